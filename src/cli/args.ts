@@ -1,0 +1,118 @@
+/** `orchestrator [options] "task"`: parsed and validated in one place. */
+import { parseArgs } from 'node:util'
+import { splitArgs } from '../util/split-args.js'
+
+export class UsageError extends Error {}
+
+export interface CliOptions {
+  task: string
+  implement: boolean
+  json: boolean
+  cwd: string
+  artifactsDir: string
+  maxBudgetUsd?: number
+  phaseTimeoutMinutes: number
+  maxTurns?: number
+  maxQuestions: number
+  model?: string
+  claudePath?: string
+  claudeArgs: string[]
+}
+
+export const USAGE = `Usage: orchestrator [options] "task"
+
+Runs index → research → plan → implement → review with Claude Code in the current
+git repository. Progress goes to stderr; stdout carries only the result.
+
+Options:
+  --no-implement               stop after the plan
+  --json                       print the result as JSON on stdout
+  --cwd <dir>                  repository to work in (default: current directory)
+  --artifacts-dir <dir>        where phase documents go (default: thoughts/shared)
+  --max-budget-usd <usd>       total budget for the run, shared across phases
+  --phase-timeout-minutes <n>  per-phase timeout (default: 30)
+  --max-turns <n>              maximum agent turns per Claude Code session
+  --max-questions <n>          question/answer rounds per phase (default: 3)
+  --model <name>               Claude model (default: the CLI's default)
+  --claude-path <path>         Claude Code executable (default: $CLAUDE_PATH, PATH, node_modules/.bin)
+  --claude-args "<flags>"      extra flags passed to every claude invocation
+  -h, --help                   show this help
+  -v, --version                show the version
+
+Questions Claude asks are answered by OpenAI (OPENAI_API_KEY, OPENAI_MODEL, OPENAI_BASE_URL)
+or Azure OpenAI (AZURE_OPENAI_API_KEY, AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_DEPLOYMENT,
+AZURE_OPENAI_API_VERSION), read from the environment or ./.env.claude.
+
+Exit codes: 0 success, 1 a phase failed, 2 usage error.`
+
+function positiveNumber(name: string, value: string | undefined, integer: boolean): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (!value.trim() || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`${name} must be a positive ${integer ? 'whole number' : 'number'}, got "${value}"`)
+  }
+  return n
+}
+
+export type ParsedCommand = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; options: CliOptions }
+
+export function parseCli(argv: string[], env: Record<string, string | undefined>, cwd: string): ParsedCommand {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        'no-implement': { type: 'boolean' },
+        json: { type: 'boolean' },
+        cwd: { type: 'string' },
+        'artifacts-dir': { type: 'string' },
+        'max-budget-usd': { type: 'string' },
+        'phase-timeout-minutes': { type: 'string' },
+        'max-turns': { type: 'string' },
+        'max-questions': { type: 'string' },
+        model: { type: 'string' },
+        'claude-path': { type: 'string' },
+        'claude-args': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' }
+      }
+    })
+  } catch (err) {
+    throw new UsageError((err as Error).message)
+  }
+  const v = parsed.values
+  if (v.help) return { kind: 'help' }
+  if (v.version) return { kind: 'version' }
+  const task = parsed.positionals.join(' ').trim()
+  if (!task) throw new UsageError('no task given: orchestrator "describe what to do"')
+  const artifactsDir = (v['artifacts-dir'] ?? 'thoughts/shared').replace(/\/+$/, '')
+  if (!artifactsDir || artifactsDir.startsWith('/') || artifactsDir.split('/').includes('..')) {
+    throw new UsageError(`--artifacts-dir must be a relative path inside the repository, got "${v['artifacts-dir']}"`)
+  }
+  const maxQuestions = v['max-questions'] === '0' ? 0 : (positiveNumber('--max-questions', v['max-questions'], true) ?? 3)
+  let claudeArgs: string[]
+  try {
+    claudeArgs = splitArgs(v['claude-args'] ?? '')
+  } catch (err) {
+    throw new UsageError(`--claude-args: ${(err as Error).message}`)
+  }
+  return {
+    kind: 'run',
+    options: {
+      task,
+      implement: !v['no-implement'],
+      json: Boolean(v.json),
+      cwd: v.cwd ?? cwd,
+      artifactsDir,
+      maxBudgetUsd: positiveNumber('--max-budget-usd', v['max-budget-usd'], false),
+      phaseTimeoutMinutes: positiveNumber('--phase-timeout-minutes', v['phase-timeout-minutes'], false) ?? 30,
+      maxTurns: positiveNumber('--max-turns', v['max-turns'], true),
+      maxQuestions,
+      model: v.model,
+      claudePath: v['claude-path'] ?? (env.CLAUDE_PATH || undefined),
+      claudeArgs
+    }
+  }
+}

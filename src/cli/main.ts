@@ -1,0 +1,82 @@
+/**
+ * The local CLI: `orchestrator "task"`. Progress on stderr, the result on stdout.
+ * Exit codes: 0 success, 1 a phase failed, 2 usage error.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { createAnswerer } from '../answerer/answerer.js'
+import { AnswererConfigError, describeAnswerer, detectAnswerer } from '../answerer/config.js'
+import { buildClaudeEnv } from '../claude/env.js'
+import { ClaudeNotFoundError, locateClaude } from '../claude/locate.js'
+import { slugify } from '../engine/artifacts.js'
+import { runEngine } from '../engine/engine.js'
+import { formatProgress } from '../engine/progress.js'
+import { gitSucceeds } from '../git/git.js'
+import { VERSION } from '../version.js'
+import { loadEnvFile } from './env-file.js'
+import { parseCli, USAGE, UsageError } from './args.js'
+import { renderSummary } from './summary.js'
+
+export function localDate(now = new Date()): string {
+  const pad = (n: number) => String(n).padStart(2, '0')
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`
+}
+
+export async function main(argv: string[], processEnv: Record<string, string | undefined>): Promise<number> {
+  const err = (line: string) => process.stderr.write(`${line}\n`)
+  try {
+    const command = parseCli(argv, processEnv, process.cwd())
+    if (command.kind === 'help') {
+      process.stdout.write(`${USAGE}\n`)
+      return 0
+    }
+    if (command.kind === 'version') {
+      process.stdout.write(`${VERSION}\n`)
+      return 0
+    }
+    const opts = command.options
+    const repoDir = path.resolve(opts.cwd)
+    if (!fs.existsSync(repoDir) || !(await gitSucceeds(repoDir, ['rev-parse', '--show-toplevel']))) {
+      throw new UsageError(`${repoDir} is not inside a git repository; run orchestrator in your project's checkout or pass --cwd`)
+    }
+    const env = loadEnvFile(path.join(repoDir, '.env.claude'), processEnv)
+    const answererConfig = detectAnswerer(env)
+    const claudePath = locateClaude({ explicit: opts.claudePath, pathVar: env.PATH, cwd: repoDir })
+    err(`orchestrator ${VERSION}: ${opts.implement ? 'full run' : 'plan only'} in ${repoDir}`)
+    err(`  questions: ${describeAnswerer(answererConfig)}`)
+
+    const result = await runEngine({
+      task: opts.task,
+      repoDir,
+      artifactsDir: opts.artifactsDir,
+      phases: opts.implement ? ['index', 'research', 'plan', 'implement', 'review'] : ['index', 'research', 'plan'],
+      slug: slugify(opts.task),
+      date: localDate(),
+      claude: {
+        path: claudePath,
+        env: buildClaudeEnv(env),
+        model: opts.model,
+        extraArgs: opts.claudeArgs
+      },
+      phaseTimeoutMs: opts.phaseTimeoutMinutes * 60000,
+      maxTurns: opts.maxTurns,
+      maxBudgetUsd: opts.maxBudgetUsd,
+      maxQuestionRounds: opts.maxQuestions,
+      answerer: createAnswerer(answererConfig),
+      onProgress: (event) => {
+        const line = formatProgress(event, repoDir)
+        if (line) err(line)
+      }
+    })
+    process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderSummary(result)}\n`)
+    return result.status === 'failed' ? 1 : 0
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ClaudeNotFoundError || e instanceof AnswererConfigError) {
+      err(`orchestrator: ${e.message}`)
+      if (e instanceof UsageError) err('Run orchestrator --help for usage.')
+      return 2
+    }
+    err(`orchestrator: unexpected error: ${(e as Error).stack ?? String(e)}`)
+    return 1
+  }
+}

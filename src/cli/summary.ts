@@ -1,0 +1,27 @@
+/** The short human summary the CLI prints on stdout when --json is not given. */
+import { SEVERITIES, type RunResult } from '../engine/types.js'
+
+export function renderSummary(result: RunResult): string {
+  const lines: string[] = []
+  const cost = `$${result.totals.costUsd.toFixed(4)}`
+  const time = `${(result.totals.durationMs / 1000).toFixed(1)}s`
+  if (result.status === 'failed') lines.push(`Failed: ${result.error ?? 'unknown error'}`)
+  else if (result.status === 'planned') lines.push('Planned (implementation not run).')
+  else lines.push('Completed.')
+  if (result.planPath) lines.push(`Plan: ${result.planPath}`)
+  if (result.reviewPath) lines.push(`Review: ${result.reviewPath}`)
+  if (result.status === 'completed') {
+    const counts = SEVERITIES.map((s) => [s, result.findings.filter((f) => f.severity === s).length] as const)
+      .filter(([, n]) => n > 0)
+      .map(([s, n]) => `${n} ${s}`)
+    lines.push(`Findings: ${counts.length ? counts.join(', ') : 'none'}`)
+    for (const f of result.findings) {
+      lines.push(`  [${f.severity}] ${f.file}${f.line ? `:${f.line}` : ''} ${f.title}`)
+    }
+    lines.push(`Changed files: ${result.changedFiles.length ? result.changedFiles.join(', ') : 'none'}`)
+  }
+  const questions = result.phases.reduce((n, p) => n + p.questions.length, 0)
+  if (questions) lines.push(`Questions answered: ${questions}`)
+  lines.push(`Cost: ${cost}, time: ${time}`)
+  return lines.join('\n')
+}

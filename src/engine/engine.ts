@@ -1,0 +1,154 @@
+/**
+ * The orchestration: the requested phases in their fixed order, each handing
+ * its documents to the next, stopping at the first failure.
+ */
+import type { Answerer } from '../answerer/answerer.js'
+import { git, headSha } from '../git/git.js'
+import { artifactPath } from './artifacts.js'
+import { sortFindings } from './findings.js'
+import { runPhase, type ClaudeSettings } from './phase-runner.js'
+import { PHASE_SPECS } from './phases.js'
+import type { ProgressEvent } from './progress.js'
+import type { PromptContext } from './prompts.js'
+import { PHASES, type Finding, type PhaseName, type PhaseResult, type RunResult } from './types.js'
+import { changedSince } from './workspace-guard.js'
+
+export interface EngineOptions {
+  task: string
+  repoDir: string
+  /** Relative to the repository root, e.g. `thoughts/shared`. */
+  artifactsDir: string
+  /** Which phases to run; they always run in the canonical order. */
+  phases: PhaseName[]
+  /** Documents from an earlier run (e.g. the approved plan), by phase. */
+  inputs?: Partial<Record<PhaseName, string[]>>
+  /** Used in document names: `2026-11-24-<slug>.md`. */
+  slug: string
+  date: string
+  /** Guidance for plan (revision feedback) or implement (approval note). */
+  guidance?: Partial<Record<PhaseName, string>>
+  claude: ClaudeSettings
+  phaseTimeoutMs: number
+  maxTurns?: number
+  maxBudgetUsd?: number
+  maxQuestionRounds: number
+  answerer: Answerer
+  onProgress?: (event: ProgressEvent) => void
+}
+
+/** Diffs larger than this are not inlined into the review prompt; the reviewer runs git diff itself. */
+const MAX_INLINE_DIFF = 60000
+
+function skipped(name: PhaseName): PhaseResult {
+  return {
+    name,
+    status: 'skipped',
+    durationMs: 0,
+    costUsd: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    turns: 0,
+    sessionId: null,
+    artifacts: [],
+    questions: []
+  }
+}
+
+async function reviewDiff(repoDir: string, baseSha: string | null, artifactsDir: string): Promise<string | undefined> {
+  if (!baseSha) return undefined
+  // Intent-to-add makes new files show up in `git diff` without staging their content.
+  await git(repoDir, ['add', '--intent-to-add', '--all', '--', '.', `:(exclude)${artifactsDir}`])
+  const diff = await git(repoDir, ['diff', baseSha, '--', '.', `:(exclude)${artifactsDir}`])
+  return diff.length <= MAX_INLINE_DIFF ? diff : undefined
+}
+
+export async function runEngine(opts: EngineOptions): Promise<RunResult> {
+  const started = Date.now()
+  const emit = opts.onProgress ?? (() => undefined)
+  const requested = PHASES.filter((p) => opts.phases.includes(p))
+  const inputs: Partial<Record<PhaseName, string[]>> = { ...opts.inputs }
+  const results: PhaseResult[] = []
+  let findings: Finding[] = []
+  let failed: PhaseResult | undefined
+  let implementBase: string | null = null
+  let spent = 0
+
+  for (const [i, name] of requested.entries()) {
+    if (failed) {
+      results.push(skipped(name))
+      continue
+    }
+    const spec = PHASE_SPECS[name]
+    emit({ type: 'phase-start', phase: name, position: i + 1, total: requested.length })
+    if (name === 'implement') implementBase = await headSha(opts.repoDir)
+    const ctx: PromptContext = {
+      task: opts.task,
+      artifactsDir: opts.artifactsDir,
+      outputPath: artifactPath(opts.artifactsDir, name, opts.date, opts.slug),
+      inputs: Object.fromEntries(spec.reads.filter((p) => inputs[p]?.length).map((p) => [p, inputs[p]])),
+      guidance: opts.guidance?.[name]
+    }
+    if (name === 'review') {
+      ctx.baseSha = implementBase ?? (await headSha(opts.repoDir))
+      ctx.changedFiles = await changedSince(opts.repoDir, ctx.baseSha, opts.artifactsDir)
+      ctx.diff = await reviewDiff(opts.repoDir, ctx.baseSha, opts.artifactsDir)
+    }
+    let out
+    if (opts.maxBudgetUsd !== undefined && opts.maxBudgetUsd - spent <= 0) {
+      out = {
+        result: { ...skipped(name), status: 'failed' as const, error: `the run's budget of $${opts.maxBudgetUsd} is spent` }
+      }
+    } else {
+      out = await runPhase({
+        spec,
+        ctx,
+        repoDir: opts.repoDir,
+        claude: opts.claude,
+        timeoutMs: opts.phaseTimeoutMs,
+        maxTurns: opts.maxTurns,
+        budgetUsd: opts.maxBudgetUsd === undefined ? undefined : opts.maxBudgetUsd - spent,
+        maxQuestionRounds: opts.maxQuestionRounds,
+        answerer: opts.answerer,
+        emit
+      })
+    }
+    spent += out.result.costUsd
+    results.push(out.result)
+    emit({ type: 'phase-end', phase: name, result: out.result })
+    if (out.result.status === 'failed') {
+      failed = out.result
+      continue
+    }
+    if (out.result.artifacts.length) inputs[name] = out.result.artifacts
+    if (out.verdict) findings = sortFindings(out.verdict.findings)
+  }
+
+  const ran = (name: PhaseName) => results.find((r) => r.name === name && r.status === 'succeeded')
+  const changedFiles = requested.includes('implement')
+    ? await changedSince(opts.repoDir, implementBase, opts.artifactsDir)
+    : []
+  const totals = results.reduce(
+    (t, r) => ({
+      durationMs: t.durationMs,
+      costUsd: t.costUsd + r.costUsd,
+      inputTokens: t.inputTokens + r.inputTokens,
+      outputTokens: t.outputTokens + r.outputTokens
+    }),
+    { durationMs: Date.now() - started, costUsd: 0, inputTokens: 0, outputTokens: 0 }
+  )
+  const result: RunResult = {
+    task: opts.task,
+    status: failed ? 'failed' : requested.includes('review') ? 'completed' : 'planned',
+    phases: results,
+    planPath: ran('plan')?.artifacts[0] ?? opts.inputs?.plan?.[0] ?? null,
+    reviewPath: ran('review')?.artifacts[0] ?? null,
+    findings,
+    changedFiles,
+    totals
+  }
+  if (failed) {
+    result.failedPhase = failed.name
+    result.error = `${failed.name} failed: ${failed.error ?? 'unknown error'}`
+  }
+  return result
+}

@@ -1,0 +1,83 @@
+/**
+ * What each phase is: its custom command name, whether it may touch source
+ * files, and the Claude Code permission flags that follow from that.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import type { PhaseName } from './types.js'
+
+export interface PhaseSpec {
+  name: PhaseName
+  /** `.claude/commands/<command>.md` overrides the built-in prompt. */
+  command: string
+  readOnly: boolean
+  /** Whether the phase must leave a document in the artifacts folder. */
+  needsDocument: boolean
+  /** Earlier phases whose documents this phase reads. */
+  reads: PhaseName[]
+}
+
+export const PHASE_SPECS: Record<PhaseName, PhaseSpec> = {
+  index: { name: 'index', command: 'index_codebase', readOnly: true, needsDocument: true, reads: [] },
+  research: { name: 'research', command: 'research_codebase', readOnly: true, needsDocument: true, reads: ['index'] },
+  plan: { name: 'plan', command: 'create_plan', readOnly: true, needsDocument: true, reads: ['index', 'research'] },
+  implement: { name: 'implement', command: 'implement_plan', readOnly: false, needsDocument: false, reads: ['plan'] },
+  review: { name: 'review', command: 'code_reviewer', readOnly: true, needsDocument: true, reads: ['plan'] }
+}
+
+/** Only the tools a phase needs: no sub-agents, web access, schedulers or worktrees. */
+const TOOLS = ['Read', 'Glob', 'Grep', 'Write', 'Edit', 'Bash']
+
+const READ_ONLY_BASH = [
+  'git status',
+  'git log',
+  'git diff',
+  'git show',
+  'git ls-files',
+  'git grep',
+  'git blame',
+  'ls',
+  'wc',
+  'head',
+  'tail',
+  'cat'
+]
+
+/** Never allowed, in any phase: pushing, rewriting history, switching away from the work branch. */
+const FORBIDDEN_BASH = [
+  'git push',
+  'git reset',
+  'git rebase',
+  'git commit --amend',
+  'git filter-branch',
+  'git update-ref',
+  'git checkout',
+  'git switch',
+  'git branch -D',
+  'git branch -d',
+  'git tag',
+  'git remote',
+  'git config'
+]
+
+export function permissionArgs(spec: PhaseSpec, artifactsDir: string): string[] {
+  const dir = artifactsDir.replace(/\/+$/, '')
+  // dontAsk: anything not explicitly allowed is denied, never prompted for.
+  const args = ['--permission-mode', 'dontAsk', '--tools', TOOLS.join(',')]
+  const deny = [
+    ...FORBIDDEN_BASH.map((c) => `Bash(${c}:*)`),
+    'Edit(.github/workflows/**)',
+    'Write(.github/workflows/**)'
+  ]
+  const allow = spec.readOnly
+    ? ['Read', 'Glob', 'Grep', `Write(${dir}/**)`, `Edit(${dir}/**)`, ...READ_ONLY_BASH.map((c) => `Bash(${c}:*)`)]
+    : ['Read', 'Glob', 'Grep', 'Write', 'Edit', 'Bash']
+  args.push('--allowedTools', allow.join(','), '--disallowedTools', deny.join(','))
+  return args
+}
+
+/** The repository's own command file for a phase, when it has one. */
+export function customCommandFile(repoDir: string, spec: PhaseSpec): string | null {
+  const file = path.join(repoDir, '.claude', 'commands', `${spec.command}.md`)
+  return fs.existsSync(file) ? file : null
+}

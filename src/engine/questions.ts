@@ -1,0 +1,28 @@
+/**
+ * Decides whether a phase ended by asking something instead of finishing.
+ * The built-in prompts ask Claude to put a question on a line starting with
+ * `QUESTION:`; custom commands don't, so a final paragraph ending in `?` counts too.
+ */
+
+const MARKER = /^\s*(?:\*\*)?QUESTION:?(?:\*\*)?:?\s*(.+)$/im
+
+export function extractQuestion(finalText: string): string | null {
+  const text = finalText.trim()
+  if (!text) return null
+  const marked = text.match(MARKER)
+  if (marked) {
+    // The question is the marker line plus anything after it (options, context).
+    const start = marked.index ?? 0
+    return text.slice(start).replace(/^\s*(?:\*\*)?QUESTION:?(?:\*\*)?:?\s*/i, '').trim()
+  }
+  const paragraphs = text.split(/\n\s*\n/)
+  const last = paragraphs[paragraphs.length - 1]?.trim() ?? ''
+  // A trailing list of options belongs to the question before it.
+  if (/\?\s*$/.test(last)) return last
+  const lines = last.split('\n')
+  if (lines.every((l) => /^\s*(?:[-*]|\d+[.)])\s+/.test(l)) && paragraphs.length > 1) {
+    const before = paragraphs[paragraphs.length - 2]?.trim() ?? ''
+    if (/\?\s*$/.test(before)) return `${before}\n${last}`
+  }
+  return null
+}
