@@ -164,6 +164,7 @@ function readBody(req: http.IncomingMessage): Promise<string> {
 export async function startScriptedModel(initialRules: Rule[] = []): Promise<ScriptedModel> {
   let rules = initialRules
   const requests: ScriptedModel['requests'] = []
+  const timers = new Set<NodeJS.Timeout>()
   const server = http.createServer((req, res) => {
     void (async () => {
       if (req.method !== 'POST') {
@@ -202,7 +203,16 @@ export async function startScriptedModel(initialRules: Rule[] = []): Promise<Scr
           text: `SCRIPT ERROR: rule ${rule.name} has no reply for turn ${request.turn}`
         }
       }
-      if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs))
+      if (reply.delayMs) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(() => {
+            timers.delete(t)
+            resolve()
+          }, reply.delayMs)
+          timers.add(t)
+        })
+        if (res.destroyed) return
+      }
       if (reply.httpError) {
         res.writeHead(reply.httpError, { 'content-type': 'application/json' })
         res.end(
@@ -229,6 +239,7 @@ export async function startScriptedModel(initialRules: Rule[] = []): Promise<Scr
     },
     close: () =>
       new Promise((resolve) => {
+        timers.forEach(clearTimeout)
         server.closeAllConnections()
         server.close(() => resolve())
       })

@@ -102,3 +102,13 @@ export function standardRules(repoDir: string, overrides: Partial<Record<PhaseNa
 }
 
 export type { Reply }
+
+/** Turn 0 ends with a question; after the answer, the phase writes its document. */
+export function askThenDocument(repoDir: string, question: string, content: string): Replies {
+  return (req) => {
+    if (req.turn === 0) return { text: question }
+    const out = outputPathOf(req)
+    if (req.turn === 1) return { text: 'Writing.', tools: [write(repoDir, out, content)] }
+    return { text: `DOCUMENT: ${out}` }
+  }
+}

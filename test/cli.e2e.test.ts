@@ -1,0 +1,318 @@
+/**
+ * The local CLI end to end: the bundled `bin/orchestrator.js`, the real Claude
+ * Code CLI executing real tools in a temporary git repository, a scripted
+ * Anthropic server and a fake OpenAI server.
+ */
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { execa } from 'execa'
+import fs from 'node:fs'
+import path from 'node:path'
+import { FALLBACK_ANSWER } from '../src/answerer/answerer.js'
+import type { RunResult } from '../src/engine/types.js'
+import type { ModelRequest } from './support/model-server.js'
+import { startFakeOpenAI, type FakeOpenAI } from './support/openai-server.js'
+import { askThenDocument, documentPhase, outputPathOf, SAMPLE_FINDINGS, standardRules, write } from './support/phase-scripts.js'
+import { createSandbox, REPO_ROOT, type Sandbox } from './support/sandbox.js'
+
+const BIN = path.join(REPO_ROOT, 'bin', 'orchestrator.js')
+const TASK = 'Add rate limiting to the API endpoints'
+
+interface CliRun {
+  exitCode: number
+  stdout: string
+  stderr: string
+  result: RunResult
+}
+
+async function runCli(sb: Sandbox, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  const r = await execa('node', [BIN, '--json', '--cwd', sb.repoDir, ...args], {
+    env: sb.env(env),
+    extendEnv: false,
+    reject: false
+  })
+  let result: RunResult
+  try {
+    result = JSON.parse(String(r.stdout)) as RunResult
+  } catch {
+    throw new Error(`stdout is not JSON (exit ${r.exitCode}):\n${r.stdout}\nstderr:\n${r.stderr}`)
+  }
+  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr), result }
+}
+
+const phase = (res: RunResult, name: string) => res.phases.find((p) => p.name === name)
+
+let sb: Sandbox
+let openai: FakeOpenAI
+beforeEach(async () => {
+  sb = await createSandbox()
+  openai = await startFakeOpenAI('Use an in-memory token bucket; Redis is out of scope.')
+})
+afterEach(async () => {
+  await sb.cleanup()
+  await openai.close()
+})
+
+describe('orchestrator CLI', () => {
+  it('runs the five phases in order, hands documents on, and reports findings', async () => {
+    sb.model.setRules(standardRules(sb.repoDir))
+    const run = await runCli(sb, [TASK])
+
+    expect(run.exitCode).toBe(0)
+    const res = run.result
+    expect(res.status).toBe('completed')
+    expect(res.task).toBe(TASK)
+    expect(res.phases.map((p) => [p.name, p.status])).toEqual([
+      ['index', 'succeeded'],
+      ['research', 'succeeded'],
+      ['plan', 'succeeded'],
+      ['implement', 'succeeded'],
+      ['review', 'succeeded']
+    ])
+    // The model saw the phases in this order, each a session of its own.
+    const order = sb.model.requests.map((r) => r.rule).filter((r, i, all) => r !== all[i - 1])
+    expect(order).toEqual(['index', 'research', 'plan', 'implement', 'review'])
+    expect(new Set(res.phases.map((p) => p.sessionId)).size).toBe(5)
+
+    expect(res.planPath).toMatch(/^thoughts\/shared\/plans\/\d{4}-\d\d-\d\d-add-rate-limiting-to-the-api-endpoints\.md$/)
+    expect(res.reviewPath).toMatch(/^thoughts\/shared\/reviews\/.+\.md$/)
+    expect(fs.readFileSync(path.join(sb.repoDir, res.planPath as string), 'utf8')).toContain('# Plan')
+    expect(fs.existsSync(path.join(sb.repoDir, res.reviewPath as string))).toBe(true)
+
+    // Hand-off: each phase's prompt names the documents the earlier phases wrote.
+    const firstPrompt = (rule: string) => sb.model.requests.find((r) => r.rule === rule)?.firstUserText ?? ''
+    const [indexDoc] = phase(res, 'index')?.artifacts ?? []
+    const [researchDoc] = phase(res, 'research')?.artifacts ?? []
+    expect(firstPrompt('research')).toContain(indexDoc)
+    expect(firstPrompt('plan')).toContain(indexDoc)
+    expect(firstPrompt('plan')).toContain(researchDoc)
+    expect(firstPrompt('implement')).toContain(res.planPath)
+    expect(firstPrompt('review')).toContain(res.planPath)
+    expect(firstPrompt('review')).toContain('+export const LIMIT = 100')
+
+    // Only implement touched source; the only source change is the new file.
+    expect(res.changedFiles).toEqual(['src/rate-limit.js'])
+    expect(fs.readFileSync(path.join(sb.repoDir, 'src/api.js'), 'utf8')).toContain('status: 200')
+
+    expect(res.findings).toEqual([
+      { ...SAMPLE_FINDINGS.findings[0] },
+      { ...SAMPLE_FINDINGS.findings[1] }
+    ])
+    for (const p of res.phases) {
+      expect(p.costUsd).toBeGreaterThan(0)
+      expect(p.inputTokens).toBeGreaterThan(0)
+      expect(p.outputTokens).toBeGreaterThan(0)
+      expect(p.turns).toBeGreaterThan(0)
+    }
+    expect(res.totals.costUsd).toBeCloseTo(res.phases.reduce((s, p) => s + p.costUsd, 0), 6)
+
+    // Progress went to stderr as readable lines, stdout carried only the JSON.
+    expect(run.stderr).toMatch(/▶ index \(1\/5\)/)
+    expect(run.stderr).toContain('· Write src/rate-limit.js')
+    expect(run.stderr).toContain('· Bash npm test')
+    expect(run.stderr).toMatch(/✔ review \(.*\$0\.\d{4}/)
+  })
+
+  it('answers a question in plan with OpenAI and resumes the same session with that answer', async () => {
+    sb.model.setRules(
+      standardRules(sb.repoDir, {
+        plan: askThenDocument(
+          sb.repoDir,
+          'Two options.\n\nQUESTION: Should the limiter keep its counters in Redis or in memory?',
+          '# Plan\n\nIn-memory token bucket.\n'
+        )
+      })
+    )
+    const run = await runCli(sb, ['--no-implement', TASK], { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${openai.url}/v1` })
+
+    expect(run.exitCode).toBe(0)
+    const plan = phase(run.result, 'plan')
+    expect(plan?.questions).toEqual([
+      {
+        question: 'Should the limiter keep its counters in Redis or in memory?',
+        answer: 'Use an in-memory token bucket; Redis is out of scope.',
+        answeredBy: 'openai'
+      }
+    ])
+    // OpenAI was told the task, the phase, the documents so far and the question.
+    expect(openai.requests).toHaveLength(1)
+    const asked = openai.requests[0]?.body.messages.map((m) => m.content).join('\n') ?? ''
+    expect(asked).toContain(TASK)
+    expect(asked).toContain('Current phase: plan')
+    expect(asked).toContain('# Research')
+    expect(asked).toContain('Redis or in memory?')
+    // The resumed request carries the answer and continues the same conversation.
+    const planRequests = sb.model.requests.filter((r) => r.rule === 'plan')
+    expect(planRequests[1]?.lastUserText).toContain('Use an in-memory token bucket')
+    expect(planRequests[1]?.messages.length).toBeGreaterThan(planRequests[0]?.messages.length ?? 0)
+    const planSession = plan?.sessionId
+    expect(planSession).toBeTruthy()
+    expect(fs.existsSync(path.join(sb.home, '.claude', 'projects'))).toBe(true)
+    expect(run.stderr).toContain('? Should the limiter keep its counters in Redis or in memory?')
+    expect(run.stderr).toContain('↳ openai: Use an in-memory token bucket')
+  })
+
+  it('stops after the plan with --no-implement and changes no source file', async () => {
+    sb.model.setRules(standardRules(sb.repoDir))
+    const run = await runCli(sb, ['--no-implement', TASK])
+
+    expect(run.exitCode).toBe(0)
+    expect(run.result.status).toBe('planned')
+    expect(run.result.phases.map((p) => p.name)).toEqual(['index', 'research', 'plan'])
+    expect(run.result.changedFiles).toEqual([])
+    expect(sb.model.requests.some((r) => r.rule === 'implement' || r.rule === 'review')).toBe(false)
+    const dirty = sb.git('status', '--porcelain', '--untracked-files=all').split('\n')
+    expect(dirty.every((l) => l.includes('thoughts/shared/'))).toBe(true)
+  })
+
+  it('fails the phase on an API error, skips the rest, and exits 1', async () => {
+    sb.model.setRules(standardRules(sb.repoDir, { research: () => ({ httpError: 500 }) }))
+    // One retry keeps the test quick; the product keeps Claude Code's default retries.
+    const run = await runCli(sb, [TASK], { CLAUDE_CODE_MAX_RETRIES: '1' })
+
+    expect(run.exitCode).toBe(1)
+    expect(run.result.status).toBe('failed')
+    expect(run.result.failedPhase).toBe('research')
+    expect(phase(run.result, 'research')?.error).toMatch(/Anthropic API error 500/)
+    expect(run.result.phases.map((p) => p.status)).toEqual(['succeeded', 'failed', 'skipped', 'skipped', 'skipped'])
+    expect(sb.model.requests.some((r) => r.rule === 'plan')).toBe(false)
+    expect(run.stderr).toMatch(/✖ research failed .*500/)
+  })
+
+  it('fails the first phase when the claude process exits non-zero', async () => {
+    sb.model.setRules(standardRules(sb.repoDir))
+    const run = await runCli(sb, ['--claude-args=--no-such-flag', TASK])
+
+    expect(run.exitCode).toBe(1)
+    expect(run.result.failedPhase).toBe('index')
+    expect(phase(run.result, 'index')?.error).toMatch(/Claude Code exited with code \d+.*no-such-flag/)
+    expect(run.result.phases.slice(1).every((p) => p.status === 'skipped')).toBe(true)
+  })
+
+  it('denies a read-only phase its source edits, and fails it if an edit gets through anyway', async () => {
+    const sneaky = (req: ModelRequest) =>
+      req.turn === 0
+        ? {
+            text: 'Adding a source file.',
+            tools: [write(sb.repoDir, 'src/backdoor.js', 'export {}\n'), write(sb.repoDir, outputPathOf(req), '# R\n')]
+          }
+        : { text: 'done' }
+
+    // With the phase's own permissions the write is refused and the file is untouched.
+    sb.model.setRules(standardRules(sb.repoDir, { research: sneaky }))
+    const denied = await runCli(sb, ['--no-implement', TASK])
+    expect(denied.result.status).toBe('planned')
+    expect(fs.existsSync(path.join(sb.repoDir, 'src/backdoor.js'))).toBe(false)
+    const researchResults = sb.model.requests.filter((r) => r.rule === 'research')[1]?.lastUserText ?? ''
+    expect(researchResults).toMatch(/Permission to use Write has been denied/)
+
+    // If permissions are loosened (here through --claude-args), the workspace check still catches it.
+    sb.git('clean', '-fdq')
+    const run = await runCli(sb, ['--no-implement', '--claude-args=--allowedTools Write', TASK])
+    expect(run.exitCode).toBe(1)
+    expect(run.result.failedPhase).toBe('research')
+    expect(phase(run.result, 'research')?.error).toMatch(/changed files outside thoughts\/shared\/: src\/backdoor\.js/)
+    expect(phase(run.result, 'plan')?.status).toBe('skipped')
+  })
+
+  it("uses the repository's own .claude/commands/create_plan.md for the plan phase", async () => {
+    fs.mkdirSync(path.join(sb.repoDir, '.claude', 'commands'), { recursive: true })
+    fs.writeFileSync(
+      path.join(sb.repoDir, '.claude', 'commands', 'create_plan.md'),
+      'HOUSE PLANNING RULES: plan in three bullet points.\n\nArguments: $ARGUMENTS\n'
+    )
+    sb.git('add', '-A')
+    sb.git('commit', '-qm', 'add command')
+    const rules = standardRules(sb.repoDir).filter((r) => r.name !== 'plan')
+    rules.push({
+      name: 'plan',
+      match: (req) => req.firstUserText.includes('HOUSE PLANNING RULES'),
+      replies: documentPhase(sb.repoDir, () => '# House plan\n')
+    })
+    sb.model.setRules(rules)
+    const run = await runCli(sb, ['--no-implement', TASK])
+
+    expect(run.exitCode).toBe(0)
+    const planPrompt = sb.model.requests.find((r) => r.rule === 'plan')?.firstUserText ?? ''
+    expect(planPrompt).toContain('HOUSE PLANNING RULES: plan in three bullet points.')
+    // $ARGUMENTS carried the task, the earlier documents and the output path.
+    expect(planPrompt).toContain(`Arguments: ${TASK}`)
+    expect(planPrompt).toContain(phase(run.result, 'research')?.artifacts[0])
+    expect(planPrompt).not.toContain('# Phase: create the implementation plan')
+    expect(run.result.planPath).toMatch(/^thoughts\/shared\/plans\//)
+  })
+
+  it('detects Azure OpenAI from .env.claude, and falls back when no answerer is configured', async () => {
+    const asking = askThenDocument(sb.repoDir, 'QUESTION: Which header carries the client id?', '# Plan\n')
+    sb.model.setRules(standardRules(sb.repoDir, { plan: asking }))
+
+    fs.writeFileSync(
+      path.join(sb.repoDir, '.env.claude'),
+      [
+        '# answerer',
+        'AZURE_OPENAI_API_KEY=azure-test-key',
+        `AZURE_OPENAI_ENDPOINT=${openai.url}`,
+        'AZURE_OPENAI_DEPLOYMENT="gpt-small"',
+        'AZURE_OPENAI_API_VERSION=2024-10-21'
+      ].join('\n')
+    )
+    const azure = await runCli(sb, ['--no-implement', TASK])
+    expect(azure.exitCode).toBe(0)
+    expect(phase(azure.result, 'plan')?.questions[0]).toMatchObject({
+      question: 'Which header carries the client id?',
+      answeredBy: 'azure',
+      answer: 'Use an in-memory token bucket; Redis is out of scope.'
+    })
+    expect(openai.requests[0]?.path).toMatch(/^\/openai\/deployments\/gpt-small\/chat\/completions\?api-version=2024-10-21/)
+    expect(openai.requests[0]?.headers['api-key']).toBe('azure-test-key')
+    expect(azure.stderr).toContain('questions: Azure OpenAI deployment gpt-small')
+
+    // No answerer: the fixed instruction is sent and recorded as the fallback.
+    fs.rmSync(path.join(sb.repoDir, '.env.claude'))
+    sb.git('clean', '-fdq')
+    const before = sb.model.requests.length
+    const fallback = await runCli(sb, ['--no-implement', TASK])
+    expect(fallback.exitCode).toBe(0)
+    expect(phase(fallback.result, 'plan')?.questions[0]).toEqual({
+      question: 'Which header carries the client id?',
+      answer: FALLBACK_ANSWER,
+      answeredBy: 'fallback'
+    })
+    const resumed = sb.model.requests.slice(before).filter((r) => r.rule === 'plan')[1]
+    expect(resumed?.lastUserText).toContain('Proceed with the most reasonable assumption')
+  })
+
+  it('stops a phase that runs past its timeout, killing claude, and fails the run', async () => {
+    sb.model.setRules(standardRules(sb.repoDir, { research: () => ({ delayMs: 60000, text: 'late' }) }))
+    const started = Date.now()
+    const run = await runCli(sb, ['--phase-timeout-minutes', '0.05', TASK])
+
+    expect(run.exitCode).toBe(1)
+    expect(run.result.failedPhase).toBe('research')
+    expect(phase(run.result, 'research')?.error).toMatch(/did not finish within .* and was stopped/)
+    // The run ended long before the scripted model would have answered.
+    expect(Date.now() - started).toBeLessThan(45000)
+  })
+
+  it('fails the phase that exhausts --max-budget-usd and runs nothing after it', async () => {
+    // Each scripted turn costs about $0.001; index needs two turns, research would need more than is left.
+    sb.model.setRules(standardRules(sb.repoDir))
+    const run = await runCli(sb, ['--max-budget-usd', '0.003', TASK])
+
+    expect(run.exitCode).toBe(1)
+    expect(run.result.status).toBe('failed')
+    const failed = phase(run.result, run.result.failedPhase ?? 'index')
+    expect(failed?.error).toMatch(/budget/)
+    expect(run.result.totals.costUsd).toBeLessThanOrEqual(0.0041)
+    expect(run.result.phases.filter((p) => p.status === 'skipped').length).toBeGreaterThan(0)
+  })
+
+  it('exits 2 with a message naming the problem on bad usage', async () => {
+    const r = await execa('node', [BIN, '--max-budget-usd', 'lots', 'task'], { env: sb.env(), extendEnv: false, reject: false })
+    expect(r.exitCode).toBe(2)
+    expect(r.stderr).toContain('--max-budget-usd must be a positive number, got "lots"')
+    expect(r.stdout).toBe('')
+    const noTask = await execa('node', [BIN], { env: sb.env(), extendEnv: false, reject: false })
+    expect(noTask.exitCode).toBe(2)
+    expect(noTask.stderr).toContain('no task given')
+  })
+})
