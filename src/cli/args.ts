@@ -1,5 +1,6 @@
 /** `orchestrator [options] "task"`: parsed and validated in one place. */
 import { parseArgs } from 'node:util'
+import { normalizeArtifactsDir } from '../engine/artifacts.js'
 import { splitArgs } from '../util/split-args.js'
 
 export class UsageError extends Error {}
@@ -56,11 +57,25 @@ function positiveNumber(name: string, value: string | undefined, integer: boolea
 
 export type ParsedCommand = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; options: CliOptions }
 
+/** Options whose value may itself start with a dash (`--claude-args "--model x"`). */
+const DASH_VALUE_OPTIONS = new Set(['--claude-args'])
+
+/** Joins `--claude-args "--x y"` into `--claude-args=--x y`, which node's parser would otherwise reject. */
+function joinDashValues(argv: string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string
+    if (DASH_VALUE_OPTIONS.has(arg) && i + 1 < argv.length) out.push(`${arg}=${argv[++i]}`)
+    else out.push(arg)
+  }
+  return out
+}
+
 export function parseCli(argv: string[], env: Record<string, string | undefined>, cwd: string): ParsedCommand {
   let parsed
   try {
     parsed = parseArgs({
-      args: argv,
+      args: joinDashValues(argv),
       allowPositionals: true,
       strict: true,
       options: {
@@ -87,8 +102,8 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   if (v.version) return { kind: 'version' }
   const task = parsed.positionals.join(' ').trim()
   if (!task) throw new UsageError('no task given: orchestrator "describe what to do"')
-  const artifactsDir = (v['artifacts-dir'] ?? 'thoughts/shared').replace(/\/+$/, '')
-  if (!artifactsDir || artifactsDir.startsWith('/') || artifactsDir.split('/').includes('..')) {
+  const artifactsDir = normalizeArtifactsDir(v['artifacts-dir'] ?? 'thoughts/shared')
+  if (!artifactsDir) {
     throw new UsageError(`--artifacts-dir must be a relative path inside the repository, got "${v['artifacts-dir']}"`)
   }
   const maxQuestions = v['max-questions'] === '0' ? 0 : (positiveNumber('--max-questions', v['max-questions'], true) ?? 3)

@@ -13,10 +13,10 @@ export function parseEnvFile(text: string): Record<string, string> {
     if (!match) continue
     const [, key, rest = ''] = match
     let value = rest.trim()
-    const quote = value[0]
-    if ((quote === '"' || quote === "'") && value.endsWith(quote) && value.length >= 2) {
-      value = value.slice(1, -1)
-      if (quote === '"') value = value.replace(/\\n/g, '\n').replace(/\\"/g, '"')
+    const quoted = value.match(/^(["'])((?:\\.|(?!\1).)*)\1\s*(?:#.*)?$/)
+    if (quoted) {
+      value = quoted[2] ?? ''
+      if (quoted[1] === '"') value = value.replace(/\\n/g, '\n').replace(/\\"/g, '"')
     } else {
       value = value.replace(/\s+#.*$/, '')
     }

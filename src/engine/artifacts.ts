@@ -23,6 +23,8 @@ const WRITE_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit'])
 export function slugify(task: string, issueNumber?: number): string {
   const words = task
     .normalize('NFKD')
+    // Accents become separate combining marks under NFKD: drop them, keep the letter.
+    .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, ' ')
     .trim()
@@ -30,7 +32,7 @@ export function slugify(task: string, issueNumber?: number): string {
     .filter(Boolean)
   let slug = ''
   for (const word of words) {
-    const next = slug ? `${slug}-${word}` : word
+    const next = slug ? `${slug}-${word}` : word.slice(0, 40)
     if (next.length > 40) break
     slug = next
   }
@@ -38,8 +40,25 @@ export function slugify(task: string, issueNumber?: number): string {
   return issueNumber !== undefined ? `issue-${issueNumber}-${slug}` : slug
 }
 
-export function artifactPath(artifactsDir: string, phase: PhaseName, date: string, slug: string): string {
-  return path.posix.join(artifactsDir, ARTIFACT_FOLDERS[phase], `${date}-${slug}.md`)
+/**
+ * Where a phase's document goes. An earlier run's document of the same day is
+ * never overwritten (a revised plan or a second review sits beside the first),
+ * so the name gets `-2`, `-3`… when taken.
+ */
+export function artifactPath(artifactsDir: string, phase: PhaseName, date: string, slug: string, repoDir?: string): string {
+  const base = path.posix.join(artifactsDir, ARTIFACT_FOLDERS[phase], `${date}-${slug}`)
+  let candidate = `${base}.md`
+  for (let n = 2; repoDir && fs.existsSync(path.join(repoDir, candidate)); n++) candidate = `${base}-${n}.md`
+  return candidate
+}
+
+/** `./docs/ai/` → `docs/ai`; null when the folder is not a path inside the repository. */
+export function normalizeArtifactsDir(value: string): string | null {
+  const trimmed = value.trim()
+  if (!trimmed || path.posix.isAbsolute(trimmed) || trimmed.includes('\\')) return null
+  const normal = path.posix.normalize(trimmed).replace(/\/+$/, '')
+  if (!normal || normal === '.' || normal === '..' || normal.startsWith('../')) return null
+  return normal
 }
 
 function toRepoRelative(repoDir: string, file: string): string | null {

@@ -84,7 +84,7 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
     const ctx: PromptContext = {
       task: opts.task,
       artifactsDir: opts.artifactsDir,
-      outputPath: artifactPath(opts.artifactsDir, name, opts.date, opts.slug),
+      outputPath: artifactPath(opts.artifactsDir, name, opts.date, opts.slug, opts.repoDir),
       inputs: Object.fromEntries(spec.reads.filter((p) => inputs[p]?.length).map((p) => [p, inputs[p]])),
       guidance: opts.guidance?.[name]
     }

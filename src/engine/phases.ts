@@ -45,6 +45,11 @@ const READ_ONLY_BASH = [
 
 /** Never allowed, in any phase: pushing, rewriting history, switching away from the work branch. */
 const FORBIDDEN_BASH = [
+  // `git -C dir push` and `git -c k=v push` would slip past the prefixes below.
+  'git -C',
+  'git -c',
+  'git --git-dir',
+  'git --work-tree',
   'git push',
   'git reset',
   'git rebase',

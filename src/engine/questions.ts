@@ -4,7 +4,10 @@
  * `QUESTION:`; custom commands don't, so a final paragraph ending in `?` counts too.
  */
 
-const MARKER = /^\s*(?:\*\*)?QUESTION:?(?:\*\*)?:?\s*(.+)$/im
+// Upper case and a colon: "Questions: none" in a summary is not a question.
+const MARKER = /^\s*(?:\*\*)?QUESTION(?:\*\*)?:(?:\*\*)?\s*(.+)$/m
+const MARKER_PREFIX = /^\s*(?:\*\*)?QUESTION(?:\*\*)?:(?:\*\*)?\s*/
+const LIST_ITEM = /^\s*(?:[-*]|\d+[.)])\s+/
 
 export function extractQuestion(finalText: string): string | null {
   const text = finalText.trim()
@@ -13,14 +16,17 @@ export function extractQuestion(finalText: string): string | null {
   if (marked) {
     // The question is the marker line plus anything after it (options, context).
     const start = marked.index ?? 0
-    return text.slice(start).replace(/^\s*(?:\*\*)?QUESTION:?(?:\*\*)?:?\s*/i, '').trim()
+    return text.slice(start).replace(MARKER_PREFIX, '').trim()
   }
   const paragraphs = text.split(/\n\s*\n/)
   const last = paragraphs[paragraphs.length - 1]?.trim() ?? ''
   // A trailing list of options belongs to the question before it.
   if (/\?\s*$/.test(last)) return last
   const lines = last.split('\n')
-  if (lines.every((l) => /^\s*(?:[-*]|\d+[.)])\s+/.test(l)) && paragraphs.length > 1) {
+  // "Which store?" directly followed by its options.
+  const asked = lines.findIndex((l) => /\?\s*$/.test(l))
+  if (asked >= 0 && lines.length > asked + 1 && lines.slice(asked + 1).every((l) => LIST_ITEM.test(l))) return last
+  if (lines.every((l) => LIST_ITEM.test(l)) && paragraphs.length > 1) {
     const before = paragraphs[paragraphs.length - 2]?.trim() ?? ''
     if (/\?\s*$/.test(before)) return `${before}\n${last}`
   }
