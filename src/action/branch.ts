@@ -1,0 +1,139 @@
+/**
+ * The work branch, in plain git with no API calls: create it from the base,
+ * commit, push. Never a force push: a push that is not a fast-forward fails,
+ * and the caller reports it instead of overwriting someone's work.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { git, GitError } from '../git/git.js'
+
+export interface GitAuth {
+  token: string
+  /** GITHUB_SERVER_URL, e.g. https://github.com or a GHES host. */
+  serverUrl: string
+}
+
+export interface Author {
+  name: string
+  email: string
+}
+
+/**
+ * Auth for origin, passed to git through GIT_CONFIG_* environment variables
+ * (git ≥ 2.31): the token is never a process argument and never written to
+ * .git/config, where Claude's tools could read it. Only an https origin on
+ * the server gets it; any other remote (a local path in tests) is used as is.
+ */
+export function gitAuthEnv(remoteUrl: string, auth: GitAuth): Record<string, string> {
+  let remote: URL
+  let server: URL
+  try {
+    remote = new URL(remoteUrl)
+    server = new URL(auth.serverUrl)
+  } catch {
+    return {}
+  }
+  if (remote.protocol !== 'https:' || remote.host !== server.host) return {}
+  const basic = Buffer.from(`x-access-token:${auth.token}`, 'utf8').toString('base64')
+  return {
+    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_KEY_0: `http.${server.origin}/.extraheader`,
+    GIT_CONFIG_VALUE_0: `AUTHORIZATION: basic ${basic}`
+  }
+}
+
+export class BranchGuard extends Error {}
+
+export class WorkBranch {
+  private env: Record<string, string> = {}
+
+  constructor(
+    readonly repoDir: string,
+    readonly branch: string,
+    private readonly auth: GitAuth
+  ) {}
+
+  async init(): Promise<void> {
+    const url = await git(this.repoDir, ['remote', 'get-url', 'origin'])
+    this.env = gitAuthEnv(url, this.auth)
+  }
+
+  private remote(args: string[]): Promise<string> {
+    return git(this.repoDir, args, { env: this.env, secrets: [this.auth.token] })
+  }
+
+  /** The branch's commit on origin, or null when origin has no such branch. */
+  async remoteHead(name = this.branch): Promise<string | null> {
+    const out = await this.remote(['ls-remote', '--heads', 'origin', `refs/heads/${name}`])
+    return out.split(/\s+/)[0] || null
+  }
+
+  async fetch(name: string): Promise<string> {
+    await this.remote(['fetch', '--no-tags', 'origin', `+refs/heads/${name}:refs/remotes/origin/${name}`])
+    return git(this.repoDir, ['rev-parse', `refs/remotes/origin/${name}`])
+  }
+
+  /** Checks out the work branch at `sha`, discarding local changes to tracked files. */
+  async checkoutAt(sha: string): Promise<void> {
+    await git(this.repoDir, ['checkout', '-q', '-B', this.branch, sha])
+    await git(this.repoDir, ['reset', '-q', '--hard', sha])
+    await git(this.repoDir, ['clean', '-fdq'])
+  }
+
+  /** Commits the given paths (everything when omitted); null when there was nothing to commit. */
+  async commit(message: string, author: Author, paths?: string[]): Promise<string | null> {
+    await git(this.repoDir, ['add', '-A', '--', ...(paths ?? ['.'])])
+    const staged = await git(this.repoDir, ['diff', '--cached', '--name-only'])
+    if (!staged.trim()) return null
+    const identity = { 'user.name': author.name, 'user.email': author.email }
+    await git(this.repoDir, ['commit', '-q', '--no-verify', '-m', message], { config: identity })
+    return git(this.repoDir, ['rev-parse', 'HEAD'])
+  }
+
+  /** Pushes HEAD to the branch; fails rather than overwrite commits it has not seen. */
+  async push(): Promise<void> {
+    try {
+      await this.remote(['push', '--no-verify', '--porcelain', 'origin', `HEAD:refs/heads/${this.branch}`])
+    } catch (err) {
+      if (err instanceof GitError && /\[rejected\]|non-fast-forward|fetch first/.test(err.stderr + err.message)) {
+        throw new BranchGuard(`the branch ${this.branch} changed on origin while the run worked; nothing was pushed`)
+      }
+      throw err
+    }
+  }
+
+  /** Commits on `head` not reachable from `base` whose author email is not `email`. */
+  async foreignCommits(base: string, head: string, email: string): Promise<string[]> {
+    const out = await git(this.repoDir, ['log', '--format=%H %ae', `${base}..${head}`])
+    return out
+      .split('\n')
+      .filter(Boolean)
+      .filter((line) => line.split(' ')[1] !== email)
+      .map((line) => line.split(' ')[0] as string)
+  }
+}
+
+/**
+ * actions/checkout leaves the job token in .git/config as an extraheader.
+ * While Claude works (it runs Bash) and while we push with our own header,
+ * that entry must be gone; the file is restored byte for byte afterwards.
+ */
+export async function withoutPersistedCredentials<T>(repoDir: string, fn: () => Promise<T>): Promise<T> {
+  const configFile = path.join(repoDir, '.git', 'config')
+  let saved: Buffer | null = null
+  try {
+    const keys = (await git(repoDir, ['config', '--local', '--name-only', '--get-regexp', '^http\\..*\\.extraheader$'])).split('\n').filter(Boolean)
+    if (keys.length) {
+      saved = fs.readFileSync(configFile)
+      for (const key of new Set(keys)) await git(repoDir, ['config', '--local', '--unset-all', key])
+    }
+  } catch (err) {
+    // `git config --get-regexp` exits 1 when nothing matches.
+    if (!(err instanceof GitError && err.exitCode === 1)) throw err
+  }
+  try {
+    return await fn()
+  } finally {
+    if (saved) fs.writeFileSync(configFile, saved)
+  }
+}

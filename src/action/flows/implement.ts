@@ -1,0 +1,109 @@
+/**
+ * Approve: implement exactly the approved plan commit, review it, push, and
+ * open the branch's pull request (or update the one it already has).
+ */
+import { updateComment } from '../../github/comments.js'
+import { createOrUpdatePull } from '../../github/pulls.js'
+import type { RunResult } from '../../engine/types.js'
+import { BranchGuard } from '../branch.js'
+import { renderPrBody } from '../render/pr-body.js'
+import type { FoundPlan, Outputs, Session } from '../session.js'
+import { replacePlanMarker } from '../state.js'
+import type { StatusComment } from '../status.js'
+import { failRun, refuse } from './outcome.js'
+
+export async function approvePlan(s: Session, opts: { guidance: string }): Promise<Outputs> {
+  const plan = await s.latestPlan()
+  if (!plan || (plan.state.state !== 'pending' && plan.state.state !== 'approved')) {
+    const why = !plan
+      ? 'There is no plan on this issue to approve yet. Add the trigger label or comment `/plan` to get one.'
+      : `The latest plan on this issue was ${plan.state.state}; there is nothing to approve. Comment \`/plan\` to start again.`
+    return refuse(s, why)
+  }
+  const wb = await s.workBranch()
+  const remote = await wb.remoteHead()
+  if (remote !== plan.state.headSha) {
+    return refuse(
+      s,
+      `The branch \`${s.branchName}\` changed after [the plan](${s.commentUrl(plan.comment.id)}) was posted ` +
+        `(expected ${plan.state.headSha.slice(0, 7)}, found ${remote?.slice(0, 7) ?? 'no branch'}). ` +
+        'I only implement the exact plan that was approved: comment `/revise <feedback>` for a fresh plan.'
+    )
+  }
+  await wb.fetch(s.branchName)
+  await wb.checkoutAt(plan.state.headSha)
+  const status = await s.openStatus(`Orchestrator: implementing #${s.issue.number}`, ['implement', 'review'])
+  return implementPlan(s, { plan, guidance: opts.guidance, status })
+}
+
+/** Implement → review → commit → push → pull request, on a checkout already at the plan's head. */
+export async function implementPlan(
+  s: Session,
+  opts: { plan: FoundPlan; guidance: string; status: StatusComment; earlier?: RunResult }
+): Promise<Outputs> {
+  const { plan, status } = opts
+  await s.labels.set('orchestrator:implementing')
+  const result = await s.runEngine({
+    phases: ['implement', 'review'],
+    inputs: { ...plan.state.documents, plan: [plan.state.planPath] },
+    guidance: opts.guidance ? { implement: opts.guidance } : undefined,
+    status
+  })
+  const combined: RunResult = opts.earlier
+    ? { ...result, phases: [...opts.earlier.phases, ...result.phases], totals: sumTotals(opts.earlier, result) }
+    : result
+  if (result.status === 'failed') return failRun(s, status, result.error ?? 'implementation failed', combined)
+
+  const wb = await s.workBranch()
+  const sha = await wb.commit(`orchestrator: implement #${s.issue.number}\n\n${s.issue.title}`, s.author)
+  if (!sha) return failRun(s, status, 'the implement phase changed nothing, so there is nothing to propose', combined)
+  try {
+    await wb.push()
+  } catch (err) {
+    if (err instanceof BranchGuard) return failRun(s, status, err.message, combined)
+    throw err
+  }
+  const planCommentUrl = s.commentUrl(plan.comment.id)
+  const pr = await createOrUpdatePull(s.gh, s.repo, {
+    branch: s.branchName,
+    base: plan.state.base,
+    title: `${s.issue.title} (#${s.issue.number})`,
+    body: renderPrBody({
+      issue: s.issue.number,
+      issueTitle: s.issue.title,
+      branch: s.branchName,
+      headSha: sha,
+      planPath: plan.state.planPath,
+      planCommentUrl,
+      result: combined,
+      serverUrl: s.ctx.serverUrl,
+      repo: s.repo,
+      runUrl: s.runUrl
+    }),
+    draft: s.inputs.draftPr
+  })
+  const approved = replacePlanMarker(plan.comment.body, { ...plan.state, state: 'approved', headSha: sha, pr: pr.number })
+  await updateComment(s.gh, s.repo, plan.comment.id, approved)
+  const verb = pr.created ? 'opened' : 'updated'
+  await s.reply(`🚀 Pull request #${pr.number} ${verb}: ${pr.htmlUrl}`)
+  await s.labels.set('orchestrator:done')
+  await status.finish(true, `Pull request #${pr.number} ${verb}`)
+  return {
+    status: pr.created ? 'pr-opened' : 'pr-updated',
+    branch: s.branchName,
+    prNumber: pr.number,
+    prUrl: pr.htmlUrl,
+    planCommentUrl,
+    costUsd: combined.totals.costUsd,
+    result: combined
+  }
+}
+
+function sumTotals(a: RunResult, b: RunResult): RunResult['totals'] {
+  return {
+    durationMs: a.totals.durationMs + b.totals.durationMs,
+    costUsd: a.totals.costUsd + b.totals.costUsd,
+    inputTokens: a.totals.inputTokens + b.totals.inputTokens,
+    outputTokens: a.totals.outputTokens + b.totals.outputTokens
+  }
+}

@@ -1,0 +1,22 @@
+/** How a run ends when it does not succeed: a refusal (nothing ran) or a failure (something broke). */
+import * as core from '@actions/core'
+import type { RunResult } from '../../engine/types.js'
+import { neutralize } from '../render/markdown.js'
+import type { Outputs, Session } from '../session.js'
+import type { StatusComment } from '../status.js'
+
+/** A request the bot declines: one short reply, no labels touched, nothing run. */
+export async function refuse(s: Session, message: string): Promise<Outputs> {
+  core.info(`Refused: ${message}`)
+  await s.reply(message)
+  return { status: 'refused', reason: message }
+}
+
+/** A run that broke: the status comment and a final comment say why, the label says failed. */
+export async function failRun(s: Session, status: StatusComment, error: string, result?: RunResult): Promise<Outputs> {
+  const text = `Failed: ${error}`
+  await status.finish(false, text)
+  await s.labels.set('orchestrator:failed')
+  await s.reply(`❌ The orchestrator run failed: ${neutralize(error)}\n\nNothing was pushed from the failed step. See [the workflow run](${s.runUrl}) for the log.`)
+  return { status: 'failed', branch: s.branchName, reason: error, result, costUsd: result?.totals.costUsd }
+}

@@ -1,0 +1,146 @@
+/**
+ * Start and revise: index → research → plan on the work branch, commit the
+ * documents, push, and post the plan comment. Without required approval the
+ * same run goes straight on to implementation.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { updateComment } from '../../github/comments.js'
+import type { PhaseName } from '../../engine/types.js'
+import { BranchGuard, type WorkBranch } from '../branch.js'
+import { markPlanComment, renderPlanComment } from '../render/plan-comment.js'
+import type { FoundPlan, Outputs, Session } from '../session.js'
+import { replacePlanMarker, type PlanState } from '../state.js'
+import { failRun, refuse } from './outcome.js'
+import { implementPlan } from './implement.js'
+
+function readDoc(repoDir: string, rel: string | undefined): string | undefined {
+  if (!rel) return undefined
+  try {
+    return fs.readFileSync(path.join(repoDir, rel), 'utf8')
+  } catch {
+    return undefined
+  }
+}
+
+/** Where a new plan starts: the base branch, or the bot's own branch if one is left from earlier. */
+async function startingPoint(s: Session, wb: WorkBranch): Promise<{ sha: string } | { refusal: string }> {
+  const baseSha = await wb.fetch(s.baseBranch)
+  const remote = await wb.remoteHead()
+  if (!remote) return { sha: baseSha }
+  const head = await wb.fetch(s.branchName)
+  const foreign = await wb.foreignCommits(`refs/remotes/origin/${s.baseBranch}`, head, s.inputs.commitAuthorEmail)
+  if (foreign.length) {
+    return {
+      refusal:
+        `The branch \`${s.branchName}\` already exists with ${foreign.length} commit(s) the orchestrator did not make ` +
+        `(${foreign.map((c) => c.slice(0, 7)).join(', ')}). I won't overwrite them: delete or rename the branch, then try again.`
+    }
+  }
+  return { sha: head }
+}
+
+export async function startPlan(s: Session, opts: { extra: string }): Promise<Outputs> {
+  const existing = await s.latestPlan()
+  if (existing?.state.state === 'pending') {
+    return refuse(s, `This issue already has [a plan awaiting approval](${s.commentUrl(existing.comment.id)}). Reply \`/approve\` to implement it or \`/revise <feedback>\` for a new one.`)
+  }
+  if (existing?.state.state === 'approved' && existing.state.pr) {
+    return refuse(s, `This issue already has pull request #${existing.state.pr}. Comment \`/approve\` to run the implementation again, or close the pull request first to start over.`)
+  }
+  const wb = await s.workBranch()
+  const start = await startingPoint(s, wb)
+  if ('refusal' in start) return refuse(s, start.refusal)
+  await wb.checkoutAt(start.sha)
+  return planOnBranch(s, wb, { phases: ['index', 'research', 'plan'], extra: opts.extra })
+}
+
+export async function revisePlan(s: Session, opts: { feedback: string }): Promise<Outputs> {
+  if (!opts.feedback) return refuse(s, 'Say what should change: `/revise <feedback>`.')
+  const existing = await s.latestPlan()
+  if (existing?.state.state !== 'pending') {
+    return refuse(s, 'There is no plan awaiting approval on this issue, so there is nothing to revise. Add the trigger label or comment `/plan` to start.')
+  }
+  const wb = await s.workBranch()
+  const remote = await wb.remoteHead()
+  if (remote !== existing.state.headSha) {
+    return refuse(s, `The branch \`${s.branchName}\` changed since the plan was posted (it is at ${remote?.slice(0, 7) ?? 'nothing'}, the plan is ${existing.state.headSha.slice(0, 7)}). I won't revise over those changes.`)
+  }
+  await wb.fetch(s.branchName)
+  await wb.checkoutAt(existing.state.headSha)
+  return planOnBranch(s, wb, { phases: ['plan'], feedback: opts.feedback, previous: existing })
+}
+
+async function planOnBranch(
+  s: Session,
+  wb: WorkBranch,
+  opts: { phases: PhaseName[]; extra?: string; feedback?: string; previous?: FoundPlan }
+): Promise<Outputs> {
+  const allPhases: PhaseName[] = s.inputs.requireApproval ? opts.phases : [...opts.phases, 'implement', 'review']
+  const status = await s.openStatus(`Orchestrator: ${opts.previous ? 'revising the plan' : 'planning'} for #${s.issue.number}`, allPhases)
+  await s.labels.set('orchestrator:planning')
+
+  const result = await s.runEngine({
+    phases: opts.phases,
+    extra: opts.extra,
+    inputs: opts.previous?.state.documents,
+    guidance: opts.feedback ? { plan: opts.feedback } : undefined,
+    status
+  })
+  if (result.status === 'failed' || !result.planPath) {
+    return failRun(s, status, result.error ?? 'the plan phase produced no plan', result)
+  }
+  const planSha = await wb.commit(
+    `orchestrator: ${opts.previous ? 'revised ' : ''}plan for #${s.issue.number}\n\n${s.issue.title}`,
+    s.author,
+    [s.inputs.artifactsDir]
+  )
+  if (!planSha) return failRun(s, status, 'the plan phase wrote nothing to commit', result)
+  try {
+    await wb.push()
+  } catch (err) {
+    if (err instanceof BranchGuard) return failRun(s, status, err.message, result)
+    throw err
+  }
+
+  const documents = {
+    index: result.phases.find((p) => p.name === 'index')?.artifacts ?? opts.previous?.state.documents.index ?? [],
+    research: result.phases.find((p) => p.name === 'research')?.artifacts ?? opts.previous?.state.documents.research ?? []
+  }
+  const state: PlanState = {
+    v: 1,
+    issue: s.issue.number,
+    branch: s.branchName,
+    base: s.baseBranch,
+    planSha,
+    headSha: planSha,
+    planPath: result.planPath,
+    documents,
+    state: 'pending'
+  }
+  const body = renderPlanComment({
+    state,
+    issueTitle: s.issue.title,
+    planText: readDoc(s.ctx.workspace, result.planPath) ?? '',
+    researchText: readDoc(s.ctx.workspace, documents.research[0]),
+    phases: result.phases,
+    serverUrl: s.ctx.serverUrl,
+    repo: s.repo,
+    runUrl: s.runUrl,
+    revisionOf: opts.previous ? s.commentUrl(opts.previous.comment.id) : undefined,
+    requireApproval: s.inputs.requireApproval
+  })
+  const planComment = await s.reply(body)
+  if (opts.previous) {
+    const superseded = replacePlanMarker(opts.previous.comment.body, { ...opts.previous.state, state: 'superseded' })
+    await updateComment(s.gh, s.repo, opts.previous.comment.id, markPlanComment(superseded, `Superseded by [a revised plan](${s.commentUrl(planComment.id)}).`))
+  }
+  const planCommentUrl = s.commentUrl(planComment.id)
+
+  if (!s.inputs.requireApproval) {
+    return implementPlan(s, { plan: { comment: planComment, state }, guidance: '', status, earlier: result })
+  }
+  await s.labels.set('orchestrator:awaiting-approval')
+  await status.finish(true, `Plan ready for review: ${planCommentUrl}`)
+  return { status: 'awaiting-approval', branch: s.branchName, planCommentUrl, costUsd: result.totals.costUsd, result }
+}

@@ -1,0 +1,177 @@
+/**
+ * The action's inputs, read and validated in one place. Nothing else in the
+ * action reads `core.getInput` or `process.env`: a bad value fails here, before
+ * any API write, with a message naming the input.
+ */
+import * as core from '@actions/core'
+import { normalizeArtifactsDir } from '../engine/artifacts.js'
+import { splitArgs } from '../util/split-args.js'
+
+export interface Inputs {
+  githubToken: string
+  anthropicApiKey?: string
+  claudeCodeOauthToken?: string
+  openaiApiKey?: string
+  openaiModel?: string
+  openaiBaseUrl?: string
+  azureOpenaiApiKey?: string
+  azureOpenaiEndpoint?: string
+  azureOpenaiDeployment?: string
+  azureOpenaiApiVersion?: string
+  triggerLabel: string
+  requireApproval: boolean
+  baseBranch?: string
+  branchPrefix: string
+  model?: string
+  maxBudgetUsd?: number
+  phaseTimeoutMinutes: number
+  claudePath?: string
+  claudeArgs: string[]
+  draftPr: boolean
+  artifactsDir: string
+  botLogin: string
+  commitAuthorName: string
+  commitAuthorEmail: string
+}
+
+/** The environment the action runs in (runner-provided variables). */
+export interface RunnerContext {
+  eventName: string
+  eventPath: string
+  repository: { owner: string; repo: string }
+  apiUrl: string
+  serverUrl: string
+  runId: string
+  workspace: string
+  toolCache?: string
+  /** Everything else Claude Code may legitimately need (PATH, HOME, proxies…). */
+  env: Record<string, string | undefined>
+}
+
+export class InputError extends Error {}
+
+type Reader = (name: string) => string
+
+const SECRET_INPUTS = [
+  'github_token',
+  'anthropic_api_key',
+  'claude_code_oauth_token',
+  'openai_api_key',
+  'azure_openai_api_key'
+] as const
+
+function optional(read: Reader, name: string): string | undefined {
+  const value = read(name).trim()
+  return value === '' ? undefined : value
+}
+
+function bool(read: Reader, name: string, fallback: boolean): boolean {
+  const raw = read(name).trim().toLowerCase()
+  if (raw === '') return fallback
+  if (['true', 'yes', '1', 'on'].includes(raw)) return true
+  if (['false', 'no', '0', 'off'].includes(raw)) return false
+  throw new InputError(`Input ${name} must be true or false, got "${read(name)}"`)
+}
+
+function positive(read: Reader, name: string): number | undefined {
+  const raw = read(name).trim()
+  if (raw === '') return undefined
+  const n = Number(raw)
+  if (!Number.isFinite(n) || n <= 0) throw new InputError(`Input ${name} must be a positive number, got "${raw}"`)
+  return n
+}
+
+/** A ref component git and GitHub both accept (no spaces, `..`, `~^:?*[\`, leading `-`). */
+function validRefPart(value: string): boolean {
+  return !/(\.\.|[\s~^:?*[\\]|@\{|^-|^\/|\/\/|\.lock\/|\.$)/.test(value)
+}
+
+export function readInputs(read: Reader = (n) => core.getInput(n)): Inputs {
+  // Mask first, so no later error message can print a key.
+  for (const name of SECRET_INPUTS) {
+    const value = read(name).trim()
+    if (value) core.setSecret(value)
+  }
+  const githubToken = optional(read, 'github_token')
+  if (!githubToken) throw new InputError('Input github_token is required (the default is ${{ github.token }})')
+  const anthropicApiKey = optional(read, 'anthropic_api_key')
+  const claudeCodeOauthToken = optional(read, 'claude_code_oauth_token')
+  if (!anthropicApiKey && !claudeCodeOauthToken) {
+    throw new InputError(
+      'Input anthropic_api_key or claude_code_oauth_token is required: add a repository secret and pass it, e.g. anthropic_api_key: ${{ secrets.ANTHROPIC_API_KEY }}'
+    )
+  }
+  // The runner fills in action.yml's default, so an empty value was set on purpose.
+  const triggerLabel = read('trigger_label').trim()
+  if (!triggerLabel) throw new InputError('Input trigger_label must not be empty (the default is "orchestrator")')
+  const branchPrefix = read('branch_prefix').trim() || 'orchestrator/issue-'
+  if (!validRefPart(branchPrefix)) throw new InputError(`Input branch_prefix is not usable in a branch name: "${branchPrefix}"`)
+  const baseBranch = optional(read, 'base_branch')
+  if (baseBranch && !validRefPart(baseBranch)) throw new InputError(`Input base_branch is not a valid branch name: "${baseBranch}"`)
+  const artifactsDir = normalizeArtifactsDir(read('artifacts_dir') || 'thoughts/shared')
+  if (!artifactsDir) {
+    throw new InputError(`Input artifacts_dir must be a relative path inside the repository, got "${read('artifacts_dir')}"`)
+  }
+  let claudeArgs: string[]
+  try {
+    claudeArgs = splitArgs(read('claude_args'))
+  } catch (err) {
+    throw new InputError(`Input claude_args: ${(err as Error).message}`)
+  }
+  const azureKey = optional(read, 'azure_openai_api_key')
+  const azureEndpoint = optional(read, 'azure_openai_endpoint')
+  if (azureKey && !azureEndpoint) throw new InputError('Input azure_openai_endpoint is required when azure_openai_api_key is set')
+  if (azureKey && !read('azure_openai_deployment').trim()) {
+    throw new InputError('Input azure_openai_deployment is required when azure_openai_api_key is set')
+  }
+  const author = read('commit_author').trim() || 'github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>'
+  const authorMatch = author.match(/^(.+?)\s*<([^<>\s]+)>$/)
+  if (!authorMatch) throw new InputError(`Input commit_author must look like "Name <email>", got "${author}"`)
+  return {
+    githubToken,
+    anthropicApiKey,
+    claudeCodeOauthToken,
+    openaiApiKey: optional(read, 'openai_api_key'),
+    openaiModel: optional(read, 'openai_model'),
+    openaiBaseUrl: optional(read, 'openai_base_url'),
+    azureOpenaiApiKey: azureKey,
+    azureOpenaiEndpoint: azureEndpoint,
+    azureOpenaiDeployment: optional(read, 'azure_openai_deployment'),
+    azureOpenaiApiVersion: optional(read, 'azure_openai_api_version'),
+    triggerLabel,
+    requireApproval: bool(read, 'require_approval', true),
+    baseBranch,
+    branchPrefix,
+    model: optional(read, 'model'),
+    maxBudgetUsd: positive(read, 'max_budget_usd'),
+    phaseTimeoutMinutes: positive(read, 'phase_timeout_minutes') ?? 30,
+    claudePath: optional(read, 'claude_path'),
+    claudeArgs,
+    draftPr: bool(read, 'draft_pr', false),
+    artifactsDir,
+    botLogin: read('bot_login').trim() || 'github-actions[bot]',
+    commitAuthorName: authorMatch[1] as string,
+    commitAuthorEmail: authorMatch[2] as string
+  }
+}
+
+export function readRunnerContext(env: Record<string, string | undefined> = process.env): RunnerContext {
+  const need = (name: string): string => {
+    const value = env[name]
+    if (!value) throw new InputError(`${name} is not set: this step must run inside GitHub Actions`)
+    return value
+  }
+  const [owner, repo] = need('GITHUB_REPOSITORY').split('/')
+  if (!owner || !repo) throw new InputError(`GITHUB_REPOSITORY must be OWNER/REPO, got "${env.GITHUB_REPOSITORY}"`)
+  return {
+    eventName: need('GITHUB_EVENT_NAME'),
+    eventPath: need('GITHUB_EVENT_PATH'),
+    repository: { owner, repo },
+    apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+    runId: env.GITHUB_RUN_ID || '0',
+    workspace: env.GITHUB_WORKSPACE || process.cwd(),
+    toolCache: env.RUNNER_TOOL_CACHE,
+    env
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The action: read inputs, route the event, check who asked, run the flow,
+ * set outputs. One try/catch: anything unexpected fails the step with a
+ * message, and the issue hears about it when a run had started.
+ */
+import * as core from '@actions/core'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { createGitHubClient } from '../github/client.js'
+import { reactToComment } from '../github/comments.js'
+import { canWrite } from '../github/permissions.js'
+import { phaseTable } from './render/markdown.js'
+import { withoutPersistedCredentials } from './branch.js'
+import { resolveClaude } from './claude-install.js'
+import { cancelPlan } from './flows/cancel.js'
+import { approvePlan } from './flows/implement.js'
+import { failRun, refuse } from './flows/outcome.js'
+import { revisePlan, startPlan } from './flows/plan.js'
+import { readInputs, readRunnerContext, type RunnerContext } from './inputs.js'
+import { routeEvent, type Route } from './route.js'
+import { Session, type Outputs } from './session.js'
+
+function setOutputs(out: Outputs, ctx: RunnerContext | null): void {
+  core.setOutput('status', out.status)
+  core.setOutput('branch', out.branch ?? '')
+  core.setOutput('pr_number', out.prNumber !== undefined ? String(out.prNumber) : '')
+  core.setOutput('pr_url', out.prUrl ?? '')
+  core.setOutput('plan_comment_url', out.planCommentUrl ?? '')
+  core.setOutput('cost_usd', out.costUsd !== undefined ? out.costUsd.toFixed(4) : '0')
+  let resultFile = ''
+  if (out.result) {
+    const dir = ctx?.env.RUNNER_TEMP || os.tmpdir()
+    resultFile = path.join(dir, `orchestrator-result-${ctx?.runId ?? 'local'}.json`)
+    fs.writeFileSync(resultFile, `${JSON.stringify(out.result, null, 2)}\n`)
+  }
+  core.setOutput('result_file', resultFile)
+}
+
+async function writeSummary(out: Outputs, route: Route): Promise<void> {
+  const lines = [`## Orchestrator: ${out.status}`]
+  if (route.kind !== 'ignored') lines.push(`Issue #${route.issue.number}: ${route.issue.title.replace(/[<>]/g, '')}`)
+  if (out.reason) lines.push(`Reason: ${out.reason}`)
+  if (out.planCommentUrl) lines.push(`[Plan comment](${out.planCommentUrl})`)
+  if (out.prUrl) lines.push(`[Pull request #${out.prNumber}](${out.prUrl})`)
+  if (out.result) lines.push(phaseTable(out.result.phases))
+  await core.summary.addRaw(lines.join('\n\n')).write()
+}
+
+async function dispatch(s: Session, route: Exclude<Route, { kind: 'ignored' }>): Promise<Outputs> {
+  switch (route.kind) {
+    case 'start':
+      return startPlan(s, { extra: route.extra })
+    case 'revise':
+      return revisePlan(s, { feedback: route.feedback })
+    case 'approve':
+      return approvePlan(s, { guidance: route.guidance })
+    case 'cancel':
+      return cancelPlan(s, route.actor)
+  }
+}
+
+export async function run(): Promise<void> {
+  let ctx: RunnerContext | null = null
+  let out: Outputs
+  let route: Route = { kind: 'ignored', reason: 'not routed yet' }
+  let session: Session | null = null
+  try {
+    ctx = readRunnerContext()
+    const inputs = readInputs()
+    const payload = JSON.parse(fs.readFileSync(ctx.eventPath, 'utf8')) as Record<string, unknown>
+    route = routeEvent(ctx.eventName, payload, inputs.triggerLabel)
+    if (route.kind === 'ignored') {
+      core.info(`Nothing to do: ${route.reason}`)
+      setOutputs({ status: 'ignored', reason: route.reason }, ctx)
+      return
+    }
+    core.info(`Event: ${route.kind} on #${route.issue.number} by ${route.actor}`)
+    const gh = createGitHubClient(inputs.githubToken, ctx.apiUrl)
+    const repository = (payload.repository ?? {}) as { default_branch?: string }
+    const baseBranch = inputs.baseBranch ?? repository.default_branch ?? 'main'
+    const runner = ctx
+    const s = new Session(gh, inputs, ctx, route.issue, baseBranch, () =>
+      resolveClaude({ claudePath: inputs.claudePath, pathVar: runner.env.PATH, workspace: runner.workspace, toolCache: runner.toolCache })
+    )
+    session = s
+    if (!(await canWrite(gh, ctx.repository, route.actor))) {
+      out = await refuse(
+        s,
+        `Sorry, only people with write access to this repository can ${route.kind === 'start' ? 'start the orchestrator' : `use /${route.kind}`}. Ask a maintainer to do it.`
+      )
+    } else {
+      if ('commentId' in route && route.commentId) {
+        // 👀 says "seen"; a failed reaction is cosmetic.
+        await reactToComment(gh, ctx.repository, route.commentId, 'eyes').catch((err: unknown) =>
+          core.warning(`Could not react to the comment: ${(err as Error).message}`)
+        )
+      }
+      out = await withoutPersistedCredentials(ctx.workspace, () => dispatch(s, route as Exclude<Route, { kind: 'ignored' }>))
+    }
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err)
+    core.error(err instanceof Error && err.stack ? err.stack : message)
+    out = { status: 'failed', reason: message }
+    if (session?.status) {
+      // A run had started on the issue: close its status comment and say what broke.
+      const started = session
+      out = await failRun(started, session.status, message).catch((reportErr: unknown) => {
+        core.warning(`Could not report the failure on the issue: ${(reportErr as Error).message}`)
+        return { status: 'failed' as const, reason: message }
+      })
+    }
+  }
+  setOutputs(out, ctx)
+  await writeSummary(out, route).catch((err: unknown) => core.warning(`Could not write the job summary: ${(err as Error).message}`))
+  if (out.status === 'failed') core.setFailed(`Orchestrator failed: ${out.reason ?? 'unknown error'}`)
+  else core.info(`Outcome: ${out.status}${out.reason ? ` (${out.reason})` : ''}`)
+}

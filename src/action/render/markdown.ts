@@ -1,0 +1,68 @@
+/** Building blocks for everything the bot writes on GitHub. */
+import type { PhaseResult, QuestionRecord } from '../../engine/types.js'
+
+/** GitHub rejects comment and pull request bodies longer than this. */
+export const GITHUB_BODY_LIMIT = 65536
+
+/**
+ * Text from a model or a user, made safe to embed in a bot comment: it cannot
+ * open or close an HTML comment (and so cannot hide text or forge a state
+ * marker), and `@name` does not notify anyone.
+ */
+export function neutralize(text: string): string {
+  return text
+    .replace(/<!--/g, '&lt;!--')
+    .replace(/--!?>/g, '--&gt;')
+    .replace(/(^|[^\w`])@(?=[A-Za-z0-9])/g, '$1@\u200b')
+}
+
+/** Cuts text to `max` characters at a line break, saying where the rest is. */
+export function truncate(text: string, max: number, rest: string): string {
+  if (text.length <= max) return text
+  const note = `\n\n… _truncated: ${rest}_`
+  const cut = text.slice(0, Math.max(0, max - note.length))
+  const atLine = cut.lastIndexOf('\n')
+  return `${atLine > max / 2 ? cut.slice(0, atLine) : cut}${note}`
+}
+
+export function duration(ms: number): string {
+  const s = ms / 1000
+  if (s < 60) return `${s.toFixed(1)}s`
+  const m = Math.floor(s / 60)
+  return `${m}m ${Math.round(s - m * 60)}s`
+}
+
+export function usd(value: number): string {
+  return `$${value.toFixed(value >= 1 ? 2 : 4)}`
+}
+
+export function phaseTable(phases: PhaseResult[]): string {
+  const rows = phases.map((p) => {
+    const mark = p.status === 'succeeded' ? '✅' : p.status === 'failed' ? '❌' : '⏭️'
+    return `| ${mark} ${p.name} | ${duration(p.durationMs)} | ${p.inputTokens} | ${p.outputTokens} | ${usd(p.costUsd)} |`
+  })
+  const total = phases.reduce(
+    (t, p) => ({ ms: t.ms + p.durationMs, in: t.in + p.inputTokens, out: t.out + p.outputTokens, usd: t.usd + p.costUsd }),
+    { ms: 0, in: 0, out: 0, usd: 0 }
+  )
+  return [
+    '| Phase | Time | Input tokens | Output tokens | Cost |',
+    '|---|---:|---:|---:|---:|',
+    ...rows,
+    `| **Total** | ${duration(total.ms)} | ${total.in} | ${total.out} | ${usd(total.usd)} |`
+  ].join('\n')
+}
+
+export function questionsSection(phases: PhaseResult[], maxChars = 8000): string {
+  const qa: Array<QuestionRecord & { phase: string }> = phases.flatMap((p) => p.questions.map((q) => ({ ...q, phase: p.name })))
+  if (!qa.length) return ''
+  const body = qa
+    .map((q) => `**${q.phase}** asked:\n> ${neutralize(q.question).replace(/\n/g, '\n> ')}\n\nAnswered by ${q.answeredBy}: ${neutralize(q.answer)}`)
+    .join('\n\n')
+  return `<details><summary>Questions Claude asked (${qa.length})</summary>\n\n${truncate(body, maxChars, 'see the run log')}\n\n</details>`
+}
+
+export function blobUrl(serverUrl: string, repo: { owner: string; repo: string }, ref: string, file: string, line?: number | null): string {
+  const encoded = file.split('/').map(encodeURIComponent).join('/')
+  return `${serverUrl}/${repo.owner}/${repo.repo}/blob/${ref}/${encoded}${line ? `#L${line}` : ''}`
+}

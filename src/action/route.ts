@@ -1,0 +1,81 @@
+/**
+ * Turns a webhook event into one decision before anything acts on it. Pure:
+ * no API calls, so every routing rule is a unit test.
+ */
+import { parseCommand } from './commands.js'
+
+export interface IssueRef {
+  number: number
+  title: string
+  body: string
+  labels: string[]
+  /** Set when the "issue" is really a pull request. */
+  isPullRequest: boolean
+}
+
+export type Route =
+  | { kind: 'start'; issue: IssueRef; actor: string; via: 'label' | 'command'; extra: string; commentId?: number }
+  | { kind: 'approve'; issue: IssueRef; actor: string; guidance: string; commentId: number }
+  | { kind: 'revise'; issue: IssueRef; actor: string; feedback: string; commentId: number }
+  | { kind: 'cancel'; issue: IssueRef; actor: string; commentId: number }
+  | { kind: 'ignored'; reason: string }
+
+type Json = Record<string, unknown>
+
+function rec(v: unknown): Json {
+  return v !== null && typeof v === 'object' ? (v as Json) : {}
+}
+
+function issueRef(payload: Json): IssueRef {
+  const issue = rec(payload.issue)
+  const labels = Array.isArray(issue.labels) ? issue.labels.map((l) => String(rec(l).name ?? l)) : []
+  return {
+    number: Number(issue.number),
+    title: String(issue.title ?? ''),
+    body: typeof issue.body === 'string' ? issue.body : '',
+    labels,
+    isPullRequest: issue.pull_request !== undefined && issue.pull_request !== null
+  }
+}
+
+function isBot(user: Json): boolean {
+  return user.type === 'Bot' || String(user.login ?? '').endsWith('[bot]')
+}
+
+export function routeEvent(eventName: string, payload: Json, triggerLabel: string): Route {
+  const action = String(payload.action ?? '')
+  const sender = rec(payload.sender)
+  if (eventName === 'issues') {
+    if (action !== 'labeled') return { kind: 'ignored', reason: `issues event with action "${action}" is not a trigger` }
+    const label = String(rec(payload.label).name ?? '')
+    if (label !== triggerLabel) return { kind: 'ignored', reason: `label "${label}" is not the trigger label "${triggerLabel}"` }
+    if (isBot(sender)) return { kind: 'ignored', reason: `the label was added by a bot (${String(sender.login)})` }
+    return { kind: 'start', issue: issueRef(payload), actor: String(sender.login ?? ''), via: 'label', extra: '' }
+  }
+  if (eventName === 'issue_comment') {
+    if (action !== 'created') return { kind: 'ignored', reason: `comment ${action}: only new comments carry commands` }
+    const comment = rec(payload.comment)
+    const user = rec(comment.user)
+    if (isBot(user)) return { kind: 'ignored', reason: `comment by a bot (${String(user.login)})` }
+    const command = parseCommand(typeof comment.body === 'string' ? comment.body : '')
+    if (!command) return { kind: 'ignored', reason: 'the comment does not start with an orchestrator command' }
+    const issue = issueRef(payload)
+    if (issue.isPullRequest) return { kind: 'ignored', reason: `/${command.name} on a pull request: commands work on issues` }
+    const actor = String(user.login ?? '')
+    const commentId = Number(comment.id)
+    switch (command.name) {
+      case 'plan':
+        return { kind: 'start', issue, actor, via: 'command', extra: command.argument, commentId }
+      case 'approve':
+        return { kind: 'approve', issue, actor, guidance: command.argument, commentId }
+      case 'revise':
+        return { kind: 'revise', issue, actor, feedback: command.argument, commentId }
+      case 'cancel':
+        return { kind: 'cancel', issue, actor, commentId }
+    }
+  }
+  if (eventName === 'pull_request_target') {
+    return { kind: 'ignored', reason: 'pull_request_target events are never handled: they would run untrusted code with secrets' }
+  }
+  return { kind: 'ignored', reason: `event ${eventName} is not handled` }
+}

@@ -1,0 +1,151 @@
+/**
+ * Everything one action run knows about its issue, and the small operations
+ * the flows share: replying, finding the bot's plan, running the engine.
+ */
+import * as core from '@actions/core'
+import { createAnswerer } from '../answerer/answerer.js'
+import { detectAnswerer } from '../answerer/config.js'
+import { buildClaudeEnv } from '../claude/env.js'
+import { slugify } from '../engine/artifacts.js'
+import { runEngine, type EngineOptions } from '../engine/engine.js'
+import { formatProgress } from '../engine/progress.js'
+import type { PhaseName, RunResult } from '../engine/types.js'
+import type { GitHubClient, RepoRef } from '../github/client.js'
+import { createComment, listComments, type IssueComment } from '../github/comments.js'
+import { IssueLabels } from '../github/labels.js'
+import { WorkBranch } from './branch.js'
+import type { Inputs, RunnerContext } from './inputs.js'
+import type { IssueRef } from './route.js'
+import { decodePlanMarker, type PlanState } from './state.js'
+import { StatusComment } from './status.js'
+import { issueTask } from './untrusted.js'
+
+export interface Outputs {
+  status: 'ignored' | 'refused' | 'awaiting-approval' | 'pr-opened' | 'pr-updated' | 'cancelled' | 'failed'
+  branch?: string
+  prNumber?: number
+  prUrl?: string
+  planCommentUrl?: string
+  costUsd?: number
+  result?: RunResult
+  /** Why the run was refused or failed; shown in the log. */
+  reason?: string
+}
+
+export interface FoundPlan {
+  comment: IssueComment
+  state: PlanState
+}
+
+export class Session {
+  readonly labels: IssueLabels
+  readonly repo: RepoRef
+  readonly branchName: string
+  readonly runUrl: string
+  private comments: IssueComment[] | null = null
+  /** The run's status comment, once created: an unexpected error must still close it out. */
+  status: StatusComment | null = null
+
+  constructor(
+    readonly gh: GitHubClient,
+    readonly inputs: Inputs,
+    readonly ctx: RunnerContext,
+    readonly issue: IssueRef,
+    readonly baseBranch: string,
+    /** Resolved only when a phase is about to run: refusals never install anything. */
+    private readonly resolveClaude: () => Promise<string>
+  ) {
+    this.repo = ctx.repository
+    this.labels = new IssueLabels(gh, this.repo, issue.number, issue.labels)
+    this.branchName = `${inputs.branchPrefix}${issue.number}`
+    this.runUrl = `${ctx.serverUrl}/${this.repo.owner}/${this.repo.repo}/actions/runs/${ctx.runId}`
+  }
+
+  commentUrl(id: number): string {
+    return `${this.ctx.serverUrl}/${this.repo.owner}/${this.repo.repo}/issues/${this.issue.number}#issuecomment-${id}`
+  }
+
+  async openStatus(title: string, phases: PhaseName[]): Promise<StatusComment> {
+    const status = new StatusComment(this.gh, this.repo, this.issue.number, title, this.runUrl, phases)
+    await status.create()
+    this.status = status
+    return status
+  }
+
+  async reply(body: string): Promise<IssueComment> {
+    return createComment(this.gh, this.repo, this.issue.number, body)
+  }
+
+  /** Comments on the issue, fetched once per run. */
+  async issueComments(): Promise<IssueComment[]> {
+    this.comments ??= await listComments(this.gh, this.repo, this.issue.number)
+    return this.comments
+  }
+
+  /** The newest plan comment written by the bot. A marker in anyone else's comment is ignored. */
+  async latestPlan(): Promise<FoundPlan | null> {
+    const comments = await this.issueComments()
+    for (const comment of [...comments].reverse()) {
+      if (comment.login !== this.inputs.botLogin) continue
+      const state = decodePlanMarker(comment.body)
+      if (state && state.issue === this.issue.number) return { comment, state }
+    }
+    return null
+  }
+
+  async workBranch(): Promise<WorkBranch> {
+    const wb = new WorkBranch(this.ctx.workspace, this.branchName, { token: this.inputs.githubToken, serverUrl: this.ctx.serverUrl })
+    await wb.init()
+    return wb
+  }
+
+  get author(): { name: string; email: string } {
+    return { name: this.inputs.commitAuthorName, email: this.inputs.commitAuthorEmail }
+  }
+
+  async runEngine(opts: {
+    phases: PhaseName[]
+    extra?: string
+    inputs?: EngineOptions['inputs']
+    guidance?: EngineOptions['guidance']
+    status: StatusComment
+  }): Promise<RunResult> {
+    const i = this.inputs
+    const env = this.ctx.env
+    const answererEnv = {
+      OPENAI_API_KEY: i.openaiApiKey,
+      OPENAI_MODEL: i.openaiModel,
+      OPENAI_BASE_URL: i.openaiBaseUrl,
+      AZURE_OPENAI_API_KEY: i.azureOpenaiApiKey,
+      AZURE_OPENAI_ENDPOINT: i.azureOpenaiEndpoint,
+      AZURE_OPENAI_DEPLOYMENT: i.azureOpenaiDeployment,
+      AZURE_OPENAI_API_VERSION: i.azureOpenaiApiVersion
+    }
+    const claudePath = await this.resolveClaude()
+    return runEngine({
+      task: issueTask(this.issue, opts.extra),
+      repoDir: this.ctx.workspace,
+      artifactsDir: i.artifactsDir,
+      phases: opts.phases,
+      inputs: opts.inputs,
+      guidance: opts.guidance,
+      slug: slugify(this.issue.title, this.issue.number),
+      date: new Date().toISOString().slice(0, 10),
+      claude: {
+        path: claudePath,
+        env: buildClaudeEnv(env, { ANTHROPIC_API_KEY: i.anthropicApiKey, CLAUDE_CODE_OAUTH_TOKEN: i.claudeCodeOauthToken }),
+        model: i.model,
+        extraArgs: i.claudeArgs
+      },
+      phaseTimeoutMs: i.phaseTimeoutMinutes * 60000,
+      maxBudgetUsd: i.maxBudgetUsd,
+      maxQuestionRounds: 3,
+      answerer: createAnswerer(detectAnswerer(answererEnv)),
+      onProgress: (event) => {
+        const line = formatProgress(event, this.ctx.workspace)
+        if (line) core.info(line)
+        opts.status.onProgress(event)
+      }
+    })
+  }
+}

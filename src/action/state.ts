@@ -1,0 +1,50 @@
+/**
+ * The bot's memory lives on the issue: a hidden marker in the plan comment.
+ * Its payload is base64url JSON, so nothing rendered around it (model text
+ * included) can close it or forge one; and it is trusted only in comments
+ * written by the bot's own login.
+ */
+import type { PhaseName } from '../engine/types.js'
+
+export type PlanStateName = 'pending' | 'approved' | 'superseded' | 'cancelled'
+
+export interface PlanState {
+  v: 1
+  issue: number
+  branch: string
+  base: string
+  /** The commit that holds the plan the maintainer approves. */
+  planSha: string
+  /** The commit the bot last pushed to the branch (planSha, then implementation commits). */
+  headSha: string
+  planPath: string
+  /** Earlier documents on the branch, reused by /revise. */
+  documents: Partial<Record<PhaseName, string[]>>
+  state: PlanStateName
+  pr?: number
+}
+
+const PREFIX = '<!-- orchestrator:plan '
+const PATTERN = /<!-- orchestrator:plan ([A-Za-z0-9_-]+) -->/
+
+export function encodePlanMarker(state: PlanState): string {
+  return `${PREFIX}${Buffer.from(JSON.stringify(state), 'utf8').toString('base64url')} -->`
+}
+
+export function decodePlanMarker(body: string | null | undefined): PlanState | null {
+  const match = body?.match(PATTERN)
+  if (!match?.[1]) return null
+  try {
+    const value = JSON.parse(Buffer.from(match[1], 'base64url').toString('utf8')) as PlanState
+    if (value.v !== 1 || typeof value.branch !== 'string' || typeof value.planSha !== 'string') return null
+    return value
+  } catch {
+    return null
+  }
+}
+
+export function replacePlanMarker(body: string, state: PlanState): string {
+  return body.replace(PATTERN, encodePlanMarker(state))
+}
+
+export const STATUS_MARKER = '<!-- orchestrator:status -->'

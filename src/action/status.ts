@@ -1,0 +1,75 @@
+/**
+ * Keeps the run's status comment in step with the engine. Edits are queued so
+ * they land in order; a failed edit is a warning, never a failed run.
+ */
+import * as core from '@actions/core'
+import type { ProgressEvent } from '../engine/progress.js'
+import type { PhaseName } from '../engine/types.js'
+import type { GitHubClient, RepoRef } from '../github/client.js'
+import { createComment, updateComment } from '../github/comments.js'
+import { renderStatusComment, type StatusView } from './render/status-comment.js'
+
+export class StatusComment {
+  private id: number | null = null
+  private queue: Promise<void> = Promise.resolve()
+  readonly view: StatusView
+
+  constructor(
+    private readonly gh: GitHubClient,
+    private readonly repo: RepoRef,
+    private readonly issue: number,
+    title: string,
+    runUrl: string,
+    phases: PhaseName[]
+  ) {
+    this.view = { title, runUrl, phases: phases.map((name) => ({ name, state: 'pending' })) }
+  }
+
+  get url(): string | null {
+    return this.id === null ? null : `#issuecomment-${this.id}`
+  }
+
+  async create(): Promise<void> {
+    const comment = await createComment(this.gh, this.repo, this.issue, renderStatusComment(this.view))
+    this.id = comment.id
+  }
+
+  /** Adds phases a run goes on to (approval not required: plan, then implement). */
+  extend(phases: PhaseName[]): void {
+    for (const name of phases) {
+      if (!this.view.phases.some((p) => p.name === name)) this.view.phases.push({ name, state: 'pending' })
+    }
+  }
+
+  /** Engine progress → checklist. Only phase starts edit the comment; a finish is shown with the next edit. */
+  onProgress(event: ProgressEvent): void {
+    const entry = this.view.phases.find((p) => p.name === event.phase)
+    if (!entry) return
+    if (event.type === 'phase-start') {
+      entry.state = 'running'
+      this.push()
+    } else if (event.type === 'phase-end') {
+      entry.result = event.result
+      entry.state = event.result.status === 'succeeded' ? 'done' : event.result.status === 'failed' ? 'failed' : 'skipped'
+      if (event.result.error) entry.note = event.result.error
+    }
+  }
+
+  async finish(ok: boolean, text: string): Promise<void> {
+    for (const p of this.view.phases) if (p.state === 'pending' || p.state === 'running') p.state = ok ? p.state : 'skipped'
+    this.view.outcome = { ok, text }
+    this.push()
+    await this.queue
+  }
+
+  private push(): void {
+    if (this.id === null) return
+    const id = this.id
+    const body = renderStatusComment(this.view)
+    this.queue = this.queue.then(() =>
+      updateComment(this.gh, this.repo, id, body).catch((err: unknown) => {
+        core.warning(`Could not update the status comment: ${(err as Error).message}`)
+      })
+    )
+  }
+}

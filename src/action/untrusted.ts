@@ -1,0 +1,29 @@
+/**
+ * Issue titles, bodies and comments are written by anyone. Before they reach
+ * Claude or the answerer, remove what a human reader cannot see but a model
+ * would obey: HTML comments, invisible and direction-changing Unicode, and
+ * markdown images (which can carry text in their alt or URL).
+ */
+
+// Zero-width, word joiner, BOM, soft hyphen, bidi embeddings/overrides/isolates, tag characters, variation selectors.
+// eslint-disable-next-line no-misleading-character-class -- matching lone combining selectors is the point
+const INVISIBLE = /[\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFE00-\uFE0F\u{E0000}-\u{E007F}]/gu
+
+export function sanitizeUntrusted(text: string): string {
+  return text
+    .replace(/<!--[\s\S]*?(?:-->|$)/g, '')
+    .replace(INVISIBLE, '')
+    .replace(/!\[([^\]]*)\]\([^)]*\)/g, '[image]')
+    .replace(/<img\b[^>]*>/gi, '[image]')
+    .replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, '')
+    .replace(/\r\n/g, '\n')
+    .trim()
+}
+
+/** The task the engine gets for an issue: title, body and any extra context, all sanitised. */
+export function issueTask(issue: { number: number; title: string; body: string }, extra?: string): string {
+  const parts = [`Issue #${issue.number}: ${sanitizeUntrusted(issue.title)}`, sanitizeUntrusted(issue.body)]
+  const more = extra ? sanitizeUntrusted(extra) : ''
+  if (more) parts.push(`Additional context from a maintainer:\n${more}`)
+  return parts.filter(Boolean).join('\n\n')
+}

@@ -1,0 +1,40 @@
+/**
+ * The state labels: exactly one `orchestrator:*` label on the issue at a time.
+ * Adding a label GitHub doesn't know creates it, so no separate create call.
+ */
+import type { GitHubClient, RepoRef } from './client.js'
+
+export const STATE_LABELS = [
+  'orchestrator:planning',
+  'orchestrator:awaiting-approval',
+  'orchestrator:implementing',
+  'orchestrator:done',
+  'orchestrator:failed'
+] as const
+export type StateLabel = (typeof STATE_LABELS)[number]
+
+export class IssueLabels {
+  constructor(
+    private readonly gh: GitHubClient,
+    private readonly repo: RepoRef,
+    private readonly issue: number,
+    /** The labels the event payload says the issue has. */
+    private current: string[]
+  ) {}
+
+  /** Puts `label` on the issue and takes every other state label off; null clears them all. */
+  async set(label: StateLabel | null): Promise<void> {
+    for (const stale of this.current.filter((l) => (STATE_LABELS as readonly string[]).includes(l) && l !== label)) {
+      try {
+        await this.gh.rest.issues.removeLabel({ ...this.repo, issue_number: this.issue, name: stale })
+      } catch (err) {
+        if ((err as { status?: number }).status !== 404) throw err
+      }
+      this.current = this.current.filter((l) => l !== stale)
+    }
+    if (label && !this.current.includes(label)) {
+      await this.gh.rest.issues.addLabels({ ...this.repo, issue_number: this.issue, labels: [label] })
+      this.current.push(label)
+    }
+  }
+}

@@ -1,0 +1,261 @@
+/**
+ * The GitHub Action end to end: dist/index.js on Node 24 against the fake
+ * GitHub REST server (OpenAPI-checked), real webhook payloads, the real Claude
+ * Code CLI with the scripted model, the fake OpenAI server and a bare origin.
+ */
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { decodePlanMarker } from '../src/action/state.js'
+import { askThenDocument, standardRules } from './support/phase-scripts.js'
+import { BOT, createWorld, MAINTAINER, node24Path, OUTSIDER, type ActionRun, type World } from './support/action-harness.js'
+
+let w: World
+
+beforeAll(() => {
+  node24Path()
+}, 120000)
+beforeEach(async () => {
+  w = await createWorld()
+  w.sb.model.setRules(standardRules(w.workspace))
+})
+afterEach(async () => {
+  // Every request the action made was a real GitHub endpoint with a valid body.
+  expect(w.gh.unknown()).toEqual([])
+  expect(w.gh.log.filter((e) => e.status === 422)).toEqual([])
+  await w.close()
+})
+
+const BRANCH = () => `orchestrator/issue-${w.issue.number}`
+const botComments = () => w.gh.state.commentsOn(w.issue.number).filter((c) => c.user.login === BOT)
+const issueLabels = () => w.gh.state.issues.get(w.issue.number)?.labels ?? []
+const planComments = () => botComments().filter((c) => decodePlanMarker(c.body))
+
+function expectOk(run: ActionRun): void {
+  if (run.exitCode !== 0) throw new Error(`action failed (${run.exitCode}):\n${run.stdout}\n${run.stderr}`)
+}
+
+async function planViaLabel(): Promise<ActionRun> {
+  const run = await w.run(w.labeledEvent('orchestrator'))
+  expectOk(run)
+  return run
+}
+
+describe('orchestrator action', () => {
+  it('plans a labelled issue: branch pushed, plan comment posted, awaiting approval', async () => {
+    const run = await planViaLabel()
+
+    expect(run.outputs.status).toBe('awaiting-approval')
+    expect(run.outputs.branch).toBe(BRANCH())
+    // The branch on origin holds one plan commit on top of main, with the documents.
+    expect(w.originLog(BRANCH())[0]).toBe(`orchestrator: plan for #${w.issue.number}`)
+    expect(w.originLog(BRANCH()).slice(1)).toEqual(w.originLog('main'))
+    // Claude received the issue as the task.
+    const indexPrompt = w.sb.model.requests.find((r) => r.rule === 'index')?.firstUserText ?? ''
+    expect(indexPrompt).toContain('Add rate limiting to the API endpoints')
+    expect(indexPrompt).toContain('Limit each client to 100 requests per minute.')
+
+    const plans = planComments()
+    expect(plans).toHaveLength(1)
+    const plan = plans[0]!
+    const state = decodePlanMarker(plan.body)!
+    expect(state).toMatchObject({ issue: w.issue.number, branch: BRANCH(), state: 'pending', base: 'main' })
+    expect(state.planSha).toBe(w.originHead(BRANCH()))
+    expect(plan.body).toContain('# Plan')
+    expect(plan.body).toContain('1. Add src/rate-limit.js')
+    expect(plan.body).toContain('<summary>Research summary</summary>')
+    expect(plan.body).toContain('`/approve`')
+    expect(plan.body).toContain('`/revise <feedback>`')
+    expect(plan.body).toContain('`/cancel`')
+    expect(run.outputs.plan_comment_url).toContain(`#issuecomment-${plan.id}`)
+
+    // One status comment, edited to its final state.
+    const statuses = botComments().filter((c) => c.body.includes('<!-- orchestrator:status -->'))
+    expect(statuses).toHaveLength(1)
+    expect(statuses[0]!.body).toMatch(/✅ \*\*index\*\*/)
+    expect(statuses[0]!.body).toMatch(/✅ \*\*plan\*\*/)
+    expect(statuses[0]!.body).toContain('Plan ready for review')
+    expect(statuses[0]!.body).toContain('/actions/runs/')
+
+    expect(issueLabels()).toContain('orchestrator:awaiting-approval')
+    expect(issueLabels().filter((l) => l.startsWith('orchestrator:'))).toEqual(['orchestrator:awaiting-approval'])
+    expect(Number(run.outputs.cost_usd)).toBeGreaterThan(0)
+    expect(run.summary).toContain('awaiting-approval')
+  })
+
+  it('plans on a /plan comment with the extra context passed to Claude', async () => {
+    const run = await w.run(w.commentEvent('/plan Keep it dependency-free, please.'))
+    expectOk(run)
+    expect(run.outputs.status).toBe('awaiting-approval')
+    expect(planComments()).toHaveLength(1)
+    expect(w.sb.model.requests.find((r) => r.rule === 'plan')?.firstUserText).toContain('Keep it dependency-free, please.')
+    // The command was acknowledged with a reaction.
+    const command = w.gh.state.commentsOn(w.issue.number).find((c) => c.body.startsWith('/plan'))
+    expect(command?.reactions.map((r) => r.content)).toContain('eyes')
+  })
+
+  it('/approve implements the approved plan and opens one pull request with the findings; a second /approve updates it', async () => {
+    await planViaLabel()
+    const planSha = w.originHead(BRANCH())
+
+    const approve = await w.run(w.commentEvent('/approve Use a sliding window.'))
+    expectOk(approve)
+    expect(approve.outputs.status).toBe('pr-opened')
+    const prs = [...w.gh.state.pulls.values()]
+    expect(prs).toHaveLength(1)
+    const pr = prs[0]!
+    expect(approve.outputs.pr_number).toBe(String(pr.number))
+    expect(pr.head).toBe(BRANCH())
+    expect(pr.base).toBe('main')
+    expect(pr.body).toContain(`Closes #${w.issue.number}`)
+    expect(pr.body).toContain('### Review findings')
+    expect(pr.body).toMatch(/#### 🟠 Major \(1\)\n- \*\*Test does not exercise the limiter\*\* \[`test\.js:1`\]\(https:\/\/github\.com\/acme\/widgets\/blob\/[0-9a-f]{40}\/test\.js#L1\) _\(tests\)_/)
+    expect(pr.body).toContain('#### ⚪ Nits (1)')
+    expect(pr.body).toContain('| ✅ implement |')
+    expect(pr.body).toContain('`src/rate-limit.js`')
+
+    // The implementation sits on top of the exact plan commit, and the guidance reached Claude.
+    const log = w.originLog(BRANCH())
+    expect(log[0]).toBe(`orchestrator: implement #${w.issue.number}`)
+    expect(log[1]).toBe(`orchestrator: plan for #${w.issue.number}`)
+    expect(w.sb.model.requests.find((r) => r.rule === 'implement')?.firstUserText).toContain('Use a sliding window.')
+    expect(botComments().some((c) => c.body.includes(`Pull request #${pr.number} opened`))).toBe(true)
+    expect(issueLabels().filter((l) => l.startsWith('orchestrator:'))).toEqual(['orchestrator:done'])
+    const state = decodePlanMarker(planComments()[0]!.body)!
+    expect(state).toMatchObject({ state: 'approved', pr: pr.number, planSha })
+    expect(state.headSha).toBe(w.originHead(BRANCH()))
+
+    // A second /approve runs again on top and updates the same pull request.
+    w.sb.model.setRules(
+      standardRules(w.workspace, {
+        implement: [
+          { text: 'Adjusting.', tools: [{ name: 'Write', input: { file_path: `${w.workspace}/src/window.js`, content: 'export const WINDOW_MS = 60000\n' } }] },
+          { text: 'Added the window constant.' }
+        ]
+      })
+    )
+    const again = await w.run(w.commentEvent('/approve'))
+    expectOk(again)
+    expect(again.outputs.status).toBe('pr-updated')
+    expect(w.gh.state.pulls.size).toBe(1)
+    expect(again.outputs.pr_number).toBe(String(pr.number))
+    expect(w.originLog(BRANCH())).toHaveLength(log.length + 1)
+    expect(w.gh.state.pulls.get(pr.number)?.body).toContain('`src/window.js`')
+  })
+
+  it('/revise posts a new plan and marks the old one superseded; /approve of the new plan works', async () => {
+    await planViaLabel()
+    const first = planComments()[0]!
+    const requestsBefore = w.sb.model.requests.length
+
+    const revise = await w.run(w.commentEvent('/revise Use Redis instead of memory.'))
+    expectOk(revise)
+    expect(revise.outputs.status).toBe('awaiting-approval')
+    // Only the plan phase ran again; index and research were reused from the branch.
+    const rerun = new Set(w.sb.model.requests.slice(requestsBefore).map((r) => r.rule))
+    expect([...rerun]).toEqual(['plan'])
+    const planPrompt = w.sb.model.requests.slice(requestsBefore).find((r) => r.rule === 'plan')?.firstUserText ?? ''
+    expect(planPrompt).toContain('Use Redis instead of memory.')
+    expect(planPrompt).toContain('thoughts/shared/research/')
+
+    const plans = planComments()
+    expect(plans).toHaveLength(2)
+    expect(decodePlanMarker(w.gh.state.comments.get(first.id)!.body)?.state).toBe('superseded')
+    expect(w.gh.state.comments.get(first.id)!.body).toContain('Superseded by [a revised plan]')
+    expect(decodePlanMarker(plans[1]!.body)?.state).toBe('pending')
+    expect(w.originLog(BRANCH())[0]).toBe(`orchestrator: revised plan for #${w.issue.number}`)
+
+    const approve = await w.run(w.commentEvent('/approve'))
+    expectOk(approve)
+    expect(approve.outputs.status).toBe('pr-opened')
+  })
+
+  it('/cancel stops waiting: the plan comment and labels say so, and /approve is then refused', async () => {
+    await planViaLabel()
+    const cancel = await w.run(w.commentEvent('/cancel'))
+    expectOk(cancel)
+    expect(cancel.outputs.status).toBe('cancelled')
+    expect(decodePlanMarker(planComments()[0]!.body)?.state).toBe('cancelled')
+    expect(issueLabels().filter((l) => l.startsWith('orchestrator:'))).toEqual([])
+    expect(botComments().some((c) => c.body.startsWith('🛑 Cancelled'))).toBe(true)
+
+    const approve = await w.run(w.commentEvent('/approve'))
+    expectOk(approve)
+    expect(approve.outputs.status).toBe('refused')
+    expect(botComments().at(-1)?.body).toContain('was cancelled; there is nothing to approve')
+    expect(w.gh.state.pulls.size).toBe(0)
+  })
+
+  it('goes from label to pull request in one run when require_approval is false', async () => {
+    const run = await w.run(w.labeledEvent('orchestrator'), { require_approval: 'false' })
+    expectOk(run)
+    expect(run.outputs.status).toBe('pr-opened')
+    expect(w.gh.state.pulls.size).toBe(1)
+    const rules = w.sb.model.requests.map((r) => r.rule).filter((r, i, all) => r !== all[i - 1])
+    expect(rules).toEqual(['index', 'research', 'plan', 'implement', 'review'])
+    const statuses = botComments().filter((c) => c.body.includes('<!-- orchestrator:status -->'))
+    expect(statuses).toHaveLength(1)
+    expect(statuses[0]!.body).toMatch(/✅ \*\*review\*\*/)
+    expect(planComments()[0]!.body).toContain('Approval is not required')
+  })
+
+  it('ignores other labels, other comments and edited comments without any API write', async () => {
+    const events = [
+      w.labeledEvent('bug'),
+      w.commentEvent('Looks good to me!'),
+      w.commentEvent('> /approve\nquoting the bot'),
+      w.commentEvent('/approve', MAINTAINER, { action: 'edited' }),
+      w.commentEvent('/approve', 'some-bot[bot]', { type: 'Bot' })
+    ]
+    const writesBefore = w.gh.writes().length
+    for (const event of events) {
+      const run = await w.run(event)
+      expectOk(run)
+      expect(run.outputs.status).toBe('ignored')
+    }
+    expect(w.gh.writes().length).toBe(writesBefore)
+    expect(w.gh.log.length).toBe(0)
+    expect(w.sb.model.requests).toHaveLength(0)
+  })
+
+  it('refuses a user without write access with one polite reply and runs nothing', async () => {
+    const run = await w.run(w.commentEvent('/plan', OUTSIDER))
+    expectOk(run)
+    expect(run.outputs.status).toBe('refused')
+    expect(botComments()).toHaveLength(1)
+    expect(botComments()[0]!.body).toContain('only people with write access')
+    expect(w.originHead(BRANCH())).toBeNull()
+    expect(w.sb.model.requests).toHaveLength(0)
+  })
+
+  it('reports a failed phase: status comment, failure comment, failed label, no pull request, step fails', async () => {
+    await planViaLabel()
+    const planHead = w.originHead(BRANCH())
+    w.sb.model.setRules(standardRules(w.workspace, { review: () => ({ httpError: 400 }) }))
+
+    const run = await w.run(w.commentEvent('/approve'))
+    expect(run.exitCode).toBe(1)
+    expect(run.outputs.status).toBe('failed')
+    expect(run.stdout).toMatch(/::error::Orchestrator failed: review failed: Anthropic API error 400/)
+    expect(w.gh.state.pulls.size).toBe(0)
+    // Nothing from the failed run reached origin.
+    expect(w.originHead(BRANCH())).toBe(planHead)
+    expect(issueLabels().filter((l) => l.startsWith('orchestrator:'))).toEqual(['orchestrator:failed'])
+    const status = botComments().filter((c) => c.body.includes('<!-- orchestrator:status -->')).at(-1)!
+    expect(status.body).toMatch(/✅ \*\*implement\*\*/)
+    expect(status.body).toMatch(/❌ \*\*review\*\*.*Anthropic API error 400/)
+    expect(botComments().at(-1)?.body).toContain('❌ The orchestrator run failed: review failed: Anthropic API error 400')
+  })
+
+  it('answers a question Claude asks during planning with OpenAI and shows it in the plan comment', async () => {
+    w.sb.model.setRules(
+      standardRules(w.workspace, {
+        plan: askThenDocument(w.workspace, 'QUESTION: Per client IP or per API key?', '# Plan\n\nPer API key.\n')
+      })
+    )
+    w.openai.respondWith({ answer: 'Per API key: clients share IPs behind proxies.' })
+    await planViaLabel()
+    const body = planComments()[0]!.body
+    expect(body).toContain('Questions Claude asked (1)')
+    expect(body).toContain('Per client IP or per API key?')
+    expect(body).toContain('Answered by openai: Per API key: clients share IPs behind proxies.')
+  })
+})

@@ -1,0 +1,243 @@
+/**
+ * Runs the bundled action (`dist/index.js`) in a child process exactly as the
+ * runner does: INPUT_* variables with action.yml's defaults, the GITHUB_*
+ * environment, an event payload file derived from real webhook examples, a
+ * fresh checkout of a local bare `origin`, Node 24.
+ */
+import { execFileSync } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { execa } from 'execa'
+import { startFakeGitHub, type FakeGitHub, type FakeIssue } from './github-server.js'
+import { startFakeOpenAI, type FakeOpenAI } from './openai-server.js'
+import { createSandbox, gitIn, REPO_ROOT, SAMPLE_FILES, writeFiles, type Sandbox } from './sandbox.js'
+
+export const OWNER = 'acme'
+export const REPO = 'widgets'
+export const BOT = 'github-actions[bot]'
+export const MAINTAINER = 'maintainer-mia'
+export const OUTSIDER = 'drive-by-dan'
+export const GITHUB_TOKEN = 'ghs_fakeGitHubToken0123456789'
+export const ANTHROPIC_KEY = 'sk-ant-fakeAnthropicKey0123456789'
+export const OPENAI_KEY = 'sk-fakeOpenAIKey0123456789'
+
+let node24: string | null = null
+
+/** The Node 24 binary the action runs on (`runs.using: node24`), from the `node` npm package. */
+export function node24Path(): string {
+  node24 ??= execFileSync('npx', ['-y', '-p', 'node@24', 'node', '-p', 'process.execPath'], { encoding: 'utf8' }).trim()
+  return node24
+}
+
+/** action.yml's input defaults, as the runner would fill them in. */
+export function actionDefaults(): Record<string, string> {
+  const yml = fs.readFileSync(path.join(REPO_ROOT, 'action.yml'), 'utf8')
+  const section = yml.split(/^outputs:/m)[0]?.split(/^inputs:/m)[1] ?? ''
+  const defaults: Record<string, string> = {}
+  let current: string | null = null
+  for (const line of section.split('\n')) {
+    const name = line.match(/^ {2}([a-z_]+):\s*$/)
+    if (name) {
+      current = name[1] as string
+      continue
+    }
+    const def = line.match(/^ {4}default:\s*(.*)$/)
+    if (def && current) defaults[current] = (def[1] as string).replace(/^'(.*)'$/, '$1')
+  }
+  return defaults
+}
+
+function fixture(name: string): Record<string, unknown> {
+  return JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'webhooks', `${name}.json`), 'utf8')) as Record<string, unknown>
+}
+
+export interface ActionRun {
+  exitCode: number
+  stdout: string
+  stderr: string
+  outputs: Record<string, string>
+  summary: string
+}
+
+export interface World {
+  sb: Sandbox
+  gh: FakeGitHub
+  openai: FakeOpenAI
+  origin: string
+  workspace: string
+  issue: FakeIssue
+  labeledEvent(label: string, sender?: string): { name: string; payload: Record<string, unknown> }
+  commentEvent(body: string, user?: string, opts?: { type?: 'User' | 'Bot'; action?: string }): { name: string; payload: Record<string, unknown> }
+  run(event: { name: string; payload: Record<string, unknown> }, inputs?: Record<string, string>, env?: Record<string, string>): Promise<ActionRun>
+  /** The commits on a branch of origin, newest first (subject lines). */
+  originLog(branch: string): string[]
+  originHead(branch: string): string | null
+  close(): Promise<void>
+}
+
+function parseOutputs(file: string): Record<string, string> {
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : ''
+  const out: Record<string, string> = {}
+  const re = /^([^\n<]+)<<(\S+)\n([\s\S]*?)\n\2$/gm
+  for (const m of text.matchAll(re)) out[m[1] as string] = m[3] as string
+  return out
+}
+
+export async function createWorld(opts: { issueTitle?: string; issueBody?: string } = {}): Promise<World> {
+  const sb = await createSandbox()
+  const gh = await startFakeGitHub({ owner: OWNER, repo: REPO, defaultBranch: 'main' })
+  const openai = await startFakeOpenAI()
+  gh.state.permissions[MAINTAINER] = 'write'
+  gh.state.addBranch('main')
+
+  // origin: a bare repository seeded with the sample project.
+  const origin = path.join(sb.root, 'origin.git')
+  gitIn(sb.root, ['init', '-q', '--bare', '-b', 'main', origin])
+  gitIn(sb.repoDir, ['remote', 'add', 'origin', origin])
+  gitIn(sb.repoDir, ['push', '-q', 'origin', 'main'])
+  const workspace = path.join(sb.root, 'workspace')
+
+  const issue = gh.state.addIssue({
+    title: opts.issueTitle ?? 'Add rate limiting to the API endpoints',
+    body: opts.issueBody ?? 'Clients can hammer /api. Limit each client to 100 requests per minute.',
+    user: MAINTAINER
+  })
+
+  const repository = (payload: Record<string, unknown>) => {
+    const repo = payload.repository as Record<string, unknown>
+    return {
+      ...repo,
+      name: REPO,
+      full_name: `${OWNER}/${REPO}`,
+      default_branch: 'main',
+      owner: { ...(repo.owner as Record<string, unknown>), login: OWNER }
+    }
+  }
+  const issuePayload = (base: Record<string, unknown>) => {
+    const current = gh.state.issues.get(issue.number) as FakeIssue
+    return {
+      ...base,
+      number: current.number,
+      title: current.title,
+      body: current.body,
+      labels: current.labels.map((name) => ({ name, color: 'ededed' }))
+    }
+  }
+
+  let runCount = 0
+  const world: World = {
+    sb,
+    gh,
+    openai,
+    origin,
+    workspace,
+    issue,
+    labeledEvent(label, sender = MAINTAINER) {
+      const p = fixture('issues.labeled')
+      const issueLabels = gh.state.issues.get(issue.number)?.labels ?? []
+      if (!issueLabels.includes(label)) issueLabels.push(label)
+      return {
+        name: 'issues',
+        payload: {
+          ...p,
+          issue: issuePayload(p.issue as Record<string, unknown>),
+          label: { ...(p.label as Record<string, unknown>), name: label },
+          repository: repository(p),
+          sender: { ...(p.sender as Record<string, unknown>), login: sender, type: 'User' }
+        }
+      }
+    },
+    commentEvent(body, user = MAINTAINER, o = {}) {
+      const p = fixture(o.action === 'edited' ? 'issue_comment.edited' : 'issue_comment.created')
+      const stored = gh.state.addComment({ issue_number: issue.number, body, user: { login: user, type: o.type ?? 'User' } })
+      const comment = p.comment as Record<string, unknown>
+      return {
+        name: 'issue_comment',
+        payload: {
+          ...p,
+          issue: issuePayload(p.issue as Record<string, unknown>),
+          comment: { ...comment, id: stored.id, body, user: { ...(comment.user as Record<string, unknown>), login: user, type: o.type ?? 'User' } },
+          repository: repository(p),
+          sender: { ...(p.sender as Record<string, unknown>), login: user, type: o.type ?? 'User' }
+        }
+      }
+    },
+    async run(event, inputs = {}, env = {}) {
+      runCount++
+      // Every run gets a fresh checkout, as actions/checkout with fetch-depth: 0 gives it.
+      fs.rmSync(workspace, { recursive: true, force: true })
+      gitIn(sb.root, ['clone', '-q', origin, workspace])
+      const runDir = path.join(sb.root, `run-${runCount}`)
+      fs.mkdirSync(runDir)
+      const eventPath = path.join(runDir, 'event.json')
+      fs.writeFileSync(eventPath, JSON.stringify(event.payload))
+      const outputFile = path.join(runDir, 'output')
+      const summaryFile = path.join(runDir, 'summary.md')
+      fs.writeFileSync(outputFile, '')
+      fs.writeFileSync(summaryFile, '')
+      const allInputs: Record<string, string> = {
+        ...actionDefaults(),
+        github_token: GITHUB_TOKEN,
+        anthropic_api_key: ANTHROPIC_KEY,
+        openai_api_key: OPENAI_KEY,
+        openai_base_url: `${openai.url}/v1`,
+        claude_path: path.join(REPO_ROOT, 'node_modules', '.bin', 'claude'),
+        ...inputs
+      }
+      const inputEnv = Object.fromEntries(Object.entries(allInputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]))
+      const r = await execa(node24Path(), [path.join(REPO_ROOT, 'dist', 'index.js')], {
+        cwd: workspace,
+        extendEnv: false,
+        reject: false,
+        env: {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          HOME: sb.home,
+          ANTHROPIC_BASE_URL: sb.model.url,
+          CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+          GITHUB_ACTIONS: 'true',
+          GITHUB_EVENT_NAME: event.name,
+          GITHUB_EVENT_PATH: eventPath,
+          GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
+          GITHUB_API_URL: gh.url,
+          GITHUB_SERVER_URL: 'https://github.com',
+          GITHUB_RUN_ID: String(1000 + runCount),
+          GITHUB_OUTPUT: outputFile,
+          GITHUB_STEP_SUMMARY: summaryFile,
+          GITHUB_WORKSPACE: workspace,
+          RUNNER_TEMP: runDir,
+          ...inputEnv,
+          ...env
+        }
+      })
+      return {
+        exitCode: r.exitCode ?? -1,
+        stdout: String(r.stdout),
+        stderr: String(r.stderr),
+        outputs: parseOutputs(outputFile),
+        summary: fs.readFileSync(summaryFile, 'utf8')
+      }
+    },
+    originLog(branch) {
+      try {
+        return gitIn(origin, ['log', '--format=%s', branch]).split('\n').filter(Boolean)
+      } catch {
+        return []
+      }
+    },
+    originHead(branch) {
+      try {
+        return gitIn(origin, ['rev-parse', '--verify', '-q', `refs/heads/${branch}`])
+      } catch {
+        return null
+      }
+    },
+    async close() {
+      await gh.close()
+      await openai.close()
+      await sb.cleanup()
+    }
+  }
+  return world
+}
+
+export { SAMPLE_FILES, writeFiles }
