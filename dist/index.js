@@ -31445,7 +31445,7 @@ which.sync = whichSync
 
 /***/ }),
 
-/***/ 2242:
+/***/ 362:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39744,8 +39744,12 @@ throttling.triggersNotification = triggersNotification;
 
 
 const MAX_RATE_LIMIT_RETRIES = 3;
-function createGitHubClient(token, baseUrl) {
-    return getOctokit(token, {
+/**
+ * @param redact applied to every `body` and `title` the client sends, so no
+ *   code path can post a secret to an issue or pull request.
+ */
+function createGitHubClient(token, baseUrl, redact = (t) => t) {
+    const client = getOctokit(token, {
         baseUrl,
         retry: { retries: 3 },
         throttle: {
@@ -39759,16 +39763,24 @@ function createGitHubClient(token, baseUrl) {
             }
         }
     }, retry, throttling);
+    client.hook.before('request', (options) => {
+        for (const key of ['body', 'title']) {
+            const value = options[key];
+            if (typeof value === 'string')
+                options[key] = redact(value);
+        }
+    });
+    return client;
 }
 
 ;// CONCATENATED MODULE: ./src/github/comments.ts
 async function listComments(gh, repo, issue) {
     const items = await gh.paginate(gh.rest.issues.listComments, { ...repo, issue_number: issue, per_page: 100 });
-    return items.map((c) => ({ id: c.id, body: c.body ?? '', login: c.user?.login ?? '', htmlUrl: c.html_url }));
+    return items.map((c) => ({ id: c.id, body: c.body ?? '', login: c.user?.login ?? '', htmlUrl: c.html_url, createdAt: c.created_at }));
 }
 async function createComment(gh, repo, issue, body) {
     const { data } = await gh.rest.issues.createComment({ ...repo, issue_number: issue, body });
-    return { id: data.id, body: data.body ?? '', login: data.user?.login ?? '', htmlUrl: data.html_url };
+    return { id: data.id, body: data.body ?? '', login: data.user?.login ?? '', htmlUrl: data.html_url, createdAt: data.created_at };
 }
 async function updateComment(gh, repo, commentId, body) {
     await gh.rest.issues.updateComment({ ...repo, comment_id: commentId, body });
@@ -49493,6 +49505,20 @@ async function approvePlan(s, opts) {
             : `The latest plan on this issue was ${plan.state.state}; there is nothing to approve. Comment \`/plan\` to start again.`;
         return refuse(s, why);
     }
+    const planLink = `[the plan](${s.commentUrl(plan.comment.id)})`;
+    if (plan.state.approvedBy?.includes(opts.commentId)) {
+        return refuse(s, `This /approve was already carried out: see pull request #${plan.state.pr ?? '?'}.`);
+    }
+    const asked = seconds(opts.commentCreatedAt);
+    if (asked !== null && (seconds(plan.comment.createdAt) ?? 0) > asked) {
+        return refuse(s, `A newer plan was posted after this /approve was written: read ${planLink} and comment \`/approve\` again if it is right.`);
+    }
+    if (asked !== null && asked < (seconds(plan.state.approvedAt) ?? 0)) {
+        return refuse(s, `This /approve was written before the last implementation finished, which already answered it: see pull request #${plan.state.pr ?? '?'}. Comment \`/approve\` again to run it once more.`);
+    }
+    if (s.issue.labels.includes('orchestrator:implementing')) {
+        return refuse(s, 'An implementation is already running for this issue; wait for it to finish.');
+    }
     const wb = await s.workBranch();
     const remote = await wb.remoteHead();
     if (remote !== plan.state.headSha) {
@@ -49503,7 +49529,7 @@ async function approvePlan(s, opts) {
     await wb.fetch(s.branchName);
     await wb.checkoutAt(plan.state.headSha);
     const status = await s.openStatus(`Orchestrator: implementing #${s.issue.number}`, ['implement', 'review']);
-    return implementPlan(s, { plan, guidance: opts.guidance, status });
+    return implementPlan(s, { plan, guidance: opts.guidance, status, commentId: opts.commentId });
 }
 /** Implement → review → commit → push → pull request, on a checkout already at the plan's head. */
 async function implementPlan(s, opts) {
@@ -49521,7 +49547,7 @@ async function implementPlan(s, opts) {
     if (result.status === 'failed')
         return failRun(s, status, result.error ?? 'implementation failed', combined);
     const wb = await s.workBranch();
-    const sha = await wb.commit(`orchestrator: implement #${s.issue.number}\n\n${s.issue.title}`, s.author);
+    const sha = await s.commit(wb, `orchestrator: implement #${s.issue.number}\n\n${s.issue.title}`);
     if (!sha)
         return failRun(s, status, 'the implement phase changed nothing, so there is nothing to propose', combined);
     try {
@@ -49551,7 +49577,14 @@ async function implementPlan(s, opts) {
         }),
         draft: s.inputs.draftPr
     });
-    const approved = replacePlanMarker(plan.comment.body, { ...plan.state, state: 'approved', headSha: sha, pr: pr.number });
+    const approved = replacePlanMarker(plan.comment.body, {
+        ...plan.state,
+        state: 'approved',
+        headSha: sha,
+        pr: pr.number,
+        approvedBy: [...(plan.state.approvedBy ?? []), ...(opts.commentId ? [opts.commentId] : [])],
+        approvedAt: new Date().toISOString()
+    });
     await updateComment(s.gh, s.repo, plan.comment.id, approved);
     const verb = pr.created ? 'opened' : 'updated';
     await s.reply(`🚀 Pull request #${pr.number} ${verb}: ${pr.htmlUrl}`);
@@ -49566,6 +49599,11 @@ async function implementPlan(s, opts) {
         costUsd: combined.totals.costUsd,
         result: combined
     };
+}
+/** GitHub's timestamps have whole seconds; compare at that precision. */
+function seconds(iso) {
+    const ms = iso ? Date.parse(iso) : NaN;
+    return Number.isNaN(ms) ? null : Math.floor(ms / 1000);
 }
 function sumTotals(a, b) {
     return {
@@ -49661,7 +49699,9 @@ async function planOnBranch(s, wb, opts) {
     if (result.status === 'failed' || !result.planPath) {
         return failRun(s, status, result.error ?? 'the plan phase produced no plan', result);
     }
-    const planSha = await wb.commit(`orchestrator: ${opts.previous ? 'revised ' : ''}plan for #${s.issue.number}\n\n${s.issue.title}`, s.author, [s.inputs.artifactsDir]);
+    const planSha = await s.commit(wb, `orchestrator: ${opts.previous ? 'revised ' : ''}plan for #${s.issue.number}\n\n${s.issue.title}`, [
+        s.inputs.artifactsDir
+    ]);
     if (!planSha)
         return failRun(s, status, 'the plan phase wrote nothing to commit', result);
     try {
@@ -50077,6 +50117,61 @@ function readRunnerContext(env = process.env) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/action/secrets.ts
+/**
+ * Secrets the run holds, and the last line of defence against showing them.
+ * Claude needs its own key in its environment and can run Bash, so a model
+ * could write a key into a document, a source file or its answer text. Every
+ * body sent to GitHub and every file about to be committed is scrubbed.
+ */
+
+
+
+
+const REDACTED = '***';
+class SecretRegistry {
+    values = new Set();
+    add(value) {
+        // Very short values would redact ordinary words; masked in the log all the same.
+        if (!value)
+            return;
+        core_setSecret(value);
+        if (value.length >= 8)
+            this.values.add(value);
+    }
+    redact(text) {
+        let out = text;
+        for (const secret of this.values)
+            if (out.includes(secret))
+                out = out.split(secret).join(REDACTED);
+        return out;
+    }
+    /** Replaces secrets in changed files of the work tree; returns the files it changed. */
+    async scrubWorkTree(repoDir) {
+        const scrubbed = [];
+        for (const rel of await dirtyPaths(repoDir)) {
+            const file = external_node_path_default().join(repoDir, rel);
+            let text;
+            try {
+                if (!external_node_fs_default().statSync(file).isFile())
+                    continue;
+                text = external_node_fs_default().readFileSync(file, 'utf8');
+            }
+            catch {
+                continue;
+            }
+            const clean = this.redact(text);
+            if (clean !== text) {
+                external_node_fs_default().writeFileSync(file, clean);
+                scrubbed.push(rel);
+            }
+        }
+        if (scrubbed.length)
+            warning(`Removed secret values from ${scrubbed.join(', ')} before committing`);
+        return scrubbed;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/action/commands.ts
 /**
  * Slash commands in issue comments. A command counts only as the comment's
@@ -50152,7 +50247,7 @@ function routeEvent(eventName, payload, triggerLabel) {
             case 'plan':
                 return { kind: 'start', issue, actor, via: 'command', extra: command.argument, commentId };
             case 'approve':
-                return { kind: 'approve', issue, actor, guidance: command.argument, commentId };
+                return { kind: 'approve', issue, actor, guidance: command.argument, commentId, commentCreatedAt: String(comment.created_at ?? '') };
             case 'revise':
                 return { kind: 'revise', issue, actor, feedback: command.argument, commentId };
             case 'cancel':
@@ -59848,6 +59943,7 @@ class Session {
     ctx;
     issue;
     baseBranch;
+    secrets;
     resolveClaude;
     labels;
     repo;
@@ -59856,7 +59952,7 @@ class Session {
     comments = null;
     /** The run's status comment, once created: an unexpected error must still close it out. */
     status = null;
-    constructor(gh, inputs, ctx, issue, baseBranch, 
+    constructor(gh, inputs, ctx, issue, baseBranch, secrets, 
     /** Resolved only when a phase is about to run: refusals never install anything. */
     resolveClaude) {
         this.gh = gh;
@@ -59864,6 +59960,7 @@ class Session {
         this.ctx = ctx;
         this.issue = issue;
         this.baseBranch = baseBranch;
+        this.secrets = secrets;
         this.resolveClaude = resolveClaude;
         this.repo = ctx.repository;
         this.labels = new IssueLabels(gh, this.repo, issue.number, issue.labels);
@@ -59904,6 +60001,11 @@ class Session {
         await wb.init();
         return wb;
     }
+    /** Commits the work tree (or `paths`) after removing any secret a model wrote into it. */
+    async commit(wb, message, paths) {
+        await this.secrets.scrubWorkTree(this.ctx.workspace);
+        return wb.commit(message, this.author, paths);
+    }
     get author() {
         return { name: this.inputs.commitAuthorName, email: this.inputs.commitAuthorEmail };
     }
@@ -59942,7 +60044,7 @@ class Session {
             onProgress: (event) => {
                 const line = formatProgress(event, this.ctx.workspace);
                 if (line)
-                    info(line);
+                    info(this.secrets.redact(line));
                 opts.status.onProgress(event);
             }
         });
@@ -59972,6 +60074,13 @@ class Session {
 
 
 
+
+const secrets = new SecretRegistry();
+function registerSecrets(inputs) {
+    for (const value of [inputs.githubToken, inputs.anthropicApiKey, inputs.claudeCodeOauthToken, inputs.openaiApiKey, inputs.azureOpenaiApiKey]) {
+        secrets.add(value);
+    }
+}
 function setOutputs(out, ctx) {
     setOutput('status', out.status);
     setOutput('branch', out.branch ?? '');
@@ -59983,7 +60092,7 @@ function setOutputs(out, ctx) {
     if (out.result) {
         const dir = ctx?.env.RUNNER_TEMP || external_node_os_default().tmpdir();
         resultFile = external_node_path_default().join(dir, `orchestrator-result-${ctx?.runId ?? 'local'}.json`);
-        external_node_fs_default().writeFileSync(resultFile, `${JSON.stringify(out.result, null, 2)}\n`);
+        external_node_fs_default().writeFileSync(resultFile, secrets.redact(`${JSON.stringify(out.result, null, 2)}\n`));
     }
     setOutput('result_file', resultFile);
 }
@@ -59999,7 +60108,7 @@ async function writeSummary(out, route) {
         lines.push(`[Pull request #${out.prNumber}](${out.prUrl})`);
     if (out.result)
         lines.push(phaseTable(out.result.phases));
-    await summary.addRaw(lines.join('\n\n')).write();
+    await summary.addRaw(secrets.redact(lines.join('\n\n'))).write();
 }
 async function dispatch(s, route) {
     switch (route.kind) {
@@ -60008,7 +60117,7 @@ async function dispatch(s, route) {
         case 'revise':
             return revisePlan(s, { feedback: route.feedback });
         case 'approve':
-            return approvePlan(s, { guidance: route.guidance });
+            return approvePlan(s, { guidance: route.guidance, commentId: route.commentId, commentCreatedAt: route.commentCreatedAt });
         case 'cancel':
             return cancelPlan(s, route.actor);
     }
@@ -60021,6 +60130,7 @@ async function run() {
     try {
         ctx = readRunnerContext();
         const inputs = readInputs();
+        registerSecrets(inputs);
         const payload = JSON.parse(external_node_fs_default().readFileSync(ctx.eventPath, 'utf8'));
         route = routeEvent(ctx.eventName, payload, inputs.triggerLabel);
         if (route.kind === 'ignored') {
@@ -60029,11 +60139,11 @@ async function run() {
             return;
         }
         info(`Event: ${route.kind} on #${route.issue.number} by ${route.actor}`);
-        const gh = createGitHubClient(inputs.githubToken, ctx.apiUrl);
+        const gh = createGitHubClient(inputs.githubToken, ctx.apiUrl, (text) => secrets.redact(text));
         const repository = (payload.repository ?? {});
         const baseBranch = inputs.baseBranch ?? repository.default_branch ?? 'main';
         const runner = ctx;
-        const s = new Session(gh, inputs, ctx, route.issue, baseBranch, () => resolveClaude({ claudePath: inputs.claudePath, pathVar: runner.env.PATH, workspace: runner.workspace, toolCache: runner.toolCache }));
+        const s = new Session(gh, inputs, ctx, route.issue, baseBranch, secrets, () => resolveClaude({ claudePath: inputs.claudePath, pathVar: runner.env.PATH, workspace: runner.workspace, toolCache: runner.toolCache }));
         session = s;
         if (!(await canWrite(gh, ctx.repository, route.actor))) {
             out = await refuse(s, `Sorry, only people with write access to this repository can ${route.kind === 'start' ? 'start the orchestrator' : `use /${route.kind}`}. Ask a maintainer to do it.`);
@@ -60074,7 +60184,7 @@ async function run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2242);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(362);
 
 await (0,_action_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 

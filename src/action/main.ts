@@ -17,9 +17,18 @@ import { cancelPlan } from './flows/cancel.js'
 import { approvePlan } from './flows/implement.js'
 import { failRun, refuse } from './flows/outcome.js'
 import { revisePlan, startPlan } from './flows/plan.js'
-import { readInputs, readRunnerContext, type RunnerContext } from './inputs.js'
+import { readInputs, readRunnerContext, type Inputs, type RunnerContext } from './inputs.js'
+import { SecretRegistry } from './secrets.js'
 import { routeEvent, type Route } from './route.js'
 import { Session, type Outputs } from './session.js'
+
+const secrets = new SecretRegistry()
+
+function registerSecrets(inputs: Inputs): void {
+  for (const value of [inputs.githubToken, inputs.anthropicApiKey, inputs.claudeCodeOauthToken, inputs.openaiApiKey, inputs.azureOpenaiApiKey]) {
+    secrets.add(value)
+  }
+}
 
 function setOutputs(out: Outputs, ctx: RunnerContext | null): void {
   core.setOutput('status', out.status)
@@ -32,7 +41,7 @@ function setOutputs(out: Outputs, ctx: RunnerContext | null): void {
   if (out.result) {
     const dir = ctx?.env.RUNNER_TEMP || os.tmpdir()
     resultFile = path.join(dir, `orchestrator-result-${ctx?.runId ?? 'local'}.json`)
-    fs.writeFileSync(resultFile, `${JSON.stringify(out.result, null, 2)}\n`)
+    fs.writeFileSync(resultFile, secrets.redact(`${JSON.stringify(out.result, null, 2)}\n`))
   }
   core.setOutput('result_file', resultFile)
 }
@@ -44,7 +53,7 @@ async function writeSummary(out: Outputs, route: Route): Promise<void> {
   if (out.planCommentUrl) lines.push(`[Plan comment](${out.planCommentUrl})`)
   if (out.prUrl) lines.push(`[Pull request #${out.prNumber}](${out.prUrl})`)
   if (out.result) lines.push(phaseTable(out.result.phases))
-  await core.summary.addRaw(lines.join('\n\n')).write()
+  await core.summary.addRaw(secrets.redact(lines.join('\n\n'))).write()
 }
 
 async function dispatch(s: Session, route: Exclude<Route, { kind: 'ignored' }>): Promise<Outputs> {
@@ -54,7 +63,7 @@ async function dispatch(s: Session, route: Exclude<Route, { kind: 'ignored' }>):
     case 'revise':
       return revisePlan(s, { feedback: route.feedback })
     case 'approve':
-      return approvePlan(s, { guidance: route.guidance })
+      return approvePlan(s, { guidance: route.guidance, commentId: route.commentId, commentCreatedAt: route.commentCreatedAt })
     case 'cancel':
       return cancelPlan(s, route.actor)
   }
@@ -68,6 +77,7 @@ export async function run(): Promise<void> {
   try {
     ctx = readRunnerContext()
     const inputs = readInputs()
+    registerSecrets(inputs)
     const payload = JSON.parse(fs.readFileSync(ctx.eventPath, 'utf8')) as Record<string, unknown>
     route = routeEvent(ctx.eventName, payload, inputs.triggerLabel)
     if (route.kind === 'ignored') {
@@ -76,11 +86,11 @@ export async function run(): Promise<void> {
       return
     }
     core.info(`Event: ${route.kind} on #${route.issue.number} by ${route.actor}`)
-    const gh = createGitHubClient(inputs.githubToken, ctx.apiUrl)
+    const gh = createGitHubClient(inputs.githubToken, ctx.apiUrl, (text) => secrets.redact(text))
     const repository = (payload.repository ?? {}) as { default_branch?: string }
     const baseBranch = inputs.baseBranch ?? repository.default_branch ?? 'main'
     const runner = ctx
-    const s = new Session(gh, inputs, ctx, route.issue, baseBranch, () =>
+    const s = new Session(gh, inputs, ctx, route.issue, baseBranch, secrets, () =>
       resolveClaude({ claudePath: inputs.claudePath, pathVar: runner.env.PATH, workspace: runner.workspace, toolCache: runner.toolCache })
     )
     session = s

@@ -15,7 +15,7 @@ export interface IssueRef {
 
 export type Route =
   | { kind: 'start'; issue: IssueRef; actor: string; via: 'label' | 'command'; extra: string; commentId?: number }
-  | { kind: 'approve'; issue: IssueRef; actor: string; guidance: string; commentId: number }
+  | { kind: 'approve'; issue: IssueRef; actor: string; guidance: string; commentId: number; commentCreatedAt: string }
   | { kind: 'revise'; issue: IssueRef; actor: string; feedback: string; commentId: number }
   | { kind: 'cancel'; issue: IssueRef; actor: string; commentId: number }
   | { kind: 'ignored'; reason: string }
@@ -67,7 +67,7 @@ export function routeEvent(eventName: string, payload: Json, triggerLabel: strin
       case 'plan':
         return { kind: 'start', issue, actor, via: 'command', extra: command.argument, commentId }
       case 'approve':
-        return { kind: 'approve', issue, actor, guidance: command.argument, commentId }
+        return { kind: 'approve', issue, actor, guidance: command.argument, commentId, commentCreatedAt: String(comment.created_at ?? '') }
       case 'revise':
         return { kind: 'revise', issue, actor, feedback: command.argument, commentId }
       case 'cancel':

@@ -18,6 +18,7 @@ import type { Inputs, RunnerContext } from './inputs.js'
 import type { IssueRef } from './route.js'
 import { decodePlanMarker, type PlanState } from './state.js'
 import { StatusComment } from './status.js'
+import type { SecretRegistry } from './secrets.js'
 import { issueTask } from './untrusted.js'
 
 export interface Outputs {
@@ -52,6 +53,7 @@ export class Session {
     readonly ctx: RunnerContext,
     readonly issue: IssueRef,
     readonly baseBranch: string,
+    readonly secrets: SecretRegistry,
     /** Resolved only when a phase is about to run: refusals never install anything. */
     private readonly resolveClaude: () => Promise<string>
   ) {
@@ -99,6 +101,12 @@ export class Session {
     return wb
   }
 
+  /** Commits the work tree (or `paths`) after removing any secret a model wrote into it. */
+  async commit(wb: WorkBranch, message: string, paths?: string[]): Promise<string | null> {
+    await this.secrets.scrubWorkTree(this.ctx.workspace)
+    return wb.commit(message, this.author, paths)
+  }
+
   get author(): { name: string; email: string } {
     return { name: this.inputs.commitAuthorName, email: this.inputs.commitAuthorEmail }
   }
@@ -143,7 +151,7 @@ export class Session {
       answerer: createAnswerer(detectAnswerer(answererEnv)),
       onProgress: (event) => {
         const line = formatProgress(event, this.ctx.workspace)
-        if (line) core.info(line)
+        if (line) core.info(this.secrets.redact(line))
         opts.status.onProgress(event)
       }
     })

@@ -22,6 +22,10 @@ export interface PlanState {
   documents: Partial<Record<PhaseName, string[]>>
   state: PlanStateName
   pr?: number
+  /** The /approve comments already carried out: a re-run or a duplicate must not implement twice. */
+  approvedBy?: number[]
+  /** When the last implementation was pushed (ISO time). */
+  approvedAt?: string
 }
 
 const PREFIX = '<!-- orchestrator:plan '

@@ -17,8 +17,12 @@ interface ThrottleOptions {
 
 const MAX_RATE_LIMIT_RETRIES = 3
 
-export function createGitHubClient(token: string, baseUrl: string): GitHubClient {
-  return getOctokit(
+/**
+ * @param redact applied to every `body` and `title` the client sends, so no
+ *   code path can post a secret to an issue or pull request.
+ */
+export function createGitHubClient(token: string, baseUrl: string, redact: (text: string) => string = (t) => t): GitHubClient {
+  const client = getOctokit(
     token,
     {
       baseUrl,
@@ -37,6 +41,13 @@ export function createGitHubClient(token: string, baseUrl: string): GitHubClient
     retry,
     throttling
   )
+  client.hook.before('request', (options) => {
+    for (const key of ['body', 'title'] as const) {
+      const value = (options as Record<string, unknown>)[key]
+      if (typeof value === 'string') (options as Record<string, unknown>)[key] = redact(value)
+    }
+  })
+  return client
 }
 
 export interface RepoRef {

@@ -156,7 +156,7 @@ export async function createWorld(opts: { issueTitle?: string; issueBody?: strin
         payload: {
           ...p,
           issue: issuePayload(p.issue as Record<string, unknown>),
-          comment: { ...comment, id: stored.id, body, user: { ...(comment.user as Record<string, unknown>), login: user, type: o.type ?? 'User' } },
+          comment: { ...comment, id: stored.id, body, created_at: stored.created_at, updated_at: stored.updated_at, user: { ...(comment.user as Record<string, unknown>), login: user, type: o.type ?? 'User' } },
           repository: repository(p),
           sender: { ...(p.sender as Record<string, unknown>), login: user, type: o.type ?? 'User' }
         }

@@ -40,6 +40,10 @@ import addFormatsModule from 'ajv-formats'
 
 // ---------------------------------------------------------------- types
 
+
+/** GitHub rejects comment and pull request bodies longer than this. */
+export const GITHUB_BODY_LIMIT = 65536
+
 export type Permission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none'
 export type ReactionContent = '+1' | '-1' | 'laugh' | 'confused' | 'heart' | 'hooray' | 'rocket' | 'eyes'
 
@@ -1487,6 +1491,20 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
           entry,
           op,
         }
+      }
+    }
+
+    // GitHub's documented limit for issue comment and pull request bodies (not in the OpenAPI schema).
+    const text = (body as { body?: unknown } | undefined)?.body
+    if (typeof text === 'string' && text.length > GITHUB_BODY_LIMIT) {
+      return {
+        status: 422,
+        body: {
+          message: 'Validation Failed',
+          errors: [{ resource: op.operationId, code: 'custom', field: 'body', message: `body is too long (maximum is ${GITHUB_BODY_LIMIT} characters)` }]
+        },
+        entry,
+        op
       }
     }
 

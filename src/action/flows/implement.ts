@@ -12,13 +12,27 @@ import { replacePlanMarker } from '../state.js'
 import type { StatusComment } from '../status.js'
 import { failRun, refuse } from './outcome.js'
 
-export async function approvePlan(s: Session, opts: { guidance: string }): Promise<Outputs> {
+export async function approvePlan(s: Session, opts: { guidance: string; commentId: number; commentCreatedAt: string }): Promise<Outputs> {
   const plan = await s.latestPlan()
   if (!plan || (plan.state.state !== 'pending' && plan.state.state !== 'approved')) {
     const why = !plan
       ? 'There is no plan on this issue to approve yet. Add the trigger label or comment `/plan` to get one.'
       : `The latest plan on this issue was ${plan.state.state}; there is nothing to approve. Comment \`/plan\` to start again.`
     return refuse(s, why)
+  }
+  const planLink = `[the plan](${s.commentUrl(plan.comment.id)})`
+  if (plan.state.approvedBy?.includes(opts.commentId)) {
+    return refuse(s, `This /approve was already carried out: see pull request #${plan.state.pr ?? '?'}.`)
+  }
+  const asked = seconds(opts.commentCreatedAt)
+  if (asked !== null && (seconds(plan.comment.createdAt) ?? 0) > asked) {
+    return refuse(s, `A newer plan was posted after this /approve was written: read ${planLink} and comment \`/approve\` again if it is right.`)
+  }
+  if (asked !== null && asked < (seconds(plan.state.approvedAt) ?? 0)) {
+    return refuse(s, `This /approve was written before the last implementation finished, which already answered it: see pull request #${plan.state.pr ?? '?'}. Comment \`/approve\` again to run it once more.`)
+  }
+  if (s.issue.labels.includes('orchestrator:implementing')) {
+    return refuse(s, 'An implementation is already running for this issue; wait for it to finish.')
   }
   const wb = await s.workBranch()
   const remote = await wb.remoteHead()
@@ -33,13 +47,13 @@ export async function approvePlan(s: Session, opts: { guidance: string }): Promi
   await wb.fetch(s.branchName)
   await wb.checkoutAt(plan.state.headSha)
   const status = await s.openStatus(`Orchestrator: implementing #${s.issue.number}`, ['implement', 'review'])
-  return implementPlan(s, { plan, guidance: opts.guidance, status })
+  return implementPlan(s, { plan, guidance: opts.guidance, status, commentId: opts.commentId })
 }
 
 /** Implement → review → commit → push → pull request, on a checkout already at the plan's head. */
 export async function implementPlan(
   s: Session,
-  opts: { plan: FoundPlan; guidance: string; status: StatusComment; earlier?: RunResult }
+  opts: { plan: FoundPlan; guidance: string; status: StatusComment; earlier?: RunResult; commentId?: number }
 ): Promise<Outputs> {
   const { plan, status } = opts
   await s.labels.set('orchestrator:implementing')
@@ -55,7 +69,7 @@ export async function implementPlan(
   if (result.status === 'failed') return failRun(s, status, result.error ?? 'implementation failed', combined)
 
   const wb = await s.workBranch()
-  const sha = await wb.commit(`orchestrator: implement #${s.issue.number}\n\n${s.issue.title}`, s.author)
+  const sha = await s.commit(wb, `orchestrator: implement #${s.issue.number}\n\n${s.issue.title}`)
   if (!sha) return failRun(s, status, 'the implement phase changed nothing, so there is nothing to propose', combined)
   try {
     await wb.push()
@@ -82,7 +96,14 @@ export async function implementPlan(
     }),
     draft: s.inputs.draftPr
   })
-  const approved = replacePlanMarker(plan.comment.body, { ...plan.state, state: 'approved', headSha: sha, pr: pr.number })
+  const approved = replacePlanMarker(plan.comment.body, {
+    ...plan.state,
+    state: 'approved',
+    headSha: sha,
+    pr: pr.number,
+    approvedBy: [...(plan.state.approvedBy ?? []), ...(opts.commentId ? [opts.commentId] : [])],
+    approvedAt: new Date().toISOString()
+  })
   await updateComment(s.gh, s.repo, plan.comment.id, approved)
   const verb = pr.created ? 'opened' : 'updated'
   await s.reply(`🚀 Pull request #${pr.number} ${verb}: ${pr.htmlUrl}`)
@@ -97,6 +118,12 @@ export async function implementPlan(
     costUsd: combined.totals.costUsd,
     result: combined
   }
+}
+
+/** GitHub's timestamps have whole seconds; compare at that precision. */
+function seconds(iso: string | undefined): number | null {
+  const ms = iso ? Date.parse(iso) : NaN
+  return Number.isNaN(ms) ? null : Math.floor(ms / 1000)
 }
 
 function sumTotals(a: RunResult, b: RunResult): RunResult['totals'] {

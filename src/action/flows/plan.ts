@@ -90,11 +90,9 @@ async function planOnBranch(
   if (result.status === 'failed' || !result.planPath) {
     return failRun(s, status, result.error ?? 'the plan phase produced no plan', result)
   }
-  const planSha = await wb.commit(
-    `orchestrator: ${opts.previous ? 'revised ' : ''}plan for #${s.issue.number}\n\n${s.issue.title}`,
-    s.author,
-    [s.inputs.artifactsDir]
-  )
+  const planSha = await s.commit(wb, `orchestrator: ${opts.previous ? 'revised ' : ''}plan for #${s.issue.number}\n\n${s.issue.title}`, [
+    s.inputs.artifactsDir
+  ])
   if (!planSha) return failRun(s, status, 'the plan phase wrote nothing to commit', result)
   try {
     await wb.push()
