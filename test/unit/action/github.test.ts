@@ -1,0 +1,164 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { createGitHubClient, type GitHubClient } from '../../../src/github/client.js'
+import { IssueLabels } from '../../../src/github/labels.js'
+import { canWrite } from '../../../src/github/permissions.js'
+import { createOrUpdatePull } from '../../../src/github/pulls.js'
+import { startFakeGitHub, type FakeGitHub } from '../../support/github-server.js'
+
+const repo = { owner: 'acme', repo: 'widgets' }
+
+let server: FakeGitHub
+let gh: GitHubClient
+
+beforeEach(async () => {
+  server = await startFakeGitHub(repo)
+  gh = createGitHubClient('ghs_test', server.url)
+})
+
+afterEach(async () => {
+  await server.close()
+  // Every request went to a real GitHub endpoint and got a GitHub-shaped answer.
+  expect(server.unknown()).toEqual([])
+  expect(server.problems()).toEqual([])
+})
+
+describe('IssueLabels', () => {
+  function labelsOf(issue: number): string[] {
+    return server.state.issues.get(issue)?.labels ?? []
+  }
+
+  it('puts the state label on, creating it in the repository, and leaves the other labels alone', async () => {
+    const issue = server.state.addIssue({ title: 'Add rate limiting', labels: ['orchestrator', 'bug'] })
+    expect(server.state.findLabel('orchestrator:planning')).toBeUndefined()
+    await new IssueLabels(gh, repo, issue.number, ['orchestrator', 'bug']).set('orchestrator:planning')
+    expect(labelsOf(issue.number)).toEqual(['orchestrator', 'bug', 'orchestrator:planning'])
+    expect(server.state.findLabel('orchestrator:planning')).toBeDefined()
+  })
+
+  it('swaps one state label for the next', async () => {
+    const issue = server.state.addIssue({ title: 't', labels: ['orchestrator', 'bug'] })
+    const labels = new IssueLabels(gh, repo, issue.number, ['orchestrator', 'bug'])
+    await labels.set('orchestrator:planning')
+    await labels.set('orchestrator:awaiting-approval')
+    expect(labelsOf(issue.number)).toEqual(['orchestrator', 'bug', 'orchestrator:awaiting-approval'])
+    await labels.set('orchestrator:implementing')
+    await labels.set('orchestrator:done')
+    expect(labelsOf(issue.number)).toEqual(['orchestrator', 'bug', 'orchestrator:done'])
+  })
+
+  it('never replaces the whole label set, so labels added meanwhile by people survive', async () => {
+    const issue = server.state.addIssue({ title: 't', labels: ['orchestrator', 'orchestrator:planning'] })
+    const labels = new IssueLabels(gh, repo, issue.number, ['orchestrator', 'orchestrator:planning'])
+    // Someone triages the issue while the run works.
+    server.state.issues.get(issue.number)?.labels.push('priority:high')
+    await labels.set('orchestrator:awaiting-approval')
+    expect(labelsOf(issue.number)).toEqual(['orchestrator', 'priority:high', 'orchestrator:awaiting-approval'])
+    expect(server.writes().map((e) => e.method)).toEqual(['DELETE', 'POST'])
+  })
+
+  it('removes every stale state label the payload shows', async () => {
+    const issue = server.state.addIssue({ title: 't', labels: ['orchestrator:failed', 'orchestrator:planning', 'docs'] })
+    await new IssueLabels(gh, repo, issue.number, ['orchestrator:failed', 'orchestrator:planning', 'docs']).set('orchestrator:planning')
+    expect(labelsOf(issue.number)).toEqual(['orchestrator:planning', 'docs'])
+    expect(server.writes()).toHaveLength(1)
+  })
+
+  it('clears all state labels with null', async () => {
+    const issue = server.state.addIssue({ title: 't', labels: ['orchestrator', 'orchestrator:awaiting-approval'] })
+    await new IssueLabels(gh, repo, issue.number, ['orchestrator', 'orchestrator:awaiting-approval']).set(null)
+    expect(labelsOf(issue.number)).toEqual(['orchestrator'])
+  })
+
+  it('makes no request when the label is already the only state label', async () => {
+    const issue = server.state.addIssue({ title: 't', labels: ['orchestrator:planning'] })
+    const labels = new IssueLabels(gh, repo, issue.number, ['orchestrator:planning'])
+    await labels.set('orchestrator:planning')
+    await labels.set('orchestrator:planning')
+    expect(server.writes()).toEqual([])
+  })
+
+  it('tolerates a state label someone already removed', async () => {
+    const issue = server.state.addIssue({ title: 't', labels: ['orchestrator'] })
+    // The payload still lists the label, but a maintainer removed it since.
+    await new IssueLabels(gh, repo, issue.number, ['orchestrator', 'orchestrator:failed']).set('orchestrator:planning')
+    expect(labelsOf(issue.number)).toEqual(['orchestrator', 'orchestrator:planning'])
+  })
+
+})
+
+describe('createOrUpdatePull', () => {
+  const pr = { branch: 'orchestrator/issue-42', base: 'main', title: 'Add rate limiting (#42)', body: 'Closes #42', draft: false }
+
+  it('creates the pull request, then updates it instead of opening a second one', async () => {
+    const first = await createOrUpdatePull(gh, repo, pr)
+    expect(first).toEqual({ number: expect.any(Number), htmlUrl: `https://github.com/acme/widgets/pull/${first.number}`, created: true })
+    expect(server.state.pulls.get(first.number)).toMatchObject({ head: 'orchestrator/issue-42', base: 'main', title: pr.title, body: 'Closes #42', draft: false })
+
+    const second = await createOrUpdatePull(gh, repo, { ...pr, title: 'Add rate limiting (#42), revised', body: 'Closes #42\n\nv2' })
+    expect(second).toEqual({ number: first.number, htmlUrl: first.htmlUrl, created: false })
+    expect([...server.state.pulls.values()]).toHaveLength(1)
+    expect(server.state.pulls.get(first.number)).toMatchObject({ title: 'Add rate limiting (#42), revised', body: 'Closes #42\n\nv2', state: 'open' })
+  })
+
+  it('opens a draft when asked', async () => {
+    const created = await createOrUpdatePull(gh, repo, { ...pr, draft: true })
+    expect(server.state.pulls.get(created.number)?.draft).toBe(true)
+  })
+
+  it('opens a new pull request when the earlier one for the branch was closed', async () => {
+    const closed = server.state.addPull({ head: pr.branch, base: 'main', title: 'old', state: 'closed' })
+    const created = await createOrUpdatePull(gh, repo, pr)
+    expect(created.created).toBe(true)
+    expect(created.number).not.toBe(closed.number)
+    expect(server.state.pulls.get(closed.number)?.title).toBe('old')
+  })
+
+  it('does not touch a pull request for another branch', async () => {
+    const other = server.state.addPull({ head: 'orchestrator/issue-7', base: 'main', title: 'Issue 7' })
+    const created = await createOrUpdatePull(gh, repo, pr)
+    expect(created.created).toBe(true)
+    expect(server.state.pulls.get(other.number)?.title).toBe('Issue 7')
+  })
+})
+
+describe('canWrite', () => {
+  beforeEach(() => {
+    server.state.permissions = { alice: 'admin', bob: 'maintain', dave: 'write', carol: 'triage', erin: 'read' }
+  })
+
+  it('allows admin, maintain and write', async () => {
+    expect(await canWrite(gh, repo, 'alice')).toBe(true)
+    expect(await canWrite(gh, repo, 'bob')).toBe(true)
+    expect(await canWrite(gh, repo, 'dave')).toBe(true)
+  })
+
+  it('refuses triage and read', async () => {
+    expect(await canWrite(gh, repo, 'carol')).toBe(false)
+    expect(await canWrite(gh, repo, 'erin')).toBe(false)
+  })
+
+  it('refuses a user who is not a collaborator', async () => {
+    expect(await canWrite(gh, repo, 'mallory')).toBe(false)
+  })
+
+  it('refuses a user GitHub answers 404 for', async () => {
+    server.injectFault({ method: 'GET', operation: 'GET /repos/{owner}/{repo}/collaborators/{username}/permission', status: 404 })
+    expect(await canWrite(gh, repo, 'alice')).toBe(false)
+  })
+
+  it('fails on other errors rather than guessing', async () => {
+    server.injectFault({ method: 'GET', operation: 'GET /repos/{owner}/{repo}/collaborators/{username}/permission', status: 403 })
+    await expect(canWrite(gh, repo, 'alice')).rejects.toMatchObject({ status: 403 })
+  })
+})
+
+describe('canWrite on a private repository', () => {
+  it('refuses a user with no access', async () => {
+    await server.close()
+    server = await startFakeGitHub({ ...repo, private: true })
+    gh = createGitHubClient('ghs_test', server.url)
+    server.state.permissions = { alice: 'write' }
+    expect(await canWrite(gh, repo, 'mallory')).toBe(false)
+    expect(await canWrite(gh, repo, 'alice')).toBe(true)
+  })
+})

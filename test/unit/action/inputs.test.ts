@@ -1,0 +1,286 @@
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { InputError, readInputs, readRunnerContext, type Inputs } from '../../../src/action/inputs.js'
+
+/** What the runner passes when a workflow sets only the required secret: action.yml's defaults. */
+const DEFAULTS: Record<string, string> = {
+  github_token: 'ghs_jobtoken123',
+  anthropic_api_key: 'sk-ant-test-key',
+  openai_model: 'gpt-5-mini',
+  azure_openai_api_version: '2024-10-21',
+  trigger_label: 'orchestrator',
+  require_approval: 'true',
+  branch_prefix: 'orchestrator/issue-',
+  phase_timeout_minutes: '30',
+  draft_pr: 'false',
+  artifacts_dir: 'thoughts/shared',
+  bot_login: 'github-actions[bot]',
+  commit_author: 'github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>'
+}
+
+function reader(values: Record<string, string>): (name: string) => string {
+  return (name) => values[name] ?? ''
+}
+
+function read(overrides: Record<string, string> = {}): Inputs {
+  return readInputs(reader({ ...DEFAULTS, ...overrides }))
+}
+
+/** The InputError readInputs throws for these overrides. */
+function failure(overrides: Record<string, string>): InputError {
+  try {
+    read(overrides)
+  } catch (err) {
+    expect(err).toBeInstanceOf(InputError)
+    return err as InputError
+  }
+  throw new Error('expected readInputs to fail')
+}
+
+let stdout: string[]
+
+beforeEach(() => {
+  stdout = []
+  // core.setSecret prints ::add-mask:: commands; collect them instead.
+  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout.push(String(chunk))
+    return true
+  })
+})
+
+afterEach(() => {
+  jest.restoreAllMocks()
+})
+
+describe('readInputs', () => {
+  it('reads action.yml’s defaults', () => {
+    expect(read()).toEqual({
+      githubToken: 'ghs_jobtoken123',
+      anthropicApiKey: 'sk-ant-test-key',
+      claudeCodeOauthToken: undefined,
+      openaiApiKey: undefined,
+      openaiModel: 'gpt-5-mini',
+      openaiBaseUrl: undefined,
+      azureOpenaiApiKey: undefined,
+      azureOpenaiEndpoint: undefined,
+      azureOpenaiDeployment: undefined,
+      azureOpenaiApiVersion: '2024-10-21',
+      triggerLabel: 'orchestrator',
+      requireApproval: true,
+      baseBranch: undefined,
+      branchPrefix: 'orchestrator/issue-',
+      model: undefined,
+      maxBudgetUsd: undefined,
+      phaseTimeoutMinutes: 30,
+      claudePath: undefined,
+      claudeArgs: [],
+      draftPr: false,
+      artifactsDir: 'thoughts/shared',
+      botLogin: 'github-actions[bot]',
+      commitAuthorName: 'github-actions[bot]',
+      commitAuthorEmail: '41898282+github-actions[bot]@users.noreply.github.com'
+    })
+  })
+
+  it('falls back to sensible values when optional inputs are empty', () => {
+    const inputs = readInputs(reader({ github_token: 't', anthropic_api_key: 'k', trigger_label: 'ai' }))
+    expect(inputs).toMatchObject({
+      triggerLabel: 'ai',
+      requireApproval: true,
+      draftPr: false,
+      branchPrefix: 'orchestrator/issue-',
+      phaseTimeoutMinutes: 30,
+      artifactsDir: 'thoughts/shared',
+      botLogin: 'github-actions[bot]',
+      commitAuthorName: 'github-actions[bot]',
+      commitAuthorEmail: '41898282+github-actions[bot]@users.noreply.github.com'
+    })
+  })
+
+  it('reads every input that is set, trimmed', () => {
+    const inputs = read({
+      claude_code_oauth_token: ' oauth-token ',
+      openai_api_key: 'sk-openai',
+      openai_base_url: 'https://proxy.example.com/v1',
+      azure_openai_api_key: 'az-key',
+      azure_openai_endpoint: 'https://acme.openai.azure.com',
+      azure_openai_deployment: 'gpt-4o',
+      require_approval: 'false',
+      base_branch: 'develop',
+      branch_prefix: 'ai/',
+      model: 'claude-sonnet-4-5',
+      max_budget_usd: '2.5',
+      phase_timeout_minutes: '45',
+      claude_path: '/opt/claude/bin/claude',
+      claude_args: '--max-turns 20 --append-system-prompt "Be brief."',
+      draft_pr: 'true',
+      bot_login: 'acme-orchestrator[bot]',
+      commit_author: 'Acme Bot <bot@acme.example>'
+    })
+    expect(inputs).toMatchObject({
+      claudeCodeOauthToken: 'oauth-token',
+      openaiApiKey: 'sk-openai',
+      openaiBaseUrl: 'https://proxy.example.com/v1',
+      azureOpenaiApiKey: 'az-key',
+      azureOpenaiEndpoint: 'https://acme.openai.azure.com',
+      azureOpenaiDeployment: 'gpt-4o',
+      requireApproval: false,
+      baseBranch: 'develop',
+      branchPrefix: 'ai/',
+      model: 'claude-sonnet-4-5',
+      maxBudgetUsd: 2.5,
+      phaseTimeoutMinutes: 45,
+      claudePath: '/opt/claude/bin/claude',
+      claudeArgs: ['--max-turns', '20', '--append-system-prompt', 'Be brief.'],
+      draftPr: true,
+      botLogin: 'acme-orchestrator[bot]',
+      commitAuthorName: 'Acme Bot',
+      commitAuthorEmail: 'bot@acme.example'
+    })
+  })
+
+  it('masks every secret it is given', () => {
+    read({ claude_code_oauth_token: 'oauth-secret', openai_api_key: 'sk-openai-secret', azure_openai_api_key: 'az-secret', azure_openai_endpoint: 'https://a.openai.azure.com', azure_openai_deployment: 'd' })
+    const masks = stdout.join('').split(/\r?\n/).filter((l) => l.startsWith('::add-mask::'))
+    expect(masks.sort()).toEqual(
+      ['ghs_jobtoken123', 'sk-ant-test-key', 'oauth-secret', 'sk-openai-secret', 'az-secret'].map((s) => `::add-mask::${s}`).sort()
+    )
+  })
+
+  it('masks the secrets before failing on another input', () => {
+    failure({ require_approval: 'maybe' })
+    expect(stdout.join('')).toContain('::add-mask::sk-ant-test-key')
+  })
+
+  it('requires github_token', () => {
+    expect(failure({ github_token: '' }).message).toMatch(/^Input github_token is required/)
+    expect(failure({ github_token: '   ' }).message).toMatch(/github_token/)
+  })
+
+  it('requires anthropic_api_key or claude_code_oauth_token, naming both', () => {
+    const err = failure({ anthropic_api_key: '' })
+    expect(err.message).toContain('anthropic_api_key')
+    expect(err.message).toContain('claude_code_oauth_token')
+    expect(read({ anthropic_api_key: '', claude_code_oauth_token: 'oauth' }).claudeCodeOauthToken).toBe('oauth')
+  })
+
+  it('accepts the usual spellings of true and false', () => {
+    for (const yes of ['true', 'TRUE', 'yes', '1', 'on', ' True ']) expect(read({ require_approval: yes }).requireApproval).toBe(true)
+    for (const no of ['false', 'False', 'no', '0', 'off']) expect(read({ require_approval: no }).requireApproval).toBe(false)
+    expect(read({ draft_pr: 'yes' }).draftPr).toBe(true)
+  })
+
+  it('rejects a boolean it does not understand, naming the input and the value', () => {
+    expect(failure({ require_approval: 'maybe' }).message).toBe('Input require_approval must be true or false, got "maybe"')
+    expect(failure({ draft_pr: 'sometimes' }).message).toBe('Input draft_pr must be true or false, got "sometimes"')
+  })
+
+  it('rejects a budget or timeout that is not a positive number', () => {
+    expect(failure({ max_budget_usd: 'ten' }).message).toBe('Input max_budget_usd must be a positive number, got "ten"')
+    expect(failure({ max_budget_usd: '-1' }).message).toContain('max_budget_usd')
+    expect(failure({ max_budget_usd: '$5' }).message).toContain('"$5"')
+    expect(failure({ phase_timeout_minutes: '0' }).message).toBe('Input phase_timeout_minutes must be a positive number, got "0"')
+    expect(failure({ phase_timeout_minutes: 'Infinity' }).message).toContain('phase_timeout_minutes')
+    expect(failure({ phase_timeout_minutes: '30m' }).message).toContain('"30m"')
+  })
+
+  it('rejects an empty trigger label', () => {
+    expect(failure({ trigger_label: '' }).message).toMatch(/^Input trigger_label must not be empty/)
+    expect(failure({ trigger_label: '  ' }).message).toMatch(/trigger_label/)
+  })
+
+  it('rejects a branch prefix that cannot be part of a branch name', () => {
+    for (const bad of ['a b', '..x', 'x..y', '-x', '/x', 'a//b', 'x~1', 'a^', 'a:b', 'a?', 'a*', 'a[1]', 'a\\b', 'x@{1}', 'x.lock/', 'x.']) {
+      expect(failure({ branch_prefix: bad }).message).toBe(`Input branch_prefix is not usable in a branch name: "${bad}"`)
+    }
+  })
+
+  it('accepts usual branch prefixes', () => {
+    for (const ok of ['orchestrator/issue-', 'ai/', 'bot-', 'feature/ai/issue_', 'x']) expect(read({ branch_prefix: ok }).branchPrefix).toBe(ok)
+  })
+
+  it('rejects an invalid base branch', () => {
+    expect(failure({ base_branch: 'main..dev' }).message).toBe('Input base_branch is not a valid branch name: "main..dev"')
+    expect(read({ base_branch: 'release/1.x' }).baseBranch).toBe('release/1.x')
+  })
+
+  it('requires the Azure endpoint and deployment with an Azure key', () => {
+    expect(failure({ azure_openai_api_key: 'az' }).message).toBe('Input azure_openai_endpoint is required when azure_openai_api_key is set')
+    expect(failure({ azure_openai_api_key: 'az', azure_openai_endpoint: 'https://a.openai.azure.com' }).message).toBe(
+      'Input azure_openai_deployment is required when azure_openai_api_key is set'
+    )
+  })
+
+  it('parses commit_author as Name <email>', () => {
+    expect(read({ commit_author: 'Jane Q. Doe <jane@example.com>' })).toMatchObject({ commitAuthorName: 'Jane Q. Doe', commitAuthorEmail: 'jane@example.com' })
+    expect(read({ commit_author: 'Jane<jane@example.com>' })).toMatchObject({ commitAuthorName: 'Jane', commitAuthorEmail: 'jane@example.com' })
+  })
+
+  it('rejects a commit_author that is not Name <email>', () => {
+    for (const bad of ['jane@example.com', '<jane@example.com>', 'Jane Doe', 'Jane <jane doe@example.com>', 'Jane <jane@example.com> extra']) {
+      expect(failure({ commit_author: bad }).message).toBe(`Input commit_author must look like "Name <email>", got "${bad}"`)
+    }
+  })
+
+  it('normalises artifacts_dir', () => {
+    expect(read({ artifacts_dir: './docs/ai/' }).artifactsDir).toBe('docs/ai')
+    expect(read({ artifacts_dir: 'docs//ai' }).artifactsDir).toBe('docs/ai')
+    expect(read({ artifacts_dir: 'a/../b' }).artifactsDir).toBe('b')
+    expect(read({ artifacts_dir: '' }).artifactsDir).toBe('thoughts/shared')
+  })
+
+  it('rejects an artifacts_dir outside the repository, naming the value', () => {
+    for (const bad of ['/etc/orchestrator', '../elsewhere', 'a/../../b', '.', '..', 'docs\\ai']) {
+      expect(failure({ artifacts_dir: bad }).message).toBe(`Input artifacts_dir must be a relative path inside the repository, got "${bad}"`)
+    }
+  })
+
+  it('reports claude_args that do not parse', () => {
+    expect(failure({ claude_args: '--append-system-prompt "unterminated' }).message).toMatch(/^Input claude_args: unterminated " quote/)
+  })
+})
+
+describe('readRunnerContext', () => {
+  const env = {
+    GITHUB_EVENT_NAME: 'issue_comment',
+    GITHUB_EVENT_PATH: '/home/runner/work/_temp/_github_workflow/event.json',
+    GITHUB_REPOSITORY: 'acme/widgets',
+    GITHUB_API_URL: 'https://ghe.example.com/api/v3',
+    GITHUB_SERVER_URL: 'https://ghe.example.com',
+    GITHUB_RUN_ID: '987654',
+    GITHUB_WORKSPACE: '/home/runner/work/widgets/widgets',
+    RUNNER_TOOL_CACHE: '/opt/hostedtoolcache',
+    PATH: '/usr/bin'
+  }
+
+  it('reads the runner’s variables', () => {
+    expect(readRunnerContext(env)).toEqual({
+      eventName: 'issue_comment',
+      eventPath: '/home/runner/work/_temp/_github_workflow/event.json',
+      repository: { owner: 'acme', repo: 'widgets' },
+      apiUrl: 'https://ghe.example.com/api/v3',
+      serverUrl: 'https://ghe.example.com',
+      runId: '987654',
+      workspace: '/home/runner/work/widgets/widgets',
+      toolCache: '/opt/hostedtoolcache',
+      env
+    })
+  })
+
+  it('defaults to github.com when the URLs are not set', () => {
+    const ctx = readRunnerContext({ GITHUB_EVENT_NAME: 'issues', GITHUB_EVENT_PATH: '/tmp/e.json', GITHUB_REPOSITORY: 'acme/widgets' })
+    expect(ctx).toMatchObject({ apiUrl: 'https://api.github.com', serverUrl: 'https://github.com', runId: '0', workspace: process.cwd(), toolCache: undefined })
+  })
+
+  it('fails outside GitHub Actions, naming the missing variable', () => {
+    const { GITHUB_EVENT_NAME: _name, ...noEvent } = env
+    expect(() => readRunnerContext(noEvent)).toThrow(new InputError('GITHUB_EVENT_NAME is not set: this step must run inside GitHub Actions'))
+    const { GITHUB_REPOSITORY: _repo, ...noRepo } = env
+    expect(() => readRunnerContext(noRepo)).toThrow(/GITHUB_REPOSITORY is not set/)
+    expect(() => readRunnerContext({})).toThrow(InputError)
+  })
+
+  it('rejects a repository that is not OWNER/REPO', () => {
+    expect(() => readRunnerContext({ ...env, GITHUB_REPOSITORY: 'widgets' })).toThrow('GITHUB_REPOSITORY must be OWNER/REPO, got "widgets"')
+    expect(() => readRunnerContext({ ...env, GITHUB_REPOSITORY: 'acme/' })).toThrow(/OWNER\/REPO/)
+  })
+})

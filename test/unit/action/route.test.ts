@@ -1,0 +1,215 @@
+import { describe, expect, it } from '@jest/globals'
+import fs from 'node:fs'
+import { routeEvent } from '../../../src/action/route.js'
+
+type Json = Record<string, unknown>
+
+const FIXTURES = new URL('../../fixtures/webhooks/', import.meta.url)
+const TRIGGER = 'orchestrator'
+
+/** A fresh copy of a real webhook payload, so each test may change it. */
+function fixture(file: string): Json {
+  return JSON.parse(fs.readFileSync(new URL(file, FIXTURES), 'utf8')) as Json
+}
+
+function obj(value: unknown): Json {
+  return value as Json
+}
+
+/** issues.labeled with the given label added by the given sender. */
+function labeled(label: string, sender?: { login: string; type: string }): Json {
+  const p = fixture('issues.labeled.json')
+  obj(p.label).name = label
+  if (sender) p.sender = { ...obj(p.sender), ...sender }
+  return p
+}
+
+/** issue_comment.created on an issue with the given comment body and author. */
+function comment(body: string, user?: { login: string; type: string }, file = 'issue_comment.created.json'): Json {
+  const p = fixture(file)
+  const c = obj(p.comment)
+  c.body = body
+  if (user) {
+    c.user = { ...obj(c.user), ...user }
+    p.sender = { ...obj(p.sender), ...user }
+  }
+  return p
+}
+
+describe('routeEvent: issues', () => {
+  it('starts a run when the trigger label is added by a person', () => {
+    const route = routeEvent('issues', labeled(TRIGGER), TRIGGER)
+    expect(route).toEqual({
+      kind: 'start',
+      via: 'label',
+      actor: 'Codertocat',
+      extra: '',
+      issue: {
+        number: 1,
+        title: 'Spelling error in the README file',
+        body: "It looks like you accidently spelled 'commit' with two 't's.",
+        labels: ['bug'],
+        isPullRequest: false
+      }
+    })
+  })
+
+  it('ignores another label, naming both labels', () => {
+    const route = routeEvent('issues', fixture('issues.labeled.json'), TRIGGER)
+    expect(route).toEqual({ kind: 'ignored', reason: 'label "bug" is not the trigger label "orchestrator"' })
+  })
+
+  it('matches the trigger label exactly', () => {
+    expect(routeEvent('issues', labeled('Orchestrator'), TRIGGER).kind).toBe('ignored')
+    expect(routeEvent('issues', labeled('orchestrator:planning'), TRIGGER).kind).toBe('ignored')
+    expect(routeEvent('issues', labeled('needs-ai'), 'needs-ai').kind).toBe('start')
+  })
+
+  it('ignores the trigger label when a bot adds it', () => {
+    const byType = routeEvent('issues', labeled(TRIGGER, { login: 'renovate', type: 'Bot' }), TRIGGER)
+    expect(byType).toEqual({ kind: 'ignored', reason: 'the label was added by a bot (renovate)' })
+    const byLogin = routeEvent('issues', labeled(TRIGGER, { login: 'github-actions[bot]', type: 'User' }), TRIGGER)
+    expect(byLogin).toEqual({ kind: 'ignored', reason: 'the label was added by a bot (github-actions[bot])' })
+  })
+
+  it('ignores other issue actions', () => {
+    const p = labeled(TRIGGER)
+    p.action = 'unlabeled'
+    expect(routeEvent('issues', p, TRIGGER)).toEqual({ kind: 'ignored', reason: 'issues event with action "unlabeled" is not a trigger' })
+    p.action = 'opened'
+    expect(routeEvent('issues', p, TRIGGER).kind).toBe('ignored')
+  })
+
+  it('reads an issue with a null body as empty', () => {
+    const p = labeled(TRIGGER)
+    obj(p.issue).body = null
+    const route = routeEvent('issues', p, TRIGGER)
+    expect(route.kind === 'start' && route.issue.body).toBe('')
+  })
+})
+
+describe('routeEvent: issue_comment', () => {
+  const issue = {
+    number: 1,
+    title: 'Spelling error in the README file',
+    body: '',
+    labels: ['bug'],
+    isPullRequest: false
+  }
+
+  it('the unchanged fixture (a plain comment) is not a command', () => {
+    expect(routeEvent('issue_comment', fixture('issue_comment.created.json'), TRIGGER)).toEqual({
+      kind: 'ignored',
+      reason: 'the comment does not start with an orchestrator command'
+    })
+  })
+
+  it('/plan starts a run with the argument as extra context', () => {
+    expect(routeEvent('issue_comment', comment('/plan also update the docs'), TRIGGER)).toEqual({
+      kind: 'start',
+      via: 'command',
+      issue,
+      actor: 'Codertocat',
+      extra: 'also update the docs',
+      commentId: 492700400
+    })
+  })
+
+  it('/approve approves with the argument as guidance', () => {
+    expect(routeEvent('issue_comment', comment('/approve\nkeep it small'), TRIGGER)).toEqual({
+      kind: 'approve',
+      issue,
+      actor: 'Codertocat',
+      guidance: 'keep it small',
+      commentId: 492700400,
+      commentCreatedAt: '2019-05-15T15:20:21Z'
+    })
+  })
+
+  it('/revise asks for a new plan with the argument as feedback', () => {
+    expect(routeEvent('issue_comment', comment('/revise use a map instead'), TRIGGER)).toEqual({
+      kind: 'revise',
+      issue,
+      actor: 'Codertocat',
+      feedback: 'use a map instead',
+      commentId: 492700400
+    })
+  })
+
+  it('/cancel cancels', () => {
+    expect(routeEvent('issue_comment', comment('/cancel'), TRIGGER)).toEqual({
+      kind: 'cancel',
+      issue,
+      actor: 'Codertocat',
+      commentId: 492700400
+    })
+  })
+
+  it('the actor is the comment author', () => {
+    const route = routeEvent('issue_comment', comment('/approve', { login: 'octo-maintainer', type: 'User' }), TRIGGER)
+    expect(route).toMatchObject({ kind: 'approve', actor: 'octo-maintainer' })
+  })
+
+  it('ignores a quoted command and a word that only starts like one', () => {
+    expect(routeEvent('issue_comment', comment('> /approve\nwhy not?'), TRIGGER).kind).toBe('ignored')
+    expect(routeEvent('issue_comment', comment('/approved'), TRIGGER).kind).toBe('ignored')
+  })
+
+  it('ignores a command written by a Bot user type', () => {
+    const route = routeEvent('issue_comment', comment('/approve', { login: 'some-app', type: 'Bot' }), TRIGGER)
+    expect(route).toEqual({ kind: 'ignored', reason: 'comment by a bot (some-app)' })
+  })
+
+  it('ignores a command written by a [bot] login, even with user type User', () => {
+    const route = routeEvent('issue_comment', comment('/approve', { login: 'github-actions[bot]', type: 'User' }), TRIGGER)
+    expect(route).toEqual({ kind: 'ignored', reason: 'comment by a bot (github-actions[bot])' })
+  })
+
+  it('ignores edited comments, even when they now start with a command', () => {
+    const p = comment('/approve', undefined, 'issue_comment.edited.json')
+    expect(routeEvent('issue_comment', p, TRIGGER)).toEqual({ kind: 'ignored', reason: 'comment edited: only new comments carry commands' })
+  })
+
+  it('ignores deleted comments', () => {
+    const p = comment('/cancel')
+    p.action = 'deleted'
+    expect(routeEvent('issue_comment', p, TRIGGER)).toEqual({ kind: 'ignored', reason: 'comment deleted: only new comments carry commands' })
+  })
+
+  it('ignores commands on a pull request', () => {
+    const p = comment('/approve', undefined, 'issue_comment.created.pull_request.json')
+    expect(obj(p.issue).pull_request).toBeDefined()
+    expect(routeEvent('issue_comment', p, TRIGGER)).toEqual({ kind: 'ignored', reason: '/approve on a pull request: commands work on issues' })
+    expect(routeEvent('issue_comment', comment('/plan', undefined, 'issue_comment.created.pull_request.json'), TRIGGER).kind).toBe('ignored')
+  })
+
+  it('ignores a comment with no body', () => {
+    const p = comment('')
+    obj(p.comment).body = null
+    expect(routeEvent('issue_comment', p, TRIGGER).kind).toBe('ignored')
+  })
+})
+
+describe('routeEvent: other events', () => {
+  it('never handles pull_request_target', () => {
+    const p = fixture('pull_request_review.submitted.json')
+    p.action = 'opened'
+    expect(routeEvent('pull_request_target', p, TRIGGER)).toEqual({
+      kind: 'ignored',
+      reason: 'pull_request_target events are never handled: they would run untrusted code with secrets'
+    })
+  })
+
+  it('ignores events it does not handle, naming them', () => {
+    expect(routeEvent('pull_request_review', fixture('pull_request_review.submitted.json'), TRIGGER)).toEqual({
+      kind: 'ignored',
+      reason: 'event pull_request_review is not handled'
+    })
+    expect(routeEvent('push', {}, TRIGGER)).toEqual({ kind: 'ignored', reason: 'event push is not handled' })
+    expect(routeEvent('workflow_dispatch', {}, TRIGGER).kind).toBe('ignored')
+  })
+
+  it('a labeled payload under another event name does not start a run', () => {
+    expect(routeEvent('pull_request', labeled(TRIGGER), TRIGGER).kind).toBe('ignored')
+  })
+})
