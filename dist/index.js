@@ -39813,26 +39813,32 @@ const GITHUB_BODY_LIMIT = 65536;
  * marker), and `@name` does not notify anyone.
  */
 function neutralize(text) {
-    return text
-        .replace(/<!--/g, '&lt;!--')
-        .replace(/--!?>/g, '--&gt;')
-        .replace(/(^|[^\w`])@(?=[A-Za-z0-9])/g, '$1@\u200b');
+    const safe = text.replace(/<!--/g, '&lt;!--').replace(/--!?>/g, '--&gt;');
+    // Code spans and fences never notify anyone, and copied code must stay intact: only prose is touched.
+    return safe
+        .split(/(```[\s\S]*?(?:```|$)|`[^`\n]*`)/)
+        .map((part, i) => (i % 2 === 1 ? part : part.replace(/(^|[^\w/.@-])@(?=[A-Za-z0-9])/g, '$1@\u200b')))
+        .join('');
 }
 /** Cuts text to `max` characters at a line break, saying where the rest is. */
 function truncate(text, max, rest) {
     if (text.length <= max)
         return text;
     const note = `\n\n… _truncated: ${rest}_`;
-    const cut = text.slice(0, Math.max(0, max - note.length));
+    const closer = '\n```';
+    const cut = text.slice(0, Math.max(0, max - note.length - closer.length));
     const atLine = cut.lastIndexOf('\n');
-    return `${atLine > max / 2 ? cut.slice(0, atLine) : cut}${note}`;
+    const kept = atLine > max / 2 ? cut.slice(0, atLine) : cut;
+    // A cut inside a code block would swallow everything after it into the block.
+    const openFence = (kept.match(/^\s*```/gm) ?? []).length % 2 === 1;
+    return `${kept}${openFence ? closer : ''}${note}`;
 }
 function duration(ms) {
     const s = ms / 1000;
-    if (s < 60)
+    if (s < 59.95)
         return `${s.toFixed(1)}s`;
-    const m = Math.floor(s / 60);
-    return `${m}m ${Math.round(s - m * 60)}s`;
+    const whole = Math.round(s);
+    return `${Math.floor(whole / 60)}m ${whole % 60}s`;
 }
 function usd(value) {
     return `$${value.toFixed(value >= 1 ? 2 : 4)}`;
@@ -39860,7 +39866,10 @@ function questionsSection(phases, maxChars = 8000) {
     return `<details><summary>Questions Claude asked (${qa.length})</summary>\n\n${truncate(body, maxChars, 'see the run log')}\n\n</details>`;
 }
 function blobUrl(serverUrl, repo, ref, file, line) {
-    const encoded = file.split('/').map(encodeURIComponent).join('/');
+    const encoded = file
+        .split('/')
+        .map((part) => encodeURIComponent(part).replace(/\(/g, '%28').replace(/\)/g, '%29'))
+        .join('/');
     return `${serverUrl}/${repo.owner}/${repo.repo}/blob/${ref}/${encoded}${line ? `#L${line}` : ''}`;
 }
 
@@ -49029,11 +49038,13 @@ class GitError extends Error {
     args;
     exitCode;
     stderr;
-    constructor(message, args, exitCode, stderr) {
+    stdout;
+    constructor(message, args, exitCode, stderr, stdout = '') {
         super(message);
         this.args = args;
         this.exitCode = exitCode;
         this.stderr = stderr;
+        this.stdout = stdout;
     }
 }
 function redact(text, secrets = []) {
@@ -49050,7 +49061,8 @@ async function git(cwd, args, opts = {}) {
     });
     if (result.exitCode !== 0) {
         const stderr = redact(String(result.stderr).trim(), opts.secrets);
-        throw new GitError(`git ${args[0]} failed: ${stderr || `exit code ${result.exitCode}`}`, args, result.exitCode, stderr);
+        const stdout = redact(String(result.stdout).trim(), opts.secrets);
+        throw new GitError(`git ${args[0]} failed: ${stderr || `exit code ${result.exitCode}`}`, args, result.exitCode, stderr, stdout);
     }
     return String(result.stdout);
 }
@@ -49153,12 +49165,22 @@ class WorkBranch {
     }
     /** Commits the given paths (everything when omitted); null when there was nothing to commit. */
     async commit(message, author, paths) {
-        await git(this.repoDir, ['add', '-A', '--', ...(paths ?? ['.'])]);
-        const staged = await git(this.repoDir, ['diff', '--cached', '--name-only']);
+        const scope = paths ?? ['.'];
+        // A folder the phase never created is simply nothing to commit (git add would reject the pathspec).
+        const present = [];
+        for (const p of scope) {
+            if (external_node_fs_default().existsSync(external_node_path_default().join(this.repoDir, p)) || (await git(this.repoDir, ['ls-files', '--', p])).trim())
+                present.push(p);
+        }
+        if (!present.length)
+            return null;
+        await git(this.repoDir, ['add', '-A', '--', ...present]);
+        const staged = await git(this.repoDir, ['diff', '--cached', '--name-only', '--', ...present]);
         if (!staged.trim())
             return null;
         const identity = { 'user.name': author.name, 'user.email': author.email };
-        await git(this.repoDir, ['commit', '-q', '--no-verify', '-m', message], { config: identity });
+        // With paths, only those paths are committed, whatever else is staged.
+        await git(this.repoDir, ['commit', '-q', '--no-verify', '-m', message, ...(paths ? ['--', ...present] : [])], { config: identity });
         return git(this.repoDir, ['rev-parse', 'HEAD']);
     }
     /** Pushes HEAD to the branch; fails rather than overwrite commits it has not seen. */
@@ -49167,7 +49189,8 @@ class WorkBranch {
             await this.remote(['push', '--no-verify', '--porcelain', 'origin', `HEAD:refs/heads/${this.branch}`]);
         }
         catch (err) {
-            if (err instanceof GitError && /\[rejected\]|non-fast-forward|fetch first/.test(err.stderr + err.message)) {
+            // --porcelain reports the rejection on stdout; the hint on stderr says the same in prose.
+            if (err instanceof GitError && /\[rejected\]|non-fast-forward|fetch first|Updates were rejected/.test(`${err.stdout}\n${err.stderr}`)) {
                 throw new BranchGuard(`the branch ${this.branch} changed on origin while the run worked; nothing was pushed`);
             }
             throw err;
@@ -49188,21 +49211,35 @@ class WorkBranch {
  * While Claude works (it runs Bash) and while we push with our own header,
  * that entry must be gone; the file is restored byte for byte afterwards.
  */
-async function withoutPersistedCredentials(repoDir, fn) {
-    const configFile = external_node_path_default().join(repoDir, '.git', 'config');
-    let saved = null;
+async function localKeys(repoDir, pattern) {
     try {
-        const keys = (await git(repoDir, ['config', '--local', '--name-only', '--get-regexp', '^http\\..*\\.extraheader$'])).split('\n').filter(Boolean);
-        if (keys.length) {
-            saved = external_node_fs_default().readFileSync(configFile);
-            for (const key of new Set(keys))
-                await git(repoDir, ['config', '--local', '--unset-all', key]);
-        }
+        const out = await git(repoDir, ['config', '--local', '--null', '--get-regexp', pattern]);
+        return out
+            .split('\0')
+            .filter(Boolean)
+            .map((entry) => {
+            const nl = entry.indexOf('\n');
+            return nl < 0 ? { key: entry, value: '' } : { key: entry.slice(0, nl), value: entry.slice(nl + 1) };
+        });
     }
     catch (err) {
         // `git config --get-regexp` exits 1 when nothing matches.
-        if (!(err instanceof GitError && err.exitCode === 1))
-            throw err;
+        if (err instanceof GitError && err.exitCode === 1)
+            return [];
+        throw err;
+    }
+}
+async function withoutPersistedCredentials(repoDir, fn) {
+    const configFile = external_node_path_default().join(repoDir, '.git', 'config');
+    let saved = null;
+    const headers = await localKeys(repoDir, '^http\\..*\\.extraheader$');
+    // actions/checkout v6 keeps the header in $RUNNER_TEMP/git-credentials-*.config, included from .git/config.
+    const includes = (await localKeys(repoDir, '^includeif\\..*\\.path$')).filter((e) => /git-credentials-[^/]*\.config$/.test(e.value));
+    const keys = new Set([...headers, ...includes].map((e) => e.key));
+    if (keys.size) {
+        saved = external_node_fs_default().readFileSync(configFile);
+        for (const key of keys)
+            await git(repoDir, ['config', '--local', '--unset-all', key]);
     }
     try {
         return await fn();
@@ -49370,7 +49407,10 @@ function renderPlanComment(view) {
 }
 /** The banner put on a plan comment that no longer counts. */
 function markPlanComment(body, note) {
-    const markerEnd = body.indexOf('-->') + 3;
+    const end = body.indexOf('-->');
+    if (end < 0)
+        return `> [!NOTE]\n> ${note}\n\n${body}`;
+    const markerEnd = end + 3;
     return `${body.slice(0, markerEnd)}\n\n> [!NOTE]\n> ${note}\n${body.slice(markerEnd)}`;
 }
 
@@ -49411,26 +49451,51 @@ async function cancelPlan(s, actor) {
 }
 
 ;// CONCATENATED MODULE: ./src/github/pulls.ts
+function pulls_status(err) {
+    return err.status;
+}
 async function findOpenPull(gh, repo, branch) {
     const { data } = await gh.rest.pulls.list({ ...repo, head: `${repo.owner}:${branch}`, state: 'open', per_page: 1 });
     const pr = data[0];
     return pr ? { number: pr.number, htmlUrl: pr.html_url } : null;
 }
+async function update(gh, repo, number, pr) {
+    const { data } = await gh.rest.pulls.update({ ...repo, pull_number: number, title: pr.title, body: pr.body });
+    // A PR the maintainer closed stays closed; the new work gets a fresh one.
+    return data.state === 'open' ? { number: data.number, htmlUrl: data.html_url, created: false } : null;
+}
+/**
+ * Updates the branch's open pull request or creates one. Costs one request in
+ * the common cases: PATCH when the number is known, POST when it is not.
+ */
 async function createOrUpdatePull(gh, repo, pr) {
-    const existing = await findOpenPull(gh, repo, pr.branch);
-    if (existing) {
-        await gh.rest.pulls.update({ ...repo, pull_number: existing.number, title: pr.title, body: pr.body });
-        return { ...existing, created: false };
+    if (pr.knownNumber) {
+        try {
+            const updated = await update(gh, repo, pr.knownNumber, pr);
+            if (updated)
+                return updated;
+        }
+        catch (err) {
+            if (pulls_status(err) !== 404)
+                throw err;
+        }
     }
-    const { data } = await gh.rest.pulls.create({
-        ...repo,
-        head: pr.branch,
-        base: pr.base,
-        title: pr.title,
-        body: pr.body,
-        draft: pr.draft
-    });
-    return { number: data.number, htmlUrl: data.html_url, created: true };
+    try {
+        const { data } = await gh.rest.pulls.create({ ...repo, head: pr.branch, base: pr.base, title: pr.title, body: pr.body, draft: pr.draft });
+        return { number: data.number, htmlUrl: data.html_url, created: true };
+    }
+    catch (err) {
+        // 422 "A pull request already exists for owner:branch": someone opened it by hand.
+        if (pulls_status(err) !== 422)
+            throw err;
+        const existing = await findOpenPull(gh, repo, pr.branch);
+        if (!existing)
+            throw err;
+        const updated = await update(gh, repo, existing.number, pr);
+        if (!updated)
+            throw err;
+        return updated;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/engine/types.ts
@@ -49575,7 +49640,8 @@ async function implementPlan(s, opts) {
             repo: s.repo,
             runUrl: s.runUrl
         }),
-        draft: s.inputs.draftPr
+        draft: s.inputs.draftPr,
+        knownNumber: plan.state.pr
     });
     const approved = replacePlanMarker(plan.comment.body, {
         ...plan.state,
@@ -50101,8 +50167,9 @@ function readRunnerContext(env = process.env) {
             throw new InputError(`${name} is not set: this step must run inside GitHub Actions`);
         return value;
     };
-    const [owner, repo] = need('GITHUB_REPOSITORY').split('/');
-    if (!owner || !repo)
+    const parts = need('GITHUB_REPOSITORY').split('/');
+    const [owner, repo] = parts;
+    if (parts.length !== 2 || !owner || !repo)
         throw new InputError(`GITHUB_REPOSITORY must be OWNER/REPO, got "${env.GITHUB_REPOSITORY}"`);
     return {
         eventName: need('GITHUB_EVENT_NAME'),
@@ -59899,11 +59966,14 @@ class StatusComment {
  */
 // Zero-width, word joiner, BOM, soft hyphen, bidi embeddings/overrides/isolates, tag characters, variation selectors.
 // eslint-disable-next-line no-misleading-character-class -- matching lone combining selectors is the point
-const INVISIBLE = /[\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFE00-\uFE0F\u{E0000}-\u{E007F}]/gu;
+const INVISIBLE = /[\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFE00-\uFE0F\u{E0000}-\u{E007F}\u{E0100}-\u{E01EF}]/gu;
 function sanitizeUntrusted(text) {
     return text
-        .replace(/<!--[\s\S]*?(?:-->|$)/g, '')
+        // Invisible characters first: one inside `<!--` must not hide a comment from the next step.
         .replace(INVISIBLE, '')
+        .replace(/<!--[\s\S]*?(?:-->|$)/g, '')
+        // Link reference definitions are never rendered (`[//]: # (hidden text)`).
+        .replace(/^ {0,3}\[[^\]\n]+\]:[^\n]*$/gm, '')
         .replace(/!\[([^\]]*)\]\([^)]*\)/g, '[image]')
         .replace(/<img\b[^>]*>/gi, '[image]')
         .replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, '')

@@ -18545,11 +18545,13 @@ class GitError extends Error {
     args;
     exitCode;
     stderr;
-    constructor(message, args, exitCode, stderr) {
+    stdout;
+    constructor(message, args, exitCode, stderr, stdout = '') {
         super(message);
         this.args = args;
         this.exitCode = exitCode;
         this.stderr = stderr;
+        this.stdout = stdout;
     }
 }
 function redact(text, secrets = []) {
@@ -18566,7 +18568,8 @@ async function git(cwd, args, opts = {}) {
     });
     if (result.exitCode !== 0) {
         const stderr = redact(String(result.stderr).trim(), opts.secrets);
-        throw new GitError(`git ${args[0]} failed: ${stderr || `exit code ${result.exitCode}`}`, args, result.exitCode, stderr);
+        const stdout = redact(String(result.stdout).trim(), opts.secrets);
+        throw new GitError(`git ${args[0]} failed: ${stderr || `exit code ${result.exitCode}`}`, args, result.exitCode, stderr, stdout);
     }
     return String(result.stdout);
 }

@@ -82,11 +82,19 @@ export class WorkBranch {
 
   /** Commits the given paths (everything when omitted); null when there was nothing to commit. */
   async commit(message: string, author: Author, paths?: string[]): Promise<string | null> {
-    await git(this.repoDir, ['add', '-A', '--', ...(paths ?? ['.'])])
-    const staged = await git(this.repoDir, ['diff', '--cached', '--name-only'])
+    const scope = paths ?? ['.']
+    // A folder the phase never created is simply nothing to commit (git add would reject the pathspec).
+    const present: string[] = []
+    for (const p of scope) {
+      if (fs.existsSync(path.join(this.repoDir, p)) || (await git(this.repoDir, ['ls-files', '--', p])).trim()) present.push(p)
+    }
+    if (!present.length) return null
+    await git(this.repoDir, ['add', '-A', '--', ...present])
+    const staged = await git(this.repoDir, ['diff', '--cached', '--name-only', '--', ...present])
     if (!staged.trim()) return null
     const identity = { 'user.name': author.name, 'user.email': author.email }
-    await git(this.repoDir, ['commit', '-q', '--no-verify', '-m', message], { config: identity })
+    // With paths, only those paths are committed, whatever else is staged.
+    await git(this.repoDir, ['commit', '-q', '--no-verify', '-m', message, ...(paths ? ['--', ...present] : [])], { config: identity })
     return git(this.repoDir, ['rev-parse', 'HEAD'])
   }
 
@@ -95,7 +103,8 @@ export class WorkBranch {
     try {
       await this.remote(['push', '--no-verify', '--porcelain', 'origin', `HEAD:refs/heads/${this.branch}`])
     } catch (err) {
-      if (err instanceof GitError && /\[rejected\]|non-fast-forward|fetch first/.test(err.stderr + err.message)) {
+      // --porcelain reports the rejection on stdout; the hint on stderr says the same in prose.
+      if (err instanceof GitError && /\[rejected\]|non-fast-forward|fetch first|Updates were rejected/.test(`${err.stdout}\n${err.stderr}`)) {
         throw new BranchGuard(`the branch ${this.branch} changed on origin while the run worked; nothing was pushed`)
       }
       throw err
@@ -118,18 +127,33 @@ export class WorkBranch {
  * While Claude works (it runs Bash) and while we push with our own header,
  * that entry must be gone; the file is restored byte for byte afterwards.
  */
+async function localKeys(repoDir: string, pattern: string): Promise<Array<{ key: string; value: string }>> {
+  try {
+    const out = await git(repoDir, ['config', '--local', '--null', '--get-regexp', pattern])
+    return out
+      .split('\0')
+      .filter(Boolean)
+      .map((entry) => {
+        const nl = entry.indexOf('\n')
+        return nl < 0 ? { key: entry, value: '' } : { key: entry.slice(0, nl), value: entry.slice(nl + 1) }
+      })
+  } catch (err) {
+    // `git config --get-regexp` exits 1 when nothing matches.
+    if (err instanceof GitError && err.exitCode === 1) return []
+    throw err
+  }
+}
+
 export async function withoutPersistedCredentials<T>(repoDir: string, fn: () => Promise<T>): Promise<T> {
   const configFile = path.join(repoDir, '.git', 'config')
   let saved: Buffer | null = null
-  try {
-    const keys = (await git(repoDir, ['config', '--local', '--name-only', '--get-regexp', '^http\\..*\\.extraheader$'])).split('\n').filter(Boolean)
-    if (keys.length) {
-      saved = fs.readFileSync(configFile)
-      for (const key of new Set(keys)) await git(repoDir, ['config', '--local', '--unset-all', key])
-    }
-  } catch (err) {
-    // `git config --get-regexp` exits 1 when nothing matches.
-    if (!(err instanceof GitError && err.exitCode === 1)) throw err
+  const headers = await localKeys(repoDir, '^http\\..*\\.extraheader$')
+  // actions/checkout v6 keeps the header in $RUNNER_TEMP/git-credentials-*.config, included from .git/config.
+  const includes = (await localKeys(repoDir, '^includeif\\..*\\.path$')).filter((e) => /git-credentials-[^/]*\.config$/.test(e.value))
+  const keys = new Set([...headers, ...includes].map((e) => e.key))
+  if (keys.size) {
+    saved = fs.readFileSync(configFile)
+    for (const key of keys) await git(repoDir, ['config', '--local', '--unset-all', key])
   }
   try {
     return await fn()

@@ -161,8 +161,9 @@ export function readRunnerContext(env: Record<string, string | undefined> = proc
     if (!value) throw new InputError(`${name} is not set: this step must run inside GitHub Actions`)
     return value
   }
-  const [owner, repo] = need('GITHUB_REPOSITORY').split('/')
-  if (!owner || !repo) throw new InputError(`GITHUB_REPOSITORY must be OWNER/REPO, got "${env.GITHUB_REPOSITORY}"`)
+  const parts = need('GITHUB_REPOSITORY').split('/')
+  const [owner, repo] = parts
+  if (parts.length !== 2 || !owner || !repo) throw new InputError(`GITHUB_REPOSITORY must be OWNER/REPO, got "${env.GITHUB_REPOSITORY}"`)
   return {
     eventName: need('GITHUB_EVENT_NAME'),
     eventPath: need('GITHUB_EVENT_PATH'),

@@ -9,7 +9,8 @@ export class GitError extends Error {
     message: string,
     readonly args: string[],
     readonly exitCode: number | undefined,
-    readonly stderr: string
+    readonly stderr: string,
+    readonly stdout: string = ''
   ) {
     super(message)
   }
@@ -39,7 +40,8 @@ export async function git(cwd: string, args: string[], opts: GitOptions = {}): P
   })
   if (result.exitCode !== 0) {
     const stderr = redact(String(result.stderr).trim(), opts.secrets)
-    throw new GitError(`git ${args[0]} failed: ${stderr || `exit code ${result.exitCode}`}`, args, result.exitCode, stderr)
+    const stdout = redact(String(result.stdout).trim(), opts.secrets)
+    throw new GitError(`git ${args[0]} failed: ${stderr || `exit code ${result.exitCode}`}`, args, result.exitCode, stderr, stdout)
   }
   return String(result.stdout)
 }

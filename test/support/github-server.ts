@@ -266,6 +266,8 @@ export interface RouteLogEntry {
   query?: Record<string, string>
   /** True when the method + path is not in the OpenAPI subset. */
   unknown?: boolean
+  /** When the request arrived (ms since the epoch). */
+  at?: number
   /** True when the answer came from `injectFault`. */
   injected?: boolean
   /** Message of an error answer (4xx/5xx). */
@@ -1412,7 +1414,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
     const pathname = u.pathname.replace(/\/+$/, '') || '/'
     const query = Object.fromEntries(u.searchParams)
     const raw = await readBody(req)
-    const entry: RouteLogEntry = { method, path: pathname, status: 0, operation: `${method} ${pathname}` }
+    const entry: RouteLogEntry = { method, path: pathname, status: 0, operation: `${method} ${pathname}`, at: Date.now() }
     if (Object.keys(query).length) entry.query = query
 
     let body: unknown

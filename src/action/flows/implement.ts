@@ -94,7 +94,8 @@ export async function implementPlan(
       repo: s.repo,
       runUrl: s.runUrl
     }),
-    draft: s.inputs.draftPr
+    draft: s.inputs.draftPr,
+    knownNumber: plan.state.pr
   })
   const approved = replacePlanMarker(plan.comment.body, {
     ...plan.state,

@@ -10,26 +10,32 @@ export const GITHUB_BODY_LIMIT = 65536
  * marker), and `@name` does not notify anyone.
  */
 export function neutralize(text: string): string {
-  return text
-    .replace(/<!--/g, '&lt;!--')
-    .replace(/--!?>/g, '--&gt;')
-    .replace(/(^|[^\w`])@(?=[A-Za-z0-9])/g, '$1@\u200b')
+  const safe = text.replace(/<!--/g, '&lt;!--').replace(/--!?>/g, '--&gt;')
+  // Code spans and fences never notify anyone, and copied code must stay intact: only prose is touched.
+  return safe
+    .split(/(```[\s\S]*?(?:```|$)|`[^`\n]*`)/)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/(^|[^\w/.@-])@(?=[A-Za-z0-9])/g, '$1@\u200b')))
+    .join('')
 }
 
 /** Cuts text to `max` characters at a line break, saying where the rest is. */
 export function truncate(text: string, max: number, rest: string): string {
   if (text.length <= max) return text
   const note = `\n\n… _truncated: ${rest}_`
-  const cut = text.slice(0, Math.max(0, max - note.length))
+  const closer = '\n```'
+  const cut = text.slice(0, Math.max(0, max - note.length - closer.length))
   const atLine = cut.lastIndexOf('\n')
-  return `${atLine > max / 2 ? cut.slice(0, atLine) : cut}${note}`
+  const kept = atLine > max / 2 ? cut.slice(0, atLine) : cut
+  // A cut inside a code block would swallow everything after it into the block.
+  const openFence = (kept.match(/^\s*```/gm) ?? []).length % 2 === 1
+  return `${kept}${openFence ? closer : ''}${note}`
 }
 
 export function duration(ms: number): string {
   const s = ms / 1000
-  if (s < 60) return `${s.toFixed(1)}s`
-  const m = Math.floor(s / 60)
-  return `${m}m ${Math.round(s - m * 60)}s`
+  if (s < 59.95) return `${s.toFixed(1)}s`
+  const whole = Math.round(s)
+  return `${Math.floor(whole / 60)}m ${whole % 60}s`
 }
 
 export function usd(value: number): string {
@@ -63,6 +69,9 @@ export function questionsSection(phases: PhaseResult[], maxChars = 8000): string
 }
 
 export function blobUrl(serverUrl: string, repo: { owner: string; repo: string }, ref: string, file: string, line?: number | null): string {
-  const encoded = file.split('/').map(encodeURIComponent).join('/')
+  const encoded = file
+    .split('/')
+    .map((part) => encodeURIComponent(part).replace(/\(/g, '%28').replace(/\)/g, '%29'))
+    .join('/')
   return `${serverUrl}/${repo.owner}/${repo.repo}/blob/${ref}/${encoded}${line ? `#L${line}` : ''}`
 }

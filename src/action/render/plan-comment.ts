@@ -53,6 +53,8 @@ export function renderPlanComment(view: PlanCommentView): string {
 
 /** The banner put on a plan comment that no longer counts. */
 export function markPlanComment(body: string, note: string): string {
-  const markerEnd = body.indexOf('-->') + 3
+  const end = body.indexOf('-->')
+  if (end < 0) return `> [!NOTE]\n> ${note}\n\n${body}`
+  const markerEnd = end + 3
   return `${body.slice(0, markerEnd)}\n\n> [!NOTE]\n> ${note}\n${body.slice(markerEnd)}`
 }
