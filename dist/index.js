@@ -31445,7 +31445,7 @@ which.sync = whichSync
 
 /***/ }),
 
-/***/ 362:
+/***/ 4480:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39846,7 +39846,7 @@ function usd(value) {
 function phaseTable(phases) {
     const rows = phases.map((p) => {
         const mark = p.status === 'succeeded' ? '✅' : p.status === 'failed' ? '❌' : '⏭️';
-        return `| ${mark} ${p.name} | ${duration(p.durationMs)} | ${p.inputTokens} | ${p.outputTokens} | ${usd(p.costUsd)} |`;
+        return `| ${mark} ${p.name}${p.reused ? ' (reused)' : ''} | ${duration(p.durationMs)} | ${p.inputTokens} | ${p.outputTokens} | ${usd(p.costUsd)} |`;
     });
     const total = phases.reduce((t, p) => ({ ms: t.ms + p.durationMs, in: t.in + p.inputTokens, out: t.out + p.outputTokens, usd: t.usd + p.costUsd }), { ms: 0, in: 0, out: 0, usd: 0 });
     return [
@@ -49196,6 +49196,10 @@ class WorkBranch {
             throw err;
         }
     }
+    /** Pushes a commit to another branch of origin (fast-forward only). */
+    async pushRef(commit, branch) {
+        await this.remote(['push', '--no-verify', '--porcelain', 'origin', `${commit}:refs/heads/${branch}`]);
+    }
     /** Commits on `head` not reachable from `base` whose author email is not `email`. */
     async foreignCommits(base, head, email) {
         const out = await git(this.repoDir, ['log', '--format=%H %ae', `${base}..${head}`]);
@@ -49680,12 +49684,75 @@ function sumTotals(a, b) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/action/index-cache.ts
+/**
+ * Don't pay twice for the same index. The index document of a base tree is
+ * kept on a branch of its own (`orchestrator/index-cache`, file
+ * `index/<tree sha>.md`), so a second issue planned on the same commit skips
+ * the index phase. Written with git plumbing: the work tree is never touched.
+ * The cache is an optimisation: any failure to read or write it is a warning.
+ */
+
+
+const INDEX_CACHE_BRANCH = 'orchestrator/index-cache';
+class IndexCache {
+    wb;
+    repoDir;
+    cacheSha = null;
+    constructor(wb, repoDir) {
+        this.wb = wb;
+        this.repoDir = repoDir;
+    }
+    /** The tree the index describes: the base commit's, whatever is on the work branch. */
+    async treeOf(commit) {
+        return git(this.repoDir, ['rev-parse', `${commit}^{tree}`]);
+    }
+    /** The cached index document for `tree`, or null. */
+    async lookup(tree) {
+        try {
+            if (!(await this.wb.remoteHead(INDEX_CACHE_BRANCH)))
+                return null;
+            this.cacheSha = await this.wb.fetch(INDEX_CACHE_BRANCH);
+            return await git(this.repoDir, ['show', `${this.cacheSha}:index/${tree}.md`]);
+        }
+        catch (err) {
+            if (!/does not exist|exists on disk, but not in/.test(err.message)) {
+                warning(`Could not read the index cache: ${err.message}`);
+            }
+            return null;
+        }
+    }
+    /** Adds the index document for `tree` to the cache branch and pushes it. */
+    async store(tree, content, author) {
+        try {
+            const parent = this.cacheSha ?? ((await this.wb.remoteHead(INDEX_CACHE_BRANCH)) ? await this.wb.fetch(INDEX_CACHE_BRANCH) : null);
+            const blob = await git(this.repoDir, ['hash-object', '-w', '--stdin'], { input: content });
+            const entries = parent ? await git(this.repoDir, ['ls-tree', `${parent}:index`]).catch(() => '') : '';
+            const kept = entries.split('\n').filter((line) => line && !line.endsWith(`\t${tree}.md`));
+            const indexTree = await git(this.repoDir, ['mktree'], { input: [...kept, `100644 blob ${blob}\t${tree}.md`].join('\n') + '\n' });
+            const root = await git(this.repoDir, ['mktree'], { input: `040000 tree ${indexTree}\tindex\n` });
+            const env = {
+                GIT_AUTHOR_NAME: author.name,
+                GIT_AUTHOR_EMAIL: author.email,
+                GIT_COMMITTER_NAME: author.name,
+                GIT_COMMITTER_EMAIL: author.email
+            };
+            const commit = await git(this.repoDir, ['commit-tree', root, ...(parent ? ['-p', parent] : []), '-m', `index of tree ${tree}`], { env });
+            await this.wb.pushRef(commit, INDEX_CACHE_BRANCH);
+        }
+        catch (err) {
+            warning(`Could not save the index for reuse: ${err.message}`);
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/action/flows/plan.ts
 /**
  * Start and revise: index → research → plan on the work branch, commit the
  * documents, push, and post the plan comment. Without required approval the
  * same run goes straight on to implementation.
  */
+
 
 
 
@@ -49733,7 +49800,24 @@ async function startPlan(s, opts) {
     if ('refusal' in start)
         return refuse(s, start.refusal);
     await wb.checkoutAt(start.sha);
-    return planOnBranch(s, wb, { phases: ['index', 'research', 'plan'], extra: opts.extra });
+    if (!s.inputs.reuseIndex)
+        return planOnBranch(s, wb, { phases: ['index', 'research', 'plan'], extra: opts.extra });
+    const cache = new IndexCache(wb, s.ctx.workspace);
+    const tree = await cache.treeOf(`refs/remotes/origin/${s.baseBranch}`);
+    const cached = await cache.lookup(tree);
+    let reuse;
+    if (cached !== null) {
+        const rel = s.documentPath('index');
+        external_node_fs_default().mkdirSync(external_node_path_default().dirname(external_node_path_default().join(s.ctx.workspace, rel)), { recursive: true });
+        external_node_fs_default().writeFileSync(external_node_path_default().join(s.ctx.workspace, rel), cached.endsWith('\n') ? cached : `${cached}\n`);
+        reuse = { index: [rel] };
+    }
+    return planOnBranch(s, wb, {
+        phases: ['index', 'research', 'plan'],
+        extra: opts.extra,
+        reuse,
+        onIndexed: cached === null ? (content) => cache.store(tree, content, s.author) : undefined
+    });
 }
 async function revisePlan(s, opts) {
     if (!opts.feedback)
@@ -49759,6 +49843,7 @@ async function planOnBranch(s, wb, opts) {
         phases: opts.phases,
         extra: opts.extra,
         inputs: opts.previous?.state.documents,
+        reuse: opts.reuse,
         guidance: opts.feedback ? { plan: opts.feedback } : undefined,
         status
     });
@@ -49778,6 +49863,10 @@ async function planOnBranch(s, wb, opts) {
             return failRun(s, status, err.message, result);
         throw err;
     }
+    const indexed = result.phases.find((p) => p.name === 'index' && p.status === 'succeeded' && !p.reused);
+    const indexText = readDoc(s.ctx.workspace, indexed?.artifacts[0]);
+    if (opts.onIndexed && indexText)
+        await opts.onIndexed(indexText);
     const documents = {
         index: result.phases.find((p) => p.name === 'index')?.artifacts ?? opts.previous?.state.documents.index ?? [],
         research: result.phases.find((p) => p.name === 'research')?.artifacts ?? opts.previous?.state.documents.research ?? []
@@ -50155,6 +50244,7 @@ function readInputs(read = (n) => getInput(n)) {
         claudeArgs,
         draftPr: bool(read, 'draft_pr', false),
         artifactsDir,
+        reuseIndex: bool(read, 'reuse_index', true),
         botLogin: read('bot_login').trim() || 'github-actions[bot]',
         commitAuthorName: authorMatch[1],
         commitAuthorEmail: authorMatch[2]
@@ -59705,7 +59795,8 @@ async function runEngine(opts) {
             continue;
         }
         const spec = PHASE_SPECS[name];
-        emit({ type: 'phase-start', phase: name, position: i + 1, total: requested.length });
+        if (!opts.reuse?.[name]?.length)
+            emit({ type: 'phase-start', phase: name, position: i + 1, total: requested.length });
         if (name === 'implement')
             implementBase = await headSha(opts.repoDir);
         const ctx = {
@@ -59721,7 +59812,11 @@ async function runEngine(opts) {
             ctx.diff = await reviewDiff(opts.repoDir, ctx.baseSha, opts.artifactsDir);
         }
         let out;
-        if (opts.maxBudgetUsd !== undefined && opts.maxBudgetUsd - spent <= 0) {
+        const reused = opts.reuse?.[name];
+        if (reused?.length) {
+            out = { result: { ...skipped(name), status: 'succeeded', reused: true, artifacts: reused } };
+        }
+        else if (opts.maxBudgetUsd !== undefined && opts.maxBudgetUsd - spent <= 0) {
             out = {
                 result: { ...skipped(name), status: 'failed', error: `the run's budget of $${opts.maxBudgetUsd} is spent` }
             };
@@ -59820,6 +59915,8 @@ function formatProgress(event, repoDir) {
         case 'phase-end': {
             const r = event.result;
             const stats = `${(r.durationMs / 1000).toFixed(1)}s, $${r.costUsd.toFixed(4)}, ${r.inputTokens}/${r.outputTokens} tokens`;
+            if (r.reused)
+                return `✔ ${r.name} reused from an earlier run → ${r.artifacts.join(', ')}`;
             if (r.status === 'succeeded') {
                 return `✔ ${r.name} (${stats})${r.artifacts.length ? ` → ${r.artifacts.join(', ')}` : ''}`;
             }
@@ -59876,7 +59973,11 @@ class IssueLabels {
 const status_comment_ICONS = { pending: '⬜', running: '⏳', done: '✅', failed: '❌', skipped: '⏭️' };
 function renderStatusComment(view) {
     const lines = view.phases.map((p) => {
-        const stats = p.result && p.state !== 'skipped' ? ` — ${duration(p.result.durationMs)}, ${usd(p.result.costUsd)}` : '';
+        const stats = p.result?.reused
+            ? ' — reused from an earlier run'
+            : p.result && p.state !== 'skipped'
+                ? ` — ${duration(p.result.durationMs)}, ${usd(p.result.costUsd)}`
+                : '';
         const note = p.note ? ` — ${neutralize(p.note)}` : '';
         return `- ${status_comment_ICONS[p.state]} **${p.name}**${p.state === 'running' ? ' (running)' : ''}${stats}${note}`;
     });
@@ -60076,6 +60177,14 @@ class Session {
         await this.secrets.scrubWorkTree(this.ctx.workspace);
         return wb.commit(message, this.author, paths);
     }
+    get slug() {
+        return slugify(this.issue.title, this.issue.number);
+    }
+    date = new Date().toISOString().slice(0, 10);
+    /** Where this run writes a phase's document (a fresh name if one exists). */
+    documentPath(phase) {
+        return artifactPath(this.inputs.artifactsDir, phase, this.date, this.slug, this.ctx.workspace);
+    }
     get author() {
         return { name: this.inputs.commitAuthorName, email: this.inputs.commitAuthorEmail };
     }
@@ -60098,9 +60207,10 @@ class Session {
             artifactsDir: i.artifactsDir,
             phases: opts.phases,
             inputs: opts.inputs,
+            reuse: opts.reuse,
             guidance: opts.guidance,
-            slug: slugify(this.issue.title, this.issue.number),
-            date: new Date().toISOString().slice(0, 10),
+            slug: this.slug,
+            date: this.date,
             claude: {
                 path: claudePath,
                 env: buildClaudeEnv(env, { ANTHROPIC_API_KEY: i.anthropicApiKey, CLAUDE_CODE_OAUTH_TOKEN: i.claudeCodeOauthToken }),
@@ -60254,7 +60364,7 @@ async function run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(362);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4480);
 
 await (0,_action_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 

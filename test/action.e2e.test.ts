@@ -245,6 +245,31 @@ describe('orchestrator action', () => {
     expect(botComments().at(-1)?.body).toContain('❌ The orchestrator run failed: review failed: Anthropic API error 400')
   })
 
+  it('reuses the index of an unchanged tree for a second issue: no model requests for indexing', async () => {
+    await planViaLabel()
+    expect(w.originLog('orchestrator/index-cache')).toHaveLength(1)
+    const indexRequests = () => w.sb.model.requests.filter((r) => r.rule === 'index').length
+    const before = indexRequests()
+    expect(before).toBeGreaterThan(0)
+
+    const second = w.gh.state.addIssue({ title: 'Log slow requests', body: 'Log any request slower than 1s.', user: MAINTAINER })
+    const event = w.labeledEvent('orchestrator')
+    event.payload.issue = { ...(event.payload.issue as object), number: second.number, title: second.title, body: second.body, labels: [{ name: 'orchestrator' }] }
+    const run = await w.run(event)
+    expectOk(run)
+    expect(run.outputs.status).toBe('awaiting-approval')
+    expect(indexRequests()).toBe(before)
+
+    const comments = w.gh.state.commentsOn(second.number).filter((c) => c.user.login === BOT)
+    const status = comments.find((c) => c.body.includes('<!-- orchestrator:status -->'))
+    expect(status?.body).toMatch(/✅ \*\*index\*\* — reused from an earlier run/)
+    // The reused index travels with the plan on the new branch, and research was told about it.
+    const state = decodePlanMarker(comments.find((c) => decodePlanMarker(c.body))?.body)
+    expect(state?.documents.index?.[0]).toMatch(/^thoughts\/shared\/index\/.+issue-\d+-log-slow-requests\.md$/)
+    expect(w.sb.model.requests.filter((r) => r.rule === 'research').at(-1)?.firstUserText).toContain(state?.documents.index?.[0])
+    expect(run.stdout).toContain('✔ index reused from an earlier run')
+  })
+
   it('answers a question Claude asks during planning with OpenAI and shows it in the plan comment', async () => {
     w.sb.model.setRules(
       standardRules(w.workspace, {

@@ -19577,7 +19577,8 @@ async function runEngine(opts) {
             continue;
         }
         const spec = PHASE_SPECS[name];
-        emit({ type: 'phase-start', phase: name, position: i + 1, total: requested.length });
+        if (!opts.reuse?.[name]?.length)
+            emit({ type: 'phase-start', phase: name, position: i + 1, total: requested.length });
         if (name === 'implement')
             implementBase = await headSha(opts.repoDir);
         const ctx = {
@@ -19593,7 +19594,11 @@ async function runEngine(opts) {
             ctx.diff = await reviewDiff(opts.repoDir, ctx.baseSha, opts.artifactsDir);
         }
         let out;
-        if (opts.maxBudgetUsd !== undefined && opts.maxBudgetUsd - spent <= 0) {
+        const reused = opts.reuse?.[name];
+        if (reused?.length) {
+            out = { result: { ...skipped(name), status: 'succeeded', reused: true, artifacts: reused } };
+        }
+        else if (opts.maxBudgetUsd !== undefined && opts.maxBudgetUsd - spent <= 0) {
             out = {
                 result: { ...skipped(name), status: 'failed', error: `the run's budget of $${opts.maxBudgetUsd} is spent` }
             };
@@ -19692,6 +19697,8 @@ function formatProgress(event, repoDir) {
         case 'phase-end': {
             const r = event.result;
             const stats = `${(r.durationMs / 1000).toFixed(1)}s, $${r.costUsd.toFixed(4)}, ${r.inputTokens}/${r.outputTokens} tokens`;
+            if (r.reused)
+                return `✔ ${r.name} reused from an earlier run → ${r.artifacts.join(', ')}`;
             if (r.status === 'succeeded') {
                 return `✔ ${r.name} (${stats})${r.artifacts.length ? ` → ${r.artifacts.join(', ')}` : ''}`;
             }

@@ -111,6 +111,11 @@ export class WorkBranch {
     }
   }
 
+  /** Pushes a commit to another branch of origin (fast-forward only). */
+  async pushRef(commit: string, branch: string): Promise<void> {
+    await this.remote(['push', '--no-verify', '--porcelain', 'origin', `${commit}:refs/heads/${branch}`])
+  }
+
   /** Commits on `head` not reachable from `base` whose author email is not `email`. */
   async foreignCommits(base: string, head: string, email: string): Promise<string[]> {
     const out = await git(this.repoDir, ['log', '--format=%H %ae', `${base}..${head}`])

@@ -29,6 +29,7 @@ export interface Inputs {
   claudeArgs: string[]
   draftPr: boolean
   artifactsDir: string
+  reuseIndex: boolean
   botLogin: string
   commitAuthorName: string
   commitAuthorEmail: string
@@ -149,6 +150,7 @@ export function readInputs(read: Reader = (n) => core.getInput(n)): Inputs {
     claudeArgs,
     draftPr: bool(read, 'draft_pr', false),
     artifactsDir,
+    reuseIndex: bool(read, 'reuse_index', true),
     botLogin: read('bot_login').trim() || 'github-actions[bot]',
     commitAuthorName: authorMatch[1] as string,
     commitAuthorEmail: authorMatch[2] as string

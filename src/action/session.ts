@@ -6,7 +6,7 @@ import * as core from '@actions/core'
 import { createAnswerer } from '../answerer/answerer.js'
 import { detectAnswerer } from '../answerer/config.js'
 import { buildClaudeEnv } from '../claude/env.js'
-import { slugify } from '../engine/artifacts.js'
+import { artifactPath, slugify } from '../engine/artifacts.js'
 import { runEngine, type EngineOptions } from '../engine/engine.js'
 import { formatProgress } from '../engine/progress.js'
 import type { PhaseName, RunResult } from '../engine/types.js'
@@ -107,6 +107,17 @@ export class Session {
     return wb.commit(message, this.author, paths)
   }
 
+  get slug(): string {
+    return slugify(this.issue.title, this.issue.number)
+  }
+
+  readonly date = new Date().toISOString().slice(0, 10)
+
+  /** Where this run writes a phase's document (a fresh name if one exists). */
+  documentPath(phase: PhaseName): string {
+    return artifactPath(this.inputs.artifactsDir, phase, this.date, this.slug, this.ctx.workspace)
+  }
+
   get author(): { name: string; email: string } {
     return { name: this.inputs.commitAuthorName, email: this.inputs.commitAuthorEmail }
   }
@@ -115,6 +126,7 @@ export class Session {
     phases: PhaseName[]
     extra?: string
     inputs?: EngineOptions['inputs']
+    reuse?: EngineOptions['reuse']
     guidance?: EngineOptions['guidance']
     status: StatusComment
   }): Promise<RunResult> {
@@ -136,9 +148,10 @@ export class Session {
       artifactsDir: i.artifactsDir,
       phases: opts.phases,
       inputs: opts.inputs,
+      reuse: opts.reuse,
       guidance: opts.guidance,
-      slug: slugify(this.issue.title, this.issue.number),
-      date: new Date().toISOString().slice(0, 10),
+      slug: this.slug,
+      date: this.date,
       claude: {
         path: claudePath,
         env: buildClaudeEnv(env, { ANTHROPIC_API_KEY: i.anthropicApiKey, CLAUDE_CODE_OAUTH_TOKEN: i.claudeCodeOauthToken }),

@@ -22,6 +22,11 @@ export interface EngineOptions {
   phases: PhaseName[]
   /** Documents from an earlier run (e.g. the approved plan), by phase. */
   inputs?: Partial<Record<PhaseName, string[]>>
+  /**
+   * Requested phases whose documents already exist (an index of the same tree):
+   * reported as succeeded and reused, without starting Claude.
+   */
+  reuse?: Partial<Record<PhaseName, string[]>>
   /** Used in document names: `2026-11-24-<slug>.md`. */
   slug: string
   date: string
@@ -79,7 +84,7 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
       continue
     }
     const spec = PHASE_SPECS[name]
-    emit({ type: 'phase-start', phase: name, position: i + 1, total: requested.length })
+    if (!opts.reuse?.[name]?.length) emit({ type: 'phase-start', phase: name, position: i + 1, total: requested.length })
     if (name === 'implement') implementBase = await headSha(opts.repoDir)
     const ctx: PromptContext = {
       task: opts.task,
@@ -94,7 +99,10 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
       ctx.diff = await reviewDiff(opts.repoDir, ctx.baseSha, opts.artifactsDir)
     }
     let out
-    if (opts.maxBudgetUsd !== undefined && opts.maxBudgetUsd - spent <= 0) {
+    const reused = opts.reuse?.[name]
+    if (reused?.length) {
+      out = { result: { ...skipped(name), status: 'succeeded' as const, reused: true, artifacts: reused } }
+    } else if (opts.maxBudgetUsd !== undefined && opts.maxBudgetUsd - spent <= 0) {
       out = {
         result: { ...skipped(name), status: 'failed' as const, error: `the run's budget of $${opts.maxBudgetUsd} is spent` }
       }

@@ -48,6 +48,7 @@ export function formatProgress(event: ProgressEvent, repoDir: string): string | 
     case 'phase-end': {
       const r = event.result
       const stats = `${(r.durationMs / 1000).toFixed(1)}s, $${r.costUsd.toFixed(4)}, ${r.inputTokens}/${r.outputTokens} tokens`
+      if (r.reused) return `✔ ${r.name} reused from an earlier run → ${r.artifacts.join(', ')}`
       if (r.status === 'succeeded') {
         return `✔ ${r.name} (${stats})${r.artifacts.length ? ` → ${r.artifacts.join(', ')}` : ''}`
       }

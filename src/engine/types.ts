@@ -38,6 +38,8 @@ export interface PhaseResult {
   /** Documents the phase wrote, relative to the repository root. */
   artifacts: string[]
   questions: QuestionRecord[]
+  /** True when the phase's document was reused from an earlier run instead of running Claude. */
+  reused?: boolean
   error?: string
 }
 

@@ -8,6 +8,7 @@ import path from 'node:path'
 import { updateComment } from '../../github/comments.js'
 import type { PhaseName } from '../../engine/types.js'
 import { BranchGuard, type WorkBranch } from '../branch.js'
+import { IndexCache } from '../index-cache.js'
 import { markPlanComment, renderPlanComment } from '../render/plan-comment.js'
 import type { FoundPlan, Outputs, Session } from '../session.js'
 import { replacePlanMarker, type PlanState } from '../state.js'
@@ -52,7 +53,24 @@ export async function startPlan(s: Session, opts: { extra: string }): Promise<Ou
   const start = await startingPoint(s, wb)
   if ('refusal' in start) return refuse(s, start.refusal)
   await wb.checkoutAt(start.sha)
-  return planOnBranch(s, wb, { phases: ['index', 'research', 'plan'], extra: opts.extra })
+  if (!s.inputs.reuseIndex) return planOnBranch(s, wb, { phases: ['index', 'research', 'plan'], extra: opts.extra })
+
+  const cache = new IndexCache(wb, s.ctx.workspace)
+  const tree = await cache.treeOf(`refs/remotes/origin/${s.baseBranch}`)
+  const cached = await cache.lookup(tree)
+  let reuse: Partial<Record<PhaseName, string[]>> | undefined
+  if (cached !== null) {
+    const rel = s.documentPath('index')
+    fs.mkdirSync(path.dirname(path.join(s.ctx.workspace, rel)), { recursive: true })
+    fs.writeFileSync(path.join(s.ctx.workspace, rel), cached.endsWith('\n') ? cached : `${cached}\n`)
+    reuse = { index: [rel] }
+  }
+  return planOnBranch(s, wb, {
+    phases: ['index', 'research', 'plan'],
+    extra: opts.extra,
+    reuse,
+    onIndexed: cached === null ? (content) => cache.store(tree, content, s.author) : undefined
+  })
 }
 
 export async function revisePlan(s: Session, opts: { feedback: string }): Promise<Outputs> {
@@ -74,7 +92,15 @@ export async function revisePlan(s: Session, opts: { feedback: string }): Promis
 async function planOnBranch(
   s: Session,
   wb: WorkBranch,
-  opts: { phases: PhaseName[]; extra?: string; feedback?: string; previous?: FoundPlan }
+  opts: {
+    phases: PhaseName[]
+    extra?: string
+    feedback?: string
+    previous?: FoundPlan
+    reuse?: Partial<Record<PhaseName, string[]>>
+    /** Called with a freshly written index document once the plan is pushed. */
+    onIndexed?: (content: string) => Promise<void>
+  }
 ): Promise<Outputs> {
   const allPhases: PhaseName[] = s.inputs.requireApproval ? opts.phases : [...opts.phases, 'implement', 'review']
   const status = await s.openStatus(`Orchestrator: ${opts.previous ? 'revising the plan' : 'planning'} for #${s.issue.number}`, allPhases)
@@ -84,6 +110,7 @@ async function planOnBranch(
     phases: opts.phases,
     extra: opts.extra,
     inputs: opts.previous?.state.documents,
+    reuse: opts.reuse,
     guidance: opts.feedback ? { plan: opts.feedback } : undefined,
     status
   })
@@ -100,6 +127,10 @@ async function planOnBranch(
     if (err instanceof BranchGuard) return failRun(s, status, err.message, result)
     throw err
   }
+
+  const indexed = result.phases.find((p) => p.name === 'index' && p.status === 'succeeded' && !p.reused)
+  const indexText = readDoc(s.ctx.workspace, indexed?.artifacts[0])
+  if (opts.onIndexed && indexText) await opts.onIndexed(indexText)
 
   const documents = {
     index: result.phases.find((p) => p.name === 'index')?.artifacts ?? opts.previous?.state.documents.index ?? [],

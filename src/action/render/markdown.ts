@@ -45,7 +45,7 @@ export function usd(value: number): string {
 export function phaseTable(phases: PhaseResult[]): string {
   const rows = phases.map((p) => {
     const mark = p.status === 'succeeded' ? '✅' : p.status === 'failed' ? '❌' : '⏭️'
-    return `| ${mark} ${p.name} | ${duration(p.durationMs)} | ${p.inputTokens} | ${p.outputTokens} | ${usd(p.costUsd)} |`
+    return `| ${mark} ${p.name}${p.reused ? ' (reused)' : ''} | ${duration(p.durationMs)} | ${p.inputTokens} | ${p.outputTokens} | ${usd(p.costUsd)} |`
   })
   const total = phases.reduce(
     (t, p) => ({ ms: t.ms + p.durationMs, in: t.in + p.inputTokens, out: t.out + p.outputTokens, usd: t.usd + p.costUsd }),

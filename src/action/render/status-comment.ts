@@ -17,7 +17,11 @@ const ICONS: Record<PhaseState, string> = { pending: '⬜', running: '⏳', done
 
 export function renderStatusComment(view: StatusView): string {
   const lines = view.phases.map((p) => {
-    const stats = p.result && p.state !== 'skipped' ? ` — ${duration(p.result.durationMs)}, ${usd(p.result.costUsd)}` : ''
+    const stats = p.result?.reused
+      ? ' — reused from an earlier run'
+      : p.result && p.state !== 'skipped'
+        ? ` — ${duration(p.result.durationMs)}, ${usd(p.result.costUsd)}`
+        : ''
     const note = p.note ? ` — ${neutralize(p.note)}` : ''
     return `- ${ICONS[p.state]} **${p.name}**${p.state === 'running' ? ' (running)' : ''}${stats}${note}`
   })
