@@ -39745,6 +39745,14 @@ throttling.triggersNotification = triggersNotification;
 
 const MAX_RATE_LIMIT_RETRIES = 3;
 /**
+ * plugin-throttling spaces every write 1 s apart and every comment 3 s apart,
+ * which is GitHub's advice for bulk writers. A run makes about a dozen writes
+ * spread over minutes of model time, so the spacing would only add latency;
+ * rate limits are still honoured when GitHub reports them (below).
+ */
+// The plugin only ever calls `group.key(id).schedule(options, job)`; a pass-through satisfies it.
+const UNSPACED = { key: () => ({ schedule: (_options, job) => job() }) };
+/**
  * @param redact applied to every `body` and `title` the client sends, so no
  *   code path can post a secret to an issue or pull request.
  */
@@ -39753,6 +39761,8 @@ function createGitHubClient(token, baseUrl, redact = (t) => t) {
         baseUrl,
         retry: { retries: 3 },
         throttle: {
+            write: UNSPACED,
+            notifications: UNSPACED,
             onRateLimit: (after, options, _octokit, retryCount) => {
                 warning(`GitHub rate limit on ${options.method} ${options.url}; retrying in ${after}s`);
                 return retryCount < MAX_RATE_LIMIT_RETRIES;
@@ -49154,7 +49164,7 @@ class WorkBranch {
         return out.split(/\s+/)[0] || null;
     }
     async fetch(name) {
-        await this.remote(['fetch', '--no-tags', 'origin', `+refs/heads/${name}:refs/remotes/origin/${name}`]);
+        await this.remote(['fetch', '--no-tags', '--no-write-fetch-head', 'origin', `+refs/heads/${name}:refs/remotes/origin/${name}`]);
         return git(this.repoDir, ['rev-parse', `refs/remotes/origin/${name}`]);
     }
     /** Checks out the work branch at `sha`, discarding local changes to tracked files. */
@@ -49603,7 +49613,8 @@ async function approvePlan(s, opts) {
 /** Implement → review → commit → push → pull request, on a checkout already at the plan's head. */
 async function implementPlan(s, opts) {
     const { plan, status } = opts;
-    await s.labels.set('orchestrator:implementing');
+    // The label changes while Claude starts; its outcome is collected below, never left unhandled.
+    const labelled = s.labels.set('orchestrator:implementing').then(() => null, (err) => err);
     const result = await s.runEngine({
         phases: ['implement', 'review'],
         inputs: { ...plan.state.documents, plan: [plan.state.planPath] },
@@ -49613,6 +49624,9 @@ async function implementPlan(s, opts) {
     const combined = opts.earlier
         ? { ...result, phases: [...opts.earlier.phases, ...result.phases], totals: sumTotals(opts.earlier, result) }
         : result;
+    const labelError = await labelled;
+    if (labelError)
+        throw labelError;
     if (result.status === 'failed')
         return failRun(s, status, result.error ?? 'implementation failed', combined);
     const wb = await s.workBranch();
@@ -49655,11 +49669,13 @@ async function implementPlan(s, opts) {
         approvedBy: [...(plan.state.approvedBy ?? []), ...(opts.commentId ? [opts.commentId] : [])],
         approvedAt: new Date().toISOString()
     });
-    await updateComment(s.gh, s.repo, plan.comment.id, approved);
     const verb = pr.created ? 'opened' : 'updated';
-    await s.reply(`🚀 Pull request #${pr.number} ${verb}: ${pr.htmlUrl}`);
-    await s.labels.set('orchestrator:done');
-    await status.finish(true, `Pull request #${pr.number} ${verb}`);
+    await Promise.all([
+        updateComment(s.gh, s.repo, plan.comment.id, approved),
+        s.reply(`🚀 Pull request #${pr.number} ${verb}: ${pr.htmlUrl}`),
+        s.labels.set('orchestrator:done'),
+        status.finish(true, `Pull request #${pr.number} ${verb}`)
+    ]);
     return {
         status: pr.created ? 'pr-opened' : 'pr-updated',
         branch: s.branchName,
@@ -49773,8 +49789,7 @@ function readDoc(repoDir, rel) {
 }
 /** Where a new plan starts: the base branch, or the bot's own branch if one is left from earlier. */
 async function startingPoint(s, wb) {
-    const baseSha = await wb.fetch(s.baseBranch);
-    const remote = await wb.remoteHead();
+    const [baseSha, remote] = await Promise.all([wb.fetch(s.baseBranch), wb.remoteHead()]);
     if (!remote)
         return { sha: baseSha };
     const head = await wb.fetch(s.branchName);
@@ -49788,14 +49803,13 @@ async function startingPoint(s, wb) {
     return { sha: head };
 }
 async function startPlan(s, opts) {
-    const existing = await s.latestPlan();
+    const [existing, wb] = await Promise.all([s.latestPlan(), s.workBranch()]);
     if (existing?.state.state === 'pending') {
         return refuse(s, `This issue already has [a plan awaiting approval](${s.commentUrl(existing.comment.id)}). Reply \`/approve\` to implement it or \`/revise <feedback>\` for a new one.`);
     }
     if (existing?.state.state === 'approved' && existing.state.pr) {
         return refuse(s, `This issue already has pull request #${existing.state.pr}. Comment \`/approve\` to run the implementation again, or close the pull request first to start over.`);
     }
-    const wb = await s.workBranch();
     const start = await startingPoint(s, wb);
     if ('refusal' in start)
         return refuse(s, start.refusal);
@@ -49837,8 +49851,10 @@ async function revisePlan(s, opts) {
 }
 async function planOnBranch(s, wb, opts) {
     const allPhases = s.inputs.requireApproval ? opts.phases : [...opts.phases, 'implement', 'review'];
-    const status = await s.openStatus(`Orchestrator: ${opts.previous ? 'revising the plan' : 'planning'} for #${s.issue.number}`, allPhases);
-    await s.labels.set('orchestrator:planning');
+    const [status] = await Promise.all([
+        s.openStatus(`Orchestrator: ${opts.previous ? 'revising the plan' : 'planning'} for #${s.issue.number}`, allPhases),
+        s.labels.set('orchestrator:planning')
+    ]);
     const result = await s.runEngine({
         phases: opts.phases,
         extra: opts.extra,
@@ -49865,8 +49881,8 @@ async function planOnBranch(s, wb, opts) {
     }
     const indexed = result.phases.find((p) => p.name === 'index' && p.status === 'succeeded' && !p.reused);
     const indexText = readDoc(s.ctx.workspace, indexed?.artifacts[0]);
-    if (opts.onIndexed && indexText)
-        await opts.onIndexed(indexText);
+    // Saving the index for reuse is independent of the comments below: let it run alongside.
+    const caching = opts.onIndexed && indexText ? opts.onIndexed(indexText) : Promise.resolve();
     const documents = {
         index: result.phases.find((p) => p.name === 'index')?.artifacts ?? opts.previous?.state.documents.index ?? [],
         research: result.phases.find((p) => p.name === 'research')?.artifacts ?? opts.previous?.state.documents.research ?? []
@@ -49894,7 +49910,7 @@ async function planOnBranch(s, wb, opts) {
         revisionOf: opts.previous ? s.commentUrl(opts.previous.comment.id) : undefined,
         requireApproval: s.inputs.requireApproval
     });
-    const planComment = await s.reply(body);
+    const [planComment] = await Promise.all([s.reply(body), caching]);
     if (opts.previous) {
         const superseded = replacePlanMarker(opts.previous.comment.body, { ...opts.previous.state, state: 'superseded' });
         await updateComment(s.gh, s.repo, opts.previous.comment.id, markPlanComment(superseded, `Superseded by [a revised plan](${s.commentUrl(planComment.id)}).`));
@@ -49903,8 +49919,7 @@ async function planOnBranch(s, wb, opts) {
     if (!s.inputs.requireApproval) {
         return implementPlan(s, { plan: { comment: planComment, state }, guidance: '', status, earlier: result });
     }
-    await s.labels.set('orchestrator:awaiting-approval');
-    await status.finish(true, `Plan ready for review: ${planCommentUrl}`);
+    await Promise.all([s.labels.set('orchestrator:awaiting-approval'), status.finish(true, `Plan ready for review: ${planCommentUrl}`)]);
     return { status: 'awaiting-approval', branch: s.branchName, planCommentUrl, costUsd: result.totals.costUsd, result };
 }
 
@@ -60150,9 +60165,12 @@ class Session {
     async reply(body) {
         return createComment(this.gh, this.repo, this.issue.number, body);
     }
-    /** Comments on the issue, fetched once per run. */
-    async issueComments() {
-        this.comments ??= await listComments(this.gh, this.repo, this.issue.number);
+    /** Comments on the issue, fetched once per run (a failed fetch is tried again on the next call). */
+    issueComments() {
+        this.comments ??= listComments(this.gh, this.repo, this.issue.number).catch((err) => {
+            this.comments = null;
+            throw err;
+        });
         return this.comments;
     }
     /** The newest plan comment written by the bot. A marker in anyone else's comment is ignored. */
@@ -60325,7 +60343,11 @@ async function run() {
         const runner = ctx;
         const s = new Session(gh, inputs, ctx, route.issue, baseBranch, secrets, () => resolveClaude({ claudePath: inputs.claudePath, pathVar: runner.env.PATH, workspace: runner.workspace, toolCache: runner.toolCache }));
         session = s;
-        if (!(await canWrite(gh, ctx.repository, route.actor))) {
+        // The comments are needed by every accepted command: fetch them while the permission is checked.
+        const prefetch = s.issueComments().catch(() => undefined);
+        const allowed = await canWrite(gh, ctx.repository, route.actor);
+        await prefetch;
+        if (!allowed) {
             out = await refuse(s, `Sorry, only people with write access to this repository can ${route.kind === 'start' ? 'start the orchestrator' : `use /${route.kind}`}. Ask a maintainer to do it.`);
         }
         else {

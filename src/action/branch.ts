@@ -69,7 +69,7 @@ export class WorkBranch {
   }
 
   async fetch(name: string): Promise<string> {
-    await this.remote(['fetch', '--no-tags', 'origin', `+refs/heads/${name}:refs/remotes/origin/${name}`])
+    await this.remote(['fetch', '--no-tags', '--no-write-fetch-head', 'origin', `+refs/heads/${name}:refs/remotes/origin/${name}`])
     return git(this.repoDir, ['rev-parse', `refs/remotes/origin/${name}`])
   }
 

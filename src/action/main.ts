@@ -94,7 +94,11 @@ export async function run(): Promise<void> {
       resolveClaude({ claudePath: inputs.claudePath, pathVar: runner.env.PATH, workspace: runner.workspace, toolCache: runner.toolCache })
     )
     session = s
-    if (!(await canWrite(gh, ctx.repository, route.actor))) {
+    // The comments are needed by every accepted command: fetch them while the permission is checked.
+    const prefetch = s.issueComments().catch(() => undefined)
+    const allowed = await canWrite(gh, ctx.repository, route.actor)
+    await prefetch
+    if (!allowed) {
       out = await refuse(
         s,
         `Sorry, only people with write access to this repository can ${route.kind === 'start' ? 'start the orchestrator' : `use /${route.kind}`}. Ask a maintainer to do it.`

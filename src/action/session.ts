@@ -43,7 +43,7 @@ export class Session {
   readonly repo: RepoRef
   readonly branchName: string
   readonly runUrl: string
-  private comments: IssueComment[] | null = null
+  private comments: Promise<IssueComment[]> | null = null
   /** The run's status comment, once created: an unexpected error must still close it out. */
   status: StatusComment | null = null
 
@@ -78,9 +78,12 @@ export class Session {
     return createComment(this.gh, this.repo, this.issue.number, body)
   }
 
-  /** Comments on the issue, fetched once per run. */
-  async issueComments(): Promise<IssueComment[]> {
-    this.comments ??= await listComments(this.gh, this.repo, this.issue.number)
+  /** Comments on the issue, fetched once per run (a failed fetch is tried again on the next call). */
+  issueComments(): Promise<IssueComment[]> {
+    this.comments ??= listComments(this.gh, this.repo, this.issue.number).catch((err: unknown) => {
+      this.comments = null
+      throw err
+    })
     return this.comments
   }
 

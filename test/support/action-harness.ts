@@ -57,6 +57,24 @@ export interface ActionRun {
   stderr: string
   outputs: Record<string, string>
   summary: string
+  /** When the action process was spawned (ms since the epoch), after the checkout was prepared. */
+  spawnedAt: number
+}
+
+export interface RunOptions {
+  /**
+   * Leave this token in the checkout's .git/config the way actions/checkout does
+   * by default (persist-credentials: an http.<server>/.extraheader entry).
+   */
+  persistedToken?: string
+}
+
+/** The .git/config entry actions/checkout writes for `token` (persist-credentials). */
+export function checkoutExtraheader(token: string): { key: string; value: string } {
+  return {
+    key: 'http.https://github.com/.extraheader',
+    value: `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`, 'utf8').toString('base64')}`
+  }
 }
 
 export interface World {
@@ -68,7 +86,12 @@ export interface World {
   issue: FakeIssue
   labeledEvent(label: string, sender?: string): { name: string; payload: Record<string, unknown> }
   commentEvent(body: string, user?: string, opts?: { type?: 'User' | 'Bot'; action?: string }): { name: string; payload: Record<string, unknown> }
-  run(event: { name: string; payload: Record<string, unknown> }, inputs?: Record<string, string>, env?: Record<string, string>): Promise<ActionRun>
+  run(
+    event: { name: string; payload: Record<string, unknown> },
+    inputs?: Record<string, string>,
+    env?: Record<string, string>,
+    opts?: RunOptions
+  ): Promise<ActionRun>
   /** The commits on a branch of origin, newest first (subject lines). */
   originLog(branch: string): string[]
   originHead(branch: string): string | null
@@ -83,8 +106,9 @@ function parseOutputs(file: string): Record<string, string> {
   return out
 }
 
-export async function createWorld(opts: { issueTitle?: string; issueBody?: string } = {}): Promise<World> {
-  const sb = await createSandbox()
+/** `files` replaces the sample project pushed to origin (default SAMPLE_FILES). */
+export async function createWorld(opts: { issueTitle?: string; issueBody?: string; files?: Record<string, string> } = {}): Promise<World> {
+  const sb = await createSandbox({ files: opts.files })
   const gh = await startFakeGitHub({ owner: OWNER, repo: REPO, defaultBranch: 'main' })
   const openai = await startFakeOpenAI()
   gh.state.permissions[MAINTAINER] = 'write'
@@ -162,11 +186,15 @@ export async function createWorld(opts: { issueTitle?: string; issueBody?: strin
         }
       }
     },
-    async run(event, inputs = {}, env = {}) {
+    async run(event, inputs = {}, env = {}, runOpts = {}) {
       runCount++
       // Every run gets a fresh checkout, as actions/checkout with fetch-depth: 0 gives it.
       fs.rmSync(workspace, { recursive: true, force: true })
       gitIn(sb.root, ['clone', '-q', origin, workspace])
+      if (runOpts.persistedToken) {
+        const header = checkoutExtraheader(runOpts.persistedToken)
+        gitIn(workspace, ['config', '--local', header.key, header.value])
+      }
       const runDir = path.join(sb.root, `run-${runCount}`)
       fs.mkdirSync(runDir)
       const eventPath = path.join(runDir, 'event.json')
@@ -185,7 +213,9 @@ export async function createWorld(opts: { issueTitle?: string; issueBody?: strin
         ...inputs
       }
       const inputEnv = Object.fromEntries(Object.entries(allInputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]))
-      const r = await execa(node24Path(), [path.join(REPO_ROOT, 'dist', 'index.js')], {
+      const node = node24Path()
+      const spawnedAt = Date.now()
+      const r = await execa(node, [path.join(REPO_ROOT, 'dist', 'index.js')], {
         cwd: workspace,
         extendEnv: false,
         reject: false,
@@ -214,7 +244,8 @@ export async function createWorld(opts: { issueTitle?: string; issueBody?: strin
         stdout: String(r.stdout),
         stderr: String(r.stderr),
         outputs: parseOutputs(outputFile),
-        summary: fs.readFileSync(summaryFile, 'utf8')
+        summary: fs.readFileSync(summaryFile, 'utf8'),
+        spawnedAt
       }
     },
     originLog(branch) {

@@ -56,7 +56,11 @@ export async function implementPlan(
   opts: { plan: FoundPlan; guidance: string; status: StatusComment; earlier?: RunResult; commentId?: number }
 ): Promise<Outputs> {
   const { plan, status } = opts
-  await s.labels.set('orchestrator:implementing')
+  // The label changes while Claude starts; its outcome is collected below, never left unhandled.
+  const labelled = s.labels.set('orchestrator:implementing').then(
+    () => null,
+    (err: unknown) => err
+  )
   const result = await s.runEngine({
     phases: ['implement', 'review'],
     inputs: { ...plan.state.documents, plan: [plan.state.planPath] },
@@ -66,6 +70,8 @@ export async function implementPlan(
   const combined: RunResult = opts.earlier
     ? { ...result, phases: [...opts.earlier.phases, ...result.phases], totals: sumTotals(opts.earlier, result) }
     : result
+  const labelError = await labelled
+  if (labelError) throw labelError
   if (result.status === 'failed') return failRun(s, status, result.error ?? 'implementation failed', combined)
 
   const wb = await s.workBranch()
@@ -105,11 +111,13 @@ export async function implementPlan(
     approvedBy: [...(plan.state.approvedBy ?? []), ...(opts.commentId ? [opts.commentId] : [])],
     approvedAt: new Date().toISOString()
   })
-  await updateComment(s.gh, s.repo, plan.comment.id, approved)
   const verb = pr.created ? 'opened' : 'updated'
-  await s.reply(`🚀 Pull request #${pr.number} ${verb}: ${pr.htmlUrl}`)
-  await s.labels.set('orchestrator:done')
-  await status.finish(true, `Pull request #${pr.number} ${verb}`)
+  await Promise.all([
+    updateComment(s.gh, s.repo, plan.comment.id, approved),
+    s.reply(`🚀 Pull request #${pr.number} ${verb}: ${pr.htmlUrl}`),
+    s.labels.set('orchestrator:done'),
+    status.finish(true, `Pull request #${pr.number} ${verb}`)
+  ])
   return {
     status: pr.created ? 'pr-opened' : 'pr-updated',
     branch: s.branchName,

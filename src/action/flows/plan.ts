@@ -26,8 +26,7 @@ function readDoc(repoDir: string, rel: string | undefined): string | undefined {
 
 /** Where a new plan starts: the base branch, or the bot's own branch if one is left from earlier. */
 async function startingPoint(s: Session, wb: WorkBranch): Promise<{ sha: string } | { refusal: string }> {
-  const baseSha = await wb.fetch(s.baseBranch)
-  const remote = await wb.remoteHead()
+  const [baseSha, remote] = await Promise.all([wb.fetch(s.baseBranch), wb.remoteHead()])
   if (!remote) return { sha: baseSha }
   const head = await wb.fetch(s.branchName)
   const foreign = await wb.foreignCommits(`refs/remotes/origin/${s.baseBranch}`, head, s.inputs.commitAuthorEmail)
@@ -42,14 +41,13 @@ async function startingPoint(s: Session, wb: WorkBranch): Promise<{ sha: string 
 }
 
 export async function startPlan(s: Session, opts: { extra: string }): Promise<Outputs> {
-  const existing = await s.latestPlan()
+  const [existing, wb] = await Promise.all([s.latestPlan(), s.workBranch()])
   if (existing?.state.state === 'pending') {
     return refuse(s, `This issue already has [a plan awaiting approval](${s.commentUrl(existing.comment.id)}). Reply \`/approve\` to implement it or \`/revise <feedback>\` for a new one.`)
   }
   if (existing?.state.state === 'approved' && existing.state.pr) {
     return refuse(s, `This issue already has pull request #${existing.state.pr}. Comment \`/approve\` to run the implementation again, or close the pull request first to start over.`)
   }
-  const wb = await s.workBranch()
   const start = await startingPoint(s, wb)
   if ('refusal' in start) return refuse(s, start.refusal)
   await wb.checkoutAt(start.sha)
@@ -103,8 +101,10 @@ async function planOnBranch(
   }
 ): Promise<Outputs> {
   const allPhases: PhaseName[] = s.inputs.requireApproval ? opts.phases : [...opts.phases, 'implement', 'review']
-  const status = await s.openStatus(`Orchestrator: ${opts.previous ? 'revising the plan' : 'planning'} for #${s.issue.number}`, allPhases)
-  await s.labels.set('orchestrator:planning')
+  const [status] = await Promise.all([
+    s.openStatus(`Orchestrator: ${opts.previous ? 'revising the plan' : 'planning'} for #${s.issue.number}`, allPhases),
+    s.labels.set('orchestrator:planning')
+  ])
 
   const result = await s.runEngine({
     phases: opts.phases,
@@ -130,7 +130,8 @@ async function planOnBranch(
 
   const indexed = result.phases.find((p) => p.name === 'index' && p.status === 'succeeded' && !p.reused)
   const indexText = readDoc(s.ctx.workspace, indexed?.artifacts[0])
-  if (opts.onIndexed && indexText) await opts.onIndexed(indexText)
+  // Saving the index for reuse is independent of the comments below: let it run alongside.
+  const caching = opts.onIndexed && indexText ? opts.onIndexed(indexText) : Promise.resolve()
 
   const documents = {
     index: result.phases.find((p) => p.name === 'index')?.artifacts ?? opts.previous?.state.documents.index ?? [],
@@ -159,7 +160,7 @@ async function planOnBranch(
     revisionOf: opts.previous ? s.commentUrl(opts.previous.comment.id) : undefined,
     requireApproval: s.inputs.requireApproval
   })
-  const planComment = await s.reply(body)
+  const [planComment] = await Promise.all([s.reply(body), caching])
   if (opts.previous) {
     const superseded = replacePlanMarker(opts.previous.comment.body, { ...opts.previous.state, state: 'superseded' })
     await updateComment(s.gh, s.repo, opts.previous.comment.id, markPlanComment(superseded, `Superseded by [a revised plan](${s.commentUrl(planComment.id)}).`))
@@ -169,7 +170,6 @@ async function planOnBranch(
   if (!s.inputs.requireApproval) {
     return implementPlan(s, { plan: { comment: planComment, state }, guidance: '', status, earlier: result })
   }
-  await s.labels.set('orchestrator:awaiting-approval')
-  await status.finish(true, `Plan ready for review: ${planCommentUrl}`)
+  await Promise.all([s.labels.set('orchestrator:awaiting-approval'), status.finish(true, `Plan ready for review: ${planCommentUrl}`)])
   return { status: 'awaiting-approval', branch: s.branchName, planCommentUrl, costUsd: result.totals.costUsd, result }
 }

@@ -66,6 +66,7 @@ describe('readInputs', () => {
       azureOpenaiApiVersion: '2024-10-21',
       triggerLabel: 'orchestrator',
       requireApproval: true,
+      reuseIndex: true,
       baseBranch: undefined,
       branchPrefix: 'orchestrator/issue-',
       model: undefined,
