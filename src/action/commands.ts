@@ -3,7 +3,7 @@
  * first word: a quoted `> /approve` or one inside a code block is text.
  */
 
-export type CommandName = 'plan' | 'approve' | 'revise' | 'cancel'
+export type CommandName = 'plan' | 'approve' | 'revise' | 'cancel' | 'fix'
 
 export interface Command {
   name: CommandName
@@ -11,13 +11,13 @@ export interface Command {
   argument: string
 }
 
-const COMMANDS: readonly CommandName[] = ['plan', 'approve', 'revise', 'cancel']
+const COMMANDS: readonly CommandName[] = ['plan', 'approve', 'revise', 'cancel', 'fix']
 
 export function parseCommand(body: string | null | undefined): Command | null {
   if (!body) return null
-  // No trimming of leading `>` or fences: only a bare first word is a command.
-  const text = body.replace(/^\uFEFF/, '').trimStart()
-  const match = text.match(/^\/([a-z]+)(?=$|\s)([\s\S]*)$/)
+  // Blank lines before the first line are fine; four spaces or a tab make it a code block, not a command.
+  const text = body.replace(/^\uFEFF/, '').replace(/^(?:[ \t]*\r?\n)+/, '')
+  const match = text.match(/^ {0,3}\/([a-z]+)(?=$|\s)([\s\S]*)$/)
   if (!match) return null
   const name = match[1] as CommandName
   if (!COMMANDS.includes(name)) return null

@@ -3,7 +3,7 @@
  * the flows share: replying, finding the bot's plan, running the engine.
  */
 import * as core from '@actions/core'
-import { createAnswerer } from '../answerer/answerer.js'
+import { createAnswerer, withRedaction } from '../answerer/answerer.js'
 import { detectAnswerer } from '../answerer/config.js'
 import { buildClaudeEnv } from '../claude/env.js'
 import { artifactPath, slugify } from '../engine/artifacts.js'
@@ -19,7 +19,7 @@ import type { IssueRef } from './route.js'
 import { decodePlanMarker, type PlanState } from './state.js'
 import { StatusComment } from './status.js'
 import type { SecretRegistry } from './secrets.js'
-import { issueTask } from './untrusted.js'
+import { issueTask, sanitizeUntrusted } from './untrusted.js'
 
 export interface Outputs {
   status: 'ignored' | 'refused' | 'awaiting-approval' | 'pr-opened' | 'pr-updated' | 'cancelled' | 'failed'
@@ -98,8 +98,8 @@ export class Session {
     return null
   }
 
-  async workBranch(): Promise<WorkBranch> {
-    const wb = new WorkBranch(this.ctx.workspace, this.branchName, { token: this.inputs.githubToken, serverUrl: this.ctx.serverUrl })
+  async workBranch(name = this.branchName): Promise<WorkBranch> {
+    const wb = new WorkBranch(this.ctx.workspace, name, { token: this.inputs.githubToken, serverUrl: this.ctx.serverUrl })
     await wb.init()
     return wb
   }
@@ -132,6 +132,8 @@ export class Session {
     reuse?: EngineOptions['reuse']
     guidance?: EngineOptions['guidance']
     status: StatusComment
+    /** The issue the work is for, when the session is on its pull request. */
+    taskIssue?: { number: number; title: string; body: string }
   }): Promise<RunResult> {
     const i = this.inputs
     const env = this.ctx.env
@@ -146,13 +148,14 @@ export class Session {
     }
     const claudePath = await this.resolveClaude()
     return runEngine({
-      task: issueTask(this.issue, opts.extra),
+      task: issueTask(opts.taskIssue ?? this.issue, opts.extra),
+      // Maintainers' words are trusted, but may quote hidden text copied from an issue.
+      guidance: opts.guidance && Object.fromEntries(Object.entries(opts.guidance).map(([k, v]) => [k, v && sanitizeUntrusted(v)])),
       repoDir: this.ctx.workspace,
       artifactsDir: i.artifactsDir,
       phases: opts.phases,
       inputs: opts.inputs,
       reuse: opts.reuse,
-      guidance: opts.guidance,
       slug: this.slug,
       date: this.date,
       claude: {
@@ -164,10 +167,12 @@ export class Session {
       phaseTimeoutMs: i.phaseTimeoutMinutes * 60000,
       maxBudgetUsd: i.maxBudgetUsd,
       maxQuestionRounds: 3,
-      answerer: createAnswerer(detectAnswerer(answererEnv)),
-      onProgress: (event) => {
+      answerer: withRedaction(createAnswerer(detectAnswerer(answererEnv)), (text) => this.secrets.redact(text)),
+      onProgress: (raw) => {
+        // Redact before formatting: a line cut short must not keep half a key.
+        const event = JSON.parse(this.secrets.redact(JSON.stringify(raw))) as typeof raw
         const line = formatProgress(event, this.ctx.workspace)
-        if (line) core.info(this.secrets.redact(line))
+        if (line) core.info(line)
         opts.status.onProgress(event)
       }
     })

@@ -99,3 +99,16 @@ export function createAnswerer(config: AnswererConfig | null, opts: { timeoutMs?
     }
   }
 }
+
+/** An answerer that never sees `redact`ed values: documents and questions can quote secrets a phase saw. */
+export function withRedaction(inner: Answerer, redact: (text: string) => string): Answerer {
+  return {
+    answer: (ctx) =>
+      inner.answer({
+        ...ctx,
+        task: redact(ctx.task),
+        question: redact(ctx.question),
+        artifacts: ctx.artifacts.map((a) => ({ path: a.path, content: redact(a.content) }))
+      })
+  }
+}

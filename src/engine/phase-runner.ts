@@ -7,7 +7,7 @@ import path from 'node:path'
 import type { Answerer } from '../answerer/answerer.js'
 import { runClaude, type ClaudeOutcome, type CompletedToolCall } from '../claude/runner.js'
 import { artifactsFromText, artifactsFromToolCalls } from './artifacts.js'
-import { FINDINGS_SCHEMA, FindingsError, parseVerdict, verdictFromText, type ReviewVerdict } from './findings.js'
+import { FINDINGS_SCHEMA, FindingsError, parseVerdict, renderFindingsSection, verdictFromText, type ReviewVerdict } from './findings.js'
 import { customCommandFile, permissionArgs, type PhaseSpec } from './phases.js'
 import type { ProgressEvent } from './progress.js'
 import { builtInPrompt, commandArguments, type PromptContext } from './prompts.js'
@@ -43,6 +43,11 @@ export interface PhaseRunOutput {
 }
 
 const MAX_ANSWERER_DOC_CHARS = 20000
+
+function minutes(ms: number): string {
+  const m = ms / 60000
+  return m >= 1 && Number.isInteger(m) ? `${m} minute${m === 1 ? '' : 's'}` : `${Math.round(ms / 1000)} second${Math.round(ms / 1000) === 1 ? '' : 's'}`
+}
 
 /** The prompt a phase starts with: the repository's own command when it has one. */
 export function phasePrompt(spec: PhaseSpec, ctx: PromptContext, repoDir: string): string {
@@ -91,7 +96,7 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
 
   const invoke = async (prompt: string, resume?: string): Promise<ClaudeOutcome | string> => {
     const remainingMs = deadline - Date.now()
-    if (remainingMs <= 0) return `the phase did not finish within its ${Math.round(opts.timeoutMs / 60000)} minute timeout`
+    if (remainingMs <= 0) return `did not finish within the ${minutes(opts.timeoutMs)} phase timeout`
     const args = permissionArgs(spec, ctx.artifactsDir)
     if (opts.claude.model) args.push('--model', opts.claude.model)
     if (opts.maxTurns) args.push('--max-turns', String(opts.maxTurns))
@@ -149,6 +154,9 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
   }
 
   if (typeof outcome === 'string') return fail(outcome)
+  if (outcome.timedOut) {
+    return fail(`did not finish within the ${minutes(opts.timeoutMs)} phase timeout; Claude Code was stopped`)
+  }
   if (!outcome.ok || !outcome.result) return fail(outcome.error ?? 'Claude Code failed')
 
   const violation = spec.readOnly
@@ -179,6 +187,9 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
           : verdictFromText(finalText)
       if (!parsed) return fail('the review phase returned no structured findings')
       verdict = parsed
+      // Whatever the reviewer wrote, the document ends with the validated findings in one fixed shape.
+      const doc = path.join(repoDir, result.artifacts[0] as string)
+      fs.appendFileSync(doc, `\n\n${renderFindingsSection(verdict)}`)
     } catch (err) {
       if (err instanceof FindingsError) return fail(`the review phase returned malformed findings: ${err.message}`)
       throw err

@@ -136,3 +136,26 @@ describe('buildQuestionMessage', () => {
     expect(exact).not.toContain('[…truncated]')
   })
 })
+
+describe('withRedaction', () => {
+  it('never hands the inner answerer a secret, in the task, the question or a document', async () => {
+    const { withRedaction } = await import('../../src/answerer/answerer.js')
+    const seen: string[] = []
+    const inner = {
+      answer: async (ctx: { task: string; question: string; artifacts: Array<{ content: string }> }) => {
+        seen.push(ctx.task, ctx.question, ...ctx.artifacts.map((a) => a.content))
+        return { answer: 'ok', answeredBy: 'openai' as const }
+      }
+    }
+    const redacting = withRedaction(inner, (t) => t.split('sk-ant-SECRET').join('***'))
+    const answer = await redacting.answer({
+      task: 'use sk-ant-SECRET',
+      phase: 'plan',
+      question: 'is sk-ant-SECRET right?',
+      artifacts: [{ path: 'thoughts/shared/research/r.md', content: 'key: sk-ant-SECRET' }]
+    })
+    expect(answer).toEqual({ answer: 'ok', answeredBy: 'openai' })
+    expect(seen.join('\n')).not.toContain('sk-ant-SECRET')
+    expect(seen).toEqual(['use ***', 'is *** right?', 'key: ***'])
+  })
+})

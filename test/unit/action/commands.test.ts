@@ -30,7 +30,10 @@ describe('parseCommand', () => {
 
   it('ignores leading whitespace, blank lines and a byte order mark', () => {
     expect(parseCommand('   /cancel')).toEqual({ name: 'cancel', argument: '' })
-    expect(parseCommand('\n\n\t/approve ship it')).toEqual({ name: 'approve', argument: 'ship it' })
+    expect(parseCommand('\n\n  /approve ship it')).toEqual({ name: 'approve', argument: 'ship it' })
+    // A tab or four spaces make an indented code block on GitHub: not a command.
+    expect(parseCommand('\t/approve ship it')).toBeNull()
+    expect(parseCommand('    /approve ship it')).toBeNull()
     expect(parseCommand('\uFEFF/plan')).toEqual({ name: 'plan', argument: '' })
     expect(parseCommand('\uFEFF  /revise more tests')).toEqual({ name: 'revise', argument: 'more tests' })
   })
