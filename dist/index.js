@@ -31445,7 +31445,7 @@ which.sync = whichSync
 
 /***/ }),
 
-/***/ 4480:
+/***/ 5752:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -49383,6 +49383,27 @@ function replacePlanMarker(body, state) {
     return body.replace(PATTERN, encodePlanMarker(state));
 }
 const STATUS_MARKER = '<!-- orchestrator:status -->';
+const PR_PATTERN = /<!-- orchestrator:pr ([A-Za-z0-9_-]+) -->/;
+function encodePrMarker(state) {
+    return `<!-- orchestrator:pr ${Buffer.from(JSON.stringify(state), 'utf8').toString('base64url')} -->`;
+}
+function decodePrMarker(body) {
+    const match = body?.match(PR_PATTERN);
+    if (!match?.[1])
+        return null;
+    try {
+        const value = JSON.parse(Buffer.from(match[1], 'base64url').toString('utf8'));
+        if (value.v !== 1 || typeof value.branch !== 'string' || typeof value.issue !== 'number')
+            return null;
+        return { ...value, handled: Array.isArray(value.handled) ? value.handled : [] };
+    }
+    catch {
+        return null;
+    }
+}
+function replacePrMarker(body, state) {
+    return body.replace(PR_PATTERN, encodePrMarker(state));
+}
 
 ;// CONCATENATED MODULE: ./src/action/render/plan-comment.ts
 
@@ -49511,6 +49532,35 @@ async function createOrUpdatePull(gh, repo, pr) {
         return updated;
     }
 }
+async function getPull(gh, repo, number) {
+    const { data } = await gh.rest.pulls.get({ ...repo, pull_number: number });
+    return {
+        number: data.number,
+        htmlUrl: data.html_url,
+        open: data.state === 'open' && !data.merged,
+        headRef: data.head.ref,
+        headSha: data.head.sha,
+        baseRef: data.base.ref,
+        body: data.body ?? '',
+        author: data.user?.login ?? ''
+    };
+}
+/**
+ * Inline review comments: those of one review, or all of the PR's that still
+ * apply to the current diff. (REST does not say whether a thread is resolved;
+ * a comment whose line no longer exists in the diff is outdated and left out.)
+ */
+async function inlineComments(gh, repo, pr, reviewId) {
+    const items = reviewId
+        ? await gh.paginate(gh.rest.pulls.listCommentsForReview, { ...repo, pull_number: pr, review_id: reviewId, per_page: 100 })
+        : (await gh.paginate(gh.rest.pulls.listReviewComments, { ...repo, pull_number: pr, per_page: 100 })).filter((c) => c.line !== null && c.line !== undefined);
+    return items.map((c) => ({
+        path: c.path,
+        line: ('line' in c ? c.line : null) ?? ('original_line' in c ? c.original_line : null) ?? null,
+        body: c.body,
+        author: c.user?.login ?? ''
+    }));
+}
 
 ;// CONCATENATED MODULE: ./src/engine/types.ts
 /** The shapes the engine produces: what `--json` prints and what the action renders. */
@@ -49520,13 +49570,15 @@ const SEVERITIES = ['blocker', 'major', 'minor', 'nit'];
 ;// CONCATENATED MODULE: ./src/action/render/pr-body.ts
 
 
+
 const SEVERITY_TITLES = {
     blocker: '🛑 Blockers',
     major: '🟠 Major',
     minor: '🟡 Minor',
     nit: '⚪ Nits'
 };
-const PR_MARKER = '<!-- orchestrator:pr -->';
+const FINDINGS_START = '<!-- orchestrator:findings -->';
+const FINDINGS_END = '<!-- /orchestrator:findings -->';
 function findingLine(f, view) {
     const where = f.line ? `${f.file}:${f.line}` : f.file;
     const link = f.file ? `[\`${neutralize(where)}\`](${blobUrl(view.serverUrl, view.repo, view.headSha, f.file, f.line)})` : '';
@@ -49548,7 +49600,7 @@ function renderPrBody(view) {
     const planUrl = blobUrl(view.serverUrl, view.repo, view.headSha, view.planPath);
     const reviewLink = r.reviewPath ? ` · [review document](${blobUrl(view.serverUrl, view.repo, view.headSha, r.reviewPath)})` : '';
     const intro = [
-        PR_MARKER,
+        encodePrMarker(view.state),
         `Implements the plan for #${view.issue}: ${neutralize(view.issueTitle)}.`,
         '',
         `Closes #${view.issue}`,
@@ -49561,8 +49613,116 @@ function renderPrBody(view) {
     const tail = [questionsSection(r.phases), `### Phases\n${phaseTable(r.phases)}`].filter(Boolean).join('\n\n');
     const head = `${intro}\n\n${truncate(changed, 4000, 'see the commit')}`;
     const room = GITHUB_BODY_LIMIT - head.length - tail.length - 600;
-    const findings = truncate(renderFindings(r.findings, view), room, 'see the review document for every finding');
-    return `${head}\n\n### Review findings\n${findings}\n\n${tail}`;
+    return `${head}\n\n${findingsSection(r.findings, view, room)}\n\n${tail}`;
+}
+function findingsSection(findings, view, room) {
+    const text = truncate(renderFindings(findings, view), room, 'see the review document for every finding');
+    return `${FINDINGS_START}\n### Review findings\n${text}\n${FINDINGS_END}`;
+}
+/**
+ * The PR body with its findings section replaced by new findings (after /fix).
+ * A body whose section was edited away gets the new section appended.
+ */
+function replaceFindings(body, findings, view, note) {
+    const start = body.indexOf(FINDINGS_START);
+    const end = body.indexOf(FINDINGS_END);
+    const room = Math.max(1000, GITHUB_BODY_LIMIT - body.length + (end > start && start >= 0 ? end - start : 0) - 600);
+    const section = findingsSection(findings, view, room).replace('### Review findings\n', `### Review findings\n_${neutralize(note)}_\n\n`);
+    if (start >= 0 && end > start)
+        return `${body.slice(0, start)}${section}${body.slice(end + FINDINGS_END.length)}`;
+    return truncate(`${body}\n\n${section}`, GITHUB_BODY_LIMIT, 'see the review document');
+}
+
+;// CONCATENATED MODULE: ./src/action/flows/fix.ts
+/**
+ * /fix on a pull request the bot opened: implement the feedback (the comment's
+ * text and the inline review comments) on top of the branch, review again,
+ * push, replace the findings in the PR body, and reply on the PR.
+ */
+
+
+
+
+
+
+
+/** The guidance implement gets: the maintainer's words, then each inline comment with its place. */
+function fixGuidance(feedback, comments) {
+    const parts = ['A maintainer reviewed the pull request and asked for changes. Address all of it.'];
+    if (feedback)
+        parts.push(`Their request:\n${feedback}`);
+    if (comments.length) {
+        parts.push(`Inline review comments:\n${comments.map((c) => `- ${c.path}${c.line ? `:${c.line}` : ''} (${c.author}): ${c.body.replace(/\s+/g, ' ').trim()}`).join('\n')}`);
+    }
+    return parts.join('\n\n');
+}
+function countSummary(findings) {
+    const counts = SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length]).filter(([, n]) => n);
+    return counts.length ? counts.map(([s, n]) => `${n} ${s}`).join(', ') : 'no findings';
+}
+async function fixPullRequest(s, req) {
+    const pr = await getPull(s.gh, s.repo, s.issue.number);
+    const state = decodePrMarker(pr.body);
+    if (!state || pr.author !== s.inputs.botLogin || !pr.headRef.startsWith(s.inputs.branchPrefix) || pr.headRef !== state.branch) {
+        return refuse(s, '`/fix` works on pull requests the orchestrator opened; this one was not opened by it, so I left it alone.');
+    }
+    if (!pr.open)
+        return refuse(s, 'This pull request is closed, so there is nothing to fix. Reopen it first.');
+    const key = `${req.source.type}:${req.source.id}`;
+    if (state.handled.includes(key))
+        return refuse(s, 'This feedback was already handled; see the commits on the branch.');
+    const comments = await inlineComments(s.gh, s.repo, pr.number, req.source.type === 'review' ? req.source.id : undefined);
+    if (!req.feedback && !comments.length) {
+        return refuse(s, 'Say what to change: `/fix <what should change>`, or leave inline review comments first.');
+    }
+    const wb = await s.workBranch(state.branch);
+    const head = await wb.fetch(state.branch);
+    await wb.checkoutAt(head);
+    const [status, issue] = await Promise.all([
+        s.openStatus(`Orchestrator: fixing #${pr.number}`, ['implement', 'review']),
+        s.gh.rest.issues.get({ ...s.repo, issue_number: state.issue }).then(({ data }) => ({ number: data.number, title: data.title, body: data.body ?? '' }))
+    ]);
+    const result = await s.runEngine({
+        phases: ['implement', 'review'],
+        inputs: { plan: [state.planPath] },
+        guidance: { implement: fixGuidance(req.feedback, comments) },
+        status,
+        taskIssue: issue
+    });
+    if (result.status === 'failed')
+        return failRun(s, status, result.error ?? 'the fix failed', result);
+    const sha = await s.commit(wb, `orchestrator: address review feedback on #${pr.number}\n\n${req.feedback.split('\n')[0] ?? ''}`.trim());
+    if (!sha)
+        return failRun(s, status, 'the implement phase changed nothing for this feedback', result);
+    try {
+        await wb.push();
+    }
+    catch (err) {
+        if (err instanceof BranchGuard)
+            return failRun(s, status, err.message, result);
+        throw err;
+    }
+    const next = { ...state, handled: [...state.handled, key] };
+    const view = {
+        state: next,
+        issue: state.issue,
+        issueTitle: issue.title,
+        branch: state.branch,
+        headSha: sha,
+        planPath: state.planPath,
+        result,
+        serverUrl: s.ctx.serverUrl,
+        repo: s.repo,
+        runUrl: s.runUrl
+    };
+    const body = replacePrMarker(replaceFindings(pr.body, result.findings, view, `Updated after review feedback in ${sha.slice(0, 7)}.`), next);
+    await s.gh.rest.pulls.update({ ...s.repo, pull_number: pr.number, body });
+    const changed = result.changedFiles.length ? result.changedFiles.map((f) => `\`${neutralize(f)}\``).join(', ') : 'no source files';
+    await Promise.all([
+        s.reply(`🔧 Pushed ${sha.slice(0, 7)} for this feedback. Changed: ${changed}.\n\nReview of the new state: ${countSummary(result.findings)} (details in the description).`),
+        status.finish(true, `Pushed ${sha.slice(0, 7)}`)
+    ]);
+    return { status: 'pr-updated', branch: state.branch, prNumber: pr.number, prUrl: pr.htmlUrl, costUsd: result.totals.costUsd, result };
 }
 
 ;// CONCATENATED MODULE: ./src/action/flows/implement.ts
@@ -49647,6 +49807,7 @@ async function implementPlan(s, opts) {
         base: plan.state.base,
         title: `${s.issue.title} (#${s.issue.number})`,
         body: renderPrBody({
+            state: { v: 1, issue: s.issue.number, branch: s.branchName, planPath: plan.state.planPath, handled: [] },
             issue: s.issue.number,
             issueTitle: s.issue.title,
             branch: s.branchName,
@@ -50349,13 +50510,13 @@ class SecretRegistry {
  * Slash commands in issue comments. A command counts only as the comment's
  * first word: a quoted `> /approve` or one inside a code block is text.
  */
-const COMMANDS = ['plan', 'approve', 'revise', 'cancel'];
+const COMMANDS = ['plan', 'approve', 'revise', 'cancel', 'fix'];
 function commands_parseCommand(body) {
     if (!body)
         return null;
-    // No trimming of leading `>` or fences: only a bare first word is a command.
-    const text = body.replace(/^\uFEFF/, '').trimStart();
-    const match = text.match(/^\/([a-z]+)(?=$|\s)([\s\S]*)$/);
+    // Blank lines before the first line are fine; four spaces or a tab make it a code block, not a command.
+    const text = body.replace(/^\uFEFF/, '').replace(/^(?:[ \t]*\r?\n)+/, '');
+    const match = text.match(/^ {0,3}\/([a-z]+)(?=$|\s)([\s\S]*)$/);
     if (!match)
         return null;
     const name = match[1];
@@ -50411,11 +50572,16 @@ function routeEvent(eventName, payload, triggerLabel) {
         if (!command)
             return { kind: 'ignored', reason: 'the comment does not start with an orchestrator command' };
         const issue = issueRef(payload);
-        if (issue.isPullRequest)
-            return { kind: 'ignored', reason: `/${command.name} on a pull request: commands work on issues` };
         const actor = String(user.login ?? '');
         const commentId = Number(comment.id);
+        if (issue.isPullRequest) {
+            if (command.name !== 'fix')
+                return { kind: 'ignored', reason: `/${command.name} on a pull request: only /fix works there` };
+            return { kind: 'fix', issue, actor, feedback: command.argument, source: { type: 'comment', id: commentId } };
+        }
         switch (command.name) {
+            case 'fix':
+                return { kind: 'ignored', reason: '/fix on an issue: it works on the pull requests the orchestrator opened' };
             case 'plan':
                 return { kind: 'start', issue, actor, via: 'command', extra: command.argument, commentId };
             case 'approve':
@@ -50425,6 +50591,29 @@ function routeEvent(eventName, payload, triggerLabel) {
             case 'cancel':
                 return { kind: 'cancel', issue, actor, commentId };
         }
+    }
+    if (eventName === 'pull_request_review') {
+        if (action !== 'submitted')
+            return { kind: 'ignored', reason: `review ${action}: only submitted reviews carry /fix` };
+        const review = rec(payload.review);
+        const user = rec(review.user);
+        if (isBot(user))
+            return { kind: 'ignored', reason: `review by a bot (${String(user.login)})` };
+        if (String(review.state).toLowerCase() !== 'changes_requested') {
+            return { kind: 'ignored', reason: `review state "${String(review.state)}": only "changes requested" reviews starting with /fix start a run` };
+        }
+        const command = commands_parseCommand(typeof review.body === 'string' ? review.body : '');
+        if (command?.name !== 'fix')
+            return { kind: 'ignored', reason: 'the review does not start with /fix' };
+        const pr = rec(payload.pull_request);
+        const issue = {
+            number: Number(pr.number),
+            title: String(pr.title ?? ''),
+            body: typeof pr.body === 'string' ? pr.body : '',
+            labels: Array.isArray(pr.labels) ? pr.labels.map((l) => String(rec(l).name ?? l)) : [],
+            isPullRequest: true
+        };
+        return { kind: 'fix', issue, actor: String(user.login ?? ''), feedback: command.argument, source: { type: 'review', id: Number(review.id) } };
     }
     if (eventName === 'pull_request_target') {
         return { kind: 'ignored', reason: 'pull_request_target events are never handled: they would run untrusted code with secrets' };
@@ -58931,6 +59120,17 @@ function createAnswerer(config, opts = {}) {
         }
     };
 }
+/** An answerer that never sees `redact`ed values: documents and questions can quote secrets a phase saw. */
+function withRedaction(inner, redact) {
+    return {
+        answer: (ctx) => inner.answer({
+            ...ctx,
+            task: redact(ctx.task),
+            question: redact(ctx.question),
+            artifacts: ctx.artifacts.map((a) => ({ path: a.path, content: redact(a.content) }))
+        })
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/answerer/config.ts
 /**
@@ -59099,6 +59299,27 @@ function verdictFromText(text) {
 const ORDER = { blocker: 0, major: 1, minor: 2, nit: 3 };
 function sortFindings(findings) {
     return [...findings].sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
+}
+const HEADINGS = { blocker: 'Blockers', major: 'Major', minor: 'Minor', nit: 'Nits' };
+/** The findings as the review document shows them: grouped by severity, each with its lens and place. */
+function renderFindingsSection(verdict) {
+    const lines = ['## Findings by severity', ''];
+    if (verdict.summary)
+        lines.push(verdict.summary, '');
+    if (!verdict.findings.length)
+        lines.push('No findings.');
+    for (const severity of SEVERITIES) {
+        const group = verdict.findings.filter((f) => f.severity === severity);
+        if (!group.length)
+            continue;
+        lines.push(`### ${HEADINGS[severity]} (${group.length})`, '');
+        for (const f of group) {
+            const where = f.line ? `${f.file}:${f.line}` : f.file;
+            lines.push(`- **${f.title}** — \`${where}\`${f.lens ? ` _(${f.lens})_` : ''}`, `  ${f.detail.replace(/\n/g, '\n  ')}`);
+        }
+        lines.push('');
+    }
+    return lines.join('\n').trimEnd() + '\n';
 }
 
 ;// CONCATENATED MODULE: ./src/claude/stream.ts
@@ -59612,6 +59833,10 @@ function extractQuestion(finalText) {
 
 
 const MAX_ANSWERER_DOC_CHARS = 20000;
+function minutes(ms) {
+    const m = ms / 60000;
+    return m >= 1 && Number.isInteger(m) ? `${m} minute${m === 1 ? '' : 's'}` : `${Math.round(ms / 1000)} second${Math.round(ms / 1000) === 1 ? '' : 's'}`;
+}
 /** The prompt a phase starts with: the repository's own command when it has one. */
 function phasePrompt(spec, ctx, repoDir) {
     return customCommandFile(repoDir, spec)
@@ -59657,7 +59882,7 @@ async function runPhase(opts) {
     const invoke = async (prompt, resume) => {
         const remainingMs = deadline - Date.now();
         if (remainingMs <= 0)
-            return `the phase did not finish within its ${Math.round(opts.timeoutMs / 60000)} minute timeout`;
+            return `did not finish within the ${minutes(opts.timeoutMs)} phase timeout`;
         const args = permissionArgs(spec, ctx.artifactsDir);
         if (opts.claude.model)
             args.push('--model', opts.claude.model);
@@ -59722,6 +59947,9 @@ async function runPhase(opts) {
     }
     if (typeof outcome === 'string')
         return fail(outcome);
+    if (outcome.timedOut) {
+        return fail(`did not finish within the ${minutes(opts.timeoutMs)} phase timeout; Claude Code was stopped`);
+    }
     if (!outcome.ok || !outcome.result)
         return fail(outcome.error ?? 'Claude Code failed');
     const violation = spec.readOnly
@@ -59750,6 +59978,9 @@ async function runPhase(opts) {
             if (!parsed)
                 return fail('the review phase returned no structured findings');
             verdict = parsed;
+            // Whatever the reviewer wrote, the document ends with the validated findings in one fixed shape.
+            const doc = external_node_path_default().join(repoDir, result.artifacts[0]);
+            external_node_fs_default().appendFileSync(doc, `\n\n${renderFindingsSection(verdict)}`);
         }
         catch (err) {
             if (err instanceof FindingsError)
@@ -60185,8 +60416,8 @@ class Session {
         }
         return null;
     }
-    async workBranch() {
-        const wb = new WorkBranch(this.ctx.workspace, this.branchName, { token: this.inputs.githubToken, serverUrl: this.ctx.serverUrl });
+    async workBranch(name = this.branchName) {
+        const wb = new WorkBranch(this.ctx.workspace, name, { token: this.inputs.githubToken, serverUrl: this.ctx.serverUrl });
         await wb.init();
         return wb;
     }
@@ -60220,13 +60451,14 @@ class Session {
         };
         const claudePath = await this.resolveClaude();
         return runEngine({
-            task: issueTask(this.issue, opts.extra),
+            task: issueTask(opts.taskIssue ?? this.issue, opts.extra),
+            // Maintainers' words are trusted, but may quote hidden text copied from an issue.
+            guidance: opts.guidance && Object.fromEntries(Object.entries(opts.guidance).map(([k, v]) => [k, v && sanitizeUntrusted(v)])),
             repoDir: this.ctx.workspace,
             artifactsDir: i.artifactsDir,
             phases: opts.phases,
             inputs: opts.inputs,
             reuse: opts.reuse,
-            guidance: opts.guidance,
             slug: this.slug,
             date: this.date,
             claude: {
@@ -60238,11 +60470,13 @@ class Session {
             phaseTimeoutMs: i.phaseTimeoutMinutes * 60000,
             maxBudgetUsd: i.maxBudgetUsd,
             maxQuestionRounds: 3,
-            answerer: createAnswerer(detectAnswerer(answererEnv)),
-            onProgress: (event) => {
+            answerer: withRedaction(createAnswerer(detectAnswerer(answererEnv)), (text) => this.secrets.redact(text)),
+            onProgress: (raw) => {
+                // Redact before formatting: a line cut short must not keep half a key.
+                const event = JSON.parse(this.secrets.redact(JSON.stringify(raw)));
                 const line = formatProgress(event, this.ctx.workspace);
                 if (line)
-                    info(this.secrets.redact(line));
+                    info(line);
                 opts.status.onProgress(event);
             }
         });
@@ -60255,6 +60489,7 @@ class Session {
  * set outputs. One try/catch: anything unexpected fails the step with a
  * message, and the issue hears about it when a run had started.
  */
+
 
 
 
@@ -60318,6 +60553,8 @@ async function dispatch(s, route) {
             return approvePlan(s, { guidance: route.guidance, commentId: route.commentId, commentCreatedAt: route.commentCreatedAt });
         case 'cancel':
             return cancelPlan(s, route.actor);
+        case 'fix':
+            return fixPullRequest(s, { feedback: route.feedback, source: route.source });
     }
 }
 async function run() {
@@ -60348,12 +60585,13 @@ async function run() {
         const allowed = await canWrite(gh, ctx.repository, route.actor);
         await prefetch;
         if (!allowed) {
-            out = await refuse(s, `Sorry, only people with write access to this repository can ${route.kind === 'start' ? 'start the orchestrator' : `use /${route.kind}`}. Ask a maintainer to do it.`);
+            out = await refuse(s, `Sorry, only people with write access to this repository can ${route.kind === 'start' ? 'start the orchestrator' : `use /${route.kind === 'fix' ? 'fix' : route.kind}`}. Ask a maintainer to do it.`);
         }
         else {
-            if ('commentId' in route && route.commentId) {
+            const commentId = 'commentId' in route ? route.commentId : route.kind === 'fix' && route.source.type === 'comment' ? route.source.id : undefined;
+            if (commentId) {
                 // 👀 says "seen"; a failed reaction is cosmetic.
-                await reactToComment(gh, ctx.repository, route.commentId, 'eyes').catch((err) => warning(`Could not react to the comment: ${err.message}`));
+                await reactToComment(gh, ctx.repository, commentId, 'eyes').catch((err) => warning(`Could not react to the comment: ${err.message}`));
             }
             out = await withoutPersistedCredentials(ctx.workspace, () => dispatch(s, route));
         }
@@ -60386,7 +60624,7 @@ async function run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4480);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5752);
 
 await (0,_action_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 

@@ -9234,6 +9234,17 @@ function createAnswerer(config, opts = {}) {
         }
     };
 }
+/** An answerer that never sees `redact`ed values: documents and questions can quote secrets a phase saw. */
+function withRedaction(inner, redact) {
+    return {
+        answer: (ctx) => inner.answer({
+            ...ctx,
+            task: redact(ctx.task),
+            question: redact(ctx.question),
+            artifacts: ctx.artifacts.map((a) => ({ path: a.path, content: redact(a.content) }))
+        })
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/answerer/config.ts
 /**
@@ -18867,6 +18878,27 @@ const ORDER = { blocker: 0, major: 1, minor: 2, nit: 3 };
 function sortFindings(findings) {
     return [...findings].sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
 }
+const HEADINGS = { blocker: 'Blockers', major: 'Major', minor: 'Minor', nit: 'Nits' };
+/** The findings as the review document shows them: grouped by severity, each with its lens and place. */
+function renderFindingsSection(verdict) {
+    const lines = ['## Findings by severity', ''];
+    if (verdict.summary)
+        lines.push(verdict.summary, '');
+    if (!verdict.findings.length)
+        lines.push('No findings.');
+    for (const severity of SEVERITIES) {
+        const group = verdict.findings.filter((f) => f.severity === severity);
+        if (!group.length)
+            continue;
+        lines.push(`### ${HEADINGS[severity]} (${group.length})`, '');
+        for (const f of group) {
+            const where = f.line ? `${f.file}:${f.line}` : f.file;
+            lines.push(`- **${f.title}** — \`${where}\`${f.lens ? ` _(${f.lens})_` : ''}`, `  ${f.detail.replace(/\n/g, '\n  ')}`);
+        }
+        lines.push('');
+    }
+    return lines.join('\n').trimEnd() + '\n';
+}
 
 ;// CONCATENATED MODULE: ./src/claude/stream.ts
 /**
@@ -19379,6 +19411,10 @@ function extractQuestion(finalText) {
 
 
 const MAX_ANSWERER_DOC_CHARS = 20000;
+function minutes(ms) {
+    const m = ms / 60000;
+    return m >= 1 && Number.isInteger(m) ? `${m} minute${m === 1 ? '' : 's'}` : `${Math.round(ms / 1000)} second${Math.round(ms / 1000) === 1 ? '' : 's'}`;
+}
 /** The prompt a phase starts with: the repository's own command when it has one. */
 function phasePrompt(spec, ctx, repoDir) {
     return customCommandFile(repoDir, spec)
@@ -19424,7 +19460,7 @@ async function runPhase(opts) {
     const invoke = async (prompt, resume) => {
         const remainingMs = deadline - Date.now();
         if (remainingMs <= 0)
-            return `the phase did not finish within its ${Math.round(opts.timeoutMs / 60000)} minute timeout`;
+            return `did not finish within the ${minutes(opts.timeoutMs)} phase timeout`;
         const args = permissionArgs(spec, ctx.artifactsDir);
         if (opts.claude.model)
             args.push('--model', opts.claude.model);
@@ -19489,6 +19525,9 @@ async function runPhase(opts) {
     }
     if (typeof outcome === 'string')
         return fail(outcome);
+    if (outcome.timedOut) {
+        return fail(`did not finish within the ${minutes(opts.timeoutMs)} phase timeout; Claude Code was stopped`);
+    }
     if (!outcome.ok || !outcome.result)
         return fail(outcome.error ?? 'Claude Code failed');
     const violation = spec.readOnly
@@ -19517,6 +19556,9 @@ async function runPhase(opts) {
             if (!parsed)
                 return fail('the review phase returned no structured findings');
             verdict = parsed;
+            // Whatever the reviewer wrote, the document ends with the validated findings in one fixed shape.
+            const doc = external_node_path_default().join(repoDir, result.artifacts[0]);
+            external_node_fs_default().appendFileSync(doc, `\n\n${renderFindingsSection(verdict)}`);
         }
         catch (err) {
             if (err instanceof FindingsError)

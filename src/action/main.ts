@@ -14,6 +14,7 @@ import { phaseTable } from './render/markdown.js'
 import { withoutPersistedCredentials } from './branch.js'
 import { resolveClaude } from './claude-install.js'
 import { cancelPlan } from './flows/cancel.js'
+import { fixPullRequest } from './flows/fix.js'
 import { approvePlan } from './flows/implement.js'
 import { failRun, refuse } from './flows/outcome.js'
 import { revisePlan, startPlan } from './flows/plan.js'
@@ -66,6 +67,8 @@ async function dispatch(s: Session, route: Exclude<Route, { kind: 'ignored' }>):
       return approvePlan(s, { guidance: route.guidance, commentId: route.commentId, commentCreatedAt: route.commentCreatedAt })
     case 'cancel':
       return cancelPlan(s, route.actor)
+    case 'fix':
+      return fixPullRequest(s, { feedback: route.feedback, source: route.source })
   }
 }
 
@@ -101,12 +104,13 @@ export async function run(): Promise<void> {
     if (!allowed) {
       out = await refuse(
         s,
-        `Sorry, only people with write access to this repository can ${route.kind === 'start' ? 'start the orchestrator' : `use /${route.kind}`}. Ask a maintainer to do it.`
+        `Sorry, only people with write access to this repository can ${route.kind === 'start' ? 'start the orchestrator' : `use /${route.kind === 'fix' ? 'fix' : route.kind}`}. Ask a maintainer to do it.`
       )
     } else {
-      if ('commentId' in route && route.commentId) {
+      const commentId = 'commentId' in route ? route.commentId : route.kind === 'fix' && route.source.type === 'comment' ? route.source.id : undefined
+      if (commentId) {
         // 👀 says "seen"; a failed reaction is cosmetic.
-        await reactToComment(gh, ctx.repository, route.commentId, 'eyes').catch((err: unknown) =>
+        await reactToComment(gh, ctx.repository, commentId, 'eyes').catch((err: unknown) =>
           core.warning(`Could not react to the comment: ${(err as Error).message}`)
         )
       }

@@ -18,6 +18,8 @@ export type Route =
   | { kind: 'approve'; issue: IssueRef; actor: string; guidance: string; commentId: number; commentCreatedAt: string }
   | { kind: 'revise'; issue: IssueRef; actor: string; feedback: string; commentId: number }
   | { kind: 'cancel'; issue: IssueRef; actor: string; commentId: number }
+  /** Feedback on one of the bot's pull requests (`issue` is the pull request). */
+  | { kind: 'fix'; issue: IssueRef; actor: string; feedback: string; source: { type: 'comment' | 'review'; id: number } }
   | { kind: 'ignored'; reason: string }
 
 type Json = Record<string, unknown>
@@ -60,10 +62,15 @@ export function routeEvent(eventName: string, payload: Json, triggerLabel: strin
     const command = parseCommand(typeof comment.body === 'string' ? comment.body : '')
     if (!command) return { kind: 'ignored', reason: 'the comment does not start with an orchestrator command' }
     const issue = issueRef(payload)
-    if (issue.isPullRequest) return { kind: 'ignored', reason: `/${command.name} on a pull request: commands work on issues` }
     const actor = String(user.login ?? '')
     const commentId = Number(comment.id)
+    if (issue.isPullRequest) {
+      if (command.name !== 'fix') return { kind: 'ignored', reason: `/${command.name} on a pull request: only /fix works there` }
+      return { kind: 'fix', issue, actor, feedback: command.argument, source: { type: 'comment', id: commentId } }
+    }
     switch (command.name) {
+      case 'fix':
+        return { kind: 'ignored', reason: '/fix on an issue: it works on the pull requests the orchestrator opened' }
       case 'plan':
         return { kind: 'start', issue, actor, via: 'command', extra: command.argument, commentId }
       case 'approve':
@@ -73,6 +80,26 @@ export function routeEvent(eventName: string, payload: Json, triggerLabel: strin
       case 'cancel':
         return { kind: 'cancel', issue, actor, commentId }
     }
+  }
+  if (eventName === 'pull_request_review') {
+    if (action !== 'submitted') return { kind: 'ignored', reason: `review ${action}: only submitted reviews carry /fix` }
+    const review = rec(payload.review)
+    const user = rec(review.user)
+    if (isBot(user)) return { kind: 'ignored', reason: `review by a bot (${String(user.login)})` }
+    if (String(review.state).toLowerCase() !== 'changes_requested') {
+      return { kind: 'ignored', reason: `review state "${String(review.state)}": only "changes requested" reviews starting with /fix start a run` }
+    }
+    const command = parseCommand(typeof review.body === 'string' ? review.body : '')
+    if (command?.name !== 'fix') return { kind: 'ignored', reason: 'the review does not start with /fix' }
+    const pr = rec(payload.pull_request)
+    const issue: IssueRef = {
+      number: Number(pr.number),
+      title: String(pr.title ?? ''),
+      body: typeof pr.body === 'string' ? pr.body : '',
+      labels: Array.isArray(pr.labels) ? pr.labels.map((l) => String(rec(l).name ?? l)) : [],
+      isPullRequest: true
+    }
+    return { kind: 'fix', issue, actor: String(user.login ?? ''), feedback: command.argument, source: { type: 'review', id: Number(review.id) } }
   }
   if (eventName === 'pull_request_target') {
     return { kind: 'ignored', reason: 'pull_request_target events are never handled: they would run untrusted code with secrets' }

@@ -52,3 +52,35 @@ export function replacePlanMarker(body: string, state: PlanState): string {
 }
 
 export const STATUS_MARKER = '<!-- orchestrator:status -->'
+
+/** What the bot remembers about a pull request it opened, in the PR body. */
+export interface PrState {
+  v: 1
+  issue: number
+  branch: string
+  planPath: string
+  /** Feedback already acted on: `comment:<id>` and `review:<id>`. */
+  handled: string[]
+}
+
+const PR_PATTERN = /<!-- orchestrator:pr ([A-Za-z0-9_-]+) -->/
+
+export function encodePrMarker(state: PrState): string {
+  return `<!-- orchestrator:pr ${Buffer.from(JSON.stringify(state), 'utf8').toString('base64url')} -->`
+}
+
+export function decodePrMarker(body: string | null | undefined): PrState | null {
+  const match = body?.match(PR_PATTERN)
+  if (!match?.[1]) return null
+  try {
+    const value = JSON.parse(Buffer.from(match[1], 'base64url').toString('utf8')) as PrState
+    if (value.v !== 1 || typeof value.branch !== 'string' || typeof value.issue !== 'number') return null
+    return { ...value, handled: Array.isArray(value.handled) ? value.handled : [] }
+  } catch {
+    return null
+  }
+}
+
+export function replacePrMarker(body: string, state: PrState): string {
+  return body.replace(PR_PATTERN, encodePrMarker(state))
+}

@@ -90,3 +90,23 @@ const ORDER: Record<Severity, number> = { blocker: 0, major: 1, minor: 2, nit: 3
 export function sortFindings(findings: Finding[]): Finding[] {
   return [...findings].sort((a, b) => ORDER[a.severity] - ORDER[b.severity])
 }
+
+const HEADINGS: Record<Severity, string> = { blocker: 'Blockers', major: 'Major', minor: 'Minor', nit: 'Nits' }
+
+/** The findings as the review document shows them: grouped by severity, each with its lens and place. */
+export function renderFindingsSection(verdict: ReviewVerdict): string {
+  const lines = ['## Findings by severity', '']
+  if (verdict.summary) lines.push(verdict.summary, '')
+  if (!verdict.findings.length) lines.push('No findings.')
+  for (const severity of SEVERITIES) {
+    const group = verdict.findings.filter((f) => f.severity === severity)
+    if (!group.length) continue
+    lines.push(`### ${HEADINGS[severity]} (${group.length})`, '')
+    for (const f of group) {
+      const where = f.line ? `${f.file}:${f.line}` : f.file
+      lines.push(`- **${f.title}** — \`${where}\`${f.lens ? ` _(${f.lens})_` : ''}`, `  ${f.detail.replace(/\n/g, '\n  ')}`)
+    }
+    lines.push('')
+  }
+  return lines.join('\n').trimEnd() + '\n'
+}

@@ -59,3 +59,54 @@ export async function createOrUpdatePull(gh: GitHubClient, repo: RepoRef, pr: Pu
     return updated
   }
 }
+
+export interface PullDetail {
+  number: number
+  htmlUrl: string
+  open: boolean
+  headRef: string
+  headSha: string
+  baseRef: string
+  body: string
+  author: string
+}
+
+export async function getPull(gh: GitHubClient, repo: RepoRef, number: number): Promise<PullDetail> {
+  const { data } = await gh.rest.pulls.get({ ...repo, pull_number: number })
+  return {
+    number: data.number,
+    htmlUrl: data.html_url,
+    open: data.state === 'open' && !data.merged,
+    headRef: data.head.ref,
+    headSha: data.head.sha,
+    baseRef: data.base.ref,
+    body: data.body ?? '',
+    author: data.user?.login ?? ''
+  }
+}
+
+export interface InlineComment {
+  path: string
+  line: number | null
+  body: string
+  author: string
+}
+
+/**
+ * Inline review comments: those of one review, or all of the PR's that still
+ * apply to the current diff. (REST does not say whether a thread is resolved;
+ * a comment whose line no longer exists in the diff is outdated and left out.)
+ */
+export async function inlineComments(gh: GitHubClient, repo: RepoRef, pr: number, reviewId?: number): Promise<InlineComment[]> {
+  const items = reviewId
+    ? await gh.paginate(gh.rest.pulls.listCommentsForReview, { ...repo, pull_number: pr, review_id: reviewId, per_page: 100 })
+    : (await gh.paginate(gh.rest.pulls.listReviewComments, { ...repo, pull_number: pr, per_page: 100 })).filter(
+        (c) => c.line !== null && c.line !== undefined
+      )
+  return items.map((c) => ({
+    path: c.path,
+    line: ('line' in c ? (c.line as number | null | undefined) : null) ?? ('original_line' in c ? (c.original_line as number | null | undefined) : null) ?? null,
+    body: c.body,
+    author: c.user?.login ?? ''
+  }))
+}

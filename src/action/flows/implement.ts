@@ -89,6 +89,7 @@ export async function implementPlan(
     base: plan.state.base,
     title: `${s.issue.title} (#${s.issue.number})`,
     body: renderPrBody({
+      state: { v: 1, issue: s.issue.number, branch: s.branchName, planPath: plan.state.planPath, handled: [] },
       issue: s.issue.number,
       issueTitle: s.issue.title,
       branch: s.branchName,

@@ -1,9 +1,12 @@
 /** The pull request description: what was done, the review findings, the costs. */
 import type { Finding, RunResult, Severity } from '../../engine/types.js'
 import { SEVERITIES } from '../../engine/types.js'
+import { encodePrMarker, type PrState } from '../state.js'
 import { blobUrl, GITHUB_BODY_LIMIT, neutralize, phaseTable, questionsSection, truncate } from './markdown.js'
 
 export interface PrBodyView {
+  /** The bot's memory of this PR, embedded as a hidden marker. */
+  state: PrState
   issue: number
   issueTitle: string
   branch: string
@@ -23,7 +26,8 @@ const SEVERITY_TITLES: Record<Severity, string> = {
   nit: '⚪ Nits'
 }
 
-export const PR_MARKER = '<!-- orchestrator:pr -->'
+const FINDINGS_START = '<!-- orchestrator:findings -->'
+const FINDINGS_END = '<!-- /orchestrator:findings -->'
 
 function findingLine(f: Finding, view: PrBodyView): string {
   const where = f.line ? `${f.file}:${f.line}` : f.file
@@ -47,7 +51,7 @@ export function renderPrBody(view: PrBodyView): string {
   const planUrl = blobUrl(view.serverUrl, view.repo, view.headSha, view.planPath)
   const reviewLink = r.reviewPath ? ` · [review document](${blobUrl(view.serverUrl, view.repo, view.headSha, r.reviewPath)})` : ''
   const intro = [
-    PR_MARKER,
+    encodePrMarker(view.state),
     `Implements the plan for #${view.issue}: ${neutralize(view.issueTitle)}.`,
     '',
     `Closes #${view.issue}`,
@@ -60,6 +64,23 @@ export function renderPrBody(view: PrBodyView): string {
   const tail = [questionsSection(r.phases), `### Phases\n${phaseTable(r.phases)}`].filter(Boolean).join('\n\n')
   const head = `${intro}\n\n${truncate(changed, 4000, 'see the commit')}`
   const room = GITHUB_BODY_LIMIT - head.length - tail.length - 600
-  const findings = truncate(renderFindings(r.findings, view), room, 'see the review document for every finding')
-  return `${head}\n\n### Review findings\n${findings}\n\n${tail}`
+  return `${head}\n\n${findingsSection(r.findings, view, room)}\n\n${tail}`
+}
+
+function findingsSection(findings: Finding[], view: PrBodyView, room: number): string {
+  const text = truncate(renderFindings(findings, view), room, 'see the review document for every finding')
+  return `${FINDINGS_START}\n### Review findings\n${text}\n${FINDINGS_END}`
+}
+
+/**
+ * The PR body with its findings section replaced by new findings (after /fix).
+ * A body whose section was edited away gets the new section appended.
+ */
+export function replaceFindings(body: string, findings: Finding[], view: PrBodyView, note: string): string {
+  const start = body.indexOf(FINDINGS_START)
+  const end = body.indexOf(FINDINGS_END)
+  const room = Math.max(1000, GITHUB_BODY_LIMIT - body.length + (end > start && start >= 0 ? end - start : 0) - 600)
+  const section = findingsSection(findings, view, room).replace('### Review findings\n', `### Review findings\n_${neutralize(note)}_\n\n`)
+  if (start >= 0 && end > start) return `${body.slice(0, start)}${section}${body.slice(end + FINDINGS_END.length)}`
+  return truncate(`${body}\n\n${section}`, GITHUB_BODY_LIMIT, 'see the review document')
 }

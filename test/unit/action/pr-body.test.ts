@@ -1,14 +1,18 @@
 import { describe, expect, it } from '@jest/globals'
 import { GITHUB_BODY_LIMIT } from '../../../src/action/render/markdown.js'
-import { PR_MARKER, renderFindings, renderPrBody, type PrBodyView } from '../../../src/action/render/pr-body.js'
+import { renderFindings, renderPrBody, replaceFindings, type PrBodyView } from '../../../src/action/render/pr-body.js'
+import { decodePrMarker, encodePrMarker, type PrState } from '../../../src/action/state.js'
 import type { Finding, Severity } from '../../../src/engine/types.js'
 import { runResult } from './support.js'
 
 const SHA = '9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d'
 const BLOB = `https://github.com/acme/widgets/blob/${SHA}`
 
+const STATE: PrState = { v: 1, issue: 42, branch: 'orchestrator/issue-42', planPath: 'thoughts/shared/plans/2025-03-01-rate-limiting.md', handled: [] }
+
 function view(overrides: Partial<PrBodyView> = {}): PrBodyView {
   return {
+    state: STATE,
     issue: 42,
     issueTitle: 'Add rate limiting',
     branch: 'orchestrator/issue-42',
@@ -27,7 +31,7 @@ describe('renderPrBody', () => {
   it('renders the whole description', () => {
     expect(renderPrBody(view())).toBe(
       [
-        '<!-- orchestrator:pr -->',
+        encodePrMarker(STATE),
         'Implements the plan for #42: Add rate limiting.',
         '',
         'Closes #42',
@@ -39,6 +43,7 @@ describe('renderPrBody', () => {
         '- `src/api/server.ts`',
         '- `test/limiter.test.ts`',
         '',
+        '<!-- orchestrator:findings -->',
         '### Review findings',
         '#### 🛑 Blockers (1)',
         `- **Limiter bypassed for HEAD requests** [\`src/api/server.ts:12\`](${BLOB}/src/api/server.ts#L12) _(security)_`,
@@ -56,6 +61,7 @@ describe('renderPrBody', () => {
         '#### ⚪ Nits (1)',
         `- **Typo** [\`README.md\`](${BLOB}/README.md)`,
         '  recieve → receive',
+        '<!-- /orchestrator:findings -->',
         '',
         '<details><summary>Questions Claude asked (1)</summary>',
         '',
@@ -81,7 +87,7 @@ describe('renderPrBody', () => {
 
   it('closes the issue and links the plan, the approved comment, the review and the run', () => {
     const body = renderPrBody(view())
-    expect(body.startsWith(PR_MARKER)).toBe(true)
+    expect(decodePrMarker(body)).toEqual(STATE)
     expect(body).toContain('\nCloses #42\n')
     expect(body).toContain(`[Plan](${BLOB}/thoughts/shared/plans/2025-03-01-rate-limiting.md)`)
     expect(body).toContain('([as approved](https://github.com/acme/widgets/issues/42#issuecomment-9001))')
@@ -152,8 +158,10 @@ describe('renderPrBody', () => {
       })
     )
     expect(body).not.toMatch(/(^|[^\w`])@(octocat|someone|maintainer)/m)
-    expect(body.match(/<!--/g)).toHaveLength(1)
-    expect(body.match(/-->/g)).toHaveLength(1)
+    // Only the bot's own three markers (state, findings start and end) open or close a comment.
+    expect(body.match(/<!--/g)).toHaveLength(3)
+    expect(body.match(/-->/g)).toHaveLength(3)
+    expect(decodePrMarker(body)).toEqual(STATE)
     expect(body).toContain('- **Ask @\u200bsomeone**')
   })
 })
@@ -192,5 +200,23 @@ describe('renderFindings', () => {
     expect(text).toContain(`- **Broken link** [\`docs/My Guide.md:8\`](${BLOB}/docs/My%20Guide.md#L8) _(plan-conformance)_`)
     expect(text).toContain(`- **Unpinned** [\`package.json\`](${BLOB}/package.json)\n  Pin it.`)
     expect(text).toMatch(/^- \*\*General\*\* ?\n {2}Overall fine\.$/m)
+  })
+})
+
+describe('replaceFindings', () => {
+  it('swaps only the findings section and keeps the rest of the description', () => {
+    const body = renderPrBody(view())
+    const replaced = replaceFindings(
+      body,
+      [{ severity: 'minor', file: 'src/limiter.ts', line: 3, title: 'Window constant unnamed', detail: 'Name it.', lens: 'correctness' }],
+      view(),
+      'Updated after review feedback in abc1234.'
+    )
+    expect(replaced).toContain('_Updated after review feedback in abc1234._')
+    expect(replaced).toContain('#### 🟡 Minor (1)\n- **Window constant unnamed**')
+    expect(replaced).not.toContain('Limiter bypassed for HEAD requests')
+    expect(replaced).toContain('\nCloses #42\n')
+    expect(replaced).toContain('### Phases')
+    expect(decodePrMarker(replaced)).toEqual(STATE)
   })
 })

@@ -179,7 +179,7 @@ describe('routeEvent: issue_comment', () => {
   it('ignores commands on a pull request', () => {
     const p = comment('/approve', undefined, 'issue_comment.created.pull_request.json')
     expect(obj(p.issue).pull_request).toBeDefined()
-    expect(routeEvent('issue_comment', p, TRIGGER)).toEqual({ kind: 'ignored', reason: '/approve on a pull request: commands work on issues' })
+    expect(routeEvent('issue_comment', p, TRIGGER)).toEqual({ kind: 'ignored', reason: '/approve on a pull request: only /fix works there' })
     expect(routeEvent('issue_comment', comment('/plan', undefined, 'issue_comment.created.pull_request.json'), TRIGGER).kind).toBe('ignored')
   })
 
@@ -201,15 +201,60 @@ describe('routeEvent: other events', () => {
   })
 
   it('ignores events it does not handle, naming them', () => {
-    expect(routeEvent('pull_request_review', fixture('pull_request_review.submitted.json'), TRIGGER)).toEqual({
-      kind: 'ignored',
-      reason: 'event pull_request_review is not handled'
-    })
     expect(routeEvent('push', {}, TRIGGER)).toEqual({ kind: 'ignored', reason: 'event push is not handled' })
     expect(routeEvent('workflow_dispatch', {}, TRIGGER).kind).toBe('ignored')
   })
 
   it('a labeled payload under another event name does not start a run', () => {
     expect(routeEvent('pull_request', labeled(TRIGGER), TRIGGER).kind).toBe('ignored')
+  })
+})
+
+describe('routeEvent: /fix on pull requests', () => {
+  function review(state: string, body: string, user?: { login: string; type: string }): Json {
+    const p = fixture('pull_request_review.submitted.json')
+    const r = obj(p.review)
+    r.state = state
+    r.body = body
+    if (user) r.user = { ...obj(r.user), ...user }
+    return p
+  }
+
+  it('routes /fix in a comment on a pull request, with its feedback', () => {
+    const p = comment('/fix Rename the limiter\nand add a test', undefined, 'issue_comment.created.pull_request.json')
+    const route = routeEvent('issue_comment', p, TRIGGER)
+    expect(route).toMatchObject({
+      kind: 'fix',
+      feedback: 'Rename the limiter\nand add a test',
+      source: { type: 'comment', id: obj(p.comment).id }
+    })
+    expect(route.kind === 'fix' && route.issue.isPullRequest).toBe(true)
+  })
+
+  it('ignores /fix on an issue', () => {
+    expect(routeEvent('issue_comment', comment('/fix it'), TRIGGER)).toEqual({
+      kind: 'ignored',
+      reason: '/fix on an issue: it works on the pull requests the orchestrator opened'
+    })
+  })
+
+  it('routes a changes-requested review whose body starts with /fix, naming the review', () => {
+    const p = review('changes_requested', '/fix see the inline comments')
+    const route = routeEvent('pull_request_review', p, TRIGGER)
+    expect(route).toMatchObject({
+      kind: 'fix',
+      feedback: 'see the inline comments',
+      source: { type: 'review', id: obj(p.review).id }
+    })
+    expect(route.kind === 'fix' && route.issue.number).toBe(obj(p.pull_request).number)
+  })
+
+  it('ignores other reviews: approvals, plain comments, no /fix, bots', () => {
+    expect(routeEvent('pull_request_review', review('approved', '/fix nothing'), TRIGGER).kind).toBe('ignored')
+    expect(routeEvent('pull_request_review', review('commented', '/fix later'), TRIGGER).kind).toBe('ignored')
+    expect(routeEvent('pull_request_review', review('changes_requested', 'Please rename this.'), TRIGGER).kind).toBe('ignored')
+    expect(
+      routeEvent('pull_request_review', review('changes_requested', '/fix x', { login: 'ci[bot]', type: 'Bot' }), TRIGGER).kind
+    ).toBe('ignored')
   })
 })

@@ -1,0 +1,101 @@
+/**
+ * /fix on a pull request the bot opened: implement the feedback (the comment's
+ * text and the inline review comments) on top of the branch, review again,
+ * push, replace the findings in the PR body, and reply on the PR.
+ */
+import { getPull, inlineComments, type InlineComment } from '../../github/pulls.js'
+import { SEVERITIES } from '../../engine/types.js'
+import { BranchGuard } from '../branch.js'
+import { neutralize } from '../render/markdown.js'
+import { replaceFindings } from '../render/pr-body.js'
+import type { Outputs, Session } from '../session.js'
+import { decodePrMarker, replacePrMarker } from '../state.js'
+import { failRun, refuse } from './outcome.js'
+
+export interface FixRequest {
+  feedback: string
+  source: { type: 'comment' | 'review'; id: number }
+}
+
+/** The guidance implement gets: the maintainer's words, then each inline comment with its place. */
+export function fixGuidance(feedback: string, comments: InlineComment[]): string {
+  const parts = ['A maintainer reviewed the pull request and asked for changes. Address all of it.']
+  if (feedback) parts.push(`Their request:\n${feedback}`)
+  if (comments.length) {
+    parts.push(
+      `Inline review comments:\n${comments.map((c) => `- ${c.path}${c.line ? `:${c.line}` : ''} (${c.author}): ${c.body.replace(/\s+/g, ' ').trim()}`).join('\n')}`
+    )
+  }
+  return parts.join('\n\n')
+}
+
+function countSummary(findings: { severity: string }[]): string {
+  const counts = SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length] as const).filter(([, n]) => n)
+  return counts.length ? counts.map(([s, n]) => `${n} ${s}`).join(', ') : 'no findings'
+}
+
+export async function fixPullRequest(s: Session, req: FixRequest): Promise<Outputs> {
+  const pr = await getPull(s.gh, s.repo, s.issue.number)
+  const state = decodePrMarker(pr.body)
+  if (!state || pr.author !== s.inputs.botLogin || !pr.headRef.startsWith(s.inputs.branchPrefix) || pr.headRef !== state.branch) {
+    return refuse(s, '`/fix` works on pull requests the orchestrator opened; this one was not opened by it, so I left it alone.')
+  }
+  if (!pr.open) return refuse(s, 'This pull request is closed, so there is nothing to fix. Reopen it first.')
+  const key = `${req.source.type}:${req.source.id}`
+  if (state.handled.includes(key)) return refuse(s, 'This feedback was already handled; see the commits on the branch.')
+  const comments = await inlineComments(s.gh, s.repo, pr.number, req.source.type === 'review' ? req.source.id : undefined)
+  if (!req.feedback && !comments.length) {
+    return refuse(s, 'Say what to change: `/fix <what should change>`, or leave inline review comments first.')
+  }
+
+  const wb = await s.workBranch(state.branch)
+  const head = await wb.fetch(state.branch)
+  await wb.checkoutAt(head)
+  const [status, issue] = await Promise.all([
+    s.openStatus(`Orchestrator: fixing #${pr.number}`, ['implement', 'review']),
+    s.gh.rest.issues.get({ ...s.repo, issue_number: state.issue }).then(({ data }) => ({ number: data.number, title: data.title, body: data.body ?? '' }))
+  ])
+  const result = await s.runEngine({
+    phases: ['implement', 'review'],
+    inputs: { plan: [state.planPath] },
+    guidance: { implement: fixGuidance(req.feedback, comments) },
+    status,
+    taskIssue: issue
+  })
+  if (result.status === 'failed') return failRun(s, status, result.error ?? 'the fix failed', result)
+
+  const sha = await s.commit(wb, `orchestrator: address review feedback on #${pr.number}\n\n${req.feedback.split('\n')[0] ?? ''}`.trim())
+  if (!sha) return failRun(s, status, 'the implement phase changed nothing for this feedback', result)
+  try {
+    await wb.push()
+  } catch (err) {
+    if (err instanceof BranchGuard) return failRun(s, status, err.message, result)
+    throw err
+  }
+
+  const next = { ...state, handled: [...state.handled, key] }
+  const view = {
+    state: next,
+    issue: state.issue,
+    issueTitle: issue.title,
+    branch: state.branch,
+    headSha: sha,
+    planPath: state.planPath,
+    result,
+    serverUrl: s.ctx.serverUrl,
+    repo: s.repo,
+    runUrl: s.runUrl
+  }
+  const body = replacePrMarker(replaceFindings(pr.body, result.findings, view, `Updated after review feedback in ${sha.slice(0, 7)}.`), next)
+  await s.gh.rest.pulls.update({ ...s.repo, pull_number: pr.number, body })
+  const changed = result.changedFiles.length ? result.changedFiles.map((f) => `\`${neutralize(f)}\``).join(', ') : 'no source files'
+  await Promise.all([
+    s.reply(
+      `🔧 Pushed ${sha.slice(0, 7)} for this feedback. Changed: ${changed}.\n\nReview of the new state: ${countSummary(result.findings)} (details in the description).`
+    ),
+    status.finish(true, `Pushed ${sha.slice(0, 7)}`)
+  ])
+  return { status: 'pr-updated', branch: state.branch, prNumber: pr.number, prUrl: pr.htmlUrl, costUsd: result.totals.costUsd, result }
+}
+
+

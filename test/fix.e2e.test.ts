@@ -1,0 +1,195 @@
+/**
+ * /fix on the bot's pull requests, end to end: dist/index.js on Node 24, the
+ * fake GitHub server (pull request and review-comment routes checked against
+ * the OpenAPI subset), the real Claude Code CLI with the scripted model.
+ */
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import fs from 'node:fs'
+import path from 'node:path'
+import { decodePrMarker } from '../src/action/state.js'
+import type { Reply } from './support/model-server.js'
+import { outputPathOf, standardRules, write } from './support/phase-scripts.js'
+import { BOT, createWorld, MAINTAINER, node24Path, OUTSIDER, type ActionRun, type World } from './support/action-harness.js'
+import { REPO_ROOT } from './support/sandbox.js'
+
+let w: World
+
+const FIX_FINDINGS = {
+  summary: 'The limiter is now covered; one naming nit remains.',
+  findings: [
+    { severity: 'minor', lens: 'tests', file: 'test/rate-limit.test.js', line: 3, title: 'Boundary not tested', detail: 'Test exactly 100 requests.' },
+    { severity: 'nit', lens: 'plan-conformance', file: 'src/rate-limit.js', line: 1, title: 'Name differs from the plan', detail: 'The plan calls it LIMIT_PER_MINUTE.' }
+  ]
+}
+
+function fixScript(ws: string): ReturnType<typeof standardRules> {
+  return standardRules(ws, {
+    implement: [
+      { text: 'Addressing the feedback.', tools: [write(ws, 'test/rate-limit.test.js', "import { allow } from '../src/rate-limit.js'\nif (allow(100)) throw new Error('over the limit')\n")] },
+      { text: 'Added the test the reviewer asked for.' }
+    ],
+    review: (req) => {
+      const out = outputPathOf(req)
+      const replies: Reply[] = [
+        { text: 'Reviewing the fix.', tools: [write(ws, out, '# Review after feedback\n')] },
+        { tools: [{ name: 'StructuredOutput', input: FIX_FINDINGS }] }
+      ]
+      return replies[req.turn] ?? { text: 'done' }
+    }
+  })
+}
+
+function fixture(name: string): Record<string, unknown> {
+  return JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'webhooks', `${name}.json`), 'utf8')) as Record<string, unknown>
+}
+
+function repository(p: Record<string, unknown>): Record<string, unknown> {
+  const repo = p.repository as Record<string, unknown>
+  return { ...repo, name: 'widgets', full_name: 'acme/widgets', default_branch: 'main', owner: { ...(repo.owner as object), login: 'acme' } }
+}
+
+/** An issue_comment.created event on pull request `pr`, from the real PR-comment example. */
+function prComment(pr: number, body: string, user = MAINTAINER): { name: string; payload: Record<string, unknown> } {
+  const p = fixture('issue_comment.created.pull_request')
+  const stored = w.gh.state.addComment({ issue_number: pr, body, user: { login: user, type: 'User' } })
+  const pull = w.gh.state.pulls.get(pr)!
+  return {
+    name: 'issue_comment',
+    payload: {
+      ...p,
+      issue: { ...(p.issue as object), number: pr, title: pull.title, body: pull.body, labels: [] },
+      comment: { ...(p.comment as object), id: stored.id, body, created_at: stored.created_at, user: { ...((p.comment as Record<string, unknown>).user as object), login: user, type: 'User' } },
+      repository: repository(p),
+      sender: { ...(p.sender as object), login: user, type: 'User' }
+    }
+  }
+}
+
+/** A pull_request_review.submitted event for a review already stored on the fake server. */
+function reviewEvent(pr: number, reviewId: number, body: string, state = 'changes_requested'): { name: string; payload: Record<string, unknown> } {
+  const p = fixture('pull_request_review.submitted')
+  const pull = w.gh.state.pulls.get(pr)!
+  const review = p.review as Record<string, unknown>
+  return {
+    name: 'pull_request_review',
+    payload: {
+      ...p,
+      review: { ...review, id: reviewId, body, state, user: { ...(review.user as object), login: MAINTAINER, type: 'User' } },
+      pull_request: { ...(p.pull_request as object), number: pr, title: pull.title, body: pull.body, labels: [] },
+      repository: repository(p),
+      sender: { ...(p.sender as object), login: MAINTAINER, type: 'User' }
+    }
+  }
+}
+
+function expectOk(run: ActionRun): void {
+  if (run.exitCode !== 0) throw new Error(`action failed (${run.exitCode}):\n${run.stdout}\n${run.stderr}`)
+}
+
+/** Plans and approves the issue: the bot's PR exists afterwards. */
+async function botPullRequest(): Promise<number> {
+  expectOk(await w.run(w.labeledEvent('orchestrator'), { require_approval: 'false' }))
+  const pr = [...w.gh.state.pulls.values()][0]
+  if (!pr) throw new Error('no pull request was opened')
+  return pr.number
+}
+
+const BRANCH = () => `orchestrator/issue-${w.issue.number}`
+const prReplies = (pr: number) => w.gh.state.commentsOn(pr).filter((c) => c.user.login === BOT)
+
+beforeAll(() => {
+  node24Path()
+}, 120000)
+beforeEach(async () => {
+  w = await createWorld()
+  w.sb.model.setRules(standardRules(w.workspace))
+})
+afterEach(async () => {
+  expect(w.gh.unknown()).toEqual([])
+  expect(w.gh.log.filter((e) => e.status === 422)).toEqual([])
+  await w.close()
+})
+
+describe('/fix on the bot’s pull requests', () => {
+  it('implements the feedback and inline comments on top, replaces the findings, and replies on the PR', async () => {
+    const pr = await botPullRequest()
+    const before = w.originLog(BRANCH())
+    w.gh.state.addReview(pr, {
+      state: 'COMMENTED',
+      user: MAINTAINER,
+      comments: [{ path: 'src/rate-limit.js', line: 2, body: 'What happens at exactly the limit?' }]
+    })
+    w.sb.model.setRules(fixScript(w.workspace))
+
+    const event = prComment(pr, '/fix Add a test for the limit boundary.')
+    const run = await w.run(event)
+    expectOk(run)
+    expect(run.outputs.status).toBe('pr-updated')
+    expect(run.outputs.pr_number).toBe(String(pr))
+
+    // A new commit on top of the branch; history kept.
+    const after = w.originLog(BRANCH())
+    expect(after.slice(1)).toEqual(before)
+    expect(after[0]).toBe(`orchestrator: address review feedback on #${pr}`)
+    // Implement got the comment's text and the inline comment with its place, and the original issue as the task.
+    const prompt = w.sb.model.requests.filter((r) => r.rule === 'implement').at(-1)?.firstUserText ?? ''
+    expect(prompt).toContain('Add a test for the limit boundary.')
+    expect(prompt).toContain('src/rate-limit.js:2 (maintainer-mia): What happens at exactly the limit?')
+    expect(prompt).toContain('Add rate limiting to the API endpoints')
+
+    // The PR body's findings were replaced, grouped by severity and labelled by lens; the rest stayed.
+    const body = w.gh.state.pulls.get(pr)!.body ?? ''
+    expect(body).toContain('_Updated after review feedback in ')
+    expect(body).toMatch(/#### 🟡 Minor \(1\)\n- \*\*Boundary not tested\*\* .* _\(tests\)_/)
+    expect(body).toMatch(/#### ⚪ Nits \(1\)\n- \*\*Name differs from the plan\*\* .* _\(plan-conformance\)_/)
+    expect(body).not.toContain('Test does not exercise the limiter')
+    expect(body).toContain(`Closes #${w.issue.number}`)
+    expect(decodePrMarker(body)?.handled).toHaveLength(1)
+
+    const reply = prReplies(pr).find((c) => c.body.startsWith('🔧 Pushed'))
+    expect(reply?.body).toContain('`test/rate-limit.test.js`')
+    expect(reply?.body).toContain('1 minor, 1 nit')
+    const status = prReplies(pr).find((c) => c.body.includes('<!-- orchestrator:status -->'))
+    expect(status?.body).toMatch(/✅ \*\*review\*\*/)
+
+    // The same comment delivered again (a re-run) does not run twice.
+    const again = await w.run(event)
+    expectOk(again)
+    expect(again.outputs.status).toBe('refused')
+    expect(w.originLog(BRANCH())).toHaveLength(after.length)
+  })
+
+  it('runs the same way for a changes-requested review that starts with /fix, using that review’s comments', async () => {
+    const pr = await botPullRequest()
+    const { review } = w.gh.state.addReview(pr, {
+      state: 'CHANGES_REQUESTED',
+      body: '/fix',
+      user: MAINTAINER,
+      comments: [{ path: 'src/rate-limit.js', line: 1, body: 'Rename LIMIT to LIMIT_PER_MINUTE.' }]
+    })
+    w.sb.model.setRules(fixScript(w.workspace))
+
+    const run = await w.run(reviewEvent(pr, review.id, '/fix'))
+    expectOk(run)
+    expect(run.outputs.status).toBe('pr-updated')
+    const prompt = w.sb.model.requests.filter((r) => r.rule === 'implement').at(-1)?.firstUserText ?? ''
+    expect(prompt).toContain('src/rate-limit.js:1 (maintainer-mia): Rename LIMIT to LIMIT_PER_MINUTE.')
+    expect(w.originLog(BRANCH())[0]).toBe(`orchestrator: address review feedback on #${pr}`)
+  })
+
+  it('refuses a /fix from someone without write access, and leaves pull requests it did not open alone', async () => {
+    const pr = await botPullRequest()
+    const requests = w.sb.model.requests.length
+    const refused = await w.run(prComment(pr, '/fix do it my way', OUTSIDER))
+    expectOk(refused)
+    expect(refused.outputs.status).toBe('refused')
+    expect(prReplies(pr).at(-1)?.body).toContain('only people with write access')
+
+    const human = w.gh.state.addPull({ head: 'feature/by-hand', base: 'main', title: 'Hand-made change', user: MAINTAINER })
+    const other = await w.run(prComment(human.number, '/fix please'))
+    expectOk(other)
+    expect(other.outputs.status).toBe('refused')
+    expect(prReplies(human.number).at(-1)?.body).toContain('works on pull requests the orchestrator opened')
+    expect(w.sb.model.requests).toHaveLength(requests)
+  })
+})
