@@ -6,7 +6,7 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { decodePlanMarker } from '../src/action/state.js'
 import { askThenDocument, standardRules } from './support/phase-scripts.js'
-import { BOT, createWorld, MAINTAINER, node24Path, OUTSIDER, type ActionRun, type World } from './support/action-harness.js'
+import { BOT, createWorld, githubProblems, MAINTAINER, node24Path, OUTSIDER, type ActionRun, type World } from './support/action-harness.js'
 
 let w: World
 
@@ -19,8 +19,7 @@ beforeEach(async () => {
 })
 afterEach(async () => {
   // Every request the action made was a real GitHub endpoint with a valid body.
-  expect(w.gh.unknown()).toEqual([])
-  expect(w.gh.log.filter((e) => e.status === 422)).toEqual([])
+  expect(githubProblems(w)).toEqual([])
   await w.close()
 })
 

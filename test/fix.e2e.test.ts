@@ -9,7 +9,7 @@ import path from 'node:path'
 import { decodePrMarker } from '../src/action/state.js'
 import type { Reply } from './support/model-server.js'
 import { outputPathOf, standardRules, write } from './support/phase-scripts.js'
-import { BOT, createWorld, MAINTAINER, node24Path, OUTSIDER, type ActionRun, type World } from './support/action-harness.js'
+import { BOT, createWorld, githubProblems, MAINTAINER, node24Path, OUTSIDER, type ActionRun, type World } from './support/action-harness.js'
 import { REPO_ROOT } from './support/sandbox.js'
 
 let w: World
@@ -105,8 +105,7 @@ beforeEach(async () => {
   w.sb.model.setRules(standardRules(w.workspace))
 })
 afterEach(async () => {
-  expect(w.gh.unknown()).toEqual([])
-  expect(w.gh.log.filter((e) => e.status === 422)).toEqual([])
+  expect(githubProblems(w)).toEqual([])
   await w.close()
 })
 

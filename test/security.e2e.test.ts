@@ -16,6 +16,7 @@ import {
   BOT,
   checkoutExtraheader,
   createWorld,
+  githubProblems,
   GITHUB_TOKEN,
   MAINTAINER,
   node24Path,
@@ -37,8 +38,7 @@ afterEach(async () => {
   worldOpen = false
   try {
     // Every request the action made was a real GitHub endpoint with a valid body.
-    expect(w.gh.unknown()).toEqual([])
-    expect(w.gh.log.filter((e) => e.status === 422)).toEqual([])
+    expect(githubProblems(w)).toEqual([])
   } finally {
     await w.close()
   }

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { execa } from 'execa'
-import { startFakeGitHub, type FakeGitHub, type FakeIssue } from './github-server.js'
+import { startFakeGitHub, type FakeGitHub, type FakeIssue, type RouteLogEntry } from './github-server.js'
 import { startFakeOpenAI, type FakeOpenAI } from './openai-server.js'
 import { createSandbox, gitIn, REPO_ROOT, SAMPLE_FILES, writeFiles, type Sandbox } from './sandbox.js'
 
@@ -272,3 +272,11 @@ export async function createWorld(opts: { issueTitle?: string; issueBody?: strin
 }
 
 export { SAMPLE_FILES, writeFiles }
+
+/**
+ * Requests the action should never make: routes outside GitHub's OpenAPI
+ * description, and bodies GitHub would reject (422). Every suite expects none.
+ */
+export function githubProblems(w: World): RouteLogEntry[] {
+  return [...w.gh.unknown(), ...w.gh.log.filter((e) => e.status === 422)]
+}
