@@ -288,11 +288,11 @@ describe('orchestrator CLI', () => {
   it('stops a phase that runs past its timeout, killing claude, and fails the run', async () => {
     sb.model.setRules(standardRules(sb.repoDir, { research: () => ({ delayMs: 60000, text: 'late' }) }))
     const started = Date.now()
-    const run = await runCli(sb, ['--phase-timeout-minutes', '0.05', TASK])
+    const run = await runCli(sb, ['--phase-timeout-minutes', '0.1', TASK])
 
     expect(run.exitCode).toBe(1)
     expect(run.result.failedPhase).toBe('research')
-    expect(phase(run.result, 'research')?.error).toMatch(/did not finish within the 3 seconds phase timeout; Claude Code was stopped/)
+    expect(phase(run.result, 'research')?.error).toMatch(/did not finish within the 6 seconds phase timeout; Claude Code was stopped/)
     // The run ended long before the scripted model would have answered.
     expect(Date.now() - started).toBeLessThan(45000)
   })
@@ -308,6 +308,16 @@ describe('orchestrator CLI', () => {
     expect(failed?.error).toMatch(/budget/)
     expect(run.result.totals.costUsd).toBeLessThanOrEqual(0.0041)
     expect(run.result.phases.filter((p) => p.status === 'skipped').length).toBeGreaterThan(0)
+  })
+
+  it('fails a phase that needs more turns than --max-turns allows', async () => {
+    sb.model.setRules(standardRules(sb.repoDir))
+    // Every scripted phase needs two turns (write, then report).
+    const run = await runCli(sb, ['--max-turns', '1', '--no-implement', TASK])
+
+    expect(run.exitCode).toBe(1)
+    expect(run.result.failedPhase).toBe('index')
+    expect(phase(run.result, 'index')?.error).toMatch(/maximum number of turns/)
   })
 
   it('exits 2 with a message naming the problem on bad usage', async () => {

@@ -475,18 +475,18 @@ describe('security model', () => {
     await world()
     w.sb.model.setRules(standardRules(w.workspace, { research: () => ({ delayMs: 60000, text: 'Too late.' }) }))
     const started = Date.now()
-    const run = await w.run(w.labeledEvent('orchestrator'), { phase_timeout_minutes: '0.05' })
+    const run = await w.run(w.labeledEvent('orchestrator'), { phase_timeout_minutes: '0.1' })
     const elapsed = Date.now() - started
     expect(run.exitCode).toBe(1)
     expect(run.outputs.status).toBe('failed')
     // Stopped with everything it started, not waited for (the model would answer after 60 s).
     expect(elapsed).toBeLessThan(40000)
-    expect(run.stdout).toMatch(/::error::Orchestrator failed: research failed: did not finish within the 3 seconds phase timeout; Claude Code was stopped/)
+    expect(run.stdout).toMatch(/::error::Orchestrator failed: research failed: did not finish within the 6 seconds phase timeout; Claude Code was stopped/)
     const status = statusComments().at(-1)!.body
     expect(status).toMatch(/✅ \*\*index\*\*/)
     expect(status).toMatch(/❌ \*\*research\*\*.*did not finish within/)
     expect(status).toMatch(/❌ Failed: research failed/)
-    expect(botComments().at(-1)!.body).toContain('❌ The orchestrator run failed: research failed: did not finish within the 3 seconds phase timeout')
+    expect(botComments().at(-1)!.body).toContain('❌ The orchestrator run failed: research failed: did not finish within the 6 seconds phase timeout')
     expect(stateLabels()).toEqual(['orchestrator:failed'])
     expect(w.originHead(BRANCH())).toBeNull()
     expect(planComments()).toHaveLength(0)
