@@ -95,6 +95,8 @@ describe('orchestrator CLI', () => {
 
     // Only implement touched source; the only source change is the new file.
     expect(res.changedFiles).toEqual(['src/rate-limit.js'])
+    // The user's index is as it was: nothing staged behind their back.
+    expect(sb.git('diff', '--cached', '--name-only')).toBe('')
     expect(fs.readFileSync(path.join(sb.repoDir, 'src/api.js'), 'utf8')).toContain('status: 200')
 
     expect(res.findings).toEqual([
@@ -295,6 +297,36 @@ describe('orchestrator CLI', () => {
     expect(phase(run.result, 'research')?.error).toMatch(/did not finish within the 6 seconds phase timeout; Claude Code was stopped/)
     // The run ended long before the scripted model would have answered.
     expect(Date.now() - started).toBeLessThan(45000)
+  })
+
+  it('stops Claude when the CLI is interrupted (Ctrl-C), leaving no process behind', async () => {
+    sb.model.setRules(standardRules(sb.repoDir, { research: () => ({ delayMs: 60000, text: 'late' }) }))
+    const child = execa('node', [BIN, '--cwd', sb.repoDir, TASK], { env: sb.env(), extendEnv: false, reject: false })
+    await new Promise<void>((resolve, reject) => {
+      let seen = ''
+      child.stderr?.on('data', (chunk: Buffer) => {
+        seen += chunk.toString()
+        if (seen.includes('▶ research')) resolve()
+      })
+      void child.then(() => reject(new Error(`the CLI ended before research started:\n${seen}`)))
+    })
+    // Let claude start and send its request, then interrupt as a terminal would.
+    while (!sb.model.requests.some((r) => r.rule === 'research')) await new Promise((r) => setTimeout(r, 100))
+    child.kill('SIGINT')
+    const result = await child
+    expect(result.exitCode).toBe(130)
+
+    const inRepo = () =>
+      fs.readdirSync('/proc').filter((pid) => {
+        if (!/^\d+$/.test(pid)) return false
+        try {
+          return fs.readlinkSync(`/proc/${pid}/cwd`) === sb.repoDir
+        } catch {
+          return false
+        }
+      })
+    for (let i = 0; i < 30 && inRepo().length; i++) await new Promise((r) => setTimeout(r, 100))
+    expect(inRepo()).toEqual([])
   })
 
   it('fails the phase that exhausts --max-budget-usd and runs nothing after it', async () => {

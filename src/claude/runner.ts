@@ -40,6 +40,34 @@ export interface ClaudeOutcome {
 
 const KILL_GRACE_MS = 3000
 
+/**
+ * Process groups of running claude invocations. Each runs in its own group
+ * (so a timeout can stop the tools it started), which also means a Ctrl-C
+ * or a cancelled job does not reach it: the entry points stop them here.
+ */
+const activeGroups = new Set<number>()
+
+export function stopActiveClaude(signal: NodeJS.Signals = 'SIGTERM'): void {
+  for (const pid of activeGroups) {
+    try {
+      process.kill(-pid, signal)
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/** Stops running claude processes when this process is interrupted or exits. */
+export function stopClaudeOnExit(): void {
+  process.once('exit', () => stopActiveClaude('SIGKILL'))
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      stopActiveClaude('SIGTERM')
+      process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1))
+    })
+  }
+}
+
 /** Explains a result event that reports an error. */
 export function describeResultError(result: ResultSummary): string {
   switch (result.subtype) {
@@ -72,6 +100,7 @@ export async function runClaude(inv: ClaudeInvocation): Promise<ClaudeOutcome> {
     cleanup: true
   })
 
+  if (child.pid !== undefined) activeGroups.add(child.pid)
   const toolCalls: CompletedToolCall[] = []
   const byId = new Map<string, CompletedToolCall>()
   let sessionId: string | null = null
@@ -133,6 +162,7 @@ export async function runClaude(inv: ClaudeInvocation): Promise<ClaudeOutcome> {
   }, inv.timeoutMs)
 
   const done = await child
+  if (child.pid !== undefined) activeGroups.delete(child.pid)
   clearTimeout(timer)
   if (forceTimer) clearTimeout(forceTimer)
   // Tools the CLI started in the background must not outlive the phase.

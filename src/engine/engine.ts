@@ -2,6 +2,9 @@
  * The orchestration: the requested phases in their fixed order, each handing
  * its documents to the next, stopping at the first failure.
  */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import type { Answerer } from '../answerer/answerer.js'
 import { git, headSha } from '../git/git.js'
 import { artifactPath } from './artifacts.js'
@@ -59,12 +62,24 @@ function skipped(name: PhaseName): PhaseResult {
   }
 }
 
+/**
+ * The change since `baseSha`, new files included. Staged through a throwaway
+ * index (GIT_INDEX_FILE) so the user's own index is never touched.
+ */
 async function reviewDiff(repoDir: string, baseSha: string | null, artifactsDir: string): Promise<string | undefined> {
   if (!baseSha) return undefined
-  // Intent-to-add makes new files show up in `git diff` without staging their content.
-  await git(repoDir, ['add', '--intent-to-add', '--all', '--', '.', `:(exclude)${artifactsDir}`])
-  const diff = await git(repoDir, ['diff', baseSha, '--', '.', `:(exclude)${artifactsDir}`])
-  return diff.length <= MAX_INLINE_DIFF ? diff : undefined
+  const gitDir = await git(repoDir, ['rev-parse', '--absolute-git-dir'])
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'orchestrator-index-'))
+  const env = { GIT_INDEX_FILE: path.join(scratch, 'index') }
+  try {
+    if (fs.existsSync(path.join(gitDir, 'index'))) fs.copyFileSync(path.join(gitDir, 'index'), env.GIT_INDEX_FILE)
+    const scope = ['--', '.', `:(exclude)${artifactsDir}`]
+    await git(repoDir, ['add', '-A', ...scope], { env })
+    const diff = await git(repoDir, ['diff', '--cached', baseSha, ...scope], { env })
+    return diff.length <= MAX_INLINE_DIFF ? diff : undefined
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true })
+  }
 }
 
 export async function runEngine(opts: EngineOptions): Promise<RunResult> {
