@@ -50974,6 +50974,8 @@ class Session {
     comments = null;
     /** The run's status comment, once created: an unexpected error must still close it out. */
     status = null;
+    /** Set once the actor's permission is confirmed and the flow starts: a failure then gets a reply. */
+    accepted = false;
     constructor(gh, inputs, ctx, issue, baseBranch, secrets, 
     /** Resolved only when a phase is about to run: refusals never install anything. */
     resolveClaude) {
@@ -51198,6 +51200,7 @@ async function run() {
                 // 👀 says "seen"; a failed reaction is cosmetic.
                 await reactToComment(gh, ctx.repository, commentId, 'eyes').catch((err) => warning(`Could not react to the comment: ${err.message}`));
             }
+            s.accepted = true;
             out = await withoutPersistedCredentials(ctx.workspace, () => dispatch(s, route));
         }
     }
@@ -51205,13 +51208,20 @@ async function run() {
         const message = err instanceof Error ? err.message : String(err);
         error(err instanceof Error && err.stack ? err.stack : message);
         out = { status: 'failed', reason: message };
+        const report = (reportErr) => {
+            warning(`Could not report the failure on the issue: ${reportErr.message}`);
+            return { status: 'failed', reason: message };
+        };
         if (session?.status) {
             // A run had started on the issue: close its status comment and say what broke.
-            const started = session;
-            out = await failRun(started, session.status, message).catch((reportErr) => {
-                warning(`Could not report the failure on the issue: ${reportErr.message}`);
-                return { status: 'failed', reason: message };
-            });
+            out = await failRun(session, session.status, message).catch(report);
+        }
+        else if (session?.accepted) {
+            // Someone is waiting for an answer to their command: tell them, without a status comment to close.
+            const s = session;
+            out = await s
+                .reply(`❌ The orchestrator could not start: ${neutralize(message)}\n\nSee [the workflow run](${s.runUrl}) for the log.`)
+                .then(() => ({ status: 'failed', reason: message }), report);
         }
     }
     setOutputs(out, ctx);

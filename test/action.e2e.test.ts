@@ -4,6 +4,7 @@
  * Code CLI with the scripted model, the fake OpenAI server and a bare origin.
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import fs from 'node:fs'
 import { decodePlanMarker } from '../src/action/state.js'
 import { askThenDocument, standardRules } from './support/phase-scripts.js'
 import { BOT, createWorld, githubProblems, MAINTAINER, node24Path, OUTSIDER, type ActionRun, type World } from './support/action-harness.js'
@@ -267,6 +268,24 @@ describe('orchestrator action', () => {
     expect(state?.documents.index?.[0]).toMatch(/^thoughts\/shared\/index\/.+issue-\d+-log-slow-requests\.md$/)
     expect(w.sb.model.requests.filter((r) => r.rule === 'research').at(-1)?.firstUserText).toContain(state?.documents.index?.[0])
     expect(run.stdout).toContain('✔ index reused from an earlier run')
+  })
+
+  it('tells the maintainer on the issue when a run cannot even start (origin unreachable)', async () => {
+    await planViaLabel()
+    const gone = `${w.origin}.gone`
+    let run: ActionRun
+    try {
+      // The checkout is made from origin first; then origin disappears, as an outage would.
+      run = await w.run(w.commentEvent('/approve'), {}, {}, { beforeSpawn: () => fs.renameSync(w.origin, gone) })
+    } finally {
+      if (fs.existsSync(gone)) fs.renameSync(gone, w.origin)
+    }
+    expect(run.exitCode).toBe(1)
+    expect(run.outputs.status).toBe('failed')
+    const reply = botComments().at(-1)?.body ?? ''
+    expect(reply).toMatch(/^❌ The orchestrator could not start: git ls-remote failed/)
+    expect(reply).toContain('/actions/runs/')
+    expect(w.gh.state.pulls.size).toBe(0)
   })
 
   it('answers a question Claude asks during planning with OpenAI and shows it in the plan comment', async () => {

@@ -10,7 +10,7 @@ import path from 'node:path'
 import { createGitHubClient } from '../github/client.js'
 import { reactToComment } from '../github/comments.js'
 import { canWrite } from '../github/permissions.js'
-import { phaseTable } from './render/markdown.js'
+import { neutralize, phaseTable } from './render/markdown.js'
 import { withoutPersistedCredentials } from './branch.js'
 import { resolveClaude } from './claude-install.js'
 import { cancelPlan } from './flows/cancel.js'
@@ -114,19 +114,26 @@ export async function run(): Promise<void> {
           core.warning(`Could not react to the comment: ${(err as Error).message}`)
         )
       }
+      s.accepted = true
       out = await withoutPersistedCredentials(ctx.workspace, () => dispatch(s, route as Exclude<Route, { kind: 'ignored' }>))
     }
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err)
     core.error(err instanceof Error && err.stack ? err.stack : message)
     out = { status: 'failed', reason: message }
+    const report = (reportErr: unknown): Outputs => {
+      core.warning(`Could not report the failure on the issue: ${(reportErr as Error).message}`)
+      return { status: 'failed', reason: message }
+    }
     if (session?.status) {
       // A run had started on the issue: close its status comment and say what broke.
-      const started = session
-      out = await failRun(started, session.status, message).catch((reportErr: unknown) => {
-        core.warning(`Could not report the failure on the issue: ${(reportErr as Error).message}`)
-        return { status: 'failed' as const, reason: message }
-      })
+      out = await failRun(session, session.status, message).catch(report)
+    } else if (session?.accepted) {
+      // Someone is waiting for an answer to their command: tell them, without a status comment to close.
+      const s = session
+      out = await s
+        .reply(`❌ The orchestrator could not start: ${neutralize(message)}\n\nSee [the workflow run](${s.runUrl}) for the log.`)
+        .then((): Outputs => ({ status: 'failed', reason: message }), report)
     }
   }
   setOutputs(out, ctx)

@@ -46,6 +46,8 @@ export class Session {
   private comments: Promise<IssueComment[]> | null = null
   /** The run's status comment, once created: an unexpected error must still close it out. */
   status: StatusComment | null = null
+  /** Set once the actor's permission is confirmed and the flow starts: a failure then gets a reply. */
+  accepted = false
 
   constructor(
     readonly gh: GitHubClient,

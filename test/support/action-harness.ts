@@ -67,6 +67,8 @@ export interface RunOptions {
    * by default (persist-credentials: an http.<server>/.extraheader entry).
    */
   persistedToken?: string
+  /** Runs after the checkout is prepared, just before the action starts (to break things on purpose). */
+  beforeSpawn?: () => void
 }
 
 /** The .git/config entry actions/checkout writes for `token` (persist-credentials). */
@@ -214,6 +216,7 @@ export async function createWorld(opts: { issueTitle?: string; issueBody?: strin
       }
       const inputEnv = Object.fromEntries(Object.entries(allInputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]))
       const node = node24Path()
+      runOpts.beforeSpawn?.()
       const spawnedAt = Date.now()
       const r = await execa(node, [path.join(REPO_ROOT, 'dist', 'index.js')], {
         cwd: workspace,
