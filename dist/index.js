@@ -31445,7 +31445,7 @@ which.sync = whichSync
 
 /***/ }),
 
-/***/ 680:
+/***/ 9520:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39885,11 +39885,41 @@ function blobUrl(serverUrl, repo, ref, file, line) {
 
 // EXTERNAL MODULE: ./node_modules/execa/index.js + 138 modules
 var execa = __nccwpck_require__(6522);
+;// CONCATENATED MODULE: ./src/util/secret-env.ts
+/**
+ * Environment variables that carry the step's secrets or let a process steer
+ * the runner. Neither Claude nor git needs them.
+ */
+const WITHHELD = [
+    /^OPENAI_/,
+    /^AZURE_OPENAI_/,
+    /^GITHUB_TOKEN$/,
+    /^GH_TOKEN$/,
+    /^GH_ENTERPRISE_TOKEN$/,
+    /^INPUT_/,
+    /^ACTIONS_RUNTIME_TOKEN$/,
+    /^ACTIONS_ID_TOKEN_REQUEST_/,
+    /^ACTIONS_CACHE_URL$/,
+    /^ACTIONS_RESULTS_URL$/,
+    // The runner's file commands: writing to them would set variables, PATH,
+    // outputs or state for this and later steps.
+    /^GITHUB_(ENV|PATH|OUTPUT|STATE|STEP_SUMMARY)$/
+];
+function withoutSecrets(env) {
+    const out = {};
+    for (const [key, value] of Object.entries(env)) {
+        if (value !== undefined && !WITHHELD.some((re) => re.test(key)))
+            out[key] = value;
+    }
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/git/git.ts
 /**
  * The one place that runs git: argv arrays only, never a shell string, so no
  * branch name or path from an issue can become a command.
  */
+
 
 class GitError extends Error {
     args;
@@ -39907,14 +39937,20 @@ class GitError extends Error {
 function redact(text, secrets = []) {
     return secrets.filter(Boolean).reduce((t, s) => t.split(s).join('***'), text);
 }
+/**
+ * Hooks and fsmonitor are programs the work tree's `.git` can name: a phase
+ * that wrote one must not get it run by our own git calls.
+ */
+const SAFE_CONFIG = ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false'];
 async function git(cwd, args, opts = {}) {
     const configArgs = Object.entries(opts.config ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
-    const result = await (0,execa/* execa */.Ho)('git', [...configArgs, ...args], {
+    const result = await (0,execa/* execa */.Ho)('git', [...SAFE_CONFIG, ...configArgs, ...args], {
         cwd,
         reject: false,
         stripFinalNewline: true,
         input: opts.input,
-        env: { GIT_TERMINAL_PROMPT: '0', ...opts.env }
+        extendEnv: false,
+        env: { ...withoutSecrets(process.env), GIT_TERMINAL_PROMPT: '0', ...opts.env }
     });
     if (result.exitCode !== 0) {
         const stderr = redact(String(result.stderr).trim(), opts.secrets);
@@ -40954,12 +40990,22 @@ function hashFile(file) {
         return '<deleted>';
     }
 }
+async function gitSetupHash(repoDir) {
+    const gitDir = await git(repoDir, ['rev-parse', '--absolute-git-dir']);
+    const hash = external_node_crypto_default().createHash('sha256').update(hashFile(external_node_path_default().join(gitDir, 'config')));
+    const hooks = external_node_path_default().join(gitDir, 'hooks');
+    const names = external_node_fs_default().existsSync(hooks) ? external_node_fs_default().readdirSync(hooks).filter((n) => !n.endsWith('.sample')).sort() : [];
+    for (const name of names)
+        hash.update(`\0${name}\0${hashFile(external_node_path_default().join(hooks, name))}`);
+    return hash.digest('hex');
+}
 async function snapshotWorkspace(repoDir) {
     const files = new Map();
     for (const rel of await dirtyPaths(repoDir))
         files.set(rel, hashFile(external_node_path_default().join(repoDir, rel)));
-    return { head: await headSha(repoDir), files };
+    return { head: await headSha(repoDir), gitSetup: await gitSetupHash(repoDir), files };
 }
+const GIT_SETUP_CHANGED = 'it changed .git/config or the git hooks, which no phase may do';
 function isInside(rel, dir) {
     const norm = dir.replace(/\/+$/, '');
     return rel === norm || rel.startsWith(`${norm}/`);
@@ -40972,6 +41018,8 @@ function changedBetween(before, after) {
 /** A read-only phase may write inside the artifacts folder and nowhere else, and may not commit. */
 async function checkReadOnly(repoDir, before, artifactsDir) {
     const after = await snapshotWorkspace(repoDir);
+    if (after.gitSetup !== before.gitSetup)
+        return { reason: GIT_SETUP_CHANGED, paths: [] };
     if (after.head !== before.head) {
         return { reason: `it moved HEAD from ${before.head?.slice(0, 7)} to ${after.head?.slice(0, 7)}`, paths: [] };
     }
@@ -40984,6 +41032,8 @@ async function checkReadOnly(repoDir, before, artifactsDir) {
 /** The implement phase may edit the checkout, but not workflows and not published history. */
 async function checkImplement(repoDir, before) {
     const after = await snapshotWorkspace(repoDir);
+    if (after.gitSetup !== before.gitSetup)
+        return { reason: GIT_SETUP_CHANGED, paths: [] };
     if (before.head && after.head !== before.head) {
         const kept = after.head !== null && (await gitSucceeds(repoDir, ['merge-base', '--is-ancestor', before.head, after.head]));
         if (!kept)
@@ -50033,28 +50083,12 @@ function describeAnswerer(config) {
 /**
  * The environment Claude Code runs with. Claude runs Bash, so anything in its
  * environment can end up in a file or a log: it gets what it needs to reach
- * its model and run the project's tools, never the second model's keys or the
- * GitHub token.
+ * its model and run the project's tools, never the second model's keys, the
+ * GitHub token or the runner's file-command paths.
  */
-const WITHHELD = [
-    /^OPENAI_/,
-    /^AZURE_OPENAI_/,
-    /^GITHUB_TOKEN$/,
-    /^GH_TOKEN$/,
-    /^GH_ENTERPRISE_TOKEN$/,
-    /^INPUT_/,
-    /^ACTIONS_RUNTIME_TOKEN$/,
-    /^ACTIONS_ID_TOKEN_REQUEST_/,
-    /^ACTIONS_CACHE_URL$/,
-    /^ACTIONS_RESULTS_URL$/
-];
+
 function buildClaudeEnv(base, extra = {}) {
-    const env = {};
-    for (const [key, value] of Object.entries({ ...base, ...extra })) {
-        if (value === undefined || WITHHELD.some((re) => re.test(key)))
-            continue;
-        env[key] = value;
-    }
+    const env = withoutSecrets({ ...base, ...extra });
     // An unattended run has no use for telemetry, update checks or auto-updates.
     env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC ??= '1';
     env.DISABLE_AUTOUPDATER ??= '1';
@@ -50959,6 +50993,13 @@ function issueTask(issue, extra) {
 
 
 
+/**
+ * The runner reads `::command::` at the start of a log line (after spaces) and
+ * `##[command]` anywhere. Model text in the log must not become one of them.
+ */
+function inertForRunner(line) {
+    return line.replace(/^(\s*):(?=:)/, '$1:\u200b').replace(/##\[/g, '#\u200b#[');
+}
 class Session {
     gh;
     inputs;
@@ -51083,7 +51124,7 @@ class Session {
                 const event = JSON.parse(this.secrets.redact(JSON.stringify(raw)));
                 const line = formatProgress(event, this.ctx.workspace);
                 if (line)
-                    info(line);
+                    info(inertForRunner(line));
                 opts.status.onProgress(event);
             }
         });
@@ -51554,7 +51595,7 @@ async function runClaude(inv) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _claude_runner_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6236);
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(680);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9520);
 
 
 // A cancelled job must not leave Claude running on the runner.

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { git, GitError } from '../git/git.js'
+import { git, GitError, gitSucceeds } from '../git/git.js'
 
 export interface GitAuth {
   token: string
@@ -114,6 +114,19 @@ export class WorkBranch {
   /** Pushes a commit to another branch of origin (fast-forward only). */
   async pushRef(commit: string, branch: string): Promise<void> {
     await this.remote(['push', '--no-verify', '--porcelain', 'origin', `${commit}:refs/heads/${branch}`])
+  }
+
+  /**
+   * Turns commits made on top of `base` (Claude was told not to, but may) back
+   * into work-tree changes, so the bot makes the one commit, scrubbed of secrets.
+   */
+  async uncommitTo(base: string): Promise<void> {
+    if ((await git(this.repoDir, ['rev-parse', 'HEAD'])) !== base) await git(this.repoDir, ['reset', '-q', '--soft', base])
+  }
+
+  /** Whether `ancestor` is reachable from `head` (both must be fetched). */
+  async descends(head: string, ancestor: string): Promise<boolean> {
+    return gitSucceeds(this.repoDir, ['merge-base', '--is-ancestor', ancestor, head])
   }
 
   /** Commits on `head` not reachable from `base` whose author email is not `email`. */

@@ -33,6 +33,14 @@ export interface Outputs {
   reason?: string
 }
 
+/**
+ * The runner reads `::command::` at the start of a log line (after spaces) and
+ * `##[command]` anywhere. Model text in the log must not become one of them.
+ */
+export function inertForRunner(line: string): string {
+  return line.replace(/^(\s*):(?=:)/, '$1:\u200b').replace(/##\[/g, '#\u200b#[')
+}
+
 export interface FoundPlan {
   comment: IssueComment
   state: PlanState
@@ -174,7 +182,7 @@ export class Session {
         // Redact before formatting: a line cut short must not keep half a key.
         const event = JSON.parse(this.secrets.redact(JSON.stringify(raw))) as typeof raw
         const line = formatProgress(event, this.ctx.workspace)
-        if (line) core.info(line)
+        if (line) core.info(inertForRunner(line))
         opts.status.onProgress(event)
       }
     })

@@ -21,6 +21,8 @@ export interface PlanState {
   /** Earlier documents on the branch, reused by /revise. */
   documents: Partial<Record<PhaseName, string[]>>
   state: PlanStateName
+  /** sha256 of the issue text the plan was made from: an edited issue needs a new plan. */
+  taskHash?: string
   pr?: number
   /** The /approve comments already carried out: a re-run or a duplicate must not implement twice. */
   approvedBy?: number[]
@@ -59,6 +61,8 @@ export interface PrState {
   issue: number
   branch: string
   planPath: string
+  /** The issue text the approved plan was made from (see PlanState.taskHash). */
+  taskHash?: string
   /** Feedback already acted on: `comment:<id>` and `review:<id>`. */
   handled: string[]
 }

@@ -1,3 +1,5 @@
+import crypto from 'node:crypto'
+
 /**
  * Issue titles, bodies and comments are written by anyone. Before they reach
  * Claude or the answerer, remove what a human reader cannot see but a model
@@ -29,4 +31,9 @@ export function issueTask(issue: { number: number; title: string; body: string }
   const more = extra ? sanitizeUntrusted(extra) : ''
   if (more) parts.push(`Additional context from a maintainer:\n${more}`)
   return parts.filter(Boolean).join('\n\n')
+}
+
+/** Identifies the issue text a plan was made from (title and body as Claude saw them). */
+export function taskHash(issue: { number: number; title: string; body: string }): string {
+  return crypto.createHash('sha256').update(issueTask(issue)).digest('hex')
 }

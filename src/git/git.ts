@@ -3,6 +3,7 @@
  * branch name or path from an issue can become a command.
  */
 import { execa } from 'execa'
+import { withoutSecrets } from '../util/secret-env.js'
 
 export class GitError extends Error {
   constructor(
@@ -29,14 +30,21 @@ function redact(text: string, secrets: string[] = []): string {
   return secrets.filter(Boolean).reduce((t, s) => t.split(s).join('***'), text)
 }
 
+/**
+ * Hooks and fsmonitor are programs the work tree's `.git` can name: a phase
+ * that wrote one must not get it run by our own git calls.
+ */
+const SAFE_CONFIG = ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false']
+
 export async function git(cwd: string, args: string[], opts: GitOptions = {}): Promise<string> {
   const configArgs = Object.entries(opts.config ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`])
-  const result = await execa('git', [...configArgs, ...args], {
+  const result = await execa('git', [...SAFE_CONFIG, ...configArgs, ...args], {
     cwd,
     reject: false,
     stripFinalNewline: true,
     input: opts.input,
-    env: { GIT_TERMINAL_PROMPT: '0', ...opts.env }
+    extendEnv: false,
+    env: { ...withoutSecrets(process.env), GIT_TERMINAL_PROMPT: '0', ...opts.env }
   })
   if (result.exitCode !== 0) {
     const stderr = redact(String(result.stderr).trim(), opts.secrets)

@@ -97,3 +97,19 @@ describe('buildClaudeEnv', () => {
     expect(env).toMatchObject({ MY_GITHUB_TOKEN_HINT: 'a', GITHUB_TOKEN_PATH: 'b', NOT_OPENAI_KEY: 'c' })
   })
 })
+
+describe('buildClaudeEnv and the runner', () => {
+  it('withholds the runner file-command paths, through which a step could set variables, PATH or outputs', () => {
+    const env = buildClaudeEnv({
+      PATH: '/usr/bin',
+      GITHUB_ENV: '/runner/_temp/set_env_1',
+      GITHUB_PATH: '/runner/_temp/add_path_1',
+      GITHUB_OUTPUT: '/runner/_temp/set_output_1',
+      GITHUB_STATE: '/runner/_temp/save_state_1',
+      GITHUB_STEP_SUMMARY: '/runner/_temp/step_summary_1',
+      GITHUB_WORKSPACE: '/work/repo'
+    })
+    expect(Object.keys(env).filter((k) => k.startsWith('GITHUB_'))).toEqual(['GITHUB_WORKSPACE'])
+    expect(env.PATH).toBe('/usr/bin')
+  })
+})

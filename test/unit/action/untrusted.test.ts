@@ -127,3 +127,13 @@ describe('issueTask', () => {
     expect(issueTask({ number: 5, title: 'Only a title', body: '<!-- hidden -->' }, '<!-- also hidden -->')).toBe('Issue #5: Only a title')
   })
 })
+
+describe('inertForRunner', () => {
+  it('keeps model text in the log from being read as a workflow command', async () => {
+    const { inertForRunner } = await import('../../../src/action/session.js')
+    expect(inertForRunner('  ::add-mask::everything')).toBe('  :\u200b:add-mask::everything')
+    expect(inertForRunner('::error::fake annotation')).toBe(':\u200b:error::fake annotation')
+    expect(inertForRunner('  text ##[group]hidden')).toBe('  text #\u200b#[group]hidden')
+    expect(inertForRunner('  · Bash npm test')).toBe('  · Bash npm test')
+  })
+})
