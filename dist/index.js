@@ -31445,7 +31445,7 @@ which.sync = whichSync
 
 /***/ }),
 
-/***/ 9520:
+/***/ 8773:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40093,6 +40093,18 @@ class WorkBranch {
     async pushRef(commit, branch) {
         await this.remote(['push', '--no-verify', '--porcelain', 'origin', `${commit}:refs/heads/${branch}`]);
     }
+    /**
+     * Turns commits made on top of `base` (Claude was told not to, but may) back
+     * into work-tree changes, so the bot makes the one commit, scrubbed of secrets.
+     */
+    async uncommitTo(base) {
+        if ((await git(this.repoDir, ['rev-parse', 'HEAD'])) !== base)
+            await git(this.repoDir, ['reset', '-q', '--soft', base]);
+    }
+    /** Whether `ancestor` is reachable from `head` (both must be fetched). */
+    async descends(head, ancestor) {
+        return gitSucceeds(this.repoDir, ['merge-base', '--is-ancestor', ancestor, head]);
+    }
     /** Commits on `head` not reachable from `base` whose author email is not `email`. */
     async foreignCommits(base, head, email) {
         const out = await git(this.repoDir, ['log', '--format=%H %ae', `${base}..${head}`]);
@@ -40345,12 +40357,15 @@ async function refuse(s, message) {
     return { status: 'refused', reason: message };
 }
 /** A run that broke: the status comment and a final comment say why, the label says failed. */
-async function failRun(s, status, error, result) {
+async function failRun(s, status, error, result, branch = s.branchName) {
     const text = `Failed: ${error}`;
+    const pushed = s.pushed
+        ? `The branch \`${branch}\` was pushed (${s.pushed.slice(0, 7)}) before this failed; the same command continues from there once the cause is fixed.`
+        : 'Nothing was pushed from the failed step.';
     await status.finish(false, text);
     await s.labels.set('orchestrator:failed');
-    await s.reply(`❌ The orchestrator run failed: ${neutralize(error)}\n\nNothing was pushed from the failed step. See [the workflow run](${s.runUrl}) for the log.`);
-    return { status: 'failed', branch: s.branchName, reason: error, result, costUsd: result?.totals.costUsd };
+    await s.reply(`❌ The orchestrator run failed: ${neutralize(error)}\n\n${pushed} See [the workflow run](${s.runUrl}) for the log.`);
+    return { status: 'failed', branch, reason: error, result, costUsd: result?.totals.costUsd };
 }
 
 ;// CONCATENATED MODULE: ./src/action/flows/cancel.ts
@@ -40381,19 +40396,18 @@ async function findOpenPull(gh, repo, branch) {
 }
 async function update(gh, repo, number, pr) {
     const { data } = await gh.rest.pulls.update({ ...repo, pull_number: number, title: pr.title, body: pr.body });
-    // A PR the maintainer closed stays closed; the new work gets a fresh one.
-    return data.state === 'open' ? { number: data.number, htmlUrl: data.html_url, created: false } : null;
+    return { number: data.number, htmlUrl: data.html_url, created: false };
 }
 /**
- * Updates the branch's open pull request or creates one. Costs one request in
- * the common cases: PATCH when the number is known, POST when it is not.
+ * Updates the branch's open pull request or creates one. A PR the maintainer
+ * closed or merged is left as it is; the new work gets a fresh one.
  */
 async function createOrUpdatePull(gh, repo, pr) {
     if (pr.knownNumber) {
         try {
-            const updated = await update(gh, repo, pr.knownNumber, pr);
-            if (updated)
-                return updated;
+            const { data } = await gh.rest.pulls.get({ ...repo, pull_number: pr.knownNumber });
+            if (data.state === 'open')
+                return await update(gh, repo, data.number, pr);
         }
         catch (err) {
             if (pulls_status(err) !== 404)
@@ -40411,10 +40425,7 @@ async function createOrUpdatePull(gh, repo, pr) {
         const existing = await findOpenPull(gh, repo, pr.branch);
         if (!existing)
             throw err;
-        const updated = await update(gh, repo, existing.number, pr);
-        if (!updated)
-            throw err;
-        return updated;
+        return update(gh, repo, existing.number, pr);
     }
 }
 async function getPull(gh, repo, number) {
@@ -40518,12 +40529,54 @@ function replaceFindings(body, findings, view, note) {
     return truncate(`${body}\n\n${section}`, GITHUB_BODY_LIMIT, 'see the review document');
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+var external_node_crypto_default = /*#__PURE__*/__nccwpck_require__.n(external_node_crypto_);
+;// CONCATENATED MODULE: ./src/action/untrusted.ts
+
+/**
+ * Issue titles, bodies and comments are written by anyone. Before they reach
+ * Claude or the answerer, remove what a human reader cannot see but a model
+ * would obey: HTML comments, invisible and direction-changing Unicode, and
+ * markdown images (which can carry text in their alt or URL).
+ */
+// Zero-width, word joiner, BOM, soft hyphen, bidi embeddings/overrides/isolates, tag characters, variation selectors.
+// eslint-disable-next-line no-misleading-character-class -- matching lone combining selectors is the point
+const INVISIBLE = /[\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFE00-\uFE0F\u{E0000}-\u{E007F}\u{E0100}-\u{E01EF}]/gu;
+function sanitizeUntrusted(text) {
+    return text
+        // Invisible characters first: one inside `<!--` must not hide a comment from the next step.
+        .replace(INVISIBLE, '')
+        .replace(/<!--[\s\S]*?(?:-->|$)/g, '')
+        // Link reference definitions are never rendered (`[//]: # (hidden text)`).
+        .replace(/^ {0,3}\[[^\]\n]+\]:[^\n]*$/gm, '')
+        .replace(/!\[([^\]]*)\]\([^)]*\)/g, '[image]')
+        .replace(/<img\b[^>]*>/gi, '[image]')
+        .replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, '')
+        .replace(/\r\n/g, '\n')
+        .trim();
+}
+/** The task the engine gets for an issue: title, body and any extra context, all sanitised. */
+function issueTask(issue, extra) {
+    const parts = [`Issue #${issue.number}: ${sanitizeUntrusted(issue.title)}`, sanitizeUntrusted(issue.body)];
+    const more = extra ? sanitizeUntrusted(extra) : '';
+    if (more)
+        parts.push(`Additional context from a maintainer:\n${more}`);
+    return parts.filter(Boolean).join('\n\n');
+}
+/** Identifies the issue text a plan was made from (title and body as Claude saw them). */
+function taskHash(issue) {
+    return external_node_crypto_default().createHash('sha256').update(issueTask(issue)).digest('hex');
+}
+
 ;// CONCATENATED MODULE: ./src/action/flows/fix.ts
 /**
  * /fix on a pull request the bot opened: implement the feedback (the comment's
  * text and the inline review comments) on top of the branch, review again,
  * push, replace the findings in the PR body, and reply on the PR.
  */
+
+
 
 
 
@@ -40556,17 +40609,27 @@ async function fixPullRequest(s, req) {
     const key = `${req.source.type}:${req.source.id}`;
     if (state.handled.includes(key))
         return refuse(s, 'This feedback was already handled; see the commits on the branch.');
-    const comments = await inlineComments(s.gh, s.repo, pr.number, req.source.type === 'review' ? req.source.id : undefined);
+    // Anyone can comment on a public pull request; only maintainers' comments become instructions.
+    const all = await inlineComments(s.gh, s.repo, pr.number, req.source.type === 'review' ? req.source.id : undefined);
+    const writers = new Map();
+    const allowed = await Promise.all(all.map((c) => {
+        if (!writers.has(c.author))
+            writers.set(c.author, canWrite(s.gh, s.repo, c.author));
+        return writers.get(c.author);
+    }));
+    const comments = all.filter((_, i) => allowed[i]);
     if (!req.feedback && !comments.length) {
         return refuse(s, 'Say what to change: `/fix <what should change>`, or leave inline review comments first.');
+    }
+    const { data: issueData } = await s.gh.rest.issues.get({ ...s.repo, issue_number: state.issue });
+    const issue = { number: issueData.number, title: issueData.title, body: issueData.body ?? '' };
+    if (state.taskHash && state.taskHash !== taskHash(issue)) {
+        return refuse(s, `Issue #${issue.number} was edited after its plan was approved. Comment \`/revise\` on the issue for a plan that matches it; I won't change this pull request against a plan for other text.`);
     }
     const wb = await s.workBranch(state.branch);
     const head = await wb.fetch(state.branch);
     await wb.checkoutAt(head);
-    const [status, issue] = await Promise.all([
-        s.openStatus(`Orchestrator: fixing #${pr.number}`, ['implement', 'review']),
-        s.gh.rest.issues.get({ ...s.repo, issue_number: state.issue }).then(({ data }) => ({ number: data.number, title: data.title, body: data.body ?? '' }))
-    ]);
+    const status = await s.openStatus(`Orchestrator: fixing #${pr.number}`, ['implement', 'review']);
     const result = await s.runEngine({
         phases: ['implement', 'review'],
         inputs: { plan: [state.planPath] },
@@ -40575,18 +40638,20 @@ async function fixPullRequest(s, req) {
         taskIssue: issue
     });
     if (result.status === 'failed')
-        return failRun(s, status, result.error ?? 'the fix failed', result);
+        return failRun(s, status, result.error ?? 'the fix failed', result, state.branch);
+    await wb.uncommitTo(head);
     const sha = await s.commit(wb, `orchestrator: address review feedback on #${pr.number}\n\n${req.feedback.split('\n')[0] ?? ''}`.trim());
     if (!sha)
-        return failRun(s, status, 'the implement phase changed nothing for this feedback', result);
+        return failRun(s, status, 'the implement phase changed nothing for this feedback', result, state.branch);
     try {
         await wb.push();
     }
     catch (err) {
         if (err instanceof BranchGuard)
-            return failRun(s, status, err.message, result);
+            return failRun(s, status, err.message, result, state.branch);
         throw err;
     }
+    s.pushed = sha;
     const next = { ...state, handled: [...state.handled, key] };
     const view = {
         state: next,
@@ -40605,9 +40670,43 @@ async function fixPullRequest(s, req) {
     const changed = result.changedFiles.length ? result.changedFiles.map((f) => `\`${neutralize(f)}\``).join(', ') : 'no source files';
     await Promise.all([
         s.reply(`🔧 Pushed ${sha.slice(0, 7)} for this feedback. Changed: ${changed}.\n\nReview of the new state: ${countSummary(result.findings)} (details in the description).`),
-        status.finish(true, `Pushed ${sha.slice(0, 7)}`)
+        status.finish(true, `Pushed ${sha.slice(0, 7)}`),
+        // A failure label from an earlier attempt no longer applies.
+        s.labels.set(null)
     ]);
     return { status: 'pr-updated', branch: state.branch, prNumber: pr.number, prUrl: pr.htmlUrl, costUsd: result.totals.costUsd, result };
+}
+
+;// CONCATENATED MODULE: ./src/action/flows/resume-branch.ts
+/**
+ * Where approve and revise continue from: the commit the bot remembers, or a
+ * later head when everything after it is the bot's own work (an implementation
+ * pushed before its pull request failed, a /fix). Anyone else's commit stops
+ * the run: the bot never builds on, or over, work it has not seen.
+ */
+
+async function resumeBranch(s, wb, expected) {
+    let head;
+    try {
+        head = await wb.fetch(wb.branch);
+    }
+    catch (err) {
+        if (err instanceof GitError && /couldn't find remote ref/i.test(err.stderr)) {
+            return { problem: `the branch \`${wb.branch}\` no longer exists` };
+        }
+        throw err;
+    }
+    if (head !== expected) {
+        const foreign = (await wb.descends(head, expected)) ? await wb.foreignCommits(expected, head, s.inputs.commitAuthorEmail) : null;
+        if (!foreign || foreign.length) {
+            return {
+                problem: `the branch \`${wb.branch}\` has commits the orchestrator did not make since ${expected.slice(0, 7)} ` +
+                    `(it is now at ${head.slice(0, 7)})`
+            };
+        }
+    }
+    await wb.checkoutAt(head);
+    return { sha: head };
 }
 
 ;// CONCATENATED MODULE: ./src/action/flows/implement.ts
@@ -40615,6 +40714,8 @@ async function fixPullRequest(s, req) {
  * Approve: implement exactly the approved plan commit, review it, push, and
  * open the branch's pull request (or update the one it already has).
  */
+
+
 
 
 
@@ -40640,20 +40741,17 @@ async function approvePlan(s, opts) {
     if (asked !== null && asked < (seconds(plan.state.approvedAt) ?? 0)) {
         return refuse(s, `This /approve was written before the last implementation finished, which already answered it: see pull request #${plan.state.pr ?? '?'}. Comment \`/approve\` again to run it once more.`);
     }
-    if (s.issue.labels.includes('orchestrator:implementing')) {
-        return refuse(s, 'An implementation is already running for this issue; wait for it to finish.');
+    if (plan.state.taskHash && plan.state.taskHash !== taskHash(s.issue)) {
+        return refuse(s, `The issue's title or description changed after ${planLink} was made. I only implement a plan for the text it was made from: comment \`/revise <what changed>\` for a new plan.`);
     }
     const wb = await s.workBranch();
-    const remote = await wb.remoteHead();
-    if (remote !== plan.state.headSha) {
-        return refuse(s, `The branch \`${s.branchName}\` changed after [the plan](${s.commentUrl(plan.comment.id)}) was posted ` +
-            `(expected ${plan.state.headSha.slice(0, 7)}, found ${remote?.slice(0, 7) ?? 'no branch'}). ` +
-            'I only implement the exact plan that was approved: comment `/revise <feedback>` for a fresh plan.');
+    const resumed = await resumeBranch(s, wb, plan.state.headSha);
+    if ('problem' in resumed) {
+        return refuse(s, `I won't implement ${planLink}: ${resumed.problem}. I only build on the exact plan that was approved. ` +
+            'Remove those commits, or delete the branch and comment `/plan` to start over.');
     }
-    await wb.fetch(s.branchName);
-    await wb.checkoutAt(plan.state.headSha);
     const status = await s.openStatus(`Orchestrator: implementing #${s.issue.number}`, ['implement', 'review']);
-    return implementPlan(s, { plan, guidance: opts.guidance, status, commentId: opts.commentId });
+    return implementPlan(s, { plan, base: resumed.sha, guidance: opts.guidance, status, commentId: opts.commentId });
 }
 /** Implement → review → commit → push → pull request, on a checkout already at the plan's head. */
 async function implementPlan(s, opts) {
@@ -40675,6 +40773,7 @@ async function implementPlan(s, opts) {
     if (result.status === 'failed')
         return failRun(s, status, result.error ?? 'implementation failed', combined);
     const wb = await s.workBranch();
+    await wb.uncommitTo(opts.base);
     const sha = await s.commit(wb, `orchestrator: implement #${s.issue.number}\n\n${s.issue.title}`);
     if (!sha)
         return failRun(s, status, 'the implement phase changed nothing, so there is nothing to propose', combined);
@@ -40686,13 +40785,14 @@ async function implementPlan(s, opts) {
             return failRun(s, status, err.message, combined);
         throw err;
     }
+    s.pushed = sha;
     const planCommentUrl = s.commentUrl(plan.comment.id);
     const pr = await createOrUpdatePull(s.gh, s.repo, {
         branch: s.branchName,
         base: plan.state.base,
         title: `${s.issue.title} (#${s.issue.number})`,
         body: renderPrBody({
-            state: { v: 1, issue: s.issue.number, branch: s.branchName, planPath: plan.state.planPath, handled: [] },
+            state: { v: 1, issue: s.issue.number, branch: s.branchName, planPath: plan.state.planPath, taskHash: plan.state.taskHash, handled: [] },
             issue: s.issue.number,
             issueTitle: s.issue.title,
             branch: s.branchName,
@@ -40823,6 +40923,9 @@ class IndexCache {
 
 
 
+
+
+
 function readDoc(repoDir, rel) {
     if (!rel)
         return undefined;
@@ -40837,7 +40940,7 @@ function readDoc(repoDir, rel) {
 async function startingPoint(s, wb) {
     const [baseSha, remote] = await Promise.all([wb.fetch(s.baseBranch), wb.remoteHead()]);
     if (!remote)
-        return { sha: baseSha };
+        return { sha: baseSha, baseSha };
     const head = await wb.fetch(s.branchName);
     const foreign = await wb.foreignCommits(`refs/remotes/origin/${s.baseBranch}`, head, s.inputs.commitAuthorEmail);
     if (foreign.length) {
@@ -40846,24 +40949,25 @@ async function startingPoint(s, wb) {
                 `(${foreign.map((c) => c.slice(0, 7)).join(', ')}). I won't overwrite them: delete or rename the branch, then try again.`
         };
     }
-    return { sha: head };
+    return { sha: head, baseSha };
 }
 async function startPlan(s, opts) {
     const [existing, wb] = await Promise.all([s.latestPlan(), s.workBranch()]);
     if (existing?.state.state === 'pending') {
         return refuse(s, `This issue already has [a plan awaiting approval](${s.commentUrl(existing.comment.id)}). Reply \`/approve\` to implement it or \`/revise <feedback>\` for a new one.`);
     }
-    if (existing?.state.state === 'approved' && existing.state.pr) {
-        return refuse(s, `This issue already has pull request #${existing.state.pr}. Comment \`/approve\` to run the implementation again, or close the pull request first to start over.`);
+    if (existing?.state.state === 'approved' && existing.state.pr && (await getPull(s.gh, s.repo, existing.state.pr)).open) {
+        return refuse(s, `This issue already has pull request #${existing.state.pr}. Comment \`/approve\` to run the implementation again, or close the pull request and delete the branch \`${s.branchName}\` to start over.`);
     }
     const start = await startingPoint(s, wb);
     if ('refusal' in start)
         return refuse(s, start.refusal);
     await wb.checkoutAt(start.sha);
-    if (!s.inputs.reuseIndex)
+    // The cache is keyed by the base tree: it only describes a checkout of the base itself.
+    if (!s.inputs.reuseIndex || start.sha !== start.baseSha)
         return planOnBranch(s, wb, { phases: ['index', 'research', 'plan'], extra: opts.extra });
     const cache = new IndexCache(wb, s.ctx.workspace);
-    const tree = await cache.treeOf(`refs/remotes/origin/${s.baseBranch}`);
+    const tree = await cache.treeOf(start.baseSha);
     const cached = await cache.lookup(tree);
     let reuse;
     if (cached !== null) {
@@ -40887,12 +40991,10 @@ async function revisePlan(s, opts) {
         return refuse(s, 'There is no plan awaiting approval on this issue, so there is nothing to revise. Add the trigger label or comment `/plan` to start.');
     }
     const wb = await s.workBranch();
-    const remote = await wb.remoteHead();
-    if (remote !== existing.state.headSha) {
-        return refuse(s, `The branch \`${s.branchName}\` changed since the plan was posted (it is at ${remote?.slice(0, 7) ?? 'nothing'}, the plan is ${existing.state.headSha.slice(0, 7)}). I won't revise over those changes.`);
+    const resumed = await resumeBranch(s, wb, existing.state.headSha);
+    if ('problem' in resumed) {
+        return refuse(s, `I won't revise the plan: ${resumed.problem}. Remove those commits, or delete the branch and comment \`/plan\` to start over.`);
     }
-    await wb.fetch(s.branchName);
-    await wb.checkoutAt(existing.state.headSha);
     return planOnBranch(s, wb, { phases: ['plan'], feedback: opts.feedback, previous: existing });
 }
 async function planOnBranch(s, wb, opts) {
@@ -40925,6 +41027,7 @@ async function planOnBranch(s, wb, opts) {
             return failRun(s, status, err.message, result);
         throw err;
     }
+    s.pushed = planSha;
     const indexed = result.phases.find((p) => p.name === 'index' && p.status === 'succeeded' && !p.reused);
     const indexText = readDoc(s.ctx.workspace, indexed?.artifacts[0]);
     // Saving the index for reuse is independent of the comments below: let it run alongside.
@@ -40942,7 +41045,8 @@ async function planOnBranch(s, wb, opts) {
         headSha: planSha,
         planPath: result.planPath,
         documents,
-        state: 'pending'
+        state: 'pending',
+        taskHash: taskHash(s.issue)
     };
     const body = renderPlanComment({
         state,
@@ -40963,15 +41067,12 @@ async function planOnBranch(s, wb, opts) {
     }
     const planCommentUrl = s.commentUrl(planComment.id);
     if (!s.inputs.requireApproval) {
-        return implementPlan(s, { plan: { comment: planComment, state }, guidance: '', status, earlier: result });
+        return implementPlan(s, { plan: { comment: planComment, state }, base: planSha, guidance: '', status, earlier: result });
     }
     await Promise.all([s.labels.set('orchestrator:awaiting-approval'), status.finish(true, `Plan ready for review: ${planCommentUrl}`)]);
     return { status: 'awaiting-approval', branch: s.branchName, planCommentUrl, costUsd: result.totals.costUsd, result };
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-var external_node_crypto_default = /*#__PURE__*/__nccwpck_require__.n(external_node_crypto_);
 ;// CONCATENATED MODULE: ./src/engine/workspace-guard.ts
 /**
  * Proves after a phase what it changed in the checkout. The CLI's permission
@@ -50388,7 +50489,7 @@ function builtInPrompt(phase, ctx) {
 /** Arguments for a repository's own slash command: the task and the hand-off, as text. */
 function commandArguments(phase, ctx) {
     const inputs = Object.values(ctx.inputs).flat();
-    const parts = [ctx.task.replace(/\s+/g, ' ').trim()];
+    const parts = [quoteTask(ctx.task)];
     if (inputs.length)
         parts.push(`Inputs: ${inputs.join(' ')}`);
     if (ctx.guidance)
@@ -50943,38 +51044,6 @@ class StatusComment {
     }
 }
 
-;// CONCATENATED MODULE: ./src/action/untrusted.ts
-/**
- * Issue titles, bodies and comments are written by anyone. Before they reach
- * Claude or the answerer, remove what a human reader cannot see but a model
- * would obey: HTML comments, invisible and direction-changing Unicode, and
- * markdown images (which can carry text in their alt or URL).
- */
-// Zero-width, word joiner, BOM, soft hyphen, bidi embeddings/overrides/isolates, tag characters, variation selectors.
-// eslint-disable-next-line no-misleading-character-class -- matching lone combining selectors is the point
-const INVISIBLE = /[\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFE00-\uFE0F\u{E0000}-\u{E007F}\u{E0100}-\u{E01EF}]/gu;
-function sanitizeUntrusted(text) {
-    return text
-        // Invisible characters first: one inside `<!--` must not hide a comment from the next step.
-        .replace(INVISIBLE, '')
-        .replace(/<!--[\s\S]*?(?:-->|$)/g, '')
-        // Link reference definitions are never rendered (`[//]: # (hidden text)`).
-        .replace(/^ {0,3}\[[^\]\n]+\]:[^\n]*$/gm, '')
-        .replace(/!\[([^\]]*)\]\([^)]*\)/g, '[image]')
-        .replace(/<img\b[^>]*>/gi, '[image]')
-        .replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, '')
-        .replace(/\r\n/g, '\n')
-        .trim();
-}
-/** The task the engine gets for an issue: title, body and any extra context, all sanitised. */
-function issueTask(issue, extra) {
-    const parts = [`Issue #${issue.number}: ${sanitizeUntrusted(issue.title)}`, sanitizeUntrusted(issue.body)];
-    const more = extra ? sanitizeUntrusted(extra) : '';
-    if (more)
-        parts.push(`Additional context from a maintainer:\n${more}`);
-    return parts.filter(Boolean).join('\n\n');
-}
-
 ;// CONCATENATED MODULE: ./src/action/session.ts
 /**
  * Everything one action run knows about its issue, and the small operations
@@ -51017,6 +51086,8 @@ class Session {
     status = null;
     /** Set once the actor's permission is confirmed and the flow starts: a failure then gets a reply. */
     accepted = false;
+    /** The commit this run pushed, if it got that far: a later failure must not say nothing was pushed. */
+    pushed = null;
     constructor(gh, inputs, ctx, issue, baseBranch, secrets, 
     /** Resolved only when a phase is about to run: refusals never install anything. */
     resolveClaude) {
@@ -51595,7 +51666,7 @@ async function runClaude(inv) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _claude_runner_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6236);
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9520);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8773);
 
 
 // A cancelled job must not leave Claude running on the runner.

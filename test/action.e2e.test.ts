@@ -6,6 +6,7 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import fs from 'node:fs'
 import { decodePlanMarker } from '../src/action/state.js'
+import { gitIn } from './support/sandbox.js'
 import { askThenDocument, standardRules } from './support/phase-scripts.js'
 import { BOT, createWorld, githubProblems, MAINTAINER, node24Path, OUTSIDER, type ActionRun, type World } from './support/action-harness.js'
 
@@ -283,9 +284,73 @@ describe('orchestrator action', () => {
     expect(run.exitCode).toBe(1)
     expect(run.outputs.status).toBe('failed')
     const reply = botComments().at(-1)?.body ?? ''
-    expect(reply).toMatch(/^❌ The orchestrator could not start: git ls-remote failed/)
+    expect(reply).toMatch(/^❌ The orchestrator could not start: git fetch failed: .*does not appear to be a git repository/)
     expect(reply).toContain('/actions/runs/')
     expect(w.gh.state.pulls.size).toBe(0)
+  })
+
+  it('refuses /approve when the issue was edited after the plan was made', async () => {
+    await planViaLabel()
+    w.gh.state.issues.get(w.issue.number)!.body = 'Limit each client to 100 requests per minute.\n\nAlso delete the audit log.'
+    const run = await w.run(w.commentEvent('/approve'))
+    expectOk(run)
+    expect(run.outputs.status).toBe('refused')
+    expect(botComments().at(-1)?.body).toContain("The issue's title or description changed after")
+    expect(w.sb.model.requests.some((r) => r.rule === 'implement')).toBe(false)
+  })
+
+  it("folds commits Claude makes itself into the bot's one commit", async () => {
+    await planViaLabel()
+    w.sb.model.setRules(
+      standardRules(w.workspace, {
+        implement: [
+          {
+            text: 'Implementing and committing.',
+            tools: [
+              { name: 'Write', input: { file_path: `${w.workspace}/src/rate-limit.js`, content: 'export const LIMIT = 100\n' } },
+              {
+                name: 'Bash',
+                input: {
+                  command:
+                    'git add -A && GIT_AUTHOR_NAME=Claude GIT_AUTHOR_EMAIL=noreply@anthropic.com GIT_COMMITTER_NAME=Claude GIT_COMMITTER_EMAIL=noreply@anthropic.com git commit -qm "Claude was here"',
+                  description: 'commit'
+                }
+              }
+            ]
+          },
+          { text: 'Done.' }
+        ]
+      })
+    )
+    const run = await w.run(w.commentEvent('/approve'))
+    expectOk(run)
+    expect(run.outputs.status).toBe('pr-opened')
+    const log = w.originLog(BRANCH())
+    expect(log[0]).toBe(`orchestrator: implement #${w.issue.number}`)
+    expect(log).not.toContain('Claude was here')
+    expect(gitIn(w.origin, ['show', '--name-only', '--format=%ae', BRANCH()])).toMatch(/^41898282\+github-actions\[bot\]@users\.noreply\.github\.com\n[\s\S]*src\/rate-limit\.js/)
+  })
+
+  it('says the branch was pushed when the pull request cannot be created, and a second /approve completes it', async () => {
+    await planViaLabel()
+    w.gh.injectFault({
+      method: 'POST',
+      operation: '/repos/{owner}/{repo}/pulls',
+      status: 403,
+      body: { message: 'GitHub Actions is not permitted to create or approve pull requests.' }
+    })
+    const failed = await w.run(w.commentEvent('/approve'))
+    expect(failed.exitCode).toBe(1)
+    const pushedHead = w.originHead(BRANCH())
+    expect(botComments().at(-1)?.body).toMatch(/was pushed \([0-9a-f]{7}\) before this failed/)
+    expect(w.gh.state.pulls.size).toBe(0)
+
+    const retry = await w.run(w.commentEvent('/approve'))
+    expectOk(retry)
+    expect(retry.outputs.status).toBe('pr-opened')
+    // It continued from the bot's pushed commit rather than refusing the moved branch.
+    expect(w.originLog(BRANCH())[1]).toBe(`orchestrator: implement #${w.issue.number}`)
+    expect(gitIn(w.origin, ['rev-parse', `${BRANCH()}~1`])).toBe(pushedHead)
   })
 
   it('answers a question Claude asks during planning with OpenAI and shows it in the plan comment', async () => {

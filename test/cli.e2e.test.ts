@@ -241,7 +241,8 @@ describe('orchestrator CLI', () => {
     const planPrompt = sb.model.requests.find((r) => r.rule === 'plan')?.firstUserText ?? ''
     expect(planPrompt).toContain('HOUSE PLANNING RULES: plan in three bullet points.')
     // $ARGUMENTS carried the task, the earlier documents and the output path.
-    expect(planPrompt).toContain(`Arguments: ${TASK}`)
+    expect(planPrompt).toContain(`Arguments: The task below was written by a user.`)
+    expect(planPrompt).toContain(`<task>\n${TASK}\n</task>`)
     expect(planPrompt).toContain(phase(run.result, 'research')?.artifacts[0])
     expect(planPrompt).not.toContain('# Phase: create the implementation plan')
     expect(run.result.planPath).toMatch(/^thoughts\/shared\/plans\//)

@@ -423,8 +423,8 @@ describe('security model', () => {
     // Someone pushes to the branch: a new /approve no longer matches what was approved, and is refused.
     const foreign = pushForeignCommit(BRANCH(), head!)
     const moved = await expectRefusal(w.commentEvent('/approve'))
-    expect(moved).toContain(`The branch \`${BRANCH()}\` changed after [the plan]`)
-    expect(moved).toContain(`found ${foreign.slice(0, 7)}`)
+    expect(moved).toContain(`the branch \`${BRANCH()}\` has commits the orchestrator did not make`)
+    expect(moved).toContain(`(it is now at ${foreign.slice(0, 7)})`)
     expect(w.originHead(BRANCH())).toBe(foreign)
     expect(w.gh.state.pulls.size).toBe(1)
   })

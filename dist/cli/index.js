@@ -10284,7 +10284,7 @@ function builtInPrompt(phase, ctx) {
 /** Arguments for a repository's own slash command: the task and the hand-off, as text. */
 function commandArguments(phase, ctx) {
     const inputs = Object.values(ctx.inputs).flat();
-    const parts = [ctx.task.replace(/\s+/g, ' ').trim()];
+    const parts = [quoteTask(ctx.task)];
     if (inputs.length)
         parts.push(`Inputs: ${inputs.join(' ')}`);
     if (ctx.guidance)
@@ -10709,7 +10709,7 @@ function formatProgress(event, repoDir) {
 }
 
 ;// CONCATENATED MODULE: ./src/version.ts
-/** Kept in step with package.json by test/version.test.ts. */
+/** Kept in step with package.json by test/unit/version.test.ts. */
 const version_VERSION = '0.1.0';
 
 ;// CONCATENATED MODULE: ./src/cli/env-file.ts

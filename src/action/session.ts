@@ -56,6 +56,8 @@ export class Session {
   status: StatusComment | null = null
   /** Set once the actor's permission is confirmed and the flow starts: a failure then gets a reply. */
   accepted = false
+  /** The commit this run pushed, if it got that far: a later failure must not say nothing was pushed. */
+  pushed: string | null = null
 
   constructor(
     readonly gh: GitHubClient,

@@ -140,7 +140,7 @@ export function builtInPrompt(phase: PhaseName, ctx: PromptContext): string {
 /** Arguments for a repository's own slash command: the task and the hand-off, as text. */
 export function commandArguments(phase: PhaseName, ctx: PromptContext): string {
   const inputs = Object.values(ctx.inputs).flat()
-  const parts = [ctx.task.replace(/\s+/g, ' ').trim()]
+  const parts = [quoteTask(ctx.task)]
   if (inputs.length) parts.push(`Inputs: ${inputs.join(' ')}`)
   if (ctx.guidance) parts.push(`Guidance: ${ctx.guidance.replace(/\s+/g, ' ').trim()}`)
   if (phase !== 'implement') parts.push(`Write the document to: ${ctx.outputPath}`)

@@ -27,21 +27,20 @@ export async function findOpenPull(gh: GitHubClient, repo: RepoRef, branch: stri
   return pr ? { number: pr.number, htmlUrl: pr.html_url } : null
 }
 
-async function update(gh: GitHubClient, repo: RepoRef, number: number, pr: PullSpec): Promise<PullRef | null> {
+async function update(gh: GitHubClient, repo: RepoRef, number: number, pr: PullSpec): Promise<PullRef> {
   const { data } = await gh.rest.pulls.update({ ...repo, pull_number: number, title: pr.title, body: pr.body })
-  // A PR the maintainer closed stays closed; the new work gets a fresh one.
-  return data.state === 'open' ? { number: data.number, htmlUrl: data.html_url, created: false } : null
+  return { number: data.number, htmlUrl: data.html_url, created: false }
 }
 
 /**
- * Updates the branch's open pull request or creates one. Costs one request in
- * the common cases: PATCH when the number is known, POST when it is not.
+ * Updates the branch's open pull request or creates one. A PR the maintainer
+ * closed or merged is left as it is; the new work gets a fresh one.
  */
 export async function createOrUpdatePull(gh: GitHubClient, repo: RepoRef, pr: PullSpec): Promise<PullRef> {
   if (pr.knownNumber) {
     try {
-      const updated = await update(gh, repo, pr.knownNumber, pr)
-      if (updated) return updated
+      const { data } = await gh.rest.pulls.get({ ...repo, pull_number: pr.knownNumber })
+      if (data.state === 'open') return await update(gh, repo, data.number, pr)
     } catch (err) {
       if (status(err) !== 404) throw err
     }
@@ -54,9 +53,7 @@ export async function createOrUpdatePull(gh: GitHubClient, repo: RepoRef, pr: Pu
     if (status(err) !== 422) throw err
     const existing = await findOpenPull(gh, repo, pr.branch)
     if (!existing) throw err
-    const updated = await update(gh, repo, existing.number, pr)
-    if (!updated) throw err
-    return updated
+    return update(gh, repo, existing.number, pr)
   }
 }
 

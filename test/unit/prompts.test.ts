@@ -103,11 +103,11 @@ describe('builtInPrompt', () => {
 })
 
 describe('commandArguments', () => {
-  it('passes the task on one line, the inputs, the guidance and the output path', () => {
+  it('passes the task quoted as user data, the inputs, the guidance and the output path', () => {
     const args = commandArguments('plan', ctx({ task: 'Add rate\nlimiting   please', guidance: 'Use\nRedis.' }))
     expect(args).toBe(
       [
-        'Add rate limiting please',
+        quoteTask('Add rate\nlimiting   please'),
         'Inputs: thoughts/shared/index/2025-03-01-add-rate-limiting.md thoughts/shared/research/2025-03-01-add-rate-limiting.md thoughts/shared/plans/2025-03-01-add-rate-limiting.md',
         'Guidance: Use Redis.',
         'Write the document to: thoughts/shared/plans/2025-03-01-add-rate-limiting.md'
@@ -117,8 +117,8 @@ describe('commandArguments', () => {
 
   it('omits empty parts, and the output path for implement', () => {
     expect(commandArguments('index', ctx({ inputs: {}, outputPath: 'thoughts/shared/index/i.md' }))).toBe(
-      `${TASK}\nWrite the document to: thoughts/shared/index/i.md`
+      `${quoteTask(TASK)}\nWrite the document to: thoughts/shared/index/i.md`
     )
-    expect(commandArguments('implement', ctx({ inputs: { plan: ['p.md'] } }))).toBe(`${TASK}\nInputs: p.md`)
+    expect(commandArguments('implement', ctx({ inputs: { plan: ['p.md'] } }))).toBe(`${quoteTask(TASK)}\nInputs: p.md`)
   })
 })

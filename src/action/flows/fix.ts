@@ -3,6 +3,7 @@
  * text and the inline review comments) on top of the branch, review again,
  * push, replace the findings in the PR body, and reply on the PR.
  */
+import { canWrite } from '../../github/permissions.js'
 import { getPull, inlineComments, type InlineComment } from '../../github/pulls.js'
 import { SEVERITIES } from '../../engine/types.js'
 import { BranchGuard } from '../branch.js'
@@ -10,6 +11,7 @@ import { neutralize } from '../render/markdown.js'
 import { replaceFindings } from '../render/pr-body.js'
 import type { Outputs, Session } from '../session.js'
 import { decodePrMarker, replacePrMarker } from '../state.js'
+import { taskHash } from '../untrusted.js'
 import { failRun, refuse } from './outcome.js'
 
 export interface FixRequest {
@@ -43,18 +45,33 @@ export async function fixPullRequest(s: Session, req: FixRequest): Promise<Outpu
   if (!pr.open) return refuse(s, 'This pull request is closed, so there is nothing to fix. Reopen it first.')
   const key = `${req.source.type}:${req.source.id}`
   if (state.handled.includes(key)) return refuse(s, 'This feedback was already handled; see the commits on the branch.')
-  const comments = await inlineComments(s.gh, s.repo, pr.number, req.source.type === 'review' ? req.source.id : undefined)
+  // Anyone can comment on a public pull request; only maintainers' comments become instructions.
+  const all = await inlineComments(s.gh, s.repo, pr.number, req.source.type === 'review' ? req.source.id : undefined)
+  const writers = new Map<string, Promise<boolean>>()
+  const allowed = await Promise.all(
+    all.map((c) => {
+      if (!writers.has(c.author)) writers.set(c.author, canWrite(s.gh, s.repo, c.author))
+      return writers.get(c.author) as Promise<boolean>
+    })
+  )
+  const comments = all.filter((_, i) => allowed[i])
   if (!req.feedback && !comments.length) {
     return refuse(s, 'Say what to change: `/fix <what should change>`, or leave inline review comments first.')
+  }
+
+  const { data: issueData } = await s.gh.rest.issues.get({ ...s.repo, issue_number: state.issue })
+  const issue = { number: issueData.number, title: issueData.title, body: issueData.body ?? '' }
+  if (state.taskHash && state.taskHash !== taskHash(issue)) {
+    return refuse(
+      s,
+      `Issue #${issue.number} was edited after its plan was approved. Comment \`/revise\` on the issue for a plan that matches it; I won't change this pull request against a plan for other text.`
+    )
   }
 
   const wb = await s.workBranch(state.branch)
   const head = await wb.fetch(state.branch)
   await wb.checkoutAt(head)
-  const [status, issue] = await Promise.all([
-    s.openStatus(`Orchestrator: fixing #${pr.number}`, ['implement', 'review']),
-    s.gh.rest.issues.get({ ...s.repo, issue_number: state.issue }).then(({ data }) => ({ number: data.number, title: data.title, body: data.body ?? '' }))
-  ])
+  const status = await s.openStatus(`Orchestrator: fixing #${pr.number}`, ['implement', 'review'])
   const result = await s.runEngine({
     phases: ['implement', 'review'],
     inputs: { plan: [state.planPath] },
@@ -62,16 +79,18 @@ export async function fixPullRequest(s: Session, req: FixRequest): Promise<Outpu
     status,
     taskIssue: issue
   })
-  if (result.status === 'failed') return failRun(s, status, result.error ?? 'the fix failed', result)
+  if (result.status === 'failed') return failRun(s, status, result.error ?? 'the fix failed', result, state.branch)
 
+  await wb.uncommitTo(head)
   const sha = await s.commit(wb, `orchestrator: address review feedback on #${pr.number}\n\n${req.feedback.split('\n')[0] ?? ''}`.trim())
-  if (!sha) return failRun(s, status, 'the implement phase changed nothing for this feedback', result)
+  if (!sha) return failRun(s, status, 'the implement phase changed nothing for this feedback', result, state.branch)
   try {
     await wb.push()
   } catch (err) {
-    if (err instanceof BranchGuard) return failRun(s, status, err.message, result)
+    if (err instanceof BranchGuard) return failRun(s, status, err.message, result, state.branch)
     throw err
   }
+  s.pushed = sha
 
   const next = { ...state, handled: [...state.handled, key] }
   const view = {
@@ -93,7 +112,9 @@ export async function fixPullRequest(s: Session, req: FixRequest): Promise<Outpu
     s.reply(
       `🔧 Pushed ${sha.slice(0, 7)} for this feedback. Changed: ${changed}.\n\nReview of the new state: ${countSummary(result.findings)} (details in the description).`
     ),
-    status.finish(true, `Pushed ${sha.slice(0, 7)}`)
+    status.finish(true, `Pushed ${sha.slice(0, 7)}`),
+    // A failure label from an earlier attempt no longer applies.
+    s.labels.set(null)
   ])
   return { status: 'pr-updated', branch: state.branch, prNumber: pr.number, prUrl: pr.htmlUrl, costUsd: result.totals.costUsd, result }
 }

@@ -10,7 +10,9 @@ import { renderPrBody } from '../render/pr-body.js'
 import type { FoundPlan, Outputs, Session } from '../session.js'
 import { replacePlanMarker } from '../state.js'
 import type { StatusComment } from '../status.js'
+import { taskHash } from '../untrusted.js'
 import { failRun, refuse } from './outcome.js'
+import { resumeBranch } from './resume-branch.js'
 
 export async function approvePlan(s: Session, opts: { guidance: string; commentId: number; commentCreatedAt: string }): Promise<Outputs> {
   const plan = await s.latestPlan()
@@ -31,29 +33,37 @@ export async function approvePlan(s: Session, opts: { guidance: string; commentI
   if (asked !== null && asked < (seconds(plan.state.approvedAt) ?? 0)) {
     return refuse(s, `This /approve was written before the last implementation finished, which already answered it: see pull request #${plan.state.pr ?? '?'}. Comment \`/approve\` again to run it once more.`)
   }
-  if (s.issue.labels.includes('orchestrator:implementing')) {
-    return refuse(s, 'An implementation is already running for this issue; wait for it to finish.')
-  }
-  const wb = await s.workBranch()
-  const remote = await wb.remoteHead()
-  if (remote !== plan.state.headSha) {
+  if (plan.state.taskHash && plan.state.taskHash !== taskHash(s.issue)) {
     return refuse(
       s,
-      `The branch \`${s.branchName}\` changed after [the plan](${s.commentUrl(plan.comment.id)}) was posted ` +
-        `(expected ${plan.state.headSha.slice(0, 7)}, found ${remote?.slice(0, 7) ?? 'no branch'}). ` +
-        'I only implement the exact plan that was approved: comment `/revise <feedback>` for a fresh plan.'
+      `The issue's title or description changed after ${planLink} was made. I only implement a plan for the text it was made from: comment \`/revise <what changed>\` for a new plan.`
     )
   }
-  await wb.fetch(s.branchName)
-  await wb.checkoutAt(plan.state.headSha)
+  const wb = await s.workBranch()
+  const resumed = await resumeBranch(s, wb, plan.state.headSha)
+  if ('problem' in resumed) {
+    return refuse(
+      s,
+      `I won't implement ${planLink}: ${resumed.problem}. I only build on the exact plan that was approved. ` +
+        'Remove those commits, or delete the branch and comment `/plan` to start over.'
+    )
+  }
   const status = await s.openStatus(`Orchestrator: implementing #${s.issue.number}`, ['implement', 'review'])
-  return implementPlan(s, { plan, guidance: opts.guidance, status, commentId: opts.commentId })
+  return implementPlan(s, { plan, base: resumed.sha, guidance: opts.guidance, status, commentId: opts.commentId })
 }
 
 /** Implement → review → commit → push → pull request, on a checkout already at the plan's head. */
 export async function implementPlan(
   s: Session,
-  opts: { plan: FoundPlan; guidance: string; status: StatusComment; earlier?: RunResult; commentId?: number }
+  opts: {
+    plan: FoundPlan
+    /** The commit the checkout started from: anything Claude commits on top is folded into the bot's commit. */
+    base: string
+    guidance: string
+    status: StatusComment
+    earlier?: RunResult
+    commentId?: number
+  }
 ): Promise<Outputs> {
   const { plan, status } = opts
   // The label changes while Claude starts; its outcome is collected below, never left unhandled.
@@ -75,6 +85,7 @@ export async function implementPlan(
   if (result.status === 'failed') return failRun(s, status, result.error ?? 'implementation failed', combined)
 
   const wb = await s.workBranch()
+  await wb.uncommitTo(opts.base)
   const sha = await s.commit(wb, `orchestrator: implement #${s.issue.number}\n\n${s.issue.title}`)
   if (!sha) return failRun(s, status, 'the implement phase changed nothing, so there is nothing to propose', combined)
   try {
@@ -83,13 +94,14 @@ export async function implementPlan(
     if (err instanceof BranchGuard) return failRun(s, status, err.message, combined)
     throw err
   }
+  s.pushed = sha
   const planCommentUrl = s.commentUrl(plan.comment.id)
   const pr = await createOrUpdatePull(s.gh, s.repo, {
     branch: s.branchName,
     base: plan.state.base,
     title: `${s.issue.title} (#${s.issue.number})`,
     body: renderPrBody({
-      state: { v: 1, issue: s.issue.number, branch: s.branchName, planPath: plan.state.planPath, handled: [] },
+      state: { v: 1, issue: s.issue.number, branch: s.branchName, planPath: plan.state.planPath, taskHash: plan.state.taskHash, handled: [] },
       issue: s.issue.number,
       issueTitle: s.issue.title,
       branch: s.branchName,

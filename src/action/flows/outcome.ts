@@ -13,10 +13,19 @@ export async function refuse(s: Session, message: string): Promise<Outputs> {
 }
 
 /** A run that broke: the status comment and a final comment say why, the label says failed. */
-export async function failRun(s: Session, status: StatusComment, error: string, result?: RunResult): Promise<Outputs> {
+export async function failRun(
+  s: Session,
+  status: StatusComment,
+  error: string,
+  result?: RunResult,
+  branch = s.branchName
+): Promise<Outputs> {
   const text = `Failed: ${error}`
+  const pushed = s.pushed
+    ? `The branch \`${branch}\` was pushed (${s.pushed.slice(0, 7)}) before this failed; the same command continues from there once the cause is fixed.`
+    : 'Nothing was pushed from the failed step.'
   await status.finish(false, text)
   await s.labels.set('orchestrator:failed')
-  await s.reply(`❌ The orchestrator run failed: ${neutralize(error)}\n\nNothing was pushed from the failed step. See [the workflow run](${s.runUrl}) for the log.`)
-  return { status: 'failed', branch: s.branchName, reason: error, result, costUsd: result?.totals.costUsd }
+  await s.reply(`❌ The orchestrator run failed: ${neutralize(error)}\n\n${pushed} See [the workflow run](${s.runUrl}) for the log.`)
+  return { status: 'failed', branch, reason: error, result, costUsd: result?.totals.costUsd }
 }

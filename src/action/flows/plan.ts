@@ -6,13 +6,16 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { updateComment } from '../../github/comments.js'
+import { getPull } from '../../github/pulls.js'
 import type { PhaseName } from '../../engine/types.js'
 import { BranchGuard, type WorkBranch } from '../branch.js'
 import { IndexCache } from '../index-cache.js'
 import { markPlanComment, renderPlanComment } from '../render/plan-comment.js'
 import type { FoundPlan, Outputs, Session } from '../session.js'
 import { replacePlanMarker, type PlanState } from '../state.js'
+import { taskHash } from '../untrusted.js'
 import { failRun, refuse } from './outcome.js'
+import { resumeBranch } from './resume-branch.js'
 import { implementPlan } from './implement.js'
 
 function readDoc(repoDir: string, rel: string | undefined): string | undefined {
@@ -25,9 +28,9 @@ function readDoc(repoDir: string, rel: string | undefined): string | undefined {
 }
 
 /** Where a new plan starts: the base branch, or the bot's own branch if one is left from earlier. */
-async function startingPoint(s: Session, wb: WorkBranch): Promise<{ sha: string } | { refusal: string }> {
+async function startingPoint(s: Session, wb: WorkBranch): Promise<{ sha: string; baseSha: string } | { refusal: string }> {
   const [baseSha, remote] = await Promise.all([wb.fetch(s.baseBranch), wb.remoteHead()])
-  if (!remote) return { sha: baseSha }
+  if (!remote) return { sha: baseSha, baseSha }
   const head = await wb.fetch(s.branchName)
   const foreign = await wb.foreignCommits(`refs/remotes/origin/${s.baseBranch}`, head, s.inputs.commitAuthorEmail)
   if (foreign.length) {
@@ -37,7 +40,7 @@ async function startingPoint(s: Session, wb: WorkBranch): Promise<{ sha: string 
         `(${foreign.map((c) => c.slice(0, 7)).join(', ')}). I won't overwrite them: delete or rename the branch, then try again.`
     }
   }
-  return { sha: head }
+  return { sha: head, baseSha }
 }
 
 export async function startPlan(s: Session, opts: { extra: string }): Promise<Outputs> {
@@ -45,16 +48,20 @@ export async function startPlan(s: Session, opts: { extra: string }): Promise<Ou
   if (existing?.state.state === 'pending') {
     return refuse(s, `This issue already has [a plan awaiting approval](${s.commentUrl(existing.comment.id)}). Reply \`/approve\` to implement it or \`/revise <feedback>\` for a new one.`)
   }
-  if (existing?.state.state === 'approved' && existing.state.pr) {
-    return refuse(s, `This issue already has pull request #${existing.state.pr}. Comment \`/approve\` to run the implementation again, or close the pull request first to start over.`)
+  if (existing?.state.state === 'approved' && existing.state.pr && (await getPull(s.gh, s.repo, existing.state.pr)).open) {
+    return refuse(
+      s,
+      `This issue already has pull request #${existing.state.pr}. Comment \`/approve\` to run the implementation again, or close the pull request and delete the branch \`${s.branchName}\` to start over.`
+    )
   }
   const start = await startingPoint(s, wb)
   if ('refusal' in start) return refuse(s, start.refusal)
   await wb.checkoutAt(start.sha)
-  if (!s.inputs.reuseIndex) return planOnBranch(s, wb, { phases: ['index', 'research', 'plan'], extra: opts.extra })
+  // The cache is keyed by the base tree: it only describes a checkout of the base itself.
+  if (!s.inputs.reuseIndex || start.sha !== start.baseSha) return planOnBranch(s, wb, { phases: ['index', 'research', 'plan'], extra: opts.extra })
 
   const cache = new IndexCache(wb, s.ctx.workspace)
-  const tree = await cache.treeOf(`refs/remotes/origin/${s.baseBranch}`)
+  const tree = await cache.treeOf(start.baseSha)
   const cached = await cache.lookup(tree)
   let reuse: Partial<Record<PhaseName, string[]>> | undefined
   if (cached !== null) {
@@ -78,12 +85,10 @@ export async function revisePlan(s: Session, opts: { feedback: string }): Promis
     return refuse(s, 'There is no plan awaiting approval on this issue, so there is nothing to revise. Add the trigger label or comment `/plan` to start.')
   }
   const wb = await s.workBranch()
-  const remote = await wb.remoteHead()
-  if (remote !== existing.state.headSha) {
-    return refuse(s, `The branch \`${s.branchName}\` changed since the plan was posted (it is at ${remote?.slice(0, 7) ?? 'nothing'}, the plan is ${existing.state.headSha.slice(0, 7)}). I won't revise over those changes.`)
+  const resumed = await resumeBranch(s, wb, existing.state.headSha)
+  if ('problem' in resumed) {
+    return refuse(s, `I won't revise the plan: ${resumed.problem}. Remove those commits, or delete the branch and comment \`/plan\` to start over.`)
   }
-  await wb.fetch(s.branchName)
-  await wb.checkoutAt(existing.state.headSha)
   return planOnBranch(s, wb, { phases: ['plan'], feedback: opts.feedback, previous: existing })
 }
 
@@ -127,6 +132,7 @@ async function planOnBranch(
     if (err instanceof BranchGuard) return failRun(s, status, err.message, result)
     throw err
   }
+  s.pushed = planSha
 
   const indexed = result.phases.find((p) => p.name === 'index' && p.status === 'succeeded' && !p.reused)
   const indexText = readDoc(s.ctx.workspace, indexed?.artifacts[0])
@@ -146,7 +152,8 @@ async function planOnBranch(
     headSha: planSha,
     planPath: result.planPath,
     documents,
-    state: 'pending'
+    state: 'pending',
+    taskHash: taskHash(s.issue)
   }
   const body = renderPlanComment({
     state,
@@ -168,7 +175,7 @@ async function planOnBranch(
   const planCommentUrl = s.commentUrl(planComment.id)
 
   if (!s.inputs.requireApproval) {
-    return implementPlan(s, { plan: { comment: planComment, state }, guidance: '', status, earlier: result })
+    return implementPlan(s, { plan: { comment: planComment, state }, base: planSha, guidance: '', status, earlier: result })
   }
   await Promise.all([s.labels.set('orchestrator:awaiting-approval'), status.finish(true, `Plan ready for review: ${planCommentUrl}`)])
   return { status: 'awaiting-approval', branch: s.branchName, planCommentUrl, costUsd: result.totals.costUsd, result }
