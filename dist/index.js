@@ -40257,49 +40257,41 @@ async function resolveClaude(opts) {
 }
 
 ;// CONCATENATED MODULE: ./src/action/state.ts
-const PREFIX = '<!-- orchestrator:plan ';
-const PATTERN = /<!-- orchestrator:plan ([A-Za-z0-9_-]+) -->/;
-function encodePlanMarker(state) {
-    return `${PREFIX}${Buffer.from(JSON.stringify(state), 'utf8').toString('base64url')} -->`;
+/**
+ * A hidden `<!-- orchestrator:<name> BASE64URL -->` marker holding JSON. The
+ * payload alphabet cannot contain `-->`, so surrounding text cannot close it.
+ */
+function markerCodec(name, valid) {
+    const pattern = new RegExp(`<!-- orchestrator:${name} ([A-Za-z0-9_-]+) -->`);
+    const encode = (state) => `<!-- orchestrator:${name} ${Buffer.from(JSON.stringify(state), 'utf8').toString('base64url')} -->`;
+    return {
+        encode,
+        decode(body) {
+            const match = body?.match(pattern);
+            if (!match?.[1])
+                return null;
+            try {
+                const value = JSON.parse(Buffer.from(match[1], 'base64url').toString('utf8'));
+                return valid(value) ? value : null;
+            }
+            catch {
+                return null;
+            }
+        },
+        replace: (body, state) => body.replace(pattern, encode(state))
+    };
 }
-function decodePlanMarker(body) {
-    const match = body?.match(PATTERN);
-    if (!match?.[1])
-        return null;
-    try {
-        const value = JSON.parse(Buffer.from(match[1], 'base64url').toString('utf8'));
-        if (value.v !== 1 || typeof value.branch !== 'string' || typeof value.planSha !== 'string')
-            return null;
-        return value;
-    }
-    catch {
-        return null;
-    }
-}
-function replacePlanMarker(body, state) {
-    return body.replace(PATTERN, encodePlanMarker(state));
-}
+const planMarker = markerCodec('plan', (v) => v.v === 1 && typeof v.branch === 'string' && typeof v.planSha === 'string');
+const encodePlanMarker = planMarker.encode;
+const decodePlanMarker = planMarker.decode;
+const replacePlanMarker = planMarker.replace;
 const STATUS_MARKER = '<!-- orchestrator:status -->';
-const PR_PATTERN = /<!-- orchestrator:pr ([A-Za-z0-9_-]+) -->/;
-function encodePrMarker(state) {
-    return `<!-- orchestrator:pr ${Buffer.from(JSON.stringify(state), 'utf8').toString('base64url')} -->`;
-}
+const prMarker = markerCodec('pr', (v) => v.v === 1 && typeof v.branch === 'string' && typeof v.issue === 'number');
+const encodePrMarker = prMarker.encode;
+const replacePrMarker = prMarker.replace;
 function decodePrMarker(body) {
-    const match = body?.match(PR_PATTERN);
-    if (!match?.[1])
-        return null;
-    try {
-        const value = JSON.parse(Buffer.from(match[1], 'base64url').toString('utf8'));
-        if (value.v !== 1 || typeof value.branch !== 'string' || typeof value.issue !== 'number')
-            return null;
-        return { ...value, handled: Array.isArray(value.handled) ? value.handled : [] };
-    }
-    catch {
-        return null;
-    }
-}
-function replacePrMarker(body, state) {
-    return body.replace(PR_PATTERN, encodePrMarker(state));
+    const value = prMarker.decode(body);
+    return value && { ...value, handled: Array.isArray(value.handled) ? value.handled : [] };
 }
 
 ;// CONCATENATED MODULE: ./src/action/render/plan-comment.ts
@@ -40463,6 +40455,121 @@ async function inlineComments(gh, repo, pr, reviewId) {
 const PHASES = ['index', 'research', 'plan', 'implement', 'review'];
 const SEVERITIES = ['blocker', 'major', 'minor', 'nit'];
 
+;// CONCATENATED MODULE: ./src/engine/findings.ts
+/**
+ * The review phase's structured answer: a JSON schema handed to the CLI
+ * (`--json-schema`) and a validator, because a malformed answer must fail the
+ * phase rather than become an empty list of findings.
+ */
+
+const REVIEW_LENSES = ['plan-conformance', 'tests', 'correctness', 'security'];
+const FINDINGS_SCHEMA = {
+    type: 'object',
+    properties: {
+        summary: { type: 'string', description: 'Two or three sentences: overall verdict of the review.' },
+        findings: {
+            type: 'array',
+            items: {
+                type: 'object',
+                properties: {
+                    severity: { type: 'string', enum: [...SEVERITIES] },
+                    lens: { type: 'string', enum: [...REVIEW_LENSES] },
+                    file: { type: 'string', description: 'Path relative to the repository root.' },
+                    line: { type: ['integer', 'null'] },
+                    title: { type: 'string' },
+                    detail: { type: 'string' }
+                },
+                required: ['severity', 'file', 'title', 'detail']
+            }
+        }
+    },
+    required: ['summary', 'findings']
+};
+class FindingsError extends Error {
+}
+function isRecord(v) {
+    return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+function parseVerdict(value) {
+    if (!isRecord(value))
+        throw new FindingsError('the review answer is not a JSON object');
+    if (!Array.isArray(value.findings))
+        throw new FindingsError('the review answer has no "findings" array');
+    const findings = value.findings.map((raw, i) => {
+        const where = `finding ${i + 1}`;
+        if (!isRecord(raw))
+            throw new FindingsError(`${where} is not an object`);
+        const severity = raw.severity;
+        if (typeof severity !== 'string' || !SEVERITIES.includes(severity)) {
+            throw new FindingsError(`${where} has severity ${JSON.stringify(severity)}; expected one of ${SEVERITIES.join(', ')}`);
+        }
+        for (const key of ['file', 'title', 'detail']) {
+            if (typeof raw[key] !== 'string')
+                throw new FindingsError(`${where} has no string "${key}"`);
+        }
+        const line = raw.line;
+        if (line !== undefined && line !== null && !(Number.isInteger(line) && line > 0)) {
+            throw new FindingsError(`${where} has line ${JSON.stringify(line)}; expected a positive integer or null`);
+        }
+        const finding = {
+            severity: severity,
+            file: String(raw.file),
+            line: typeof line === 'number' ? line : null,
+            title: String(raw.title),
+            detail: String(raw.detail)
+        };
+        if (typeof raw.lens === 'string' && raw.lens)
+            finding.lens = raw.lens;
+        return finding;
+    });
+    return { summary: typeof value.summary === 'string' ? value.summary : '', findings };
+}
+/** Fallback for reviewers that answer in text: the last ```json fenced block. */
+function verdictFromText(text) {
+    const blocks = [...text.matchAll(/```json\s*\n([\s\S]*?)```/g)];
+    const last = blocks[blocks.length - 1]?.[1];
+    if (last === undefined)
+        return null;
+    let parsed;
+    try {
+        parsed = JSON.parse(last);
+    }
+    catch (err) {
+        throw new FindingsError(`the review's JSON block does not parse: ${err.message}`);
+    }
+    return parseVerdict(parsed);
+}
+const ORDER = { blocker: 0, major: 1, minor: 2, nit: 3 };
+function sortFindings(findings) {
+    return [...findings].sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
+}
+const HEADINGS = { blocker: 'Blockers', major: 'Major', minor: 'Minor', nit: 'Nits' };
+/** The findings as the review document shows them: grouped by severity, each with its lens and place. */
+function renderFindingsSection(verdict) {
+    const lines = ['## Findings by severity', ''];
+    if (verdict.summary)
+        lines.push(verdict.summary, '');
+    if (!verdict.findings.length)
+        lines.push('No findings.');
+    for (const severity of SEVERITIES) {
+        const group = verdict.findings.filter((f) => f.severity === severity);
+        if (!group.length)
+            continue;
+        lines.push(`### ${HEADINGS[severity]} (${group.length})`, '');
+        for (const f of group) {
+            const where = f.line ? `${f.file}:${f.line}` : f.file;
+            lines.push(`- **${f.title}** — \`${where}\`${f.lens ? ` _(${f.lens})_` : ''}`, `  ${f.detail.replace(/\n/g, '\n  ')}`);
+        }
+        lines.push('');
+    }
+    return lines.join('\n').trimEnd() + '\n';
+}
+/** "1 major, 2 nits"-style counts, most severe first; `none` when empty. */
+function countBySeverity(findings, none = 'none') {
+    const counts = SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length]).filter(([, n]) => n > 0);
+    return counts.length ? counts.map(([s, n]) => `${n} ${s}`).join(', ') : none;
+}
+
 ;// CONCATENATED MODULE: ./src/action/render/pr-body.ts
 
 
@@ -40594,10 +40701,6 @@ function fixGuidance(feedback, comments) {
     }
     return parts.join('\n\n');
 }
-function countSummary(findings) {
-    const counts = SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length]).filter(([, n]) => n);
-    return counts.length ? counts.map(([s, n]) => `${n} ${s}`).join(', ') : 'no findings';
-}
 async function fixPullRequest(s, req) {
     const pr = await getPull(s.gh, s.repo, s.issue.number);
     const state = decodePrMarker(pr.body);
@@ -40669,7 +40772,7 @@ async function fixPullRequest(s, req) {
     await s.gh.rest.pulls.update({ ...s.repo, pull_number: pr.number, body });
     const changed = result.changedFiles.length ? result.changedFiles.map((f) => `\`${neutralize(f)}\``).join(', ') : 'no source files';
     await Promise.all([
-        s.reply(`🔧 Pushed ${sha.slice(0, 7)} for this feedback. Changed: ${changed}.\n\nReview of the new state: ${countSummary(result.findings)} (details in the description).`),
+        s.reply(`🔧 Pushed ${sha.slice(0, 7)} for this feedback. Changed: ${changed}.\n\nReview of the new state: ${countBySeverity(result.findings, 'no findings')} (details in the description).`),
         status.finish(true, `Pushed ${sha.slice(0, 7)}`),
         // A failure label from an earlier attempt no longer applies.
         s.labels.set(null)
@@ -40730,7 +40833,7 @@ async function approvePlan(s, opts) {
             : `The latest plan on this issue was ${plan.state.state}; there is nothing to approve. Comment \`/plan\` to start again.`;
         return refuse(s, why);
     }
-    const planLink = `[the plan](${s.commentUrl(plan.comment.id)})`;
+    const planLink = `[the plan](${plan.comment.htmlUrl})`;
     if (plan.state.approvedBy?.includes(opts.commentId)) {
         return refuse(s, `This /approve was already carried out: see pull request #${plan.state.pr ?? '?'}.`);
     }
@@ -40786,7 +40889,7 @@ async function implementPlan(s, opts) {
         throw err;
     }
     s.pushed = sha;
-    const planCommentUrl = s.commentUrl(plan.comment.id);
+    const planCommentUrl = plan.comment.htmlUrl;
     const pr = await createOrUpdatePull(s.gh, s.repo, {
         branch: s.branchName,
         base: plan.state.base,
@@ -40954,7 +41057,7 @@ async function startingPoint(s, wb) {
 async function startPlan(s, opts) {
     const [existing, wb] = await Promise.all([s.latestPlan(), s.workBranch()]);
     if (existing?.state.state === 'pending') {
-        return refuse(s, `This issue already has [a plan awaiting approval](${s.commentUrl(existing.comment.id)}). Reply \`/approve\` to implement it or \`/revise <feedback>\` for a new one.`);
+        return refuse(s, `This issue already has [a plan awaiting approval](${existing.comment.htmlUrl}). Reply \`/approve\` to implement it or \`/revise <feedback>\` for a new one.`);
     }
     if (existing?.state.state === 'approved' && existing.state.pr && (await getPull(s.gh, s.repo, existing.state.pr)).open) {
         return refuse(s, `This issue already has pull request #${existing.state.pr}. Comment \`/approve\` to run the implementation again, or close the pull request and delete the branch \`${s.branchName}\` to start over.`);
@@ -41057,15 +41160,15 @@ async function planOnBranch(s, wb, opts) {
         serverUrl: s.ctx.serverUrl,
         repo: s.repo,
         runUrl: s.runUrl,
-        revisionOf: opts.previous ? s.commentUrl(opts.previous.comment.id) : undefined,
+        revisionOf: opts.previous ? opts.previous.comment.htmlUrl : undefined,
         requireApproval: s.inputs.requireApproval
     });
     const [planComment] = await Promise.all([s.reply(body), caching]);
     if (opts.previous) {
         const superseded = replacePlanMarker(opts.previous.comment.body, { ...opts.previous.state, state: 'superseded' });
-        await updateComment(s.gh, s.repo, opts.previous.comment.id, markPlanComment(superseded, `Superseded by [a revised plan](${s.commentUrl(planComment.id)}).`));
+        await updateComment(s.gh, s.repo, opts.previous.comment.id, markPlanComment(superseded, `Superseded by [a revised plan](${planComment.htmlUrl}).`));
     }
-    const planCommentUrl = s.commentUrl(planComment.id);
+    const planCommentUrl = planComment.htmlUrl;
     if (!s.inputs.requireApproval) {
         return implementPlan(s, { plan: { comment: planComment, state }, base: planSha, guidance: '', status, earlier: result });
     }
@@ -41605,14 +41708,7 @@ function routeEvent(eventName, payload, triggerLabel) {
         const command = parseCommand(typeof review.body === 'string' ? review.body : '');
         if (command?.name !== 'fix')
             return { kind: 'ignored', reason: 'the review does not start with /fix' };
-        const pr = rec(payload.pull_request);
-        const issue = {
-            number: Number(pr.number),
-            title: String(pr.title ?? ''),
-            body: typeof pr.body === 'string' ? pr.body : '',
-            labels: Array.isArray(pr.labels) ? pr.labels.map((l) => String(rec(l).name ?? l)) : [],
-            isPullRequest: true
-        };
+        const issue = { ...issueRef({ issue: payload.pull_request }), isPullRequest: true };
         return { kind: 'fix', issue, actor: String(user.login ?? ''), feedback: command.argument, source: { type: 'review', id: Number(review.id) } };
     }
     if (eventName === 'pull_request_target') {
@@ -50196,116 +50292,6 @@ function buildClaudeEnv(base, extra = {}) {
     return env;
 }
 
-;// CONCATENATED MODULE: ./src/engine/findings.ts
-/**
- * The review phase's structured answer: a JSON schema handed to the CLI
- * (`--json-schema`) and a validator, because a malformed answer must fail the
- * phase rather than become an empty list of findings.
- */
-
-const REVIEW_LENSES = ['plan-conformance', 'tests', 'correctness', 'security'];
-const FINDINGS_SCHEMA = {
-    type: 'object',
-    properties: {
-        summary: { type: 'string', description: 'Two or three sentences: overall verdict of the review.' },
-        findings: {
-            type: 'array',
-            items: {
-                type: 'object',
-                properties: {
-                    severity: { type: 'string', enum: [...SEVERITIES] },
-                    lens: { type: 'string', enum: [...REVIEW_LENSES] },
-                    file: { type: 'string', description: 'Path relative to the repository root.' },
-                    line: { type: ['integer', 'null'] },
-                    title: { type: 'string' },
-                    detail: { type: 'string' }
-                },
-                required: ['severity', 'file', 'title', 'detail']
-            }
-        }
-    },
-    required: ['summary', 'findings']
-};
-class FindingsError extends Error {
-}
-function isRecord(v) {
-    return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-function parseVerdict(value) {
-    if (!isRecord(value))
-        throw new FindingsError('the review answer is not a JSON object');
-    if (!Array.isArray(value.findings))
-        throw new FindingsError('the review answer has no "findings" array');
-    const findings = value.findings.map((raw, i) => {
-        const where = `finding ${i + 1}`;
-        if (!isRecord(raw))
-            throw new FindingsError(`${where} is not an object`);
-        const severity = raw.severity;
-        if (typeof severity !== 'string' || !SEVERITIES.includes(severity)) {
-            throw new FindingsError(`${where} has severity ${JSON.stringify(severity)}; expected one of ${SEVERITIES.join(', ')}`);
-        }
-        for (const key of ['file', 'title', 'detail']) {
-            if (typeof raw[key] !== 'string')
-                throw new FindingsError(`${where} has no string "${key}"`);
-        }
-        const line = raw.line;
-        if (line !== undefined && line !== null && !(Number.isInteger(line) && line > 0)) {
-            throw new FindingsError(`${where} has line ${JSON.stringify(line)}; expected a positive integer or null`);
-        }
-        const finding = {
-            severity: severity,
-            file: String(raw.file),
-            line: typeof line === 'number' ? line : null,
-            title: String(raw.title),
-            detail: String(raw.detail)
-        };
-        if (typeof raw.lens === 'string' && raw.lens)
-            finding.lens = raw.lens;
-        return finding;
-    });
-    return { summary: typeof value.summary === 'string' ? value.summary : '', findings };
-}
-/** Fallback for reviewers that answer in text: the last ```json fenced block. */
-function verdictFromText(text) {
-    const blocks = [...text.matchAll(/```json\s*\n([\s\S]*?)```/g)];
-    const last = blocks[blocks.length - 1]?.[1];
-    if (last === undefined)
-        return null;
-    let parsed;
-    try {
-        parsed = JSON.parse(last);
-    }
-    catch (err) {
-        throw new FindingsError(`the review's JSON block does not parse: ${err.message}`);
-    }
-    return parseVerdict(parsed);
-}
-const ORDER = { blocker: 0, major: 1, minor: 2, nit: 3 };
-function sortFindings(findings) {
-    return [...findings].sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
-}
-const HEADINGS = { blocker: 'Blockers', major: 'Major', minor: 'Minor', nit: 'Nits' };
-/** The findings as the review document shows them: grouped by severity, each with its lens and place. */
-function renderFindingsSection(verdict) {
-    const lines = ['## Findings by severity', ''];
-    if (verdict.summary)
-        lines.push(verdict.summary, '');
-    if (!verdict.findings.length)
-        lines.push('No findings.');
-    for (const severity of SEVERITIES) {
-        const group = verdict.findings.filter((f) => f.severity === severity);
-        if (!group.length)
-            continue;
-        lines.push(`### ${HEADINGS[severity]} (${group.length})`, '');
-        for (const f of group) {
-            const where = f.line ? `${f.file}:${f.line}` : f.file;
-            lines.push(`- **${f.title}** — \`${where}\`${f.lens ? ` _(${f.lens})_` : ''}`, `  ${f.detail.replace(/\n/g, '\n  ')}`);
-        }
-        lines.push('');
-    }
-    return lines.join('\n').trimEnd() + '\n';
-}
-
 // EXTERNAL MODULE: ./src/claude/runner.ts + 1 modules
 var runner = __nccwpck_require__(6236);
 ;// CONCATENATED MODULE: ./src/engine/phases.ts
@@ -50995,9 +50981,6 @@ class StatusComment {
         this.issue = issue;
         this.view = { title, runUrl, phases: phases.map((name) => ({ name, state: 'pending' })) };
     }
-    get url() {
-        return this.id === null ? null : `#issuecomment-${this.id}`;
-    }
     async create() {
         const comment = await createComment(this.gh, this.repo, this.issue, renderStatusComment(this.view));
         this.id = comment.id;
@@ -51102,9 +51085,6 @@ class Session {
         this.labels = new IssueLabels(gh, this.repo, issue.number, issue.labels);
         this.branchName = `${inputs.branchPrefix}${issue.number}`;
         this.runUrl = `${ctx.serverUrl}/${this.repo.owner}/${this.repo.repo}/actions/runs/${ctx.runId}`;
-    }
-    commentUrl(id) {
-        return `${this.ctx.serverUrl}/${this.repo.owner}/${this.repo.repo}/issues/${this.issue.number}#issuecomment-${id}`;
     }
     async openStatus(title, phases) {
         const status = new StatusComment(this.gh, this.repo, this.issue.number, title, this.runUrl, phases);
@@ -51299,12 +51279,12 @@ async function run() {
         const runner = ctx;
         const s = new Session(gh, inputs, ctx, route.issue, baseBranch, secrets, () => resolveClaude({ claudePath: inputs.claudePath, pathVar: runner.env.PATH, workspace: runner.workspace, toolCache: runner.toolCache }));
         session = s;
-        // The comments are needed by every accepted command: fetch them while the permission is checked.
-        const prefetch = s.issueComments().catch(() => undefined);
+        // Issue commands all read the issue's comments: fetch them while the permission is checked.
+        const prefetch = route.kind === 'fix' ? Promise.resolve() : s.issueComments().then(() => undefined, () => undefined);
         const allowed = await canWrite(gh, ctx.repository, route.actor);
         await prefetch;
         if (!allowed) {
-            out = await refuse(s, `Sorry, only people with write access to this repository can ${route.kind === 'start' ? 'start the orchestrator' : `use /${route.kind === 'fix' ? 'fix' : route.kind}`}. Ask a maintainer to do it.`);
+            out = await refuse(s, `Sorry, only people with write access to this repository can ${route.kind === 'start' ? 'start the orchestrator' : `use /${route.kind}`}. Ask a maintainer to do it.`);
         }
         else {
             const commentId = 'commentId' in route ? route.commentId : route.kind === 'fix' && route.source.type === 'comment' ? route.source.id : undefined;

@@ -10100,6 +10100,11 @@ function renderFindingsSection(verdict) {
     }
     return lines.join('\n').trimEnd() + '\n';
 }
+/** "1 major, 2 nits"-style counts, most severe first; `none` when empty. */
+function countBySeverity(findings, none = 'none') {
+    const counts = SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length]).filter(([, n]) => n > 0);
+    return counts.length ? counts.map(([s, n]) => `${n} ${s}`).join(', ') : none;
+}
 
 // EXTERNAL MODULE: ./src/claude/runner.ts + 1 modules
 var runner = __nccwpck_require__(236);
@@ -10939,10 +10944,7 @@ function renderSummary(result) {
     if (result.reviewPath)
         lines.push(`Review: ${result.reviewPath}`);
     if (result.status === 'completed') {
-        const counts = SEVERITIES.map((s) => [s, result.findings.filter((f) => f.severity === s).length])
-            .filter(([, n]) => n > 0)
-            .map(([s, n]) => `${n} ${s}`);
-        lines.push(`Findings: ${counts.length ? counts.join(', ') : 'none'}`);
+        lines.push(`Findings: ${countBySeverity(result.findings)}`);
         for (const f of result.findings) {
             lines.push(`  [${f.severity}] ${f.file}${f.line ? `:${f.line}` : ''} ${f.title}`);
         }

@@ -97,14 +97,14 @@ export async function run(): Promise<void> {
       resolveClaude({ claudePath: inputs.claudePath, pathVar: runner.env.PATH, workspace: runner.workspace, toolCache: runner.toolCache })
     )
     session = s
-    // The comments are needed by every accepted command: fetch them while the permission is checked.
-    const prefetch = s.issueComments().catch(() => undefined)
+    // Issue commands all read the issue's comments: fetch them while the permission is checked.
+    const prefetch = route.kind === 'fix' ? Promise.resolve() : s.issueComments().then(() => undefined, () => undefined)
     const allowed = await canWrite(gh, ctx.repository, route.actor)
     await prefetch
     if (!allowed) {
       out = await refuse(
         s,
-        `Sorry, only people with write access to this repository can ${route.kind === 'start' ? 'start the orchestrator' : `use /${route.kind === 'fix' ? 'fix' : route.kind}`}. Ask a maintainer to do it.`
+        `Sorry, only people with write access to this repository can ${route.kind === 'start' ? 'start the orchestrator' : `use /${route.kind}`}. Ask a maintainer to do it.`
       )
     } else {
       const commentId = 'commentId' in route ? route.commentId : route.kind === 'fix' && route.source.type === 'comment' ? route.source.id : undefined

@@ -91,14 +91,7 @@ export function routeEvent(eventName: string, payload: Json, triggerLabel: strin
     }
     const command = parseCommand(typeof review.body === 'string' ? review.body : '')
     if (command?.name !== 'fix') return { kind: 'ignored', reason: 'the review does not start with /fix' }
-    const pr = rec(payload.pull_request)
-    const issue: IssueRef = {
-      number: Number(pr.number),
-      title: String(pr.title ?? ''),
-      body: typeof pr.body === 'string' ? pr.body : '',
-      labels: Array.isArray(pr.labels) ? pr.labels.map((l) => String(rec(l).name ?? l)) : [],
-      isPullRequest: true
-    }
+    const issue: IssueRef = { ...issueRef({ issue: payload.pull_request }), isPullRequest: true }
     return { kind: 'fix', issue, actor: String(user.login ?? ''), feedback: command.argument, source: { type: 'review', id: Number(review.id) } }
   }
   if (eventName === 'pull_request_target') {

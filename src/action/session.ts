@@ -75,10 +75,6 @@ export class Session {
     this.runUrl = `${ctx.serverUrl}/${this.repo.owner}/${this.repo.repo}/actions/runs/${ctx.runId}`
   }
 
-  commentUrl(id: number): string {
-    return `${this.ctx.serverUrl}/${this.repo.owner}/${this.repo.repo}/issues/${this.issue.number}#issuecomment-${id}`
-  }
-
   async openStatus(title: string, phases: PhaseName[]): Promise<StatusComment> {
     const status = new StatusComment(this.gh, this.repo, this.issue.number, title, this.runUrl, phases)
     await status.create()

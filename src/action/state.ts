@@ -30,28 +30,33 @@ export interface PlanState {
   approvedAt?: string
 }
 
-const PREFIX = '<!-- orchestrator:plan '
-const PATTERN = /<!-- orchestrator:plan ([A-Za-z0-9_-]+) -->/
-
-export function encodePlanMarker(state: PlanState): string {
-  return `${PREFIX}${Buffer.from(JSON.stringify(state), 'utf8').toString('base64url')} -->`
-}
-
-export function decodePlanMarker(body: string | null | undefined): PlanState | null {
-  const match = body?.match(PATTERN)
-  if (!match?.[1]) return null
-  try {
-    const value = JSON.parse(Buffer.from(match[1], 'base64url').toString('utf8')) as PlanState
-    if (value.v !== 1 || typeof value.branch !== 'string' || typeof value.planSha !== 'string') return null
-    return value
-  } catch {
-    return null
+/**
+ * A hidden `<!-- orchestrator:<name> BASE64URL -->` marker holding JSON. The
+ * payload alphabet cannot contain `-->`, so surrounding text cannot close it.
+ */
+function markerCodec<T>(name: string, valid: (value: T) => boolean) {
+  const pattern = new RegExp(`<!-- orchestrator:${name} ([A-Za-z0-9_-]+) -->`)
+  const encode = (state: T): string => `<!-- orchestrator:${name} ${Buffer.from(JSON.stringify(state), 'utf8').toString('base64url')} -->`
+  return {
+    encode,
+    decode(body: string | null | undefined): T | null {
+      const match = body?.match(pattern)
+      if (!match?.[1]) return null
+      try {
+        const value = JSON.parse(Buffer.from(match[1], 'base64url').toString('utf8')) as T
+        return valid(value) ? value : null
+      } catch {
+        return null
+      }
+    },
+    replace: (body: string, state: T): string => body.replace(pattern, encode(state))
   }
 }
 
-export function replacePlanMarker(body: string, state: PlanState): string {
-  return body.replace(PATTERN, encodePlanMarker(state))
-}
+const planMarker = markerCodec<PlanState>('plan', (v) => v.v === 1 && typeof v.branch === 'string' && typeof v.planSha === 'string')
+export const encodePlanMarker = planMarker.encode
+export const decodePlanMarker = planMarker.decode
+export const replacePlanMarker = planMarker.replace
 
 export const STATUS_MARKER = '<!-- orchestrator:status -->'
 
@@ -67,24 +72,10 @@ export interface PrState {
   handled: string[]
 }
 
-const PR_PATTERN = /<!-- orchestrator:pr ([A-Za-z0-9_-]+) -->/
-
-export function encodePrMarker(state: PrState): string {
-  return `<!-- orchestrator:pr ${Buffer.from(JSON.stringify(state), 'utf8').toString('base64url')} -->`
-}
-
+const prMarker = markerCodec<PrState>('pr', (v) => v.v === 1 && typeof v.branch === 'string' && typeof v.issue === 'number')
+export const encodePrMarker = prMarker.encode
+export const replacePrMarker = prMarker.replace
 export function decodePrMarker(body: string | null | undefined): PrState | null {
-  const match = body?.match(PR_PATTERN)
-  if (!match?.[1]) return null
-  try {
-    const value = JSON.parse(Buffer.from(match[1], 'base64url').toString('utf8')) as PrState
-    if (value.v !== 1 || typeof value.branch !== 'string' || typeof value.issue !== 'number') return null
-    return { ...value, handled: Array.isArray(value.handled) ? value.handled : [] }
-  } catch {
-    return null
-  }
-}
-
-export function replacePrMarker(body: string, state: PrState): string {
-  return body.replace(PR_PATTERN, encodePrMarker(state))
+  const value = prMarker.decode(body)
+  return value && { ...value, handled: Array.isArray(value.handled) ? value.handled : [] }
 }

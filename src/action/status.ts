@@ -25,10 +25,6 @@ export class StatusComment {
     this.view = { title, runUrl, phases: phases.map((name) => ({ name, state: 'pending' })) }
   }
 
-  get url(): string | null {
-    return this.id === null ? null : `#issuecomment-${this.id}`
-  }
-
   async create(): Promise<void> {
     const comment = await createComment(this.gh, this.repo, this.issue, renderStatusComment(this.view))
     this.id = comment.id

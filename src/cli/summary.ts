@@ -1,5 +1,6 @@
 /** The short human summary the CLI prints on stdout when --json is not given. */
-import { SEVERITIES, type RunResult } from '../engine/types.js'
+import { countBySeverity } from '../engine/findings.js'
+import type { RunResult } from '../engine/types.js'
 
 export function renderSummary(result: RunResult): string {
   const lines: string[] = []
@@ -11,10 +12,7 @@ export function renderSummary(result: RunResult): string {
   if (result.planPath) lines.push(`Plan: ${result.planPath}`)
   if (result.reviewPath) lines.push(`Review: ${result.reviewPath}`)
   if (result.status === 'completed') {
-    const counts = SEVERITIES.map((s) => [s, result.findings.filter((f) => f.severity === s).length] as const)
-      .filter(([, n]) => n > 0)
-      .map(([s, n]) => `${n} ${s}`)
-    lines.push(`Findings: ${counts.length ? counts.join(', ') : 'none'}`)
+    lines.push(`Findings: ${countBySeverity(result.findings)}`)
     for (const f of result.findings) {
       lines.push(`  [${f.severity}] ${f.file}${f.line ? `:${f.line}` : ''} ${f.title}`)
     }

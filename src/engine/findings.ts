@@ -110,3 +110,9 @@ export function renderFindingsSection(verdict: ReviewVerdict): string {
   }
   return lines.join('\n').trimEnd() + '\n'
 }
+
+/** "1 major, 2 nits"-style counts, most severe first; `none` when empty. */
+export function countBySeverity(findings: Finding[], none = 'none'): string {
+  const counts = SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length] as const).filter(([, n]) => n > 0)
+  return counts.length ? counts.map(([s, n]) => `${n} ${s}`).join(', ') : none
+}

@@ -5,7 +5,7 @@
  */
 import { canWrite } from '../../github/permissions.js'
 import { getPull, inlineComments, type InlineComment } from '../../github/pulls.js'
-import { SEVERITIES } from '../../engine/types.js'
+import { countBySeverity } from '../../engine/findings.js'
 import { BranchGuard } from '../branch.js'
 import { neutralize } from '../render/markdown.js'
 import { replaceFindings } from '../render/pr-body.js'
@@ -29,11 +29,6 @@ export function fixGuidance(feedback: string, comments: InlineComment[]): string
     )
   }
   return parts.join('\n\n')
-}
-
-function countSummary(findings: { severity: string }[]): string {
-  const counts = SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length] as const).filter(([, n]) => n)
-  return counts.length ? counts.map(([s, n]) => `${n} ${s}`).join(', ') : 'no findings'
 }
 
 export async function fixPullRequest(s: Session, req: FixRequest): Promise<Outputs> {
@@ -110,7 +105,7 @@ export async function fixPullRequest(s: Session, req: FixRequest): Promise<Outpu
   const changed = result.changedFiles.length ? result.changedFiles.map((f) => `\`${neutralize(f)}\``).join(', ') : 'no source files'
   await Promise.all([
     s.reply(
-      `🔧 Pushed ${sha.slice(0, 7)} for this feedback. Changed: ${changed}.\n\nReview of the new state: ${countSummary(result.findings)} (details in the description).`
+      `🔧 Pushed ${sha.slice(0, 7)} for this feedback. Changed: ${changed}.\n\nReview of the new state: ${countBySeverity(result.findings, 'no findings')} (details in the description).`
     ),
     status.finish(true, `Pushed ${sha.slice(0, 7)}`),
     // A failure label from an earlier attempt no longer applies.

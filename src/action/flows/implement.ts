@@ -22,7 +22,7 @@ export async function approvePlan(s: Session, opts: { guidance: string; commentI
       : `The latest plan on this issue was ${plan.state.state}; there is nothing to approve. Comment \`/plan\` to start again.`
     return refuse(s, why)
   }
-  const planLink = `[the plan](${s.commentUrl(plan.comment.id)})`
+  const planLink = `[the plan](${plan.comment.htmlUrl})`
   if (plan.state.approvedBy?.includes(opts.commentId)) {
     return refuse(s, `This /approve was already carried out: see pull request #${plan.state.pr ?? '?'}.`)
   }
@@ -95,7 +95,7 @@ export async function implementPlan(
     throw err
   }
   s.pushed = sha
-  const planCommentUrl = s.commentUrl(plan.comment.id)
+  const planCommentUrl = plan.comment.htmlUrl
   const pr = await createOrUpdatePull(s.gh, s.repo, {
     branch: s.branchName,
     base: plan.state.base,

@@ -46,7 +46,7 @@ async function startingPoint(s: Session, wb: WorkBranch): Promise<{ sha: string;
 export async function startPlan(s: Session, opts: { extra: string }): Promise<Outputs> {
   const [existing, wb] = await Promise.all([s.latestPlan(), s.workBranch()])
   if (existing?.state.state === 'pending') {
-    return refuse(s, `This issue already has [a plan awaiting approval](${s.commentUrl(existing.comment.id)}). Reply \`/approve\` to implement it or \`/revise <feedback>\` for a new one.`)
+    return refuse(s, `This issue already has [a plan awaiting approval](${existing.comment.htmlUrl}). Reply \`/approve\` to implement it or \`/revise <feedback>\` for a new one.`)
   }
   if (existing?.state.state === 'approved' && existing.state.pr && (await getPull(s.gh, s.repo, existing.state.pr)).open) {
     return refuse(
@@ -164,15 +164,15 @@ async function planOnBranch(
     serverUrl: s.ctx.serverUrl,
     repo: s.repo,
     runUrl: s.runUrl,
-    revisionOf: opts.previous ? s.commentUrl(opts.previous.comment.id) : undefined,
+    revisionOf: opts.previous ? opts.previous.comment.htmlUrl : undefined,
     requireApproval: s.inputs.requireApproval
   })
   const [planComment] = await Promise.all([s.reply(body), caching])
   if (opts.previous) {
     const superseded = replacePlanMarker(opts.previous.comment.body, { ...opts.previous.state, state: 'superseded' })
-    await updateComment(s.gh, s.repo, opts.previous.comment.id, markPlanComment(superseded, `Superseded by [a revised plan](${s.commentUrl(planComment.id)}).`))
+    await updateComment(s.gh, s.repo, opts.previous.comment.id, markPlanComment(superseded, `Superseded by [a revised plan](${planComment.htmlUrl}).`))
   }
-  const planCommentUrl = s.commentUrl(planComment.id)
+  const planCommentUrl = planComment.htmlUrl
 
   if (!s.inputs.requireApproval) {
     return implementPlan(s, { plan: { comment: planComment, state }, base: planSha, guidance: '', status, earlier: result })
