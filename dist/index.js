@@ -50366,6 +50366,59 @@ function customCommandFile(repoDir, spec) {
     return external_node_fs_default().existsSync(file) ? file : null;
 }
 
+;// CONCATENATED MODULE: ./src/engine/progress.ts
+/**
+ * Progress events the engine emits while it works, and the one-line rendering
+ * used on the CLI's stderr and in the action's log.
+ */
+
+function oneLine(text, max = 160) {
+    const flat = text.replace(/\s+/g, ' ').trim();
+    return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+/** What a tool call acts on, e.g. `thoughts/shared/plans/x.md` or `npm test`. */
+function toolTarget(call, repoDir) {
+    const input = call.input;
+    const file = input.file_path ?? input.notebook_path ?? input.path;
+    if (typeof file === 'string') {
+        const rel = external_node_path_default().relative(repoDir, external_node_path_default().resolve(repoDir, file));
+        return rel.startsWith('..') ? file : rel || '.';
+    }
+    if (typeof input.command === 'string')
+        return oneLine(input.command, 120);
+    if (typeof input.pattern === 'string')
+        return input.pattern;
+    return oneLine(JSON.stringify(input), 80);
+}
+function formatProgress(event, repoDir) {
+    switch (event.type) {
+        case 'phase-start':
+            return `▶ ${event.phase} (${event.position}/${event.total})`;
+        case 'tool':
+            if (event.call.name === 'StructuredOutput')
+                return `  · ${event.phase}: returned structured findings`;
+            return `  · ${event.call.name} ${toolTarget(event.call, repoDir)}`;
+        case 'text':
+            return `  ${oneLine(event.text)}`;
+        case 'question':
+            return `  ? ${oneLine(event.question, 300)}`;
+        case 'answer':
+            return `  ↳ ${event.answeredBy}${event.fallbackReason ? ` (${oneLine(event.fallbackReason, 120)})` : ''}: ${oneLine(event.answer, 300)}`;
+        case 'phase-end': {
+            const r = event.result;
+            const stats = `${(r.durationMs / 1000).toFixed(1)}s, $${r.costUsd.toFixed(4)}, ${r.inputTokens}/${r.outputTokens} tokens`;
+            if (r.reused)
+                return `✔ ${r.name} reused from an earlier run → ${r.artifacts.join(', ')}`;
+            if (r.status === 'succeeded') {
+                return `✔ ${r.name} (${stats})${r.artifacts.length ? ` → ${r.artifacts.join(', ')}` : ''}`;
+            }
+            if (r.status === 'failed')
+                return `✖ ${r.name} failed (${stats}): ${r.error ?? 'unknown error'}`;
+            return `- ${r.name} skipped`;
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/engine/prompts.ts
 /** The task is someone else's text: fenced so it cannot pose as our instructions. */
 function quoteTask(task) {
@@ -50537,6 +50590,7 @@ function extractQuestion(finalText) {
 
 
 
+
 const MAX_ANSWERER_DOC_CHARS = 20000;
 function minutes(ms) {
     const m = ms / 60000;
@@ -50584,6 +50638,8 @@ async function runPhase(opts) {
     };
     const before = await snapshotWorkspace(repoDir);
     const toolCalls = [];
+    /** What Claude Code refused the model, e.g. `Write src/x.js`: the likely reason a phase got nowhere. */
+    const denied = [];
     const invoke = async (prompt, resume) => {
         const remainingMs = deadline - Date.now();
         if (remainingMs <= 0)
@@ -50619,6 +50675,9 @@ async function runPhase(opts) {
         });
         toolCalls.push(...outcome.toolCalls);
         result.sessionId ??= outcome.sessionId;
+        for (const d of outcome.result?.permissionDenials ?? []) {
+            denied.push(`${d.tool} ${toolTarget({ id: '', name: d.tool, input: (d.input ?? {}) }, repoDir)}`);
+        }
         if (outcome.result) {
             result.costUsd += outcome.result.costUsd;
             result.inputTokens += outcome.result.inputTokens;
@@ -50672,7 +50731,8 @@ async function runPhase(opts) {
         const pending = extractQuestion(finalText);
         return fail(pending
             ? `the ${spec.name} phase was still asking a question after ${opts.maxQuestionRounds} answer(s): ${pending.slice(0, 300)}`
-            : `the ${spec.name} phase finished without writing its document in ${ctx.artifactsDir}/ (expected ${ctx.outputPath})`);
+            : `the ${spec.name} phase finished without writing its document in ${ctx.artifactsDir}/ (expected ${ctx.outputPath})` +
+                (denied.length ? `; Claude Code refused: ${[...new Set(denied)].slice(0, 3).join('; ')}` : ''));
     }
     let verdict;
     if (spec.name === 'review') {
@@ -50844,59 +50904,6 @@ async function runEngine(opts) {
         result.error = `${failed.name} failed: ${failed.error ?? 'unknown error'}`;
     }
     return result;
-}
-
-;// CONCATENATED MODULE: ./src/engine/progress.ts
-/**
- * Progress events the engine emits while it works, and the one-line rendering
- * used on the CLI's stderr and in the action's log.
- */
-
-function oneLine(text, max = 160) {
-    const flat = text.replace(/\s+/g, ' ').trim();
-    return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
-/** What a tool call acts on, e.g. `thoughts/shared/plans/x.md` or `npm test`. */
-function toolTarget(call, repoDir) {
-    const input = call.input;
-    const file = input.file_path ?? input.notebook_path ?? input.path;
-    if (typeof file === 'string') {
-        const rel = external_node_path_default().relative(repoDir, external_node_path_default().resolve(repoDir, file));
-        return rel.startsWith('..') ? file : rel || '.';
-    }
-    if (typeof input.command === 'string')
-        return oneLine(input.command, 120);
-    if (typeof input.pattern === 'string')
-        return input.pattern;
-    return oneLine(JSON.stringify(input), 80);
-}
-function formatProgress(event, repoDir) {
-    switch (event.type) {
-        case 'phase-start':
-            return `▶ ${event.phase} (${event.position}/${event.total})`;
-        case 'tool':
-            if (event.call.name === 'StructuredOutput')
-                return `  · ${event.phase}: returned structured findings`;
-            return `  · ${event.call.name} ${toolTarget(event.call, repoDir)}`;
-        case 'text':
-            return `  ${oneLine(event.text)}`;
-        case 'question':
-            return `  ? ${oneLine(event.question, 300)}`;
-        case 'answer':
-            return `  ↳ ${event.answeredBy}${event.fallbackReason ? ` (${oneLine(event.fallbackReason, 120)})` : ''}: ${oneLine(event.answer, 300)}`;
-        case 'phase-end': {
-            const r = event.result;
-            const stats = `${(r.durationMs / 1000).toFixed(1)}s, $${r.costUsd.toFixed(4)}, ${r.inputTokens}/${r.outputTokens} tokens`;
-            if (r.reused)
-                return `✔ ${r.name} reused from an earlier run → ${r.artifacts.join(', ')}`;
-            if (r.status === 'succeeded') {
-                return `✔ ${r.name} (${stats})${r.artifacts.length ? ` → ${r.artifacts.join(', ')}` : ''}`;
-            }
-            if (r.status === 'failed')
-                return `✖ ${r.name} failed (${stats}): ${r.error ?? 'unknown error'}`;
-            return `- ${r.name} skipped`;
-        }
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/github/labels.ts

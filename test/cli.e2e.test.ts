@@ -220,6 +220,21 @@ describe('orchestrator CLI', () => {
     expect(phase(run.result, 'plan')?.status).toBe('skipped')
   })
 
+  it('names what Claude Code refused when a phase ends without its document', async () => {
+    sb.model.setRules(
+      standardRules(sb.repoDir, {
+        plan: [{ text: 'Writing the plan.', tools: [write(sb.repoDir, 'docs/plan.md', '# Plan\n')] }, { text: 'Wrote docs/plan.md.' }]
+      })
+    )
+    const run = await runCli(sb, ['--no-implement', TASK])
+
+    expect(run.exitCode).toBe(1)
+    expect(phase(run.result, 'plan')?.error).toMatch(
+      /^the plan phase finished without writing its document in thoughts\/shared\/ \(expected thoughts\/shared\/plans\/.+\.md\); Claude Code refused: Write docs\/plan\.md$/
+    )
+    expect(fs.existsSync(path.join(sb.repoDir, 'docs/plan.md'))).toBe(false)
+  })
+
   it("uses the repository's own .claude/commands/create_plan.md for the plan phase", async () => {
     fs.mkdirSync(path.join(sb.repoDir, '.claude', 'commands'), { recursive: true })
     fs.writeFileSync(

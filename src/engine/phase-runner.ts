@@ -9,7 +9,7 @@ import { runClaude, type ClaudeOutcome, type CompletedToolCall } from '../claude
 import { artifactsFromText, artifactsFromToolCalls } from './artifacts.js'
 import { FINDINGS_SCHEMA, FindingsError, parseVerdict, renderFindingsSection, verdictFromText, type ReviewVerdict } from './findings.js'
 import { customCommandFile, permissionArgs, type PhaseSpec } from './phases.js'
-import type { ProgressEvent } from './progress.js'
+import { toolTarget, type ProgressEvent } from './progress.js'
 import { builtInPrompt, commandArguments, type PromptContext } from './prompts.js'
 import { extractQuestion } from './questions.js'
 import type { PhaseResult } from './types.js'
@@ -93,6 +93,8 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
 
   const before = await snapshotWorkspace(repoDir)
   const toolCalls: CompletedToolCall[] = []
+  /** What Claude Code refused the model, e.g. `Write src/x.js`: the likely reason a phase got nowhere. */
+  const denied: string[] = []
 
   const invoke = async (prompt: string, resume?: string): Promise<ClaudeOutcome | string> => {
     const remainingMs = deadline - Date.now()
@@ -122,6 +124,9 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
     })
     toolCalls.push(...outcome.toolCalls)
     result.sessionId ??= outcome.sessionId
+    for (const d of outcome.result?.permissionDenials ?? []) {
+      denied.push(`${d.tool} ${toolTarget({ id: '', name: d.tool, input: (d.input ?? {}) as Record<string, unknown> }, repoDir)}`)
+    }
     if (outcome.result) {
       result.costUsd += outcome.result.costUsd
       result.inputTokens += outcome.result.inputTokens
@@ -174,7 +179,8 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
     return fail(
       pending
         ? `the ${spec.name} phase was still asking a question after ${opts.maxQuestionRounds} answer(s): ${pending.slice(0, 300)}`
-        : `the ${spec.name} phase finished without writing its document in ${ctx.artifactsDir}/ (expected ${ctx.outputPath})`
+        : `the ${spec.name} phase finished without writing its document in ${ctx.artifactsDir}/ (expected ${ctx.outputPath})` +
+            (denied.length ? `; Claude Code refused: ${[...new Set(denied)].slice(0, 3).join('; ')}` : '')
     )
   }
 
