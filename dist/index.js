@@ -40214,7 +40214,7 @@ function locateClaude(opts) {
         return resolved;
     }
     const here = external_node_path_default().dirname((0,external_node_url_.fileURLToPath)(import.meta.url));
-    const found = onPath('claude', opts.pathVar) ?? inNodeModules([opts.cwd, here]);
+    const found = onPath('claude', opts.pathVar) ?? inNodeModules(opts.besideSelf === false ? [opts.cwd] : [opts.cwd, here]);
     if (!found) {
         throw new ClaudeNotFoundError('Claude Code CLI not found: install it (npm install -g @anthropic-ai/claude-code), put `claude` on PATH, or pass --claude-path / CLAUDE_PATH');
     }
@@ -40238,7 +40238,8 @@ async function resolveClaude(opts) {
     if (opts.claudePath)
         return locateClaude({ explicit: opts.claudePath, cwd: opts.workspace });
     try {
-        return locateClaude({ pathVar: opts.pathVar, cwd: opts.workspace });
+        // The action's own folder has no node_modules: only PATH and the checkout count.
+        return locateClaude({ pathVar: opts.pathVar, cwd: opts.workspace, besideSelf: false });
     }
     catch (err) {
         if (!(err instanceof ClaudeNotFoundError))
@@ -40250,7 +40251,8 @@ async function resolveClaude(opts) {
         info(`Installing Claude Code ${PINNED_CLAUDE_CODE_VERSION} into ${dir}`);
         external_node_fs_default().mkdirSync(dir, { recursive: true });
         await (0,execa/* execa */.Ho)('npm', ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', `@anthropic-ai/claude-code@${PINNED_CLAUDE_CODE_VERSION}`], {
-            stdio: 'inherit'
+            stdio: 'inherit',
+            env: opts.pathVar ? { PATH: opts.pathVar } : undefined
         });
     }
     return locateClaude({ explicit: bin, cwd: opts.workspace });

@@ -9711,7 +9711,7 @@ function locateClaude(opts) {
         return resolved;
     }
     const here = external_node_path_default().dirname((0,external_node_url_.fileURLToPath)(import.meta.url));
-    const found = onPath('claude', opts.pathVar) ?? inNodeModules([opts.cwd, here]);
+    const found = onPath('claude', opts.pathVar) ?? inNodeModules(opts.besideSelf === false ? [opts.cwd] : [opts.cwd, here]);
     if (!found) {
         throw new ClaudeNotFoundError('Claude Code CLI not found: install it (npm install -g @anthropic-ai/claude-code), put `claude` on PATH, or pass --claude-path / CLAUDE_PATH');
     }

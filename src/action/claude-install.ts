@@ -20,7 +20,8 @@ export async function resolveClaude(opts: {
 }): Promise<string> {
   if (opts.claudePath) return locateClaude({ explicit: opts.claudePath, cwd: opts.workspace })
   try {
-    return locateClaude({ pathVar: opts.pathVar, cwd: opts.workspace })
+    // The action's own folder has no node_modules: only PATH and the checkout count.
+    return locateClaude({ pathVar: opts.pathVar, cwd: opts.workspace, besideSelf: false })
   } catch (err) {
     if (!(err instanceof ClaudeNotFoundError)) throw err
   }
@@ -30,7 +31,8 @@ export async function resolveClaude(opts: {
     core.info(`Installing Claude Code ${PINNED_CLAUDE_CODE_VERSION} into ${dir}`)
     fs.mkdirSync(dir, { recursive: true })
     await execa('npm', ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', `@anthropic-ai/claude-code@${PINNED_CLAUDE_CODE_VERSION}`], {
-      stdio: 'inherit'
+      stdio: 'inherit',
+      env: opts.pathVar ? { PATH: opts.pathVar } : undefined
     })
   }
   return locateClaude({ explicit: bin, cwd: opts.workspace })

@@ -40,7 +40,13 @@ function inNodeModules(startDirs: string[]): string | null {
 
 export class ClaudeNotFoundError extends Error {}
 
-export function locateClaude(opts: { explicit?: string; pathVar?: string; cwd: string }): string {
+export function locateClaude(opts: {
+  explicit?: string
+  pathVar?: string
+  cwd: string
+  /** Also look above this package's own files (the CLI run from its checkout). Default true. */
+  besideSelf?: boolean
+}): string {
   if (opts.explicit) {
     const resolved = path.resolve(opts.cwd, opts.explicit)
     if (!isExecutable(resolved)) {
@@ -49,7 +55,7 @@ export function locateClaude(opts: { explicit?: string; pathVar?: string; cwd: s
     return resolved
   }
   const here = path.dirname(fileURLToPath(import.meta.url))
-  const found = onPath('claude', opts.pathVar) ?? inNodeModules([opts.cwd, here])
+  const found = onPath('claude', opts.pathVar) ?? inNodeModules(opts.besideSelf === false ? [opts.cwd] : [opts.cwd, here])
   if (!found) {
     throw new ClaudeNotFoundError(
       'Claude Code CLI not found: install it (npm install -g @anthropic-ai/claude-code), put `claude` on PATH, or pass --claude-path / CLAUDE_PATH'
