@@ -40692,7 +40692,6 @@ function taskHash(issue) {
 
 
 
-
 /** The guidance implement gets: the maintainer's words, then each inline comment with its place. */
 function fixGuidance(feedback, comments) {
     const parts = ['A maintainer reviewed the pull request and asked for changes. Address all of it.'];
@@ -40748,15 +40747,9 @@ async function fixPullRequest(s, req) {
     const sha = await s.commit(wb, `orchestrator: address review feedback on #${pr.number}\n\n${req.feedback.split('\n')[0] ?? ''}`.trim());
     if (!sha)
         return failRun(s, status, 'the implement phase changed nothing for this feedback', result, state.branch);
-    try {
-        await wb.push();
-    }
-    catch (err) {
-        if (err instanceof BranchGuard)
-            return failRun(s, status, err.message, result, state.branch);
-        throw err;
-    }
-    s.pushed = sha;
+    const pushError = await s.push(wb, sha);
+    if (pushError)
+        return failRun(s, status, pushError, result, state.branch);
     const next = { ...state, handled: [...state.handled, key] };
     const view = {
         state: next,
@@ -40826,7 +40819,6 @@ async function resumeBranch(s, wb, expected) {
 
 
 
-
 async function approvePlan(s, opts) {
     const plan = await s.latestPlan();
     if (!plan || (plan.state.state !== 'pending' && plan.state.state !== 'approved')) {
@@ -40882,15 +40874,9 @@ async function implementPlan(s, opts) {
     const sha = await s.commit(wb, `orchestrator: implement #${s.issue.number}\n\n${s.issue.title}`);
     if (!sha)
         return failRun(s, status, 'the implement phase changed nothing, so there is nothing to propose', combined);
-    try {
-        await wb.push();
-    }
-    catch (err) {
-        if (err instanceof BranchGuard)
-            return failRun(s, status, err.message, combined);
-        throw err;
-    }
-    s.pushed = sha;
+    const pushError = await s.push(wb, sha);
+    if (pushError)
+        return failRun(s, status, pushError, combined);
     const planCommentUrl = plan.comment.htmlUrl;
     const pr = await createOrUpdatePull(s.gh, s.repo, {
         branch: s.branchName,
@@ -41030,7 +41016,6 @@ class IndexCache {
 
 
 
-
 function readDoc(repoDir, rel) {
     if (!rel)
         return undefined;
@@ -41124,15 +41109,9 @@ async function planOnBranch(s, wb, opts) {
     ]);
     if (!planSha)
         return failRun(s, status, 'the plan phase wrote nothing to commit', result);
-    try {
-        await wb.push();
-    }
-    catch (err) {
-        if (err instanceof BranchGuard)
-            return failRun(s, status, err.message, result);
-        throw err;
-    }
-    s.pushed = planSha;
+    const pushError = await s.push(wb, planSha);
+    if (pushError)
+        return failRun(s, status, pushError, result);
     const indexed = result.phases.find((p) => p.name === 'index' && p.status === 'succeeded' && !p.reused);
     const indexText = readDoc(s.ctx.workspace, indexed?.artifacts[0]);
     // Saving the index for reuse is independent of the comments below: let it run alongside.
@@ -51133,6 +51112,22 @@ class Session {
     async commit(wb, message, paths) {
         await this.secrets.scrubWorkTree(this.ctx.workspace);
         return wb.commit(message, this.author, paths);
+    }
+    /**
+     * Pushes the work branch after committing `sha`. Returns why it could not
+     * (origin moved meanwhile: nothing was overwritten), or null once pushed.
+     */
+    async push(wb, sha) {
+        try {
+            await wb.push();
+        }
+        catch (err) {
+            if (err instanceof BranchGuard)
+                return err.message;
+            throw err;
+        }
+        this.pushed = sha;
+        return null;
     }
     get slug() {
         return slugify(this.issue.title, this.issue.number);

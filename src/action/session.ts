@@ -13,7 +13,7 @@ import type { PhaseName, RunResult } from '../engine/types.js'
 import type { GitHubClient, RepoRef } from '../github/client.js'
 import { createComment, listComments, type IssueComment } from '../github/comments.js'
 import { IssueLabels } from '../github/labels.js'
-import { WorkBranch } from './branch.js'
+import { BranchGuard, WorkBranch } from './branch.js'
 import type { Inputs, RunnerContext } from './inputs.js'
 import type { IssueRef } from './route.js'
 import { decodePlanMarker, type PlanState } from './state.js'
@@ -116,6 +116,21 @@ export class Session {
   async commit(wb: WorkBranch, message: string, paths?: string[]): Promise<string | null> {
     await this.secrets.scrubWorkTree(this.ctx.workspace)
     return wb.commit(message, this.author, paths)
+  }
+
+  /**
+   * Pushes the work branch after committing `sha`. Returns why it could not
+   * (origin moved meanwhile: nothing was overwritten), or null once pushed.
+   */
+  async push(wb: WorkBranch, sha: string): Promise<string | null> {
+    try {
+      await wb.push()
+    } catch (err) {
+      if (err instanceof BranchGuard) return err.message
+      throw err
+    }
+    this.pushed = sha
+    return null
   }
 
   get slug(): string {

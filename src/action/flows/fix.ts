@@ -6,7 +6,6 @@
 import { canWrite } from '../../github/permissions.js'
 import { getPull, inlineComments, type InlineComment } from '../../github/pulls.js'
 import { countBySeverity } from '../../engine/findings.js'
-import { BranchGuard } from '../branch.js'
 import { neutralize } from '../render/markdown.js'
 import { replaceFindings } from '../render/pr-body.js'
 import type { Outputs, Session } from '../session.js'
@@ -79,13 +78,8 @@ export async function fixPullRequest(s: Session, req: FixRequest): Promise<Outpu
   await wb.uncommitTo(head)
   const sha = await s.commit(wb, `orchestrator: address review feedback on #${pr.number}\n\n${req.feedback.split('\n')[0] ?? ''}`.trim())
   if (!sha) return failRun(s, status, 'the implement phase changed nothing for this feedback', result, state.branch)
-  try {
-    await wb.push()
-  } catch (err) {
-    if (err instanceof BranchGuard) return failRun(s, status, err.message, result, state.branch)
-    throw err
-  }
-  s.pushed = sha
+  const pushError = await s.push(wb, sha)
+  if (pushError) return failRun(s, status, pushError, result, state.branch)
 
   const next = { ...state, handled: [...state.handled, key] }
   const view = {

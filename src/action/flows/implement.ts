@@ -5,7 +5,6 @@
 import { updateComment } from '../../github/comments.js'
 import { createOrUpdatePull } from '../../github/pulls.js'
 import type { RunResult } from '../../engine/types.js'
-import { BranchGuard } from '../branch.js'
 import { renderPrBody } from '../render/pr-body.js'
 import type { FoundPlan, Outputs, Session } from '../session.js'
 import { replacePlanMarker } from '../state.js'
@@ -88,13 +87,8 @@ export async function implementPlan(
   await wb.uncommitTo(opts.base)
   const sha = await s.commit(wb, `orchestrator: implement #${s.issue.number}\n\n${s.issue.title}`)
   if (!sha) return failRun(s, status, 'the implement phase changed nothing, so there is nothing to propose', combined)
-  try {
-    await wb.push()
-  } catch (err) {
-    if (err instanceof BranchGuard) return failRun(s, status, err.message, combined)
-    throw err
-  }
-  s.pushed = sha
+  const pushError = await s.push(wb, sha)
+  if (pushError) return failRun(s, status, pushError, combined)
   const planCommentUrl = plan.comment.htmlUrl
   const pr = await createOrUpdatePull(s.gh, s.repo, {
     branch: s.branchName,

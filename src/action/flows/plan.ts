@@ -8,7 +8,7 @@ import path from 'node:path'
 import { updateComment } from '../../github/comments.js'
 import { getPull } from '../../github/pulls.js'
 import type { PhaseName } from '../../engine/types.js'
-import { BranchGuard, type WorkBranch } from '../branch.js'
+import type { WorkBranch } from '../branch.js'
 import { IndexCache } from '../index-cache.js'
 import { markPlanComment, renderPlanComment } from '../render/plan-comment.js'
 import type { FoundPlan, Outputs, Session } from '../session.js'
@@ -126,13 +126,8 @@ async function planOnBranch(
     s.inputs.artifactsDir
   ])
   if (!planSha) return failRun(s, status, 'the plan phase wrote nothing to commit', result)
-  try {
-    await wb.push()
-  } catch (err) {
-    if (err instanceof BranchGuard) return failRun(s, status, err.message, result)
-    throw err
-  }
-  s.pushed = planSha
+  const pushError = await s.push(wb, planSha)
+  if (pushError) return failRun(s, status, pushError, result)
 
   const indexed = result.phases.find((p) => p.name === 'index' && p.status === 'succeeded' && !p.reused)
   const indexText = readDoc(s.ctx.workspace, indexed?.artifacts[0])
