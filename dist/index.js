@@ -39941,7 +39941,8 @@ function redact(text, secrets = []) {
  * Hooks and fsmonitor are programs the work tree's `.git` can name: a phase
  * that wrote one must not get it run by our own git calls.
  */
-const SAFE_CONFIG = ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false'];
+// An empty core.fsmonitor disables it on every git version (before 2.36 "false" named a hook).
+const SAFE_CONFIG = ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor='];
 async function git(cwd, args, opts = {}) {
     const configArgs = Object.entries(opts.config ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
     const result = await (0,execa/* execa */.Ho)('git', [...SAFE_CONFIG, ...configArgs, ...args], {
@@ -50270,6 +50271,8 @@ function buildClaudeEnv(base, extra = {}) {
     // An unattended run has no use for telemetry, update checks or auto-updates.
     env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC ??= '1';
     env.DISABLE_AUTOUPDATER ??= '1';
+    // `npm ci` in a husky project rewrites .git/config, which fails the phase's git check.
+    env.HUSKY ??= '0';
     return env;
 }
 
@@ -51038,7 +51041,10 @@ class StatusComment {
  * `##[command]` anywhere. Model text in the log must not become one of them.
  */
 function inertForRunner(line) {
-    return line.replace(/^(\s*):(?=:)/, '$1:\u200b').replace(/##\[/g, '#\u200b#[');
+    return line
+        .replace(/[\r\n\u0085\u2028\u2029]/g, ' ')
+        .replace(/^([\s\u0085]*):(?=:)/, '$1:\u200b')
+        .replace(/##\[/g, '#\u200b#[');
 }
 class Session {
     gh;
@@ -51176,7 +51182,15 @@ class Session {
             answerer: withRedaction(createAnswerer(detectAnswerer(answererEnv)), (text) => this.secrets.redact(text)),
             onProgress: (raw) => {
                 // Redact before formatting: a line cut short must not keep half a key.
-                const event = JSON.parse(this.secrets.redact(JSON.stringify(raw)));
+                let event = raw;
+                try {
+                    event = JSON.parse(this.secrets.redact(JSON.stringify(raw)));
+                }
+                catch {
+                    // A secret with JSON escapes in it can break the round trip: log nothing of this event's text.
+                    if (raw.type === 'text' || raw.type === 'tool')
+                        return opts.status.onProgress(raw);
+                }
                 const line = formatProgress(event, this.ctx.workspace);
                 if (line)
                     info(inertForRunner(line));

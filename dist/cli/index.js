@@ -9653,6 +9653,8 @@ function buildClaudeEnv(base, extra = {}) {
     // An unattended run has no use for telemetry, update checks or auto-updates.
     env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC ??= '1';
     env.DISABLE_AUTOUPDATER ??= '1';
+    // `npm ci` in a husky project rewrites .git/config, which fails the phase's git check.
+    env.HUSKY ??= '0';
     return env;
 }
 
@@ -9750,7 +9752,8 @@ function redact(text, secrets = []) {
  * Hooks and fsmonitor are programs the work tree's `.git` can name: a phase
  * that wrote one must not get it run by our own git calls.
  */
-const SAFE_CONFIG = ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false'];
+// An empty core.fsmonitor disables it on every git version (before 2.36 "false" named a hook).
+const SAFE_CONFIG = ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor='];
 async function git(cwd, args, opts = {}) {
     const configArgs = Object.entries(opts.config ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
     const result = await (0,execa/* execa */.Ho)('git', [...SAFE_CONFIG, ...configArgs, ...args], {

@@ -38,7 +38,10 @@ export interface Outputs {
  * `##[command]` anywhere. Model text in the log must not become one of them.
  */
 export function inertForRunner(line: string): string {
-  return line.replace(/^(\s*):(?=:)/, '$1:\u200b').replace(/##\[/g, '#\u200b#[')
+  return line
+    .replace(/[\r\n\u0085\u2028\u2029]/g, ' ')
+    .replace(/^([\s\u0085]*):(?=:)/, '$1:\u200b')
+    .replace(/##\[/g, '#\u200b#[')
 }
 
 export interface FoundPlan {
@@ -193,7 +196,13 @@ export class Session {
       answerer: withRedaction(createAnswerer(detectAnswerer(answererEnv)), (text) => this.secrets.redact(text)),
       onProgress: (raw) => {
         // Redact before formatting: a line cut short must not keep half a key.
-        const event = JSON.parse(this.secrets.redact(JSON.stringify(raw))) as typeof raw
+        let event = raw
+        try {
+          event = JSON.parse(this.secrets.redact(JSON.stringify(raw))) as typeof raw
+        } catch {
+          // A secret with JSON escapes in it can break the round trip: log nothing of this event's text.
+          if (raw.type === 'text' || raw.type === 'tool') return opts.status.onProgress(raw)
+        }
         const line = formatProgress(event, this.ctx.workspace)
         if (line) core.info(inertForRunner(line))
         opts.status.onProgress(event)

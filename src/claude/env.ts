@@ -14,5 +14,7 @@ export function buildClaudeEnv(
   // An unattended run has no use for telemetry, update checks or auto-updates.
   env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC ??= '1'
   env.DISABLE_AUTOUPDATER ??= '1'
+  // `npm ci` in a husky project rewrites .git/config, which fails the phase's git check.
+  env.HUSKY ??= '0'
   return env
 }

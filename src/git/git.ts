@@ -34,7 +34,8 @@ function redact(text: string, secrets: string[] = []): string {
  * Hooks and fsmonitor are programs the work tree's `.git` can name: a phase
  * that wrote one must not get it run by our own git calls.
  */
-const SAFE_CONFIG = ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false']
+// An empty core.fsmonitor disables it on every git version (before 2.36 "false" named a hook).
+const SAFE_CONFIG = ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=']
 
 export async function git(cwd: string, args: string[], opts: GitOptions = {}): Promise<string> {
   const configArgs = Object.entries(opts.config ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`])

@@ -76,7 +76,7 @@ describe('buildClaudeEnv', () => {
 
   it('turns off non-essential traffic and auto-updates by default', () => {
     const env = buildClaudeEnv({ PATH: '/bin' })
-    expect(env).toEqual({ PATH: '/bin', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_AUTOUPDATER: '1' })
+    expect(env).toEqual({ PATH: '/bin', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_AUTOUPDATER: '1', HUSKY: '0' })
   })
 
   it('does not override explicit values for the two defaults', () => {
@@ -111,5 +111,12 @@ describe('buildClaudeEnv and the runner', () => {
     })
     expect(Object.keys(env).filter((k) => k.startsWith('GITHUB_'))).toEqual(['GITHUB_WORKSPACE'])
     expect(env.PATH).toBe('/usr/bin')
+  })
+})
+
+describe('buildClaudeEnv and husky', () => {
+  it('turns husky off, so installing dependencies does not rewrite .git/config mid-phase', () => {
+    expect(buildClaudeEnv({}).HUSKY).toBe('0')
+    expect(buildClaudeEnv({ HUSKY: '1' }).HUSKY).toBe('1')
   })
 })

@@ -135,5 +135,8 @@ describe('inertForRunner', () => {
     expect(inertForRunner('::error::fake annotation')).toBe(':\u200b:error::fake annotation')
     expect(inertForRunner('  text ##[group]hidden')).toBe('  text #\u200b#[group]hidden')
     expect(inertForRunner('  · Bash npm test')).toBe('  · Bash npm test')
+    // A line break inside a path or text cannot start a fresh command line, nor can U+0085.
+    expect(inertForRunner('  · Write x.md\n::error title=Injected::y')).toBe('  · Write x.md ::error title=Injected::y')
+    expect(inertForRunner('\u0085::warning::x')).toBe(' :\u200b:warning::x')
   })
 })
