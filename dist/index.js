@@ -51182,14 +51182,14 @@ class Session {
             answerer: withRedaction(createAnswerer(detectAnswerer(answererEnv)), (text) => this.secrets.redact(text)),
             onProgress: (raw) => {
                 // Redact before formatting: a line cut short must not keep half a key.
-                let event = raw;
+                let event;
                 try {
                     event = JSON.parse(this.secrets.redact(JSON.stringify(raw)));
                 }
                 catch {
-                    // A secret with JSON escapes in it can break the round trip: log nothing of this event's text.
-                    if (raw.type === 'text' || raw.type === 'tool')
-                        return opts.status.onProgress(raw);
+                    // A secret with JSON escapes in it can break the round trip: log nothing of this event.
+                    opts.status.onProgress(raw);
+                    return;
                 }
                 const line = formatProgress(event, this.ctx.workspace);
                 if (line)
