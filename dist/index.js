@@ -31445,7 +31445,7 @@ which.sync = whichSync
 
 /***/ }),
 
-/***/ 8773:
+/***/ 5989:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39866,6 +39866,29 @@ function phaseTable(phases) {
         `| **Total** | ${duration(total.ms)} | ${total.in} | ${total.out} | ${usd(total.usd)} |`
     ].join('\n');
 }
+/** What the sandbox refused in one phase, in one line; empty when it refused nothing. */
+function sandboxRefusals(p) {
+    const parts = [];
+    if (p.blockedConnections?.length) {
+        parts.push(`blocked ${p.blockedConnections.length} connection${p.blockedConnections.length === 1 ? '' : 's'}: ${p.blockedConnections.slice(0, 5).join(', ')}`);
+    }
+    if (p.deniedPaths?.length)
+        parts.push(`refused ${p.deniedPaths.length} write${p.deniedPaths.length === 1 ? '' : 's'}`);
+    return parts.length ? `Sandbox ${parts.join('; ')}` : '';
+}
+/** How Claude was contained: a warning when it ran unconfined, and what the sandbox refused per phase. */
+function containmentSection(result) {
+    const lines = [];
+    if (result.sandbox && !result.sandbox.sandboxed) {
+        lines.push(`> [!WARNING]\n> Claude Code ran **without the sandbox**: ${neutralize(result.sandbox.reason ?? 'sandbox: off')}. It could read this job's secrets.`);
+    }
+    for (const p of result.phases) {
+        const refused = sandboxRefusals(p);
+        if (refused)
+            lines.push(`🛡️ **${p.name}**: ${neutralize(refused)}`);
+    }
+    return lines.join('\n\n');
+}
 function questionsSection(phases, maxChars = 8000) {
     const qa = phases.flatMap((p) => p.questions.map((q) => ({ ...q, phase: p.name })));
     if (!qa.length)
@@ -40215,7 +40238,7 @@ function locateClaude(opts) {
         return resolved;
     }
     const here = external_node_path_default().dirname((0,external_node_url_.fileURLToPath)(import.meta.url));
-    const found = onPath('claude', opts.pathVar) ?? inNodeModules(opts.besideSelf === false ? [opts.cwd] : [opts.cwd, here]);
+    const found = onPath('claude', opts.pathVar) ?? inNodeModules(opts.nodeModulesFrom ?? [opts.cwd, here]);
     if (!found) {
         throw new ClaudeNotFoundError('Claude Code CLI not found: install it (npm install -g @anthropic-ai/claude-code), put `claude` on PATH, or pass --claude-path / CLAUDE_PATH');
     }
@@ -40224,8 +40247,12 @@ function locateClaude(opts) {
 
 ;// CONCATENATED MODULE: ./src/action/claude-install.ts
 /**
- * Which `claude` the action runs: claude_path, else one on PATH, else the
- * pinned Claude Code version installed with npm into the runner's tool cache.
+ * The programs the action runs Claude Code with, from places the repository
+ * under work cannot reach: `claude` from claude_path, PATH or the pinned
+ * version installed with npm into the runner's tool cache, and the sandbox
+ * runtime from the tool cache. A candidate inside the checkout is never used:
+ * an earlier implement phase could have committed a `node_modules/.bin/claude`
+ * that would steal the next run's secrets.
  */
 
 
@@ -40235,28 +40262,85 @@ function locateClaude(opts) {
 
 /** The Claude Code version this release is tested with. */
 const PINNED_CLAUDE_CODE_VERSION = '2.1.197';
+/** The sandbox runtime version this release is tested with. */
+const PINNED_SANDBOX_RUNTIME_VERSION = '0.0.83';
+/** Claude Code releases whose stream-json protocol this release speaks. */
+const SUPPORTED_CLAUDE = { major: 2, minMinor: 1 };
+function inside(file, dir) {
+    const real = (p) => {
+        try {
+            return external_node_fs_default().realpathSync(p);
+        }
+        catch {
+            return external_node_path_default().resolve(p);
+        }
+    };
+    const f = real(file);
+    const d = real(dir);
+    return f === d || f.startsWith(`${d}${(external_node_path_default()).sep}`);
+}
+/** Installs `pkg@version` into the tool cache once per runner; returns the install prefix. */
+async function toolCacheInstall(pkg, version, toolCache, pathVar, check) {
+    const dir = external_node_path_default().join(toolCache ?? external_node_os_default().tmpdir(), `orchestrator-${pkg.split('/').pop()}`, version);
+    if (!external_node_fs_default().existsSync(external_node_path_default().join(dir, check))) {
+        info(`Installing ${pkg} ${version} into ${dir}`);
+        external_node_fs_default().mkdirSync(dir, { recursive: true });
+        await (0,execa/* execa */.Ho)('npm', ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', `${pkg}@${version}`], {
+            stdio: 'inherit',
+            env: pathVar ? { PATH: pathVar } : undefined
+        });
+    }
+    return dir;
+}
 async function resolveClaude(opts) {
+    const trusted = (file) => {
+        if (inside(file, opts.workspace)) {
+            throw new ClaudeNotFoundError(`refusing to run ${file}: it is inside the repository under work, which an earlier run's changes could have planted. ` +
+                'Point claude_path outside the checkout or leave it empty to use the pinned install.');
+        }
+        return file;
+    };
     if (opts.claudePath)
-        return locateClaude({ explicit: opts.claudePath, cwd: opts.workspace });
+        return trusted(locateClaude({ explicit: opts.claudePath, cwd: opts.workspace }));
+    // PATH only: never the checkout's node_modules, and no PATH entry inside the checkout.
+    const pathVar = (opts.pathVar ?? '')
+        .split((external_node_path_default()).delimiter)
+        .filter((dir) => dir && external_node_path_default().isAbsolute(dir) && !inside(dir, opts.workspace))
+        .join((external_node_path_default()).delimiter);
     try {
-        // The action's own folder has no node_modules: only PATH and the checkout count.
-        return locateClaude({ pathVar: opts.pathVar, cwd: opts.workspace, besideSelf: false });
+        return locateClaude({ pathVar, cwd: opts.workspace, nodeModulesFrom: [] });
     }
     catch (err) {
         if (!(err instanceof ClaudeNotFoundError))
             throw err;
     }
-    const dir = external_node_path_default().join(opts.toolCache ?? external_node_os_default().tmpdir(), 'orchestrator-claude-code', PINNED_CLAUDE_CODE_VERSION);
-    const bin = external_node_path_default().join(dir, 'node_modules', '.bin', 'claude');
-    if (!external_node_fs_default().existsSync(bin)) {
-        info(`Installing Claude Code ${PINNED_CLAUDE_CODE_VERSION} into ${dir}`);
-        external_node_fs_default().mkdirSync(dir, { recursive: true });
-        await (0,execa/* execa */.Ho)('npm', ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', `@anthropic-ai/claude-code@${PINNED_CLAUDE_CODE_VERSION}`], {
-            stdio: 'inherit',
-            env: opts.pathVar ? { PATH: opts.pathVar } : undefined
-        });
+    const dir = await toolCacheInstall('@anthropic-ai/claude-code', PINNED_CLAUDE_CODE_VERSION, opts.toolCache, opts.pathVar, 'node_modules/.bin/claude');
+    return locateClaude({ explicit: external_node_path_default().join(dir, 'node_modules', '.bin', 'claude'), cwd: opts.workspace });
+}
+/** `2.1.197 (Claude Code)` → 2.1.197; throws when the version is outside what this release speaks. */
+function checkClaudeVersion(output, file) {
+    const m = output.match(/(\d+)\.(\d+)\.(\d+)/);
+    if (!m)
+        throw new ClaudeNotFoundError(`${file} does not look like Claude Code: \`claude --version\` printed "${output.trim().slice(0, 80)}"`);
+    const [major, minor] = [Number(m[1]), Number(m[2])];
+    if (major !== SUPPORTED_CLAUDE.major || minor < SUPPORTED_CLAUDE.minMinor) {
+        throw new ClaudeNotFoundError(`Claude Code ${m[0]} at ${file} is not supported: this release needs ${SUPPORTED_CLAUDE.major}.${SUPPORTED_CLAUDE.minMinor} or a later ${SUPPORTED_CLAUDE.major}.x ` +
+            `(tested with ${PINNED_CLAUDE_CODE_VERSION}). Leave claude_path empty to use the tested version.`);
     }
-    return locateClaude({ explicit: bin, cwd: opts.workspace });
+    return m[0];
+}
+/** Runs `claude --version` once (outside any sandbox: the binary is trusted by now) and logs which one runs. */
+async function verifyClaude(file) {
+    const out = await (0,execa/* execa */.Ho)(file, ['--version'], { reject: false, timeout: 30000, stdin: 'ignore', extendEnv: false, env: { PATH: '/usr/bin:/bin' } });
+    const version = checkClaudeVersion(String(out.stdout || out.stderr), file);
+    info(`Claude Code ${version} (${file})`);
+    return version;
+}
+/** The sandbox runtime's package folder in the tool cache, installed there on first use. */
+async function resolveSandboxRuntime(opts) {
+    const check = 'node_modules/@anthropic-ai/sandbox-runtime/dist/index.js';
+    const dir = await toolCacheInstall('@anthropic-ai/sandbox-runtime', PINNED_SANDBOX_RUNTIME_VERSION, opts.toolCache, opts.pathVar, check);
+    return external_node_path_default().join(dir, 'node_modules', '@anthropic-ai', 'sandbox-runtime');
 }
 
 ;// CONCATENATED MODULE: ./src/action/state.ts
@@ -40617,7 +40701,8 @@ function renderPrBody(view) {
         ? `### Changed files\n${r.changedFiles.map((f) => `- \`${neutralize(f)}\``).join('\n')}`
         : '### Changed files\n_None._';
     const tail = [questionsSection(r.phases), `### Phases\n${phaseTable(r.phases)}`].filter(Boolean).join('\n\n');
-    const head = `${intro}\n\n${truncate(changed, 4000, 'see the commit')}`;
+    const containment = truncate(containmentSection(r), 3000, 'see the run log');
+    const head = [intro, containment, truncate(changed, 4000, 'see the commit')].filter(Boolean).join('\n\n');
     const room = GITHUB_BODY_LIMIT - head.length - tail.length - 600;
     return `${head}\n\n${findingsSection(r.findings, view, room)}\n\n${tail}`;
 }
@@ -41344,6 +41429,76 @@ function artifactsFromText(text, repoDir, artifactsDir) {
     return found;
 }
 
+;// CONCATENATED MODULE: ./src/sandbox/policy.ts
+/**
+ * What Claude Code may touch inside the sandbox, as the sandbox runtime's
+ * configuration. Pure: the paths come in, the policy goes out, so every rule
+ * here is a unit test rather than a guess about a runner.
+ */
+
+/** Package registries of the common ecosystems: `npm install`, `pip install`, `cargo build`… work. */
+const DEFAULT_ALLOWED_DOMAINS = [
+    'registry.npmjs.org:443',
+    'registry.yarnpkg.com:443',
+    'pypi.org:443',
+    'files.pythonhosted.org:443',
+    'crates.io:443',
+    'index.crates.io:443',
+    'static.crates.io:443',
+    'proxy.golang.org:443',
+    'sum.golang.org:443',
+    'rubygems.org:443',
+    'index.rubygems.org:443',
+    'repo.maven.apache.org:443',
+    'repo1.maven.org:443',
+    'plugins.gradle.org:443',
+    'services.gradle.org:443'
+];
+/**
+ * Sockets the host's services listen on: with Unix sockets allowed (Claude
+ * Code's runtime needs socketpairs), these folders are what keeps a sandboxed
+ * process from talking to a Docker daemon or the runner's own services.
+ */
+const SOCKET_DIRS = ['/run', '/var/run'];
+/** Drops entries inside another entry of the same list and keeps the order. */
+function outermost(paths) {
+    const norm = [...new Set(paths.filter(Boolean).map((p) => external_node_path_default().resolve(p)))];
+    return norm.filter((p) => !norm.some((q) => q !== p && (p.startsWith(`${q}/`) || q === '/')));
+}
+function sandboxPolicy(input) {
+    const writable = outermost([input.workspace, input.home, input.tmp]);
+    // A denied folder that contains the checkout (a runner keeps it under HOME) stays denied
+    // around it; the runtime lets allowRead win over denyRead for exactly this.
+    // A denied folder inside a writable one would hide part of the checkout: it cannot hold secrets we guard.
+    const denyRead = outermost([...input.denyRead, ...SOCKET_DIRS]).filter((d) => !writable.some((w) => d === w || d.startsWith(`${w}/`)));
+    return {
+        network: {
+            allowedDomains: [...new Set([input.modelEndpoint, ...input.allowedDomains])],
+            deniedDomains: [],
+            allowAllUnixSockets: true
+        },
+        filesystem: {
+            denyRead,
+            allowRead: outermost([...writable, ...input.allowRead]),
+            allowWrite: writable,
+            denyWrite: []
+        }
+    };
+}
+/** `a.example, b.example:8443` or one per line → entries (an entry without a port matches any port). */
+function parseAllowedDomains(raw) {
+    const entries = raw
+        .split(/[\s,]+/)
+        .map((e) => e.trim())
+        .filter(Boolean);
+    for (const e of entries) {
+        if (!/^(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$/.test(e) && !/^\[[0-9a-fA-F:.]+\](:\d{1,5})?$/.test(e)) {
+            throw new Error(`"${e}" is not a host name, *.wildcard or host:port`);
+        }
+    }
+    return entries;
+}
+
 ;// CONCATENATED MODULE: ./src/util/split-args.ts
 /**
  * Splits a user-supplied flag string (`--claude-args`, `claude_args`) into an
@@ -41397,6 +41552,7 @@ function splitArgs(input) {
  * action reads `core.getInput` or `process.env`: a bad value fails here, before
  * any API write, with a message naming the input.
  */
+
 
 
 
@@ -41483,7 +41639,21 @@ function readInputs(read = (n) => getInput(n)) {
     const authorMatch = author.match(/^(.+?)\s*<([^<>\s]+)>$/);
     if (!authorMatch)
         throw new InputError(`Input commit_author must look like "Name <email>", got "${author}"`);
+    const sandbox = (read('sandbox').trim().toLowerCase() || 'required');
+    if (sandbox !== 'required' && sandbox !== 'off')
+        throw new InputError(`Input sandbox must be required or off, got "${read('sandbox')}"`);
+    let allowedDomains = DEFAULT_ALLOWED_DOMAINS;
+    if (read('allowed_domains').trim()) {
+        try {
+            allowedDomains = parseAllowedDomains(read('allowed_domains'));
+        }
+        catch (err) {
+            throw new InputError(`Input allowed_domains: ${err.message}`);
+        }
+    }
     return {
+        sandbox,
+        allowedDomains,
         githubToken,
         anthropicApiKey,
         claudeCodeOauthToken,
@@ -41531,6 +41701,8 @@ function readRunnerContext(env = process.env) {
         runId: env.GITHUB_RUN_ID || '0',
         workspace: env.GITHUB_WORKSPACE || process.cwd(),
         toolCache: env.RUNNER_TOOL_CACHE,
+        runnerTemp: env.RUNNER_TEMP,
+        actionPath: env.GITHUB_ACTION_PATH,
         env
     };
 }
@@ -50276,6 +50448,458 @@ function buildClaudeEnv(base, extra = {}) {
     return env;
 }
 
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+;// CONCATENATED MODULE: ./src/sandbox/credential-proxy.ts
+/**
+ * The model credential never enters the sandbox: Claude Code talks to this
+ * loopback proxy with a per-run dummy key, and the proxy, which runs in the
+ * orchestrator's own process outside the sandbox, swaps in the real key on
+ * the way to the model endpoint. A process inside the sandbox can read its
+ * whole environment and still hold nothing worth stealing.
+ */
+
+
+
+/** Headers that describe one hop, not the request (RFC 9110 §7.6.1), plus the credentials we replace. */
+const DROPPED = new Set([
+    'connection',
+    'keep-alive',
+    'proxy-authorization',
+    'proxy-connection',
+    'te',
+    'trailer',
+    'transfer-encoding',
+    'upgrade',
+    'host',
+    'x-api-key',
+    'authorization'
+]);
+function presented(req) {
+    const key = req.headers['x-api-key'];
+    if (typeof key === 'string')
+        return key;
+    const auth = req.headers.authorization ?? '';
+    return auth.replace(/^Bearer\s+/i, '');
+}
+function sameSecret(a, b) {
+    const x = Buffer.from(a);
+    const y = Buffer.from(b);
+    return x.length === y.length && external_node_crypto_default().timingSafeEqual(x, y);
+}
+async function startCredentialProxy(opts) {
+    const upstream = new URL(opts.upstream);
+    if (upstream.protocol !== 'http:' && upstream.protocol !== 'https:') {
+        throw new Error(`the Anthropic API URL must be http(s), got ${upstream.protocol}`);
+    }
+    const prefix = upstream.pathname.replace(/\/+$/, '');
+    const client = upstream.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
+    const dummy = `sk-ant-orchestrator-${external_node_crypto_default().randomBytes(18).toString('base64url')}`;
+    let count = 0;
+    const server = external_node_http_default().createServer((req, res) => {
+        // Claude Code probes the base URL with a bare HEAD: answered here, it needs no credential.
+        if (req.method === 'HEAD') {
+            res.writeHead(200);
+            res.end();
+            return;
+        }
+        if (!sameSecret(presented(req), dummy)) {
+            res.writeHead(401, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ type: 'error', error: { type: 'authentication_error', message: 'unknown client' } }));
+            req.resume();
+            return;
+        }
+        count++;
+        const headers = {};
+        for (const [name, value] of Object.entries(req.headers))
+            if (!DROPPED.has(name) && value !== undefined)
+                headers[name] = value;
+        headers.host = upstream.host;
+        if (opts.credential.kind === 'api-key')
+            headers['x-api-key'] = opts.credential.value;
+        else
+            headers.authorization = `Bearer ${opts.credential.value}`;
+        const out = client.request({
+            protocol: upstream.protocol,
+            hostname: upstream.hostname,
+            port: upstream.port || undefined,
+            method: req.method,
+            path: `${prefix}${req.url ?? '/'}`,
+            headers
+        }, (answer) => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+        });
+        out.on('error', (err) => {
+            // The message names the host, never the credential.
+            if (!res.headersSent)
+                res.writeHead(502, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ type: 'error', error: { type: 'api_error', message: `model endpoint unreachable: ${err.message}` } }));
+        });
+        req.pipe(out);
+        res.on('close', () => out.destroy());
+    });
+    server.keepAliveTimeout = 5000;
+    await new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, opts.host, () => resolve());
+    });
+    const { port } = server.address();
+    return {
+        url: `http://${opts.host}:${port}`,
+        endpoint: `${opts.host}:${port}`,
+        dummy,
+        forwarded: () => count,
+        close: () => new Promise((resolve) => {
+            server.closeAllConnections();
+            server.close(() => resolve());
+        })
+    };
+}
+
+;// CONCATENATED MODULE: ./src/sandbox/runtime.ts
+/**
+ * Anthropic's sandbox runtime (bubblewrap with a fresh PID namespace, no
+ * network namespace but a filtering proxy), loaded from where it is installed
+ * and driven in this process: its proxies run here, outside the sandbox, so
+ * what they refuse is known to us and reported.
+ *
+ * It is loaded at run time rather than bundled: it finds its seccomp helper
+ * relative to its own files.
+ */
+
+
+
+
+
+class SandboxUnavailableError extends Error {
+}
+/** The runtime package's folder, found beside this program (CLI, tests) or given (the action's install). */
+function findRuntimePackage(startDirs) {
+    for (const start of startDirs) {
+        let dir = path.resolve(start);
+        for (;;) {
+            const candidate = path.join(dir, 'node_modules', '@anthropic-ai', 'sandbox-runtime');
+            if (fs.existsSync(path.join(candidate, 'dist', 'index.js')))
+                return candidate;
+            const parent = path.dirname(dir);
+            if (parent === dir)
+                break;
+            dir = parent;
+        }
+    }
+    return null;
+}
+async function loadManager(packageDir) {
+    const entry = (0,external_node_url_.pathToFileURL)(external_node_path_default().join(packageDir, 'dist', 'index.js')).href;
+    const mod = (await import(/* webpackIgnore: true */ entry));
+    return mod.SandboxManager;
+}
+/** Quotes argv for the POSIX shell the runtime wraps commands in. */
+function shellQuote(argv) {
+    return argv.map((a) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+const HOW_TO_FIX = 'On Debian or Ubuntu: sudo apt-get install -y bubblewrap socat ripgrep; where unprivileged user namespaces are ' +
+    'restricted (Ubuntu 24.04): sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0. ' +
+    'Or run without the sandbox (sandbox: off / --sandbox off) and accept that Claude can read the job\'s secrets.';
+/** What the runtime says it lacks, or null when its dependencies are there. */
+function dependencyProblem(check) {
+    return check.errors.length ? check.errors.join('; ') : null;
+}
+async function startRuntime(opts) {
+    if (process.platform !== 'linux') {
+        throw new SandboxUnavailableError(`the sandbox needs Linux (bubblewrap); this is ${process.platform}`);
+    }
+    if (!opts.packageDir) {
+        throw new SandboxUnavailableError('the sandbox runtime (@anthropic-ai/sandbox-runtime) is not installed');
+    }
+    const manager = await loadManager(opts.packageDir);
+    const problem = dependencyProblem(manager.checkDependencies());
+    if (problem)
+        throw new SandboxUnavailableError(`the sandbox cannot start: ${problem}. ${HOW_TO_FIX}`);
+    const blocked = [];
+    // The runtime reads the sandbox's TMPDIR from its host's environment.
+    const previousTmp = process.env.CLAUDE_CODE_TMPDIR;
+    process.env.CLAUDE_CODE_TMPDIR = opts.tmp;
+    await manager.initialize(opts.policy, async ({ host, port }) => {
+        blocked.push(port ? `${host}:${port}` : host);
+        return false;
+    }, true);
+    const restore = async () => {
+        await manager.reset();
+        if (previousTmp === undefined)
+            delete process.env.CLAUDE_CODE_TMPDIR;
+        else
+            process.env.CLAUDE_CODE_TMPDIR = previousTmp;
+    };
+    const session = {
+        async wrap(file, args, cwd) {
+            // The runtime protects the dangerous files (.git/hooks, .git/config, shell rc files)
+            // of the folder it is called from: that must be the checkout, not ours.
+            const here = process.cwd();
+            process.chdir(cwd);
+            try {
+                const commandId = external_node_crypto_default().randomBytes(16).toString('base64url');
+                const wrapped = await manager.wrapWithSandbox(shellQuote([file, ...args]), undefined, undefined, undefined, { commandId });
+                return { file: '/bin/sh', args: ['-c', wrapped] };
+            }
+            finally {
+                process.chdir(here);
+            }
+        },
+        afterCommand: () => manager.cleanupAfterCommand(),
+        blockedConnections: () => [...blocked],
+        deniedPaths: () => {
+            const lines = manager.getSandboxViolationStore().getViolations().map((v) => v.line);
+            return [...new Set(lines.filter((l) => !/network-outbound/.test(l)))];
+        },
+        close: restore
+    };
+    // Proof that the sandbox really starts here, before any model request: user
+    // namespaces may be switched off, or AppArmor may forbid them.
+    const probe = await session.wrap('/bin/true', [], opts.tmp);
+    const started = await (0,execa/* execa */.Ho)(probe.file, probe.args, { reject: false, stdin: 'ignore', cwd: opts.tmp, timeout: 20000 });
+    session.afterCommand();
+    if (started.exitCode !== 0) {
+        await restore();
+        const detail = String(started.stderr).trim().split('\n').slice(-3).join(' ').slice(0, 400);
+        throw new SandboxUnavailableError(`the sandbox cannot start on this machine${detail ? ` (${detail})` : ''}. ${HOW_TO_FIX}`);
+    }
+    return session;
+}
+
+;// CONCATENATED MODULE: ./src/sandbox/claude-host.ts
+/**
+ * How Claude Code is started for a run: inside the OS sandbox with a stand-in
+ * credential (the real one stays in this process, behind the credential
+ * proxy), or unconfined when the maintainer chose `sandbox: off`.
+ */
+
+
+
+
+
+
+const SANDBOX_MODES = (/* unused pure expression or super */ null && (['required', 'auto', 'off']));
+const CREDENTIAL_VARS = ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_AUTH_TOKEN'];
+function credentialOf(env) {
+    for (const variable of CREDENTIAL_VARS) {
+        const value = env[variable];
+        if (!value)
+            continue;
+        return { variable, credential: { kind: variable === 'ANTHROPIC_API_KEY' ? 'api-key' : 'oauth-token', value } };
+    }
+    return null;
+}
+/** The claude binary's own package folder: it must stay readable when it lives under a denied HOME. */
+function binaryRoot(claudePath) {
+    const real = external_node_fs_default().realpathSync(claudePath);
+    const dir = external_node_path_default().dirname(real);
+    return external_node_path_default().basename(dir) === 'bin' ? external_node_path_default().dirname(dir) : dir;
+}
+function unconfined(opts, reason) {
+    opts.warn?.(reason);
+    return {
+        sandboxed: false,
+        unconfinedReason: reason,
+        env: opts.env,
+        launch: async (file, args) => ({ file, args }),
+        afterCommand: () => undefined,
+        blockedConnections: () => [],
+        deniedPaths: () => [],
+        close: async () => undefined
+    };
+}
+async function startClaudeHost(opts) {
+    if (opts.mode === 'off') {
+        return unconfined(opts, 'the sandbox is off (sandbox: off): Claude Code runs with the same powers as the orchestrator');
+    }
+    const root = external_node_fs_default().mkdtempSync(external_node_path_default().join(external_node_os_default().tmpdir(), 'orchestrator-sandbox-'));
+    const home = external_node_path_default().join(root, 'home');
+    const tmp = external_node_path_default().join(root, 'tmp');
+    external_node_fs_default().mkdirSync(home);
+    external_node_fs_default().mkdirSync(tmp);
+    let proxy = null;
+    let runtime = null;
+    const cleanUp = async () => {
+        await runtime?.close();
+        await proxy?.close();
+        external_node_fs_default().rmSync(root, { recursive: true, force: true });
+    };
+    try {
+        const found = credentialOf(opts.env);
+        const env = { ...opts.env, HOME: home };
+        for (const v of CREDENTIAL_VARS)
+            delete env[v];
+        let modelEndpoint = '';
+        if (found) {
+            // 127.0.0.2: the runtime sends 127.0.0.1 straight to the sandbox's own (empty) loopback.
+            proxy = await startCredentialProxy({
+                upstream: opts.env.ANTHROPIC_BASE_URL || 'https://api.anthropic.com',
+                credential: found.credential,
+                host: '127.0.0.2'
+            });
+            env[found.variable] = proxy.dummy;
+            env.ANTHROPIC_BASE_URL = proxy.url;
+            modelEndpoint = proxy.endpoint;
+        }
+        const realHome = opts.env.HOME ? [opts.env.HOME] : [];
+        const policy = sandboxPolicy({
+            workspace: opts.workspace,
+            home,
+            tmp,
+            modelEndpoint,
+            allowedDomains: opts.allowedDomains,
+            denyRead: [...opts.denyRead, ...realHome, external_node_os_default().homedir()],
+            allowRead: [binaryRoot(opts.claudePath)]
+        });
+        runtime = await startRuntime({ packageDir: opts.runtimeDir, policy, tmp });
+        const rt = runtime;
+        return {
+            sandboxed: true,
+            env,
+            // By its real path: a symlink to it (node_modules/.bin) may sit in a folder the sandbox hides.
+            launch: (file, args, cwd) => rt.wrap(external_node_fs_default().realpathSync(file), args, cwd),
+            afterCommand: () => rt.afterCommand(),
+            blockedConnections: () => rt.blockedConnections(),
+            deniedPaths: () => rt.deniedPaths(),
+            close: cleanUp
+        };
+    }
+    catch (err) {
+        await cleanUp();
+        if (err instanceof SandboxUnavailableError && opts.mode === 'auto') {
+            return unconfined(opts, `running without the sandbox: ${err.message}`);
+        }
+        throw err;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/action/sandbox-setup.ts
+/**
+ * Makes a runner able to start the sandbox, once per job: GitHub-hosted
+ * Ubuntu runners have passwordless sudo but may lack bubblewrap, socat and
+ * ripgrep, and Ubuntu 24.04 restricts unprivileged user namespaces through
+ * AppArmor. Deciding what to do is pure; doing it is a few commands, logged.
+ */
+
+
+
+
+const SANDBOX_PROGRAMS = { bwrap: 'bubblewrap', socat: 'socat', rg: 'ripgrep' };
+function planSandboxSetup(f) {
+    if (f.platform !== 'linux')
+        return { cannot: `the sandbox needs a Linux runner; this one is ${f.platform}` };
+    const commands = [];
+    const sudo = f.isRoot ? [] : ['sudo', '-n'];
+    const needsPrivilege = f.missing.length > 0 || f.userNamespacesRestricted;
+    if (needsPrivilege && !f.isRoot && !f.hasSudo) {
+        const what = [
+            ...(f.missing.length ? [`install ${f.missing.map((p) => SANDBOX_PROGRAMS[p] ?? p).join(', ')}`] : []),
+            ...(f.userNamespacesRestricted ? ['allow unprivileged user namespaces (sysctl kernel.apparmor_restrict_unprivileged_userns=0)'] : [])
+        ];
+        return { cannot: `this runner has no passwordless sudo, so the action cannot ${what.join(' and ')}; do it in the runner image` };
+    }
+    if (f.missing.length) {
+        if (!f.hasApt)
+            return { cannot: `install ${f.missing.map((p) => SANDBOX_PROGRAMS[p] ?? p).join(', ')} on this runner (no apt-get found)` };
+        commands.push([...sudo, 'apt-get', 'update', '-qq']);
+        commands.push([...sudo, 'apt-get', 'install', '-y', '-qq', ...f.missing.map((p) => SANDBOX_PROGRAMS[p] ?? p)]);
+    }
+    if (f.userNamespacesRestricted)
+        commands.push([...sudo, 'sysctl', '-w', 'kernel.apparmor_restrict_unprivileged_userns=0']);
+    return { commands };
+}
+function sandbox_setup_onPath(name, pathVar) {
+    return pathVar.split((external_node_path_default()).delimiter).some((dir) => {
+        try {
+            external_node_fs_default().accessSync(external_node_path_default().join(dir, name), (external_node_fs_default()).constants.X_OK);
+            return true;
+        }
+        catch {
+            return false;
+        }
+    });
+}
+async function readFacts(pathVar) {
+    let restricted = false;
+    try {
+        restricted = external_node_fs_default().readFileSync('/proc/sys/kernel/apparmor_restrict_unprivileged_userns', 'utf8').trim() === '1';
+    }
+    catch {
+        // No such knob: nothing restricts user namespaces this way.
+    }
+    const isRoot = process.getuid?.() === 0;
+    const hasSudo = !isRoot && sandbox_setup_onPath('sudo', pathVar) && (await (0,execa/* execa */.Ho)('sudo', ['-n', 'true'], { reject: false, stdin: 'ignore' })).exitCode === 0;
+    return {
+        platform: process.platform,
+        missing: Object.keys(SANDBOX_PROGRAMS).filter((p) => !sandbox_setup_onPath(p, pathVar)),
+        userNamespacesRestricted: restricted,
+        isRoot,
+        hasSudo,
+        hasApt: sandbox_setup_onPath('apt-get', pathVar)
+    };
+}
+/** Prepares the runner; returns why it could not (the sandbox will then fail to start with that reason). */
+async function prepareRunnerForSandbox(pathVar) {
+    const plan = planSandboxSetup(await readFacts(pathVar));
+    if ('cannot' in plan)
+        return plan.cannot;
+    for (const cmd of plan.commands) {
+        info(`Preparing the sandbox: ${cmd.join(' ')}`);
+        const r = await (0,execa/* execa */.Ho)(cmd[0], cmd.slice(1), { reject: false, stdin: 'ignore', env: { DEBIAN_FRONTEND: 'noninteractive' } });
+        if (r.exitCode !== 0)
+            return `\`${cmd.join(' ')}\` failed: ${String(r.stderr).trim().split('\n').slice(-2).join(' ').slice(0, 300)}`;
+    }
+    return null;
+}
+
+;// CONCATENATED MODULE: ./src/action/sandbox-host.ts
+/**
+ * The action's way of starting Claude Code: prepare the runner, find the
+ * pinned sandbox runtime, and keep the job's secret folders out of reach.
+ */
+
+
+
+
+
+
+
+/** The action's own folder: dist/index.js lives in <action>/dist. */
+function actionRoot() {
+    return external_node_path_default().dirname(external_node_path_default().dirname((0,external_node_url_.fileURLToPath)(import.meta.url)));
+}
+async function openClaudeHost(inputs, ctx, claudePath, env) {
+    const common = {
+        workspace: ctx.workspace,
+        claudePath,
+        env,
+        allowedDomains: inputs.allowedDomains,
+        denyRead: [ctx.runnerTemp, ctx.actionPath, actionRoot()].filter((p) => Boolean(p)),
+        warn: (message) => warning(message)
+    };
+    if (inputs.sandbox === 'off')
+        return startClaudeHost({ ...common, mode: 'off', runtimeDir: null });
+    const setupProblem = await prepareRunnerForSandbox(ctx.env.PATH ?? '/usr/bin:/bin');
+    try {
+        const runtimeDir = await resolveSandboxRuntime({ toolCache: ctx.toolCache, pathVar: ctx.env.PATH });
+        const host = await startClaudeHost({ ...common, mode: 'required', runtimeDir });
+        info(`Claude Code runs in the sandbox; network: the model (through the credential proxy), ${inputs.allowedDomains.length} other host(s)`);
+        return host;
+    }
+    catch (err) {
+        if (err instanceof SandboxUnavailableError && setupProblem) {
+            throw new SandboxUnavailableError(`${err.message} (Preparing the runner: ${setupProblem}.)`);
+        }
+        throw err;
+    }
+}
+
 // EXTERNAL MODULE: ./src/claude/runner.ts + 1 modules
 var runner = __nccwpck_require__(6236);
 ;// CONCATENATED MODULE: ./src/engine/phases.ts
@@ -50580,6 +51204,13 @@ function minutes(ms) {
     const m = ms / 60000;
     return m >= 1 && Number.isInteger(m) ? `${m} minute${m === 1 ? '' : 's'}` : `${Math.round(ms / 1000)} second${Math.round(ms / 1000) === 1 ? '' : 's'}`;
 }
+/** `a, a, b` → `a (2 times), b`: a loop that retries a blocked host should not fill the report. */
+function countRepeats(items) {
+    const counts = new Map();
+    for (const item of items)
+        counts.set(item, (counts.get(item) ?? 0) + 1);
+    return [...counts].map(([item, n]) => (n > 1 ? `${item} (${n} times)` : item));
+}
 /** The prompt a phase starts with: the repository's own command when it has one. */
 function phasePrompt(spec, ctx, repoDir) {
     return customCommandFile(repoDir, spec)
@@ -50615,12 +51246,26 @@ async function runPhase(opts) {
         questions: []
     };
     const fail = (error) => {
+        sandboxRefusals();
         result.status = 'failed';
         result.error = error;
         result.durationMs = Date.now() - started;
         return { result };
     };
     const before = await snapshotWorkspace(repoDir);
+    const host = opts.claude.host;
+    const refusedBefore = { connections: host?.blockedConnections().length ?? 0, paths: host?.deniedPaths().length ?? 0 };
+    /** What the sandbox refused during this phase: reported, never by itself a failure. */
+    const sandboxRefusals = () => {
+        if (!host)
+            return;
+        const connections = host.blockedConnections().slice(refusedBefore.connections);
+        const paths = host.deniedPaths().slice(refusedBefore.paths);
+        if (connections.length)
+            result.blockedConnections = countRepeats(connections);
+        if (paths.length)
+            result.deniedPaths = paths.slice(0, 20);
+    };
     const toolCalls = [];
     /** What Claude Code refused the model, e.g. `Write src/x.js`: the likely reason a phase got nowhere. */
     const denied = [];
@@ -50649,6 +51294,7 @@ async function runPhase(opts) {
             args,
             resumeSessionId: resume,
             env: opts.claude.env,
+            host,
             timeoutMs: remainingMs,
             onEvent: (event) => {
                 if (event.type === 'tool_use')
@@ -50737,6 +51383,7 @@ async function runPhase(opts) {
             throw err;
         }
     }
+    sandboxRefusals();
     result.status = 'succeeded';
     result.durationMs = Date.now() - started;
     return { result, verdict };
@@ -50873,8 +51520,10 @@ async function runEngine(opts) {
         inputTokens: t.inputTokens + r.inputTokens,
         outputTokens: t.outputTokens + r.outputTokens
     }), { durationMs: Date.now() - started, costUsd: 0, inputTokens: 0, outputTokens: 0 });
+    const host = opts.claude.host;
     const result = {
         task: opts.task,
+        ...(host ? { sandbox: { sandboxed: host.sandboxed, ...(host.unconfinedReason ? { reason: host.unconfinedReason } : {}) } } : {}),
         status: failed ? 'failed' : requested.includes('review') ? 'completed' : 'planned',
         phases: results,
         planPath: ran('plan')?.artifacts[0] ?? opts.inputs?.plan?.[0] ?? null,
@@ -50941,11 +51590,15 @@ function renderStatusComment(view) {
             : p.result && p.state !== 'skipped'
                 ? ` — ${duration(p.result.durationMs)}, ${usd(p.result.costUsd)}`
                 : '';
-        const note = p.note ? ` — ${neutralize(p.note)}` : '';
+        const refused = p.result ? sandboxRefusals(p.result) : '';
+        const note = [p.note, refused].filter(Boolean).map((n) => ` — ${neutralize(n)}`).join('');
         return `- ${ICONS[p.state]} **${p.name}**${p.state === 'running' ? ' (running)' : ''}${stats}${note}`;
     });
     const cost = view.phases.reduce((s, p) => s + (p.result?.costUsd ?? 0), 0);
-    const parts = [STATUS_MARKER, `### 🤖 ${neutralize(view.title)}`, lines.join('\n'), `Cost so far: ${usd(cost)} · [Workflow run](${view.runUrl})`];
+    const parts = [STATUS_MARKER, `### 🤖 ${neutralize(view.title)}`];
+    if (view.unconfined)
+        parts.push(`> [!WARNING]\n> Claude Code runs **without the sandbox**: ${neutralize(view.unconfined)}.`);
+    parts.push(lines.join('\n'), `Cost so far: ${usd(cost)} · [Workflow run](${view.runUrl})`);
     if (view.outcome)
         parts.push(`${view.outcome.ok ? '✅' : '❌'} ${neutralize(view.outcome.text)}`);
     return parts.join('\n\n');
@@ -50982,6 +51635,11 @@ class StatusComment {
             if (!this.view.phases.some((p) => p.name === name))
                 this.view.phases.push({ name, state: 'pending' });
         }
+    }
+    /** Claude runs unconfined: say so at the top, from the next edit on. */
+    setUnconfined(reason) {
+        this.view.unconfined = reason;
+        this.push();
     }
     /** Engine progress → checklist. Only phase starts edit the comment; a finish is shown with the next edit. */
     onProgress(event) {
@@ -51023,6 +51681,7 @@ class StatusComment {
  * Everything one action run knows about its issue, and the small operations
  * the flows share: replying, finding the bot's plan, running the engine.
  */
+
 
 
 
@@ -51148,7 +51807,19 @@ class Session {
     }
     async runEngine(opts) {
         const i = this.inputs;
-        const env = this.ctx.env;
+        const claudePath = await this.resolveClaude();
+        const host = await openClaudeHost(i, this.ctx, claudePath, buildClaudeEnv(this.ctx.env, { ANTHROPIC_API_KEY: i.anthropicApiKey, CLAUDE_CODE_OAUTH_TOKEN: i.claudeCodeOauthToken }));
+        if (!host.sandboxed)
+            opts.status.setUnconfined(host.unconfinedReason ?? 'sandbox: off');
+        try {
+            return await this.engine(opts, claudePath, host);
+        }
+        finally {
+            await host.close();
+        }
+    }
+    engine(opts, claudePath, host) {
+        const i = this.inputs;
         const answererEnv = {
             OPENAI_API_KEY: i.openaiApiKey,
             OPENAI_MODEL: i.openaiModel,
@@ -51158,7 +51829,6 @@ class Session {
             AZURE_OPENAI_DEPLOYMENT: i.azureOpenaiDeployment,
             AZURE_OPENAI_API_VERSION: i.azureOpenaiApiVersion
         };
-        const claudePath = await this.resolveClaude();
         return runEngine({
             task: issueTask(opts.taskIssue ?? this.issue, opts.extra),
             // Maintainers' words are trusted, but may quote hidden text copied from an issue.
@@ -51172,7 +51842,8 @@ class Session {
             date: this.date,
             claude: {
                 path: claudePath,
-                env: buildClaudeEnv(env, { ANTHROPIC_API_KEY: i.anthropicApiKey, CLAUDE_CODE_OAUTH_TOKEN: i.claudeCodeOauthToken }),
+                env: host.env,
+                host,
                 model: i.model,
                 extraArgs: i.claudeArgs
             },
@@ -51295,7 +51966,15 @@ async function run() {
         const repository = (payload.repository ?? {});
         const baseBranch = inputs.baseBranch ?? repository.default_branch ?? 'main';
         const runner = ctx;
-        const s = new Session(gh, inputs, ctx, route.issue, baseBranch, secrets, () => resolveClaude({ claudePath: inputs.claudePath, pathVar: runner.env.PATH, workspace: runner.workspace, toolCache: runner.toolCache }));
+        // Resolved once per run, and never from the checkout (see claude-install.ts).
+        let claude = null;
+        const s = new Session(gh, inputs, ctx, route.issue, baseBranch, secrets, () => {
+            claude ??= resolveClaude({ claudePath: inputs.claudePath, pathVar: runner.env.PATH, workspace: runner.workspace, toolCache: runner.toolCache }).then(async (file) => {
+                await verifyClaude(file);
+                return file;
+            });
+            return claude;
+        });
         session = s;
         // Issue commands all read the issue's comments: fetch them while the permission is checked.
         const prefetch = route.kind === 'fix' ? Promise.resolve() : s.issueComments().then(() => undefined, () => undefined);
@@ -51538,15 +52217,18 @@ function describeResultError(result) {
     }
 }
 async function runClaude(inv) {
-    const args = ['-p', inv.prompt, '--output-format', 'stream-json', '--verbose'];
+    // The prompt goes on standard input: an issue body of any size GitHub accepts
+    // fits there, and never shows up in a process listing or an E2BIG error.
+    const args = ['-p', '--output-format', 'stream-json', '--verbose'];
     if (inv.resumeSessionId)
         args.push('--resume', inv.resumeSessionId);
     args.push(...inv.args);
-    const child = (0,execa/* execa */.Ho)(inv.claudePath, args, {
+    const launch = inv.host ? await inv.host.launch(inv.claudePath, args, inv.cwd) : { file: inv.claudePath, args };
+    const child = (0,execa/* execa */.Ho)(launch.file, launch.args, {
         cwd: inv.cwd,
         env: inv.env,
         extendEnv: false,
-        stdin: 'ignore',
+        input: inv.prompt,
         buffer: false,
         reject: false,
         // Its own process group, so a timeout can stop the tools it started too.
@@ -51624,6 +52306,7 @@ async function runClaude(inv) {
         clearTimeout(forceTimer);
     // Tools the CLI started in the background must not outlive the phase.
     killGroup('SIGKILL');
+    inv.host?.afterCommand();
     for (const line of splitter.flush())
         parseStreamLine(line).forEach(handle);
     const outcome = {
@@ -51643,7 +52326,8 @@ async function runClaude(inv) {
         outcome.error = describeResultError(final);
     }
     else if (done.exitCode !== 0) {
-        const reason = done.failed && done.exitCode === undefined ? done.shortMessage : `exited with code ${done.exitCode}`;
+        // Not shortMessage: it repeats the whole command line, the sandbox's wrapper included.
+        const reason = done.failed && done.exitCode === undefined ? `could not be started: ${done.originalMessage || 'unknown error'}` : `exited with code ${done.exitCode}`;
         const detail = stderrTail.trim().split('\n').slice(-5).join(' ').slice(0, 500);
         outcome.error = `Claude Code ${reason}${detail ? `: ${detail}` : ''}`;
     }
@@ -51664,7 +52348,7 @@ async function runClaude(inv) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _claude_runner_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6236);
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8773);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5989);
 
 
 // A cancelled job must not leave Claude running on the runner.

@@ -898,15 +898,18 @@ function describeResultError(result) {
     }
 }
 async function runClaude(inv) {
-    const args = ['-p', inv.prompt, '--output-format', 'stream-json', '--verbose'];
+    // The prompt goes on standard input: an issue body of any size GitHub accepts
+    // fits there, and never shows up in a process listing or an E2BIG error.
+    const args = ['-p', '--output-format', 'stream-json', '--verbose'];
     if (inv.resumeSessionId)
         args.push('--resume', inv.resumeSessionId);
     args.push(...inv.args);
-    const child = (0,execa/* execa */.Ho)(inv.claudePath, args, {
+    const launch = inv.host ? await inv.host.launch(inv.claudePath, args, inv.cwd) : { file: inv.claudePath, args };
+    const child = (0,execa/* execa */.Ho)(launch.file, launch.args, {
         cwd: inv.cwd,
         env: inv.env,
         extendEnv: false,
-        stdin: 'ignore',
+        input: inv.prompt,
         buffer: false,
         reject: false,
         // Its own process group, so a timeout can stop the tools it started too.
@@ -984,6 +987,7 @@ async function runClaude(inv) {
         clearTimeout(forceTimer);
     // Tools the CLI started in the background must not outlive the phase.
     killGroup('SIGKILL');
+    inv.host?.afterCommand();
     for (const line of splitter.flush())
         parseStreamLine(line).forEach(handle);
     const outcome = {
@@ -1003,7 +1007,8 @@ async function runClaude(inv) {
         outcome.error = describeResultError(final);
     }
     else if (done.exitCode !== 0) {
-        const reason = done.failed && done.exitCode === undefined ? done.shortMessage : `exited with code ${done.exitCode}`;
+        // Not shortMessage: it repeats the whole command line, the sandbox's wrapper included.
+        const reason = done.failed && done.exitCode === undefined ? `could not be started: ${done.originalMessage || 'unknown error'}` : `exited with code ${done.exitCode}`;
         const detail = stderrTail.trim().split('\n').slice(-5).join(' ').slice(0, 500);
         outcome.error = `Claude Code ${reason}${detail ? `: ${detail}` : ''}`;
     }
@@ -9713,7 +9718,7 @@ function locateClaude(opts) {
         return resolved;
     }
     const here = external_node_path_default().dirname((0,external_node_url_.fileURLToPath)(import.meta.url));
-    const found = onPath('claude', opts.pathVar) ?? inNodeModules(opts.besideSelf === false ? [opts.cwd] : [opts.cwd, here]);
+    const found = onPath('claude', opts.pathVar) ?? inNodeModules(opts.nodeModulesFrom ?? [opts.cwd, here]);
     if (!found) {
         throw new ClaudeNotFoundError('Claude Code CLI not found: install it (npm install -g @anthropic-ai/claude-code), put `claude` on PATH, or pass --claude-path / CLAUDE_PATH');
     }
@@ -10413,6 +10418,13 @@ function minutes(ms) {
     const m = ms / 60000;
     return m >= 1 && Number.isInteger(m) ? `${m} minute${m === 1 ? '' : 's'}` : `${Math.round(ms / 1000)} second${Math.round(ms / 1000) === 1 ? '' : 's'}`;
 }
+/** `a, a, b` → `a (2 times), b`: a loop that retries a blocked host should not fill the report. */
+function countRepeats(items) {
+    const counts = new Map();
+    for (const item of items)
+        counts.set(item, (counts.get(item) ?? 0) + 1);
+    return [...counts].map(([item, n]) => (n > 1 ? `${item} (${n} times)` : item));
+}
 /** The prompt a phase starts with: the repository's own command when it has one. */
 function phasePrompt(spec, ctx, repoDir) {
     return customCommandFile(repoDir, spec)
@@ -10448,12 +10460,26 @@ async function runPhase(opts) {
         questions: []
     };
     const fail = (error) => {
+        sandboxRefusals();
         result.status = 'failed';
         result.error = error;
         result.durationMs = Date.now() - started;
         return { result };
     };
     const before = await snapshotWorkspace(repoDir);
+    const host = opts.claude.host;
+    const refusedBefore = { connections: host?.blockedConnections().length ?? 0, paths: host?.deniedPaths().length ?? 0 };
+    /** What the sandbox refused during this phase: reported, never by itself a failure. */
+    const sandboxRefusals = () => {
+        if (!host)
+            return;
+        const connections = host.blockedConnections().slice(refusedBefore.connections);
+        const paths = host.deniedPaths().slice(refusedBefore.paths);
+        if (connections.length)
+            result.blockedConnections = countRepeats(connections);
+        if (paths.length)
+            result.deniedPaths = paths.slice(0, 20);
+    };
     const toolCalls = [];
     /** What Claude Code refused the model, e.g. `Write src/x.js`: the likely reason a phase got nowhere. */
     const denied = [];
@@ -10482,6 +10508,7 @@ async function runPhase(opts) {
             args,
             resumeSessionId: resume,
             env: opts.claude.env,
+            host,
             timeoutMs: remainingMs,
             onEvent: (event) => {
                 if (event.type === 'tool_use')
@@ -10570,6 +10597,7 @@ async function runPhase(opts) {
             throw err;
         }
     }
+    sandboxRefusals();
     result.status = 'succeeded';
     result.durationMs = Date.now() - started;
     return { result, verdict };
@@ -10706,8 +10734,10 @@ async function runEngine(opts) {
         inputTokens: t.inputTokens + r.inputTokens,
         outputTokens: t.outputTokens + r.outputTokens
     }), { durationMs: Date.now() - started, costUsd: 0, inputTokens: 0, outputTokens: 0 });
+    const host = opts.claude.host;
     const result = {
         task: opts.task,
+        ...(host ? { sandbox: { sandboxed: host.sandboxed, ...(host.unconfinedReason ? { reason: host.unconfinedReason } : {}) } } : {}),
         status: failed ? 'failed' : requested.includes('review') ? 'completed' : 'planned',
         phases: results,
         planPath: ran('plan')?.artifacts[0] ?? opts.inputs?.plan?.[0] ?? null,

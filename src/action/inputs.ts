@@ -5,6 +5,7 @@
  */
 import * as core from '@actions/core'
 import { normalizeArtifactsDir } from '../engine/artifacts.js'
+import { DEFAULT_ALLOWED_DOMAINS, parseAllowedDomains } from '../sandbox/policy.js'
 import { splitArgs } from '../util/split-args.js'
 
 export interface Inputs {
@@ -33,6 +34,10 @@ export interface Inputs {
   botLogin: string
   commitAuthorName: string
   commitAuthorEmail: string
+  /** `required`: no run without the OS sandbox; `off`: Claude runs unconfined. */
+  sandbox: 'required' | 'off'
+  /** Hosts Claude's tools may reach besides the model (package registries by default). */
+  allowedDomains: readonly string[]
 }
 
 /** The environment the action runs in (runner-provided variables). */
@@ -45,6 +50,10 @@ export interface RunnerContext {
   runId: string
   workspace: string
   toolCache?: string
+  /** RUNNER_TEMP: actions/checkout keeps its credentials file here. */
+  runnerTemp?: string
+  /** The action's own files (GITHUB_ACTION_PATH). */
+  actionPath?: string
   /** Everything else Claude Code may legitimately need (PATH, HOME, proxies…). */
   env: Record<string, string | undefined>
 }
@@ -128,7 +137,19 @@ export function readInputs(read: Reader = (n) => core.getInput(n)): Inputs {
   const author = read('commit_author').trim() || 'github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>'
   const authorMatch = author.match(/^(.+?)\s*<([^<>\s]+)>$/)
   if (!authorMatch) throw new InputError(`Input commit_author must look like "Name <email>", got "${author}"`)
+  const sandbox = (read('sandbox').trim().toLowerCase() || 'required') as Inputs['sandbox']
+  if (sandbox !== 'required' && sandbox !== 'off') throw new InputError(`Input sandbox must be required or off, got "${read('sandbox')}"`)
+  let allowedDomains: readonly string[] = DEFAULT_ALLOWED_DOMAINS
+  if (read('allowed_domains').trim()) {
+    try {
+      allowedDomains = parseAllowedDomains(read('allowed_domains'))
+    } catch (err) {
+      throw new InputError(`Input allowed_domains: ${(err as Error).message}`)
+    }
+  }
   return {
+    sandbox,
+    allowedDomains,
     githubToken,
     anthropicApiKey,
     claudeCodeOauthToken,
@@ -175,6 +196,8 @@ export function readRunnerContext(env: Record<string, string | undefined> = proc
     runId: env.GITHUB_RUN_ID || '0',
     workspace: env.GITHUB_WORKSPACE || process.cwd(),
     toolCache: env.RUNNER_TOOL_CACHE,
+    runnerTemp: env.RUNNER_TEMP,
+    actionPath: env.GITHUB_ACTION_PATH,
     env
   }
 }

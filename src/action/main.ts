@@ -12,7 +12,7 @@ import { reactToComment } from '../github/comments.js'
 import { canWrite } from '../github/permissions.js'
 import { neutralize, phaseTable } from './render/markdown.js'
 import { withoutPersistedCredentials } from './branch.js'
-import { resolveClaude } from './claude-install.js'
+import { resolveClaude, verifyClaude } from './claude-install.js'
 import { cancelPlan } from './flows/cancel.js'
 import { fixPullRequest } from './flows/fix.js'
 import { approvePlan } from './flows/implement.js'
@@ -93,9 +93,17 @@ export async function run(): Promise<void> {
     const repository = (payload.repository ?? {}) as { default_branch?: string }
     const baseBranch = inputs.baseBranch ?? repository.default_branch ?? 'main'
     const runner = ctx
-    const s = new Session(gh, inputs, ctx, route.issue, baseBranch, secrets, () =>
-      resolveClaude({ claudePath: inputs.claudePath, pathVar: runner.env.PATH, workspace: runner.workspace, toolCache: runner.toolCache })
-    )
+    // Resolved once per run, and never from the checkout (see claude-install.ts).
+    let claude: Promise<string> | null = null
+    const s = new Session(gh, inputs, ctx, route.issue, baseBranch, secrets, () => {
+      claude ??= resolveClaude({ claudePath: inputs.claudePath, pathVar: runner.env.PATH, workspace: runner.workspace, toolCache: runner.toolCache }).then(
+        async (file) => {
+          await verifyClaude(file)
+          return file
+        }
+      )
+      return claude
+    })
     session = s
     // Issue commands all read the issue's comments: fetch them while the permission is checked.
     const prefetch = route.kind === 'fix' ? Promise.resolve() : s.issueComments().then(() => undefined, () => undefined)

@@ -6,6 +6,8 @@ import * as core from '@actions/core'
 import { createAnswerer, withRedaction } from '../answerer/answerer.js'
 import { detectAnswerer } from '../answerer/config.js'
 import { buildClaudeEnv } from '../claude/env.js'
+import type { ClaudeHost } from '../sandbox/claude-host.js'
+import { openClaudeHost } from './sandbox-host.js'
 import { artifactPath, slugify } from '../engine/artifacts.js'
 import { runEngine, type EngineOptions } from '../engine/engine.js'
 import { formatProgress } from '../engine/progress.js'
@@ -162,7 +164,23 @@ export class Session {
     taskIssue?: { number: number; title: string; body: string }
   }): Promise<RunResult> {
     const i = this.inputs
-    const env = this.ctx.env
+    const claudePath = await this.resolveClaude()
+    const host = await openClaudeHost(
+      i,
+      this.ctx,
+      claudePath,
+      buildClaudeEnv(this.ctx.env, { ANTHROPIC_API_KEY: i.anthropicApiKey, CLAUDE_CODE_OAUTH_TOKEN: i.claudeCodeOauthToken })
+    )
+    if (!host.sandboxed) opts.status.setUnconfined(host.unconfinedReason ?? 'sandbox: off')
+    try {
+      return await this.engine(opts, claudePath, host)
+    } finally {
+      await host.close()
+    }
+  }
+
+  private engine(opts: Parameters<Session['runEngine']>[0], claudePath: string, host: ClaudeHost): Promise<RunResult> {
+    const i = this.inputs
     const answererEnv = {
       OPENAI_API_KEY: i.openaiApiKey,
       OPENAI_MODEL: i.openaiModel,
@@ -172,7 +190,6 @@ export class Session {
       AZURE_OPENAI_DEPLOYMENT: i.azureOpenaiDeployment,
       AZURE_OPENAI_API_VERSION: i.azureOpenaiApiVersion
     }
-    const claudePath = await this.resolveClaude()
     return runEngine({
       task: issueTask(opts.taskIssue ?? this.issue, opts.extra),
       // Maintainers' words are trusted, but may quote hidden text copied from an issue.
@@ -186,7 +203,8 @@ export class Session {
       date: this.date,
       claude: {
         path: claudePath,
-        env: buildClaudeEnv(env, { ANTHROPIC_API_KEY: i.anthropicApiKey, CLAUDE_CODE_OAUTH_TOKEN: i.claudeCodeOauthToken }),
+        env: host.env,
+        host,
         model: i.model,
         extraArgs: i.claudeArgs
       },

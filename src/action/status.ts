@@ -37,6 +37,12 @@ export class StatusComment {
     }
   }
 
+  /** Claude runs unconfined: say so at the top, from the next edit on. */
+  setUnconfined(reason: string): void {
+    this.view.unconfined = reason
+    this.push()
+  }
+
   /** Engine progress → checklist. Only phase starts edit the comment; a finish is shown with the next edit. */
   onProgress(event: ProgressEvent): void {
     const entry = this.view.phases.find((p) => p.name === event.phase)

@@ -44,8 +44,8 @@ export function locateClaude(opts: {
   explicit?: string
   pathVar?: string
   cwd: string
-  /** Also look above this package's own files (the CLI run from its checkout). Default true. */
-  besideSelf?: boolean
+  /** Folders whose node_modules/.bin (and their parents') may hold claude. Default: cwd and this package's own files. */
+  nodeModulesFrom?: string[]
 }): string {
   if (opts.explicit) {
     const resolved = path.resolve(opts.cwd, opts.explicit)
@@ -55,7 +55,7 @@ export function locateClaude(opts: {
     return resolved
   }
   const here = path.dirname(fileURLToPath(import.meta.url))
-  const found = onPath('claude', opts.pathVar) ?? inNodeModules(opts.besideSelf === false ? [opts.cwd] : [opts.cwd, here])
+  const found = onPath('claude', opts.pathVar) ?? inNodeModules(opts.nodeModulesFrom ?? [opts.cwd, here])
   if (!found) {
     throw new ClaudeNotFoundError(
       'Claude Code CLI not found: install it (npm install -g @anthropic-ai/claude-code), put `claude` on PATH, or pass --claude-path / CLAUDE_PATH'

@@ -4,7 +4,15 @@
  * processes or JSON lines; they get events as they happen and an outcome at the end.
  */
 import { execa } from 'execa'
+import type { Launch } from '../sandbox/runtime.js'
 import { LineSplitter, parseStreamLine, type ClaudeEvent, type ResultSummary, type ToolCall } from './stream.js'
+
+/** Where a process starts: as it is, or wrapped into the sandbox. */
+export interface ProcessHost {
+  launch(file: string, args: string[], cwd: string): Promise<Launch>
+  /** Called once the process ended. */
+  afterCommand(): void
+}
 
 export interface ClaudeInvocation {
   claudePath: string
@@ -17,6 +25,8 @@ export interface ClaudeInvocation {
   env: Record<string, string>
   timeoutMs: number
   onEvent?: (event: ClaudeEvent) => void
+  /** Starts the process inside the sandbox; unconfined without one. */
+  host?: ProcessHost
 }
 
 export interface CompletedToolCall extends ToolCall {
@@ -84,15 +94,18 @@ export function describeResultError(result: ResultSummary): string {
 }
 
 export async function runClaude(inv: ClaudeInvocation): Promise<ClaudeOutcome> {
-  const args = ['-p', inv.prompt, '--output-format', 'stream-json', '--verbose']
+  // The prompt goes on standard input: an issue body of any size GitHub accepts
+  // fits there, and never shows up in a process listing or an E2BIG error.
+  const args = ['-p', '--output-format', 'stream-json', '--verbose']
   if (inv.resumeSessionId) args.push('--resume', inv.resumeSessionId)
   args.push(...inv.args)
+  const launch = inv.host ? await inv.host.launch(inv.claudePath, args, inv.cwd) : { file: inv.claudePath, args }
 
-  const child = execa(inv.claudePath, args, {
+  const child = execa(launch.file, launch.args, {
     cwd: inv.cwd,
     env: inv.env,
     extendEnv: false,
-    stdin: 'ignore',
+    input: inv.prompt,
     buffer: false,
     reject: false,
     // Its own process group, so a timeout can stop the tools it started too.
@@ -167,6 +180,7 @@ export async function runClaude(inv: ClaudeInvocation): Promise<ClaudeOutcome> {
   if (forceTimer) clearTimeout(forceTimer)
   // Tools the CLI started in the background must not outlive the phase.
   killGroup('SIGKILL')
+  inv.host?.afterCommand()
   for (const line of splitter.flush()) parseStreamLine(line).forEach(handle)
 
   const outcome: ClaudeOutcome = {
@@ -184,7 +198,8 @@ export async function runClaude(inv: ClaudeInvocation): Promise<ClaudeOutcome> {
   } else if (final?.isError || (final && final.subtype !== 'success')) {
     outcome.error = describeResultError(final)
   } else if (done.exitCode !== 0) {
-    const reason = done.failed && done.exitCode === undefined ? done.shortMessage : `exited with code ${done.exitCode}`
+    // Not shortMessage: it repeats the whole command line, the sandbox's wrapper included.
+    const reason = done.failed && done.exitCode === undefined ? `could not be started: ${done.originalMessage || 'unknown error'}` : `exited with code ${done.exitCode}`
     const detail = stderrTail.trim().split('\n').slice(-5).join(' ').slice(0, 500)
     outcome.error = `Claude Code ${reason}${detail ? `: ${detail}` : ''}`
   } else if (!final) {

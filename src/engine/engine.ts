@@ -159,8 +159,10 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
     }),
     { durationMs: Date.now() - started, costUsd: 0, inputTokens: 0, outputTokens: 0 }
   )
+  const host = opts.claude.host
   const result: RunResult = {
     task: opts.task,
+    ...(host ? { sandbox: { sandboxed: host.sandboxed, ...(host.unconfinedReason ? { reason: host.unconfinedReason } : {}) } } : {}),
     status: failed ? 'failed' : requested.includes('review') ? 'completed' : 'planned',
     phases: results,
     planPath: ran('plan')?.artifacts[0] ?? opts.inputs?.plan?.[0] ?? null,

@@ -5,6 +5,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Answerer } from '../answerer/answerer.js'
+import type { ClaudeHost } from '../sandbox/claude-host.js'
 import { runClaude, type ClaudeOutcome, type CompletedToolCall } from '../claude/runner.js'
 import { artifactsFromText, artifactsFromToolCalls } from './artifacts.js'
 import { FINDINGS_SCHEMA, FindingsError, parseVerdict, renderFindingsSection, verdictFromText, type ReviewVerdict } from './findings.js'
@@ -18,6 +19,8 @@ import { checkImplement, checkReadOnly, snapshotWorkspace } from './workspace-gu
 export interface ClaudeSettings {
   path: string
   env: Record<string, string>
+  /** The sandbox Claude runs in (its refusals are reported per phase); unconfined when absent. */
+  host?: ClaudeHost
   model?: string
   /** Extra CLI flags from the user, appended last. */
   extraArgs: string[]
@@ -47,6 +50,13 @@ const MAX_ANSWERER_DOC_CHARS = 20000
 function minutes(ms: number): string {
   const m = ms / 60000
   return m >= 1 && Number.isInteger(m) ? `${m} minute${m === 1 ? '' : 's'}` : `${Math.round(ms / 1000)} second${Math.round(ms / 1000) === 1 ? '' : 's'}`
+}
+
+/** `a, a, b` → `a (2 times), b`: a loop that retries a blocked host should not fill the report. */
+export function countRepeats(items: string[]): string[] {
+  const counts = new Map<string, number>()
+  for (const item of items) counts.set(item, (counts.get(item) ?? 0) + 1)
+  return [...counts].map(([item, n]) => (n > 1 ? `${item} (${n} times)` : item))
 }
 
 /** The prompt a phase starts with: the repository's own command when it has one. */
@@ -85,6 +95,7 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
     questions: []
   }
   const fail = (error: string): PhaseRunOutput => {
+    sandboxRefusals()
     result.status = 'failed'
     result.error = error
     result.durationMs = Date.now() - started
@@ -92,6 +103,16 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
   }
 
   const before = await snapshotWorkspace(repoDir)
+  const host = opts.claude.host
+  const refusedBefore = { connections: host?.blockedConnections().length ?? 0, paths: host?.deniedPaths().length ?? 0 }
+  /** What the sandbox refused during this phase: reported, never by itself a failure. */
+  const sandboxRefusals = (): void => {
+    if (!host) return
+    const connections = host.blockedConnections().slice(refusedBefore.connections)
+    const paths = host.deniedPaths().slice(refusedBefore.paths)
+    if (connections.length) result.blockedConnections = countRepeats(connections)
+    if (paths.length) result.deniedPaths = paths.slice(0, 20)
+  }
   const toolCalls: CompletedToolCall[] = []
   /** What Claude Code refused the model, e.g. `Write src/x.js`: the likely reason a phase got nowhere. */
   const denied: string[] = []
@@ -116,6 +137,7 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
       args,
       resumeSessionId: resume,
       env: opts.claude.env,
+      host,
       timeoutMs: remainingMs,
       onEvent: (event) => {
         if (event.type === 'tool_use') opts.emit({ type: 'tool', phase: spec.name, call: event.call })
@@ -202,6 +224,7 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
     }
   }
 
+  sandboxRefusals()
   result.status = 'succeeded'
   result.durationMs = Date.now() - started
   return { result, verdict }

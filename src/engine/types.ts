@@ -38,6 +38,10 @@ export interface PhaseResult {
   /** Documents the phase wrote, relative to the repository root. */
   artifacts: string[]
   questions: QuestionRecord[]
+  /** Connections the sandbox refused during the phase (`host:port`, repeats counted). */
+  blockedConnections?: string[]
+  /** Writes the sandbox refused during the phase, as the runtime reported them. */
+  deniedPaths?: string[]
   /** True when the phase's document was reused from an earlier run instead of running Claude. */
   reused?: boolean
   error?: string
@@ -52,8 +56,16 @@ export interface Totals {
   outputTokens: number
 }
 
+/** How Claude Code was contained for the run. */
+export interface SandboxSummary {
+  sandboxed: boolean
+  /** Why not, when it was not. */
+  reason?: string
+}
+
 export interface RunResult {
   task: string
+  sandbox?: SandboxSummary
   status: RunStatus
   phases: PhaseResult[]
   planPath: string | null

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { execa } from 'execa'
+import { PINNED_SANDBOX_RUNTIME_VERSION } from '../../src/action/claude-install.js'
 import { startFakeGitHub, type FakeGitHub, type FakeIssue, type RouteLogEntry } from './github-server.js'
 import { startFakeOpenAI, type FakeOpenAI } from './openai-server.js'
 import { createSandbox, gitIn, REPO_ROOT, SAMPLE_FILES, writeFiles, type Sandbox } from './sandbox.js'
@@ -122,6 +123,8 @@ export async function createWorld(opts: { issueTitle?: string; issueBody?: strin
   gitIn(sb.repoDir, ['remote', 'add', 'origin', origin])
   gitIn(sb.repoDir, ['push', '-q', 'origin', 'main'])
   const workspace = path.join(sb.root, 'workspace')
+  const toolCache = path.join(sb.root, 'toolcache')
+  preinstallSandboxRuntime(toolCache)
 
   const issue = gh.state.addIssue({
     title: opts.issueTitle ?? 'Add rate limiting to the API endpoints',
@@ -238,6 +241,7 @@ export async function createWorld(opts: { issueTitle?: string; issueBody?: strin
           GITHUB_STEP_SUMMARY: summaryFile,
           GITHUB_WORKSPACE: workspace,
           RUNNER_TEMP: runDir,
+          RUNNER_TOOL_CACHE: toolCache,
           ...inputEnv,
           ...env
         }
@@ -275,6 +279,17 @@ export async function createWorld(opts: { issueTitle?: string; issueBody?: strin
 }
 
 export { SAMPLE_FILES, writeFiles }
+
+/**
+ * The runner's tool cache as the action leaves it after its first install of
+ * the pinned sandbox runtime: the tests use this checkout's copy instead of
+ * fetching it from the registry.
+ */
+export function preinstallSandboxRuntime(toolCache: string): void {
+  const target = path.join(toolCache, 'orchestrator-sandbox-runtime', PINNED_SANDBOX_RUNTIME_VERSION, 'node_modules', '@anthropic-ai')
+  fs.mkdirSync(target, { recursive: true })
+  fs.symlinkSync(path.join(REPO_ROOT, 'node_modules', '@anthropic-ai', 'sandbox-runtime'), path.join(target, 'sandbox-runtime'))
+}
 
 /**
  * Requests the action should never make: routes outside GitHub's OpenAPI

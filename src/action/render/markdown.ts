@@ -1,5 +1,5 @@
 /** Building blocks for everything the bot writes on GitHub. */
-import type { PhaseResult, QuestionRecord } from '../../engine/types.js'
+import type { PhaseResult, QuestionRecord, RunResult } from '../../engine/types.js'
 
 /** GitHub rejects comment and pull request bodies longer than this. */
 export const GITHUB_BODY_LIMIT = 65536
@@ -57,6 +57,29 @@ export function phaseTable(phases: PhaseResult[]): string {
     ...rows,
     `| **Total** | ${duration(total.ms)} | ${total.in} | ${total.out} | ${usd(total.usd)} |`
   ].join('\n')
+}
+
+/** What the sandbox refused in one phase, in one line; empty when it refused nothing. */
+export function sandboxRefusals(p: PhaseResult): string {
+  const parts: string[] = []
+  if (p.blockedConnections?.length) {
+    parts.push(`blocked ${p.blockedConnections.length} connection${p.blockedConnections.length === 1 ? '' : 's'}: ${p.blockedConnections.slice(0, 5).join(', ')}`)
+  }
+  if (p.deniedPaths?.length) parts.push(`refused ${p.deniedPaths.length} write${p.deniedPaths.length === 1 ? '' : 's'}`)
+  return parts.length ? `Sandbox ${parts.join('; ')}` : ''
+}
+
+/** How Claude was contained: a warning when it ran unconfined, and what the sandbox refused per phase. */
+export function containmentSection(result: Pick<RunResult, 'phases' | 'sandbox'>): string {
+  const lines: string[] = []
+  if (result.sandbox && !result.sandbox.sandboxed) {
+    lines.push(`> [!WARNING]\n> Claude Code ran **without the sandbox**: ${neutralize(result.sandbox.reason ?? 'sandbox: off')}. It could read this job's secrets.`)
+  }
+  for (const p of result.phases) {
+    const refused = sandboxRefusals(p)
+    if (refused) lines.push(`🛡️ **${p.name}**: ${neutralize(refused)}`)
+  }
+  return lines.join('\n\n')
 }
 
 export function questionsSection(phases: PhaseResult[], maxChars = 8000): string {

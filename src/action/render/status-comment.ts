@@ -1,7 +1,7 @@
 /** The one status comment per run: a checklist of phases, edited as they progress. */
 import type { PhaseName, PhaseResult } from '../../engine/types.js'
 import { STATUS_MARKER } from '../state.js'
-import { duration, neutralize, usd } from './markdown.js'
+import { duration, neutralize, sandboxRefusals, usd } from './markdown.js'
 
 export type PhaseState = 'pending' | 'running' | 'done' | 'failed' | 'skipped'
 
@@ -9,6 +9,8 @@ export interface StatusView {
   title: string
   runUrl: string
   phases: Array<{ name: PhaseName; state: PhaseState; result?: PhaseResult; note?: string }>
+  /** Shown under the title: Claude runs without the sandbox, and why. */
+  unconfined?: string
   /** Set on the final edit. */
   outcome?: { ok: boolean; text: string }
 }
@@ -22,11 +24,14 @@ export function renderStatusComment(view: StatusView): string {
       : p.result && p.state !== 'skipped'
         ? ` — ${duration(p.result.durationMs)}, ${usd(p.result.costUsd)}`
         : ''
-    const note = p.note ? ` — ${neutralize(p.note)}` : ''
+    const refused = p.result ? sandboxRefusals(p.result) : ''
+    const note = [p.note, refused].filter(Boolean).map((n) => ` — ${neutralize(n as string)}`).join('')
     return `- ${ICONS[p.state]} **${p.name}**${p.state === 'running' ? ' (running)' : ''}${stats}${note}`
   })
   const cost = view.phases.reduce((s, p) => s + (p.result?.costUsd ?? 0), 0)
-  const parts = [STATUS_MARKER, `### 🤖 ${neutralize(view.title)}`, lines.join('\n'), `Cost so far: ${usd(cost)} · [Workflow run](${view.runUrl})`]
+  const parts = [STATUS_MARKER, `### 🤖 ${neutralize(view.title)}`]
+  if (view.unconfined) parts.push(`> [!WARNING]\n> Claude Code runs **without the sandbox**: ${neutralize(view.unconfined)}.`)
+  parts.push(lines.join('\n'), `Cost so far: ${usd(cost)} · [Workflow run](${view.runUrl})`)
   if (view.outcome) parts.push(`${view.outcome.ok ? '✅' : '❌'} ${neutralize(view.outcome.text)}`)
   return parts.join('\n\n')
 }

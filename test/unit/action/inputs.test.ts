@@ -1,3 +1,4 @@
+import { DEFAULT_ALLOWED_DOMAINS } from '../../../src/sandbox/policy.js'
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { InputError, readInputs, readRunnerContext, type Inputs } from '../../../src/action/inputs.js'
 
@@ -78,8 +79,22 @@ describe('readInputs', () => {
       artifactsDir: 'thoughts/shared',
       botLogin: 'github-actions[bot]',
       commitAuthorName: 'github-actions[bot]',
-      commitAuthorEmail: '41898282+github-actions[bot]@users.noreply.github.com'
+      commitAuthorEmail: '41898282+github-actions[bot]@users.noreply.github.com',
+      sandbox: 'required',
+      allowedDomains: DEFAULT_ALLOWED_DOMAINS
     })
+  })
+
+  it('takes the sandbox mode and an allowed-domains list, and names a bad one', () => {
+    const base = { github_token: 't', anthropic_api_key: 'k', trigger_label: 'ai' }
+    expect(readInputs(reader({ ...base, sandbox: 'off' })).sandbox).toBe('off')
+    expect(readInputs(reader({ ...base, allowed_domains: 'registry.npmjs.org, *.corp.example:8443\nproxy.golang.org' })).allowedDomains).toEqual([
+      'registry.npmjs.org',
+      '*.corp.example:8443',
+      'proxy.golang.org'
+    ])
+    expect(() => readInputs(reader({ ...base, sandbox: 'maybe' }))).toThrow('Input sandbox must be required or off, got "maybe"')
+    expect(() => readInputs(reader({ ...base, allowed_domains: 'https://evil.example/x' }))).toThrow('Input allowed_domains: "https://evil.example/x"')
   })
 
   it('falls back to sensible values when optional inputs are empty', () => {
