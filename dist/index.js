@@ -31445,7 +31445,7 @@ which.sync = whichSync
 
 /***/ }),
 
-/***/ 5989:
+/***/ 2142:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41473,7 +41473,7 @@ function sandboxPolicy(input) {
     const denyRead = outermost([...input.denyRead, ...SOCKET_DIRS]).filter((d) => !writable.some((w) => d === w || d.startsWith(`${w}/`)));
     return {
         network: {
-            allowedDomains: [...new Set([input.modelEndpoint, ...input.allowedDomains])],
+            allowedDomains: [...new Set([input.modelEndpoint, ...input.allowedDomains].filter(Boolean))],
             deniedDomains: [],
             allowAllUnixSockets: true
         },
@@ -41707,27 +41707,65 @@ function readRunnerContext(env = process.env) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/util/secret-forms.ts
+/**
+ * The spellings of a secret an attacker gets for free: reversed, base64 and
+ * base64url (with or without a trailing newline, so only the part that does
+ * not depend on what follows), hex, URL-encoded. A scrub that only knows the
+ * plain form is a scrub in name only.
+ */
+/** The part of base64(value + anything) that is fixed by `value` alone. */
+function stableBase64(value) {
+    const bytes = Buffer.from(value, 'utf8');
+    const whole = bytes.subarray(0, bytes.length - (bytes.length % 3));
+    return whole.toString('base64');
+}
+function secretForms(value) {
+    const b64 = stableBase64(value);
+    const forms = [
+        value,
+        [...value].reverse().join(''),
+        b64,
+        b64.replace(/\+/g, '-').replace(/\//g, '_'),
+        Buffer.from(value, 'utf8').toString('hex'),
+        Buffer.from(value, 'utf8').toString('hex').toUpperCase(),
+        encodeURIComponent(value)
+    ];
+    // A fragment this short would match ordinary text.
+    return [...new Set(forms.filter((f) => f.length >= 8))];
+}
+
 ;// CONCATENATED MODULE: ./src/action/secrets.ts
 /**
  * Secrets the run holds, and the last line of defence against showing them.
- * Claude needs its own key in its environment and can run Bash, so a model
- * could write a key into a document, a source file or its answer text. Every
- * body sent to GitHub and every file about to be committed is scrubbed.
+ * The sandbox keeps them out of Claude's reach; this catches what slips past
+ * anyway (a secret quoted in an issue, `sandbox: off`): every body sent to
+ * GitHub is redacted, in every form, and a commit that holds one is never pushed.
  */
 
 
 
-
 const REDACTED = '***';
+/** A commit that would publish a secret: the run stops before pushing it. */
+class SecretLeakError extends Error {
+}
 class SecretRegistry {
-    values = new Set();
+    /** Every registered secret in every form, longest first (so a form inside another is not cut in two). */
+    values = [];
     add(value) {
         // Very short values would redact ordinary words; masked in the log all the same.
         if (!value)
             return;
         core_setSecret(value);
-        if (value.length >= 8)
-            this.values.add(value);
+        if (value.length < 8)
+            return;
+        for (const form of secretForms(value)) {
+            if (form !== value)
+                core_setSecret(form);
+            if (!this.values.includes(form))
+                this.values.push(form);
+        }
+        this.values.sort((a, b) => b.length - a.length);
     }
     redact(text) {
         let out = text;
@@ -41736,29 +41774,36 @@ class SecretRegistry {
                 out = out.split(secret).join(REDACTED);
         return out;
     }
-    /** Replaces secrets in changed files of the work tree; returns the files it changed. */
-    async scrubWorkTree(repoDir) {
-        const scrubbed = [];
-        for (const rel of await dirtyPaths(repoDir)) {
-            const file = external_node_path_default().join(repoDir, rel);
-            let text;
-            try {
-                if (!external_node_fs_default().statSync(file).isFile())
-                    continue;
-                text = external_node_fs_default().readFileSync(file, 'utf8');
-            }
-            catch {
-                continue;
-            }
-            const clean = this.redact(text);
-            if (clean !== text) {
-                external_node_fs_default().writeFileSync(file, clean);
-                scrubbed.push(rel);
-            }
+    /** Whether the text holds a secret in any of its forms. */
+    found(text) {
+        return this.values.some((secret) => text.includes(secret));
+    }
+    /**
+     * The last line before a push: the commit's message, the names of the files
+     * it touches and their contents as git stored them (after any filter), in
+     * every form. Throws without repeating the secret.
+     */
+    async checkCommit(repoDir, sha) {
+        const message = await git(repoDir, ['log', '-1', '--format=%B', sha]);
+        if (this.found(message))
+            throw new SecretLeakError(`commit ${sha.slice(0, 7)} has a secret in its message; nothing was pushed`);
+        const names = (await git(repoDir, ['diff-tree', '-r', '--root', '--no-commit-id', '--name-only', '--no-renames', '-z', sha]))
+            .split('\0')
+            .filter(Boolean);
+        const named = names.filter((n) => this.found(n));
+        if (named.length)
+            throw new SecretLeakError(`commit ${sha.slice(0, 7)} adds a file whose name contains a secret; nothing was pushed`);
+        const present = (await git(repoDir, ['ls-tree', '-r', '-z', '--name-only', sha, '--', ...names])).split('\0').filter(Boolean);
+        if (!present.length)
+            return;
+        const blobs = await git(repoDir, ['cat-file', '--batch'], { input: present.map((n) => `${sha}:${n}`).join('\n') + '\n' });
+        if (this.found(blobs)) {
+            const leaking = [];
+            for (const n of present)
+                if (this.found(await git(repoDir, ['cat-file', 'blob', `${sha}:${n}`])))
+                    leaking.push(n);
+            throw new SecretLeakError(`commit ${sha.slice(0, 7)} would publish a secret (plain or encoded) in ${leaking.slice(0, 5).join(', ') || 'its files'}; nothing was pushed`);
         }
-        if (scrubbed.length)
-            warning(`Removed secret values from ${scrubbed.join(', ')} before committing`);
-        return scrubbed;
     }
 }
 
@@ -51773,10 +51818,12 @@ class Session {
         await wb.init();
         return wb;
     }
-    /** Commits the work tree (or `paths`) after removing any secret a model wrote into it. */
+    /** Commits the work tree (or `paths`); a commit that would publish a secret in any form stops the run unpushed. */
     async commit(wb, message, paths) {
-        await this.secrets.scrubWorkTree(this.ctx.workspace);
-        return wb.commit(message, this.author, paths);
+        const sha = await wb.commit(message, this.author, paths);
+        if (sha)
+            await this.secrets.checkCommit(this.ctx.workspace, sha);
+        return sha;
     }
     /**
      * Pushes the work branch after committing `sha`. Returns why it could not
@@ -52348,7 +52395,7 @@ async function runClaude(inv) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _claude_runner_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6236);
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5989);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2142);
 
 
 // A cancelled job must not leave Claude running on the runner.

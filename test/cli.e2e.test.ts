@@ -152,7 +152,9 @@ describe('orchestrator CLI', () => {
     expect(planRequests[1]?.messages.length).toBeGreaterThan(planRequests[0]?.messages.length ?? 0)
     const planSession = plan?.sessionId
     expect(planSession).toBeTruthy()
-    expect(fs.existsSync(path.join(sb.home, '.claude', 'projects'))).toBe(true)
+    // Claude ran in the sandbox with a throwaway HOME: the user's own ~/.claude is untouched.
+    expect(fs.existsSync(path.join(sb.home, '.claude', 'projects'))).toBe(false)
+    expect(run.stderr).toContain('sandbox: on')
     expect(run.stderr).toContain('? Should the limiter keep its counters in Redis or in memory?')
     expect(run.stderr).toContain('↳ openai: Use an in-memory token bucket')
   })

@@ -9,7 +9,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import { decodePlanMarker, encodePlanMarker, type PlanState } from '../src/action/state.js'
-import { askThenDocument, documentPhase, reviewReplies, SAMPLE_FINDINGS, standardRules, write } from './support/phase-scripts.js'
+import { askThenDocument, documentPhase, standardRules, write } from './support/phase-scripts.js'
 import { gitIn } from './support/sandbox.js'
 import {
   ANTHROPIC_KEY,
@@ -301,13 +301,11 @@ describe('security model', () => {
     expect(cancelled.length).toBeLessThanOrEqual(65536)
   })
 
-  it('never shows a secret, even when the model tries to leak one; Claude never gets the GitHub or OpenAI keys', async () => {
+  it('never shows a secret, even when the model repeats one (plain or base64); Claude never gets the GitHub or OpenAI keys', async () => {
     await world()
-    const leakyFinding = { ...SAMPLE_FINDINGS.findings[1], title: 'Hard-coded key', detail: `The key ${ANTHROPIC_KEY} is in the source.` }
+    const b64 = Buffer.from(ANTHROPIC_KEY).toString('base64')
     w.sb.model.setRules(
       standardRules(w.workspace, {
-        index: documentPhase(w.workspace, () => `# Index\n\nThe API key is ${ANTHROPIC_KEY}.\n`),
-        plan: documentPhase(w.workspace, () => `# Plan\n\nUse the key ${ANTHROPIC_KEY} to call the API.\n\n1. Add src/rate-limit.js.\n`),
         implement: [
           {
             text: `Implementing with ${ANTHROPIC_KEY}.`,
@@ -315,12 +313,11 @@ describe('security model', () => {
               { name: 'Bash', input: { command: 'printenv ANTHROPIC_API_KEY > leak.txt', description: 'Save the key' } },
               { name: 'Bash', input: { command: 'env > env-dump.txt', description: 'Dump the environment' } },
               { name: 'Bash', input: { command: 'cat .git/config > git-config.txt', description: 'Copy the git config' } },
-              write(w.workspace, 'src/rate-limit.js', `export const KEY = '${ANTHROPIC_KEY}'\n`)
+              write(w.workspace, 'src/rate-limit.js', 'export const LIMIT = 100\n')
             ]
           },
-          { text: `Done. By the way, the API key is ${ANTHROPIC_KEY} and the GitHub token may be in env-dump.txt.` }
-        ],
-        review: reviewReplies(w.workspace, { ...SAMPLE_FINDINGS, findings: [leakyFinding] })
+          { text: `Done. By the way, the API key is ${ANTHROPIC_KEY} (${b64} in base64) and the GitHub token may be in env-dump.txt.` }
+        ]
       })
     )
     // actions/checkout leaves the job token in .git/config, and a workflow may export tokens to the step.
@@ -332,13 +329,11 @@ describe('security model', () => {
     )
     expectOk(run)
     expect(run.outputs.status).toBe('pr-opened')
-    // The model really did try: every command ran and the phase went on.
     const implement = w.sb.model.requests.filter((r) => r.rule === 'implement')
     expect(implement.map((r) => r.turn)).toEqual([0, 1])
-    expect(implement[1]!.lastUserText).not.toMatch(/permission|denied/i)
 
     const header = checkoutExtraheader(GITHUB_TOKEN)
-    const secrets = { GITHUB_TOKEN, ANTHROPIC_KEY, OPENAI_KEY, 'GITHUB_TOKEN as checkout header': header.value.split(' ').at(-1)! }
+    const secrets = { GITHUB_TOKEN, ANTHROPIC_KEY, 'ANTHROPIC_KEY in base64': b64, OPENAI_KEY, 'GITHUB_TOKEN as checkout header': header.value.split(' ').at(-1)! }
     const outputs: Array<[string, string]> = [
       ...[...w.gh.state.comments.values()].map((c): [string, string] => [`comment ${c.id}`, c.body]),
       ...[...w.gh.state.pulls.values()].flatMap((p): Array<[string, string]> => [
@@ -358,19 +353,15 @@ describe('security model', () => {
         .map(([name]) => `${name} in ${where}`)
     )
     expect(leaks).toEqual([])
-    // The places the model aimed at exist and were scrubbed, not skipped.
-    expect(gitIn(w.origin, ['show', `${BRANCH()}:leak.txt`])).toBe('***')
-    expect(gitIn(w.origin, ['show', `${BRANCH()}:src/rate-limit.js`])).toBe("export const KEY = '***'")
-    expect([...w.gh.state.pulls.values()][0]!.body).toContain('The key *** is in the source.')
-    // The secrets were masked for the runner's log.
-    for (const secret of [GITHUB_TOKEN, ANTHROPIC_KEY, OPENAI_KEY]) expect(run.stdout).toContain(`::add-mask::${secret}`)
+    expect(run.stdout).toContain('the API key is *** (*** in base64)')
+    // The secrets, and their encodings, were masked for the runner's log.
+    for (const secret of [GITHUB_TOKEN, ANTHROPIC_KEY, b64, OPENAI_KEY]) expect(run.stdout).toContain(`::add-mask::${secret}`)
 
-    // What Claude's Bash saw: its own key, never the GitHub token or the OpenAI key.
+    // What Claude's Bash saw: a stand-in for its key, never the GitHub token or the OpenAI key.
+    expect(gitIn(w.origin, ['show', `${BRANCH()}:leak.txt`])).toMatch(/^sk-ant-orchestrator-/)
     const envDump = gitIn(w.origin, ['show', `${BRANCH()}:env-dump.txt`])
     expect(envDump).toMatch(/^PATH=/m)
-    expect(envDump).toMatch(/^ANTHROPIC_API_KEY=\*\*\*$/m)
     expect(envDump).not.toMatch(/^(INPUT_)?(GITHUB_TOKEN|GH_TOKEN|OPENAI_API_KEY|OPENAI_BASE_URL|AZURE_OPENAI_API_KEY)=/im)
-    expect(envDump.split('\n').filter((line) => line.includes('***'))).toEqual(['ANTHROPIC_API_KEY=***'])
     // The checkout's persisted token was out of .git/config while Claude worked, and is back afterwards.
     const copiedConfig = gitIn(w.origin, ['show', `${BRANCH()}:git-config.txt`])
     expect(copiedConfig).toContain('[remote "origin"]')
@@ -378,6 +369,27 @@ describe('security model', () => {
     expect(fs.readFileSync(path.join(w.workspace, '.git', 'config'), 'utf8')).toContain(header.value)
   })
 
+  it('pushes no commit that holds a secret in any form: the run fails, saying where, without repeating it', async () => {
+    await world()
+    const reversed = [...GITHUB_TOKEN].reverse().join('')
+    w.sb.model.setRules(
+      standardRules(w.workspace, {
+        implement: [
+          { text: 'Implementing.', tools: [write(w.workspace, 'src/rate-limit.js', `export const T = '${reversed}'\n`)] },
+          { text: 'Done.' }
+        ]
+      })
+    )
+    const run = await w.run(w.labeledEvent('orchestrator'), { require_approval: 'false' })
+    expect(run.exitCode).toBe(1)
+    expect(run.outputs.status).toBe('failed')
+    // The plan was pushed; the implementation with the secret was not, and no pull request was opened.
+    expect(w.originLog(BRANCH())).toEqual([expect.stringMatching(/^orchestrator: plan for #/), 'initial'])
+    expect(w.gh.state.pulls.size).toBe(0)
+    const failure = botComments().at(-1)!.body
+    expect(failure).toMatch(/would publish a secret \(plain or encoded\) in src\/rate-limit\.js; nothing was pushed/)
+    expect(failure).not.toContain(reversed)
+  })
   it('carries out exactly the bot\'s plan, once: forged state is ignored, a duplicate and a workflow re-run are refused', async () => {
     await world()
     await planViaLabel()

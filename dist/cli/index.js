@@ -1029,7 +1029,7 @@ async function runClaude(inv) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _claude_runner_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(236);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(703);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(456);
 
 
 (0,_claude_runner_js__WEBPACK_IMPORTED_MODULE_0__/* .stopClaudeOnExit */ .mt)();
@@ -1040,7 +1040,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 703:
+/***/ 456:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1057,6 +1057,8 @@ var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(136);
 ;// CONCATENATED MODULE: ./node_modules/openai/internal/tslib.mjs
 function __classPrivateFieldSet(receiver, state, value, kind, f) {
     if (kind === "m")
@@ -9663,8 +9665,6 @@ function buildClaudeEnv(base, extra = {}) {
     return env;
 }
 
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(136);
 ;// CONCATENATED MODULE: ./src/claude/locate.ts
 /**
  * Finds the `claude` executable: an explicit path first, then PATH, then the
@@ -10753,6 +10753,407 @@ async function runEngine(opts) {
     return result;
 }
 
+;// CONCATENATED MODULE: external "node:http"
+const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_namespaceObject);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+;// CONCATENATED MODULE: ./src/sandbox/credential-proxy.ts
+/**
+ * The model credential never enters the sandbox: Claude Code talks to this
+ * loopback proxy with a per-run dummy key, and the proxy, which runs in the
+ * orchestrator's own process outside the sandbox, swaps in the real key on
+ * the way to the model endpoint. A process inside the sandbox can read its
+ * whole environment and still hold nothing worth stealing.
+ */
+
+
+
+/** Headers that describe one hop, not the request (RFC 9110 §7.6.1), plus the credentials we replace. */
+const DROPPED = new Set([
+    'connection',
+    'keep-alive',
+    'proxy-authorization',
+    'proxy-connection',
+    'te',
+    'trailer',
+    'transfer-encoding',
+    'upgrade',
+    'host',
+    'x-api-key',
+    'authorization'
+]);
+function presented(req) {
+    const key = req.headers['x-api-key'];
+    if (typeof key === 'string')
+        return key;
+    const auth = req.headers.authorization ?? '';
+    return auth.replace(/^Bearer\s+/i, '');
+}
+function sameSecret(a, b) {
+    const x = Buffer.from(a);
+    const y = Buffer.from(b);
+    return x.length === y.length && external_node_crypto_default().timingSafeEqual(x, y);
+}
+async function startCredentialProxy(opts) {
+    const upstream = new URL(opts.upstream);
+    if (upstream.protocol !== 'http:' && upstream.protocol !== 'https:') {
+        throw new Error(`the Anthropic API URL must be http(s), got ${upstream.protocol}`);
+    }
+    const prefix = upstream.pathname.replace(/\/+$/, '');
+    const client = upstream.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
+    const dummy = `sk-ant-orchestrator-${external_node_crypto_default().randomBytes(18).toString('base64url')}`;
+    let count = 0;
+    const server = external_node_http_default().createServer((req, res) => {
+        // Claude Code probes the base URL with a bare HEAD: answered here, it needs no credential.
+        if (req.method === 'HEAD') {
+            res.writeHead(200);
+            res.end();
+            return;
+        }
+        if (!sameSecret(presented(req), dummy)) {
+            res.writeHead(401, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ type: 'error', error: { type: 'authentication_error', message: 'unknown client' } }));
+            req.resume();
+            return;
+        }
+        count++;
+        const headers = {};
+        for (const [name, value] of Object.entries(req.headers))
+            if (!DROPPED.has(name) && value !== undefined)
+                headers[name] = value;
+        headers.host = upstream.host;
+        if (opts.credential.kind === 'api-key')
+            headers['x-api-key'] = opts.credential.value;
+        else
+            headers.authorization = `Bearer ${opts.credential.value}`;
+        const out = client.request({
+            protocol: upstream.protocol,
+            hostname: upstream.hostname,
+            port: upstream.port || undefined,
+            method: req.method,
+            path: `${prefix}${req.url ?? '/'}`,
+            headers
+        }, (answer) => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+        });
+        out.on('error', (err) => {
+            // The message names the host, never the credential.
+            if (!res.headersSent)
+                res.writeHead(502, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ type: 'error', error: { type: 'api_error', message: `model endpoint unreachable: ${err.message}` } }));
+        });
+        req.pipe(out);
+        res.on('close', () => out.destroy());
+    });
+    server.keepAliveTimeout = 5000;
+    await new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, opts.host, () => resolve());
+    });
+    const { port } = server.address();
+    return {
+        url: `http://${opts.host}:${port}`,
+        endpoint: `${opts.host}:${port}`,
+        dummy,
+        forwarded: () => count,
+        close: () => new Promise((resolve) => {
+            server.closeAllConnections();
+            server.close(() => resolve());
+        })
+    };
+}
+
+;// CONCATENATED MODULE: ./src/sandbox/policy.ts
+/**
+ * What Claude Code may touch inside the sandbox, as the sandbox runtime's
+ * configuration. Pure: the paths come in, the policy goes out, so every rule
+ * here is a unit test rather than a guess about a runner.
+ */
+
+/** Package registries of the common ecosystems: `npm install`, `pip install`, `cargo build`… work. */
+const DEFAULT_ALLOWED_DOMAINS = [
+    'registry.npmjs.org:443',
+    'registry.yarnpkg.com:443',
+    'pypi.org:443',
+    'files.pythonhosted.org:443',
+    'crates.io:443',
+    'index.crates.io:443',
+    'static.crates.io:443',
+    'proxy.golang.org:443',
+    'sum.golang.org:443',
+    'rubygems.org:443',
+    'index.rubygems.org:443',
+    'repo.maven.apache.org:443',
+    'repo1.maven.org:443',
+    'plugins.gradle.org:443',
+    'services.gradle.org:443'
+];
+/**
+ * Sockets the host's services listen on: with Unix sockets allowed (Claude
+ * Code's runtime needs socketpairs), these folders are what keeps a sandboxed
+ * process from talking to a Docker daemon or the runner's own services.
+ */
+const SOCKET_DIRS = ['/run', '/var/run'];
+/** Drops entries inside another entry of the same list and keeps the order. */
+function outermost(paths) {
+    const norm = [...new Set(paths.filter(Boolean).map((p) => external_node_path_default().resolve(p)))];
+    return norm.filter((p) => !norm.some((q) => q !== p && (p.startsWith(`${q}/`) || q === '/')));
+}
+function sandboxPolicy(input) {
+    const writable = outermost([input.workspace, input.home, input.tmp]);
+    // A denied folder that contains the checkout (a runner keeps it under HOME) stays denied
+    // around it; the runtime lets allowRead win over denyRead for exactly this.
+    // A denied folder inside a writable one would hide part of the checkout: it cannot hold secrets we guard.
+    const denyRead = outermost([...input.denyRead, ...SOCKET_DIRS]).filter((d) => !writable.some((w) => d === w || d.startsWith(`${w}/`)));
+    return {
+        network: {
+            allowedDomains: [...new Set([input.modelEndpoint, ...input.allowedDomains].filter(Boolean))],
+            deniedDomains: [],
+            allowAllUnixSockets: true
+        },
+        filesystem: {
+            denyRead,
+            allowRead: outermost([...writable, ...input.allowRead]),
+            allowWrite: writable,
+            denyWrite: []
+        }
+    };
+}
+/** `a.example, b.example:8443` or one per line → entries (an entry without a port matches any port). */
+function parseAllowedDomains(raw) {
+    const entries = raw
+        .split(/[\s,]+/)
+        .map((e) => e.trim())
+        .filter(Boolean);
+    for (const e of entries) {
+        if (!/^(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$/.test(e) && !/^\[[0-9a-fA-F:.]+\](:\d{1,5})?$/.test(e)) {
+            throw new Error(`"${e}" is not a host name, *.wildcard or host:port`);
+        }
+    }
+    return entries;
+}
+
+;// CONCATENATED MODULE: ./src/sandbox/runtime.ts
+/**
+ * Anthropic's sandbox runtime (bubblewrap with a fresh PID namespace, no
+ * network namespace but a filtering proxy), loaded from where it is installed
+ * and driven in this process: its proxies run here, outside the sandbox, so
+ * what they refuse is known to us and reported.
+ *
+ * It is loaded at run time rather than bundled: it finds its seccomp helper
+ * relative to its own files.
+ */
+
+
+
+
+
+class SandboxUnavailableError extends Error {
+}
+/** The runtime package's folder, found beside this program (CLI, tests) or given (the action's install). */
+function findRuntimePackage(startDirs) {
+    for (const start of startDirs) {
+        let dir = external_node_path_default().resolve(start);
+        for (;;) {
+            const candidate = external_node_path_default().join(dir, 'node_modules', '@anthropic-ai', 'sandbox-runtime');
+            if (external_node_fs_default().existsSync(external_node_path_default().join(candidate, 'dist', 'index.js')))
+                return candidate;
+            const parent = external_node_path_default().dirname(dir);
+            if (parent === dir)
+                break;
+            dir = parent;
+        }
+    }
+    return null;
+}
+async function loadManager(packageDir) {
+    const entry = (0,external_node_url_.pathToFileURL)(external_node_path_default().join(packageDir, 'dist', 'index.js')).href;
+    const mod = (await import(/* webpackIgnore: true */ entry));
+    return mod.SandboxManager;
+}
+/** Quotes argv for the POSIX shell the runtime wraps commands in. */
+function shellQuote(argv) {
+    return argv.map((a) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+const HOW_TO_FIX = 'On Debian or Ubuntu: sudo apt-get install -y bubblewrap socat ripgrep; where unprivileged user namespaces are ' +
+    'restricted (Ubuntu 24.04): sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0. ' +
+    'Or run without the sandbox (sandbox: off / --sandbox off) and accept that Claude can read the job\'s secrets.';
+/** What the runtime says it lacks, or null when its dependencies are there. */
+function dependencyProblem(check) {
+    return check.errors.length ? check.errors.join('; ') : null;
+}
+async function startRuntime(opts) {
+    if (process.platform !== 'linux') {
+        throw new SandboxUnavailableError(`the sandbox needs Linux (bubblewrap); this is ${process.platform}`);
+    }
+    if (!opts.packageDir) {
+        throw new SandboxUnavailableError('the sandbox runtime (@anthropic-ai/sandbox-runtime) is not installed');
+    }
+    const manager = await loadManager(opts.packageDir);
+    const problem = dependencyProblem(manager.checkDependencies());
+    if (problem)
+        throw new SandboxUnavailableError(`the sandbox cannot start: ${problem}. ${HOW_TO_FIX}`);
+    const blocked = [];
+    // The runtime reads the sandbox's TMPDIR from its host's environment.
+    const previousTmp = process.env.CLAUDE_CODE_TMPDIR;
+    process.env.CLAUDE_CODE_TMPDIR = opts.tmp;
+    await manager.initialize(opts.policy, async ({ host, port }) => {
+        blocked.push(port ? `${host}:${port}` : host);
+        return false;
+    }, true);
+    const restore = async () => {
+        await manager.reset();
+        if (previousTmp === undefined)
+            delete process.env.CLAUDE_CODE_TMPDIR;
+        else
+            process.env.CLAUDE_CODE_TMPDIR = previousTmp;
+    };
+    const session = {
+        async wrap(file, args, cwd) {
+            // The runtime protects the dangerous files (.git/hooks, .git/config, shell rc files)
+            // of the folder it is called from: that must be the checkout, not ours.
+            const here = process.cwd();
+            process.chdir(cwd);
+            try {
+                const commandId = external_node_crypto_default().randomBytes(16).toString('base64url');
+                const wrapped = await manager.wrapWithSandbox(shellQuote([file, ...args]), undefined, undefined, undefined, { commandId });
+                return { file: '/bin/sh', args: ['-c', wrapped] };
+            }
+            finally {
+                process.chdir(here);
+            }
+        },
+        afterCommand: () => manager.cleanupAfterCommand(),
+        blockedConnections: () => [...blocked],
+        deniedPaths: () => {
+            const lines = manager.getSandboxViolationStore().getViolations().map((v) => v.line);
+            return [...new Set(lines.filter((l) => !/network-outbound/.test(l)))];
+        },
+        close: restore
+    };
+    // Proof that the sandbox really starts here, before any model request: user
+    // namespaces may be switched off, or AppArmor may forbid them.
+    const probe = await session.wrap('/bin/true', [], opts.tmp);
+    const started = await (0,execa/* execa */.Ho)(probe.file, probe.args, { reject: false, stdin: 'ignore', cwd: opts.tmp, timeout: 20000 });
+    session.afterCommand();
+    if (started.exitCode !== 0) {
+        await restore();
+        const detail = String(started.stderr).trim().split('\n').slice(-3).join(' ').slice(0, 400);
+        throw new SandboxUnavailableError(`the sandbox cannot start on this machine${detail ? ` (${detail})` : ''}. ${HOW_TO_FIX}`);
+    }
+    return session;
+}
+
+;// CONCATENATED MODULE: ./src/sandbox/claude-host.ts
+/**
+ * How Claude Code is started for a run: inside the OS sandbox with a stand-in
+ * credential (the real one stays in this process, behind the credential
+ * proxy), or unconfined when the maintainer chose `sandbox: off`.
+ */
+
+
+
+
+
+
+const SANDBOX_MODES = ['required', 'auto', 'off'];
+const CREDENTIAL_VARS = ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_AUTH_TOKEN'];
+function credentialOf(env) {
+    for (const variable of CREDENTIAL_VARS) {
+        const value = env[variable];
+        if (!value)
+            continue;
+        return { variable, credential: { kind: variable === 'ANTHROPIC_API_KEY' ? 'api-key' : 'oauth-token', value } };
+    }
+    return null;
+}
+/** The claude binary's own package folder: it must stay readable when it lives under a denied HOME. */
+function binaryRoot(claudePath) {
+    const real = external_node_fs_default().realpathSync(claudePath);
+    const dir = external_node_path_default().dirname(real);
+    return external_node_path_default().basename(dir) === 'bin' ? external_node_path_default().dirname(dir) : dir;
+}
+function unconfined(opts, reason) {
+    opts.warn?.(reason);
+    return {
+        sandboxed: false,
+        unconfinedReason: reason,
+        env: opts.env,
+        launch: async (file, args) => ({ file, args }),
+        afterCommand: () => undefined,
+        blockedConnections: () => [],
+        deniedPaths: () => [],
+        close: async () => undefined
+    };
+}
+async function startClaudeHost(opts) {
+    if (opts.mode === 'off') {
+        return unconfined(opts, 'the sandbox is off (sandbox: off): Claude Code runs with the same powers as the orchestrator');
+    }
+    const root = external_node_fs_default().mkdtempSync(external_node_path_default().join(external_node_os_default().tmpdir(), 'orchestrator-sandbox-'));
+    const home = external_node_path_default().join(root, 'home');
+    const tmp = external_node_path_default().join(root, 'tmp');
+    external_node_fs_default().mkdirSync(home);
+    external_node_fs_default().mkdirSync(tmp);
+    let proxy = null;
+    let runtime = null;
+    const cleanUp = async () => {
+        await runtime?.close();
+        await proxy?.close();
+        external_node_fs_default().rmSync(root, { recursive: true, force: true });
+    };
+    try {
+        const found = credentialOf(opts.env);
+        const env = { ...opts.env, HOME: home };
+        for (const v of CREDENTIAL_VARS)
+            delete env[v];
+        let modelEndpoint = '';
+        if (found) {
+            // 127.0.0.2: the runtime sends 127.0.0.1 straight to the sandbox's own (empty) loopback.
+            proxy = await startCredentialProxy({
+                upstream: opts.env.ANTHROPIC_BASE_URL || 'https://api.anthropic.com',
+                credential: found.credential,
+                host: '127.0.0.2'
+            });
+            env[found.variable] = proxy.dummy;
+            env.ANTHROPIC_BASE_URL = proxy.url;
+            modelEndpoint = proxy.endpoint;
+        }
+        const realHome = opts.env.HOME ? [opts.env.HOME] : [];
+        const policy = sandboxPolicy({
+            workspace: opts.workspace,
+            home,
+            tmp,
+            modelEndpoint,
+            allowedDomains: opts.allowedDomains,
+            denyRead: [...opts.denyRead, ...realHome, external_node_os_default().homedir()],
+            allowRead: [binaryRoot(opts.claudePath)]
+        });
+        runtime = await startRuntime({ packageDir: opts.runtimeDir, policy, tmp });
+        const rt = runtime;
+        return {
+            sandboxed: true,
+            env,
+            // By its real path: a symlink to it (node_modules/.bin) may sit in a folder the sandbox hides.
+            launch: (file, args, cwd) => rt.wrap(external_node_fs_default().realpathSync(file), args, cwd),
+            afterCommand: () => rt.afterCommand(),
+            blockedConnections: () => rt.blockedConnections(),
+            deniedPaths: () => rt.deniedPaths(),
+            close: cleanUp
+        };
+    }
+    catch (err) {
+        await cleanUp();
+        if (err instanceof SandboxUnavailableError && opts.mode === 'auto') {
+            return unconfined(opts, `running without the sandbox: ${err.message}`);
+        }
+        throw err;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/version.ts
 /** Kept in step with package.json by test/unit/version.test.ts. */
 const version_VERSION = '0.1.0';
@@ -10850,6 +11251,8 @@ function splitArgs(input) {
 
 
 
+
+
 class UsageError extends Error {
 }
 const USAGE = `Usage: orchestrator [options] "task"
@@ -10869,6 +11272,10 @@ Options:
   --model <name>               Claude model (default: the CLI's default)
   --claude-path <path>         Claude Code executable (default: $CLAUDE_PATH, PATH, node_modules/.bin)
   --claude-args "<flags>"      extra flags passed to every claude invocation
+  --sandbox <mode>             auto (default): run Claude in the OS sandbox when it can start,
+                               say so when it cannot; required: refuse to run without it; off
+  --allowed-domains "<hosts>"  hosts Claude's tools may reach in the sandbox (default: the
+                               common package registries); the model is always reachable
   -h, --help                   show this help
   -v, --version                show the version
 
@@ -10919,6 +11326,8 @@ function parseCli(argv, env, cwd) {
                 model: { type: 'string' },
                 'claude-path': { type: 'string' },
                 'claude-args': { type: 'string' },
+                sandbox: { type: 'string' },
+                'allowed-domains': { type: 'string' },
                 help: { type: 'boolean', short: 'h' },
                 version: { type: 'boolean', short: 'v' }
             }
@@ -10947,6 +11356,16 @@ function parseCli(argv, env, cwd) {
     catch (err) {
         throw new UsageError(`--claude-args: ${err.message}`);
     }
+    const sandbox = (v.sandbox ?? 'auto');
+    if (!SANDBOX_MODES.includes(sandbox))
+        throw new UsageError(`--sandbox must be required, auto or off, got "${v.sandbox}"`);
+    let allowedDomains;
+    try {
+        allowedDomains = v['allowed-domains'] === undefined ? undefined : parseAllowedDomains(v['allowed-domains']);
+    }
+    catch (err) {
+        throw new UsageError(`--allowed-domains: ${err.message}`);
+    }
     return {
         kind: 'run',
         options: {
@@ -10961,7 +11380,9 @@ function parseCli(argv, env, cwd) {
             maxQuestions,
             model: v.model,
             claudePath: v['claude-path'] ?? (env.CLAUDE_PATH || undefined),
-            claudeArgs
+            claudeArgs,
+            sandbox,
+            allowedDomains
         }
     };
 }
@@ -10990,6 +11411,14 @@ function renderSummary(result) {
         }
         lines.push(`Changed files: ${result.changedFiles.length ? result.changedFiles.join(', ') : 'none'}`);
     }
+    if (result.sandbox && !result.sandbox.sandboxed)
+        lines.push(`Sandbox: off (${result.sandbox.reason ?? 'sandbox off'})`);
+    for (const p of result.phases) {
+        if (p.blockedConnections?.length)
+            lines.push(`Sandbox blocked in ${p.name}: ${p.blockedConnections.join(', ')}`);
+        if (p.deniedPaths?.length)
+            lines.push(`Sandbox refused writes in ${p.name}: ${p.deniedPaths.length}`);
+    }
     const questions = result.phases.reduce((n, p) => n + p.questions.length, 0);
     if (questions)
         lines.push(`Questions answered: ${questions}`);
@@ -11002,6 +11431,10 @@ function renderSummary(result) {
  * The local CLI: `orchestrator "task"`. Progress on stderr, the result on stdout.
  * Exit codes: 0 success, 1 a phase failed, 2 usage error.
  */
+
+
+
+
 
 
 
@@ -11042,35 +11475,54 @@ async function main(argv, processEnv) {
         const claudePath = locateClaude({ explicit: opts.claudePath, pathVar: env.PATH, cwd: repoDir });
         err(`orchestrator ${version_VERSION}: ${opts.implement ? 'full run' : 'plan only'} in ${repoDir}`);
         err(`  questions: ${describeAnswerer(answererConfig)}`);
-        const result = await runEngine({
-            task: opts.task,
-            repoDir,
-            artifactsDir: opts.artifactsDir,
-            phases: opts.implement ? ['index', 'research', 'plan', 'implement', 'review'] : ['index', 'research', 'plan'],
-            slug: slugify(opts.task),
-            date: localDate(),
-            claude: {
-                path: claudePath,
-                env: buildClaudeEnv(env),
-                model: opts.model,
-                extraArgs: opts.claudeArgs
-            },
-            phaseTimeoutMs: opts.phaseTimeoutMinutes * 60000,
-            maxTurns: opts.maxTurns,
-            maxBudgetUsd: opts.maxBudgetUsd,
-            maxQuestionRounds: opts.maxQuestions,
-            answerer: createAnswerer(answererConfig),
-            onProgress: (event) => {
-                const line = formatProgress(event, repoDir);
-                if (line)
-                    err(line);
-            }
+        const host = await startClaudeHost({
+            mode: opts.sandbox,
+            runtimeDir: findRuntimePackage([external_node_path_default().dirname((0,external_node_url_.fileURLToPath)(import.meta.url))]),
+            workspace: repoDir,
+            claudePath,
+            env: buildClaudeEnv(env),
+            allowedDomains: opts.allowedDomains ?? DEFAULT_ALLOWED_DOMAINS,
+            denyRead: [],
+            warn: (message) => err(`  warning: ${message}`)
         });
+        if (host.sandboxed)
+            err('  sandbox: on (Claude sees the checkout, its own HOME and the allowed hosts)');
+        let result;
+        try {
+            result = await runEngine({
+                task: opts.task,
+                repoDir,
+                artifactsDir: opts.artifactsDir,
+                phases: opts.implement ? ['index', 'research', 'plan', 'implement', 'review'] : ['index', 'research', 'plan'],
+                slug: slugify(opts.task),
+                date: localDate(),
+                claude: {
+                    path: claudePath,
+                    env: host.env,
+                    host,
+                    model: opts.model,
+                    extraArgs: opts.claudeArgs
+                },
+                phaseTimeoutMs: opts.phaseTimeoutMinutes * 60000,
+                maxTurns: opts.maxTurns,
+                maxBudgetUsd: opts.maxBudgetUsd,
+                maxQuestionRounds: opts.maxQuestions,
+                answerer: createAnswerer(answererConfig),
+                onProgress: (event) => {
+                    const line = formatProgress(event, repoDir);
+                    if (line)
+                        err(line);
+                }
+            });
+        }
+        finally {
+            await host.close();
+        }
         process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderSummary(result)}\n`);
         return result.status === 'failed' ? 1 : 0;
     }
     catch (e) {
-        if (e instanceof UsageError || e instanceof ClaudeNotFoundError || e instanceof AnswererConfigError) {
+        if (e instanceof UsageError || e instanceof ClaudeNotFoundError || e instanceof AnswererConfigError || e instanceof SandboxUnavailableError) {
             err(`orchestrator: ${e.message}`);
             if (e instanceof UsageError)
                 err('Run orchestrator --help for usage.');

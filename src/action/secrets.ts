@@ -1,24 +1,32 @@
 /**
  * Secrets the run holds, and the last line of defence against showing them.
- * Claude needs its own key in its environment and can run Bash, so a model
- * could write a key into a document, a source file or its answer text. Every
- * body sent to GitHub and every file about to be committed is scrubbed.
+ * The sandbox keeps them out of Claude's reach; this catches what slips past
+ * anyway (a secret quoted in an issue, `sandbox: off`): every body sent to
+ * GitHub is redacted, in every form, and a commit that holds one is never pushed.
  */
 import * as core from '@actions/core'
-import fs from 'node:fs'
-import path from 'node:path'
-import { dirtyPaths } from '../git/git.js'
+import { git } from '../git/git.js'
+import { secretForms } from '../util/secret-forms.js'
 
 export const REDACTED = '***'
 
+/** A commit that would publish a secret: the run stops before pushing it. */
+export class SecretLeakError extends Error {}
+
 export class SecretRegistry {
-  private readonly values = new Set<string>()
+  /** Every registered secret in every form, longest first (so a form inside another is not cut in two). */
+  private values: string[] = []
 
   add(value: string | undefined): void {
     // Very short values would redact ordinary words; masked in the log all the same.
     if (!value) return
     core.setSecret(value)
-    if (value.length >= 8) this.values.add(value)
+    if (value.length < 8) return
+    for (const form of secretForms(value)) {
+      if (form !== value) core.setSecret(form)
+      if (!this.values.includes(form)) this.values.push(form)
+    }
+    this.values.sort((a, b) => b.length - a.length)
   }
 
   redact(text: string): string {
@@ -27,25 +35,33 @@ export class SecretRegistry {
     return out
   }
 
-  /** Replaces secrets in changed files of the work tree; returns the files it changed. */
-  async scrubWorkTree(repoDir: string): Promise<string[]> {
-    const scrubbed: string[] = []
-    for (const rel of await dirtyPaths(repoDir)) {
-      const file = path.join(repoDir, rel)
-      let text: string
-      try {
-        if (!fs.statSync(file).isFile()) continue
-        text = fs.readFileSync(file, 'utf8')
-      } catch {
-        continue
-      }
-      const clean = this.redact(text)
-      if (clean !== text) {
-        fs.writeFileSync(file, clean)
-        scrubbed.push(rel)
-      }
+  /** Whether the text holds a secret in any of its forms. */
+  found(text: string): boolean {
+    return this.values.some((secret) => text.includes(secret))
+  }
+
+  /**
+   * The last line before a push: the commit's message, the names of the files
+   * it touches and their contents as git stored them (after any filter), in
+   * every form. Throws without repeating the secret.
+   */
+  async checkCommit(repoDir: string, sha: string): Promise<void> {
+    const message = await git(repoDir, ['log', '-1', '--format=%B', sha])
+    if (this.found(message)) throw new SecretLeakError(`commit ${sha.slice(0, 7)} has a secret in its message; nothing was pushed`)
+    const names = (await git(repoDir, ['diff-tree', '-r', '--root', '--no-commit-id', '--name-only', '--no-renames', '-z', sha]))
+      .split('\0')
+      .filter(Boolean)
+    const named = names.filter((n) => this.found(n))
+    if (named.length) throw new SecretLeakError(`commit ${sha.slice(0, 7)} adds a file whose name contains a secret; nothing was pushed`)
+    const present = (await git(repoDir, ['ls-tree', '-r', '-z', '--name-only', sha, '--', ...names])).split('\0').filter(Boolean)
+    if (!present.length) return
+    const blobs = await git(repoDir, ['cat-file', '--batch'], { input: present.map((n) => `${sha}:${n}`).join('\n') + '\n' })
+    if (this.found(blobs)) {
+      const leaking: string[] = []
+      for (const n of present) if (this.found(await git(repoDir, ['cat-file', 'blob', `${sha}:${n}`]))) leaking.push(n)
+      throw new SecretLeakError(
+        `commit ${sha.slice(0, 7)} would publish a secret (plain or encoded) in ${leaking.slice(0, 5).join(', ') || 'its files'}; nothing was pushed`
+      )
     }
-    if (scrubbed.length) core.warning(`Removed secret values from ${scrubbed.join(', ')} before committing`)
-    return scrubbed
   }
 }

@@ -117,10 +117,11 @@ export class Session {
     return wb
   }
 
-  /** Commits the work tree (or `paths`) after removing any secret a model wrote into it. */
+  /** Commits the work tree (or `paths`); a commit that would publish a secret in any form stops the run unpushed. */
   async commit(wb: WorkBranch, message: string, paths?: string[]): Promise<string | null> {
-    await this.secrets.scrubWorkTree(this.ctx.workspace)
-    return wb.commit(message, this.author, paths)
+    const sha = await wb.commit(message, this.author, paths)
+    if (sha) await this.secrets.checkCommit(this.ctx.workspace, sha)
+    return sha
   }
 
   /**

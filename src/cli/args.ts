@@ -1,6 +1,8 @@
 /** `orchestrator [options] "task"`: parsed and validated in one place. */
 import { parseArgs } from 'node:util'
 import { normalizeArtifactsDir } from '../engine/artifacts.js'
+import { SANDBOX_MODES, type SandboxMode } from '../sandbox/claude-host.js'
+import { parseAllowedDomains } from '../sandbox/policy.js'
 import { splitArgs } from '../util/split-args.js'
 
 export class UsageError extends Error {}
@@ -18,6 +20,9 @@ export interface CliOptions {
   model?: string
   claudePath?: string
   claudeArgs: string[]
+  sandbox: SandboxMode
+  /** Replaces the default registry list when given. */
+  allowedDomains?: string[]
 }
 
 export const USAGE = `Usage: orchestrator [options] "task"
@@ -37,6 +42,10 @@ Options:
   --model <name>               Claude model (default: the CLI's default)
   --claude-path <path>         Claude Code executable (default: $CLAUDE_PATH, PATH, node_modules/.bin)
   --claude-args "<flags>"      extra flags passed to every claude invocation
+  --sandbox <mode>             auto (default): run Claude in the OS sandbox when it can start,
+                               say so when it cannot; required: refuse to run without it; off
+  --allowed-domains "<hosts>"  hosts Claude's tools may reach in the sandbox (default: the
+                               common package registries); the model is always reachable
   -h, --help                   show this help
   -v, --version                show the version
 
@@ -90,6 +99,8 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
         model: { type: 'string' },
         'claude-path': { type: 'string' },
         'claude-args': { type: 'string' },
+        sandbox: { type: 'string' },
+        'allowed-domains': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' }
       }
@@ -113,6 +124,14 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   } catch (err) {
     throw new UsageError(`--claude-args: ${(err as Error).message}`)
   }
+  const sandbox = (v.sandbox ?? 'auto') as SandboxMode
+  if (!SANDBOX_MODES.includes(sandbox)) throw new UsageError(`--sandbox must be required, auto or off, got "${v.sandbox}"`)
+  let allowedDomains: string[] | undefined
+  try {
+    allowedDomains = v['allowed-domains'] === undefined ? undefined : parseAllowedDomains(v['allowed-domains'])
+  } catch (err) {
+    throw new UsageError(`--allowed-domains: ${(err as Error).message}`)
+  }
   return {
     kind: 'run',
     options: {
@@ -127,7 +146,9 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
       maxQuestions,
       model: v.model,
       claudePath: v['claude-path'] ?? (env.CLAUDE_PATH || undefined),
-      claudeArgs
+      claudeArgs,
+      sandbox,
+      allowedDomains
     }
   }
 }

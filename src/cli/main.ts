@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { createAnswerer } from '../answerer/answerer.js'
 import { AnswererConfigError, describeAnswerer, detectAnswerer } from '../answerer/config.js'
 import { buildClaudeEnv } from '../claude/env.js'
@@ -12,6 +13,9 @@ import { slugify } from '../engine/artifacts.js'
 import { runEngine } from '../engine/engine.js'
 import { formatProgress } from '../engine/progress.js'
 import { gitSucceeds } from '../git/git.js'
+import { startClaudeHost } from '../sandbox/claude-host.js'
+import { DEFAULT_ALLOWED_DOMAINS } from '../sandbox/policy.js'
+import { findRuntimePackage, SandboxUnavailableError } from '../sandbox/runtime.js'
 import { VERSION } from '../version.js'
 import { loadEnvFile } from './env-file.js'
 import { parseCli, USAGE, UsageError } from './args.js'
@@ -44,34 +48,50 @@ export async function main(argv: string[], processEnv: Record<string, string | u
     const claudePath = locateClaude({ explicit: opts.claudePath, pathVar: env.PATH, cwd: repoDir })
     err(`orchestrator ${VERSION}: ${opts.implement ? 'full run' : 'plan only'} in ${repoDir}`)
     err(`  questions: ${describeAnswerer(answererConfig)}`)
-
-    const result = await runEngine({
-      task: opts.task,
-      repoDir,
-      artifactsDir: opts.artifactsDir,
-      phases: opts.implement ? ['index', 'research', 'plan', 'implement', 'review'] : ['index', 'research', 'plan'],
-      slug: slugify(opts.task),
-      date: localDate(),
-      claude: {
-        path: claudePath,
-        env: buildClaudeEnv(env),
-        model: opts.model,
-        extraArgs: opts.claudeArgs
-      },
-      phaseTimeoutMs: opts.phaseTimeoutMinutes * 60000,
-      maxTurns: opts.maxTurns,
-      maxBudgetUsd: opts.maxBudgetUsd,
-      maxQuestionRounds: opts.maxQuestions,
-      answerer: createAnswerer(answererConfig),
-      onProgress: (event) => {
-        const line = formatProgress(event, repoDir)
-        if (line) err(line)
-      }
+    const host = await startClaudeHost({
+      mode: opts.sandbox,
+      runtimeDir: findRuntimePackage([path.dirname(fileURLToPath(import.meta.url))]),
+      workspace: repoDir,
+      claudePath,
+      env: buildClaudeEnv(env),
+      allowedDomains: opts.allowedDomains ?? DEFAULT_ALLOWED_DOMAINS,
+      denyRead: [],
+      warn: (message) => err(`  warning: ${message}`)
     })
+    if (host.sandboxed) err('  sandbox: on (Claude sees the checkout, its own HOME and the allowed hosts)')
+    let result
+    try {
+      result = await runEngine({
+        task: opts.task,
+        repoDir,
+        artifactsDir: opts.artifactsDir,
+        phases: opts.implement ? ['index', 'research', 'plan', 'implement', 'review'] : ['index', 'research', 'plan'],
+        slug: slugify(opts.task),
+        date: localDate(),
+        claude: {
+          path: claudePath,
+          env: host.env,
+          host,
+          model: opts.model,
+          extraArgs: opts.claudeArgs
+        },
+        phaseTimeoutMs: opts.phaseTimeoutMinutes * 60000,
+        maxTurns: opts.maxTurns,
+        maxBudgetUsd: opts.maxBudgetUsd,
+        maxQuestionRounds: opts.maxQuestions,
+        answerer: createAnswerer(answererConfig),
+        onProgress: (event) => {
+          const line = formatProgress(event, repoDir)
+          if (line) err(line)
+        }
+      })
+    } finally {
+      await host.close()
+    }
     process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderSummary(result)}\n`)
     return result.status === 'failed' ? 1 : 0
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ClaudeNotFoundError || e instanceof AnswererConfigError) {
+    if (e instanceof UsageError || e instanceof ClaudeNotFoundError || e instanceof AnswererConfigError || e instanceof SandboxUnavailableError) {
       err(`orchestrator: ${e.message}`)
       if (e instanceof UsageError) err('Run orchestrator --help for usage.')
       return 2

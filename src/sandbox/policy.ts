@@ -68,7 +68,7 @@ export function sandboxPolicy(input: PolicyInput): SandboxPolicy {
   )
   return {
     network: {
-      allowedDomains: [...new Set([input.modelEndpoint, ...input.allowedDomains])],
+      allowedDomains: [...new Set([input.modelEndpoint, ...input.allowedDomains].filter(Boolean))],
       deniedDomains: [],
       allowAllUnixSockets: true
     },

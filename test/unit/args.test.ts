@@ -33,7 +33,9 @@ describe('parseCli', () => {
       maxQuestions: 3,
       model: undefined,
       claudePath: undefined,
-      claudeArgs: []
+      claudeArgs: [],
+      sandbox: 'auto',
+      allowedDomains: undefined
     })
   })
 
@@ -63,6 +65,10 @@ describe('parseCli', () => {
         '--claude-path',
         './bin/claude',
         '--claude-args=--append-system-prompt "Be brief" --fallback-model sonnet',
+        '--sandbox',
+        'required',
+        '--allowed-domains',
+        'registry.npmjs.org,pypi.org',
         'Fix the bug'
       ],
       { CLAUDE_PATH: '/usr/bin/claude' }
@@ -79,13 +85,20 @@ describe('parseCli', () => {
       maxQuestions: 5,
       model: 'claude-opus-4-1',
       claudePath: './bin/claude',
-      claudeArgs: ['--append-system-prompt', 'Be brief', '--fallback-model', 'sonnet']
+      claudeArgs: ['--append-system-prompt', 'Be brief', '--fallback-model', 'sonnet'],
+      sandbox: 'required',
+      allowedDomains: ['registry.npmjs.org', 'pypi.org']
     })
   })
 
   it('takes the claude path from CLAUDE_PATH when the flag is absent, ignoring an empty value', () => {
     expect(run(['t'], { CLAUDE_PATH: '/opt/claude' }).claudePath).toBe('/opt/claude')
     expect(run(['t'], { CLAUDE_PATH: '' }).claudePath).toBeUndefined()
+  })
+
+  it('rejects an unknown sandbox mode and a URL as an allowed domain', () => {
+    expect(usageError(['--sandbox', 'maybe', 't'])).toBe('--sandbox must be required, auto or off, got "maybe"')
+    expect(usageError(['--allowed-domains', 'https://x.example', 't'])).toContain('--allowed-domains: "https://x.example" is not a host name')
   })
 
   it('allows --max-questions 0 to turn answering off', () => {
