@@ -194,4 +194,43 @@ describe('the sandbox', () => {
     expect(body).not.toContain('Sandbox blocked')
     expect(body).not.toContain('without the sandbox')
   })
+
+  it('fails before any model request when the sandbox cannot start, saying how to fix it; sandbox: off runs with a warning', async () => {
+    w = await createWorld()
+    open = true
+    // A runner whose kernel refuses bubblewrap its user namespace (Ubuntu 24.04's AppArmor default).
+    const fakeBin = path.join(w.sb.root, 'fake-bin')
+    fs.mkdirSync(fakeBin)
+    fs.writeFileSync(
+      path.join(fakeBin, 'bwrap'),
+      '#!/bin/sh\nif [ "$1" = --version ]; then echo "bubblewrap 0.8.0"; exit 0; fi\necho "bwrap: setting up uid map: Permission denied" >&2\nexit 1\n',
+      { mode: 0o755 }
+    )
+    const env = { PATH: `${fakeBin}:${process.env.PATH ?? '/usr/bin:/bin'}` }
+    const run = await w.run(w.labeledEvent('orchestrator'), {}, env)
+    expect(run.exitCode).toBe(1)
+    expect(run.outputs.status).toBe('failed')
+    expect(w.sb.model.requests).toHaveLength(0)
+    const comments = [...w.gh.state.comments.values()].map((c) => c.body)
+    const failure = comments.at(-1) ?? ''
+    expect(failure).toContain('the sandbox cannot start on this machine (bwrap: setting up uid map: Permission denied)')
+    expect(failure).toContain('sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0')
+    expect(failure).toContain('sandbox: off')
+    const status = comments.find((c) => c.includes('<!-- orchestrator:status -->')) ?? ''
+    expect(status).toContain('❌')
+    expect(status).not.toContain('(running)')
+    expect(w.gh.state.issues.get(w.issue.number)?.labels).toContain('orchestrator:failed')
+    expect(w.originHead(BRANCH())).toBeNull()
+
+    // The maintainer chooses to run unconfined: it works, and every place says so.
+    w.sb.model.setRules(standardRules(w.workspace))
+    const unconfined = await w.run(w.commentEvent('/plan'), { sandbox: 'off', require_approval: 'false' }, env)
+    expectOk(unconfined)
+    expect(unconfined.outputs.status).toBe('pr-opened')
+    expect(unconfined.stdout).toContain('::warning::the sandbox is off (sandbox: off)')
+    const pr = [...w.gh.state.pulls.values()][0]?.body ?? ''
+    expect(pr).toContain('Claude Code ran **without the sandbox**: the sandbox is off (sandbox: off)')
+    const latestStatus = [...w.gh.state.comments.values()].filter((c) => c.body.includes('<!-- orchestrator:status -->')).at(-1)?.body ?? ''
+    expect(latestStatus).toContain('Claude Code runs **without the sandbox**')
+  })
 })
