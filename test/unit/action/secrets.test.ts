@@ -46,7 +46,7 @@ describe('SecretRegistry', () => {
 
   it('stops a commit whose file holds the secret encoded, naming the file but not the secret', async () => {
     const sha = commitFile('src.js', `const t = '${Buffer.from(TOKEN).toString('hex')}'\n`)
-    const err = await registry.checkCommit(repo, sha).catch((e: unknown) => e as Error)
+    const err = (await registry.checkCommit(repo, sha).catch((e: unknown) => e)) as Error
     expect(err).toBeInstanceOf(SecretLeakError)
     expect(err.message).toBe(`commit ${sha.slice(0, 7)} would publish a secret (plain or encoded) in src.js; nothing was pushed`)
   })
