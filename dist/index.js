@@ -31445,7 +31445,7 @@ which.sync = whichSync
 
 /***/ }),
 
-/***/ 2142:
+/***/ 4978:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39872,8 +39872,9 @@ function sandboxRefusals(p) {
     if (p.blockedConnections?.length) {
         parts.push(`blocked ${p.blockedConnections.length} connection${p.blockedConnections.length === 1 ? '' : 's'}: ${p.blockedConnections.slice(0, 5).join(', ')}`);
     }
-    if (p.deniedPaths?.length)
-        parts.push(`refused ${p.deniedPaths.length} write${p.deniedPaths.length === 1 ? '' : 's'}`);
+    if (p.deniedPaths?.length) {
+        parts.push(`refused ${p.deniedPaths.length} write${p.deniedPaths.length === 1 ? '' : 's'}: ${p.deniedPaths.slice(0, 3).join(', ')}${p.deniedPaths.length > 3 ? ', …' : ''}`);
+    }
     return parts.length ? `Sandbox ${parts.join('; ')}` : '';
 }
 /** How Claude was contained: a warning when it ran unconfined, and what the sandbox refused per phase. */
@@ -50673,7 +50674,7 @@ async function startRuntime(opts) {
     await manager.initialize(opts.policy, async ({ host, port }) => {
         blocked.push(port ? `${host}:${port}` : host);
         return false;
-    }, true);
+    }, false);
     const restore = async () => {
         await manager.reset();
         if (previousTmp === undefined)
@@ -50698,10 +50699,6 @@ async function startRuntime(opts) {
         },
         afterCommand: () => manager.cleanupAfterCommand(),
         blockedConnections: () => [...blocked],
-        deniedPaths: () => {
-            const lines = manager.getSandboxViolationStore().getViolations().map((v) => v.line);
-            return [...new Set(lines.filter((l) => !/network-outbound/.test(l)))];
-        },
         close: restore
     };
     // Proof that the sandbox really starts here, before any model request: user
@@ -50755,7 +50752,6 @@ function unconfined(opts, reason) {
         launch: async (file, args) => ({ file, args }),
         afterCommand: () => undefined,
         blockedConnections: () => [],
-        deniedPaths: () => [],
         close: async () => undefined
     };
 }
@@ -50811,7 +50807,6 @@ async function startClaudeHost(opts) {
             launch: (file, args, cwd) => rt.wrap(external_node_fs_default().realpathSync(file), args, cwd),
             afterCommand: () => rt.afterCommand(),
             blockedConnections: () => rt.blockedConnections(),
-            deniedPaths: () => rt.deniedPaths(),
             close: cleanUp
         };
     }
@@ -50943,6 +50938,32 @@ async function openClaudeHost(inputs, ctx, claudePath, env) {
         }
         throw err;
     }
+}
+
+;// CONCATENATED MODULE: ./src/sandbox/refusals.ts
+/**
+ * Writes the sandbox refused, read from what the tools printed. The runtime's
+ * own write monitor rides on the seccomp filter that Unix sockets need off
+ * (see policy.ts), so the kernel's answer is what we have: every shell, Node
+ * and Python say EROFS in their own words, with the path next to it.
+ */
+const PATTERNS = [
+    // sh / dash: "cannot create /etc/x: Read-only file system"; bash: "/tmp/x: Read-only file system"
+    /(?:cannot create |can't create |)(\/[^\s:'"]+): Read-only file system/g,
+    // Node: "EROFS: read-only file system, open '/tmp/x'"
+    /EROFS: read-only file system, \w+ '(\/[^']+)'/g,
+    // coreutils: "touch: cannot touch '/tmp/x': Read-only file system", "mkdir: cannot create directory '/x'"
+    /cannot (?:touch|create directory|create regular file|remove|open) '(\/[^']+)': Read-only file system/g,
+    // Python: "OSError: [Errno 30] Read-only file system: '/tmp/x'"
+    /\[Errno 30\] Read-only file system: '(\/[^']+)'/g
+];
+function deniedWrites(output) {
+    const found = new Set();
+    for (const re of PATTERNS)
+        for (const m of output.matchAll(re))
+            if (m[1])
+                found.add(m[1]);
+    return [...found];
 }
 
 // EXTERNAL MODULE: ./src/claude/runner.ts + 1 modules
@@ -51244,6 +51265,7 @@ function extractQuestion(finalText) {
 
 
 
+
 const MAX_ANSWERER_DOC_CHARS = 20000;
 function minutes(ms) {
     const m = ms / 60000;
@@ -51299,17 +51321,17 @@ async function runPhase(opts) {
     };
     const before = await snapshotWorkspace(repoDir);
     const host = opts.claude.host;
-    const refusedBefore = { connections: host?.blockedConnections().length ?? 0, paths: host?.deniedPaths().length ?? 0 };
+    const connectionsBefore = host?.blockedConnections().length ?? 0;
+    const deniedPaths = new Set();
     /** What the sandbox refused during this phase: reported, never by itself a failure. */
     const sandboxRefusals = () => {
-        if (!host)
+        if (!host?.sandboxed)
             return;
-        const connections = host.blockedConnections().slice(refusedBefore.connections);
-        const paths = host.deniedPaths().slice(refusedBefore.paths);
+        const connections = host.blockedConnections().slice(connectionsBefore);
         if (connections.length)
             result.blockedConnections = countRepeats(connections);
-        if (paths.length)
-            result.deniedPaths = paths.slice(0, 20);
+        if (deniedPaths.size)
+            result.deniedPaths = [...deniedPaths].slice(0, 20);
     };
     const toolCalls = [];
     /** What Claude Code refused the model, e.g. `Write src/x.js`: the likely reason a phase got nowhere. */
@@ -51342,6 +51364,9 @@ async function runPhase(opts) {
             host,
             timeoutMs: remainingMs,
             onEvent: (event) => {
+                if (event.type === 'tool_result' && host?.sandboxed)
+                    for (const p of deniedWrites(event.content))
+                        deniedPaths.add(p);
                 if (event.type === 'tool_use')
                     opts.emit({ type: 'tool', phase: spec.name, call: event.call });
                 else if (event.type === 'text')
@@ -51517,7 +51542,8 @@ async function runEngine(opts) {
         if (name === 'review') {
             ctx.baseSha = implementBase ?? (await headSha(opts.repoDir));
             ctx.changedFiles = await changedSince(opts.repoDir, ctx.baseSha, opts.artifactsDir);
-            ctx.diff = await reviewDiff(opts.repoDir, ctx.baseSha, opts.artifactsDir);
+            const diff = await reviewDiff(opts.repoDir, ctx.baseSha, opts.artifactsDir);
+            ctx.diff = diff === undefined || !opts.redact ? diff : opts.redact(diff);
         }
         let out;
         const reused = opts.reuse?.[name];
@@ -51897,6 +51923,7 @@ class Session {
             phaseTimeoutMs: i.phaseTimeoutMinutes * 60000,
             maxBudgetUsd: i.maxBudgetUsd,
             maxQuestionRounds: 3,
+            redact: (text) => this.secrets.redact(text),
             answerer: withRedaction(createAnswerer(detectAnswerer(answererEnv)), (text) => this.secrets.redact(text)),
             onProgress: (raw) => {
                 // Redact before formatting: a line cut short must not keep half a key.
@@ -52395,7 +52422,7 @@ async function runClaude(inv) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _claude_runner_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6236);
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2142);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4978);
 
 
 // A cancelled job must not leave Claude running on the runner.

@@ -13,6 +13,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { execa } from 'execa'
 import { createWorld, node24Path, type World } from '../test/support/action-harness.js'
 import { standardRules } from '../test/support/phase-scripts.js'
 import { REPO_ROOT } from '../test/support/sandbox.js'
@@ -205,10 +206,20 @@ async function main(): Promise<void> {
     ...phaseRows(reuse)
   ].join('\n')
   process.stdout.write(`${report}\n`)
-  if (values.write) fs.writeFileSync(values.write, `${report}\n`)
+  if (values.write) {
+    // Keep the sandbox section (scripts/bench-sandbox.ts writes it after this).
+    const old = fs.existsSync(values.write) ? fs.readFileSync(values.write, 'utf8') : ''
+    const sandbox = old.match(/<!-- sandbox-bench -->[\s\S]*<!-- \/sandbox-bench -->/)?.[0]
+    fs.writeFileSync(values.write, `${report}\n${sandbox ? `\n${sandbox}\n` : ''}`)
+  }
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.stack : err)
-  process.exit(1)
-})
+main()
+  .then(async () => {
+    // The sandbox's own cost, as ratios in the same run (scripts/bench-sandbox.ts).
+    await execa('npx', ['tsx', path.join(REPO_ROOT, 'scripts', 'bench-sandbox.ts'), ...(values.write ? ['--write', values.write] : [])], { stdio: 'inherit' })
+  })
+  .catch((err: unknown) => {
+    console.error(err instanceof Error ? err.stack : err)
+    process.exit(1)
+  })

@@ -142,6 +142,8 @@ describe('the sandbox', () => {
     // The maintainer is told what the sandbox refused, on the PR and in the status comment.
     const body = pulls[0]?.body ?? ''
     expect(body).toMatch(/🛡️ \*\*implement\*\*: Sandbox blocked \d+ connections?: evil\.example:443/)
+    // (The writes into the hidden HOME and runner temp land in throwaway empty folders; /tmp is read-only.)
+    expect(body).toMatch(new RegExp(`refused \\d+ writes?: [^\\n]*${outside[2]?.replace(/[.]/g, '\\.')}`))
     const status = [...w.gh.state.comments.values()].find((c) => c.body.includes('<!-- orchestrator:status -->'))?.body ?? ''
     expect(status).toContain('Sandbox blocked')
 

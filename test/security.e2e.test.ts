@@ -389,6 +389,10 @@ describe('security model', () => {
     const failure = botComments().at(-1)!.body
     expect(failure).toMatch(/would publish a secret \(plain or encoded\) in src\/rate-limit\.js; nothing was pushed/)
     expect(failure).not.toContain(reversed)
+    // The review saw the change, but not the secret in it.
+    const review = w.sb.model.requests.filter((r) => r.rule === 'review')
+    expect(review[0]?.firstUserText).toContain("+export const T = '***'")
+    expect(JSON.stringify(review.map((r) => r.raw))).not.toContain(reversed)
   })
   it('carries out exactly the bot\'s plan, once: forged state is ignored, a duplicate and a workflow re-run are refused', async () => {
     await world()

@@ -1029,7 +1029,7 @@ async function runClaude(inv) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _claude_runner_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(236);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(456);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(702);
 
 
 (0,_claude_runner_js__WEBPACK_IMPORTED_MODULE_0__/* .stopClaudeOnExit */ .mt)();
@@ -1040,7 +1040,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 456:
+/***/ 702:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -10114,6 +10114,32 @@ function countBySeverity(findings, none = 'none') {
     return counts.length ? counts.map(([s, n]) => `${n} ${s}`).join(', ') : none;
 }
 
+;// CONCATENATED MODULE: ./src/sandbox/refusals.ts
+/**
+ * Writes the sandbox refused, read from what the tools printed. The runtime's
+ * own write monitor rides on the seccomp filter that Unix sockets need off
+ * (see policy.ts), so the kernel's answer is what we have: every shell, Node
+ * and Python say EROFS in their own words, with the path next to it.
+ */
+const PATTERNS = [
+    // sh / dash: "cannot create /etc/x: Read-only file system"; bash: "/tmp/x: Read-only file system"
+    /(?:cannot create |can't create |)(\/[^\s:'"]+): Read-only file system/g,
+    // Node: "EROFS: read-only file system, open '/tmp/x'"
+    /EROFS: read-only file system, \w+ '(\/[^']+)'/g,
+    // coreutils: "touch: cannot touch '/tmp/x': Read-only file system", "mkdir: cannot create directory '/x'"
+    /cannot (?:touch|create directory|create regular file|remove|open) '(\/[^']+)': Read-only file system/g,
+    // Python: "OSError: [Errno 30] Read-only file system: '/tmp/x'"
+    /\[Errno 30\] Read-only file system: '(\/[^']+)'/g
+];
+function deniedWrites(output) {
+    const found = new Set();
+    for (const re of PATTERNS)
+        for (const m of output.matchAll(re))
+            if (m[1])
+                found.add(m[1]);
+    return [...found];
+}
+
 // EXTERNAL MODULE: ./src/claude/runner.ts + 1 modules
 var runner = __nccwpck_require__(236);
 ;// CONCATENATED MODULE: ./src/engine/phases.ts
@@ -10413,6 +10439,7 @@ function extractQuestion(finalText) {
 
 
 
+
 const MAX_ANSWERER_DOC_CHARS = 20000;
 function minutes(ms) {
     const m = ms / 60000;
@@ -10468,17 +10495,17 @@ async function runPhase(opts) {
     };
     const before = await snapshotWorkspace(repoDir);
     const host = opts.claude.host;
-    const refusedBefore = { connections: host?.blockedConnections().length ?? 0, paths: host?.deniedPaths().length ?? 0 };
+    const connectionsBefore = host?.blockedConnections().length ?? 0;
+    const deniedPaths = new Set();
     /** What the sandbox refused during this phase: reported, never by itself a failure. */
     const sandboxRefusals = () => {
-        if (!host)
+        if (!host?.sandboxed)
             return;
-        const connections = host.blockedConnections().slice(refusedBefore.connections);
-        const paths = host.deniedPaths().slice(refusedBefore.paths);
+        const connections = host.blockedConnections().slice(connectionsBefore);
         if (connections.length)
             result.blockedConnections = countRepeats(connections);
-        if (paths.length)
-            result.deniedPaths = paths.slice(0, 20);
+        if (deniedPaths.size)
+            result.deniedPaths = [...deniedPaths].slice(0, 20);
     };
     const toolCalls = [];
     /** What Claude Code refused the model, e.g. `Write src/x.js`: the likely reason a phase got nowhere. */
@@ -10511,6 +10538,9 @@ async function runPhase(opts) {
             host,
             timeoutMs: remainingMs,
             onEvent: (event) => {
+                if (event.type === 'tool_result' && host?.sandboxed)
+                    for (const p of deniedWrites(event.content))
+                        deniedPaths.add(p);
                 if (event.type === 'tool_use')
                     opts.emit({ type: 'tool', phase: spec.name, call: event.call });
                 else if (event.type === 'text')
@@ -10686,7 +10716,8 @@ async function runEngine(opts) {
         if (name === 'review') {
             ctx.baseSha = implementBase ?? (await headSha(opts.repoDir));
             ctx.changedFiles = await changedSince(opts.repoDir, ctx.baseSha, opts.artifactsDir);
-            ctx.diff = await reviewDiff(opts.repoDir, ctx.baseSha, opts.artifactsDir);
+            const diff = await reviewDiff(opts.repoDir, ctx.baseSha, opts.artifactsDir);
+            ctx.diff = diff === undefined || !opts.redact ? diff : opts.redact(diff);
         }
         let out;
         const reused = opts.reuse?.[name];
@@ -11003,7 +11034,7 @@ async function startRuntime(opts) {
     await manager.initialize(opts.policy, async ({ host, port }) => {
         blocked.push(port ? `${host}:${port}` : host);
         return false;
-    }, true);
+    }, false);
     const restore = async () => {
         await manager.reset();
         if (previousTmp === undefined)
@@ -11028,10 +11059,6 @@ async function startRuntime(opts) {
         },
         afterCommand: () => manager.cleanupAfterCommand(),
         blockedConnections: () => [...blocked],
-        deniedPaths: () => {
-            const lines = manager.getSandboxViolationStore().getViolations().map((v) => v.line);
-            return [...new Set(lines.filter((l) => !/network-outbound/.test(l)))];
-        },
         close: restore
     };
     // Proof that the sandbox really starts here, before any model request: user
@@ -11085,7 +11112,6 @@ function unconfined(opts, reason) {
         launch: async (file, args) => ({ file, args }),
         afterCommand: () => undefined,
         blockedConnections: () => [],
-        deniedPaths: () => [],
         close: async () => undefined
     };
 }
@@ -11141,7 +11167,6 @@ async function startClaudeHost(opts) {
             launch: (file, args, cwd) => rt.wrap(external_node_fs_default().realpathSync(file), args, cwd),
             afterCommand: () => rt.afterCommand(),
             blockedConnections: () => rt.blockedConnections(),
-            deniedPaths: () => rt.deniedPaths(),
             close: cleanUp
         };
     }

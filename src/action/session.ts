@@ -212,6 +212,7 @@ export class Session {
       phaseTimeoutMs: i.phaseTimeoutMinutes * 60000,
       maxBudgetUsd: i.maxBudgetUsd,
       maxQuestionRounds: 3,
+      redact: (text) => this.secrets.redact(text),
       answerer: withRedaction(createAnswerer(detectAnswerer(answererEnv)), (text) => this.secrets.redact(text)),
       onProgress: (raw) => {
         // Redact before formatting: a line cut short must not keep half a key.

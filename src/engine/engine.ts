@@ -42,6 +42,8 @@ export interface EngineOptions {
   maxQuestionRounds: number
   answerer: Answerer
   onProgress?: (event: ProgressEvent) => void
+  /** Removes the run's secrets from text this process sends the model itself (the review's diff). */
+  redact?: (text: string) => string
 }
 
 /** Diffs larger than this are not inlined into the review prompt; the reviewer runs git diff itself. */
@@ -111,7 +113,8 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
     if (name === 'review') {
       ctx.baseSha = implementBase ?? (await headSha(opts.repoDir))
       ctx.changedFiles = await changedSince(opts.repoDir, ctx.baseSha, opts.artifactsDir)
-      ctx.diff = await reviewDiff(opts.repoDir, ctx.baseSha, opts.artifactsDir)
+      const diff = await reviewDiff(opts.repoDir, ctx.baseSha, opts.artifactsDir)
+      ctx.diff = diff === undefined || !opts.redact ? diff : opts.redact(diff)
     }
     let out
     const reused = opts.reuse?.[name]

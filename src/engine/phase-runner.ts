@@ -6,6 +6,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { Answerer } from '../answerer/answerer.js'
 import type { ClaudeHost } from '../sandbox/claude-host.js'
+import { deniedWrites } from '../sandbox/refusals.js'
 import { runClaude, type ClaudeOutcome, type CompletedToolCall } from '../claude/runner.js'
 import { artifactsFromText, artifactsFromToolCalls } from './artifacts.js'
 import { FINDINGS_SCHEMA, FindingsError, parseVerdict, renderFindingsSection, verdictFromText, type ReviewVerdict } from './findings.js'
@@ -104,14 +105,14 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
 
   const before = await snapshotWorkspace(repoDir)
   const host = opts.claude.host
-  const refusedBefore = { connections: host?.blockedConnections().length ?? 0, paths: host?.deniedPaths().length ?? 0 }
+  const connectionsBefore = host?.blockedConnections().length ?? 0
+  const deniedPaths = new Set<string>()
   /** What the sandbox refused during this phase: reported, never by itself a failure. */
   const sandboxRefusals = (): void => {
-    if (!host) return
-    const connections = host.blockedConnections().slice(refusedBefore.connections)
-    const paths = host.deniedPaths().slice(refusedBefore.paths)
+    if (!host?.sandboxed) return
+    const connections = host.blockedConnections().slice(connectionsBefore)
     if (connections.length) result.blockedConnections = countRepeats(connections)
-    if (paths.length) result.deniedPaths = paths.slice(0, 20)
+    if (deniedPaths.size) result.deniedPaths = [...deniedPaths].slice(0, 20)
   }
   const toolCalls: CompletedToolCall[] = []
   /** What Claude Code refused the model, e.g. `Write src/x.js`: the likely reason a phase got nowhere. */
@@ -140,6 +141,7 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
       host,
       timeoutMs: remainingMs,
       onEvent: (event) => {
+        if (event.type === 'tool_result' && host?.sandboxed) for (const p of deniedWrites(event.content)) deniedPaths.add(p)
         if (event.type === 'tool_use') opts.emit({ type: 'tool', phase: spec.name, call: event.call })
         else if (event.type === 'text') opts.emit({ type: 'text', phase: spec.name, text: event.text })
       }

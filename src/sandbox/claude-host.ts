@@ -26,7 +26,6 @@ export interface ClaudeHost {
   afterCommand(): void
   /** Everything refused since the host started, in order: slice it per phase. */
   blockedConnections(): string[]
-  deniedPaths(): string[]
   close(): Promise<void>
 }
 
@@ -72,7 +71,6 @@ function unconfined(opts: HostOptions, reason: string): ClaudeHost {
     launch: async (file, args) => ({ file, args }),
     afterCommand: () => undefined,
     blockedConnections: () => [],
-    deniedPaths: () => [],
     close: async () => undefined
   }
 }
@@ -128,7 +126,6 @@ export async function startClaudeHost(opts: HostOptions): Promise<ClaudeHost> {
       launch: (file, args, cwd) => rt.wrap(fs.realpathSync(file), args, cwd),
       afterCommand: () => rt.afterCommand(),
       blockedConnections: () => rt.blockedConnections(),
-      deniedPaths: () => rt.deniedPaths(),
       close: cleanUp
     }
   } catch (err) {

@@ -25,7 +25,6 @@ interface SandboxManagerApi {
   ): Promise<void>
   wrapWithSandbox(command: string, binShell?: string, customConfig?: undefined, abortSignal?: undefined, options?: { commandId?: string }): Promise<string>
   cleanupAfterCommand(): void
-  getSandboxViolationStore(): { getViolations(): Array<{ line: string }> }
   reset(): Promise<void>
 }
 
@@ -69,8 +68,6 @@ export interface RuntimeSession {
   afterCommand(): void
   /** host:port of connections the proxy refused, in order, with repeats. */
   blockedConnections(): string[]
-  /** Paths the runtime saw a write attempt on that the policy denies. */
-  deniedPaths(): string[]
   close(): Promise<void>
 }
 
@@ -110,7 +107,7 @@ export async function startRuntime(opts: {
       blocked.push(port ? `${host}:${port}` : host)
       return false
     },
-    true
+    false
   )
   const restore = async (): Promise<void> => {
     await manager.reset()
@@ -134,10 +131,6 @@ export async function startRuntime(opts: {
     },
     afterCommand: () => manager.cleanupAfterCommand(),
     blockedConnections: () => [...blocked],
-    deniedPaths: () => {
-      const lines = manager.getSandboxViolationStore().getViolations().map((v) => v.line)
-      return [...new Set(lines.filter((l) => !/network-outbound/.test(l)))]
-    },
     close: restore
   }
 

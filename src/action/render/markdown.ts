@@ -65,7 +65,9 @@ export function sandboxRefusals(p: PhaseResult): string {
   if (p.blockedConnections?.length) {
     parts.push(`blocked ${p.blockedConnections.length} connection${p.blockedConnections.length === 1 ? '' : 's'}: ${p.blockedConnections.slice(0, 5).join(', ')}`)
   }
-  if (p.deniedPaths?.length) parts.push(`refused ${p.deniedPaths.length} write${p.deniedPaths.length === 1 ? '' : 's'}`)
+  if (p.deniedPaths?.length) {
+    parts.push(`refused ${p.deniedPaths.length} write${p.deniedPaths.length === 1 ? '' : 's'}: ${p.deniedPaths.slice(0, 3).join(', ')}${p.deniedPaths.length > 3 ? ', …' : ''}`)
+  }
   return parts.length ? `Sandbox ${parts.join('; ')}` : ''
 }
 
