@@ -22,10 +22,24 @@ export interface ResultSummary {
   structuredOutput?: unknown
   apiErrorStatus: number | null
   permissionDenials: Array<{ tool: string; input: unknown }>
+  /** What an error result says went wrong (`errors[]`), when it says. */
+  errors: string[]
+}
+
+/** A tool call Claude Code asks the host to allow or deny (`--permission-prompt-tool stdio`). */
+export interface PermissionRequest {
+  requestId: string
+  toolName: string
+  input: Record<string, unknown>
+  toolUseId: string
 }
 
 export type ClaudeEvent =
-  | { type: 'init'; sessionId: string; tools: string[]; slashCommands: string[]; model: string }
+  | { type: 'init'; sessionId: string }
+  | { type: 'permission'; request: PermissionRequest }
+  /** Any other control request (hooks, MCP): the host answers it with an error. */
+  | { type: 'control'; requestId: string; subtype: string }
+  | { type: 'api_retry'; attempt: number; maxRetries: number; status: number | null; error: string; delayMs: number }
   | { type: 'text'; text: string }
   | { type: 'tool_use'; call: ToolCall }
   | { type: 'tool_result'; toolUseId: string; isError: boolean; content: string }
@@ -71,7 +85,8 @@ function parseResult(obj: Json): ResultSummary {
     permissionDenials: denials.map((d) => {
       const r = asRecord(d)
       return { tool: String(r.tool_name ?? ''), input: r.tool_input }
-    })
+    }),
+    errors: Array.isArray(obj.errors) ? obj.errors.map((e) => (typeof e === 'string' ? e : JSON.stringify(e))).filter(Boolean) : []
   }
 }
 
@@ -89,16 +104,31 @@ export function parseStreamLine(line: string): ClaudeEvent[] {
   if (obj.parent_tool_use_id) return []
   switch (obj.type) {
     case 'system':
-      if (obj.subtype !== 'init') return []
+      if (obj.subtype === 'init') return [{ type: 'init', sessionId: String(obj.session_id ?? '') }]
+      if (obj.subtype === 'api_retry') {
+        return [
+          {
+            type: 'api_retry',
+            attempt: num(obj.attempt),
+            maxRetries: num(obj.max_retries),
+            status: typeof obj.error_status === 'number' ? obj.error_status : null,
+            error: String(obj.error ?? ''),
+            delayMs: num(obj.retry_delay_ms)
+          }
+        ]
+      }
+      return []
+    case 'control_request': {
+      const request = asRecord(obj.request)
+      const requestId = String(obj.request_id ?? '')
+      if (request.subtype !== 'can_use_tool') return [{ type: 'control', requestId, subtype: String(request.subtype ?? '') }]
       return [
         {
-          type: 'init',
-          sessionId: String(obj.session_id ?? ''),
-          tools: Array.isArray(obj.tools) ? obj.tools.map(String) : [],
-          slashCommands: Array.isArray(obj.slash_commands) ? obj.slash_commands.map(String) : [],
-          model: String(obj.model ?? '')
+          type: 'permission',
+          request: { requestId, toolName: String(request.tool_name ?? ''), input: asRecord(request.input), toolUseId: String(request.tool_use_id ?? '') }
         }
       ]
+    }
     case 'assistant': {
       const content = asRecord(obj.message).content
       if (!Array.isArray(content)) return []

@@ -13,7 +13,7 @@ import { runPhase, type ClaudeSettings } from './phase-runner.js'
 import { PHASE_SPECS } from './phases.js'
 import type { ProgressEvent } from './progress.js'
 import type { PromptContext } from './prompts.js'
-import { PHASES, type Finding, type PhaseName, type PhaseResult, type RunResult } from './types.js'
+import { PHASES, type Finding, type MaintainerAnswer, type PhaseName, type PhaseResult, type RunResult } from './types.js'
 import { changedSince } from './workspace-guard.js'
 
 export interface EngineOptions {
@@ -41,6 +41,8 @@ export interface EngineOptions {
   maxBudgetUsd?: number
   maxQuestionRounds: number
   answerer: Answerer
+  /** Maintainers' answers to questions an earlier run stopped on. */
+  answered?: MaintainerAnswer[]
   onProgress?: (event: ProgressEvent) => void
   /** Removes the run's secrets from text this process sends the model itself (the review's diff). */
   redact?: (text: string) => string
@@ -135,13 +137,14 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
         budgetUsd: opts.maxBudgetUsd === undefined ? undefined : opts.maxBudgetUsd - spent,
         maxQuestionRounds: opts.maxQuestionRounds,
         answerer: opts.answerer,
+        answered: opts.answered?.filter((a) => a.phase === name),
         emit
       })
     }
     spent += out.result.costUsd
     results.push(out.result)
     emit({ type: 'phase-end', phase: name, result: out.result })
-    if (out.result.status === 'failed') {
+    if (out.result.status === 'failed' || out.result.status === 'waiting') {
       failed = out.result
       continue
     }
@@ -166,7 +169,7 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
   const result: RunResult = {
     task: opts.task,
     ...(host ? { sandbox: { sandboxed: host.sandboxed, ...(host.unconfinedReason ? { reason: host.unconfinedReason } : {}) } } : {}),
-    status: failed ? 'failed' : requested.includes('review') ? 'completed' : 'planned',
+    status: failed?.status === 'waiting' ? 'awaiting-answer' : failed ? 'failed' : requested.includes('review') ? 'completed' : 'planned',
     phases: results,
     planPath: ran('plan')?.artifacts[0] ?? opts.inputs?.plan?.[0] ?? null,
     reviewPath: ran('review')?.artifacts[0] ?? null,
@@ -174,7 +177,9 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
     changedFiles,
     totals
   }
-  if (failed) {
+  if (failed?.status === 'waiting') {
+    result.waiting = { phase: failed.name, questions: failed.pendingQuestions ?? [] }
+  } else if (failed) {
     result.failedPhase = failed.name
     result.error = `${failed.name} failed: ${failed.error ?? 'unknown error'}`
   }

@@ -7,14 +7,17 @@ import path from 'node:path'
 import type { Answerer } from '../answerer/answerer.js'
 import type { ClaudeHost } from '../sandbox/claude-host.js'
 import { deniedWrites } from '../sandbox/refusals.js'
+import type { PermissionDecision } from '../claude/protocol.js'
 import { runClaude, type ClaudeOutcome, type CompletedToolCall } from '../claude/runner.js'
+import type { PermissionRequest } from '../claude/stream.js'
 import { artifactsFromText, artifactsFromToolCalls } from './artifacts.js'
 import { FINDINGS_SCHEMA, FindingsError, parseVerdict, renderFindingsSection, verdictFromText, type ReviewVerdict } from './findings.js'
+import { decideToolCall } from './permissions.js'
 import { customCommandFile, permissionArgs, type PhaseSpec } from './phases.js'
 import { toolTarget, type ProgressEvent } from './progress.js'
 import { builtInPrompt, commandArguments, type PromptContext } from './prompts.js'
 import { extractQuestion } from './questions.js'
-import type { PhaseResult } from './types.js'
+import type { MaintainerAnswer, PendingQuestion, PhaseResult } from './types.js'
 import { checkImplement, checkReadOnly, snapshotWorkspace } from './workspace-guard.js'
 
 export interface ClaudeSettings {
@@ -38,6 +41,8 @@ export interface PhaseRunOptions {
   budgetUsd?: number
   maxQuestionRounds: number
   answerer: Answerer
+  /** Maintainers' answers to questions this phase asked in an earlier run. */
+  answered?: MaintainerAnswer[]
   emit: (event: ProgressEvent) => void
 }
 
@@ -97,6 +102,7 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
   }
   const fail = (error: string): PhaseRunOutput => {
     sandboxRefusals()
+    if (refused.length) result.refusals = [...new Set(refused)].slice(0, 20)
     result.status = 'failed'
     result.error = error
     result.durationMs = Date.now() - started
@@ -115,13 +121,68 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
     if (deniedPaths.size) result.deniedPaths = [...deniedPaths].slice(0, 20)
   }
   const toolCalls: CompletedToolCall[] = []
-  /** What Claude Code refused the model, e.g. `Write src/x.js`: the likely reason a phase got nowhere. */
-  const denied: string[] = []
+  /** What the phase's rules refused the model, e.g. `Bash rm -rf src`: the likely reason a phase got nowhere. */
+  const refused: string[] = []
+  const rules = { phase: spec.name, readOnly: spec.readOnly, repoDir, artifactsDir: ctx.artifactsDir }
+  let structuredQuestions = 0
+  /** Questions that wait for a maintainer: the phase stops and the run ends waiting. */
+  let waitingFor: PendingQuestion[] | null = null
+  // Answers maintainers gave in an earlier run are on record from the start.
+  for (const a of opts.answered ?? []) result.questions.push({ question: a.question, answer: a.answer, answeredBy: 'maintainer' })
+
+  /** AskUserQuestion: each question goes to the answerer; the answers return to Claude in the same turn. */
+  const answerQuestions = async (input: Record<string, unknown>): Promise<PermissionDecision> => {
+    if (++structuredQuestions > opts.maxQuestionRounds) {
+      return { behavior: 'deny', message: `No more questions in this phase: proceed on the most reasonable assumption and write it down under "Assumptions".` }
+    }
+    const asked = Array.isArray(input.questions) ? (input.questions as Array<Record<string, unknown>>) : []
+    const answers: Record<string, string> = {}
+    const pending: PendingQuestion[] = []
+    for (const q of asked) {
+      const question = String(q.question ?? '').trim()
+      if (!question) continue
+      const options = (Array.isArray(q.options) ? (q.options as Array<Record<string, unknown>>) : [])
+        .map((o) => ({ label: String(o.label ?? ''), description: typeof o.description === 'string' ? o.description : undefined }))
+        .filter((o) => o.label)
+      const given = opts.answered?.find((a) => a.question === question)
+      if (given) {
+        answers[question] = given.answer
+        continue
+      }
+      opts.emit({ type: 'question', phase: spec.name, question })
+      const answer = await opts.answerer.answer({
+        task: ctx.task,
+        phase: spec.name,
+        question: typeof q.header === 'string' && q.header ? `${q.header}: ${question}` : question,
+        options,
+        artifacts: readDocs(repoDir, [...new Set(Object.values(ctx.inputs).flat())])
+      })
+      if (answer.deferred) {
+        pending.push({ question, ...(typeof q.header === 'string' && q.header ? { header: q.header } : {}), options })
+        continue
+      }
+      opts.emit({ type: 'answer', phase: spec.name, ...answer })
+      result.questions.push({ question, answer: answer.answer, answeredBy: answer.answeredBy, ...(options.length ? { options: options.map((o) => o.label) } : {}) })
+      answers[question] = answer.answer
+    }
+    if (pending.length) {
+      waitingFor = pending
+      return { behavior: 'deny', message: 'A maintainer will answer this question; stop here without further work.', interrupt: true }
+    }
+    return { behavior: 'allow', updatedInput: { ...input, answers } }
+  }
+
+  const canUseTool = async (request: PermissionRequest): Promise<PermissionDecision> => {
+    if (request.toolName === 'AskUserQuestion') return answerQuestions(request.input)
+    const decision = decideToolCall(request.toolName, request.input, rules)
+    if (decision.behavior === 'deny') refused.push(`${request.toolName} ${toolTarget({ id: '', name: request.toolName, input: request.input }, repoDir)}`)
+    return decision
+  }
 
   const invoke = async (prompt: string, resume?: string): Promise<ClaudeOutcome | string> => {
     const remainingMs = deadline - Date.now()
     if (remainingMs <= 0) return `did not finish within the ${minutes(opts.timeoutMs)} phase timeout`
-    const args = permissionArgs(spec, ctx.artifactsDir)
+    const args = permissionArgs()
     if (opts.claude.model) args.push('--model', opts.claude.model)
     if (opts.maxTurns) args.push('--max-turns', String(opts.maxTurns))
     if (opts.budgetUsd !== undefined) {
@@ -139,8 +200,12 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
       resumeSessionId: resume,
       env: opts.claude.env,
       host,
+      canUseTool,
       timeoutMs: remainingMs,
       onEvent: (event) => {
+        if (event.type === 'api_retry') {
+          opts.emit({ type: 'retry', phase: spec.name, attempt: event.attempt, maxRetries: event.maxRetries, status: event.status, error: event.error })
+        }
         if (event.type === 'tool_result' && host?.sandboxed) for (const p of deniedWrites(event.content)) deniedPaths.add(p)
         if (event.type === 'tool_use') opts.emit({ type: 'tool', phase: spec.name, call: event.call })
         else if (event.type === 'text') opts.emit({ type: 'text', phase: spec.name, text: event.text })
@@ -148,8 +213,10 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
     })
     toolCalls.push(...outcome.toolCalls)
     result.sessionId ??= outcome.sessionId
+    // Refusals by the CLI's own rules (the forbidden git commands) come back in the result.
     for (const d of outcome.result?.permissionDenials ?? []) {
-      denied.push(`${d.tool} ${toolTarget({ id: '', name: d.tool, input: (d.input ?? {}) as Record<string, unknown> }, repoDir)}`)
+      const line = `${d.tool} ${toolTarget({ id: '', name: d.tool, input: (d.input ?? {}) as Record<string, unknown> }, repoDir)}`
+      if (!refused.includes(line)) refused.push(line)
     }
     if (outcome.result) {
       result.costUsd += outcome.result.costUsd
@@ -162,7 +229,7 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
 
   let outcome = await invoke(phasePrompt(spec, ctx, repoDir))
   for (let round = 0; round < opts.maxQuestionRounds; round++) {
-    if (typeof outcome === 'string' || !outcome.ok || !outcome.result) break
+    if (waitingFor || typeof outcome === 'string' || !outcome.ok || !outcome.result) break
     const question = extractQuestion(outcome.result.text)
     if (!question) break
     opts.emit({ type: 'question', phase: spec.name, question })
@@ -182,6 +249,13 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
     outcome = await invoke(answer.answer, outcome.sessionId ?? result.sessionId ?? undefined)
   }
 
+  if (waitingFor) {
+    sandboxRefusals()
+    result.status = 'waiting'
+    result.pendingQuestions = waitingFor
+    result.durationMs = Date.now() - started
+    return { result }
+  }
   if (typeof outcome === 'string') return fail(outcome)
   if (outcome.timedOut) {
     return fail(`did not finish within the ${minutes(opts.timeoutMs)} phase timeout; Claude Code was stopped`)
@@ -204,7 +278,7 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
       pending
         ? `the ${spec.name} phase was still asking a question after ${opts.maxQuestionRounds} answer(s): ${pending.slice(0, 300)}`
         : `the ${spec.name} phase finished without writing its document in ${ctx.artifactsDir}/ (expected ${ctx.outputPath})` +
-            (denied.length ? `; Claude Code refused: ${[...new Set(denied)].slice(0, 3).join('; ')}` : '')
+            (refused.length ? `; refused: ${[...new Set(refused)].slice(0, 3).join('; ')}` : '')
     )
   }
 
@@ -227,6 +301,7 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
   }
 
   sandboxRefusals()
+  if (refused.length) result.refusals = [...new Set(refused)].slice(0, 20)
   result.status = 'succeeded'
   result.durationMs = Date.now() - started
   return { result, verdict }

@@ -25,25 +25,16 @@ export const PHASE_SPECS: Record<PhaseName, PhaseSpec> = {
   review: { name: 'review', command: 'code_reviewer', readOnly: true, needsDocument: true, reads: ['plan'] }
 }
 
-/** Only the tools a phase needs: no sub-agents, web access, schedulers or worktrees. */
-const TOOLS = ['Read', 'Glob', 'Grep', 'Write', 'Edit', 'Bash']
+/**
+ * Only the tools a phase needs: no sub-agents, web access, schedulers or worktrees.
+ * AskUserQuestion is how Claude asks; the host answers it in the same turn.
+ */
+const TOOLS = ['Read', 'Glob', 'Grep', 'Write', 'Edit', 'Bash', 'AskUserQuestion']
 
-const READ_ONLY_BASH = [
-  'git status',
-  'git log',
-  'git diff',
-  'git show',
-  'git ls-files',
-  'git grep',
-  'git blame',
-  'ls',
-  'wc',
-  'head',
-  'tail',
-  'cat'
-]
-
-/** Never allowed, in any phase: pushing, rewriting history, switching away from the work branch. */
+/**
+ * Never allowed, in any phase: pushing, rewriting history, switching away from the work branch.
+ * The host refuses these too (engine/permissions.ts); the CLI's own rules are the second fence.
+ */
 const FORBIDDEN_BASH = [
   // `git -C dir push` and `git -c k=v push` would slip past the prefixes below.
   'git -C',
@@ -65,20 +56,13 @@ const FORBIDDEN_BASH = [
   'git config'
 ]
 
-export function permissionArgs(spec: PhaseSpec, artifactsDir: string): string[] {
-  const dir = artifactsDir.replace(/\/+$/, '')
-  // dontAsk: anything not explicitly allowed is denied, never prompted for.
-  const args = ['--permission-mode', 'dontAsk', '--tools', TOOLS.join(',')]
-  const deny = [
-    ...FORBIDDEN_BASH.map((c) => `Bash(${c}:*)`),
-    'Edit(.github/workflows/**)',
-    'Write(.github/workflows/**)'
-  ]
-  const allow = spec.readOnly
-    ? ['Read', 'Glob', 'Grep', `Write(${dir}/**)`, `Edit(${dir}/**)`, ...READ_ONLY_BASH.map((c) => `Bash(${c}:*)`)]
-    : ['Read', 'Glob', 'Grep', 'Write', 'Edit', 'Bash']
-  args.push('--allowedTools', allow.join(','), '--disallowedTools', deny.join(','))
-  return args
+/**
+ * `default` mode with the control protocol: reads are pre-allowed, every other call
+ * (writes, Bash, questions) is asked of the host, which decides it per call.
+ */
+export function permissionArgs(): string[] {
+  const deny = [...FORBIDDEN_BASH.map((c) => `Bash(${c}:*)`), 'Edit(.github/workflows/**)', 'Write(.github/workflows/**)']
+  return ['--permission-mode', 'default', '--tools', TOOLS.join(','), '--allowedTools', 'Read,Glob,Grep', '--disallowedTools', deny.join(',')]
 }
 
 /** The repository's own command file for a phase, when it has one. */

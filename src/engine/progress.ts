@@ -13,6 +13,7 @@ export type ProgressEvent =
   | { type: 'question'; phase: PhaseName; question: string }
   | { type: 'answer'; phase: PhaseName; answer: string; answeredBy: AnsweredBy; fallbackReason?: string }
   | { type: 'phase-end'; phase: PhaseName; result: PhaseResult }
+  | { type: 'retry'; phase: PhaseName; attempt: number; maxRetries: number; status: number | null; error: string }
 
 function oneLine(text: string, max = 160): string {
   const flat = text.replace(/\s+/g, ' ').trim()
@@ -36,6 +37,8 @@ export function formatProgress(event: ProgressEvent, repoDir: string): string | 
   switch (event.type) {
     case 'phase-start':
       return `▶ ${event.phase} (${event.position}/${event.total})`
+    case 'retry':
+      return `  ↻ Anthropic API ${event.status ?? (event.error || 'error')}, retry ${event.attempt} of ${event.maxRetries}`
     case 'tool':
       if (event.call.name === 'StructuredOutput') return `  · ${event.phase}: returned structured findings`
       return `  · ${event.call.name} ${toolTarget(event.call, repoDir)}`

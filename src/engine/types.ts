@@ -16,15 +16,31 @@ export interface Finding {
   lens?: string
 }
 
-export type AnsweredBy = 'openai' | 'azure' | 'fallback'
+export type AnsweredBy = 'openai' | 'azure' | 'fallback' | 'maintainer'
 
 export interface QuestionRecord {
   question: string
   answer: string
   answeredBy: AnsweredBy
+  /** The options Claude offered, for a structured question. */
+  options?: string[]
 }
 
-export type PhaseStatus = 'succeeded' | 'failed' | 'skipped'
+export type PhaseStatus = 'succeeded' | 'failed' | 'skipped' | 'waiting'
+
+/** A structured question Claude asked that waits for a maintainer (questions: maintainer). */
+export interface PendingQuestion {
+  question: string
+  header?: string
+  options: Array<{ label: string; description?: string }>
+}
+
+/** A maintainer's answer to a pending question, given to the phase when it runs again. */
+export interface MaintainerAnswer {
+  phase: PhaseName
+  question: string
+  answer: string
+}
 
 export interface PhaseResult {
   name: PhaseName
@@ -38,16 +54,20 @@ export interface PhaseResult {
   /** Documents the phase wrote, relative to the repository root. */
   artifacts: string[]
   questions: QuestionRecord[]
+  /** Tool calls the phase's rules refused (`Bash rm -rf src`), as the model was told. */
+  refusals?: string[]
   /** Connections the sandbox refused during the phase (`host:port`, repeats counted). */
   blockedConnections?: string[]
   /** Writes the sandbox refused during the phase, as the runtime reported them. */
   deniedPaths?: string[]
+  /** Set when the phase stopped to wait for a maintainer's answer (status `waiting`). */
+  pendingQuestions?: PendingQuestion[]
   /** True when the phase's document was reused from an earlier run instead of running Claude. */
   reused?: boolean
   error?: string
 }
 
-export type RunStatus = 'completed' | 'planned' | 'failed'
+export type RunStatus = 'completed' | 'planned' | 'failed' | 'awaiting-answer'
 
 export interface Totals {
   durationMs: number
@@ -73,6 +93,8 @@ export interface RunResult {
   findings: Finding[]
   changedFiles: string[]
   totals: Totals
+  /** Set when status is `awaiting-answer`: the phase that asked and what. */
+  waiting?: { phase: PhaseName; questions: PendingQuestion[] }
   /** Set when status is `failed`. */
   failedPhase?: PhaseName
   error?: string

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { buildQuestionMessage, createAnswerer, FALLBACK_ANSWER, type QuestionContext } from '../../src/answerer/answerer.js'
+import { buildQuestionMessage, createAnswerer, FALLBACK_ANSWER, type QuestionContext, parseAnswer } from '../../src/answerer/answerer.js'
 import { startFakeOpenAI, type FakeOpenAI } from '../support/openai-server.js'
 
 const QUESTION: QuestionContext = {
@@ -157,5 +157,18 @@ describe('withRedaction', () => {
     expect(answer).toEqual({ answer: 'ok', answeredBy: 'openai' })
     expect(seen.join('\n')).not.toContain('sk-ant-SECRET')
     expect(seen).toEqual(['use ***', 'is *** right?', 'key: ***'])
+  })
+})
+
+describe('parseAnswer', () => {
+  const options = [{ label: 'Redis' }, { label: 'In memory', description: 'a Map per process' }]
+
+  it('takes an option by its label or its number, word for word, and reads the confidence', () => {
+    expect(parseAnswer('in memory\nconfidence: high', options)).toEqual({ answer: 'In memory', confidence: 'high' })
+    expect(parseAnswer('**2**\nKeeps it simple.\nConfidence: low', options)).toEqual({ answer: 'In memory', confidence: 'low' })
+  })
+
+  it('keeps a free answer when no option fits, and no confidence when none is given', () => {
+    expect(parseAnswer('Use SQLite; both options are wrong here.', options)).toEqual({ answer: 'Use SQLite; both options are wrong here.', confidence: undefined })
   })
 })

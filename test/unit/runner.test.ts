@@ -14,6 +14,7 @@ function result(overrides: Partial<ResultSummary>): ResultSummary {
     turns: 0,
     apiErrorStatus: null,
     permissionDenials: [],
+    errors: [],
     ...overrides
   }
 }
@@ -35,14 +36,29 @@ describe('describeResultError', () => {
     expect(
       describeResultError(result({ apiErrorStatus: 529, text: '  API Error: 529 Overloaded\n' }))
     ).toBe('Anthropic API error 529: API Error: 529 Overloaded')
-    expect(describeResultError(result({ apiErrorStatus: 401 }))).toBe('Anthropic API error 401')
+    expect(describeResultError(result({ apiErrorStatus: 500 }))).toBe('Anthropic API error 500')
+  })
+
+  it('says a rejected or missing credential in words a maintainer can act on', () => {
+    expect(describeResultError(result({ apiErrorStatus: 401, text: 'Failed to authenticate. API Error: 401' }))).toBe(
+      'the Anthropic credential was rejected (HTTP 401: Failed to authenticate. API Error: 401); check anthropic_api_key / claude_code_oauth_token'
+    )
+    expect(describeResultError(result({ text: 'Not logged in · Please run /login' }))).toMatch(
+      /^no usable Anthropic credential reached Claude Code \(it said: Not logged in · Please run \/login\); set anthropic_api_key/
+    )
+  })
+
+  it("takes the reason from errors[] when the result lists them", () => {
+    expect(describeResultError(result({ subtype: 'error_during_execution', text: '', errors: ['Tool crashed', 'EPIPE'] }))).toBe(
+      'Claude Code reported an error (error_during_execution): Tool crashed; EPIPE'
+    )
   })
 
   it('falls back to the subtype and the result text for other errors', () => {
     expect(describeResultError(result({ subtype: 'error_during_execution', text: 'Tool crashed' }))).toBe(
       'Claude Code reported an error (error_during_execution): Tool crashed'
     )
-    expect(describeResultError(result({ subtype: '' }))).toBe('Claude Code reported an error (unknown)')
+    expect(describeResultError(result({ subtype: '' }))).toBe('Claude Code reported an error')
   })
 
   it('caps a long error text at 500 characters', () => {

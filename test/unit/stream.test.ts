@@ -6,7 +6,7 @@ const SESSION = '8c7de0ac-113b-4e61-badf-bb8d20d741c8'
 const line = (obj: Record<string, unknown>): string => JSON.stringify(obj)
 
 describe('parseStreamLine', () => {
-  it('turns the system init line into an init event with session, tools, commands and model', () => {
+  it('turns the system init line into an init event with the session', () => {
     const events = parseStreamLine(
       line({
         type: 'system',
@@ -22,19 +22,33 @@ describe('parseStreamLine', () => {
         uuid: 'u-1'
       })
     )
-    expect(events).toEqual([
-      {
-        type: 'init',
-        sessionId: SESSION,
-        tools: ['Read', 'Glob', 'Grep', 'Write', 'Edit', 'Bash'],
-        slashCommands: ['compact', 'create_plan'],
-        model: 'claude-sonnet-4-5'
-      }
+    expect(events).toEqual([{ type: 'init', sessionId: SESSION }])
+  })
+
+  it('ignores system lines other than init and api_retry', () => {
+    expect(parseStreamLine(line({ type: 'system', subtype: 'compact_boundary', session_id: SESSION }))).toEqual([])
+  })
+
+  it('reads an API retry (as Claude Code 2.1.197 prints it) with its status and attempt', () => {
+    const retry = { type: 'system', subtype: 'api_retry', attempt: 3, max_retries: 10, retry_delay_ms: 1229.3, error_status: 401, error: 'authentication_failed', session_id: SESSION }
+    expect(parseStreamLine(line(retry))).toEqual([{ type: 'api_retry', attempt: 3, maxRetries: 10, status: 401, error: 'authentication_failed', delayMs: 1229.3 }])
+  })
+
+  it('turns a can_use_tool control request into a permission request, and any other control request into one to refuse', () => {
+    const ask = {
+      type: 'control_request',
+      request_id: 'r-1',
+      request: { subtype: 'can_use_tool', tool_name: 'Bash', display_name: 'Bash', input: { command: 'rm -rf src' }, tool_use_id: 'toolu_4' }
+    }
+    expect(parseStreamLine(line(ask))).toEqual([{ type: 'permission', request: { requestId: 'r-1', toolName: 'Bash', input: { command: 'rm -rf src' }, toolUseId: 'toolu_4' } }])
+    expect(parseStreamLine(line({ type: 'control_request', request_id: 'r-2', request: { subtype: 'hook_callback' } }))).toEqual([
+      { type: 'control', requestId: 'r-2', subtype: 'hook_callback' }
     ])
   })
 
-  it('ignores system lines other than init', () => {
-    expect(parseStreamLine(line({ type: 'system', subtype: 'compact_boundary', session_id: SESSION }))).toEqual([])
+  it("keeps an error result's errors[] as its reason", () => {
+    const [event] = parseStreamLine(line({ type: 'result', subtype: 'error_during_execution', is_error: true, errors: ['Tool crashed: EPIPE'], session_id: SESSION }))
+    expect(event?.type === 'result' && event.result.errors).toEqual(['Tool crashed: EPIPE'])
   })
 
   it('emits text and tool_use events from one assistant message, in order', () => {
@@ -146,7 +160,8 @@ describe('parseStreamLine', () => {
           turns: 5,
           structuredOutput: undefined,
           apiErrorStatus: null,
-          permissionDenials: []
+          permissionDenials: [],
+          errors: []
         }
       }
     ])
@@ -267,7 +282,7 @@ describe('parseStreamLine', () => {
 
   it('accepts a line with surrounding whitespace and a trailing carriage return', () => {
     const events = parseStreamLine(`  ${line({ type: 'system', subtype: 'init', session_id: 's' })}\r`)
-    expect(events).toEqual([{ type: 'init', sessionId: 's', tools: [], slashCommands: [], model: '' }])
+    expect(events).toEqual([{ type: 'init', sessionId: 's' }])
   })
 })
 

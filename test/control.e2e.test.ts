@@ -1,0 +1,113 @@
+/**
+ * Claude Code driven through its control protocol, end to end with the
+ * bundled action: structured questions answered in the same turn, tool calls
+ * decided per call by the phase's rules, a rejected credential failing fast.
+ */
+import { afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { decodePlanMarker } from '../src/action/state.js'
+import { outputPathOf, standardRules, write, type Replies } from './support/phase-scripts.js'
+import { BOT, createWorld, githubProblems, node24Path, type World } from './support/action-harness.js'
+
+let w: World
+
+beforeAll(() => {
+  node24Path()
+}, 120000)
+afterEach(async () => {
+  try {
+    expect(githubProblems(w)).toEqual([])
+  } finally {
+    await w.close()
+  }
+})
+
+const QUESTION = {
+  question: 'Should the limiter count per client IP or per API key?',
+  header: 'Limit key',
+  options: [
+    { label: 'Client IP', description: 'Simple, but clients behind one proxy share a limit' },
+    { label: 'API key', description: 'Fair per customer; needs the key on every request' }
+  ],
+  multiSelect: false
+}
+
+/** Plan: turn 0 asks with AskUserQuestion; turn 1 (same session, same prompt) writes the plan it was told. */
+function askingPlan(repoDir: string): Replies {
+  return (req) => {
+    if (req.turn === 0) return { text: 'One decision first.', tools: [{ name: 'AskUserQuestion', input: { questions: [QUESTION] } }] }
+    const out = outputPathOf(req)
+    const chosen = /"API key"/.test(req.lastUserText) ? 'API key' : /"Client IP"/.test(req.lastUserText) ? 'Client IP' : 'unknown'
+    if (req.turn === 1) return { text: 'Writing.', tools: [write(repoDir, out, `# Plan\n\nLimit per ${chosen}.\n`)] }
+    return { text: `DOCUMENT: ${out}` }
+  }
+}
+
+const planComments = () => [...w.gh.state.comments.values()].filter((c) => c.user.login === BOT && decodePlanMarker(c.body))
+
+describe('the control protocol', () => {
+  it("answers Claude's structured question with the second model in the same session and turn, and records it", async () => {
+    w = await createWorld()
+    w.sb.model.setRules(standardRules(w.workspace, { plan: askingPlan(w.workspace) }))
+    w.openai.respondWith({ answer: 'API key\nconfidence: high' })
+    const run = await w.run(w.labeledEvent('orchestrator'))
+    expect(run.exitCode).toBe(0)
+    const plan = w.sb.model.requests.filter((r) => r.rule === 'plan')
+    // One session: the answer arrives as the tool's result, in the request right after the question.
+    expect(plan.map((r) => r.turn)).toEqual([0, 1, 2])
+    expect(plan[1]?.lastUserText).toContain('Your questions have been answered: "Should the limiter count per client IP or per API key?"="API key"')
+    // The answerer saw the question, its header and both options.
+    const asked = w.openai.requests[0]?.body.messages.map((m) => m.content).join('\n') ?? ''
+    expect(asked).toContain('Limit key: Should the limiter count per client IP or per API key?')
+    expect(asked).toContain('1. Client IP — Simple, but clients behind one proxy share a limit')
+    expect(asked).toContain('2. API key — Fair per customer')
+    const body = planComments()[0]?.body ?? ''
+    expect(body).toContain('Limit per API key.')
+    expect(body).toContain('Answered by openai: API key')
+  })
+
+  it("decides each tool call by the phase's rules: a read-only phase may run the tests but not delete files, and the model is told why", async () => {
+    w = await createWorld()
+    w.sb.model.setRules(
+      standardRules(w.workspace, {
+        research: (req) => {
+          if (req.turn === 0) {
+            return {
+              text: 'Checking.',
+              tools: [
+                { name: 'Bash', input: { command: 'npm test && echo TESTS-RAN', description: 'Run the tests' } },
+                { name: 'Bash', input: { command: 'rm -rf src', description: 'Clean up' } }
+              ]
+            }
+          }
+          const out = outputPathOf(req)
+          if (req.turn === 1) return { text: 'Writing.', tools: [write(w.workspace, out, '# Research\n\nTests pass.\n')] }
+          return { text: `DOCUMENT: ${out}` }
+        }
+      })
+    )
+    const run = await w.run(w.labeledEvent('orchestrator'))
+    expect(run.exitCode).toBe(0)
+    const after = w.sb.model.requests.filter((r) => r.rule === 'research')[1]?.lastUserText ?? ''
+    expect(after).toContain('TESTS-RAN')
+    expect(after).toContain('Denied: the research phase is read-only (`rm` is not a read-only command)')
+    // src/ is still there on the plan branch, and the refusal is on record.
+    expect(w.originLog(`orchestrator/issue-${w.issue.number}`)).toHaveLength(2)
+    const result = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(run.outputs.result_file as string, 'utf8'))) as {
+      phases: Array<{ name: string; refusals?: string[] }>
+    }
+    expect(result.phases.find((p) => p.name === 'research')?.refusals).toEqual(['Bash rm -rf src'])
+  })
+
+  it('stops at the first 401 from the model API with a clear message on the issue, instead of retrying for minutes', async () => {
+    w = await createWorld()
+    w.sb.model.setRules([{ name: 'all', match: () => true, replies: () => ({ httpError: 401 }) }])
+    const run = await w.run(w.labeledEvent('orchestrator'), {}, { CLAUDE_CODE_MAX_RETRIES: '10' })
+    expect(run.exitCode).toBe(1)
+    const failure = [...w.gh.state.comments.values()].at(-1)?.body ?? ''
+    expect(failure).toContain('the Anthropic credential was rejected (HTTP 401)')
+    expect(failure).toContain('check anthropic_api_key / claude_code_oauth_token')
+    // Claude Code would have retried ten times with growing delays; it was stopped after the first.
+    expect(run.stdout).toContain('↻ Anthropic API 401, retry 1 of 10')
+    expect(run.stdout).not.toContain('retry 3 of 10')
+  })
+})
