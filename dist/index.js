@@ -31445,7 +31445,7 @@ which.sync = whichSync
 
 /***/ }),
 
-/***/ 6859:
+/***/ 9218:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39855,7 +39855,7 @@ function usd(value) {
 }
 function phaseTable(phases) {
     const rows = phases.map((p) => {
-        const mark = p.status === 'succeeded' ? '✅' : p.status === 'failed' ? '❌' : '⏭️';
+        const mark = { succeeded: '✅', failed: '❌', skipped: '⏭️', waiting: '❓' }[p.status];
         return `| ${mark} ${p.name}${p.reused ? ' (reused)' : ''} | ${duration(p.durationMs)} | ${p.inputTokens} | ${p.outputTokens} | ${usd(p.costUsd)} |`;
     });
     const total = phases.reduce((t, p) => ({ ms: t.ms + p.durationMs, in: t.in + p.inputTokens, out: t.out + p.outputTokens, usd: t.usd + p.costUsd }), { ms: 0, in: 0, out: 0, usd: 0 });
@@ -40369,6 +40369,10 @@ function markerCodec(name, valid) {
         replace: (body, state) => body.replace(pattern, encode(state))
     };
 }
+const questionMarker = markerCodec('question', (v) => v.v === 1 && typeof v.phase === 'string' && Array.isArray(v.questions));
+const encodeQuestionMarker = questionMarker.encode;
+const decodeQuestionMarker = questionMarker.decode;
+const replaceQuestionMarker = questionMarker.replace;
 const planMarker = markerCodec('plan', (v) => v.v === 1 && typeof v.branch === 'string' && typeof v.planSha === 'string');
 const encodePlanMarker = planMarker.encode;
 const decodePlanMarker = planMarker.decode;
@@ -41024,6 +41028,40 @@ function sumTotals(a, b) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/action/render/question-comment.ts
+
+
+function renderQuestion(q, n, count) {
+    const title = `${count > 1 ? `${n}. ` : ''}${q.header ? `**${neutralize(q.header)}:** ` : ''}${neutralize(q.question)}`;
+    const options = q.options.map((o, i) => `${i + 1}. **${neutralize(o.label)}**${o.description ? ` — ${neutralize(o.description)}` : ''}`);
+    return [title, ...(options.length ? ['', ...options] : [])].join('\n');
+}
+function renderQuestionComment(state, runUrl) {
+    const qs = state.questions;
+    const how = qs.length === 1 && qs[0]?.options.length
+        ? 'Reply `/answer <number>` to pick an option, or `/answer <your own words>`.'
+        : qs.length > 1
+            ? 'Reply `/answer` with one line per question, in order (a number picks that option).'
+            : 'Reply `/answer <your answer>`.';
+    return [
+        encodeQuestionMarker(state),
+        `### ❓ Claude has a question (${state.phase})`,
+        qs.map((q, i) => renderQuestion(q, i + 1, qs.length)).join('\n\n'),
+        `${how} The run goes on from the ${state.phase} phase with your answer. [Workflow run](${runUrl})`
+    ].join('\n\n');
+}
+/** `/answer 2` → option 2's label; several lines answer several questions in order. Null names what is missing. */
+function resolveAnswers(questions, text) {
+    const lines = questions.length > 1 ? text.split('\n').map((l) => l.trim()).filter(Boolean) : [text.trim()];
+    if (lines.length < questions.length || lines.some((l) => !l))
+        return null;
+    return questions.map((q, i) => {
+        const given = lines[i];
+        const n = /^\d+$/.test(given) ? Number(given) : NaN;
+        return q.options[n - 1]?.label ?? q.options.find((o) => o.label.toLowerCase() === given.toLowerCase())?.label ?? given;
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/action/index-cache.ts
 /**
  * Don't pay twice for the same index. The index document of a base tree is
@@ -41092,6 +41130,8 @@ class IndexCache {
  * documents, push, and post the plan comment. Without required approval the
  * same run goes straight on to implementation.
  */
+
+
 
 
 
@@ -41186,8 +41226,11 @@ async function planOnBranch(s, wb, opts) {
         inputs: opts.previous?.state.documents,
         reuse: opts.reuse,
         guidance: opts.feedback ? { plan: opts.feedback } : undefined,
+        answered: opts.answered,
         status
     });
+    if (result.status === 'awaiting-answer' && result.waiting)
+        return waitForAnswer(s, wb, { result, status, extra: opts.extra ?? '', answered: opts.answered ?? [], earlier: opts.reuse });
     if (result.status === 'failed' || !result.planPath) {
         return failRun(s, status, result.error ?? 'the plan phase produced no plan', result);
     }
@@ -41242,6 +41285,63 @@ async function planOnBranch(s, wb, opts) {
     }
     await Promise.all([s.labels.set('orchestrator:awaiting-approval'), status.finish(true, `Plan ready for review: ${planCommentUrl}`)]);
     return { status: 'awaiting-approval', branch: s.branchName, planCommentUrl, costUsd: result.totals.costUsd, result };
+}
+/**
+ * Claude asked a maintainer (questions: maintainer): keep what the phases wrote
+ * on the branch, post the question with its options, and wait for `/answer`.
+ */
+async function waitForAnswer(s, wb, opts) {
+    const waiting = opts.result.waiting;
+    const sha = (await s.commit(wb, `orchestrator: documents so far for #${s.issue.number} (waiting for an answer)`, [s.inputs.artifactsDir])) ?? (await headSha(s.ctx.workspace));
+    if (!sha)
+        return failRun(s, opts.status, 'the work branch has no commit to keep', opts.result);
+    const pushError = await s.push(wb, sha);
+    if (pushError)
+        return failRun(s, opts.status, pushError, opts.result);
+    const documents = { ...opts.earlier };
+    for (const p of opts.result.phases)
+        if (p.status === 'succeeded' && p.artifacts.length)
+            documents[p.name] = p.artifacts;
+    const state = {
+        v: 1,
+        issue: s.issue.number,
+        phase: waiting.phase,
+        questions: waiting.questions,
+        headSha: sha,
+        documents,
+        extra: opts.extra,
+        answered: opts.answered,
+        state: 'pending'
+    };
+    const comment = await s.reply(renderQuestionComment(state, s.runUrl));
+    await Promise.all([s.labels.set('orchestrator:awaiting-answer'), opts.status.finish(true, `Waiting for a maintainer's answer: ${comment.htmlUrl}`)]);
+    return { status: 'awaiting-answer', branch: s.branchName, costUsd: opts.result.totals.costUsd, result: opts.result, reason: 'Claude asked a question for a maintainer' };
+}
+/** `/answer`: the run that stopped on a question goes on from the phase that asked, with the answer. */
+async function answerQuestion(s, opts) {
+    const comments = await s.issueComments();
+    const found = [...comments].reverse().find((c) => c.login === s.inputs.botLogin && decodeQuestionMarker(c.body));
+    const state = found && decodeQuestionMarker(found.body);
+    if (!found || !state || state.state !== 'pending') {
+        return refuse(s, 'No question is waiting for an answer on this issue. `/answer` replies to the question comment the orchestrator posts when Claude asks a maintainer.');
+    }
+    const answers = resolveAnswers(state.questions, opts.answer);
+    if (!answers) {
+        return refuse(s, state.questions.length > 1
+            ? `Answer all ${state.questions.length} questions of [the question](${found.htmlUrl}), one line each: \`/answer\` then the answers in order.`
+            : `Say the answer: \`/answer <number>\` for an option of [the question](${found.htmlUrl}), or \`/answer <your own words>\`.`);
+    }
+    const wb = await s.workBranch();
+    const resumed = await resumeBranch(s, wb, state.headSha);
+    if ('problem' in resumed)
+        return refuse(s, `I can't go on from the question: ${resumed.problem}. Comment \`/plan\` to start over.`);
+    const given = state.questions.map((q, i) => ({ phase: state.phase, question: q.question, answer: answers[i] }));
+    const note = `Answered by ${opts.actor}: ${given.map((g) => `“${g.answer}”`).join(', ')}.`;
+    await updateComment(s.gh, s.repo, found.id, markPlanComment(replaceQuestionMarker(found.body, { ...state, state: 'answered' }), note));
+    const order = ['index', 'research', 'plan'];
+    const from = order.indexOf(state.phase);
+    const reuse = Object.fromEntries(order.slice(0, from).filter((p) => state.documents[p]?.length).map((p) => [p, state.documents[p]]));
+    return planOnBranch(s, wb, { phases: order.slice(Math.max(0, from)), extra: state.extra, reuse, answered: [...state.answered, ...given] });
 }
 
 ;// CONCATENATED MODULE: ./src/engine/workspace-guard.ts
@@ -41652,7 +41752,12 @@ function readInputs(read = (n) => getInput(n)) {
             throw new InputError(`Input allowed_domains: ${err.message}`);
         }
     }
+    const questions = (read('questions').trim().toLowerCase() || 'model');
+    if (!['model', 'maintainer', 'model-or-maintainer'].includes(questions)) {
+        throw new InputError(`Input questions must be model, maintainer or model-or-maintainer, got "${read('questions')}"`);
+    }
     return {
+        questions,
         sandbox,
         allowedDomains,
         githubToken,
@@ -41813,7 +41918,7 @@ class SecretRegistry {
  * Slash commands in issue comments. A command counts only as the comment's
  * first word: a quoted `> /approve` or one inside a code block is text.
  */
-const COMMANDS = ['plan', 'approve', 'revise', 'cancel', 'fix'];
+const COMMANDS = ['plan', 'approve', 'revise', 'cancel', 'fix', 'answer'];
 function parseCommand(body) {
     if (!body)
         return null;
@@ -41893,6 +41998,8 @@ function routeEvent(eventName, payload, triggerLabel) {
                 return { kind: 'revise', issue, actor, feedback: command.argument, commentId };
             case 'cancel':
                 return { kind: 'cancel', issue, actor, commentId };
+            case 'answer':
+                return { kind: 'answer', issue, actor, answer: command.argument, commentId };
         }
     }
     if (eventName === 'pull_request_review') {
@@ -51871,6 +51978,7 @@ async function runEngine(opts) {
 const STATE_LABELS = [
     'orchestrator:planning',
     'orchestrator:awaiting-approval',
+    'orchestrator:awaiting-answer',
     'orchestrator:implementing',
     'orchestrator:done',
     'orchestrator:failed'
@@ -51910,7 +52018,7 @@ class IssueLabels {
 ;// CONCATENATED MODULE: ./src/action/render/status-comment.ts
 
 
-const ICONS = { pending: '⬜', running: '⏳', done: '✅', failed: '❌', skipped: '⏭️' };
+const ICONS = { pending: '⬜', running: '⏳', done: '✅', failed: '❌', skipped: '⏭️', waiting: '❓' };
 function renderStatusComment(view) {
     const lines = view.phases.map((p) => {
         const stats = p.result?.reused
@@ -51980,7 +52088,8 @@ class StatusComment {
         }
         else if (event.type === 'phase-end') {
             entry.result = event.result;
-            entry.state = event.result.status === 'succeeded' ? 'done' : event.result.status === 'failed' ? 'failed' : 'skipped';
+            const states = { succeeded: 'done', failed: 'failed', skipped: 'skipped', waiting: 'waiting' };
+            entry.state = states[event.result.status];
             if (event.result.error)
                 entry.note = event.result.error;
         }
@@ -52181,7 +52290,8 @@ class Session {
             maxBudgetUsd: i.maxBudgetUsd,
             maxQuestionRounds: 3,
             redact: (text) => this.secrets.redact(text),
-            answerer: withRedaction(createAnswerer(detectAnswerer(answererEnv)), (text) => this.secrets.redact(text)),
+            answered: opts.answered,
+            answerer: withMaintainer(withRedaction(createAnswerer(detectAnswerer(answererEnv)), (text) => this.secrets.redact(text)), i.questions),
             onProgress: (raw) => {
                 // Redact before formatting: a line cut short must not keep half a key.
                 let event;
@@ -52274,6 +52384,8 @@ async function dispatch(s, route) {
             return cancelPlan(s, route.actor);
         case 'fix':
             return fixPullRequest(s, { feedback: route.feedback, source: route.source });
+        case 'answer':
+            return answerQuestion(s, { answer: route.answer, actor: route.actor });
     }
 }
 async function run() {
@@ -52772,7 +52884,7 @@ async function runClaude(inv) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _claude_runner_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2483);
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6859);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9218);
 
 
 // A cancelled job must not leave Claude running on the runner.

@@ -6,7 +6,7 @@
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import { decodePlanMarker } from '../src/action/state.js'
 import { outputPathOf, standardRules, write, type Replies } from './support/phase-scripts.js'
-import { BOT, createWorld, githubProblems, node24Path, type World } from './support/action-harness.js'
+import { BOT, createWorld, githubProblems, MAINTAINER, node24Path, OUTSIDER, type World } from './support/action-harness.js'
 
 let w: World
 
@@ -109,5 +109,45 @@ describe('the control protocol', () => {
     // Claude Code would have retried ten times with growing delays; it was stopped after the first.
     expect(run.stdout).toContain('↻ Anthropic API 401, retry 1 of 10')
     expect(run.stdout).not.toContain('retry 3 of 10')
+  })
+
+  it('with questions: maintainer, posts the question with its options, waits, and goes on from that phase with a writer\'s /answer', async () => {
+    w = await createWorld()
+    w.gh.state.permissions[OUTSIDER] = 'read'
+    w.sb.model.setRules(standardRules(w.workspace, { plan: askingPlan(w.workspace) }))
+    const inputs = { questions: 'maintainer' }
+    const asked = await w.run(w.labeledEvent('orchestrator'), inputs)
+    expect(asked.exitCode).toBe(0)
+    expect(asked.outputs.status).toBe('awaiting-answer')
+    expect(w.openai.requests).toHaveLength(0)
+    const question = [...w.gh.state.comments.values()].filter((c) => c.user.login === BOT).at(-1)?.body ?? ''
+    expect(question).toContain('### ❓ Claude has a question (plan)')
+    expect(question).toContain('**Limit key:** Should the limiter count per client IP or per API key?')
+    expect(question).toContain('1. **Client IP** — Simple, but clients behind one proxy share a limit')
+    expect(question).toContain('2. **API key** — Fair per customer; needs the key on every request')
+    expect(question).toContain('Reply `/answer <number>` to pick an option')
+    expect(w.gh.state.issues.get(w.issue.number)?.labels).toContain('orchestrator:awaiting-answer')
+    // What the earlier phases wrote is kept on the branch.
+    expect(w.originLog(`orchestrator/issue-${w.issue.number}`)[0]).toMatch(/documents so far .*waiting for an answer/)
+    expect(planComments()).toHaveLength(0)
+
+    // Someone without write access cannot answer.
+    const stranger = await w.run(w.commentEvent('/answer 1', OUTSIDER), inputs)
+    expect(stranger.outputs.status).toBe('refused')
+    expect([...w.gh.state.comments.values()].at(-1)?.body).toContain('only people with write access to this repository can use /answer')
+
+    const before = w.sb.model.requests.length
+    const answered = await w.run(w.commentEvent('/answer 2', MAINTAINER), inputs)
+    expect(answered.exitCode).toBe(0)
+    expect(answered.outputs.status).toBe('awaiting-approval')
+    const rerun = w.sb.model.requests.slice(before)
+    // Index and research were reused; only the plan phase ran again, and it got option 2.
+    expect(rerun.every((r) => r.rule === 'plan')).toBe(true)
+    expect(rerun[1]?.lastUserText).toContain('="API key"')
+    const body = planComments()[0]?.body ?? ''
+    expect(body).toContain('Limit per API key.')
+    expect(body).toContain('Answered by maintainer: API key')
+    expect(w.gh.state.issues.get(w.issue.number)?.labels).toContain('orchestrator:awaiting-approval')
+    expect(question).not.toBe([...w.gh.state.comments.values()].find((c) => c.body.includes('orchestrator:question'))?.body)
   })
 })

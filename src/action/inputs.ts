@@ -4,6 +4,7 @@
  * any API write, with a message naming the input.
  */
 import * as core from '@actions/core'
+import type { QuestionsMode } from '../answerer/answerer.js'
 import { normalizeArtifactsDir } from '../engine/artifacts.js'
 import { DEFAULT_ALLOWED_DOMAINS, parseAllowedDomains } from '../sandbox/policy.js'
 import { splitArgs } from '../util/split-args.js'
@@ -34,6 +35,8 @@ export interface Inputs {
   botLogin: string
   commitAuthorName: string
   commitAuthorEmail: string
+  /** Who answers Claude's structured questions. */
+  questions: QuestionsMode
   /** `required`: no run without the OS sandbox; `off`: Claude runs unconfined. */
   sandbox: 'required' | 'off'
   /** Hosts Claude's tools may reach besides the model (package registries by default). */
@@ -147,7 +150,12 @@ export function readInputs(read: Reader = (n) => core.getInput(n)): Inputs {
       throw new InputError(`Input allowed_domains: ${(err as Error).message}`)
     }
   }
+  const questions = (read('questions').trim().toLowerCase() || 'model') as QuestionsMode
+  if (!['model', 'maintainer', 'model-or-maintainer'].includes(questions)) {
+    throw new InputError(`Input questions must be model, maintainer or model-or-maintainer, got "${read('questions')}"`)
+  }
   return {
+    questions,
     sandbox,
     allowedDomains,
     githubToken,

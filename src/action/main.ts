@@ -17,7 +17,7 @@ import { cancelPlan } from './flows/cancel.js'
 import { fixPullRequest } from './flows/fix.js'
 import { approvePlan } from './flows/implement.js'
 import { failRun, refuse } from './flows/outcome.js'
-import { revisePlan, startPlan } from './flows/plan.js'
+import { answerQuestion, revisePlan, startPlan } from './flows/plan.js'
 import { readInputs, readRunnerContext, type Inputs, type RunnerContext } from './inputs.js'
 import { SecretRegistry } from './secrets.js'
 import { routeEvent, type Route } from './route.js'
@@ -69,6 +69,8 @@ async function dispatch(s: Session, route: Exclude<Route, { kind: 'ignored' }>):
       return cancelPlan(s, route.actor)
     case 'fix':
       return fixPullRequest(s, { feedback: route.feedback, source: route.source })
+    case 'answer':
+      return answerQuestion(s, { answer: route.answer, actor: route.actor })
   }
 }
 

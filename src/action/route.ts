@@ -18,6 +18,7 @@ export type Route =
   | { kind: 'approve'; issue: IssueRef; actor: string; guidance: string; commentId: number; commentCreatedAt: string }
   | { kind: 'revise'; issue: IssueRef; actor: string; feedback: string; commentId: number }
   | { kind: 'cancel'; issue: IssueRef; actor: string; commentId: number }
+  | { kind: 'answer'; issue: IssueRef; actor: string; answer: string; commentId: number }
   /** Feedback on one of the bot's pull requests (`issue` is the pull request). */
   | { kind: 'fix'; issue: IssueRef; actor: string; feedback: string; source: { type: 'comment' | 'review'; id: number } }
   | { kind: 'ignored'; reason: string }
@@ -79,6 +80,8 @@ export function routeEvent(eventName: string, payload: Json, triggerLabel: strin
         return { kind: 'revise', issue, actor, feedback: command.argument, commentId }
       case 'cancel':
         return { kind: 'cancel', issue, actor, commentId }
+      case 'answer':
+        return { kind: 'answer', issue, actor, answer: command.argument, commentId }
     }
   }
   if (eventName === 'pull_request_review') {

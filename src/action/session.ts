@@ -3,7 +3,7 @@
  * the flows share: replying, finding the bot's plan, running the engine.
  */
 import * as core from '@actions/core'
-import { createAnswerer, withRedaction } from '../answerer/answerer.js'
+import { createAnswerer, withMaintainer, withRedaction } from '../answerer/answerer.js'
 import { detectAnswerer } from '../answerer/config.js'
 import { buildClaudeEnv } from '../claude/env.js'
 import type { ClaudeHost } from '../sandbox/claude-host.js'
@@ -24,7 +24,7 @@ import type { SecretRegistry } from './secrets.js'
 import { issueTask, sanitizeUntrusted } from './untrusted.js'
 
 export interface Outputs {
-  status: 'ignored' | 'refused' | 'awaiting-approval' | 'pr-opened' | 'pr-updated' | 'cancelled' | 'failed'
+  status: 'ignored' | 'refused' | 'awaiting-approval' | 'awaiting-answer' | 'pr-opened' | 'pr-updated' | 'cancelled' | 'failed'
   branch?: string
   prNumber?: number
   prUrl?: string
@@ -163,6 +163,7 @@ export class Session {
     status: StatusComment
     /** The issue the work is for, when the session is on its pull request. */
     taskIssue?: { number: number; title: string; body: string }
+    answered?: EngineOptions['answered']
   }): Promise<RunResult> {
     const i = this.inputs
     const claudePath = await this.resolveClaude()
@@ -213,7 +214,8 @@ export class Session {
       maxBudgetUsd: i.maxBudgetUsd,
       maxQuestionRounds: 3,
       redact: (text) => this.secrets.redact(text),
-      answerer: withRedaction(createAnswerer(detectAnswerer(answererEnv)), (text) => this.secrets.redact(text)),
+      answered: opts.answered,
+      answerer: withMaintainer(withRedaction(createAnswerer(detectAnswerer(answererEnv)), (text) => this.secrets.redact(text)), i.questions),
       onProgress: (raw) => {
         // Redact before formatting: a line cut short must not keep half a key.
         let event: typeof raw

@@ -4,7 +4,7 @@
  * included) can close it or forge one; and it is trusted only in comments
  * written by the bot's own login.
  */
-import type { PhaseName } from '../engine/types.js'
+import type { MaintainerAnswer, PendingQuestion, PhaseName } from '../engine/types.js'
 
 export type PlanStateName = 'pending' | 'approved' | 'superseded' | 'cancelled'
 
@@ -52,6 +52,27 @@ function markerCodec<T>(name: string, valid: (value: T) => boolean) {
     replace: (body: string, state: T): string => body.replace(pattern, encode(state))
   }
 }
+
+/** A run that stopped on a structured question: what it asked and where to go on from. */
+export interface QuestionState {
+  v: 1
+  issue: number
+  phase: PhaseName
+  questions: PendingQuestion[]
+  /** The branch head with the documents written so far. */
+  headSha: string
+  /** Documents of the phases before the asking one, reused when the run goes on. */
+  documents: Partial<Record<PhaseName, string[]>>
+  /** The `/plan` text and earlier maintainer answers the run started with. */
+  extra: string
+  answered: MaintainerAnswer[]
+  state: 'pending' | 'answered'
+}
+
+const questionMarker = markerCodec<QuestionState>('question', (v) => v.v === 1 && typeof v.phase === 'string' && Array.isArray(v.questions))
+export const encodeQuestionMarker = questionMarker.encode
+export const decodeQuestionMarker = questionMarker.decode
+export const replaceQuestionMarker = questionMarker.replace
 
 const planMarker = markerCodec<PlanState>('plan', (v) => v.v === 1 && typeof v.branch === 'string' && typeof v.planSha === 'string')
 export const encodePlanMarker = planMarker.encode

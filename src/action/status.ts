@@ -52,7 +52,8 @@ export class StatusComment {
       this.push()
     } else if (event.type === 'phase-end') {
       entry.result = event.result
-      entry.state = event.result.status === 'succeeded' ? 'done' : event.result.status === 'failed' ? 'failed' : 'skipped'
+      const states = { succeeded: 'done', failed: 'failed', skipped: 'skipped', waiting: 'waiting' } as const
+      entry.state = states[event.result.status]
       if (event.result.error) entry.note = event.result.error
     }
   }

@@ -7,6 +7,7 @@ import type { GitHubClient, RepoRef } from './client.js'
 export const STATE_LABELS = [
   'orchestrator:planning',
   'orchestrator:awaiting-approval',
+  'orchestrator:awaiting-answer',
   'orchestrator:implementing',
   'orchestrator:done',
   'orchestrator:failed'

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { buildQuestionMessage, createAnswerer, FALLBACK_ANSWER, type QuestionContext, parseAnswer } from '../../src/answerer/answerer.js'
+import { buildQuestionMessage, createAnswerer, FALLBACK_ANSWER, parseAnswer, withMaintainer, type QuestionContext } from '../../src/answerer/answerer.js'
 import { startFakeOpenAI, type FakeOpenAI } from '../support/openai-server.js'
 
 const QUESTION: QuestionContext = {
@@ -170,5 +170,27 @@ describe('parseAnswer', () => {
 
   it('keeps a free answer when no option fits, and no confidence when none is given', () => {
     expect(parseAnswer('Use SQLite; both options are wrong here.', options)).toEqual({ answer: 'Use SQLite; both options are wrong here.', confidence: undefined })
+  })
+})
+
+describe('withMaintainer', () => {
+  const model = (confidence: 'high' | 'low', answeredBy: 'openai' | 'fallback' = 'openai') => ({
+    answer: async () => ({ answer: 'Redis', answeredBy, confidence })
+  })
+  const ctx = { task: 't', phase: 'plan' as const, question: 'Which?', options: [{ label: 'Redis' }], artifacts: [] }
+
+  it('leaves the model to answer in model mode', async () => {
+    expect(await withMaintainer(model('low'), 'model').answer(ctx)).toMatchObject({ answer: 'Redis', answeredBy: 'openai' })
+  })
+
+  it('sends planning questions to a maintainer, and in model-or-maintainer mode only when the model is unsure or down', async () => {
+    expect(await withMaintainer(model('high'), 'maintainer').answer(ctx)).toMatchObject({ deferred: true, answeredBy: 'maintainer' })
+    expect(await withMaintainer(model('high'), 'model-or-maintainer').answer(ctx)).toMatchObject({ answer: 'Redis' })
+    expect(await withMaintainer(model('low'), 'model-or-maintainer').answer(ctx)).toMatchObject({ deferred: true })
+    expect(await withMaintainer(model('high', 'fallback'), 'model-or-maintainer').answer(ctx)).toMatchObject({ deferred: true })
+  })
+
+  it('never makes implement or review wait: the model answers there', async () => {
+    expect(await withMaintainer(model('high'), 'maintainer').answer({ ...ctx, phase: 'implement' })).toMatchObject({ answer: 'Redis' })
   })
 })

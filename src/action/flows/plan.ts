@@ -7,12 +7,15 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { updateComment } from '../../github/comments.js'
 import { getPull } from '../../github/pulls.js'
-import type { PhaseName } from '../../engine/types.js'
+import type { MaintainerAnswer, PhaseName, RunResult } from '../../engine/types.js'
+import { headSha } from '../../git/git.js'
+import { renderQuestionComment, resolveAnswers } from '../render/question-comment.js'
+import type { StatusComment } from '../status.js'
 import type { WorkBranch } from '../branch.js'
 import { IndexCache } from '../index-cache.js'
 import { markPlanComment, renderPlanComment } from '../render/plan-comment.js'
 import type { FoundPlan, Outputs, Session } from '../session.js'
-import { replacePlanMarker, type PlanState } from '../state.js'
+import { decodeQuestionMarker, replacePlanMarker, replaceQuestionMarker, type PlanState, type QuestionState } from '../state.js'
 import { taskHash } from '../untrusted.js'
 import { failRun, refuse } from './outcome.js'
 import { resumeBranch } from './resume-branch.js'
@@ -103,6 +106,8 @@ async function planOnBranch(
     reuse?: Partial<Record<PhaseName, string[]>>
     /** Called with a freshly written index document once the plan is pushed. */
     onIndexed?: (content: string) => Promise<void>
+    /** Maintainers' answers to questions an earlier run of these phases stopped on. */
+    answered?: MaintainerAnswer[]
   }
 ): Promise<Outputs> {
   const allPhases: PhaseName[] = s.inputs.requireApproval ? opts.phases : [...opts.phases, 'implement', 'review']
@@ -117,8 +122,10 @@ async function planOnBranch(
     inputs: opts.previous?.state.documents,
     reuse: opts.reuse,
     guidance: opts.feedback ? { plan: opts.feedback } : undefined,
+    answered: opts.answered,
     status
   })
+  if (result.status === 'awaiting-answer' && result.waiting) return waitForAnswer(s, wb, { result, status, extra: opts.extra ?? '', answered: opts.answered ?? [], earlier: opts.reuse })
   if (result.status === 'failed' || !result.planPath) {
     return failRun(s, status, result.error ?? 'the plan phase produced no plan', result)
   }
@@ -174,4 +181,65 @@ async function planOnBranch(
   }
   await Promise.all([s.labels.set('orchestrator:awaiting-approval'), status.finish(true, `Plan ready for review: ${planCommentUrl}`)])
   return { status: 'awaiting-approval', branch: s.branchName, planCommentUrl, costUsd: result.totals.costUsd, result }
+}
+
+/**
+ * Claude asked a maintainer (questions: maintainer): keep what the phases wrote
+ * on the branch, post the question with its options, and wait for `/answer`.
+ */
+async function waitForAnswer(
+  s: Session,
+  wb: WorkBranch,
+  opts: { result: RunResult; status: StatusComment; extra: string; answered: MaintainerAnswer[]; earlier?: Partial<Record<PhaseName, string[]>> }
+): Promise<Outputs> {
+  const waiting = opts.result.waiting as NonNullable<RunResult['waiting']>
+  const sha = (await s.commit(wb, `orchestrator: documents so far for #${s.issue.number} (waiting for an answer)`, [s.inputs.artifactsDir])) ?? (await headSha(s.ctx.workspace))
+  if (!sha) return failRun(s, opts.status, 'the work branch has no commit to keep', opts.result)
+  const pushError = await s.push(wb, sha)
+  if (pushError) return failRun(s, opts.status, pushError, opts.result)
+  const documents: Partial<Record<PhaseName, string[]>> = { ...opts.earlier }
+  for (const p of opts.result.phases) if (p.status === 'succeeded' && p.artifacts.length) documents[p.name] = p.artifacts
+  const state: QuestionState = {
+    v: 1,
+    issue: s.issue.number,
+    phase: waiting.phase,
+    questions: waiting.questions,
+    headSha: sha,
+    documents,
+    extra: opts.extra,
+    answered: opts.answered,
+    state: 'pending'
+  }
+  const comment = await s.reply(renderQuestionComment(state, s.runUrl))
+  await Promise.all([s.labels.set('orchestrator:awaiting-answer'), opts.status.finish(true, `Waiting for a maintainer's answer: ${comment.htmlUrl}`)])
+  return { status: 'awaiting-answer', branch: s.branchName, costUsd: opts.result.totals.costUsd, result: opts.result, reason: 'Claude asked a question for a maintainer' }
+}
+
+/** `/answer`: the run that stopped on a question goes on from the phase that asked, with the answer. */
+export async function answerQuestion(s: Session, opts: { answer: string; actor: string }): Promise<Outputs> {
+  const comments = await s.issueComments()
+  const found = [...comments].reverse().find((c) => c.login === s.inputs.botLogin && decodeQuestionMarker(c.body))
+  const state = found && decodeQuestionMarker(found.body)
+  if (!found || !state || state.state !== 'pending') {
+    return refuse(s, 'No question is waiting for an answer on this issue. `/answer` replies to the question comment the orchestrator posts when Claude asks a maintainer.')
+  }
+  const answers = resolveAnswers(state.questions, opts.answer)
+  if (!answers) {
+    return refuse(
+      s,
+      state.questions.length > 1
+        ? `Answer all ${state.questions.length} questions of [the question](${found.htmlUrl}), one line each: \`/answer\` then the answers in order.`
+        : `Say the answer: \`/answer <number>\` for an option of [the question](${found.htmlUrl}), or \`/answer <your own words>\`.`
+    )
+  }
+  const wb = await s.workBranch()
+  const resumed = await resumeBranch(s, wb, state.headSha)
+  if ('problem' in resumed) return refuse(s, `I can't go on from the question: ${resumed.problem}. Comment \`/plan\` to start over.`)
+  const given = state.questions.map((q, i) => ({ phase: state.phase, question: q.question, answer: answers[i] as string }))
+  const note = `Answered by ${opts.actor}: ${given.map((g) => `“${g.answer}”`).join(', ')}.`
+  await updateComment(s.gh, s.repo, found.id, markPlanComment(replaceQuestionMarker(found.body, { ...state, state: 'answered' }), note))
+  const order: PhaseName[] = ['index', 'research', 'plan']
+  const from = order.indexOf(state.phase)
+  const reuse = Object.fromEntries(order.slice(0, from).filter((p) => state.documents[p]?.length).map((p) => [p, state.documents[p] as string[]]))
+  return planOnBranch(s, wb, { phases: order.slice(Math.max(0, from)), extra: state.extra, reuse, answered: [...state.answered, ...given] })
 }

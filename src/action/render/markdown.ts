@@ -44,7 +44,7 @@ export function usd(value: number): string {
 
 export function phaseTable(phases: PhaseResult[]): string {
   const rows = phases.map((p) => {
-    const mark = p.status === 'succeeded' ? '✅' : p.status === 'failed' ? '❌' : '⏭️'
+    const mark = { succeeded: '✅', failed: '❌', skipped: '⏭️', waiting: '❓' }[p.status]
     return `| ${mark} ${p.name}${p.reused ? ' (reused)' : ''} | ${duration(p.durationMs)} | ${p.inputTokens} | ${p.outputTokens} | ${usd(p.costUsd)} |`
   })
   const total = phases.reduce(

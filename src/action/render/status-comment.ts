@@ -3,7 +3,7 @@ import type { PhaseName, PhaseResult } from '../../engine/types.js'
 import { STATUS_MARKER } from '../state.js'
 import { duration, neutralize, sandboxRefusals, usd } from './markdown.js'
 
-export type PhaseState = 'pending' | 'running' | 'done' | 'failed' | 'skipped'
+export type PhaseState = 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'waiting'
 
 export interface StatusView {
   title: string
@@ -15,7 +15,7 @@ export interface StatusView {
   outcome?: { ok: boolean; text: string }
 }
 
-const ICONS: Record<PhaseState, string> = { pending: '⬜', running: '⏳', done: '✅', failed: '❌', skipped: '⏭️' }
+const ICONS: Record<PhaseState, string> = { pending: '⬜', running: '⏳', done: '✅', failed: '❌', skipped: '⏭️', waiting: '❓' }
 
 export function renderStatusComment(view: StatusView): string {
   const lines = view.phases.map((p) => {

@@ -6,7 +6,8 @@ describe('parseCommand', () => {
     ['/plan', 'plan'],
     ['/approve', 'approve'],
     ['/revise', 'revise'],
-    ['/cancel', 'cancel']
+    ['/cancel', 'cancel'],
+    ['/answer', 'answer']
   ] as const)('recognises %s as the first word', (body, name) => {
     expect(parseCommand(body)).toEqual({ name, argument: '' })
   })

@@ -81,7 +81,8 @@ describe('readInputs', () => {
       commitAuthorName: 'github-actions[bot]',
       commitAuthorEmail: '41898282+github-actions[bot]@users.noreply.github.com',
       sandbox: 'required',
-      allowedDomains: DEFAULT_ALLOWED_DOMAINS
+      allowedDomains: DEFAULT_ALLOWED_DOMAINS,
+      questions: 'model'
     })
   })
 
@@ -93,6 +94,8 @@ describe('readInputs', () => {
       '*.corp.example:8443',
       'proxy.golang.org'
     ])
+    expect(readInputs(reader({ ...base, questions: 'model-or-maintainer' })).questions).toBe('model-or-maintainer')
+    expect(() => readInputs(reader({ ...base, questions: 'anyone' }))).toThrow('Input questions must be model, maintainer or model-or-maintainer, got "anyone"')
     expect(() => readInputs(reader({ ...base, sandbox: 'maybe' }))).toThrow('Input sandbox must be required or off, got "maybe"')
     expect(() => readInputs(reader({ ...base, allowed_domains: 'https://evil.example/x' }))).toThrow('Input allowed_domains: "https://evil.example/x"')
   })

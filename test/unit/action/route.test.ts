@@ -145,6 +145,16 @@ describe('routeEvent: issue_comment', () => {
     })
   })
 
+  it('/answer answers the waiting question with the rest of the comment', () => {
+    expect(routeEvent('issue_comment', comment('/answer 2'), TRIGGER)).toEqual({
+      kind: 'answer',
+      issue,
+      actor: 'Codertocat',
+      answer: '2',
+      commentId: 492700400
+    })
+  })
+
   it('the actor is the comment author', () => {
     const route = routeEvent('issue_comment', comment('/approve', { login: 'octo-maintainer', type: 'User' }), TRIGGER)
     expect(route).toMatchObject({ kind: 'approve', actor: 'octo-maintainer' })
