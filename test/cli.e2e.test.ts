@@ -367,7 +367,8 @@ describe('orchestrator CLI', () => {
 
     expect(run.exitCode).toBe(1)
     expect(run.result.failedPhase).toBe('index')
-    expect(phase(run.result, 'index')?.error).toMatch(/maximum number of turns/)
+    // The reason is Claude Code's own (the result's errors[]), naming the limit that was set.
+    expect(phase(run.result, 'index')?.error).toMatch(/^Claude Code stopped: Reached maximum number of turns \(\d+\)$/)
   })
 
   it('exits 2 with a message naming the problem on bad usage', async () => {

@@ -94,7 +94,8 @@ export function describeResultError(result: ResultSummary): string {
   const said = (result.errors.length ? result.errors.join('; ') : result.text).trim().slice(0, 500)
   switch (result.subtype) {
     case 'error_max_turns':
-      return `Claude Code stopped at the maximum number of turns (${result.turns})`
+      // errors[] names the limit that was set; num_turns counts one more.
+      return result.errors.length ? `Claude Code stopped: ${said}` : `Claude Code stopped at the maximum number of turns (${result.turns})`
     case 'error_max_budget_usd':
       return `Claude Code stopped because the budget was exhausted (spent $${result.costUsd.toFixed(4)})`
     default:

@@ -26,6 +26,12 @@ describe('describeResultError', () => {
     )
   })
 
+  it('prefers what errors[] says about the turn limit', () => {
+    expect(describeResultError(result({ subtype: 'error_max_turns', turns: 2, errors: ['Reached maximum number of turns (1)'] }))).toBe(
+      'Claude Code stopped: Reached maximum number of turns (1)'
+    )
+  })
+
   it('names the money spent for error_max_budget_usd', () => {
     expect(describeResultError(result({ subtype: 'error_max_budget_usd', costUsd: 0.51234 }))).toBe(
       'Claude Code stopped because the budget was exhausted (spent $0.5123)'
