@@ -34265,7 +34265,7 @@ function setCommandEcho(enabled) {
  */
 function setFailed(message) {
     process.exitCode = ExitCode.Failure;
-    error(message);
+    core_error(message);
 }
 //-----------------------------------------------------------------------
 // Logging Commands
@@ -34288,7 +34288,7 @@ function core_debug(message) {
  * @param message error issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function error(message, properties = {}) {
+function core_error(message, properties = {}) {
     command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
@@ -39783,14 +39783,42 @@ function createGitHubClient(token, baseUrl, redact = (t) => t) {
     return client;
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+var external_node_crypto_default = /*#__PURE__*/__nccwpck_require__.n(external_node_crypto_);
 ;// CONCATENATED MODULE: ./src/github/comments.ts
+/** Issue comments and reactions. */
+
 async function listComments(gh, repo, issue) {
     const items = await gh.paginate(gh.rest.issues.listComments, { ...repo, issue_number: issue, per_page: 100 });
     return items.map((c) => ({ id: c.id, body: c.body ?? '', login: c.user?.login ?? '', htmlUrl: c.html_url, createdAt: c.created_at }));
 }
+/** A failure after which GitHub may have written the comment anyway (5xx, a dropped connection). */
+function mayHaveWritten(err) {
+    const status = err.status;
+    return status === undefined || status >= 500;
+}
+/**
+ * Creates a comment exactly once. Each body carries a hidden key; a POST whose
+ * answer was lost is not blindly repeated (that left a second, forever-blank
+ * status comment): the issue is searched for the key first.
+ */
 async function createComment(gh, repo, issue, body) {
-    const { data } = await gh.rest.issues.createComment({ ...repo, issue_number: issue, body });
-    return { id: data.id, body: data.body ?? '', login: data.user?.login ?? '', htmlUrl: data.html_url, createdAt: data.created_at };
+    const key = `<!-- orchestrator:write ${external_node_crypto_default().randomBytes(9).toString('base64url')} -->`;
+    const keyed = `${body}\n${key}`;
+    const post = async (retries) => {
+        const { data } = await gh.rest.issues.createComment({ ...repo, issue_number: issue, body: keyed, ...(retries === undefined ? {} : { request: { retries } }) });
+        return { id: data.id, body: data.body ?? '', login: data.user?.login ?? '', htmlUrl: data.html_url, createdAt: data.created_at };
+    };
+    try {
+        return await post(0);
+    }
+    catch (err) {
+        if (!mayHaveWritten(err))
+            throw err;
+        const written = (await listComments(gh, repo, issue)).find((c) => c.body.includes(key));
+        return written ?? post();
+    }
 }
 async function updateComment(gh, repo, commentId, body) {
     await gh.rest.issues.updateComment({ ...repo, comment_id: commentId, body });
@@ -39865,6 +39893,16 @@ function phaseTable(phases) {
         ...rows,
         `| **Total** | ${duration(total.ms)} | ${total.in} | ${total.out} | ${usd(total.usd)} |`
     ].join('\n');
+}
+/**
+ * A failure as a maintainer reads it on the issue: the reason in at most three
+ * lines; the full text (a command line, a stack) belongs in the log.
+ */
+function shortReason(error, maxChars = 600) {
+    const lines = error.trim().split('\n').map((l) => l.trimEnd()).filter(Boolean);
+    const text = lines.slice(0, 3).join('\n');
+    const cut = text.length > maxChars ? `${text.slice(0, maxChars - 1)}…` : text;
+    return lines.length > 3 || text.length > maxChars ? `${cut} (full text in the log)` : cut;
 }
 /** What the sandbox refused in one phase, in one line; empty when it refused nothing. */
 function sandboxRefusals(p) {
@@ -40442,13 +40480,15 @@ async function refuse(s, message) {
 }
 /** A run that broke: the status comment and a final comment say why, the label says failed. */
 async function failRun(s, status, error, result, branch = s.branchName) {
-    const text = `Failed: ${error}`;
+    core_error(`Run failed: ${error}`);
+    const reason = shortReason(error);
+    const text = `Failed: ${reason}`;
     const pushed = s.pushed
         ? `The branch \`${branch}\` was pushed (${s.pushed.slice(0, 7)}) before this failed; the same command continues from there once the cause is fixed.`
         : 'Nothing was pushed from the failed step.';
     await status.finish(false, text);
     await s.labels.set('orchestrator:failed');
-    await s.reply(`❌ The orchestrator run failed: ${neutralize(error)}\n\n${pushed} See [the workflow run](${s.runUrl}) for the log.`);
+    await s.reply(`❌ The orchestrator run failed: ${neutralize(reason)}\n\n${pushed} See [the workflow run](${s.runUrl}) for the log.`);
     return { status: 'failed', branch, reason: error, result, costUsd: result?.totals.costUsd };
 }
 
@@ -40729,9 +40769,6 @@ function replaceFindings(body, findings, view, note) {
     return truncate(`${body}\n\n${section}`, GITHUB_BODY_LIMIT, 'see the review document');
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-var external_node_crypto_default = /*#__PURE__*/__nccwpck_require__.n(external_node_crypto_);
 ;// CONCATENATED MODULE: ./src/action/untrusted.ts
 
 /**
@@ -52027,7 +52064,7 @@ function renderStatusComment(view) {
                 ? ` — ${duration(p.result.durationMs)}, ${usd(p.result.costUsd)}`
                 : '';
         const refused = p.result ? sandboxRefusals(p.result) : '';
-        const note = [p.note, refused].filter(Boolean).map((n) => ` — ${neutralize(n)}`).join('');
+        const note = [p.note && shortReason(p.note, 300), refused].filter(Boolean).map((n) => ` — ${neutralize(n)}`).join('');
         return `- ${ICONS[p.state]} **${p.name}**${p.state === 'running' ? ' (running)' : ''}${stats}${note}`;
     });
     const cost = view.phases.reduce((s, p) => s + (p.result?.costUsd ?? 0), 0);
@@ -52036,8 +52073,9 @@ function renderStatusComment(view) {
         parts.push(`> [!WARNING]\n> Claude Code runs **without the sandbox**: ${neutralize(view.unconfined)}.`);
     parts.push(lines.join('\n'), `Cost so far: ${usd(cost)} · [Workflow run](${view.runUrl})`);
     if (view.outcome)
-        parts.push(`${view.outcome.ok ? '✅' : '❌'} ${neutralize(view.outcome.text)}`);
-    return parts.join('\n\n');
+        parts.push(`${view.outcome.ok ? '✅' : '❌'} ${neutralize(shortReason(view.outcome.text))}`);
+    // An edit GitHub would reject leaves the comment at "running" forever: never send one.
+    return truncate(parts.join('\n\n'), GITHUB_BODY_LIMIT - 200, 'see the workflow run');
 }
 
 ;// CONCATENATED MODULE: ./src/action/status.ts
@@ -52438,7 +52476,7 @@ async function run() {
     }
     catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        error(err instanceof Error && err.stack ? err.stack : message);
+        core_error(err instanceof Error && err.stack ? err.stack : message);
         out = { status: 'failed', reason: message };
         const report = (reportErr) => {
             warning(`Could not report the failure on the issue: ${reportErr.message}`);
@@ -52452,7 +52490,7 @@ async function run() {
             // Someone is waiting for an answer to their command: tell them, without a status comment to close.
             const s = session;
             out = await s
-                .reply(`❌ The orchestrator could not start: ${neutralize(message)}\n\nSee [the workflow run](${s.runUrl}) for the log.`)
+                .reply(`❌ The orchestrator could not start: ${neutralize(shortReason(message))}\n\nSee [the workflow run](${s.runUrl}) for the log.`)
                 .then(() => ({ status: 'failed', reason: message }), report);
         }
     }

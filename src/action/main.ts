@@ -10,7 +10,7 @@ import path from 'node:path'
 import { createGitHubClient } from '../github/client.js'
 import { reactToComment } from '../github/comments.js'
 import { canWrite } from '../github/permissions.js'
-import { neutralize, phaseTable } from './render/markdown.js'
+import { neutralize, phaseTable, shortReason } from './render/markdown.js'
 import { withoutPersistedCredentials } from './branch.js'
 import { resolveClaude, verifyClaude } from './claude-install.js'
 import { cancelPlan } from './flows/cancel.js'
@@ -142,7 +142,7 @@ export async function run(): Promise<void> {
       // Someone is waiting for an answer to their command: tell them, without a status comment to close.
       const s = session
       out = await s
-        .reply(`❌ The orchestrator could not start: ${neutralize(message)}\n\nSee [the workflow run](${s.runUrl}) for the log.`)
+        .reply(`❌ The orchestrator could not start: ${neutralize(shortReason(message))}\n\nSee [the workflow run](${s.runUrl}) for the log.`)
         .then((): Outputs => ({ status: 'failed', reason: message }), report)
     }
   }

@@ -283,6 +283,8 @@ export interface FaultSpec {
   status: number
   /** How many matching requests fail. Default 1. */
   times?: number
+  /** Carry out the request, then answer with the fault: a response lost after GitHub did the write. */
+  afterWrite?: boolean
   headers?: Record<string, string>
   body?: unknown
 }
@@ -1470,6 +1472,12 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
     }
 
     const fault = faults.find((f) => f.remaining > 0 && f.method.toUpperCase() === method && f.operation.replace(/^[A-Z]+\s+/, '') === op.path)
+    if (fault?.afterWrite) {
+      fault.remaining--
+      entry.injected = true
+      ;(handlers[op.key] as Handler)({ params, query: u.searchParams, body, pathname })
+      return { status: fault.status, body: fault.body ?? { message: `Injected fault after the write (${fault.status})` }, headers: fault.headers, entry }
+    }
     if (fault) {
       fault.remaining--
       entry.injected = true

@@ -1,7 +1,7 @@
 /** How a run ends when it does not succeed: a refusal (nothing ran) or a failure (something broke). */
 import * as core from '@actions/core'
 import type { RunResult } from '../../engine/types.js'
-import { neutralize } from '../render/markdown.js'
+import { neutralize, shortReason } from '../render/markdown.js'
 import type { Outputs, Session } from '../session.js'
 import type { StatusComment } from '../status.js'
 
@@ -20,12 +20,14 @@ export async function failRun(
   result?: RunResult,
   branch = s.branchName
 ): Promise<Outputs> {
-  const text = `Failed: ${error}`
+  core.error(`Run failed: ${error}`)
+  const reason = shortReason(error)
+  const text = `Failed: ${reason}`
   const pushed = s.pushed
     ? `The branch \`${branch}\` was pushed (${s.pushed.slice(0, 7)}) before this failed; the same command continues from there once the cause is fixed.`
     : 'Nothing was pushed from the failed step.'
   await status.finish(false, text)
   await s.labels.set('orchestrator:failed')
-  await s.reply(`❌ The orchestrator run failed: ${neutralize(error)}\n\n${pushed} See [the workflow run](${s.runUrl}) for the log.`)
+  await s.reply(`❌ The orchestrator run failed: ${neutralize(reason)}\n\n${pushed} See [the workflow run](${s.runUrl}) for the log.`)
   return { status: 'failed', branch, reason: error, result, costUsd: result?.totals.costUsd }
 }

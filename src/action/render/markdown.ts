@@ -59,6 +59,17 @@ export function phaseTable(phases: PhaseResult[]): string {
   ].join('\n')
 }
 
+/**
+ * A failure as a maintainer reads it on the issue: the reason in at most three
+ * lines; the full text (a command line, a stack) belongs in the log.
+ */
+export function shortReason(error: string, maxChars = 600): string {
+  const lines = error.trim().split('\n').map((l) => l.trimEnd()).filter(Boolean)
+  const text = lines.slice(0, 3).join('\n')
+  const cut = text.length > maxChars ? `${text.slice(0, maxChars - 1)}…` : text
+  return lines.length > 3 || text.length > maxChars ? `${cut} (full text in the log)` : cut
+}
+
 /** What the sandbox refused in one phase, in one line; empty when it refused nothing. */
 export function sandboxRefusals(p: PhaseResult): string {
   const parts: string[] = []

@@ -1,7 +1,7 @@
 /** The one status comment per run: a checklist of phases, edited as they progress. */
 import type { PhaseName, PhaseResult } from '../../engine/types.js'
 import { STATUS_MARKER } from '../state.js'
-import { duration, neutralize, sandboxRefusals, usd } from './markdown.js'
+import { duration, GITHUB_BODY_LIMIT, neutralize, sandboxRefusals, shortReason, truncate, usd } from './markdown.js'
 
 export type PhaseState = 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'waiting'
 
@@ -25,13 +25,14 @@ export function renderStatusComment(view: StatusView): string {
         ? ` — ${duration(p.result.durationMs)}, ${usd(p.result.costUsd)}`
         : ''
     const refused = p.result ? sandboxRefusals(p.result) : ''
-    const note = [p.note, refused].filter(Boolean).map((n) => ` — ${neutralize(n as string)}`).join('')
+    const note = [p.note && shortReason(p.note, 300), refused].filter(Boolean).map((n) => ` — ${neutralize(n as string)}`).join('')
     return `- ${ICONS[p.state]} **${p.name}**${p.state === 'running' ? ' (running)' : ''}${stats}${note}`
   })
   const cost = view.phases.reduce((s, p) => s + (p.result?.costUsd ?? 0), 0)
   const parts = [STATUS_MARKER, `### 🤖 ${neutralize(view.title)}`]
   if (view.unconfined) parts.push(`> [!WARNING]\n> Claude Code runs **without the sandbox**: ${neutralize(view.unconfined)}.`)
   parts.push(lines.join('\n'), `Cost so far: ${usd(cost)} · [Workflow run](${view.runUrl})`)
-  if (view.outcome) parts.push(`${view.outcome.ok ? '✅' : '❌'} ${neutralize(view.outcome.text)}`)
-  return parts.join('\n\n')
+  if (view.outcome) parts.push(`${view.outcome.ok ? '✅' : '❌'} ${neutralize(shortReason(view.outcome.text))}`)
+  // An edit GitHub would reject leaves the comment at "running" forever: never send one.
+  return truncate(parts.join('\n\n'), GITHUB_BODY_LIMIT - 200, 'see the workflow run')
 }
