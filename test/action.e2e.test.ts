@@ -343,6 +343,8 @@ describe('orchestrator action', () => {
     expect(failed.exitCode).toBe(1)
     const pushedHead = w.originHead(BRANCH())
     expect(botComments().at(-1)?.body).toMatch(/was pushed \([0-9a-f]{7}\) before this failed/)
+    // The failure names the request GitHub refused, not only its message.
+    expect(botComments().at(-1)?.body).toContain('POST /repos/acme/widgets/pulls: 403 GitHub Actions is not permitted to create or approve pull requests.')
     expect(w.gh.state.pulls.size).toBe(0)
 
     const retry = await w.run(w.commentEvent('/approve'))
