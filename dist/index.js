@@ -31445,7 +31445,7 @@ which.sync = whichSync
 
 /***/ }),
 
-/***/ 4978:
+/***/ 1384:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39733,12 +39733,53 @@ throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
 throttling.triggersNotification = triggersNotification;
 
 
+;// CONCATENATED MODULE: ./src/github/request-error.ts
+/**
+ * GitHub's error messages say what went wrong ("Not Found - https://docs…")
+ * but not which request: with a dozen calls per run, a maintainer reading
+ * the issue cannot tell which permission or resource is missing.
+ */
+/** `/repos/o/r/…` of a request URL: the part after the API base, query included. */
+function requestPath(url, baseUrl) {
+    const base = baseUrl.replace(/\/+$/, '');
+    if (url.startsWith(`${base}/`))
+        return url.slice(base.length);
+    try {
+        const u = new URL(url);
+        return `${u.pathname}${u.search}`;
+    }
+    catch {
+        return url;
+    }
+}
+/**
+ * Rewrites an Octokit RequestError in place to "GET /repos/o/r/…: 404 Not Found …",
+ * keeping its status and response for callers. The whole message, and the stack
+ * the log prints, pass through `redact`.
+ */
+function nameFailedRequest(err, baseUrl, redact) {
+    const e = err;
+    if (!(err instanceof Error) || !e.request?.method || !e.request.url)
+        return;
+    const request = `${e.request.method} ${requestPath(e.request.url, baseUrl)}`;
+    const original = e.message;
+    if (original.startsWith(`${request}: `))
+        return;
+    // Without a response the request never got an answer (a network error): no HTTP status to show.
+    const status = e.response && e.status ? `${e.status} ` : '';
+    const message = redact(`${request}: ${status}${original}`);
+    e.message = message;
+    if (e.stack)
+        e.stack = redact(e.stack.replace(original, message));
+}
+
 ;// CONCATENATED MODULE: ./src/github/client.ts
 /**
  * The one GitHub client: REST, base URL from GITHUB_API_URL (so GitHub
  * Enterprise Server and the tests' fake server work alike), with retries for
  * 5xx and waits for primary and secondary rate limits.
  */
+
 
 
 
@@ -39754,7 +39795,8 @@ const MAX_RATE_LIMIT_RETRIES = 3;
 const UNSPACED = { key: () => ({ schedule: (_options, job) => job() }) };
 /**
  * @param redact applied to every `body` and `title` the client sends, so no
- *   code path can post a secret to an issue or pull request.
+ *   code path can post a secret to an issue or pull request, and to the
+ *   message of every error, which names the request that failed.
  */
 function createGitHubClient(token, baseUrl, redact = (t) => t) {
     const client = getOctokit(token, {
@@ -39779,6 +39821,10 @@ function createGitHubClient(token, baseUrl, redact = (t) => t) {
             if (typeof value === 'string')
                 options[key] = redact(value);
         }
+    });
+    client.hook.error('request', (err) => {
+        nameFailedRequest(err, baseUrl, redact);
+        throw err;
     });
     return client;
 }
@@ -40182,6 +40228,31 @@ async function withoutPersistedCredentials(repoDir, fn) {
         if (saved)
             external_node_fs_default().writeFileSync(configFile, saved);
     }
+}
+
+;// CONCATENATED MODULE: ./src/action/checkout.ts
+/**
+ * The action works in the checkout actions/checkout leaves in GITHUB_WORKSPACE.
+ * Without one, the first git call fails in git's own words ("--local can only
+ * be used inside a git repository"), which tells a maintainer nothing about
+ * the missing workflow step.
+ */
+
+
+const NOT_A_CHECKOUT = 'the workspace is not a git checkout: add actions/checkout before this step (into the workspace itself, without `path:`)';
+function realpath(p) {
+    try {
+        return external_node_fs_default().realpathSync(p);
+    }
+    catch {
+        return p;
+    }
+}
+/** Throws NOT_A_CHECKOUT unless `workspace` is the top level of a git work tree. */
+async function assertCheckout(workspace) {
+    const top = await git(workspace, ['rev-parse', '--show-toplevel']).catch(() => null);
+    if (top === null || realpath(top) !== realpath(workspace))
+        throw new Error(NOT_A_CHECKOUT);
 }
 
 // EXTERNAL MODULE: external "node:url"
@@ -51970,6 +52041,7 @@ class Session {
 
 
 
+
 const secrets = new SecretRegistry();
 function registerSecrets(inputs) {
     for (const value of [inputs.githubToken, inputs.anthropicApiKey, inputs.claudeCodeOauthToken, inputs.openaiApiKey, inputs.azureOpenaiApiKey]) {
@@ -52064,6 +52136,7 @@ async function run() {
                 await reactToComment(gh, ctx.repository, commentId, 'eyes').catch((err) => warning(`Could not react to the comment: ${err.message}`));
             }
             s.accepted = true;
+            await assertCheckout(ctx.workspace);
             out = await withoutPersistedCredentials(ctx.workspace, () => dispatch(s, route));
         }
     }
@@ -52422,7 +52495,7 @@ async function runClaude(inv) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _claude_runner_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6236);
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4978);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1384);
 
 
 // A cancelled job must not leave Claude running on the runner.
