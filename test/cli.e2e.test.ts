@@ -24,11 +24,13 @@ interface CliRun {
   result: RunResult
 }
 
-async function runCli(sb: Sandbox, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
-  const r = await execa('node', [BIN, '--json', '--cwd', sb.repoDir, ...args], {
+/** `startIn`: start the CLI in this folder, as a user in a terminal would, instead of passing --cwd. */
+async function runCli(sb: Sandbox, args: string[], env: Record<string, string> = {}, startIn?: string): Promise<CliRun> {
+  const r = await execa('node', [BIN, '--json', ...(startIn ? [] : ['--cwd', sb.repoDir]), ...args], {
     env: sb.env(env),
     extendEnv: false,
-    reject: false
+    reject: false,
+    cwd: startIn
   })
   let result: RunResult
   try {
@@ -170,6 +172,21 @@ describe('orchestrator CLI', () => {
     expect(sb.model.requests.some((r) => r.rule === 'implement' || r.rule === 'review')).toBe(false)
     const dirty = sb.git('status', '--porcelain', '--untracked-files=all').split('\n')
     expect(dirty.every((l) => l.includes('thoughts/shared/'))).toBe(true)
+  })
+
+  it("works at the repository's top level when started in a subfolder", async () => {
+    sb.model.setRules(standardRules(sb.repoDir))
+    const run = await runCli(sb, ['--no-implement', TASK], {}, path.join(sb.repoDir, 'src'))
+
+    expect(run.exitCode).toBe(0)
+    expect(run.result.status).toBe('planned')
+    expect(run.result.planPath).toMatch(/^thoughts\/shared\/plans\//)
+    expect(fs.existsSync(path.join(sb.repoDir, run.result.planPath as string))).toBe(true)
+    expect(fs.existsSync(path.join(sb.repoDir, 'src', 'thoughts'))).toBe(false)
+    expect(run.stderr).toContain(`in ${fs.realpathSync(sb.repoDir)} (the repository's top level; started in src/)`)
+    // Claude itself was started at the top level.
+    const index = sb.model.requests.find((r) => r.rule === 'index')
+    expect(`${index?.system}\n${index?.firstUserText}`.match(/Primary working directory: (\S+)/)?.[1]).toBe(fs.realpathSync(sb.repoDir))
   })
 
   it('fails the phase on an API error, skips the rest, and exits 1', async () => {

@@ -1029,7 +1029,7 @@ async function runClaude(inv) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _claude_runner_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(236);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(702);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(815);
 
 
 (0,_claude_runner_js__WEBPACK_IMPORTED_MODULE_0__/* .stopClaudeOnExit */ .mt)();
@@ -1040,7 +1040,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 702:
+/***/ 815:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1051,9 +1051,6 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: localDate
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(24);
-var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
@@ -9665,6 +9662,9 @@ function buildClaudeEnv(base, extra = {}) {
     return env;
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(24);
+var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
 ;// CONCATENATED MODULE: ./src/claude/locate.ts
 /**
  * Finds the `claude` executable: an explicit path first, then PATH, then the
@@ -11412,6 +11412,33 @@ function parseCli(argv, env, cwd) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/cli/repository.ts
+/**
+ * The CLI works at the top level of the repository it is started in, so a run
+ * started in a subfolder (or with `--cwd sub`) writes its documents where the
+ * workspace checks and the reviewer look for them: paths in git's status are
+ * relative to the top level, never to the folder git was called from.
+ */
+
+
+
+/** The repository's top level for `start`, or null when `start` is not inside a git work tree. */
+async function repositoryRoot(start) {
+    if (!external_node_fs_default().existsSync(start))
+        return null;
+    try {
+        return external_node_path_default().resolve(await git(start, ['rev-parse', '--show-toplevel']));
+    }
+    catch {
+        return null;
+    }
+}
+/** `start` relative to the top level ("src/api/"), or '' when it is the top level. */
+function subfolderOf(root, start) {
+    const rel = external_node_path_default().relative(root, external_node_fs_default().realpathSync(start));
+    return rel && !rel.startsWith('..') ? `${rel.split((external_node_path_default()).sep).join('/')}/` : '';
+}
+
 ;// CONCATENATED MODULE: ./src/cli/summary.ts
 /** The short human summary the CLI prints on stdout when --json is not given. */
 
@@ -11473,7 +11500,6 @@ function renderSummary(result) {
 
 
 
-
 function localDate(now = new Date()) {
     const pad = (n) => String(n).padStart(2, '0');
     return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
@@ -11491,14 +11517,16 @@ async function main(argv, processEnv) {
             return 0;
         }
         const opts = command.options;
-        const repoDir = external_node_path_default().resolve(opts.cwd);
-        if (!external_node_fs_default().existsSync(repoDir) || !(await gitSucceeds(repoDir, ['rev-parse', '--show-toplevel']))) {
-            throw new UsageError(`${repoDir} is not inside a git repository; run orchestrator in your project's checkout or pass --cwd`);
+        const start = external_node_path_default().resolve(opts.cwd);
+        const repoDir = await repositoryRoot(start);
+        if (!repoDir) {
+            throw new UsageError(`${start} is not inside a git repository; run orchestrator in your project's checkout or pass --cwd`);
         }
         const env = loadEnvFile(external_node_path_default().join(repoDir, '.env.claude'), processEnv);
         const answererConfig = detectAnswerer(env);
         const claudePath = locateClaude({ explicit: opts.claudePath, pathVar: env.PATH, cwd: repoDir });
-        err(`orchestrator ${version_VERSION}: ${opts.implement ? 'full run' : 'plan only'} in ${repoDir}`);
+        const sub = subfolderOf(repoDir, start);
+        err(`orchestrator ${version_VERSION}: ${opts.implement ? 'full run' : 'plan only'} in ${repoDir}${sub ? ` (the repository's top level; started in ${sub})` : ''}`);
         err(`  questions: ${describeAnswerer(answererConfig)}`);
         const host = await startClaudeHost({
             mode: opts.sandbox,

@@ -1,0 +1,31 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { repositoryRoot, subfolderOf } from '../../src/cli/repository.js'
+import { gitIn } from '../support/sandbox.js'
+
+let root: string
+beforeEach(() => {
+  root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'repo-root-')))
+})
+afterEach(() => fs.rmSync(root, { recursive: true, force: true }))
+
+describe('repositoryRoot', () => {
+  it('is the top level from any subfolder, and null outside a repository or for a missing folder', async () => {
+    expect(await repositoryRoot(root)).toBeNull()
+    gitIn(root, ['init', '-q'])
+    fs.mkdirSync(path.join(root, 'src', 'api'), { recursive: true })
+    expect(await repositoryRoot(path.join(root, 'src', 'api'))).toBe(root)
+    expect(await repositoryRoot(root)).toBe(root)
+    expect(await repositoryRoot(path.join(root, 'nope'))).toBeNull()
+  })
+})
+
+describe('subfolderOf', () => {
+  it('names where the CLI was started, relative to the top level', () => {
+    fs.mkdirSync(path.join(root, 'src', 'api'), { recursive: true })
+    expect(subfolderOf(root, path.join(root, 'src', 'api'))).toBe('src/api/')
+    expect(subfolderOf(root, root)).toBe('')
+  })
+})
