@@ -189,6 +189,29 @@ describe('orchestrator CLI', () => {
     expect(`${index?.system}\n${index?.firstUserText}`.match(/Primary working directory: (\S+)/)?.[1]).toBe(fs.realpathSync(sb.repoDir))
   })
 
+  it('names the credential variables before starting when none is set, and takes one from .env.claude', async () => {
+    sb.model.setRules(standardRules(sb.repoDir))
+    const none = await execa('node', [BIN, '--cwd', sb.repoDir, '--no-implement', TASK], {
+      env: sb.env({ ANTHROPIC_API_KEY: '' }),
+      extendEnv: false,
+      reject: false
+    })
+    expect(none.exitCode).toBe(2)
+    expect(none.stderr).toContain('Claude Code has no model credential')
+    for (const name of ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC_BASE_URL', 'CLAUDE_CODE_USE_BEDROCK', 'CLAUDE_CODE_USE_VERTEX', '.env.claude']) {
+      expect(none.stderr).toContain(name)
+    }
+    expect(none.stderr).not.toContain('Not logged in')
+    expect(sb.model.requests).toHaveLength(0)
+
+    // The same key in .env.claude at the top level is enough (kept out of git, as a user would).
+    fs.writeFileSync(path.join(sb.repoDir, '.env.claude'), 'ANTHROPIC_API_KEY=test-anthropic-key\n')
+    fs.writeFileSync(path.join(sb.repoDir, '.git', 'info', 'exclude'), '.env.claude\n')
+    const fromFile = await runCli(sb, ['--no-implement', TASK], { ANTHROPIC_API_KEY: '' })
+    expect(fromFile.exitCode).toBe(0)
+    expect(fromFile.result.status).toBe('planned')
+  })
+
   it('fails the phase on an API error, skips the rest, and exits 1', async () => {
     sb.model.setRules(standardRules(sb.repoDir, { research: () => ({ httpError: 500 }) }))
     // One retry keeps the test quick; the product keeps Claude Code's default retries.

@@ -1029,7 +1029,7 @@ async function runClaude(inv) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _claude_runner_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(236);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(815);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(406);
 
 
 (0,_claude_runner_js__WEBPACK_IMPORTED_MODULE_0__/* .stopClaudeOnExit */ .mt)();
@@ -1040,7 +1040,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 815:
+/***/ 406:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -11183,6 +11183,63 @@ async function startClaudeHost(opts) {
 /** Kept in step with package.json by test/unit/version.test.ts. */
 const version_VERSION = '0.1.0';
 
+;// CONCATENATED MODULE: ./src/cli/credentials.ts
+/**
+ * Claude Code without a model credential fails its first phase with "Not
+ * logged in", which names neither the variables it reads nor where the CLI
+ * takes them from. This check says both before anything starts.
+ */
+
+
+/** Each is enough on its own for Claude Code to reach a model. */
+const CREDENTIAL_VARIABLES = [
+    'ANTHROPIC_API_KEY',
+    'CLAUDE_CODE_OAUTH_TOKEN',
+    'ANTHROPIC_AUTH_TOKEN',
+    'CLAUDE_CODE_USE_BEDROCK',
+    'CLAUDE_CODE_USE_VERTEX',
+    'CLAUDE_CODE_USE_FOUNDRY'
+];
+class MissingCredentialError extends Error {
+}
+/** The provider switches are flags: Claude Code reads `0` or `false` as off. */
+function isSet(value) {
+    return Boolean(value) && !/^(0|false|no|off)$/i.test(value ?? '');
+}
+const HOW_TO_SET = [
+    'Set one of these in the environment or in .env.claude at the repository top level:',
+    ...[
+        ['ANTHROPIC_API_KEY', 'an Anthropic API key'],
+        ['CLAUDE_CODE_OAUTH_TOKEN', 'a Claude subscription token (`claude setup-token`)'],
+        ['ANTHROPIC_AUTH_TOKEN + ANTHROPIC_BASE_URL', 'a company gateway and its token'],
+        ['CLAUDE_CODE_USE_BEDROCK=1', "Amazon Bedrock, with AWS's usual credentials"],
+        ['CLAUDE_CODE_USE_VERTEX=1', "Google Vertex AI, with Google Cloud's usual credentials"]
+    ].map(([name, what]) => `  ${name.padEnd(42)} ${what}`)
+].join('\n');
+/**
+ * A `claude login` session may hold the credential instead, but only where
+ * Claude sees the real HOME (unconfined): on Linux in
+ * `$CLAUDE_CONFIG_DIR/.credentials.json` (default `~/.claude`); on macOS in the
+ * keychain, which this process cannot look into, so it is assumed there.
+ */
+function mayHaveLogin(env, platform = process.platform) {
+    if (platform === 'darwin')
+        return true;
+    const dir = env.CLAUDE_CONFIG_DIR || (env.HOME ? external_node_path_default().join(env.HOME, '.claude') : null);
+    return dir !== null && external_node_fs_default().existsSync(external_node_path_default().join(dir, '.credentials.json'));
+}
+/** Throws MissingCredentialError, naming the variables, when Claude Code would have no way to reach a model. */
+function assertModelCredential(env, opts) {
+    if (CREDENTIAL_VARIABLES.some((name) => isSet(env[name])))
+        return;
+    if (!opts.sandboxed && mayHaveLogin(env, opts.platform))
+        return;
+    const login = opts.sandboxed
+        ? 'A `claude login` session is not used: in the sandbox Claude Code gets a throwaway HOME.'
+        : 'No `claude login` session was found either.';
+    throw new MissingCredentialError(`Claude Code has no model credential.\n${HOW_TO_SET}\n${login}`);
+}
+
 ;// CONCATENATED MODULE: ./src/cli/env-file.ts
 /**
  * Reads `.env.claude` (KEY=VALUE lines) as the original orchestrator did.
@@ -11304,9 +11361,13 @@ Options:
   -h, --help                   show this help
   -v, --version                show the version
 
+Claude Code needs a model credential, from the environment or .env.claude at the repository's
+top level: ANTHROPIC_API_KEY, CLAUDE_CODE_OAUTH_TOKEN, ANTHROPIC_AUTH_TOKEN with ANTHROPIC_BASE_URL
+(a gateway), or CLAUDE_CODE_USE_BEDROCK=1 / CLAUDE_CODE_USE_VERTEX=1 with the provider's credentials.
+
 Questions Claude asks are answered by OpenAI (OPENAI_API_KEY, OPENAI_MODEL, OPENAI_BASE_URL)
 or Azure OpenAI (AZURE_OPENAI_API_KEY, AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_DEPLOYMENT,
-AZURE_OPENAI_API_VERSION), read from the environment or ./.env.claude.
+AZURE_OPENAI_API_VERSION), read from the environment or .env.claude.
 
 Exit codes: 0 success, 1 a phase failed, 2 usage error.`;
 function positiveNumber(name, value, integer) {
@@ -11500,6 +11561,7 @@ function renderSummary(result) {
 
 
 
+
 function localDate(now = new Date()) {
     const pad = (n) => String(n).padStart(2, '0');
     return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
@@ -11538,10 +11600,11 @@ async function main(argv, processEnv) {
             denyRead: [],
             warn: (message) => err(`  warning: ${message}`)
         });
-        if (host.sandboxed)
-            err('  sandbox: on (Claude sees the checkout, its own HOME and the allowed hosts)');
         let result;
         try {
+            assertModelCredential(env, { sandboxed: host.sandboxed });
+            if (host.sandboxed)
+                err('  sandbox: on (Claude sees the checkout, its own HOME and the allowed hosts)');
             result = await runEngine({
                 task: opts.task,
                 repoDir,
@@ -11575,7 +11638,11 @@ async function main(argv, processEnv) {
         return result.status === 'failed' ? 1 : 0;
     }
     catch (e) {
-        if (e instanceof UsageError || e instanceof ClaudeNotFoundError || e instanceof AnswererConfigError || e instanceof SandboxUnavailableError) {
+        if (e instanceof UsageError ||
+            e instanceof ClaudeNotFoundError ||
+            e instanceof AnswererConfigError ||
+            e instanceof SandboxUnavailableError ||
+            e instanceof MissingCredentialError) {
             err(`orchestrator: ${e.message}`);
             if (e instanceof UsageError)
                 err('Run orchestrator --help for usage.');

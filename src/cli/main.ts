@@ -15,6 +15,7 @@ import { startClaudeHost } from '../sandbox/claude-host.js'
 import { DEFAULT_ALLOWED_DOMAINS } from '../sandbox/policy.js'
 import { findRuntimePackage, SandboxUnavailableError } from '../sandbox/runtime.js'
 import { VERSION } from '../version.js'
+import { assertModelCredential, MissingCredentialError } from './credentials.js'
 import { loadEnvFile } from './env-file.js'
 import { parseCli, USAGE, UsageError } from './args.js'
 import { repositoryRoot, subfolderOf } from './repository.js'
@@ -59,9 +60,10 @@ export async function main(argv: string[], processEnv: Record<string, string | u
       denyRead: [],
       warn: (message) => err(`  warning: ${message}`)
     })
-    if (host.sandboxed) err('  sandbox: on (Claude sees the checkout, its own HOME and the allowed hosts)')
     let result
     try {
+      assertModelCredential(env, { sandboxed: host.sandboxed })
+      if (host.sandboxed) err('  sandbox: on (Claude sees the checkout, its own HOME and the allowed hosts)')
       result = await runEngine({
         task: opts.task,
         repoDir,
@@ -92,7 +94,13 @@ export async function main(argv: string[], processEnv: Record<string, string | u
     process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderSummary(result)}\n`)
     return result.status === 'failed' ? 1 : 0
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ClaudeNotFoundError || e instanceof AnswererConfigError || e instanceof SandboxUnavailableError) {
+    if (
+      e instanceof UsageError ||
+      e instanceof ClaudeNotFoundError ||
+      e instanceof AnswererConfigError ||
+      e instanceof SandboxUnavailableError ||
+      e instanceof MissingCredentialError
+    ) {
       err(`orchestrator: ${e.message}`)
       if (e instanceof UsageError) err('Run orchestrator --help for usage.')
       return 2
