@@ -120,6 +120,27 @@ describe('orchestrator CLI', () => {
     expect(run.stderr).toMatch(/✔ review \(.*\$0\.\d{4}/)
   })
 
+  it("leaves the user's own uncommitted edits out of the run's changes and the review", async () => {
+    sb.model.setRules(standardRules(sb.repoDir))
+    // Work in progress, and the file `> result.json` creates before the CLI starts.
+    fs.appendFileSync(path.join(sb.repoDir, 'README.md'), 'My own unfinished notes.\n')
+    fs.writeFileSync(path.join(sb.repoDir, 'scratch.txt'), 'todo: ask about caching\n')
+    fs.writeFileSync(path.join(sb.repoDir, 'result.json'), '')
+    const run = await runCli(sb, [TASK])
+
+    expect(run.exitCode).toBe(0)
+    expect(run.result.changedFiles).toEqual(['src/rate-limit.js'])
+    const review = sb.model.requests.find((r) => r.rule === 'review')?.firstUserText ?? ''
+    expect(review).toContain('+export const LIMIT = 100')
+    expect(review).not.toContain('My own unfinished notes')
+    expect(review).not.toContain('scratch.txt')
+    expect(review).not.toContain('result.json')
+    // The edits are still there, unstaged, as the user left them.
+    expect(fs.readFileSync(path.join(sb.repoDir, 'README.md'), 'utf8')).toContain('My own unfinished notes.')
+    expect(sb.git('diff', '--cached', '--name-only')).toBe('')
+    expect(run.stderr).toContain('3 uncommitted files were there before the run (README.md, result.json, scratch.txt)')
+  })
+
   it('answers a question in plan with OpenAI and resumes the same session with that answer', async () => {
     sb.model.setRules(
       standardRules(sb.repoDir, {

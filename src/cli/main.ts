@@ -18,7 +18,7 @@ import { VERSION } from '../version.js'
 import { assertModelCredential, MissingCredentialError } from './credentials.js'
 import { loadEnvFile } from './env-file.js'
 import { parseCli, USAGE, UsageError } from './args.js'
-import { repositoryRoot, subfolderOf } from './repository.js'
+import { repositoryRoot, subfolderOf, uncommittedNote } from './repository.js'
 import { renderSummary } from './summary.js'
 
 export function localDate(now = new Date()): string {
@@ -50,6 +50,8 @@ export async function main(argv: string[], processEnv: Record<string, string | u
     const sub = subfolderOf(repoDir, start)
     err(`orchestrator ${VERSION}: ${opts.implement ? 'full run' : 'plan only'} in ${repoDir}${sub ? ` (the repository's top level; started in ${sub})` : ''}`)
     err(`  questions: ${describeAnswerer(answererConfig)}`)
+    const note = opts.implement ? await uncommittedNote(repoDir, opts.artifactsDir) : null
+    if (note) err(`  note: ${note}`)
     const host = await startClaudeHost({
       mode: opts.sandbox,
       runtimeDir: findRuntimePackage([path.dirname(fileURLToPath(import.meta.url))]),

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { repositoryRoot, subfolderOf } from '../../src/cli/repository.js'
+import { repositoryRoot, subfolderOf, uncommittedNote } from '../../src/cli/repository.js'
 import { gitIn } from '../support/sandbox.js'
 
 let root: string
@@ -27,5 +27,17 @@ describe('subfolderOf', () => {
     fs.mkdirSync(path.join(root, 'src', 'api'), { recursive: true })
     expect(subfolderOf(root, path.join(root, 'src', 'api'))).toBe('src/api/')
     expect(subfolderOf(root, root)).toBe('')
+  })
+})
+
+describe('uncommittedNote', () => {
+  it("names the user's uncommitted files, not the phase documents, and nothing for a clean tree", async () => {
+    gitIn(root, ['init', '-q'])
+    expect(await uncommittedNote(root, 'thoughts/shared')).toBeNull()
+    fs.mkdirSync(path.join(root, 'thoughts', 'shared'), { recursive: true })
+    fs.writeFileSync(path.join(root, 'thoughts', 'shared', 'plan.md'), '# Plan\n')
+    expect(await uncommittedNote(root, 'thoughts/shared')).toBeNull()
+    fs.writeFileSync(path.join(root, 'result.json'), '')
+    expect(await uncommittedNote(root, 'thoughts/shared')).toMatch(/^1 uncommitted file was there before the run \(result\.json\): they stay yours/)
   })
 })
