@@ -39770,7 +39770,7 @@ function nameFailedRequest(err, baseUrl, redact) {
     const message = redact(`${request}: ${status}${original}`);
     e.message = message;
     if (e.stack)
-        e.stack = redact(e.stack.replace(original, message));
+        e.stack = redact(original ? e.stack.replace(original, message) : `${message}\n${e.stack}`);
 }
 
 ;// CONCATENATED MODULE: ./src/github/client.ts

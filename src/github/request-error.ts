@@ -39,5 +39,5 @@ export function nameFailedRequest(err: unknown, baseUrl: string, redact: (text: 
   const status = e.response && e.status ? `${e.status} ` : ''
   const message = redact(`${request}: ${status}${original}`)
   e.message = message
-  if (e.stack) e.stack = redact(e.stack.replace(original, message))
+  if (e.stack) e.stack = redact(original ? e.stack.replace(original, message) : `${message}\n${e.stack}`)
 }

@@ -3,6 +3,7 @@ import { createGitHubClient, type GitHubClient } from '../../../src/github/clien
 import { IssueLabels } from '../../../src/github/labels.js'
 import { canWrite } from '../../../src/github/permissions.js'
 import { createOrUpdatePull } from '../../../src/github/pulls.js'
+import { requestPath } from '../../../src/github/request-error.js'
 import { startFakeGitHub, type FakeGitHub } from '../../support/github-server.js'
 
 const repo = { owner: 'acme', repo: 'widgets' }
@@ -191,5 +192,13 @@ describe('GitHub errors', () => {
       .catch((e: unknown) => e)) as Error
     expect(err.message.startsWith(`POST /repos/acme/widgets/issues/${issue.number}/comments: 422 Validation Failed: body *** is too long`)).toBe(true)
     expect(err.stack).not.toContain('sk-secret-123')
+  })
+})
+
+describe('requestPath', () => {
+  it('is the path after the API base, also on GitHub Enterprise Server', () => {
+    expect(requestPath('https://ghe.example.com/api/v3/repos/o/r/pulls?state=open', 'https://ghe.example.com/api/v3/')).toBe('/repos/o/r/pulls?state=open')
+    expect(requestPath('https://api.github.com/repos/o/r', 'https://api.github.com')).toBe('/repos/o/r')
+    expect(requestPath('https://uploads.github.com/x', 'https://api.github.com')).toBe('/x')
   })
 })
