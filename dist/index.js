@@ -31445,7 +31445,7 @@ which.sync = whichSync
 
 /***/ }),
 
-/***/ 9218:
+/***/ 4978:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39733,12 +39733,53 @@ throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
 throttling.triggersNotification = triggersNotification;
 
 
+;// CONCATENATED MODULE: ./src/github/request-error.ts
+/**
+ * GitHub's error messages say what went wrong ("Not Found - https://docs…")
+ * but not which request: with a dozen calls per run, a maintainer reading
+ * the issue cannot tell which permission or resource is missing.
+ */
+/** `/repos/o/r/…` of a request URL: the part after the API base, query included. */
+function requestPath(url, baseUrl) {
+    const base = baseUrl.replace(/\/+$/, '');
+    if (url.startsWith(`${base}/`))
+        return url.slice(base.length);
+    try {
+        const u = new URL(url);
+        return `${u.pathname}${u.search}`;
+    }
+    catch {
+        return url;
+    }
+}
+/**
+ * Rewrites an Octokit RequestError in place to "GET /repos/o/r/…: 404 Not Found …",
+ * keeping its status and response for callers. The whole message, and the stack
+ * the log prints, pass through `redact`.
+ */
+function nameFailedRequest(err, baseUrl, redact) {
+    const e = err;
+    if (!(err instanceof Error) || !e.request?.method || !e.request.url)
+        return;
+    const request = `${e.request.method} ${requestPath(e.request.url, baseUrl)}`;
+    const original = e.message;
+    if (original.startsWith(`${request}: `))
+        return;
+    // Without a response the request never got an answer (a network error): no HTTP status to show.
+    const status = e.response && e.status ? `${e.status} ` : '';
+    const message = redact(`${request}: ${status}${original}`);
+    e.message = message;
+    if (e.stack)
+        e.stack = redact(original ? e.stack.replace(original, message) : `${message}\n${e.stack}`);
+}
+
 ;// CONCATENATED MODULE: ./src/github/client.ts
 /**
  * The one GitHub client: REST, base URL from GITHUB_API_URL (so GitHub
  * Enterprise Server and the tests' fake server work alike), with retries for
  * 5xx and waits for primary and secondary rate limits.
  */
+
 
 
 
@@ -39754,7 +39795,8 @@ const MAX_RATE_LIMIT_RETRIES = 3;
 const UNSPACED = { key: () => ({ schedule: (_options, job) => job() }) };
 /**
  * @param redact applied to every `body` and `title` the client sends, so no
- *   code path can post a secret to an issue or pull request.
+ *   code path can post a secret to an issue or pull request, and to the
+ *   message of every error, which names the request that failed.
  */
 function createGitHubClient(token, baseUrl, redact = (t) => t) {
     const client = getOctokit(token, {
@@ -39779,6 +39821,10 @@ function createGitHubClient(token, baseUrl, redact = (t) => t) {
             if (typeof value === 'string')
                 options[key] = redact(value);
         }
+    });
+    client.hook.error('request', (err) => {
+        nameFailedRequest(err, baseUrl, redact);
+        throw err;
     });
     return client;
 }
@@ -40005,7 +40051,7 @@ function redact(text, secrets = []) {
  */
 // An empty core.fsmonitor disables it on every git version (before 2.36 "false" named a hook).
 const SAFE_CONFIG = ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor='];
-async function git(cwd, args, opts = {}) {
+async function git_git(cwd, args, opts = {}) {
     const configArgs = Object.entries(opts.config ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
     const result = await (0,execa/* execa */.Ho)('git', [...SAFE_CONFIG, ...configArgs, ...args], {
         cwd,
@@ -40025,7 +40071,7 @@ async function git(cwd, args, opts = {}) {
 /** Like `git`, but answers false instead of throwing when git exits non-zero. */
 async function gitSucceeds(cwd, args) {
     try {
-        await git(cwd, args);
+        await git_git(cwd, args);
         return true;
     }
     catch (err) {
@@ -40036,15 +40082,15 @@ async function gitSucceeds(cwd, args) {
 }
 async function headSha(cwd) {
     try {
-        return await git(cwd, ['rev-parse', '--verify', '-q', 'HEAD']);
+        return await git_git(cwd, ['rev-parse', '--verify', '-q', 'HEAD']);
     }
     catch {
         return null;
     }
 }
 /** Paths that differ from HEAD in the work tree or index, untracked files included. */
-async function dirtyPaths(cwd) {
-    const out = await git(cwd, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames']);
+async function git_dirtyPaths(cwd) {
+    const out = await git_git(cwd, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames']);
     return out
         .split('\0')
         .filter((entry) => entry.length > 3)
@@ -40098,11 +40144,11 @@ class WorkBranch {
         this.auth = auth;
     }
     async init() {
-        const url = await git(this.repoDir, ['remote', 'get-url', 'origin']);
+        const url = await git_git(this.repoDir, ['remote', 'get-url', 'origin']);
         this.env = gitAuthEnv(url, this.auth);
     }
     remote(args) {
-        return git(this.repoDir, args, { env: this.env, secrets: [this.auth.token] });
+        return git_git(this.repoDir, args, { env: this.env, secrets: [this.auth.token] });
     }
     /** The branch's commit on origin, or null when origin has no such branch. */
     async remoteHead(name = this.branch) {
@@ -40111,13 +40157,13 @@ class WorkBranch {
     }
     async fetch(name) {
         await this.remote(['fetch', '--no-tags', '--no-write-fetch-head', 'origin', `+refs/heads/${name}:refs/remotes/origin/${name}`]);
-        return git(this.repoDir, ['rev-parse', `refs/remotes/origin/${name}`]);
+        return git_git(this.repoDir, ['rev-parse', `refs/remotes/origin/${name}`]);
     }
     /** Checks out the work branch at `sha`, discarding local changes to tracked files. */
     async checkoutAt(sha) {
-        await git(this.repoDir, ['checkout', '-q', '-B', this.branch, sha]);
-        await git(this.repoDir, ['reset', '-q', '--hard', sha]);
-        await git(this.repoDir, ['clean', '-fdq']);
+        await git_git(this.repoDir, ['checkout', '-q', '-B', this.branch, sha]);
+        await git_git(this.repoDir, ['reset', '-q', '--hard', sha]);
+        await git_git(this.repoDir, ['clean', '-fdq']);
     }
     /** Commits the given paths (everything when omitted); null when there was nothing to commit. */
     async commit(message, author, paths) {
@@ -40125,19 +40171,19 @@ class WorkBranch {
         // A folder the phase never created is simply nothing to commit (git add would reject the pathspec).
         const present = [];
         for (const p of scope) {
-            if (external_node_fs_default().existsSync(external_node_path_default().join(this.repoDir, p)) || (await git(this.repoDir, ['ls-files', '--', p])).trim())
+            if (external_node_fs_default().existsSync(external_node_path_default().join(this.repoDir, p)) || (await git_git(this.repoDir, ['ls-files', '--', p])).trim())
                 present.push(p);
         }
         if (!present.length)
             return null;
-        await git(this.repoDir, ['add', '-A', '--', ...present]);
-        const staged = await git(this.repoDir, ['diff', '--cached', '--name-only', '--', ...present]);
+        await git_git(this.repoDir, ['add', '-A', '--', ...present]);
+        const staged = await git_git(this.repoDir, ['diff', '--cached', '--name-only', '--', ...present]);
         if (!staged.trim())
             return null;
         const identity = { 'user.name': author.name, 'user.email': author.email };
         // With paths, only those paths are committed, whatever else is staged.
-        await git(this.repoDir, ['commit', '-q', '--no-verify', '-m', message, ...(paths ? ['--', ...present] : [])], { config: identity });
-        return git(this.repoDir, ['rev-parse', 'HEAD']);
+        await git_git(this.repoDir, ['commit', '-q', '--no-verify', '-m', message, ...(paths ? ['--', ...present] : [])], { config: identity });
+        return git_git(this.repoDir, ['rev-parse', 'HEAD']);
     }
     /** Pushes HEAD to the branch; fails rather than overwrite commits it has not seen. */
     async push() {
@@ -40161,8 +40207,8 @@ class WorkBranch {
      * into work-tree changes, so the bot makes the one commit, scrubbed of secrets.
      */
     async uncommitTo(base) {
-        if ((await git(this.repoDir, ['rev-parse', 'HEAD'])) !== base)
-            await git(this.repoDir, ['reset', '-q', '--soft', base]);
+        if ((await git_git(this.repoDir, ['rev-parse', 'HEAD'])) !== base)
+            await git_git(this.repoDir, ['reset', '-q', '--soft', base]);
     }
     /** Whether `ancestor` is reachable from `head` (both must be fetched). */
     async descends(head, ancestor) {
@@ -40170,7 +40216,7 @@ class WorkBranch {
     }
     /** Commits on `head` not reachable from `base` whose author email is not `email`. */
     async foreignCommits(base, head, email) {
-        const out = await git(this.repoDir, ['log', '--format=%H %ae', `${base}..${head}`]);
+        const out = await git_git(this.repoDir, ['log', '--format=%H %ae', `${base}..${head}`]);
         return out
             .split('\n')
             .filter(Boolean)
@@ -40185,7 +40231,7 @@ class WorkBranch {
  */
 async function localKeys(repoDir, pattern) {
     try {
-        const out = await git(repoDir, ['config', '--local', '--null', '--get-regexp', pattern]);
+        const out = await git_git(repoDir, ['config', '--local', '--null', '--get-regexp', pattern]);
         return out
             .split('\0')
             .filter(Boolean)
@@ -40211,7 +40257,7 @@ async function withoutPersistedCredentials(repoDir, fn) {
     if (keys.size) {
         saved = external_node_fs_default().readFileSync(configFile);
         for (const key of keys)
-            await git(repoDir, ['config', '--local', '--unset-all', key]);
+            await git_git(repoDir, ['config', '--local', '--unset-all', key]);
     }
     try {
         return await fn();
@@ -40220,6 +40266,31 @@ async function withoutPersistedCredentials(repoDir, fn) {
         if (saved)
             external_node_fs_default().writeFileSync(configFile, saved);
     }
+}
+
+;// CONCATENATED MODULE: ./src/action/checkout.ts
+/**
+ * The action works in the checkout actions/checkout leaves in GITHUB_WORKSPACE.
+ * Without one, the first git call fails in git's own words ("--local can only
+ * be used inside a git repository"), which tells a maintainer nothing about
+ * the missing workflow step.
+ */
+
+
+const NOT_A_CHECKOUT = 'the workspace is not a git checkout: add actions/checkout before this step (into the workspace itself, without `path:`)';
+function realpath(p) {
+    try {
+        return external_node_fs_default().realpathSync(p);
+    }
+    catch {
+        return p;
+    }
+}
+/** Throws NOT_A_CHECKOUT unless `workspace` is the top level of a git work tree. */
+async function assertCheckout(workspace) {
+    const top = await git_git(workspace, ['rev-parse', '--show-toplevel']).catch(() => null);
+    if (top === null || realpath(top) !== realpath(workspace))
+        throw new Error(NOT_A_CHECKOUT);
 }
 
 // EXTERNAL MODULE: external "node:url"
@@ -41120,7 +41191,7 @@ class IndexCache {
     }
     /** The tree the index describes: the base commit's, whatever is on the work branch. */
     async treeOf(commit) {
-        return git(this.repoDir, ['rev-parse', `${commit}^{tree}`]);
+        return git_git(this.repoDir, ['rev-parse', `${commit}^{tree}`]);
     }
     /** The cached index document for `tree`, or null. */
     async lookup(tree) {
@@ -41128,7 +41199,7 @@ class IndexCache {
             if (!(await this.wb.remoteHead(INDEX_CACHE_BRANCH)))
                 return null;
             this.cacheSha = await this.wb.fetch(INDEX_CACHE_BRANCH);
-            return await git(this.repoDir, ['show', `${this.cacheSha}:index/${tree}.md`]);
+            return await git_git(this.repoDir, ['show', `${this.cacheSha}:index/${tree}.md`]);
         }
         catch (err) {
             if (!/does not exist|exists on disk, but not in/.test(err.message)) {
@@ -41141,18 +41212,18 @@ class IndexCache {
     async store(tree, content, author) {
         try {
             const parent = this.cacheSha ?? ((await this.wb.remoteHead(INDEX_CACHE_BRANCH)) ? await this.wb.fetch(INDEX_CACHE_BRANCH) : null);
-            const blob = await git(this.repoDir, ['hash-object', '-w', '--stdin'], { input: content });
-            const entries = parent ? await git(this.repoDir, ['ls-tree', `${parent}:index`]).catch(() => '') : '';
+            const blob = await git_git(this.repoDir, ['hash-object', '-w', '--stdin'], { input: content });
+            const entries = parent ? await git_git(this.repoDir, ['ls-tree', `${parent}:index`]).catch(() => '') : '';
             const kept = entries.split('\n').filter((line) => line && !line.endsWith(`\t${tree}.md`));
-            const indexTree = await git(this.repoDir, ['mktree'], { input: [...kept, `100644 blob ${blob}\t${tree}.md`].join('\n') + '\n' });
-            const root = await git(this.repoDir, ['mktree'], { input: `040000 tree ${indexTree}\tindex\n` });
+            const indexTree = await git_git(this.repoDir, ['mktree'], { input: [...kept, `100644 blob ${blob}\t${tree}.md`].join('\n') + '\n' });
+            const root = await git_git(this.repoDir, ['mktree'], { input: `040000 tree ${indexTree}\tindex\n` });
             const env = {
                 GIT_AUTHOR_NAME: author.name,
                 GIT_AUTHOR_EMAIL: author.email,
                 GIT_COMMITTER_NAME: author.name,
                 GIT_COMMITTER_EMAIL: author.email
             };
-            const commit = await git(this.repoDir, ['commit-tree', root, ...(parent ? ['-p', parent] : []), '-m', `index of tree ${tree}`], { env });
+            const commit = await git_git(this.repoDir, ['commit-tree', root, ...(parent ? ['-p', parent] : []), '-m', `index of tree ${tree}`], { env });
             await this.wb.pushRef(commit, INDEX_CACHE_BRANCH);
         }
         catch (err) {
@@ -41400,7 +41471,7 @@ function hashFile(file) {
     }
 }
 async function gitSetupHash(repoDir) {
-    const gitDir = await git(repoDir, ['rev-parse', '--absolute-git-dir']);
+    const gitDir = await git_git(repoDir, ['rev-parse', '--absolute-git-dir']);
     const hash = external_node_crypto_default().createHash('sha256').update(hashFile(external_node_path_default().join(gitDir, 'config')));
     const hooks = external_node_path_default().join(gitDir, 'hooks');
     const names = external_node_fs_default().existsSync(hooks) ? external_node_fs_default().readdirSync(hooks).filter((n) => !n.endsWith('.sample')).sort() : [];
@@ -41410,7 +41481,7 @@ async function gitSetupHash(repoDir) {
 }
 async function snapshotWorkspace(repoDir) {
     const files = new Map();
-    for (const rel of await dirtyPaths(repoDir))
+    for (const rel of await git_dirtyPaths(repoDir))
         files.set(rel, hashFile(external_node_path_default().join(repoDir, rel)));
     return { head: await headSha(repoDir), gitSetup: await gitSetupHash(repoDir), files };
 }
@@ -41449,7 +41520,7 @@ async function checkImplement(repoDir, before) {
             return { reason: `it rewrote history: ${before.head.slice(0, 7)} is no longer an ancestor of HEAD`, paths: [] };
     }
     const committed = before.head && after.head && after.head !== before.head
-        ? (await git(repoDir, ['diff', '--name-only', before.head, after.head])).split('\n').filter(Boolean)
+        ? (await git_git(repoDir, ['diff', '--name-only', before.head, after.head])).split('\n').filter(Boolean)
         : [];
     const touched = [...new Set([...changedBetween(before, after), ...committed])];
     const workflows = touched.filter((p) => isInside(p, '.github/workflows'));
@@ -41927,23 +41998,23 @@ class SecretRegistry {
      * every form. Throws without repeating the secret.
      */
     async checkCommit(repoDir, sha) {
-        const message = await git(repoDir, ['log', '-1', '--format=%B', sha]);
+        const message = await git_git(repoDir, ['log', '-1', '--format=%B', sha]);
         if (this.found(message))
             throw new SecretLeakError(`commit ${sha.slice(0, 7)} has a secret in its message; nothing was pushed`);
-        const names = (await git(repoDir, ['diff-tree', '-r', '--root', '--no-commit-id', '--name-only', '--no-renames', '-z', sha]))
+        const names = (await git_git(repoDir, ['diff-tree', '-r', '--root', '--no-commit-id', '--name-only', '--no-renames', '-z', sha]))
             .split('\0')
             .filter(Boolean);
         const named = names.filter((n) => this.found(n));
         if (named.length)
             throw new SecretLeakError(`commit ${sha.slice(0, 7)} adds a file whose name contains a secret; nothing was pushed`);
-        const present = (await git(repoDir, ['ls-tree', '-r', '-z', '--name-only', sha, '--', ...names])).split('\0').filter(Boolean);
+        const present = (await git_git(repoDir, ['ls-tree', '-r', '-z', '--name-only', sha, '--', ...names])).split('\0').filter(Boolean);
         if (!present.length)
             return;
-        const blobs = await git(repoDir, ['cat-file', '--batch'], { input: present.map((n) => `${sha}:${n}`).join('\n') + '\n' });
+        const blobs = await git_git(repoDir, ['cat-file', '--batch'], { input: present.map((n) => `${sha}:${n}`).join('\n') + '\n' });
         if (this.found(blobs)) {
             const leaking = [];
             for (const n of present)
-                if (this.found(await git(repoDir, ['cat-file', 'blob', `${sha}:${n}`])))
+                if (this.found(await git_git(repoDir, ['cat-file', 'blob', `${sha}:${n}`])))
                     leaking.push(n);
             throw new SecretLeakError(`commit ${sha.slice(0, 7)} would publish a secret (plain or encoded) in ${leaking.slice(0, 5).join(', ') || 'its files'}; nothing was pushed`);
         }
@@ -51856,14 +51927,72 @@ async function runPhase(opts) {
     return { result, verdict };
 }
 
-;// CONCATENATED MODULE: ./src/engine/engine.ts
+;// CONCATENATED MODULE: ./src/engine/starting-point.ts
 /**
- * The orchestration: the requested phases in their fixed order, each handing
- * its documents to the next, stopping at the first failure.
+ * What a run changed, told apart from what the user had already changed. The
+ * CLI works in the user's own checkout, where uncommitted edits are normal
+ * (even the `result.json` a shell creates for `> result.json` before we
+ * start): those are neither the run's changes nor the reviewer's business.
+ *
+ * So implement starts from a recorded starting point, the work tree as it was,
+ * and the changed files and the review's diff are measured from there. Both
+ * are staged through a throwaway index (GIT_INDEX_FILE): the user's own index
+ * is never touched.
  */
 
 
 
+
+/** The starting point is a commit on no branch; git needs an identity to write it, and the user's may be unset. */
+const IDENTITY = {
+    GIT_AUTHOR_NAME: 'orchestrator',
+    GIT_AUTHOR_EMAIL: 'orchestrator@localhost',
+    GIT_COMMITTER_NAME: 'orchestrator',
+    GIT_COMMITTER_EMAIL: 'orchestrator@localhost'
+};
+/** Everything but the phase documents, which are reported on their own. */
+const scope = (artifactsDir) => ['--', '.', `:(exclude)${artifactsDir}`];
+/** Runs `fn` with a copy of the user's index holding the whole work tree (untracked files included, ignored ones not). */
+async function withWorkTreeIndex(repoDir, artifactsDir, fn) {
+    const gitDir = await git_git(repoDir, ['rev-parse', '--absolute-git-dir']);
+    const scratch = external_node_fs_default().mkdtempSync(external_node_path_default().join(external_node_os_default().tmpdir(), 'orchestrator-index-'));
+    const env = { GIT_INDEX_FILE: external_node_path_default().join(scratch, 'index') };
+    try {
+        // Starting from the user's index keeps its stat data: git re-hashes only what changed.
+        if (external_node_fs_default().existsSync(external_node_path_default().join(gitDir, 'index')))
+            external_node_fs_default().copyFileSync(external_node_path_default().join(gitDir, 'index'), env.GIT_INDEX_FILE);
+        await git_git(repoDir, ['add', '-A', ...scope(artifactsDir)], { env });
+        return await fn(env);
+    }
+    finally {
+        external_node_fs_default().rmSync(scratch, { recursive: true, force: true });
+    }
+}
+/**
+ * The work tree as it is now, as a commit: HEAD itself when nothing is
+ * uncommitted (always so in the action's fresh checkout), otherwise a commit
+ * on top of HEAD that no branch points to.
+ */
+async function recordStartingPoint(repoDir, artifactsDir) {
+    const head = await headSha(repoDir);
+    return withWorkTreeIndex(repoDir, artifactsDir, async (env) => {
+        const tree = await git_git(repoDir, ['write-tree'], { env });
+        if (head && tree === (await git_git(repoDir, ['rev-parse', `${head}^{tree}`])))
+            return head;
+        const message = 'orchestrator: the work tree before implement (uncommitted changes, on no branch)';
+        return git_git(repoDir, ['commit-tree', tree, ...(head ? ['-p', head] : []), '-m', message], { env: { ...env, ...IDENTITY } });
+    });
+}
+/** What changed since `start` (committed or not, new files included), outside the artifacts folder. */
+async function changesSince(repoDir, start, artifactsDir) {
+    return withWorkTreeIndex(repoDir, artifactsDir, async (env) => {
+        const names = await git_git(repoDir, ['diff', '--cached', '--name-only', '--no-renames', start, ...scope(artifactsDir)], { env });
+        const diff = await git_git(repoDir, ['diff', '--cached', start, ...scope(artifactsDir)], { env });
+        return { files: names.split('\n').filter(Boolean).sort(), diff };
+    });
+}
+
+;// CONCATENATED MODULE: ./src/engine/engine.ts
 
 
 
@@ -51887,28 +52016,6 @@ function skipped(name) {
         questions: []
     };
 }
-/**
- * The change since `baseSha`, new files included. Staged through a throwaway
- * index (GIT_INDEX_FILE) so the user's own index is never touched.
- */
-async function reviewDiff(repoDir, baseSha, artifactsDir) {
-    if (!baseSha)
-        return undefined;
-    const gitDir = await git(repoDir, ['rev-parse', '--absolute-git-dir']);
-    const scratch = external_node_fs_default().mkdtempSync(external_node_path_default().join(external_node_os_default().tmpdir(), 'orchestrator-index-'));
-    const env = { GIT_INDEX_FILE: external_node_path_default().join(scratch, 'index') };
-    try {
-        if (external_node_fs_default().existsSync(external_node_path_default().join(gitDir, 'index')))
-            external_node_fs_default().copyFileSync(external_node_path_default().join(gitDir, 'index'), env.GIT_INDEX_FILE);
-        const scope = ['--', '.', `:(exclude)${artifactsDir}`];
-        await git(repoDir, ['add', '-A', ...scope], { env });
-        const diff = await git(repoDir, ['diff', '--cached', baseSha, ...scope], { env });
-        return diff.length <= MAX_INLINE_DIFF ? diff : undefined;
-    }
-    finally {
-        external_node_fs_default().rmSync(scratch, { recursive: true, force: true });
-    }
-}
 async function runEngine(opts) {
     const started = Date.now();
     const emit = opts.onProgress ?? (() => undefined);
@@ -51927,8 +52034,9 @@ async function runEngine(opts) {
         const spec = PHASE_SPECS[name];
         if (!opts.reuse?.[name]?.length)
             emit({ type: 'phase-start', phase: name, position: i + 1, total: requested.length });
+        // The work tree as implement finds it: uncommitted edits already there are not the run's.
         if (name === 'implement')
-            implementBase = await headSha(opts.repoDir);
+            implementBase = await recordStartingPoint(opts.repoDir, opts.artifactsDir);
         const ctx = {
             task: opts.task,
             artifactsDir: opts.artifactsDir,
@@ -51938,9 +52046,13 @@ async function runEngine(opts) {
         };
         if (name === 'review') {
             ctx.baseSha = implementBase ?? (await headSha(opts.repoDir));
-            ctx.changedFiles = await changedSince(opts.repoDir, ctx.baseSha, opts.artifactsDir);
-            const diff = await reviewDiff(opts.repoDir, ctx.baseSha, opts.artifactsDir);
-            ctx.diff = diff === undefined || !opts.redact ? diff : opts.redact(diff);
+            if (ctx.baseSha) {
+                const change = await changesSince(opts.repoDir, ctx.baseSha, opts.artifactsDir);
+                ctx.changedFiles = change.files;
+                // A larger diff is not inlined: the reviewer runs git diff itself.
+                const diff = change.diff.length <= MAX_INLINE_DIFF ? change.diff : undefined;
+                ctx.diff = diff === undefined || !opts.redact ? diff : opts.redact(diff);
+            }
         }
         let out;
         const reused = opts.reuse?.[name];
@@ -51980,9 +52092,7 @@ async function runEngine(opts) {
             findings = sortFindings(out.verdict.findings);
     }
     const ran = (name) => results.find((r) => r.name === name && r.status === 'succeeded');
-    const changedFiles = requested.includes('implement')
-        ? await changedSince(opts.repoDir, implementBase, opts.artifactsDir)
-        : [];
+    const changedFiles = implementBase ? (await changesSince(opts.repoDir, implementBase, opts.artifactsDir)).files : [];
     const totals = results.reduce((t, r) => ({
         durationMs: t.durationMs,
         costUsd: t.costUsd + r.costUsd,
@@ -52375,6 +52485,7 @@ class Session {
 
 
 
+
 const secrets = new SecretRegistry();
 function registerSecrets(inputs) {
     for (const value of [inputs.githubToken, inputs.anthropicApiKey, inputs.claudeCodeOauthToken, inputs.openaiApiKey, inputs.azureOpenaiApiKey]) {
@@ -52471,6 +52582,7 @@ async function run() {
                 await reactToComment(gh, ctx.repository, commentId, 'eyes').catch((err) => warning(`Could not react to the comment: ${err.message}`));
             }
             s.accepted = true;
+            await assertCheckout(ctx.workspace);
             out = await withoutPersistedCredentials(ctx.workspace, () => dispatch(s, route));
         }
     }
@@ -52923,7 +53035,7 @@ async function runClaude(inv) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _claude_runner_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2483);
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9218);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4978);
 
 
 // A cancelled job must not leave Claude running on the runner.

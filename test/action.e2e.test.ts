@@ -289,6 +289,23 @@ describe('orchestrator action', () => {
     expect(w.gh.state.pulls.size).toBe(0)
   })
 
+  it('tells the maintainer to add actions/checkout when the workspace is not a git checkout', async () => {
+    // A workflow without actions/checkout: GITHUB_WORKSPACE is an empty folder.
+    const run = await w.run(w.labeledEvent('orchestrator'), {}, {}, {
+      beforeSpawn: () => {
+        fs.rmSync(w.workspace, { recursive: true, force: true })
+        fs.mkdirSync(w.workspace)
+      }
+    })
+    expect(run.exitCode).toBe(1)
+    expect(run.outputs.status).toBe('failed')
+    const reply = botComments().at(-1)?.body ?? ''
+    expect(reply).toMatch(/^❌ The orchestrator could not start: the workspace is not a git checkout: add actions\/checkout before this step/)
+    expect(reply).not.toContain('git config failed')
+    expect(w.sb.model.requests).toHaveLength(0)
+    expect(w.originHead(BRANCH())).toBeNull()
+  })
+
   it('refuses /approve when the issue was edited after the plan was made', async () => {
     await planViaLabel()
     w.gh.state.issues.get(w.issue.number)!.body = 'Limit each client to 100 requests per minute.\n\nAlso delete the audit log.'
@@ -343,6 +360,8 @@ describe('orchestrator action', () => {
     expect(failed.exitCode).toBe(1)
     const pushedHead = w.originHead(BRANCH())
     expect(botComments().at(-1)?.body).toMatch(/was pushed \([0-9a-f]{7}\) before this failed/)
+    // The failure names the request GitHub refused, not only its message.
+    expect(botComments().at(-1)?.body).toContain('POST /repos/acme/widgets/pulls: 403 GitHub Actions is not permitted to create or approve pull requests.')
     expect(w.gh.state.pulls.size).toBe(0)
 
     const retry = await w.run(w.commentEvent('/approve'))

@@ -24,11 +24,13 @@ interface CliRun {
   result: RunResult
 }
 
-async function runCli(sb: Sandbox, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
-  const r = await execa('node', [BIN, '--json', '--cwd', sb.repoDir, ...args], {
+/** `startIn`: start the CLI in this folder, as a user in a terminal would, instead of passing --cwd. */
+async function runCli(sb: Sandbox, args: string[], env: Record<string, string> = {}, startIn?: string): Promise<CliRun> {
+  const r = await execa('node', [BIN, '--json', ...(startIn ? [] : ['--cwd', sb.repoDir]), ...args], {
     env: sb.env(env),
     extendEnv: false,
-    reject: false
+    reject: false,
+    cwd: startIn
   })
   let result: RunResult
   try {
@@ -118,6 +120,27 @@ describe('orchestrator CLI', () => {
     expect(run.stderr).toMatch(/✔ review \(.*\$0\.\d{4}/)
   })
 
+  it("leaves the user's own uncommitted edits out of the run's changes and the review", async () => {
+    sb.model.setRules(standardRules(sb.repoDir))
+    // Work in progress, and the file `> result.json` creates before the CLI starts.
+    fs.appendFileSync(path.join(sb.repoDir, 'README.md'), 'My own unfinished notes.\n')
+    fs.writeFileSync(path.join(sb.repoDir, 'scratch.txt'), 'todo: ask about caching\n')
+    fs.writeFileSync(path.join(sb.repoDir, 'result.json'), '')
+    const run = await runCli(sb, [TASK])
+
+    expect(run.exitCode).toBe(0)
+    expect(run.result.changedFiles).toEqual(['src/rate-limit.js'])
+    const review = sb.model.requests.find((r) => r.rule === 'review')?.firstUserText ?? ''
+    expect(review).toContain('+export const LIMIT = 100')
+    expect(review).not.toContain('My own unfinished notes')
+    expect(review).not.toContain('scratch.txt')
+    expect(review).not.toContain('result.json')
+    // The edits are still there, unstaged, as the user left them.
+    expect(fs.readFileSync(path.join(sb.repoDir, 'README.md'), 'utf8')).toContain('My own unfinished notes.')
+    expect(sb.git('diff', '--cached', '--name-only')).toBe('')
+    expect(run.stderr).toContain('3 uncommitted files were there before the run (README.md, result.json, scratch.txt)')
+  })
+
   it('answers a question in plan with OpenAI and resumes the same session with that answer', async () => {
     sb.model.setRules(
       standardRules(sb.repoDir, {
@@ -170,6 +193,44 @@ describe('orchestrator CLI', () => {
     expect(sb.model.requests.some((r) => r.rule === 'implement' || r.rule === 'review')).toBe(false)
     const dirty = sb.git('status', '--porcelain', '--untracked-files=all').split('\n')
     expect(dirty.every((l) => l.includes('thoughts/shared/'))).toBe(true)
+  })
+
+  it("works at the repository's top level when started in a subfolder", async () => {
+    sb.model.setRules(standardRules(sb.repoDir))
+    const run = await runCli(sb, ['--no-implement', TASK], {}, path.join(sb.repoDir, 'src'))
+
+    expect(run.exitCode).toBe(0)
+    expect(run.result.status).toBe('planned')
+    expect(run.result.planPath).toMatch(/^thoughts\/shared\/plans\//)
+    expect(fs.existsSync(path.join(sb.repoDir, run.result.planPath as string))).toBe(true)
+    expect(fs.existsSync(path.join(sb.repoDir, 'src', 'thoughts'))).toBe(false)
+    expect(run.stderr).toContain(`in ${fs.realpathSync(sb.repoDir)} (the repository's top level; started in src/)`)
+    // Claude itself was started at the top level.
+    const index = sb.model.requests.find((r) => r.rule === 'index')
+    expect(`${index?.system}\n${index?.firstUserText}`.match(/Primary working directory: (\S+)/)?.[1]).toBe(fs.realpathSync(sb.repoDir))
+  })
+
+  it('names the credential variables before starting when none is set, and takes one from .env.claude', async () => {
+    sb.model.setRules(standardRules(sb.repoDir))
+    const none = await execa('node', [BIN, '--cwd', sb.repoDir, '--no-implement', TASK], {
+      env: sb.env({ ANTHROPIC_API_KEY: '' }),
+      extendEnv: false,
+      reject: false
+    })
+    expect(none.exitCode).toBe(2)
+    expect(none.stderr).toContain('Claude Code has no model credential')
+    for (const name of ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC_BASE_URL', 'CLAUDE_CODE_USE_BEDROCK', 'CLAUDE_CODE_USE_VERTEX', '.env.claude']) {
+      expect(none.stderr).toContain(name)
+    }
+    expect(none.stderr).not.toContain('Not logged in')
+    expect(sb.model.requests).toHaveLength(0)
+
+    // The same key in .env.claude at the top level is enough (kept out of git, as a user would).
+    fs.writeFileSync(path.join(sb.repoDir, '.env.claude'), 'ANTHROPIC_API_KEY=test-anthropic-key\n')
+    fs.writeFileSync(path.join(sb.repoDir, '.git', 'info', 'exclude'), '.env.claude\n')
+    const fromFile = await runCli(sb, ['--no-implement', TASK], { ANTHROPIC_API_KEY: '' })
+    expect(fromFile.exitCode).toBe(0)
+    expect(fromFile.result.status).toBe('planned')
   })
 
   it('fails the phase on an API error, skips the rest, and exits 1', async () => {

@@ -1123,7 +1123,7 @@ async function runClaude(inv) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _claude_runner_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(483);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(448);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(628);
 
 
 (0,_claude_runner_js__WEBPACK_IMPORTED_MODULE_0__/* .stopClaudeOnExit */ .mt)();
@@ -1134,7 +1134,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 448:
+/***/ 628:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1145,9 +1145,6 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: localDate
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(24);
-var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
@@ -9810,6 +9807,9 @@ function buildClaudeEnv(base, extra = {}) {
     return env;
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(24);
+var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
 ;// CONCATENATED MODULE: ./src/claude/locate.ts
 /**
  * Finds the `claude` executable: an explicit path first, then PATH, then the
@@ -9904,7 +9904,7 @@ function redact(text, secrets = []) {
  */
 // An empty core.fsmonitor disables it on every git version (before 2.36 "false" named a hook).
 const SAFE_CONFIG = ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor='];
-async function git(cwd, args, opts = {}) {
+async function git_git(cwd, args, opts = {}) {
     const configArgs = Object.entries(opts.config ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
     const result = await (0,execa/* execa */.Ho)('git', [...SAFE_CONFIG, ...configArgs, ...args], {
         cwd,
@@ -9924,7 +9924,7 @@ async function git(cwd, args, opts = {}) {
 /** Like `git`, but answers false instead of throwing when git exits non-zero. */
 async function gitSucceeds(cwd, args) {
     try {
-        await git(cwd, args);
+        await git_git(cwd, args);
         return true;
     }
     catch (err) {
@@ -9935,15 +9935,15 @@ async function gitSucceeds(cwd, args) {
 }
 async function headSha(cwd) {
     try {
-        return await git(cwd, ['rev-parse', '--verify', '-q', 'HEAD']);
+        return await git_git(cwd, ['rev-parse', '--verify', '-q', 'HEAD']);
     }
     catch {
         return null;
     }
 }
 /** Paths that differ from HEAD in the work tree or index, untracked files included. */
-async function dirtyPaths(cwd) {
-    const out = await git(cwd, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames']);
+async function git_dirtyPaths(cwd) {
+    const out = await git_git(cwd, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames']);
     return out
         .split('\0')
         .filter((entry) => entry.length > 3)
@@ -9969,7 +9969,7 @@ function hashFile(file) {
     }
 }
 async function gitSetupHash(repoDir) {
-    const gitDir = await git(repoDir, ['rev-parse', '--absolute-git-dir']);
+    const gitDir = await git_git(repoDir, ['rev-parse', '--absolute-git-dir']);
     const hash = external_node_crypto_default().createHash('sha256').update(hashFile(external_node_path_default().join(gitDir, 'config')));
     const hooks = external_node_path_default().join(gitDir, 'hooks');
     const names = external_node_fs_default().existsSync(hooks) ? external_node_fs_default().readdirSync(hooks).filter((n) => !n.endsWith('.sample')).sort() : [];
@@ -9979,7 +9979,7 @@ async function gitSetupHash(repoDir) {
 }
 async function snapshotWorkspace(repoDir) {
     const files = new Map();
-    for (const rel of await dirtyPaths(repoDir))
+    for (const rel of await git_dirtyPaths(repoDir))
         files.set(rel, hashFile(external_node_path_default().join(repoDir, rel)));
     return { head: await headSha(repoDir), gitSetup: await gitSetupHash(repoDir), files };
 }
@@ -10018,7 +10018,7 @@ async function checkImplement(repoDir, before) {
             return { reason: `it rewrote history: ${before.head.slice(0, 7)} is no longer an ancestor of HEAD`, paths: [] };
     }
     const committed = before.head && after.head && after.head !== before.head
-        ? (await git(repoDir, ['diff', '--name-only', before.head, after.head])).split('\n').filter(Boolean)
+        ? (await git_git(repoDir, ['diff', '--name-only', before.head, after.head])).split('\n').filter(Boolean)
         : [];
     const touched = [...new Set([...changedBetween(before, after), ...committed])];
     const workflows = touched.filter((p) => isInside(p, '.github/workflows'));
@@ -10136,9 +10136,6 @@ function artifactsFromText(text, repoDir, artifactsDir) {
     return found;
 }
 
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(161);
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
 ;// CONCATENATED MODULE: ./src/engine/types.ts
 /** The shapes the engine produces: what `--json` prints and what the action renders. */
 const PHASES = ['index', 'research', 'plan', 'implement', 'review'];
@@ -10980,14 +10977,75 @@ async function runPhase(opts) {
     return { result, verdict };
 }
 
-;// CONCATENATED MODULE: ./src/engine/engine.ts
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
+;// CONCATENATED MODULE: ./src/engine/starting-point.ts
 /**
- * The orchestration: the requested phases in their fixed order, each handing
- * its documents to the next, stopping at the first failure.
+ * What a run changed, told apart from what the user had already changed. The
+ * CLI works in the user's own checkout, where uncommitted edits are normal
+ * (even the `result.json` a shell creates for `> result.json` before we
+ * start): those are neither the run's changes nor the reviewer's business.
+ *
+ * So implement starts from a recorded starting point, the work tree as it was,
+ * and the changed files and the review's diff are measured from there. Both
+ * are staged through a throwaway index (GIT_INDEX_FILE): the user's own index
+ * is never touched.
  */
 
 
 
+
+/** The starting point is a commit on no branch; git needs an identity to write it, and the user's may be unset. */
+const IDENTITY = {
+    GIT_AUTHOR_NAME: 'orchestrator',
+    GIT_AUTHOR_EMAIL: 'orchestrator@localhost',
+    GIT_COMMITTER_NAME: 'orchestrator',
+    GIT_COMMITTER_EMAIL: 'orchestrator@localhost'
+};
+/** Everything but the phase documents, which are reported on their own. */
+const scope = (artifactsDir) => ['--', '.', `:(exclude)${artifactsDir}`];
+/** Runs `fn` with a copy of the user's index holding the whole work tree (untracked files included, ignored ones not). */
+async function withWorkTreeIndex(repoDir, artifactsDir, fn) {
+    const gitDir = await git_git(repoDir, ['rev-parse', '--absolute-git-dir']);
+    const scratch = external_node_fs_default().mkdtempSync(external_node_path_default().join(external_node_os_default().tmpdir(), 'orchestrator-index-'));
+    const env = { GIT_INDEX_FILE: external_node_path_default().join(scratch, 'index') };
+    try {
+        // Starting from the user's index keeps its stat data: git re-hashes only what changed.
+        if (external_node_fs_default().existsSync(external_node_path_default().join(gitDir, 'index')))
+            external_node_fs_default().copyFileSync(external_node_path_default().join(gitDir, 'index'), env.GIT_INDEX_FILE);
+        await git_git(repoDir, ['add', '-A', ...scope(artifactsDir)], { env });
+        return await fn(env);
+    }
+    finally {
+        external_node_fs_default().rmSync(scratch, { recursive: true, force: true });
+    }
+}
+/**
+ * The work tree as it is now, as a commit: HEAD itself when nothing is
+ * uncommitted (always so in the action's fresh checkout), otherwise a commit
+ * on top of HEAD that no branch points to.
+ */
+async function recordStartingPoint(repoDir, artifactsDir) {
+    const head = await headSha(repoDir);
+    return withWorkTreeIndex(repoDir, artifactsDir, async (env) => {
+        const tree = await git_git(repoDir, ['write-tree'], { env });
+        if (head && tree === (await git_git(repoDir, ['rev-parse', `${head}^{tree}`])))
+            return head;
+        const message = 'orchestrator: the work tree before implement (uncommitted changes, on no branch)';
+        return git_git(repoDir, ['commit-tree', tree, ...(head ? ['-p', head] : []), '-m', message], { env: { ...env, ...IDENTITY } });
+    });
+}
+/** What changed since `start` (committed or not, new files included), outside the artifacts folder. */
+async function changesSince(repoDir, start, artifactsDir) {
+    return withWorkTreeIndex(repoDir, artifactsDir, async (env) => {
+        const names = await git_git(repoDir, ['diff', '--cached', '--name-only', '--no-renames', start, ...scope(artifactsDir)], { env });
+        const diff = await git_git(repoDir, ['diff', '--cached', start, ...scope(artifactsDir)], { env });
+        return { files: names.split('\n').filter(Boolean).sort(), diff };
+    });
+}
+
+;// CONCATENATED MODULE: ./src/engine/engine.ts
 
 
 
@@ -11011,28 +11069,6 @@ function skipped(name) {
         questions: []
     };
 }
-/**
- * The change since `baseSha`, new files included. Staged through a throwaway
- * index (GIT_INDEX_FILE) so the user's own index is never touched.
- */
-async function reviewDiff(repoDir, baseSha, artifactsDir) {
-    if (!baseSha)
-        return undefined;
-    const gitDir = await git(repoDir, ['rev-parse', '--absolute-git-dir']);
-    const scratch = external_node_fs_default().mkdtempSync(external_node_path_default().join(external_node_os_default().tmpdir(), 'orchestrator-index-'));
-    const env = { GIT_INDEX_FILE: external_node_path_default().join(scratch, 'index') };
-    try {
-        if (external_node_fs_default().existsSync(external_node_path_default().join(gitDir, 'index')))
-            external_node_fs_default().copyFileSync(external_node_path_default().join(gitDir, 'index'), env.GIT_INDEX_FILE);
-        const scope = ['--', '.', `:(exclude)${artifactsDir}`];
-        await git(repoDir, ['add', '-A', ...scope], { env });
-        const diff = await git(repoDir, ['diff', '--cached', baseSha, ...scope], { env });
-        return diff.length <= MAX_INLINE_DIFF ? diff : undefined;
-    }
-    finally {
-        external_node_fs_default().rmSync(scratch, { recursive: true, force: true });
-    }
-}
 async function runEngine(opts) {
     const started = Date.now();
     const emit = opts.onProgress ?? (() => undefined);
@@ -11051,8 +11087,9 @@ async function runEngine(opts) {
         const spec = PHASE_SPECS[name];
         if (!opts.reuse?.[name]?.length)
             emit({ type: 'phase-start', phase: name, position: i + 1, total: requested.length });
+        // The work tree as implement finds it: uncommitted edits already there are not the run's.
         if (name === 'implement')
-            implementBase = await headSha(opts.repoDir);
+            implementBase = await recordStartingPoint(opts.repoDir, opts.artifactsDir);
         const ctx = {
             task: opts.task,
             artifactsDir: opts.artifactsDir,
@@ -11062,9 +11099,13 @@ async function runEngine(opts) {
         };
         if (name === 'review') {
             ctx.baseSha = implementBase ?? (await headSha(opts.repoDir));
-            ctx.changedFiles = await changedSince(opts.repoDir, ctx.baseSha, opts.artifactsDir);
-            const diff = await reviewDiff(opts.repoDir, ctx.baseSha, opts.artifactsDir);
-            ctx.diff = diff === undefined || !opts.redact ? diff : opts.redact(diff);
+            if (ctx.baseSha) {
+                const change = await changesSince(opts.repoDir, ctx.baseSha, opts.artifactsDir);
+                ctx.changedFiles = change.files;
+                // A larger diff is not inlined: the reviewer runs git diff itself.
+                const diff = change.diff.length <= MAX_INLINE_DIFF ? change.diff : undefined;
+                ctx.diff = diff === undefined || !opts.redact ? diff : opts.redact(diff);
+            }
         }
         let out;
         const reused = opts.reuse?.[name];
@@ -11104,9 +11145,7 @@ async function runEngine(opts) {
             findings = sortFindings(out.verdict.findings);
     }
     const ran = (name) => results.find((r) => r.name === name && r.status === 'succeeded');
-    const changedFiles = requested.includes('implement')
-        ? await changedSince(opts.repoDir, implementBase, opts.artifactsDir)
-        : [];
+    const changedFiles = implementBase ? (await changesSince(opts.repoDir, implementBase, opts.artifactsDir)).files : [];
     const totals = results.reduce((t, r) => ({
         durationMs: t.durationMs,
         costUsd: t.costUsd + r.costUsd,
@@ -11534,6 +11573,63 @@ async function startClaudeHost(opts) {
 /** Kept in step with package.json by test/unit/version.test.ts. */
 const version_VERSION = '0.1.0';
 
+;// CONCATENATED MODULE: ./src/cli/credentials.ts
+/**
+ * Claude Code without a model credential fails its first phase with "Not
+ * logged in", which names neither the variables it reads nor where the CLI
+ * takes them from. This check says both before anything starts.
+ */
+
+
+/** Each is enough on its own for Claude Code to reach a model. */
+const CREDENTIAL_VARIABLES = [
+    'ANTHROPIC_API_KEY',
+    'CLAUDE_CODE_OAUTH_TOKEN',
+    'ANTHROPIC_AUTH_TOKEN',
+    'CLAUDE_CODE_USE_BEDROCK',
+    'CLAUDE_CODE_USE_VERTEX',
+    'CLAUDE_CODE_USE_FOUNDRY'
+];
+class MissingCredentialError extends Error {
+}
+/** The provider switches are flags: Claude Code reads `0` or `false` as off. */
+function isSet(value) {
+    return Boolean(value) && !/^(0|false|no|off)$/i.test(value ?? '');
+}
+const HOW_TO_SET = [
+    'Set one of these in the environment or in .env.claude at the repository top level:',
+    ...[
+        ['ANTHROPIC_API_KEY', 'an Anthropic API key'],
+        ['CLAUDE_CODE_OAUTH_TOKEN', 'a Claude subscription token (`claude setup-token`)'],
+        ['ANTHROPIC_AUTH_TOKEN + ANTHROPIC_BASE_URL', 'a company gateway and its token'],
+        ['CLAUDE_CODE_USE_BEDROCK=1', "Amazon Bedrock, with AWS's usual credentials"],
+        ['CLAUDE_CODE_USE_VERTEX=1', "Google Vertex AI, with Google Cloud's usual credentials"]
+    ].map(([name, what]) => `  ${name.padEnd(42)} ${what}`)
+].join('\n');
+/**
+ * A `claude login` session may hold the credential instead, but only where
+ * Claude sees the real HOME (unconfined): on Linux in
+ * `$CLAUDE_CONFIG_DIR/.credentials.json` (default `~/.claude`); on macOS in the
+ * keychain, which this process cannot look into, so it is assumed there.
+ */
+function mayHaveLogin(env, platform = process.platform) {
+    if (platform === 'darwin')
+        return true;
+    const dir = env.CLAUDE_CONFIG_DIR || (env.HOME ? external_node_path_default().join(env.HOME, '.claude') : null);
+    return dir !== null && external_node_fs_default().existsSync(external_node_path_default().join(dir, '.credentials.json'));
+}
+/** Throws MissingCredentialError, naming the variables, when Claude Code would have no way to reach a model. */
+function assertModelCredential(env, opts) {
+    if (CREDENTIAL_VARIABLES.some((name) => isSet(env[name])))
+        return;
+    if (!opts.sandboxed && mayHaveLogin(env, opts.platform))
+        return;
+    const login = opts.sandboxed
+        ? 'A `claude login` session is not used: in the sandbox Claude Code gets a throwaway HOME.'
+        : 'No `claude login` session was found either.';
+    throw new MissingCredentialError(`Claude Code has no model credential.\n${HOW_TO_SET}\n${login}`);
+}
+
 ;// CONCATENATED MODULE: ./src/cli/env-file.ts
 /**
  * Reads `.env.claude` (KEY=VALUE lines) as the original orchestrator did.
@@ -11655,9 +11751,13 @@ Options:
   -h, --help                   show this help
   -v, --version                show the version
 
+Claude Code needs a model credential, from the environment or .env.claude at the repository's
+top level: ANTHROPIC_API_KEY, CLAUDE_CODE_OAUTH_TOKEN, ANTHROPIC_AUTH_TOKEN with ANTHROPIC_BASE_URL
+(a gateway), or CLAUDE_CODE_USE_BEDROCK=1 / CLAUDE_CODE_USE_VERTEX=1 with the provider's credentials.
+
 Questions Claude asks are answered by OpenAI (OPENAI_API_KEY, OPENAI_MODEL, OPENAI_BASE_URL)
 or Azure OpenAI (AZURE_OPENAI_API_KEY, AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_DEPLOYMENT,
-AZURE_OPENAI_API_VERSION), read from the environment or ./.env.claude.
+AZURE_OPENAI_API_VERSION), read from the environment or .env.claude.
 
 Exit codes: 0 success, 1 a phase failed, 2 usage error.`;
 function positiveNumber(name, value, integer) {
@@ -11763,6 +11863,47 @@ function parseCli(argv, env, cwd) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/cli/repository.ts
+/**
+ * The CLI works at the top level of the repository it is started in, so a run
+ * started in a subfolder (or with `--cwd sub`) writes its documents where the
+ * workspace checks and the reviewer look for them: paths in git's status are
+ * relative to the top level, never to the folder git was called from.
+ *
+ * It also works in a tree with uncommitted edits: those stay the user's (the
+ * engine measures the run's changes from a recorded starting point), and the
+ * CLI says so up front.
+ */
+
+
+
+
+/** The repository's top level for `start`, or null when `start` is not inside a git work tree. */
+async function repositoryRoot(start) {
+    if (!external_node_fs_default().existsSync(start))
+        return null;
+    try {
+        return external_node_path_default().resolve(await git_git(start, ['rev-parse', '--show-toplevel']));
+    }
+    catch {
+        return null;
+    }
+}
+/** `start` relative to the top level ("src/api/"), or '' when it is the top level. */
+function subfolderOf(root, start) {
+    const rel = external_node_path_default().relative(root, external_node_fs_default().realpathSync(start));
+    return rel && !rel.startsWith('..') ? `${rel.split((external_node_path_default()).sep).join('/')}/` : '';
+}
+/** A line saying which uncommitted files were there before the run, or null for a clean tree. */
+async function uncommittedNote(repoDir, artifactsDir) {
+    const yours = (await git_dirtyPaths(repoDir)).filter((p) => !isInside(p, artifactsDir)).sort();
+    if (!yours.length)
+        return null;
+    const shown = yours.slice(0, 5).join(', ') + (yours.length > 5 ? ', …' : '');
+    const count = yours.length === 1 ? '1 uncommitted file was' : `${yours.length} uncommitted files were`;
+    return `${count} there before the run (${shown}): they stay yours, and are neither counted as the run's changes nor sent to the reviewer`;
+}
+
 ;// CONCATENATED MODULE: ./src/cli/summary.ts
 /** The short human summary the CLI prints on stdout when --json is not given. */
 
@@ -11842,15 +11983,20 @@ async function main(argv, processEnv) {
             return 0;
         }
         const opts = command.options;
-        const repoDir = external_node_path_default().resolve(opts.cwd);
-        if (!external_node_fs_default().existsSync(repoDir) || !(await gitSucceeds(repoDir, ['rev-parse', '--show-toplevel']))) {
-            throw new UsageError(`${repoDir} is not inside a git repository; run orchestrator in your project's checkout or pass --cwd`);
+        const start = external_node_path_default().resolve(opts.cwd);
+        const repoDir = await repositoryRoot(start);
+        if (!repoDir) {
+            throw new UsageError(`${start} is not inside a git repository; run orchestrator in your project's checkout or pass --cwd`);
         }
         const env = loadEnvFile(external_node_path_default().join(repoDir, '.env.claude'), processEnv);
         const answererConfig = detectAnswerer(env);
         const claudePath = locateClaude({ explicit: opts.claudePath, pathVar: env.PATH, cwd: repoDir });
-        err(`orchestrator ${version_VERSION}: ${opts.implement ? 'full run' : 'plan only'} in ${repoDir}`);
+        const sub = subfolderOf(repoDir, start);
+        err(`orchestrator ${version_VERSION}: ${opts.implement ? 'full run' : 'plan only'} in ${repoDir}${sub ? ` (the repository's top level; started in ${sub})` : ''}`);
         err(`  questions: ${describeAnswerer(answererConfig)}`);
+        const note = opts.implement ? await uncommittedNote(repoDir, opts.artifactsDir) : null;
+        if (note)
+            err(`  note: ${note}`);
         const host = await startClaudeHost({
             mode: opts.sandbox,
             runtimeDir: findRuntimePackage([external_node_path_default().dirname((0,external_node_url_.fileURLToPath)(import.meta.url))]),
@@ -11861,10 +12007,11 @@ async function main(argv, processEnv) {
             denyRead: [],
             warn: (message) => err(`  warning: ${message}`)
         });
-        if (host.sandboxed)
-            err('  sandbox: on (Claude sees the checkout, its own HOME and the allowed hosts)');
         let result;
         try {
+            assertModelCredential(env, { sandboxed: host.sandboxed });
+            if (host.sandboxed)
+                err('  sandbox: on (Claude sees the checkout, its own HOME and the allowed hosts)');
             result = await runEngine({
                 task: opts.task,
                 repoDir,
@@ -11898,7 +12045,11 @@ async function main(argv, processEnv) {
         return result.status === 'failed' ? 1 : 0;
     }
     catch (e) {
-        if (e instanceof UsageError || e instanceof ClaudeNotFoundError || e instanceof AnswererConfigError || e instanceof SandboxUnavailableError) {
+        if (e instanceof UsageError ||
+            e instanceof ClaudeNotFoundError ||
+            e instanceof AnswererConfigError ||
+            e instanceof SandboxUnavailableError ||
+            e instanceof MissingCredentialError) {
             err(`orchestrator: ${e.message}`);
             if (e instanceof UsageError)
                 err('Run orchestrator --help for usage.');

@@ -342,7 +342,8 @@ export function diffToHtml(diff: string): string {
       const name = (lines[0] ?? '').match(/ b\/(.+)$/)?.[1] ?? lines[0] ?? ''
       const firstHunk = lines.findIndex((l) => l.startsWith('@@'))
       const body = firstHunk < 0 ? [] : lines.slice(firstHunk)
-      const rows = body.map(colorDiffHtml).join('\n')
+      // Block-level spans, joined without newlines: inside <pre> each newline would add a blank line.
+      const rows = body.map(colorDiffHtml).join('')
       const adds = body.filter((l) => l.startsWith('+')).length
       const dels = body.filter((l) => l.startsWith('-')).length
       return `<details class="file" open><summary><code>${escapeHtml(name)}</code> <span class="stat"><span class="plus">+${adds}</span> <span class="minus">−${dels}</span></span></summary><pre class="diff">${rows}</pre></details>`
@@ -412,7 +413,8 @@ function blocksToHtml(lines: string[]): string {
       for (i++; i < lines.length && !(lines[i] as string).trim().startsWith(fence[2] as string); i++) code.push(lines[i] as string)
       i++
       const lang = fence[3] ?? ''
-      const body = lang === 'diff' ? code.map((l) => colorDiffHtml(l)).join('\n') : escapeHtml(code.join('\n'))
+      // Diff lines are block-level spans: a newline between them inside <pre> would be an extra blank line.
+      const body = lang === 'diff' ? code.map((l) => colorDiffHtml(l)).join('') : escapeHtml(code.join('\n'))
       out.push(`<pre${lang ? ` class="lang-${escapeHtml(lang)}"` : ''}><code>${body}</code></pre>`)
       continue
     }
@@ -544,12 +546,13 @@ h1.title { font-size:26px; font-weight:400; margin:8px 0 4px; } h1.title .num { 
 .comment > header b { color:var(--fg); }
 .comment.bot > header { background:#fff8c5; }
 .badge { border:1px solid var(--border); border-radius:2em; padding:0 6px; font-size:12px; margin-left:4px; }
-.comment .body { padding:8px 16px; overflow-wrap:anywhere; }
+/* break-word, not anywhere: anywhere lets table layout squeeze a column to one letter ("Ste p"). */
+.comment .body { padding:8px 16px; overflow-wrap:break-word; }
 .reactions { padding:0 16px 12px; } .reactions span { border:1px solid var(--border); border-radius:2em; padding:0 8px; margin-right:4px; }
 .event { color:var(--muted); margin:8px 0 8px 16px; padding-left:16px; border-left:2px solid var(--border); }
 section { margin-top:40px; }
 table { border-collapse:collapse; margin:8px 0; display:block; overflow:auto; }
-th, td { border:1px solid var(--border); padding:4px 10px; } th { background:var(--bg); }
+th, td { border:1px solid var(--border); padding:4px 10px; } th { background:var(--bg); white-space:nowrap; }
 code { background:#eff1f3; border-radius:4px; padding:1px 4px; font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; }
 pre { background:var(--bg); border-radius:6px; padding:12px; overflow:auto; } pre code { background:none; padding:0; }
 blockquote { margin:8px 0; padding:0 12px; color:var(--muted); border-left:4px solid var(--border); }

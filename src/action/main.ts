@@ -12,6 +12,7 @@ import { reactToComment } from '../github/comments.js'
 import { canWrite } from '../github/permissions.js'
 import { neutralize, phaseTable, shortReason } from './render/markdown.js'
 import { withoutPersistedCredentials } from './branch.js'
+import { assertCheckout } from './checkout.js'
 import { resolveClaude, verifyClaude } from './claude-install.js'
 import { cancelPlan } from './flows/cancel.js'
 import { fixPullRequest } from './flows/fix.js'
@@ -125,6 +126,7 @@ export async function run(): Promise<void> {
         )
       }
       s.accepted = true
+      await assertCheckout(ctx.workspace)
       out = await withoutPersistedCredentials(ctx.workspace, () => dispatch(s, route as Exclude<Route, { kind: 'ignored' }>))
     }
   } catch (err) {

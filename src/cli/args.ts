@@ -49,9 +49,13 @@ Options:
   -h, --help                   show this help
   -v, --version                show the version
 
+Claude Code needs a model credential, from the environment or .env.claude at the repository's
+top level: ANTHROPIC_API_KEY, CLAUDE_CODE_OAUTH_TOKEN, ANTHROPIC_AUTH_TOKEN with ANTHROPIC_BASE_URL
+(a gateway), or CLAUDE_CODE_USE_BEDROCK=1 / CLAUDE_CODE_USE_VERTEX=1 with the provider's credentials.
+
 Questions Claude asks are answered by OpenAI (OPENAI_API_KEY, OPENAI_MODEL, OPENAI_BASE_URL)
 or Azure OpenAI (AZURE_OPENAI_API_KEY, AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_DEPLOYMENT,
-AZURE_OPENAI_API_VERSION), read from the environment or ./.env.claude.
+AZURE_OPENAI_API_VERSION), read from the environment or .env.claude.
 
 Exit codes: 0 success, 1 a phase failed, 2 usage error.`
 

@@ -2,7 +2,6 @@
  * The local CLI: `orchestrator "task"`. Progress on stderr, the result on stdout.
  * Exit codes: 0 success, 1 a phase failed, 2 usage error.
  */
-import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createAnswerer } from '../answerer/answerer.js'
@@ -12,13 +11,14 @@ import { ClaudeNotFoundError, locateClaude } from '../claude/locate.js'
 import { slugify } from '../engine/artifacts.js'
 import { runEngine } from '../engine/engine.js'
 import { formatProgress } from '../engine/progress.js'
-import { gitSucceeds } from '../git/git.js'
 import { startClaudeHost } from '../sandbox/claude-host.js'
 import { DEFAULT_ALLOWED_DOMAINS } from '../sandbox/policy.js'
 import { findRuntimePackage, SandboxUnavailableError } from '../sandbox/runtime.js'
 import { VERSION } from '../version.js'
+import { assertModelCredential, MissingCredentialError } from './credentials.js'
 import { loadEnvFile } from './env-file.js'
 import { parseCli, USAGE, UsageError } from './args.js'
+import { repositoryRoot, subfolderOf, uncommittedNote } from './repository.js'
 import { renderSummary } from './summary.js'
 
 export function localDate(now = new Date()): string {
@@ -39,15 +39,19 @@ export async function main(argv: string[], processEnv: Record<string, string | u
       return 0
     }
     const opts = command.options
-    const repoDir = path.resolve(opts.cwd)
-    if (!fs.existsSync(repoDir) || !(await gitSucceeds(repoDir, ['rev-parse', '--show-toplevel']))) {
-      throw new UsageError(`${repoDir} is not inside a git repository; run orchestrator in your project's checkout or pass --cwd`)
+    const start = path.resolve(opts.cwd)
+    const repoDir = await repositoryRoot(start)
+    if (!repoDir) {
+      throw new UsageError(`${start} is not inside a git repository; run orchestrator in your project's checkout or pass --cwd`)
     }
     const env = loadEnvFile(path.join(repoDir, '.env.claude'), processEnv)
     const answererConfig = detectAnswerer(env)
     const claudePath = locateClaude({ explicit: opts.claudePath, pathVar: env.PATH, cwd: repoDir })
-    err(`orchestrator ${VERSION}: ${opts.implement ? 'full run' : 'plan only'} in ${repoDir}`)
+    const sub = subfolderOf(repoDir, start)
+    err(`orchestrator ${VERSION}: ${opts.implement ? 'full run' : 'plan only'} in ${repoDir}${sub ? ` (the repository's top level; started in ${sub})` : ''}`)
     err(`  questions: ${describeAnswerer(answererConfig)}`)
+    const note = opts.implement ? await uncommittedNote(repoDir, opts.artifactsDir) : null
+    if (note) err(`  note: ${note}`)
     const host = await startClaudeHost({
       mode: opts.sandbox,
       runtimeDir: findRuntimePackage([path.dirname(fileURLToPath(import.meta.url))]),
@@ -58,9 +62,10 @@ export async function main(argv: string[], processEnv: Record<string, string | u
       denyRead: [],
       warn: (message) => err(`  warning: ${message}`)
     })
-    if (host.sandboxed) err('  sandbox: on (Claude sees the checkout, its own HOME and the allowed hosts)')
     let result
     try {
+      assertModelCredential(env, { sandboxed: host.sandboxed })
+      if (host.sandboxed) err('  sandbox: on (Claude sees the checkout, its own HOME and the allowed hosts)')
       result = await runEngine({
         task: opts.task,
         repoDir,
@@ -91,7 +96,13 @@ export async function main(argv: string[], processEnv: Record<string, string | u
     process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderSummary(result)}\n`)
     return result.status === 'failed' ? 1 : 0
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ClaudeNotFoundError || e instanceof AnswererConfigError || e instanceof SandboxUnavailableError) {
+    if (
+      e instanceof UsageError ||
+      e instanceof ClaudeNotFoundError ||
+      e instanceof AnswererConfigError ||
+      e instanceof SandboxUnavailableError ||
+      e instanceof MissingCredentialError
+    ) {
       err(`orchestrator: ${e.message}`)
       if (e instanceof UsageError) err('Run orchestrator --help for usage.')
       return 2

@@ -2,11 +2,8 @@
  * The orchestration: the requested phases in their fixed order, each handing
  * its documents to the next, stopping at the first failure.
  */
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import type { Answerer } from '../answerer/answerer.js'
-import { git, headSha } from '../git/git.js'
+import { headSha } from '../git/git.js'
 import { artifactPath } from './artifacts.js'
 import { sortFindings } from './findings.js'
 import { runPhase, type ClaudeSettings } from './phase-runner.js'
@@ -14,7 +11,7 @@ import { PHASE_SPECS } from './phases.js'
 import type { ProgressEvent } from './progress.js'
 import type { PromptContext } from './prompts.js'
 import { PHASES, type Finding, type MaintainerAnswer, type PhaseName, type PhaseResult, type RunResult } from './types.js'
-import { changedSince } from './workspace-guard.js'
+import { changesSince, recordStartingPoint } from './starting-point.js'
 
 export interface EngineOptions {
   task: string
@@ -66,26 +63,6 @@ function skipped(name: PhaseName): PhaseResult {
   }
 }
 
-/**
- * The change since `baseSha`, new files included. Staged through a throwaway
- * index (GIT_INDEX_FILE) so the user's own index is never touched.
- */
-async function reviewDiff(repoDir: string, baseSha: string | null, artifactsDir: string): Promise<string | undefined> {
-  if (!baseSha) return undefined
-  const gitDir = await git(repoDir, ['rev-parse', '--absolute-git-dir'])
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'orchestrator-index-'))
-  const env = { GIT_INDEX_FILE: path.join(scratch, 'index') }
-  try {
-    if (fs.existsSync(path.join(gitDir, 'index'))) fs.copyFileSync(path.join(gitDir, 'index'), env.GIT_INDEX_FILE)
-    const scope = ['--', '.', `:(exclude)${artifactsDir}`]
-    await git(repoDir, ['add', '-A', ...scope], { env })
-    const diff = await git(repoDir, ['diff', '--cached', baseSha, ...scope], { env })
-    return diff.length <= MAX_INLINE_DIFF ? diff : undefined
-  } finally {
-    fs.rmSync(scratch, { recursive: true, force: true })
-  }
-}
-
 export async function runEngine(opts: EngineOptions): Promise<RunResult> {
   const started = Date.now()
   const emit = opts.onProgress ?? (() => undefined)
@@ -104,7 +81,8 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
     }
     const spec = PHASE_SPECS[name]
     if (!opts.reuse?.[name]?.length) emit({ type: 'phase-start', phase: name, position: i + 1, total: requested.length })
-    if (name === 'implement') implementBase = await headSha(opts.repoDir)
+    // The work tree as implement finds it: uncommitted edits already there are not the run's.
+    if (name === 'implement') implementBase = await recordStartingPoint(opts.repoDir, opts.artifactsDir)
     const ctx: PromptContext = {
       task: opts.task,
       artifactsDir: opts.artifactsDir,
@@ -114,9 +92,13 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
     }
     if (name === 'review') {
       ctx.baseSha = implementBase ?? (await headSha(opts.repoDir))
-      ctx.changedFiles = await changedSince(opts.repoDir, ctx.baseSha, opts.artifactsDir)
-      const diff = await reviewDiff(opts.repoDir, ctx.baseSha, opts.artifactsDir)
-      ctx.diff = diff === undefined || !opts.redact ? diff : opts.redact(diff)
+      if (ctx.baseSha) {
+        const change = await changesSince(opts.repoDir, ctx.baseSha, opts.artifactsDir)
+        ctx.changedFiles = change.files
+        // A larger diff is not inlined: the reviewer runs git diff itself.
+        const diff = change.diff.length <= MAX_INLINE_DIFF ? change.diff : undefined
+        ctx.diff = diff === undefined || !opts.redact ? diff : opts.redact(diff)
+      }
     }
     let out
     const reused = opts.reuse?.[name]
@@ -153,9 +135,7 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
   }
 
   const ran = (name: PhaseName) => results.find((r) => r.name === name && r.status === 'succeeded')
-  const changedFiles = requested.includes('implement')
-    ? await changedSince(opts.repoDir, implementBase, opts.artifactsDir)
-    : []
+  const changedFiles = implementBase ? (await changesSince(opts.repoDir, implementBase, opts.artifactsDir)).files : []
   const totals = results.reduce(
     (t, r) => ({
       durationMs: t.durationMs,

@@ -7,6 +7,7 @@ import * as core from '@actions/core'
 import { getOctokit } from '@actions/github'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
+import { nameFailedRequest } from './request-error.js'
 
 export type GitHubClient = ReturnType<typeof getOctokit>
 
@@ -28,7 +29,8 @@ const UNSPACED = { key: () => ({ schedule: <T>(_options: unknown, job: () => Pro
 
 /**
  * @param redact applied to every `body` and `title` the client sends, so no
- *   code path can post a secret to an issue or pull request.
+ *   code path can post a secret to an issue or pull request, and to the
+ *   message of every error, which names the request that failed.
  */
 export function createGitHubClient(token: string, baseUrl: string, redact: (text: string) => string = (t) => t): GitHubClient {
   const client = getOctokit(
@@ -57,6 +59,10 @@ export function createGitHubClient(token: string, baseUrl: string, redact: (text
       const value = (options as Record<string, unknown>)[key]
       if (typeof value === 'string') (options as Record<string, unknown>)[key] = redact(value)
     }
+  })
+  client.hook.error('request', (err) => {
+    nameFailedRequest(err, baseUrl, redact)
+    throw err
   })
   return client
 }

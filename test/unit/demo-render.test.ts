@@ -1,6 +1,6 @@
 /** The demo's small markdown renderer (scripts/demo/render.ts). */
 import { describe, expect, it } from '@jest/globals'
-import { markdownToHtml, markdownToTerminal, makeStyles, visibleWidth } from '../../scripts/demo/render.js'
+import { markdownToHtml, markdownToTerminal, makeStyles, renderPage, visibleWidth, type PageView } from '../../scripts/demo/render.js'
 import { editFor, testSummary } from '../../scripts/demo/story.js'
 
 const plain = makeStyles(false)
@@ -67,5 +67,45 @@ describe('demo story helpers', () => {
     expect(testSummary('# tests 8\n# suites 0\n# pass 8\n# fail 0\n')).toEqual({ tests: 8, pass: 8, fail: 0 })
     expect(testSummary('ℹ tests 3\nℹ pass 2\nℹ fail 1\n')).toEqual({ tests: 3, pass: 2, fail: 1 })
     expect(testSummary('no summary')).toBeNull()
+  })
+})
+
+describe('renderPage', () => {
+  const view: PageView = {
+    repo: 'acme/widgets',
+    generatedAt: '2026-01-01',
+    intro: 'intro',
+    issue: { number: 1, title: 'T', author: 'mia', body: 'body', labels: [], state: 'Open' },
+    timeline: [{ kind: 'comment', author: 'bot', bot: true, at: '2026-01-01T00:00:00Z', body: '| Step | File | Change |\n|---|---|---|\n| 1 | `a.js` | a long change |\n\n```diff\n-a\n+b\n```' }],
+    pr: {
+      number: 2,
+      title: 'PR',
+      author: 'bot',
+      head: 'h',
+      base: 'main',
+      body: 'b',
+      url: 'https://github.com/acme/widgets/pull/2',
+      diffStat: ' a.js | 2 +-',
+      diff: 'diff --git a/a.js b/a.js\nindex 1..2 100644\n--- a/a.js\n+++ b/a.js\n@@ -1 +1 @@\n-a\n+b\n'
+    }
+  }
+  const html = renderPage(view)
+
+  it('shows each diff line once, without a blank line after it', () => {
+    // Each line is a block-level span; a newline between two of them inside <pre> is a second, empty line.
+    const pres = html.match(/<pre class="(?:diff|lang-diff)">[\s\S]*?<\/pre>/g) ?? []
+    expect(pres).toHaveLength(2)
+    for (const pre of pres) {
+      expect(pre).toContain('<span class="del">-a</span><span class="add">+b</span>')
+      expect(pre).not.toMatch(/<\/span>\n/)
+    }
+  })
+
+  it('never breaks a table header inside a word ("Ste p")', () => {
+    const css = html.match(/<style>([\s\S]*?)<\/style>/)?.[1] ?? ''
+    // `overflow-wrap:anywhere` lowers a cell's min-content width to one letter, so auto table layout squeezes short columns.
+    expect(css).not.toMatch(/overflow-wrap:\s*anywhere|word-break:\s*break-all/)
+    expect(css).toMatch(/th \{[^}]*white-space:nowrap/)
+    expect(html).toContain('<th>Step</th>')
   })
 })

@@ -3,6 +3,7 @@ import { createGitHubClient, type GitHubClient } from '../../../src/github/clien
 import { IssueLabels } from '../../../src/github/labels.js'
 import { canWrite } from '../../../src/github/permissions.js'
 import { createOrUpdatePull } from '../../../src/github/pulls.js'
+import { requestPath } from '../../../src/github/request-error.js'
 import { startFakeGitHub, type FakeGitHub } from '../../support/github-server.js'
 
 const repo = { owner: 'acme', repo: 'widgets' }
@@ -160,5 +161,44 @@ describe('canWrite on a private repository', () => {
     server.state.permissions = { alice: 'write' }
     expect(await canWrite(gh, repo, 'mallory')).toBe(false)
     expect(await canWrite(gh, repo, 'alice')).toBe(true)
+  })
+})
+
+describe('GitHub errors', () => {
+  const permission = 'GET /repos/{owner}/{repo}/collaborators/{username}/permission'
+
+  it('name the request that failed, its status and GitHub\'s message, and keep the status for callers', async () => {
+    server.injectFault({ method: 'GET', operation: permission, status: 403, body: { message: 'Resource not accessible by integration' } })
+    const err = (await canWrite(gh, repo, 'alice').catch((e: unknown) => e)) as Error & { status?: number }
+    expect(err.message).toMatch(
+      /^GET \/repos\/acme\/widgets\/collaborators\/alice\/permission: 403 Resource not accessible by integration - https:\/\/docs\.github\.com\/rest/
+    )
+    expect(err.status).toBe(403)
+    // The log prints the stack: it names the request too.
+    expect(err.stack?.split('\n')[0]).toContain('GET /repos/acme/widgets/collaborators/alice/permission: 403')
+  })
+
+  it('keep the run\'s secrets out of the message', async () => {
+    gh = createGitHubClient('ghs_test', server.url, (t) => t.split('sk-secret-123').join('***'))
+    server.injectFault({
+      method: 'POST',
+      operation: 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
+      status: 422,
+      body: { message: 'Validation Failed: body sk-secret-123 is too long' }
+    })
+    const issue = server.state.addIssue({ title: 't' })
+    const err = (await gh.rest.issues
+      .createComment({ ...repo, issue_number: issue.number, body: 'hi' })
+      .catch((e: unknown) => e)) as Error
+    expect(err.message.startsWith(`POST /repos/acme/widgets/issues/${issue.number}/comments: 422 Validation Failed: body *** is too long`)).toBe(true)
+    expect(err.stack).not.toContain('sk-secret-123')
+  })
+})
+
+describe('requestPath', () => {
+  it('is the path after the API base, also on GitHub Enterprise Server', () => {
+    expect(requestPath('https://ghe.example.com/api/v3/repos/o/r/pulls?state=open', 'https://ghe.example.com/api/v3/')).toBe('/repos/o/r/pulls?state=open')
+    expect(requestPath('https://api.github.com/repos/o/r', 'https://api.github.com')).toBe('/repos/o/r')
+    expect(requestPath('https://uploads.github.com/x', 'https://api.github.com')).toBe('/x')
   })
 })
