@@ -51924,7 +51924,7 @@ async function runPhase(opts) {
         result.refusals = [...new Set(refused)].slice(0, 20);
     result.status = 'succeeded';
     result.durationMs = Date.now() - started;
-    return { result, verdict };
+    return { result, verdict, finalText };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/starting-point.ts
@@ -52078,6 +52078,14 @@ async function runEngine(opts) {
                 answered: opts.answered?.filter((a) => a.phase === name),
                 emit
             });
+            // Empty work is a failure, not a pull request: say so with Claude's own last words, and skip review.
+            if (name === 'implement' && out.result.status === 'succeeded' && implementBase) {
+                const change = await changesSince(opts.repoDir, implementBase, opts.artifactsDir);
+                if (!change.files.length) {
+                    const said = out.finalText?.trim().replace(/\s+/g, ' ').slice(0, 300);
+                    out = { result: { ...out.result, status: 'failed', error: `implement changed nothing${said ? `; Claude said: ${said}` : ''}` } };
+                }
+            }
         }
         spent += out.result.costUsd;
         results.push(out.result);

@@ -122,6 +122,14 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
         answered: opts.answered?.filter((a) => a.phase === name),
         emit
       })
+      // Empty work is a failure, not a pull request: say so with Claude's own last words, and skip review.
+      if (name === 'implement' && out.result.status === 'succeeded' && implementBase) {
+        const change = await changesSince(opts.repoDir, implementBase, opts.artifactsDir)
+        if (!change.files.length) {
+          const said = out.finalText?.trim().replace(/\s+/g, ' ').slice(0, 300)
+          out = { result: { ...out.result, status: 'failed' as const, error: `implement changed nothing${said ? `; Claude said: ${said}` : ''}` } }
+        }
+      }
     }
     spent += out.result.costUsd
     results.push(out.result)

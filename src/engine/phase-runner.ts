@@ -49,6 +49,8 @@ export interface PhaseRunOptions {
 export interface PhaseRunOutput {
   result: PhaseResult
   verdict?: ReviewVerdict
+  /** Claude's last words in the phase (its result text). */
+  finalText?: string
 }
 
 const MAX_ANSWERER_DOC_CHARS = 20000
@@ -304,5 +306,5 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
   if (refused.length) result.refusals = [...new Set(refused)].slice(0, 20)
   result.status = 'succeeded'
   result.durationMs = Date.now() - started
-  return { result, verdict }
+  return { result, verdict, finalText }
 }

@@ -1,0 +1,76 @@
+/**
+ * Runs that meet what real repositories and a real GitHub throw at them: an
+ * implement phase with nothing to show, issue bodies and diffs at GitHub's
+ * size limits, and a GitHub answer lost after the write.
+ */
+import { afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { documentPhase, standardRules, write } from './support/phase-scripts.js'
+import { BOT, createWorld, githubProblems, node24Path, type World } from './support/action-harness.js'
+
+let w: World
+
+beforeAll(() => {
+  node24Path()
+}, 120000)
+afterEach(async () => {
+  try {
+    expect(githubProblems(w)).toEqual([])
+  } finally {
+    await w.close()
+  }
+})
+
+const botComments = () => [...w.gh.state.comments.values()].filter((c) => c.user.login === BOT)
+const statusComments = () => botComments().filter((c) => c.body.includes('<!-- orchestrator:status -->'))
+
+describe('resilience', () => {
+  it('fails an implement phase that changed nothing, with its reason, and runs no review and opens no PR', async () => {
+    w = await createWorld()
+    w.sb.model.setRules(
+      standardRules(w.workspace, {
+        implement: [{ text: 'Looking.', tools: [{ name: 'Read', input: { file_path: `${w.workspace}/src/api.js` } }] }, { text: 'The limiter already exists, nothing to do.' }]
+      })
+    )
+    const run = await w.run(w.labeledEvent('orchestrator'), { require_approval: 'false' })
+    expect(run.exitCode).toBe(1)
+    expect(run.outputs.status).toBe('failed')
+    expect(w.sb.model.requests.filter((r) => r.rule === 'review')).toHaveLength(0)
+    expect(w.gh.state.pulls.size).toBe(0)
+    expect(botComments().at(-1)?.body).toContain('implement changed nothing; Claude said: The limiter already exists, nothing to do.')
+  })
+
+  it('plans an issue of 65,000 Cyrillic characters and reviews a 50,000-character diff (prompts travel on stdin)', async () => {
+    const body = 'Ограничьте частоту запросов. '.repeat(2300).slice(0, 65000)
+    w = await createWorld({ issueBody: body })
+    const big = Array.from({ length: 1000 }, (_, i) => `export const LIMIT_${i} = ${i} // ${'x'.repeat(16)}`).join('\n')
+    w.sb.model.setRules(
+      standardRules(w.workspace, {
+        plan: documentPhase(w.workspace, () => '# Plan\n\n1. Add the limits.\n'),
+        implement: [{ text: 'Writing.', tools: [write(w.workspace, 'src/limits.js', `${big}\n`)] }, { text: 'Done.' }]
+      })
+    )
+    const run = await w.run(w.labeledEvent('orchestrator'), { require_approval: 'false' })
+    if (run.exitCode !== 0) throw new Error(`${run.stdout}\n${run.stderr}`)
+    expect(run.outputs.status).toBe('pr-opened')
+    const plan = w.sb.model.requests.find((r) => r.rule === 'index')
+    expect(plan?.firstUserText).toContain(body.slice(0, 2000))
+    expect(plan?.firstUserText.length).toBeGreaterThan(65000)
+    const review = w.sb.model.requests.find((r) => r.rule === 'review')
+    expect(review?.firstUserText.match(/The change \(diff against|See the change with/)?.[0]).toBe('The change (diff against')
+    expect(review?.firstUserText).toContain('+export const LIMIT_999 = 999')
+    expect(statusComments()).toHaveLength(1)
+    expect(statusComments()[0]?.body).toContain('✅')
+  })
+
+  it('leaves exactly one status comment when GitHub created it but its answer was lost', async () => {
+    w = await createWorld()
+    w.sb.model.setRules(standardRules(w.workspace))
+    w.gh.injectFault({ method: 'POST', operation: '/repos/{owner}/{repo}/issues/{issue_number}/comments', status: 502, afterWrite: true })
+    const run = await w.run(w.labeledEvent('orchestrator'))
+    expect(run.exitCode).toBe(0)
+    expect(run.outputs.status).toBe('awaiting-approval')
+    expect(statusComments()).toHaveLength(1)
+    // The one there is the one the run kept editing: it shows the finished checklist.
+    expect(statusComments()[0]?.body).toMatch(/✅ Plan ready for review/)
+  })
+})
