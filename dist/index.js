@@ -40581,13 +40581,23 @@ async function cancelPlan(s, actor) {
 }
 
 ;// CONCATENATED MODULE: ./src/github/pulls.ts
+/** The branch already has an open pull request someone else opened: the bot leaves it alone. */
+class ForeignPullError extends Error {
+    number;
+    author;
+    constructor(number, author) {
+        super(`pull request #${number} from this branch was opened by ${author}, not by the orchestrator; it was left unchanged`);
+        this.number = number;
+        this.author = author;
+    }
+}
 function pulls_status(err) {
     return err.status;
 }
 async function findOpenPull(gh, repo, branch) {
     const { data } = await gh.rest.pulls.list({ ...repo, head: `${repo.owner}:${branch}`, state: 'open', per_page: 1 });
     const pr = data[0];
-    return pr ? { number: pr.number, htmlUrl: pr.html_url } : null;
+    return pr ? { number: pr.number, htmlUrl: pr.html_url, author: pr.user?.login ?? '', body: pr.body ?? '' } : null;
 }
 async function update(gh, repo, number, pr) {
     const { data } = await gh.rest.pulls.update({ ...repo, pull_number: number, title: pr.title, body: pr.body });
@@ -40620,6 +40630,9 @@ async function createOrUpdatePull(gh, repo, pr) {
         const existing = await findOpenPull(gh, repo, pr.branch);
         if (!existing)
             throw err;
+        // The bot's own PR whose create answer was lost is updated; a person's PR never is.
+        if (existing.author !== pr.bot.login || !existing.body.includes(pr.bot.marker))
+            throw new ForeignPullError(existing.number, existing.author);
         return update(gh, repo, existing.number, pr);
     }
 }
@@ -41095,8 +41108,16 @@ async function implementPlan(s, opts) {
             runUrl: s.runUrl
         }),
         draft: s.inputs.draftPr,
-        knownNumber: plan.state.pr
+        knownNumber: plan.state.pr,
+        bot: { login: s.inputs.botLogin, marker: '<!-- orchestrator:pr ' }
+    }).catch((err) => {
+        if (err instanceof ForeignPullError)
+            return err;
+        throw err;
     });
+    if (pr instanceof ForeignPullError) {
+        return failRun(s, status, `${pr.message}. The new commits are on \`${s.branchName}\`: close #${pr.number} and comment \`/approve\` for the orchestrator's own pull request`, combined);
+    }
     const approved = replacePlanMarker(plan.comment.body, {
         ...plan.state,
         state: 'approved',

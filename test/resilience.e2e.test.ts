@@ -5,16 +5,21 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import { documentPhase, standardRules, write } from './support/phase-scripts.js'
-import { BOT, createWorld, githubProblems, node24Path, type World } from './support/action-harness.js'
+import { BOT, createWorld, githubProblems, MAINTAINER, node24Path, type World } from './support/action-harness.js'
 
 let w: World
+/** GitHub's 422 for a second PR from one branch is the behaviour under test in one case, not a bad request. */
+let allowExistingPull = false
 
 beforeAll(() => {
   node24Path()
 }, 120000)
 afterEach(async () => {
   try {
-    expect(githubProblems(w)).toEqual([])
+    const allowed = allowExistingPull
+    allowExistingPull = false
+    const expected = (e: { path: string; status?: number }) => allowed && e.status === 422 && /\/pulls$/.test(e.path)
+    expect(githubProblems(w).filter((e) => !expected(e))).toEqual([])
   } finally {
     await w.close()
   }
@@ -72,5 +77,24 @@ describe('resilience', () => {
     expect(statusComments()).toHaveLength(1)
     // The one there is the one the run kept editing: it shows the finished checklist.
     expect(statusComments()[0]?.body).toMatch(/✅ Plan ready for review/)
+  })
+
+  it("leaves a person's pull request from the bot's branch untouched, and says how to go on", async () => {
+    w = await createWorld()
+    w.sb.model.setRules(standardRules(w.workspace))
+    const planned = await w.run(w.labeledEvent('orchestrator'))
+    expect(planned.outputs.status).toBe('awaiting-approval')
+    const branch = `orchestrator/issue-${w.issue.number}`
+    allowExistingPull = true
+    const human = w.gh.state.addPull({ head: branch, base: 'main', title: 'My own take', body: 'Hand-written description', user: MAINTAINER })
+    const run = await w.run(w.commentEvent('/approve'))
+    expect(run.outputs.status).toBe('failed')
+    expect(w.gh.state.pulls.get(human.number)).toMatchObject({ title: 'My own take', body: 'Hand-written description' })
+    expect(w.gh.state.pulls.size).toBe(1)
+    const failure = botComments().at(-1)?.body ?? ''
+    expect(failure).toContain(`pull request #${human.number} from this branch was opened by maintainer-mia, not by the orchestrator; it was left unchanged`)
+    expect(failure).toContain(`close #${human.number} and comment \`/approve\``)
+    // The implementation is not lost: it is on the branch.
+    expect(w.originLog(branch)[0]).toMatch(/^orchestrator: implement #/)
   })
 })

@@ -15,16 +15,32 @@ export interface PullSpec {
   draft: boolean
   /** The PR this branch had last time, if known: updated directly, no search needed. */
   knownNumber?: number
+  /** The login the bot writes as, and the hidden marker only its own PR bodies carry. */
+  bot: { login: string; marker: string }
+}
+
+/** The branch already has an open pull request someone else opened: the bot leaves it alone. */
+export class ForeignPullError extends Error {
+  constructor(
+    readonly number: number,
+    readonly author: string
+  ) {
+    super(`pull request #${number} from this branch was opened by ${author}, not by the orchestrator; it was left unchanged`)
+  }
 }
 
 function status(err: unknown): number | undefined {
   return (err as { status?: number }).status
 }
 
-export async function findOpenPull(gh: GitHubClient, repo: RepoRef, branch: string): Promise<{ number: number; htmlUrl: string } | null> {
+export async function findOpenPull(
+  gh: GitHubClient,
+  repo: RepoRef,
+  branch: string
+): Promise<{ number: number; htmlUrl: string; author: string; body: string } | null> {
   const { data } = await gh.rest.pulls.list({ ...repo, head: `${repo.owner}:${branch}`, state: 'open', per_page: 1 })
   const pr = data[0]
-  return pr ? { number: pr.number, htmlUrl: pr.html_url } : null
+  return pr ? { number: pr.number, htmlUrl: pr.html_url, author: pr.user?.login ?? '', body: pr.body ?? '' } : null
 }
 
 async function update(gh: GitHubClient, repo: RepoRef, number: number, pr: PullSpec): Promise<PullRef> {
@@ -53,6 +69,8 @@ export async function createOrUpdatePull(gh: GitHubClient, repo: RepoRef, pr: Pu
     if (status(err) !== 422) throw err
     const existing = await findOpenPull(gh, repo, pr.branch)
     if (!existing) throw err
+    // The bot's own PR whose create answer was lost is updated; a person's PR never is.
+    if (existing.author !== pr.bot.login || !existing.body.includes(pr.bot.marker)) throw new ForeignPullError(existing.number, existing.author)
     return update(gh, repo, existing.number, pr)
   }
 }

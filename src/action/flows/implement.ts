@@ -3,7 +3,7 @@
  * open the branch's pull request (or update the one it already has).
  */
 import { updateComment } from '../../github/comments.js'
-import { createOrUpdatePull } from '../../github/pulls.js'
+import { createOrUpdatePull, ForeignPullError } from '../../github/pulls.js'
 import type { RunResult } from '../../engine/types.js'
 import { renderPrBody } from '../render/pr-body.js'
 import type { FoundPlan, Outputs, Session } from '../session.js'
@@ -108,8 +108,15 @@ export async function implementPlan(
       runUrl: s.runUrl
     }),
     draft: s.inputs.draftPr,
-    knownNumber: plan.state.pr
+    knownNumber: plan.state.pr,
+    bot: { login: s.inputs.botLogin, marker: '<!-- orchestrator:pr ' }
+  }).catch((err: unknown) => {
+    if (err instanceof ForeignPullError) return err
+    throw err
   })
+  if (pr instanceof ForeignPullError) {
+    return failRun(s, status, `${pr.message}. The new commits are on \`${s.branchName}\`: close #${pr.number} and comment \`/approve\` for the orchestrator's own pull request`, combined)
+  }
   const approved = replacePlanMarker(plan.comment.body, {
     ...plan.state,
     state: 'approved',

@@ -88,17 +88,33 @@ describe('IssueLabels', () => {
 })
 
 describe('createOrUpdatePull', () => {
-  const pr = { branch: 'orchestrator/issue-42', base: 'main', title: 'Add rate limiting (#42)', body: 'Closes #42', draft: false }
+  const MARK = '<!-- orchestrator:pr e30 -->'
+  const pr = {
+    branch: 'orchestrator/issue-42',
+    base: 'main',
+    title: 'Add rate limiting (#42)',
+    body: `Closes #42 ${MARK}`,
+    draft: false,
+    bot: { login: 'github-actions[bot]', marker: '<!-- orchestrator:pr ' }
+  }
 
   it('creates the pull request, then updates it instead of opening a second one', async () => {
     const first = await createOrUpdatePull(gh, repo, pr)
     expect(first).toEqual({ number: expect.any(Number), htmlUrl: `https://github.com/acme/widgets/pull/${first.number}`, created: true })
-    expect(server.state.pulls.get(first.number)).toMatchObject({ head: 'orchestrator/issue-42', base: 'main', title: pr.title, body: 'Closes #42', draft: false })
+    expect(server.state.pulls.get(first.number)).toMatchObject({ head: 'orchestrator/issue-42', base: 'main', title: pr.title, body: pr.body, draft: false })
 
-    const second = await createOrUpdatePull(gh, repo, { ...pr, title: 'Add rate limiting (#42), revised', body: 'Closes #42\n\nv2' })
+    const second = await createOrUpdatePull(gh, repo, { ...pr, title: 'Add rate limiting (#42), revised', body: `Closes #42\n\nv2 ${MARK}` })
     expect(second).toEqual({ number: first.number, htmlUrl: first.htmlUrl, created: false })
     expect([...server.state.pulls.values()]).toHaveLength(1)
-    expect(server.state.pulls.get(first.number)).toMatchObject({ title: 'Add rate limiting (#42), revised', body: 'Closes #42\n\nv2', state: 'open' })
+    expect(server.state.pulls.get(first.number)).toMatchObject({ title: 'Add rate limiting (#42), revised', body: `Closes #42\n\nv2 ${MARK}`, state: 'open' })
+  })
+
+  it("never overwrites a person's pull request from the bot's branch: it reports who opened it", async () => {
+    const human = server.state.addPull({ head: pr.branch, base: 'main', title: 'My own take', body: 'hand-written', user: 'maintainer-mia' })
+    await expect(createOrUpdatePull(gh, repo, pr)).rejects.toThrow(
+      `pull request #${human.number} from this branch was opened by maintainer-mia, not by the orchestrator; it was left unchanged`
+    )
+    expect(server.state.pulls.get(human.number)).toMatchObject({ title: 'My own take', body: 'hand-written' })
   })
 
   it('opens a draft when asked', async () => {
