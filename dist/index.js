@@ -31445,7 +31445,7 @@ which.sync = whichSync
 
 /***/ }),
 
-/***/ 8773:
+/***/ 2975:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39914,11 +39914,167 @@ function withoutSecrets(env) {
     return out;
 }
 
+;// CONCATENATED MODULE: ./src/git/hermetic.ts
+/**
+ * What every orchestrator git call runs with. A phase's Bash can write the
+ * repository's config, its attribute files and the user's ~/.gitconfig; none
+ * of that may make our git run a program, or send the code and the token
+ * somewhere else. Checked against git 2.39 (see test/unit/git-hermetic.test.ts).
+ *
+ * Three layers:
+ * - the environment: no system or global config or attributes, only the
+ *   transports we use, none of the caller's GIT_* variables;
+ * - fixed settings that switch off every program git could start for the
+ *   commands we run (hooks, fsmonitor, credential helpers, signing…);
+ * - per call, an empty value for each program the repository's own config
+ *   names (filter and diff drivers): git cannot be told to skip the
+ *   repository's config, but a setting given on the command line wins.
+ * Settings that redirect traffic (URL rewrites, proxies, CAs) cannot be
+ * overridden that way; a call that talks to a remote refuses to run with them.
+ */
+/** Parses `git config --list --null`: `key\nvalue\0` per entry, `key\0` for a key without a value. */
+function parseConfigList(out) {
+    return out
+        .split('\0')
+        .filter(Boolean)
+        .map((entry) => {
+        const nl = entry.indexOf('\n');
+        return nl < 0 ? { key: entry, value: '' } : { key: entry.slice(0, nl), value: entry.slice(nl + 1) };
+    });
+}
+/**
+ * Variables kept from the caller: TLS and HTTP tuning a runner may need (a
+ * GHES certificate authority in GIT_SSL_CAINFO) and tracing. Every other GIT_*
+ * variable (GIT_DIR, GIT_INDEX_FILE, GIT_EXTERNAL_DIFF, GIT_SSH_COMMAND,
+ * GIT_CONFIG_PARAMETERS…) would point our calls somewhere we did not choose.
+ */
+const KEPT_GIT_VARS = /^GIT_(SSL_|HTTP_|TRACE|CURL_VERBOSE$)/;
+const HERMETIC_VARS = {
+    GIT_CONFIG_NOSYSTEM: '1',
+    // Also replaces $XDG_CONFIG_HOME/git/config; /dev/null reads as an empty file.
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_ATTR_NOSYSTEM: '1',
+    GIT_TERMINAL_PROMPT: '0',
+    // Unlike `-c protocol.allow=never`, this also beats a repository's own
+    // `protocol.ext.allow=always` (ext:: runs any command). https is how we
+    // reach GitHub; file because a checkout's origin may be a local path (the
+    // tests' bare origin is one), and a local path runs only git's own programs.
+    GIT_ALLOW_PROTOCOL: 'https:file'
+};
+/** The environment for a git call: the caller's without git's variables, then `extra`, then ours. */
+function hermeticEnv(base, extra = {}) {
+    const env = {};
+    for (const [key, value] of Object.entries(base))
+        if (!key.startsWith('GIT_') || KEPT_GIT_VARS.test(key))
+            env[key] = value;
+    return { ...env, ...extra, ...HERMETIC_VARS };
+}
+/**
+ * Settings for every call. An empty program setting means "none" to git
+ * (checked for each one in the tests); the rest switch off features that
+ * start programs or recurse into repositories whose config we never read.
+ */
+const FIXED_CONFIG = [
+    ['core.hooksPath', '/dev/null'],
+    // Empty disables it on every version (before 2.36 "false" named a hook program).
+    ['core.fsmonitor', ''],
+    ['core.attributesFile', '/dev/null'],
+    ['core.excludesFile', '/dev/null'],
+    ['core.askPass', ''],
+    ['core.alternateRefsCommand', ''],
+    // An empty helper clears the list, url-specific helpers included.
+    ['credential.helper', ''],
+    ['diff.external', ''],
+    ['commit.gpgSign', 'false'],
+    ['tag.gpgSign', 'false'],
+    ['push.gpgSign', 'false'],
+    ['log.showSignature', 'false'],
+    ['submodule.recurse', 'false'],
+    ['fetch.recurseSubmodules', 'false'],
+    ['push.recurseSubmodules', 'no'],
+    // Our calls leave .git as they found it: no background gc or maintenance.
+    ['gc.auto', '0'],
+    ['maintenance.auto', 'false'],
+    ['http.sslVerify', 'true']
+];
+/** Driver settings that name a program, by section; each driver found gets all of them. */
+const DRIVERS = {
+    // `required=false` too: a required filter that does not run fails the command.
+    filter: [
+        ['clean', ''],
+        ['smudge', ''],
+        ['process', ''],
+        ['required', 'false']
+    ],
+    diff: [
+        ['textconv', ''],
+        ['command', '']
+    ],
+    merge: [['driver', '']]
+};
+/**
+ * An empty value for every program a filter, diff or merge driver in the
+ * repository's config names. Attributes (`.gitattributes`, which a phase may
+ * legitimately write) pick drivers by name; a driver with no program is no
+ * driver at all, so whatever the attributes say, nothing runs.
+ */
+function driverOverrides(entries) {
+    const out = new Map();
+    for (const { key } of entries) {
+        const m = key.match(/^(filter|diff|merge)\.(.+)\.[^.]+$/);
+        if (!m)
+            continue;
+        const [, section, name] = m;
+        for (const [setting, value] of DRIVERS[section] ?? [])
+            out.set(`${section}.${name}.${setting}`, value);
+    }
+    return [...out];
+}
+/** http settings that choose where traffic goes or whom TLS trusts (`http.<name>` or `http.<url>.<name>`). */
+const TRAFFIC_SETTINGS = new Set(['proxy', 'sslcainfo', 'sslcapath', 'sslcert', 'sslkey', 'curloptresolve', 'cookiefile', 'savecookies']);
+/**
+ * Why a call to `url` would not go where the URL says, or would go through
+ * settings the repository chose: URL rewrites that apply to it (they cannot
+ * be overridden: of two equally long rewrites the repository's wins) and
+ * proxy, certificate or resolver settings. Empty when the call may run.
+ */
+function transportProblems(entries, url) {
+    const problems = new Set();
+    for (const { key, value } of entries) {
+        const rewrite = key.match(/^url\.(.+)\.(insteadof|pushinsteadof)$/);
+        if (rewrite && url.startsWith(value))
+            problems.add(`${key} (rewrites ${value} to ${rewrite[1]})`);
+        const http = key.match(/^http\.(?:.+\.)?([^.]+)$/);
+        if (!http)
+            continue;
+        const name = http[1];
+        if (TRAFFIC_SETTINGS.has(name) || (name === 'sslverify' && !/^(true|yes|on|1)$/i.test(value)))
+            problems.add(key);
+    }
+    return [...problems];
+}
+/**
+ * Settings as GIT_CONFIG_COUNT/KEY/VALUE variables (git ≥ 2.31) rather than
+ * `-c key=value`: `-c` splits at the first `=`, so a driver named `x=y`
+ * could not be overridden, and values (the auth header) would be visible
+ * in the process list.
+ */
+function configEnv(settings) {
+    const env = { GIT_CONFIG_COUNT: String(settings.length) };
+    settings.forEach(([key, value], i) => {
+        env[`GIT_CONFIG_KEY_${i}`] = key;
+        env[`GIT_CONFIG_VALUE_${i}`] = value;
+    });
+    return env;
+}
+
 ;// CONCATENATED MODULE: ./src/git/git.ts
 /**
  * The one place that runs git: argv arrays only, never a shell string, so no
- * branch name or path from an issue can become a command.
+ * branch name or path from an issue can become a command; and hermetic (see
+ * hermetic.ts), so nothing a phase wrote makes git run a program.
  */
+
 
 
 class GitError extends Error {
@@ -39937,22 +40093,33 @@ class GitError extends Error {
 function redact(text, secrets = []) {
     return secrets.filter(Boolean).reduce((t, s) => t.split(s).join('***'), text);
 }
+async function git_exec(cwd, args, env, input) {
+    return (0,execa/* execa */.Ho)('git', args, { cwd, reject: false, stripFinalNewline: true, input, extendEnv: false, env });
+}
 /**
- * Hooks and fsmonitor are programs the work tree's `.git` can name: a phase
- * that wrote one must not get it run by our own git calls.
+ * The repository's own config as git will read it for this call (local and
+ * worktree files and what they include). Read fresh each time: it is what a
+ * phase may have changed.
  */
-// An empty core.fsmonitor disables it on every git version (before 2.36 "false" named a hook).
-const SAFE_CONFIG = ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor='];
+async function repositoryConfig(cwd, env) {
+    const result = await git_exec(cwd, ['config', '--list', '--null'], env);
+    // A config git cannot parse fails the real command the same way; outside a repository there is none.
+    if (result.exitCode !== 0)
+        throw new GitError(`git config failed: ${String(result.stderr).trim()}`, ['config'], result.exitCode, String(result.stderr));
+    return parseConfigList(String(result.stdout));
+}
 async function git(cwd, args, opts = {}) {
-    const configArgs = Object.entries(opts.config ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
-    const result = await (0,execa/* execa */.Ho)('git', [...SAFE_CONFIG, ...configArgs, ...args], {
-        cwd,
-        reject: false,
-        stripFinalNewline: true,
-        input: opts.input,
-        extendEnv: false,
-        env: { ...withoutSecrets(process.env), GIT_TERMINAL_PROMPT: '0', ...opts.env }
-    });
+    const env = hermeticEnv(withoutSecrets(process.env), opts.env);
+    const entries = await repositoryConfig(cwd, env);
+    if (opts.remoteUrl) {
+        const problems = transportProblems(entries, opts.remoteUrl);
+        if (problems.length) {
+            const message = `git ${args[0]} refused: the repository's git config sets ${problems.join(', ')}; the orchestrator only talks to origin with settings it chose`;
+            throw new GitError(message, args, undefined, '');
+        }
+    }
+    const settings = [...FIXED_CONFIG, ...driverOverrides(entries), ...Object.entries(opts.config ?? {})];
+    const result = await git_exec(cwd, args, { ...env, ...configEnv(settings) }, opts.input);
     if (result.exitCode !== 0) {
         const stderr = redact(String(result.stderr).trim(), opts.secrets);
         const stdout = redact(String(result.stdout).trim(), opts.secrets);
@@ -39980,13 +40147,33 @@ async function headSha(cwd) {
         return null;
     }
 }
-/** Paths that differ from HEAD in the work tree or index, untracked files included. */
+/**
+ * Paths that differ from HEAD in the work tree or index, untracked files
+ * included. A submodule counts when its commit changed; its work tree is not
+ * examined, since that would run git inside it, under a config we never read.
+ */
 async function dirtyPaths(cwd) {
-    const out = await git(cwd, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames']);
+    const out = await git(cwd, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames', '--ignore-submodules=dirty']);
     return out
         .split('\0')
         .filter((entry) => entry.length > 3)
         .map((entry) => entry.slice(3));
+}
+/**
+ * `git add -A -- <pathspec>`, without running git inside submodules: add -A
+ * runs `git status` in each one, under that submodule's own config, which is
+ * not ours to trust. Their commits are staged with update-index instead,
+ * which only reads where the submodule's HEAD points.
+ */
+async function stageAll(cwd, pathspec, opts = {}) {
+    const staged = await git(cwd, ['ls-files', '-z', '--stage', '--', ...pathspec], opts);
+    const submodules = staged
+        .split('\0')
+        .filter((entry) => entry.startsWith('160000 '))
+        .map((entry) => entry.slice(entry.indexOf('\t') + 1));
+    await git(cwd, ['add', '-A', '--', ...pathspec, ...submodules.map((p) => `:(exclude,literal)${p}`)], opts);
+    if (submodules.length)
+        await git(cwd, ['update-index', '--add', '--remove', '-z', '--stdin'], { ...opts, input: `${submodules.join('\0')}\0` });
 }
 
 ;// CONCATENATED MODULE: ./src/action/branch.ts
@@ -39999,12 +40186,12 @@ async function dirtyPaths(cwd) {
 
 
 /**
- * Auth for origin, passed to git through GIT_CONFIG_* environment variables
- * (git ≥ 2.31): the token is never a process argument and never written to
- * .git/config, where Claude's tools could read it. Only an https origin on
+ * Auth for origin, as a setting for our git calls (which pass settings in
+ * git's environment): the token is never a process argument and never written
+ * to .git/config, where Claude's tools could read it. Only an https origin on
  * the server gets it; any other remote (a local path in tests) is used as is.
  */
-function gitAuthEnv(remoteUrl, auth) {
+function gitAuthConfig(remoteUrl, auth) {
     let remote;
     let server;
     try {
@@ -40017,11 +40204,7 @@ function gitAuthEnv(remoteUrl, auth) {
     if (remote.protocol !== 'https:' || remote.host !== server.host)
         return {};
     const basic = Buffer.from(`x-access-token:${auth.token}`, 'utf8').toString('base64');
-    return {
-        GIT_CONFIG_COUNT: '1',
-        GIT_CONFIG_KEY_0: `http.${server.origin}/.extraheader`,
-        GIT_CONFIG_VALUE_0: `AUTHORIZATION: basic ${basic}`
-    };
+    return { [`http.${server.origin}/.extraheader`]: `AUTHORIZATION: basic ${basic}` };
 }
 class BranchGuard extends Error {
 }
@@ -40029,26 +40212,33 @@ class WorkBranch {
     repoDir;
     branch;
     auth;
-    env = {};
+    authConfig = {};
+    /**
+     * origin's URL as .git/config has it. Remote calls name the URL, not
+     * `origin`: a remote name brings its own settings along (uploadpack and
+     * receivepack run programs, pushurl sends elsewhere).
+     */
+    url = '';
     constructor(repoDir, branch, auth) {
         this.repoDir = repoDir;
         this.branch = branch;
         this.auth = auth;
     }
     async init() {
-        const url = await git(this.repoDir, ['remote', 'get-url', 'origin']);
-        this.env = gitAuthEnv(url, this.auth);
+        this.url = await git(this.repoDir, ['config', '--get', 'remote.origin.url']);
+        this.authConfig = gitAuthConfig(this.url, this.auth);
     }
-    remote(args) {
-        return git(this.repoDir, args, { env: this.env, secrets: [this.auth.token] });
+    /** `command` and its options, then origin's URL, then `rest`. After `--`, a URL can never read as an option. */
+    remote(command, rest) {
+        return git(this.repoDir, [...command, '--', this.url, ...rest], { config: this.authConfig, secrets: [this.auth.token], remoteUrl: this.url });
     }
     /** The branch's commit on origin, or null when origin has no such branch. */
     async remoteHead(name = this.branch) {
-        const out = await this.remote(['ls-remote', '--heads', 'origin', `refs/heads/${name}`]);
+        const out = await this.remote(['ls-remote', '--heads'], [`refs/heads/${name}`]);
         return out.split(/\s+/)[0] || null;
     }
     async fetch(name) {
-        await this.remote(['fetch', '--no-tags', '--no-write-fetch-head', 'origin', `+refs/heads/${name}:refs/remotes/origin/${name}`]);
+        await this.remote(['fetch', '--no-tags', '--no-write-fetch-head'], [`+refs/heads/${name}:refs/remotes/origin/${name}`]);
         return git(this.repoDir, ['rev-parse', `refs/remotes/origin/${name}`]);
     }
     /** Checks out the work branch at `sha`, discarding local changes to tracked files. */
@@ -40068,7 +40258,7 @@ class WorkBranch {
         }
         if (!present.length)
             return null;
-        await git(this.repoDir, ['add', '-A', '--', ...present]);
+        await stageAll(this.repoDir, present);
         const staged = await git(this.repoDir, ['diff', '--cached', '--name-only', '--', ...present]);
         if (!staged.trim())
             return null;
@@ -40080,7 +40270,7 @@ class WorkBranch {
     /** Pushes HEAD to the branch; fails rather than overwrite commits it has not seen. */
     async push() {
         try {
-            await this.remote(['push', '--no-verify', '--porcelain', 'origin', `HEAD:refs/heads/${this.branch}`]);
+            await this.remote(['push', '--no-verify', '--porcelain'], [`HEAD:refs/heads/${this.branch}`]);
         }
         catch (err) {
             // --porcelain reports the rejection on stdout; the hint on stderr says the same in prose.
@@ -40092,7 +40282,7 @@ class WorkBranch {
     }
     /** Pushes a commit to another branch of origin (fast-forward only). */
     async pushRef(commit, branch) {
-        await this.remote(['push', '--no-verify', '--porcelain', 'origin', `${commit}:refs/heads/${branch}`]);
+        await this.remote(['push', '--no-verify', '--porcelain'], [`${commit}:refs/heads/${branch}`]);
     }
     /**
      * Turns commits made on top of `base` (Claude was told not to, but may) back
@@ -41237,7 +41427,8 @@ async function checkImplement(repoDir, before) {
 }
 /** Files that differ from `baseSha` (committed or not), outside the artifacts folder. */
 async function changedSince(repoDir, baseSha, artifactsDir) {
-    const tracked = baseSha ? (await git(repoDir, ['diff', '--name-only', baseSha])).split('\n') : [];
+    // Submodules by their commit only (see dirtyPaths).
+    const tracked = baseSha ? (await git(repoDir, ['diff', '--name-only', '--ignore-submodules=dirty', baseSha])).split('\n') : [];
     const dirty = await dirtyPaths(repoDir);
     return [...new Set([...tracked, ...dirty])]
         .filter((p) => p && !isInside(p, artifactsDir))
@@ -50742,23 +50933,47 @@ async function runPhase(opts) {
     return { result, verdict };
 }
 
-;// CONCATENATED MODULE: ./src/engine/engine.ts
+;// CONCATENATED MODULE: ./src/engine/review-diff.ts
 /**
- * The orchestration: the requested phases in their fixed order, each handing
- * its documents to the next, stopping at the first failure.
+ * The change the review phase is shown: everything since `baseSha`, new
+ * files included, as plain text. Staged through a throwaway index
+ * (GIT_INDEX_FILE) so the user's own index is never touched.
  */
-
-
-
-
-
-
 
 
 
 
 /** Diffs larger than this are not inlined into the review prompt; the reviewer runs git diff itself. */
 const MAX_INLINE_DIFF = 60000;
+async function reviewDiff(repoDir, baseSha, artifactsDir) {
+    if (!baseSha)
+        return undefined;
+    const gitDir = await git(repoDir, ['rev-parse', '--absolute-git-dir']);
+    const scratch = external_node_fs_default().mkdtempSync(external_node_path_default().join(external_node_os_default().tmpdir(), 'orchestrator-index-'));
+    const env = { GIT_INDEX_FILE: external_node_path_default().join(scratch, 'index') };
+    try {
+        if (external_node_fs_default().existsSync(external_node_path_default().join(gitDir, 'index')))
+            external_node_fs_default().copyFileSync(external_node_path_default().join(gitDir, 'index'), env.GIT_INDEX_FILE);
+        const scope = ['.', `:(exclude)${artifactsDir}`];
+        await stageAll(repoDir, scope, { env });
+        // The bytes, not what a diff driver or textconv program named in .gitattributes would make of them.
+        const diff = await git(repoDir, ['diff', '--cached', '--no-ext-diff', '--no-textconv', '--ignore-submodules=dirty', baseSha, '--', ...scope], { env });
+        return diff.length <= MAX_INLINE_DIFF ? diff : undefined;
+    }
+    finally {
+        external_node_fs_default().rmSync(scratch, { recursive: true, force: true });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/engine.ts
+
+
+
+
+
+
+
+
 function skipped(name) {
     return {
         name,
@@ -50772,28 +50987,6 @@ function skipped(name) {
         artifacts: [],
         questions: []
     };
-}
-/**
- * The change since `baseSha`, new files included. Staged through a throwaway
- * index (GIT_INDEX_FILE) so the user's own index is never touched.
- */
-async function reviewDiff(repoDir, baseSha, artifactsDir) {
-    if (!baseSha)
-        return undefined;
-    const gitDir = await git(repoDir, ['rev-parse', '--absolute-git-dir']);
-    const scratch = external_node_fs_default().mkdtempSync(external_node_path_default().join(external_node_os_default().tmpdir(), 'orchestrator-index-'));
-    const env = { GIT_INDEX_FILE: external_node_path_default().join(scratch, 'index') };
-    try {
-        if (external_node_fs_default().existsSync(external_node_path_default().join(gitDir, 'index')))
-            external_node_fs_default().copyFileSync(external_node_path_default().join(gitDir, 'index'), env.GIT_INDEX_FILE);
-        const scope = ['--', '.', `:(exclude)${artifactsDir}`];
-        await git(repoDir, ['add', '-A', ...scope], { env });
-        const diff = await git(repoDir, ['diff', '--cached', baseSha, ...scope], { env });
-        return diff.length <= MAX_INLINE_DIFF ? diff : undefined;
-    }
-    finally {
-        external_node_fs_default().rmSync(scratch, { recursive: true, force: true });
-    }
 }
 async function runEngine(opts) {
     const started = Date.now();
@@ -51664,7 +51857,7 @@ async function runClaude(inv) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _claude_runner_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6236);
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8773);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2975);
 
 
 // A cancelled job must not leave Claude running on the runner.

@@ -2,17 +2,15 @@
  * The orchestration: the requested phases in their fixed order, each handing
  * its documents to the next, stopping at the first failure.
  */
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import type { Answerer } from '../answerer/answerer.js'
-import { git, headSha } from '../git/git.js'
+import { headSha } from '../git/git.js'
 import { artifactPath } from './artifacts.js'
 import { sortFindings } from './findings.js'
 import { runPhase, type ClaudeSettings } from './phase-runner.js'
 import { PHASE_SPECS } from './phases.js'
 import type { ProgressEvent } from './progress.js'
 import type { PromptContext } from './prompts.js'
+import { reviewDiff } from './review-diff.js'
 import { PHASES, type Finding, type PhaseName, type PhaseResult, type RunResult } from './types.js'
 import { changedSince } from './workspace-guard.js'
 
@@ -44,9 +42,6 @@ export interface EngineOptions {
   onProgress?: (event: ProgressEvent) => void
 }
 
-/** Diffs larger than this are not inlined into the review prompt; the reviewer runs git diff itself. */
-const MAX_INLINE_DIFF = 60000
-
 function skipped(name: PhaseName): PhaseResult {
   return {
     name,
@@ -59,26 +54,6 @@ function skipped(name: PhaseName): PhaseResult {
     sessionId: null,
     artifacts: [],
     questions: []
-  }
-}
-
-/**
- * The change since `baseSha`, new files included. Staged through a throwaway
- * index (GIT_INDEX_FILE) so the user's own index is never touched.
- */
-async function reviewDiff(repoDir: string, baseSha: string | null, artifactsDir: string): Promise<string | undefined> {
-  if (!baseSha) return undefined
-  const gitDir = await git(repoDir, ['rev-parse', '--absolute-git-dir'])
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'orchestrator-index-'))
-  const env = { GIT_INDEX_FILE: path.join(scratch, 'index') }
-  try {
-    if (fs.existsSync(path.join(gitDir, 'index'))) fs.copyFileSync(path.join(gitDir, 'index'), env.GIT_INDEX_FILE)
-    const scope = ['--', '.', `:(exclude)${artifactsDir}`]
-    await git(repoDir, ['add', '-A', ...scope], { env })
-    const diff = await git(repoDir, ['diff', '--cached', baseSha, ...scope], { env })
-    return diff.length <= MAX_INLINE_DIFF ? diff : undefined
-  } finally {
-    fs.rmSync(scratch, { recursive: true, force: true })
   }
 }
 

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { BranchGuard, gitAuthEnv, withoutPersistedCredentials, WorkBranch } from '../../../src/action/branch.js'
+import { BranchGuard, gitAuthConfig, withoutPersistedCredentials, WorkBranch } from '../../../src/action/branch.js'
 
 const BRANCH = 'orchestrator/issue-42'
 const AUTH = { token: 'ghs_secret_token', serverUrl: 'https://github.com' }
@@ -264,27 +264,23 @@ describe('WorkBranch', () => {
   })
 })
 
-describe('gitAuthEnv', () => {
-  function decodeHeader(env: Record<string, string>): string {
-    const value = env.GIT_CONFIG_VALUE_0 ?? ''
+describe('gitAuthConfig', () => {
+  function decodeHeader(config: Record<string, string>, key: string): string {
+    const value = config[key] ?? ''
     expect(value).toMatch(/^AUTHORIZATION: basic [A-Za-z0-9+/=]+$/)
     return Buffer.from(value.slice('AUTHORIZATION: basic '.length), 'base64').toString('utf8')
   }
 
   it('gives an https origin on the server an auth header for that server only', () => {
-    const env = gitAuthEnv('https://github.com/acme/widgets.git', AUTH)
-    expect(env).toEqual({
-      GIT_CONFIG_COUNT: '1',
-      GIT_CONFIG_KEY_0: 'http.https://github.com/.extraheader',
-      GIT_CONFIG_VALUE_0: expect.any(String)
-    })
-    expect(decodeHeader(env)).toBe('x-access-token:ghs_secret_token')
+    const config = gitAuthConfig('https://github.com/acme/widgets.git', AUTH)
+    expect(Object.keys(config)).toEqual(['http.https://github.com/.extraheader'])
+    expect(decodeHeader(config, 'http.https://github.com/.extraheader')).toBe('x-access-token:ghs_secret_token')
   })
 
   it('works for a GitHub Enterprise Server host and ignores case in the host', () => {
-    const env = gitAuthEnv('https://GHE.example.com/acme/widgets', { token: 't0k', serverUrl: 'https://ghe.example.com/' })
-    expect(env.GIT_CONFIG_KEY_0).toBe('http.https://ghe.example.com/.extraheader')
-    expect(decodeHeader(env)).toBe('x-access-token:t0k')
+    const config = gitAuthConfig('https://GHE.example.com/acme/widgets', { token: 't0k', serverUrl: 'https://ghe.example.com/' })
+    expect(Object.keys(config)).toEqual(['http.https://ghe.example.com/.extraheader'])
+    expect(decodeHeader(config, 'http.https://ghe.example.com/.extraheader')).toBe('x-access-token:t0k')
   })
 
   it('gives nothing to other hosts, other protocols and local paths', () => {
@@ -301,17 +297,17 @@ describe('gitAuthEnv', () => {
       '../widgets.git',
       ''
     ]) {
-      expect(gitAuthEnv(remote, AUTH)).toEqual({})
+      expect(gitAuthConfig(remote, AUTH)).toEqual({})
     }
   })
 
   it('gives nothing when the server URL does not parse', () => {
-    expect(gitAuthEnv('https://github.com/acme/widgets.git', { token: 't', serverUrl: 'not a url' })).toEqual({})
+    expect(gitAuthConfig('https://github.com/acme/widgets.git', { token: 't', serverUrl: 'not a url' })).toEqual({})
   })
 
-  it('never puts the token itself in the environment', () => {
-    const env = gitAuthEnv('https://github.com/acme/widgets.git', AUTH)
-    expect(JSON.stringify(env)).not.toContain(AUTH.token)
+  it('never puts the token itself in the setting', () => {
+    const config = gitAuthConfig('https://github.com/acme/widgets.git', AUTH)
+    expect(JSON.stringify(config)).not.toContain(AUTH.token)
   })
 })
 
