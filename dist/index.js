@@ -31445,7 +31445,7 @@ which.sync = whichSync
 
 /***/ }),
 
-/***/ 2975:
+/***/ 5765:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39853,18 +39853,31 @@ function duration(ms) {
 function usd(value) {
     return `$${value.toFixed(value >= 1 ? 2 : 4)}`;
 }
+/**
+ * Phases that changed git's own setup (hooks, .git/config…), which the engine
+ * put back: worth a maintainer's look, since a model that tries that may have
+ * tried more. '' when no phase did.
+ */
+function restoredNotes(phases) {
+    return phases
+        .filter((p) => p.restored?.length)
+        .map((p) => `> ⚠️ **${p.name}** changed git's own setup; it was put back: ${(p.restored ?? []).slice(0, 20).map((f) => `\`${neutralize(f)}\``).join(', ')}`)
+        .join('\n>\n');
+}
 function phaseTable(phases) {
     const rows = phases.map((p) => {
         const mark = p.status === 'succeeded' ? '✅' : p.status === 'failed' ? '❌' : '⏭️';
         return `| ${mark} ${p.name}${p.reused ? ' (reused)' : ''} | ${duration(p.durationMs)} | ${p.inputTokens} | ${p.outputTokens} | ${usd(p.costUsd)} |`;
     });
     const total = phases.reduce((t, p) => ({ ms: t.ms + p.durationMs, in: t.in + p.inputTokens, out: t.out + p.outputTokens, usd: t.usd + p.costUsd }), { ms: 0, in: 0, out: 0, usd: 0 });
-    return [
+    const table = [
         '| Phase | Time | Input tokens | Output tokens | Cost |',
         '|---|---:|---:|---:|---:|',
         ...rows,
         `| **Total** | ${duration(total.ms)} | ${total.in} | ${total.out} | ${usd(total.usd)} |`
     ].join('\n');
+    const notes = restoredNotes(phases);
+    return notes ? `${table}\n\n${notes}` : table;
 }
 function questionsSection(phases, maxChars = 8000) {
     const qa = phases.flatMap((p) => p.questions.map((q) => ({ ...q, phase: p.name })));
@@ -40515,7 +40528,7 @@ function renderPlanComment(view) {
             ].join('\n')
             : '_Approval is not required in this repository: implementation starts right away._'
     ];
-    const rest = [research, questionsSection(view.phases), ...footer].filter(Boolean).join('\n\n');
+    const rest = [research, questionsSection(view.phases), restoredNotes(view.phases), ...footer].filter(Boolean).join('\n\n');
     const fixed = [...head.filter(Boolean), '', rest].join('\n\n').length;
     // The plan gets whatever room the rest leaves, with margin for the truncation note.
     const room = GITHUB_BODY_LIMIT - fixed - 500;
@@ -41353,6 +41366,7 @@ async function planOnBranch(s, wb, opts) {
  * Proves after a phase what it changed in the checkout. The CLI's permission
  * flags are the first fence; this check is the one we trust, because it looks
  * at the result rather than at what the model was allowed to ask for.
+ * (What a phase changes in .git itself is put back, not judged: git/setup.ts.)
  */
 
 
@@ -41366,22 +41380,12 @@ function hashFile(file) {
         return '<deleted>';
     }
 }
-async function gitSetupHash(repoDir) {
-    const gitDir = await git(repoDir, ['rev-parse', '--absolute-git-dir']);
-    const hash = external_node_crypto_default().createHash('sha256').update(hashFile(external_node_path_default().join(gitDir, 'config')));
-    const hooks = external_node_path_default().join(gitDir, 'hooks');
-    const names = external_node_fs_default().existsSync(hooks) ? external_node_fs_default().readdirSync(hooks).filter((n) => !n.endsWith('.sample')).sort() : [];
-    for (const name of names)
-        hash.update(`\0${name}\0${hashFile(external_node_path_default().join(hooks, name))}`);
-    return hash.digest('hex');
-}
 async function snapshotWorkspace(repoDir) {
     const files = new Map();
     for (const rel of await dirtyPaths(repoDir))
         files.set(rel, hashFile(external_node_path_default().join(repoDir, rel)));
-    return { head: await headSha(repoDir), gitSetup: await gitSetupHash(repoDir), files };
+    return { head: await headSha(repoDir), files };
 }
-const GIT_SETUP_CHANGED = 'it changed .git/config or the git hooks, which no phase may do';
 function isInside(rel, dir) {
     const norm = dir.replace(/\/+$/, '');
     return rel === norm || rel.startsWith(`${norm}/`);
@@ -41394,8 +41398,6 @@ function changedBetween(before, after) {
 /** A read-only phase may write inside the artifacts folder and nowhere else, and may not commit. */
 async function checkReadOnly(repoDir, before, artifactsDir) {
     const after = await snapshotWorkspace(repoDir);
-    if (after.gitSetup !== before.gitSetup)
-        return { reason: GIT_SETUP_CHANGED, paths: [] };
     if (after.head !== before.head) {
         return { reason: `it moved HEAD from ${before.head?.slice(0, 7)} to ${after.head?.slice(0, 7)}`, paths: [] };
     }
@@ -41408,8 +41410,6 @@ async function checkReadOnly(repoDir, before, artifactsDir) {
 /** The implement phase may edit the checkout, but not workflows and not published history. */
 async function checkImplement(repoDir, before) {
     const after = await snapshotWorkspace(repoDir);
-    if (after.gitSetup !== before.gitSetup)
-        return { reason: GIT_SETUP_CHANGED, paths: [] };
     if (before.head && after.head !== before.head) {
         const kept = after.head !== null && (await gitSucceeds(repoDir, ['merge-base', '--is-ancestor', before.head, after.head]));
         if (!kept)
@@ -50565,6 +50565,14 @@ function toolTarget(call, repoDir) {
         return input.pattern;
     return oneLine(JSON.stringify(input), 80);
 }
+/** What a phase changed in git's own setup and the engine put back, in one clause; '' when nothing. */
+function restoredClause(result) {
+    const paths = result.restored ?? [];
+    if (!paths.length)
+        return '';
+    const shown = paths.slice(0, 8).join(', ');
+    return `put back what it changed in git's setup: ${shown}${paths.length > 8 ? ` and ${paths.length - 8} more` : ''}`;
+}
 function formatProgress(event, repoDir) {
     switch (event.type) {
         case 'phase-start':
@@ -50582,13 +50590,14 @@ function formatProgress(event, repoDir) {
         case 'phase-end': {
             const r = event.result;
             const stats = `${(r.durationMs / 1000).toFixed(1)}s, $${r.costUsd.toFixed(4)}, ${r.inputTokens}/${r.outputTokens} tokens`;
+            const restored = restoredClause(r) ? `; ${restoredClause(r)}` : '';
             if (r.reused)
                 return `✔ ${r.name} reused from an earlier run → ${r.artifacts.join(', ')}`;
             if (r.status === 'succeeded') {
-                return `✔ ${r.name} (${stats})${r.artifacts.length ? ` → ${r.artifacts.join(', ')}` : ''}`;
+                return `✔ ${r.name} (${stats})${r.artifacts.length ? ` → ${r.artifacts.join(', ')}` : ''}${restored}`;
             }
             if (r.status === 'failed')
-                return `✖ ${r.name} failed (${stats}): ${r.error ?? 'unknown error'}`;
+                return `✖ ${r.name} failed (${stats}): ${r.error ?? 'unknown error'}${restored}`;
             return `- ${r.name} skipped`;
         }
     }
@@ -50751,11 +50760,107 @@ function extractQuestion(finalText) {
     return null;
 }
 
+;// CONCATENATED MODULE: ./src/git/setup.ts
+/**
+ * The parts of .git that decide which programs git starts and what it sees:
+ * the config files, the hooks, info/ (attributes, excludes) and the list of
+ * alternate object stores. Claude's Bash can change them; the engine takes a
+ * snapshot before each phase and puts every byte back after it, so a phase
+ * can neither leave a door behind for the next git call nor fail the run by
+ * touching them. For a linked worktree both its own git dir (config.worktree)
+ * and the shared one (config, hooks, info) are covered.
+ */
+
+
+
+const WATCHED = ['config', 'config.worktree', 'hooks', 'info', external_node_path_default().join('objects', 'info', 'alternates')];
+/** Reads `abs` (not following symlinks) and everything below it into `into`. */
+function read(abs, into) {
+    let stat;
+    try {
+        stat = external_node_fs_default().lstatSync(abs);
+    }
+    catch {
+        return;
+    }
+    if (stat.isSymbolicLink())
+        into.set(abs, { kind: 'symlink', target: external_node_fs_default().readlinkSync(abs) });
+    else if (stat.isDirectory()) {
+        into.set(abs, { kind: 'dir', mode: stat.mode & 0o7777 });
+        for (const name of external_node_fs_default().readdirSync(abs))
+            read(external_node_path_default().join(abs, name), into);
+    }
+    else if (stat.isFile())
+        into.set(abs, { kind: 'file', data: external_node_fs_default().readFileSync(abs), mode: stat.mode & 0o7777 });
+    // Sockets and fifos cannot be restored, and git reads none of them.
+}
+function same(a, b) {
+    if (!a || !b || a.kind !== b.kind)
+        return a === b;
+    if (a.kind === 'file' && b.kind === 'file')
+        return a.mode === b.mode && a.data.equals(b.data);
+    if (a.kind === 'symlink' && b.kind === 'symlink')
+        return a.target === b.target;
+    return a.kind === 'dir' && b.kind === 'dir' && a.mode === b.mode;
+}
+async function snapshotGitSetup(repoDir) {
+    const out = await git(repoDir, ['rev-parse', '--path-format=absolute', '--absolute-git-dir', '--git-common-dir']);
+    const roots = [...new Set(out.split('\n').filter(Boolean))];
+    const watched = roots.flatMap((root) => WATCHED.map((rel) => external_node_path_default().join(root, rel)));
+    const entries = new Map();
+    for (const abs of watched)
+        read(abs, entries);
+    return { repoDir, watched, entries };
+}
+/**
+ * Puts the snapshot back: changed and deleted entries rewritten, new ones
+ * removed. Returns what it had to restore, relative to the repository (a new
+ * folder once, not each file in it), sorted; empty when the phase left all alone.
+ */
+function restoreGitSetup(snapshot) {
+    const now = new Map();
+    for (const abs of snapshot.watched)
+        read(abs, now);
+    const changed = [...new Set([...snapshot.entries.keys(), ...now.keys()])].filter((p) => !same(snapshot.entries.get(p), now.get(p))).sort();
+    if (!changed.length)
+        return [];
+    // Anything there now that is not what was there goes first, so the old entry can take its place.
+    for (const abs of changed) {
+        const current = now.get(abs);
+        const old = snapshot.entries.get(abs);
+        if (current && (!old || old.kind !== current.kind || current.kind !== 'dir'))
+            external_node_fs_default().rmSync(abs, { recursive: true, force: true });
+    }
+    // Parents sort before their children.
+    for (const abs of changed) {
+        const old = snapshot.entries.get(abs);
+        if (!old)
+            continue;
+        if (old.kind === 'dir') {
+            external_node_fs_default().mkdirSync(abs, { recursive: true });
+            external_node_fs_default().chmodSync(abs, old.mode);
+        }
+        else if (old.kind === 'symlink')
+            external_node_fs_default().symlinkSync(old.target, abs);
+        else {
+            external_node_fs_default().writeFileSync(abs, old.data, { mode: old.mode });
+            external_node_fs_default().chmodSync(abs, old.mode);
+        }
+    }
+    // A folder that appeared, vanished or became something else is reported once, not file by file.
+    const wholesale = changed.filter((abs) => snapshot.entries.get(abs)?.kind !== 'dir' || now.get(abs)?.kind !== 'dir');
+    const reported = changed.filter((abs) => !wholesale.some((w) => abs.startsWith(`${w}${(external_node_path_default()).sep}`)));
+    // git names its directories by their real path; the repository may be reached through a symlink.
+    const base = external_node_fs_default().realpathSync(snapshot.repoDir);
+    return reported.map((abs) => external_node_path_default().relative(base, abs));
+}
+
 ;// CONCATENATED MODULE: ./src/engine/phase-runner.ts
 /**
  * Runs one phase: one Claude Code session, resumed with answers while it ends
  * on a question, then checked (what it changed, what it wrote, what it found).
  */
+
 
 
 
@@ -50812,6 +50917,7 @@ async function runPhase(opts) {
         return { result };
     };
     const before = await snapshotWorkspace(repoDir);
+    const setup = await snapshotGitSetup(repoDir);
     const toolCalls = [];
     /** What Claude Code refused the model, e.g. `Write src/x.js`: the likely reason a phase got nowhere. */
     const denied = [];
@@ -50861,28 +50967,42 @@ async function runPhase(opts) {
         }
         return outcome;
     };
-    let outcome = await invoke(phasePrompt(spec, ctx, repoDir));
-    for (let round = 0; round < opts.maxQuestionRounds; round++) {
-        if (typeof outcome === 'string' || !outcome.ok || !outcome.result)
-            break;
-        const question = extractQuestion(outcome.result.text);
-        if (!question)
-            break;
-        opts.emit({ type: 'question', phase: spec.name, question });
-        const documents = [
-            ...Object.values(ctx.inputs).flat(),
-            ...artifactsFromToolCalls(toolCalls, repoDir, ctx.artifactsDir)
-        ];
-        const answer = await opts.answerer.answer({
-            task: ctx.task,
-            phase: spec.name,
-            question,
-            artifacts: readDocs(repoDir, [...new Set(documents)])
-        });
-        opts.emit({ type: 'answer', phase: spec.name, ...answer });
-        result.questions.push({ question, answer: answer.answer, answeredBy: answer.answeredBy });
-        // The same session continues, so Claude keeps everything it already read.
-        outcome = await invoke(answer.answer, outcome.sessionId ?? result.sessionId ?? undefined);
+    /** The first invocation, then one resumed invocation per answered question. */
+    const converse = async () => {
+        let outcome = await invoke(phasePrompt(spec, ctx, repoDir));
+        for (let round = 0; round < opts.maxQuestionRounds; round++) {
+            if (typeof outcome === 'string' || !outcome.ok || !outcome.result)
+                break;
+            const question = extractQuestion(outcome.result.text);
+            if (!question)
+                break;
+            opts.emit({ type: 'question', phase: spec.name, question });
+            const documents = [
+                ...Object.values(ctx.inputs).flat(),
+                ...artifactsFromToolCalls(toolCalls, repoDir, ctx.artifactsDir)
+            ];
+            const answer = await opts.answerer.answer({
+                task: ctx.task,
+                phase: spec.name,
+                question,
+                artifacts: readDocs(repoDir, [...new Set(documents)])
+            });
+            opts.emit({ type: 'answer', phase: spec.name, ...answer });
+            result.questions.push({ question, answer: answer.answer, answeredBy: answer.answeredBy });
+            // The same session continues, so Claude keeps everything it already read.
+            outcome = await invoke(answer.answer, outcome.sessionId ?? result.sessionId ?? undefined);
+        }
+        return outcome;
+    };
+    let outcome;
+    try {
+        outcome = await converse();
+    }
+    finally {
+        // However the phase ended, git's setup is back before anything (the guard, our commits) runs git again.
+        const restored = restoreGitSetup(setup);
+        if (restored.length)
+            result.restored = restored;
     }
     if (typeof outcome === 'string')
         return fail(outcome);
@@ -51134,7 +51254,8 @@ function renderStatusComment(view) {
             : p.result && p.state !== 'skipped'
                 ? ` — ${duration(p.result.durationMs)}, ${usd(p.result.costUsd)}`
                 : '';
-        const note = p.note ? ` — ${neutralize(p.note)}` : '';
+        const restored = p.result?.restored?.length ? ` — ⚠️ put back git setup it changed: ${p.result.restored.map((f) => `\`${neutralize(f)}\``).join(', ')}` : '';
+        const note = `${p.note ? ` — ${neutralize(p.note)}` : ''}${restored}`;
         return `- ${ICONS[p.state]} **${p.name}**${p.state === 'running' ? ' (running)' : ''}${stats}${note}`;
     });
     const cost = view.phases.reduce((s, p) => s + (p.result?.costUsd ?? 0), 0);
@@ -51857,7 +51978,7 @@ async function runClaude(inv) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _claude_runner_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6236);
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2975);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5765);
 
 
 // A cancelled job must not leave Claude running on the runner.

@@ -378,6 +378,83 @@ describe('security model', () => {
     expect(fs.readFileSync(path.join(w.workspace, '.git', 'config'), 'utf8')).toContain(header.value)
   })
 
+  it("runs nothing a phase plants in .git, .gitattributes or ~/.gitconfig, and pushes the work tree's bytes", async () => {
+    await world()
+    const evil = path.join(w.sb.root, 'evil')
+    const marker = path.join(w.sb.root, 'MARKER')
+    // Claude Code refuses a plain `> .git/hooks/x`; a script it cannot look into is another matter.
+    const plant = [
+      `cat > ${evil} <<'X'`,
+      '#!/bin/sh',
+      `echo "$(basename "$0") $*" >> ${marker}`,
+      'echo tampered',
+      'X',
+      `chmod +x ${evil}`,
+      `for h in pre-commit prepare-commit-msg commit-msg post-commit pre-push reference-transaction post-checkout; do cp ${evil} .git/hooks/$h; done`,
+      'cat >> .git/config <<X',
+      '[core]',
+      `\tfsmonitor = ${evil}`,
+      '[filter "evil"]',
+      `\tclean = ${evil}`,
+      `\tsmudge = ${evil}`,
+      '[diff "evil"]',
+      `\ttextconv = ${evil}`,
+      `\tcommand = ${evil}`,
+      '[remote "origin"]',
+      `\treceivepack = ${evil}`,
+      `\tuploadpack = ${evil}`,
+      'X',
+      "echo '* filter=evil diff=evil' > .git/info/attributes",
+      "printf '*.js filter=evil diff=evil\\n*.md filter=home\\n' > .gitattributes",
+      `printf '[filter "home"]\\n\\tclean = ${evil}\\n' > "$HOME/.gitconfig"`,
+      'mkdir -p "$HOME/.config/git"',
+      `echo '* filter=home' > "$HOME/.config/git/attributes"`,
+      'rm plant.sh'
+    ].join('\n')
+    const limiter = 'export const LIMIT = 100\nexport function allow(count) {\n  return count < LIMIT\n}\n'
+    w.sb.model.setRules(
+      standardRules(w.workspace, {
+        implement: [
+          { text: 'Implementing.', tools: [write(w.workspace, 'plant.sh', `${plant}\n`), write(w.workspace, 'src/rate-limit.js', limiter)] },
+          { text: 'Setting up.', tools: [{ name: 'Bash', input: { command: 'sh plant.sh', description: 'set up' } }] },
+          { text: 'Implemented the limiter.' }
+        ]
+      })
+    )
+    const run = await w.run(w.labeledEvent('orchestrator'), { require_approval: 'false' }, {}, { persistedToken: GITHUB_TOKEN })
+    expectOk(run)
+    expect(run.outputs.status).toBe('pr-opened')
+    // The script ran in full: the doors were there when the phase ended.
+    expect(w.sb.model.requests.filter((r) => r.rule === 'implement')[2]?.lastUserText).not.toMatch(/denied|error/i)
+    expect(fs.existsSync(path.join(w.sb.home, '.gitconfig'))).toBe(true)
+    const result = JSON.parse(fs.readFileSync(run.outputs.result_file!, 'utf8')) as { phases: Array<{ name: string; restored?: string[] }> }
+    const restored = [
+      '.git/config',
+      ...['commit-msg', 'post-checkout', 'post-commit', 'pre-commit', 'pre-push', 'prepare-commit-msg', 'reference-transaction'].map((h) => `.git/hooks/${h}`),
+      '.git/info/attributes'
+    ]
+    expect(result.phases.find((p) => p.name === 'implement')?.restored).toEqual(restored)
+    expect(result.phases.filter((p) => p.restored).map((p) => p.name)).toEqual(['implement'])
+
+    // Nothing planted ran: not while committing and pushing, not for the review diff.
+    expect(fs.existsSync(marker)).toBe(false)
+    expect(gitIn(w.origin, ['cat-file', 'blob', `${BRANCH()}:src/rate-limit.js`])).toBe(limiter.trimEnd())
+    const reviewDoc = result.phases.find((p) => p.name === 'review') as { artifacts?: string[] }
+    const reviewPath = (reviewDoc.artifacts ?? [])[0]!
+    expect(gitIn(w.origin, ['cat-file', 'blob', `${BRANCH()}:${reviewPath}`])).toBe(fs.readFileSync(path.join(w.workspace, reviewPath), 'utf8').trimEnd())
+    const reviewPrompt = w.sb.model.requests.find((r) => r.rule === 'review')?.firstUserText ?? ''
+    expect(reviewPrompt).toContain('+export const LIMIT = 100')
+    expect(reviewPrompt).not.toContain('tampered')
+
+    // The maintainer hears about it; the checkout's own .git/config is back, persisted token included.
+    expect(statusComments().at(-1)!.body).toContain('⚠️ put back git setup it changed: `.git/config`')
+    expect([...w.gh.state.pulls.values()][0]!.body).toContain("> ⚠️ **implement** changed git's own setup; it was put back: `.git/config`")
+    const config = fs.readFileSync(path.join(w.workspace, '.git', 'config'), 'utf8')
+    expect(config).toContain(checkoutExtraheader(GITHUB_TOKEN).value)
+    expect(config).not.toContain(evil)
+    expect(fs.readdirSync(path.join(w.workspace, '.git', 'hooks')).filter((h) => !h.endsWith('.sample'))).toEqual([])
+  })
+
   it('carries out exactly the bot\'s plan, once: forged state is ignored, a duplicate and a workflow re-run are refused', async () => {
     await world()
     await planViaLabel()

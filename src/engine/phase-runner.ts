@@ -13,6 +13,7 @@ import { toolTarget, type ProgressEvent } from './progress.js'
 import { builtInPrompt, commandArguments, type PromptContext } from './prompts.js'
 import { extractQuestion } from './questions.js'
 import type { PhaseResult } from './types.js'
+import { restoreGitSetup, snapshotGitSetup } from '../git/setup.js'
 import { checkImplement, checkReadOnly, snapshotWorkspace } from './workspace-guard.js'
 
 export interface ClaudeSettings {
@@ -92,6 +93,7 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
   }
 
   const before = await snapshotWorkspace(repoDir)
+  const setup = await snapshotGitSetup(repoDir)
   const toolCalls: CompletedToolCall[] = []
   /** What Claude Code refused the model, e.g. `Write src/x.js`: the likely reason a phase got nowhere. */
   const denied: string[] = []
@@ -136,26 +138,39 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
     return outcome
   }
 
-  let outcome = await invoke(phasePrompt(spec, ctx, repoDir))
-  for (let round = 0; round < opts.maxQuestionRounds; round++) {
-    if (typeof outcome === 'string' || !outcome.ok || !outcome.result) break
-    const question = extractQuestion(outcome.result.text)
-    if (!question) break
-    opts.emit({ type: 'question', phase: spec.name, question })
-    const documents = [
-      ...Object.values(ctx.inputs).flat(),
-      ...artifactsFromToolCalls(toolCalls, repoDir, ctx.artifactsDir)
-    ]
-    const answer = await opts.answerer.answer({
-      task: ctx.task,
-      phase: spec.name,
-      question,
-      artifacts: readDocs(repoDir, [...new Set(documents)])
-    })
-    opts.emit({ type: 'answer', phase: spec.name, ...answer })
-    result.questions.push({ question, answer: answer.answer, answeredBy: answer.answeredBy })
-    // The same session continues, so Claude keeps everything it already read.
-    outcome = await invoke(answer.answer, outcome.sessionId ?? result.sessionId ?? undefined)
+  /** The first invocation, then one resumed invocation per answered question. */
+  const converse = async (): Promise<ClaudeOutcome | string> => {
+    let outcome = await invoke(phasePrompt(spec, ctx, repoDir))
+    for (let round = 0; round < opts.maxQuestionRounds; round++) {
+      if (typeof outcome === 'string' || !outcome.ok || !outcome.result) break
+      const question = extractQuestion(outcome.result.text)
+      if (!question) break
+      opts.emit({ type: 'question', phase: spec.name, question })
+      const documents = [
+        ...Object.values(ctx.inputs).flat(),
+        ...artifactsFromToolCalls(toolCalls, repoDir, ctx.artifactsDir)
+      ]
+      const answer = await opts.answerer.answer({
+        task: ctx.task,
+        phase: spec.name,
+        question,
+        artifacts: readDocs(repoDir, [...new Set(documents)])
+      })
+      opts.emit({ type: 'answer', phase: spec.name, ...answer })
+      result.questions.push({ question, answer: answer.answer, answeredBy: answer.answeredBy })
+      // The same session continues, so Claude keeps everything it already read.
+      outcome = await invoke(answer.answer, outcome.sessionId ?? result.sessionId ?? undefined)
+    }
+    return outcome
+  }
+
+  let outcome: ClaudeOutcome | string
+  try {
+    outcome = await converse()
+  } finally {
+    // However the phase ended, git's setup is back before anything (the guard, our commits) runs git again.
+    const restored = restoreGitSetup(setup)
+    if (restored.length) result.restored = restored
   }
 
   if (typeof outcome === 'string') return fail(outcome)

@@ -22,7 +22,8 @@ export function renderStatusComment(view: StatusView): string {
       : p.result && p.state !== 'skipped'
         ? ` — ${duration(p.result.durationMs)}, ${usd(p.result.costUsd)}`
         : ''
-    const note = p.note ? ` — ${neutralize(p.note)}` : ''
+    const restored = p.result?.restored?.length ? ` — ⚠️ put back git setup it changed: ${p.result.restored.map((f) => `\`${neutralize(f)}\``).join(', ')}` : ''
+    const note = `${p.note ? ` — ${neutralize(p.note)}` : ''}${restored}`
     return `- ${ICONS[p.state]} **${p.name}**${p.state === 'running' ? ' (running)' : ''}${stats}${note}`
   })
   const cost = view.phases.reduce((s, p) => s + (p.result?.costUsd ?? 0), 0)
