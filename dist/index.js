@@ -40877,9 +40877,23 @@ function issueTask(issue, extra) {
         parts.push(`Additional context from a maintainer:\n${more}`);
     return parts.filter(Boolean).join('\n\n');
 }
-/** Identifies the issue text a plan was made from (title and body as Claude saw them). */
+/**
+ * What an edit must change to count: ticking a task-list box or reflowing
+ * whitespace leaves the request the same, so neither asks for a new plan.
+ */
+function normalizeTask(text) {
+    return text.replace(/^(\s*(?:[-*+]|\d+[.)])\s+)\[[ xX]\]/gm, '$1[ ]').replace(/\s+/g, '');
+}
+/** Identifies the issue text a plan was made from (title and body as Claude saw them, normalised). */
 function taskHash(issue) {
-    return external_node_crypto_default().createHash('sha256').update(issueTask(issue)).digest('hex');
+    return external_node_crypto_default().createHash('sha256').update(`v2\0${normalizeTask(issueTask(issue))}`).digest('hex');
+}
+/** Whether the issue still says what it said when `hash` was taken (no hash: nothing to compare). */
+function sameTask(hash, issue) {
+    if (!hash || hash === taskHash(issue))
+        return true;
+    // Plans made before the normalisation hold the hash of the text exactly as it was.
+    return hash === crypto.createHash('sha256').update(issueTask(issue)).digest('hex');
 }
 
 ;// CONCATENATED MODULE: ./src/action/flows/fix.ts
