@@ -31445,7 +31445,7 @@ which.sync = whichSync
 
 /***/ }),
 
-/***/ 5765:
+/***/ 7627:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40305,18 +40305,26 @@ class WorkBranch {
         if ((await git(this.repoDir, ['rev-parse', 'HEAD'])) !== base)
             await git(this.repoDir, ['reset', '-q', '--soft', base]);
     }
-    /** Whether `ancestor` is reachable from `head` (both must be fetched). */
-    async descends(head, ancestor) {
-        return gitSucceeds(this.repoDir, ['merge-base', '--is-ancestor', ancestor, head]);
+    /** Heads on origin of `name` and of `name-<n>` (the fresh branches an issue may get), by branch name. */
+    async remoteHeads(name) {
+        const out = await this.remote(['ls-remote', '--heads'], [`refs/heads/${name}`, `refs/heads/${name}-*`]);
+        const heads = new Map();
+        for (const line of out.split('\n')) {
+            const [sha, ref] = line.split('\t');
+            if (sha && ref?.startsWith('refs/heads/'))
+                heads.set(ref.slice('refs/heads/'.length), sha);
+        }
+        return heads;
     }
-    /** Commits on `head` not reachable from `base` whose author email is not `email`. */
-    async foreignCommits(base, head, email) {
-        const out = await git(this.repoDir, ['log', '--format=%H %ae', `${base}..${head}`]);
-        return out
-            .split('\n')
-            .filter(Boolean)
-            .filter((line) => line.split(' ')[1] !== email)
-            .map((line) => line.split(' ')[0]);
+    /** A fetched commit in a few words, for telling people who moved a branch: short sha, subject, author name. */
+    async describe(sha) {
+        const [short = sha.slice(0, 7), subject = '', author = ''] = (await git(this.repoDir, ['log', '-1', '--format=%h%x00%s%x00%an', sha])).split('\0');
+        return { short, subject, author };
+    }
+    /** Where HEAD forked from `base` on origin: a pull request's whole change is measured from here. */
+    async forkPoint(base) {
+        const baseSha = await this.fetch(base);
+        return git(this.repoDir, ['merge-base', baseSha, 'HEAD']);
     }
 }
 /**
@@ -40511,7 +40519,8 @@ function renderPlanComment(view) {
     const head = [
         encodePlanMarker(view.state),
         `## 📋 Plan for #${view.state.issue}: ${neutralize(view.issueTitle)}`,
-        view.revisionOf ? `_Revised plan, replacing [the previous one](${view.revisionOf})._` : ''
+        view.revisionOf ? `_Revised plan, replacing [the previous one](${view.revisionOf})._` : '',
+        view.note ? `_${view.note}_` : ''
     ];
     const research = view.researchText
         ? `<details><summary>Research summary</summary>\n\n${truncate(neutralize(view.researchText), RESEARCH_CHARS, `the full research is on the branch \`${view.state.branch}\``)}\n\n</details>`
@@ -40579,8 +40588,8 @@ async function cancelPlan(s, actor) {
     const body = replacePlanMarker(plan.comment.body, { ...plan.state, state: 'cancelled' });
     await updateComment(s.gh, s.repo, plan.comment.id, markPlanComment(body, `Cancelled by ${actor}.`));
     await s.labels.set(null);
-    await s.reply(`🛑 Cancelled: the plan will not be implemented. The branch \`${s.branchName}\` is left as it is. Add the trigger label again or comment \`/plan\` to start over.`);
-    return { status: 'cancelled', branch: s.branchName };
+    await s.reply(`🛑 Cancelled: the plan will not be implemented. The branch \`${plan.state.branch}\` is left as it is. Comment \`/plan\` to start over.`);
+    return { status: 'cancelled', branch: plan.state.branch };
 }
 
 ;// CONCATENATED MODULE: ./src/github/pulls.ts
@@ -40632,6 +40641,7 @@ async function getPull(gh, repo, number) {
         number: data.number,
         htmlUrl: data.html_url,
         open: data.state === 'open' && !data.merged,
+        merged: Boolean(data.merged),
         headRef: data.head.ref,
         headSha: data.head.sha,
         baseRef: data.base.ref,
@@ -40776,6 +40786,39 @@ function countBySeverity(findings, none = 'none') {
     return counts.length ? counts.map(([s, n]) => `${n} ${s}`).join(', ') : none;
 }
 
+;// CONCATENATED MODULE: ./src/action/plan-record.ts
+
+
+/** The newest plan comment by `botLogin` for `issue`. A marker in anyone else's comment is ignored. */
+function latestPlanIn(comments, botLogin, issue) {
+    for (const comment of [...comments].reverse()) {
+        if (comment.login !== botLogin)
+            continue;
+        const state = decodePlanMarker(comment.body);
+        if (state && state.issue === issue)
+            return { comment, state };
+    }
+    return null;
+}
+/** The commits a command may continue from (markers from before `pushed` name only the plan and the last head). */
+function recordedCommits(state) {
+    return [...new Set([...(state.pushed ?? []), state.planSha, state.headSha])];
+}
+function withPush(state, sha) {
+    return { ...state, headSha: sha, pushed: [...recordedCommits(state).filter((c) => c !== sha), sha] };
+}
+/**
+ * Writes `sha` into the plan comment's marker. Called right after a push and
+ * before anything else can fail (the pull request call): a retry then knows
+ * the branch's new head is the bot's own.
+ */
+async function recordPush(gh, repo, plan, sha) {
+    const state = withPush(plan.state, sha);
+    const body = replacePlanMarker(plan.comment.body, state);
+    await updateComment(gh, repo, plan.comment.id, body);
+    return { comment: { ...plan.comment, body }, state };
+}
+
 ;// CONCATENATED MODULE: ./src/action/render/pr-body.ts
 
 
@@ -40893,7 +40936,48 @@ function sameTask(hash, issue) {
     if (!hash || hash === taskHash(issue))
         return true;
     // Plans made before the normalisation hold the hash of the text exactly as it was.
-    return hash === crypto.createHash('sha256').update(issueTask(issue)).digest('hex');
+    return hash === external_node_crypto_default().createHash('sha256').update(issueTask(issue)).digest('hex');
+}
+
+;// CONCATENATED MODULE: ./src/action/flows/resume-branch.ts
+/**
+ * Where approve, revise and fix continue from: the branch's head on origin,
+ * when it is a commit the bot recorded pushing (plan-record.ts). Anything
+ * else (someone's push, a force push, a deleted branch) stops the command:
+ * the bot never builds on, or over, work it has not seen.
+ */
+
+
+
+/** The branch's head in a few words, for saying who moved it: `abc1234 ("Subject" by Name)`. */
+async function describeHead(wb, head) {
+    const c = await wb.describe(head);
+    const subject = c.subject.length > 80 ? `${c.subject.slice(0, 79)}…` : c.subject;
+    return `${c.short} ("${neutralize(subject)}"${c.author ? ` by ${neutralize(c.author)}` : ''})`;
+}
+async function resumeBranch(wb, state) {
+    let head;
+    try {
+        head = await wb.fetch(wb.branch);
+    }
+    catch (err) {
+        if (err instanceof GitError && /couldn't find remote ref/i.test(err.stderr)) {
+            return { problem: `the branch \`${wb.branch}\` no longer exists` };
+        }
+        throw err;
+    }
+    if (!recordedCommits(state).includes(head)) {
+        return {
+            problem: `the branch \`${wb.branch}\` is at ${await describeHead(wb, head)}, a commit the orchestrator did not push ` +
+                `(its last push there was ${state.headSha.slice(0, 7)})`
+        };
+    }
+    await wb.checkoutAt(head);
+    return { sha: head };
+}
+/** The way forward after resumeBranch's problem: one command, and the branch stays as it is. */
+function startOverHint(branch, where = '') {
+    return `Comment \`/plan\`${where} to start over on a fresh branch; \`${branch}\` is left as it is.`;
 }
 
 ;// CONCATENATED MODULE: ./src/action/flows/fix.ts
@@ -40902,6 +40986,9 @@ function sameTask(hash, issue) {
  * text and the inline review comments) on top of the branch, review again,
  * push, replace the findings in the PR body, and reply on the PR.
  */
+
+
+
 
 
 
@@ -40945,17 +41032,30 @@ async function fixPullRequest(s, req) {
     }
     const { data: issueData } = await s.gh.rest.issues.get({ ...s.repo, issue_number: state.issue });
     const issue = { number: issueData.number, title: issueData.title, body: issueData.body ?? '' };
-    if (state.taskHash && state.taskHash !== taskHash(issue)) {
+    if (!sameTask(state.taskHash, issue)) {
         return refuse(s, `Issue #${issue.number} was edited after its plan was approved. Comment \`/revise\` on the issue for a plan that matches it; I won't change this pull request against a plan for other text.`);
     }
+    // The issue's plan comment records what the bot pushed to this branch.
+    const plan = latestPlanIn(await listComments(s.gh, s.repo, issue.number), s.inputs.botLogin, issue.number);
+    if (plan?.state.branch !== state.branch) {
+        return refuse(s, `I can't find the plan this pull request was built from on issue #${issue.number}. Comment \`/plan\` there to start again.`);
+    }
+    if (plan.state.state === 'pending') {
+        return refuse(s, `A revised plan for issue #${issue.number} awaits approval: comment \`/approve\` there to build it on this pull request.`);
+    }
     const wb = await s.workBranch(state.branch);
-    const head = await wb.fetch(state.branch);
-    await wb.checkoutAt(head);
+    const resumed = await resumeBranch(wb, plan.state);
+    if ('problem' in resumed) {
+        return refuse(s, `I won't change this pull request: ${resumed.problem}. I only build on commits I pushed myself. ${startOverHint(wb.branch, ` on issue #${issue.number}`)}`);
+    }
+    const head = resumed.sha;
     const status = await s.openStatus(`Orchestrator: fixing #${pr.number}`, ['implement', 'review']);
     const result = await s.runEngine({
         phases: ['implement', 'review'],
         inputs: { plan: [state.planPath] },
         guidance: { implement: fixGuidance(req.feedback, comments) },
+        // The review looks at the whole pull request, not only this fix.
+        reviewBase: await wb.forkPoint(pr.baseRef),
         status,
         taskIssue: issue
     });
@@ -40968,6 +41068,7 @@ async function fixPullRequest(s, req) {
     const pushError = await s.push(wb, sha);
     if (pushError)
         return failRun(s, status, pushError, result, state.branch);
+    await recordPush(s.gh, s.repo, plan, sha);
     const next = { ...state, handled: [...state.handled, key] };
     const view = {
         state: next,
@@ -40993,43 +41094,13 @@ async function fixPullRequest(s, req) {
     return { status: 'pr-updated', branch: state.branch, prNumber: pr.number, prUrl: pr.htmlUrl, costUsd: result.totals.costUsd, result };
 }
 
-;// CONCATENATED MODULE: ./src/action/flows/resume-branch.ts
-/**
- * Where approve and revise continue from: the commit the bot remembers, or a
- * later head when everything after it is the bot's own work (an implementation
- * pushed before its pull request failed, a /fix). Anyone else's commit stops
- * the run: the bot never builds on, or over, work it has not seen.
- */
-
-async function resumeBranch(s, wb, expected) {
-    let head;
-    try {
-        head = await wb.fetch(wb.branch);
-    }
-    catch (err) {
-        if (err instanceof GitError && /couldn't find remote ref/i.test(err.stderr)) {
-            return { problem: `the branch \`${wb.branch}\` no longer exists` };
-        }
-        throw err;
-    }
-    if (head !== expected) {
-        const foreign = (await wb.descends(head, expected)) ? await wb.foreignCommits(expected, head, s.inputs.commitAuthorEmail) : null;
-        if (!foreign || foreign.length) {
-            return {
-                problem: `the branch \`${wb.branch}\` has commits the orchestrator did not make since ${expected.slice(0, 7)} ` +
-                    `(it is now at ${head.slice(0, 7)})`
-            };
-        }
-    }
-    await wb.checkoutAt(head);
-    return { sha: head };
-}
-
 ;// CONCATENATED MODULE: ./src/action/flows/implement.ts
 /**
  * Approve: implement exactly the approved plan commit, review it, push, and
  * open the branch's pull request (or update the one it already has).
  */
+
+
 
 
 
@@ -41047,7 +41118,7 @@ async function approvePlan(s, opts) {
     }
     const planLink = `[the plan](${plan.comment.htmlUrl})`;
     if (plan.state.approvedBy?.includes(opts.commentId)) {
-        return refuse(s, `This /approve was already carried out: see pull request #${plan.state.pr ?? '?'}.`);
+        return refuse(s, `This /approve was already carried out: see pull request #${plan.state.pr ?? '?'}. Comment \`/approve\` again to run it once more.`);
     }
     const asked = seconds(opts.commentCreatedAt);
     if (asked !== null && (seconds(plan.comment.createdAt) ?? 0) > asked) {
@@ -41056,27 +41127,43 @@ async function approvePlan(s, opts) {
     if (asked !== null && asked < (seconds(plan.state.approvedAt) ?? 0)) {
         return refuse(s, `This /approve was written before the last implementation finished, which already answered it: see pull request #${plan.state.pr ?? '?'}. Comment \`/approve\` again to run it once more.`);
     }
-    if (plan.state.taskHash && plan.state.taskHash !== taskHash(s.issue)) {
-        return refuse(s, `The issue's title or description changed after ${planLink} was made. I only implement a plan for the text it was made from: comment \`/revise <what changed>\` for a new plan.`);
+    if (!sameTask(plan.state.taskHash, s.issue)) {
+        return refuse(s, `The issue's title or description changed after ${planLink} was made. I only implement a plan for the text it was made from: comment \`/revise\` for a new plan from the issue as it is now.`);
     }
-    const wb = await s.workBranch();
-    const resumed = await resumeBranch(s, wb, plan.state.headSha);
+    const finished = plan.state.state === 'approved' ? await finishedPull(s, plan) : null;
+    if (finished)
+        return refuse(s, `${finished} ${startOverHint(plan.state.branch)}`);
+    const wb = await s.workBranch(plan.state.branch);
+    const resumed = await resumeBranch(wb, plan.state);
     if ('problem' in resumed) {
-        return refuse(s, `I won't implement ${planLink}: ${resumed.problem}. I only build on the exact plan that was approved. ` +
-            'Remove those commits, or delete the branch and comment `/plan` to start over.');
+        return refuse(s, `I won't implement ${planLink}: ${resumed.problem}. I only build on commits I pushed myself. ${startOverHint(wb.branch)}`);
     }
     const status = await s.openStatus(`Orchestrator: implementing #${s.issue.number}`, ['implement', 'review']);
-    return implementPlan(s, { plan, base: resumed.sha, guidance: opts.guidance, status, commentId: opts.commentId });
+    return implementPlan(s, { plan, wb, guidance: opts.guidance, status, commentId: opts.commentId });
 }
-/** Implement → review → commit → push → pull request, on a checkout already at the plan's head. */
+/** Why the plan's pull request no longer takes work (closed or merged), or null while it is open or absent. */
+async function finishedPull(s, plan) {
+    if (!plan.state.pr)
+        return null;
+    const pr = await getPull(s.gh, s.repo, plan.state.pr);
+    if (pr.open)
+        return null;
+    return `Pull request #${pr.number} for this plan was ${pr.merged ? 'merged' : 'closed'}, so its work is done.`;
+}
+/** Implement → review → commit → push → pull request, on a checkout already at the branch's recorded head. */
 async function implementPlan(s, opts) {
-    const { plan, status } = opts;
+    const { status, wb } = opts;
+    let plan = opts.plan;
+    const branch = plan.state.branch;
+    const base = await git(s.ctx.workspace, ['rev-parse', 'HEAD']);
     // The label changes while Claude starts; its outcome is collected below, never left unhandled.
     const labelled = s.labels.set('orchestrator:implementing').then(() => null, (err) => err);
     const result = await s.runEngine({
         phases: ['implement', 'review'],
         inputs: { ...plan.state.documents, plan: [plan.state.planPath] },
         guidance: opts.guidance ? { implement: opts.guidance } : undefined,
+        // The pull request's whole change, earlier implementations included.
+        reviewBase: await wb.forkPoint(plan.state.base),
         status
     });
     const combined = opts.earlier
@@ -41086,25 +41173,25 @@ async function implementPlan(s, opts) {
     if (labelError)
         throw labelError;
     if (result.status === 'failed')
-        return failRun(s, status, result.error ?? 'implementation failed', combined);
-    const wb = await s.workBranch();
-    await wb.uncommitTo(opts.base);
+        return failRun(s, status, result.error ?? 'implementation failed', combined, branch);
+    await wb.uncommitTo(base);
     const sha = await s.commit(wb, `orchestrator: implement #${s.issue.number}\n\n${s.issue.title}`);
     if (!sha)
-        return failRun(s, status, 'the implement phase changed nothing, so there is nothing to propose', combined);
+        return failRun(s, status, 'the implement phase changed nothing, so there is nothing to propose', combined, branch);
     const pushError = await s.push(wb, sha);
     if (pushError)
-        return failRun(s, status, pushError, combined);
+        return failRun(s, status, pushError, combined, branch);
+    plan = await recordPush(s.gh, s.repo, plan, sha);
     const planCommentUrl = plan.comment.htmlUrl;
     const pr = await createOrUpdatePull(s.gh, s.repo, {
-        branch: s.branchName,
+        branch,
         base: plan.state.base,
         title: `${s.issue.title} (#${s.issue.number})`,
         body: renderPrBody({
-            state: { v: 1, issue: s.issue.number, branch: s.branchName, planPath: plan.state.planPath, taskHash: plan.state.taskHash, handled: [] },
+            state: { v: 1, issue: s.issue.number, branch, planPath: plan.state.planPath, taskHash: plan.state.taskHash, handled: [] },
             issue: s.issue.number,
             issueTitle: s.issue.title,
-            branch: s.branchName,
+            branch,
             headSha: sha,
             planPath: plan.state.planPath,
             planCommentUrl,
@@ -41119,7 +41206,6 @@ async function implementPlan(s, opts) {
     const approved = replacePlanMarker(plan.comment.body, {
         ...plan.state,
         state: 'approved',
-        headSha: sha,
         pr: pr.number,
         approvedBy: [...(plan.state.approvedBy ?? []), ...(opts.commentId ? [opts.commentId] : [])],
         approvedAt: new Date().toISOString()
@@ -41133,7 +41219,7 @@ async function implementPlan(s, opts) {
     ]);
     return {
         status: pr.created ? 'pr-opened' : 'pr-updated',
-        branch: s.branchName,
+        branch,
         prNumber: pr.number,
         prUrl: pr.htmlUrl,
         planCommentUrl,
@@ -41217,12 +41303,66 @@ class IndexCache {
     }
 }
 
+;// CONCATENATED MODULE: ./src/action/flows/start-point.ts
+/**
+ * Where `/plan` (or the trigger label) starts, decided from what the bot
+ * recorded and what origin has. Pure, so every rule is a fast test:
+ * - an open request for this issue (a pending plan, an implementation or pull
+ *   request) is answered with the command that continues it;
+ * - the bot's own branch, at a commit it recorded pushing, is built on;
+ * - a branch someone else moved, or one whose pull request was closed or
+ *   merged, is left as it is: the new plan gets a fresh branch from the base.
+ */
+
+/** The first `<default>-<n>` after `previous` that origin does not have. */
+function freshBranchName(defaultBranch, previous, taken) {
+    const used = new Set(taken);
+    const suffix = previous.startsWith(`${defaultBranch}-`) ? Number(previous.slice(defaultBranch.length + 1)) : NaN;
+    let n = Number.isInteger(suffix) && suffix >= 2 ? suffix + 1 : 2;
+    while (used.has(`${defaultBranch}-${n}`))
+        n++;
+    return `${defaultBranch}-${n}`;
+}
+function chooseStart(f) {
+    const plan = f.plan?.state;
+    const branch = plan?.branch ?? f.defaultBranch;
+    const head = f.heads.get(branch) ?? null;
+    const fresh = (why) => ({
+        kind: 'base',
+        branch: freshBranchName(f.defaultBranch, branch, f.heads.keys()),
+        leftAlone: { branch, why }
+    });
+    const link = f.plan ? `[the plan](${f.plan.comment.htmlUrl})` : '';
+    if (plan?.state === 'approved' && (f.pull === 'closed' || f.pull === 'merged'))
+        return fresh(f.pull);
+    if (head === null)
+        return { kind: 'base', branch };
+    if (!plan || !recordedCommits(plan).includes(head))
+        return fresh('moved');
+    if (plan.state === 'pending') {
+        return { kind: 'refuse', message: `This issue already has [a plan awaiting approval](${f.plan?.comment.htmlUrl}). Comment \`/approve\` to implement it.` };
+    }
+    if (plan.state === 'approved') {
+        return {
+            kind: 'refuse',
+            message: plan.pr
+                ? `This issue already has pull request #${plan.pr}, built from ${link}. Comment \`/revise <what should change>\` for a new plan on its branch.`
+                : `The implementation of ${link} was pushed to \`${branch}\`, but its pull request was not opened. Comment \`/approve\` to finish it.`
+        };
+    }
+    // A cancelled or superseded plan's branch: still the bot's own, so the new plan builds on it.
+    return { kind: 'continue', branch, sha: head };
+}
+
 ;// CONCATENATED MODULE: ./src/action/flows/plan.ts
 /**
  * Start and revise: index → research → plan on the work branch, commit the
  * documents, push, and post the plan comment. Without required approval the
  * same run goes straight on to implementation.
  */
+
+
+
 
 
 
@@ -41244,38 +41384,46 @@ function readDoc(repoDir, rel) {
         return undefined;
     }
 }
-/** Where a new plan starts: the base branch, or the bot's own branch if one is left from earlier. */
-async function startingPoint(s, wb) {
-    const [baseSha, remote] = await Promise.all([wb.fetch(s.baseBranch), wb.remoteHead()]);
-    if (!remote)
-        return { sha: baseSha, baseSha };
-    const head = await wb.fetch(s.branchName);
-    const foreign = await wb.foreignCommits(`refs/remotes/origin/${s.baseBranch}`, head, s.inputs.commitAuthorEmail);
-    if (foreign.length) {
-        return {
-            refusal: `The branch \`${s.branchName}\` already exists with ${foreign.length} commit(s) the orchestrator did not make ` +
-                `(${foreign.map((c) => c.slice(0, 7)).join(', ')}). I won't overwrite them: delete or rename the branch, then try again.`
-        };
-    }
-    return { sha: head, baseSha };
+/** What a plan on a fresh branch says about the branch it did not reuse. */
+async function leftAloneNote(s, wb, left, pr) {
+    const why = left.why === 'moved'
+        ? `\`${left.branch}\` is at ${await describeHead(wb, await wb.fetch(left.branch))}, which the orchestrator did not push`
+        : `pull request #${pr ?? '?'} from \`${left.branch}\` was ${left.why}`;
+    return `This plan starts on a fresh branch, \`${wb.branch}\`, from \`${s.baseBranch}\`: ${why}. \`${left.branch}\` is left as it is.`;
 }
 async function startPlan(s, opts) {
-    const [existing, wb] = await Promise.all([s.latestPlan(), s.workBranch()]);
-    if (existing?.state.state === 'pending') {
-        return refuse(s, `This issue already has [a plan awaiting approval](${existing.comment.htmlUrl}). Reply \`/approve\` to implement it or \`/revise <feedback>\` for a new one.`);
+    const [existing, probe] = await Promise.all([s.latestPlan(), s.workBranch()]);
+    const [pull, heads] = await Promise.all([
+        existing?.state.state === 'approved' && existing.state.pr ? getPull(s.gh, s.repo, existing.state.pr) : Promise.resolve(null),
+        probe.remoteHeads(s.branchName)
+    ]);
+    const start = chooseStart({
+        plan: existing,
+        pull: pull ? (pull.open ? 'open' : pull.merged ? 'merged' : 'closed') : null,
+        defaultBranch: s.branchName,
+        heads
+    });
+    if (start.kind === 'refuse')
+        return refuse(s, start.message);
+    const wb = start.branch === probe.branch ? probe : await s.workBranch(start.branch);
+    const baseSha = await wb.fetch(s.baseBranch);
+    const note = start.kind === 'base' && start.leftAlone ? await leftAloneNote(s, wb, start.leftAlone, existing?.state.pr) : undefined;
+    if (note)
+        info(note);
+    // Only a pending plan is replaced; a finished or abandoned one keeps its state.
+    const replaces = existing?.state.state === 'pending' ? existing : undefined;
+    const onBranch = { extra: opts.extra, note, replaces };
+    if (start.kind === 'continue') {
+        await wb.fetch(start.branch);
+        await wb.checkoutAt(start.sha);
+        return planOnBranch(s, wb, { ...onBranch, phases: ['index', 'research', 'plan'], pushed: existing ? recordedCommits(existing.state) : [] });
     }
-    if (existing?.state.state === 'approved' && existing.state.pr && (await getPull(s.gh, s.repo, existing.state.pr)).open) {
-        return refuse(s, `This issue already has pull request #${existing.state.pr}. Comment \`/approve\` to run the implementation again, or close the pull request and delete the branch \`${s.branchName}\` to start over.`);
-    }
-    const start = await startingPoint(s, wb);
-    if ('refusal' in start)
-        return refuse(s, start.refusal);
-    await wb.checkoutAt(start.sha);
+    await wb.checkoutAt(baseSha);
     // The cache is keyed by the base tree: it only describes a checkout of the base itself.
-    if (!s.inputs.reuseIndex || start.sha !== start.baseSha)
-        return planOnBranch(s, wb, { phases: ['index', 'research', 'plan'], extra: opts.extra });
+    if (!s.inputs.reuseIndex)
+        return planOnBranch(s, wb, { ...onBranch, phases: ['index', 'research', 'plan'] });
     const cache = new IndexCache(wb, s.ctx.workspace);
-    const tree = await cache.treeOf(start.baseSha);
+    const tree = await cache.treeOf(baseSha);
     const cached = await cache.lookup(tree);
     let reuse;
     if (cached !== null) {
@@ -41285,25 +41433,45 @@ async function startPlan(s, opts) {
         reuse = { index: [rel] };
     }
     return planOnBranch(s, wb, {
+        ...onBranch,
         phases: ['index', 'research', 'plan'],
-        extra: opts.extra,
         reuse,
         onIndexed: cached === null ? (content) => cache.store(tree, content, s.author) : undefined
     });
 }
+/**
+ * /revise: a new plan on the same branch, from the previous documents. Also
+ * after approval, as long as the pull request is open: the new plan goes on
+ * top of the implementation, and its /approve updates the same pull request.
+ * Feedback may be left out when the issue itself was edited since.
+ */
 async function revisePlan(s, opts) {
-    if (!opts.feedback)
-        return refuse(s, 'Say what should change: `/revise <feedback>`.');
     const existing = await s.latestPlan();
-    if (existing?.state.state !== 'pending') {
-        return refuse(s, 'There is no plan awaiting approval on this issue, so there is nothing to revise. Add the trigger label or comment `/plan` to start.');
+    if (existing?.state.state !== 'pending' && existing?.state.state !== 'approved') {
+        return refuse(s, 'There is no plan on this issue to revise. Comment `/plan` to start.');
     }
-    const wb = await s.workBranch();
-    const resumed = await resumeBranch(s, wb, existing.state.headSha);
-    if ('problem' in resumed) {
-        return refuse(s, `I won't revise the plan: ${resumed.problem}. Remove those commits, or delete the branch and comment \`/plan\` to start over.`);
-    }
-    return planOnBranch(s, wb, { phases: ['plan'], feedback: opts.feedback, previous: existing });
+    const edited = !sameTask(existing.state.taskHash, s.issue);
+    if (!opts.feedback && !edited)
+        return refuse(s, 'Say what should change: `/revise <feedback>`.');
+    const finished = existing.state.state === 'approved' ? await finishedPull(s, existing) : null;
+    if (finished)
+        return refuse(s, `${finished} ${startOverHint(existing.state.branch)}`);
+    const wb = await s.workBranch(existing.state.branch);
+    const resumed = await resumeBranch(wb, existing.state);
+    if ('problem' in resumed)
+        return refuse(s, `I won't revise the plan: ${resumed.problem}. ${startOverHint(wb.branch)}`);
+    const reasons = [
+        edited ? 'The issue was edited since the last plan: plan for what it says now.' : '',
+        existing.state.state === 'approved' ? 'The branch already holds the implementation of the last plan; plan the changes from there.' : '',
+        opts.feedback
+    ];
+    return planOnBranch(s, wb, {
+        phases: ['plan'],
+        feedback: reasons.filter(Boolean).join('\n\n'),
+        previous: existing,
+        replaces: existing,
+        pushed: recordedCommits(existing.state)
+    });
 }
 async function planOnBranch(s, wb, opts) {
     const allPhases = s.inputs.requireApproval ? opts.phases : [...opts.phases, 'implement', 'review'];
@@ -41320,16 +41488,16 @@ async function planOnBranch(s, wb, opts) {
         status
     });
     if (result.status === 'failed' || !result.planPath) {
-        return failRun(s, status, result.error ?? 'the plan phase produced no plan', result);
+        return failRun(s, status, result.error ?? 'the plan phase produced no plan', result, wb.branch);
     }
     const planSha = await s.commit(wb, `orchestrator: ${opts.previous ? 'revised ' : ''}plan for #${s.issue.number}\n\n${s.issue.title}`, [
         s.inputs.artifactsDir
     ]);
     if (!planSha)
-        return failRun(s, status, 'the plan phase wrote nothing to commit', result);
+        return failRun(s, status, 'the plan phase wrote nothing to commit', result, wb.branch);
     const pushError = await s.push(wb, planSha);
     if (pushError)
-        return failRun(s, status, pushError, result);
+        return failRun(s, status, pushError, result, wb.branch);
     const indexed = result.phases.find((p) => p.name === 'index' && p.status === 'succeeded' && !p.reused);
     const indexText = readDoc(s.ctx.workspace, indexed?.artifacts[0]);
     // Saving the index for reuse is independent of the comments below: let it run alongside.
@@ -41341,14 +41509,18 @@ async function planOnBranch(s, wb, opts) {
     const state = {
         v: 1,
         issue: s.issue.number,
-        branch: s.branchName,
-        base: s.baseBranch,
+        branch: wb.branch,
+        base: opts.previous?.state.base ?? s.baseBranch,
         planSha,
         headSha: planSha,
+        // The plan comment posted below is the record of this push.
+        pushed: [...(opts.pushed ?? []).filter((c) => c !== planSha), planSha],
         planPath: result.planPath,
         documents,
         state: 'pending',
-        taskHash: taskHash(s.issue)
+        taskHash: taskHash(s.issue),
+        // A revision after approval: its /approve updates the same pull request.
+        ...(opts.previous?.state.pr ? { pr: opts.previous.state.pr } : {})
     };
     const body = renderPlanComment({
         state,
@@ -41360,19 +41532,21 @@ async function planOnBranch(s, wb, opts) {
         repo: s.repo,
         runUrl: s.runUrl,
         revisionOf: opts.previous ? opts.previous.comment.htmlUrl : undefined,
+        note: opts.note,
         requireApproval: s.inputs.requireApproval
     });
     const [planComment] = await Promise.all([s.reply(body), caching]);
-    if (opts.previous) {
-        const superseded = replacePlanMarker(opts.previous.comment.body, { ...opts.previous.state, state: 'superseded' });
-        await updateComment(s.gh, s.repo, opts.previous.comment.id, markPlanComment(superseded, `Superseded by [a revised plan](${planComment.htmlUrl}).`));
+    if (opts.replaces) {
+        const superseded = replacePlanMarker(opts.replaces.comment.body, { ...opts.replaces.state, state: 'superseded' });
+        const by = opts.previous ? `a revised plan` : 'a new plan';
+        await updateComment(s.gh, s.repo, opts.replaces.comment.id, markPlanComment(superseded, `Superseded by [${by}](${planComment.htmlUrl}).`));
     }
     const planCommentUrl = planComment.htmlUrl;
     if (!s.inputs.requireApproval) {
-        return implementPlan(s, { plan: { comment: planComment, state }, base: planSha, guidance: '', status, earlier: result });
+        return implementPlan(s, { plan: { comment: planComment, state }, wb, guidance: '', status, earlier: result });
     }
     await Promise.all([s.labels.set('orchestrator:awaiting-approval'), status.finish(true, `Plan ready for review: ${planCommentUrl}`)]);
-    return { status: 'awaiting-approval', branch: s.branchName, planCommentUrl, costUsd: result.totals.costUsd, result };
+    return { status: 'awaiting-approval', branch: wb.branch, planCommentUrl, costUsd: result.totals.costUsd, result, ...(opts.note ? { reason: opts.note } : {}) };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/workspace-guard.ts
@@ -51150,7 +51324,7 @@ async function runEngine(opts) {
             guidance: opts.guidance?.[name]
         };
         if (name === 'review') {
-            ctx.baseSha = implementBase ?? (await headSha(opts.repoDir));
+            ctx.baseSha = opts.reviewBase ?? implementBase ?? (await headSha(opts.repoDir));
             ctx.changedFiles = await changedSince(opts.repoDir, ctx.baseSha, opts.artifactsDir);
             ctx.diff = await reviewDiff(opts.repoDir, ctx.baseSha, opts.artifactsDir);
         }
@@ -51192,7 +51366,7 @@ async function runEngine(opts) {
     }
     const ran = (name) => results.find((r) => r.name === name && r.status === 'succeeded');
     const changedFiles = requested.includes('implement')
-        ? await changedSince(opts.repoDir, implementBase, opts.artifactsDir)
+        ? await changedSince(opts.repoDir, opts.reviewBase ?? implementBase, opts.artifactsDir)
         : [];
     const totals = results.reduce((t, r) => ({
         durationMs: t.durationMs,
@@ -51427,15 +51601,7 @@ class Session {
     }
     /** The newest plan comment written by the bot. A marker in anyone else's comment is ignored. */
     async latestPlan() {
-        const comments = await this.issueComments();
-        for (const comment of [...comments].reverse()) {
-            if (comment.login !== this.inputs.botLogin)
-                continue;
-            const state = decodePlanMarker(comment.body);
-            if (state && state.issue === this.issue.number)
-                return { comment, state };
-        }
-        return null;
+        return latestPlanIn(await this.issueComments(), this.inputs.botLogin, this.issue.number);
     }
     async workBranch(name = this.branchName) {
         const wb = new WorkBranch(this.ctx.workspace, name, { token: this.inputs.githubToken, serverUrl: this.ctx.serverUrl });
@@ -51496,6 +51662,7 @@ class Session {
             phases: opts.phases,
             inputs: opts.inputs,
             reuse: opts.reuse,
+            reviewBase: opts.reviewBase,
             slug: this.slug,
             date: this.date,
             claude: {
@@ -51992,7 +52159,7 @@ async function runClaude(inv) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _claude_runner_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6236);
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5765);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7627);
 
 
 // A cancelled job must not leave Claude running on the runner.

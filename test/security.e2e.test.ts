@@ -94,13 +94,13 @@ async function expectIgnored(event: Parameters<World['run']>[0]): Promise<void> 
 }
 
 /** Pushes a commit by someone else to `branch` on origin, on top of `from` (default main). */
-function pushForeignCommit(branch: string, from = 'main'): string {
+function pushForeignCommit(branch: string, from = 'main', author = { name: 'Casey Contributor', email: 'casey@example.com' }): string {
   const dir = w.sb.repoDir
   gitIn(dir, ['fetch', '-q', 'origin'])
   gitIn(dir, ['checkout', '-q', '-B', branch, from])
   fs.writeFileSync(path.join(dir, 'NOTES.md'), 'Work in progress by a contributor.\n')
   gitIn(dir, ['add', 'NOTES.md'])
-  gitIn(dir, ['-c', 'user.name=Casey Contributor', '-c', 'user.email=casey@example.com', 'commit', '-q', '-m', 'Contributor notes'])
+  gitIn(dir, ['-c', `user.name=${author.name}`, '-c', `user.email=${author.email}`, 'commit', '-q', '-m', 'Contributor notes'])
   gitIn(dir, ['push', '-q', 'origin', `${branch}:refs/heads/${branch}`])
   gitIn(dir, ['checkout', '-q', 'main'])
   return gitIn(dir, ['rev-parse', branch])
@@ -497,25 +497,38 @@ describe('security model', () => {
     expect(w.originHead(BRANCH())).toBe(head)
     expect(w.originLog(BRANCH()).filter((s) => s.startsWith('orchestrator: implement'))).toHaveLength(1)
 
-    // Someone pushes to the branch: a new /approve no longer matches what was approved, and is refused.
-    const foreign = pushForeignCommit(BRANCH(), head!)
+    // Someone pushes to the branch, with the bot's own name and e-mail: only commits the bot recorded count.
+    const foreign = pushForeignCommit(BRANCH(), head!, { name: 'Casey Contributor', email: '41898282+github-actions[bot]@users.noreply.github.com' })
     const moved = await expectRefusal(w.commentEvent('/approve'))
-    expect(moved).toContain(`the branch \`${BRANCH()}\` has commits the orchestrator did not make`)
-    expect(moved).toContain(`(it is now at ${foreign.slice(0, 7)})`)
+    expect(moved).toContain(
+      `the branch \`${BRANCH()}\` is at ${foreign.slice(0, 7)} ("Contributor notes" by Casey Contributor), a commit the orchestrator did not push (its last push there was ${head!.slice(0, 7)})`
+    )
+    expect(moved).toContain(`Comment \`/plan\` to start over on a fresh branch; \`${BRANCH()}\` is left as it is.`)
     expect(w.originHead(BRANCH())).toBe(foreign)
     expect(w.gh.state.pulls.size).toBe(1)
   })
 
-  it('refuses to take over a work branch that has someone else\'s commits', async () => {
+  it("leaves a work branch with someone else's commits alone, plans on a fresh branch and says so", async () => {
     await world()
     const foreign = pushForeignCommit(BRANCH())
-    const reply = await expectRefusal(w.labeledEvent('orchestrator'))
-    expect(reply).toContain(`The branch \`${BRANCH()}\` already exists with 1 commit(s) the orchestrator did not make (${foreign.slice(0, 7)})`)
+    const run = await planViaLabel()
+    const fresh = `${BRANCH()}-2`
+    expect(run.outputs.branch).toBe(fresh)
     expect(w.originHead(BRANCH())).toBe(foreign)
     expect(w.originLog(BRANCH())[0]).toBe('Contributor notes')
-    expect(planComments()).toHaveLength(0)
-    expect(statusComments()).toHaveLength(0)
-    expect(stateLabels()).toEqual([])
+    expect(w.originLog(fresh)).toEqual([`orchestrator: plan for #${w.issue.number}`, ...w.originLog('main')])
+    const plan = planComments()[0]!
+    expect(decodePlanMarker(plan.body)).toMatchObject({ branch: fresh, pushed: [w.originHead(fresh)] })
+    expect(plan.body).toContain(
+      `_This plan starts on a fresh branch, \`${fresh}\`, from \`main\`: \`${BRANCH()}\` is at ${foreign.slice(0, 7)} ("Contributor notes" by Casey Contributor), which the orchestrator did not push. \`${BRANCH()}\` is left as it is._`
+    )
+
+    // /approve builds on the fresh branch and opens its pull request from there.
+    const approve = await w.run(w.commentEvent('/approve'))
+    expectOk(approve)
+    expect(approve.outputs.status).toBe('pr-opened')
+    expect([...w.gh.state.pulls.values()][0]).toMatchObject({ head: fresh, base: 'main' })
+    expect(w.originHead(BRANCH())).toBe(foreign)
   })
 
   it('retries GitHub faults: a 502 on creating a comment and a secondary rate limit on editing one', async () => {

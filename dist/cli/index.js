@@ -10953,7 +10953,7 @@ async function runEngine(opts) {
             guidance: opts.guidance?.[name]
         };
         if (name === 'review') {
-            ctx.baseSha = implementBase ?? (await headSha(opts.repoDir));
+            ctx.baseSha = opts.reviewBase ?? implementBase ?? (await headSha(opts.repoDir));
             ctx.changedFiles = await changedSince(opts.repoDir, ctx.baseSha, opts.artifactsDir);
             ctx.diff = await reviewDiff(opts.repoDir, ctx.baseSha, opts.artifactsDir);
         }
@@ -10995,7 +10995,7 @@ async function runEngine(opts) {
     }
     const ran = (name) => results.find((r) => r.name === name && r.status === 'succeeded');
     const changedFiles = requested.includes('implement')
-        ? await changedSince(opts.repoDir, implementBase, opts.artifactsDir)
+        ? await changedSince(opts.repoDir, opts.reviewBase ?? implementBase, opts.artifactsDir)
         : [];
     const totals = results.reduce((t, r) => ({
         durationMs: t.durationMs,

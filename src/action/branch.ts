@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { git, GitError, gitSucceeds, stageAll } from '../git/git.js'
+import { git, GitError, stageAll } from '../git/git.js'
 
 export interface GitAuth {
   token: string
@@ -127,19 +127,27 @@ export class WorkBranch {
     if ((await git(this.repoDir, ['rev-parse', 'HEAD'])) !== base) await git(this.repoDir, ['reset', '-q', '--soft', base])
   }
 
-  /** Whether `ancestor` is reachable from `head` (both must be fetched). */
-  async descends(head: string, ancestor: string): Promise<boolean> {
-    return gitSucceeds(this.repoDir, ['merge-base', '--is-ancestor', ancestor, head])
+  /** Heads on origin of `name` and of `name-<n>` (the fresh branches an issue may get), by branch name. */
+  async remoteHeads(name: string): Promise<Map<string, string>> {
+    const out = await this.remote(['ls-remote', '--heads'], [`refs/heads/${name}`, `refs/heads/${name}-*`])
+    const heads = new Map<string, string>()
+    for (const line of out.split('\n')) {
+      const [sha, ref] = line.split('\t')
+      if (sha && ref?.startsWith('refs/heads/')) heads.set(ref.slice('refs/heads/'.length), sha)
+    }
+    return heads
   }
 
-  /** Commits on `head` not reachable from `base` whose author email is not `email`. */
-  async foreignCommits(base: string, head: string, email: string): Promise<string[]> {
-    const out = await git(this.repoDir, ['log', '--format=%H %ae', `${base}..${head}`])
-    return out
-      .split('\n')
-      .filter(Boolean)
-      .filter((line) => line.split(' ')[1] !== email)
-      .map((line) => line.split(' ')[0] as string)
+  /** A fetched commit in a few words, for telling people who moved a branch: short sha, subject, author name. */
+  async describe(sha: string): Promise<{ short: string; subject: string; author: string }> {
+    const [short = sha.slice(0, 7), subject = '', author = ''] = (await git(this.repoDir, ['log', '-1', '--format=%h%x00%s%x00%an', sha])).split('\0')
+    return { short, subject, author }
+  }
+
+  /** Where HEAD forked from `base` on origin: a pull request's whole change is measured from here. */
+  async forkPoint(base: string): Promise<string> {
+    const baseSha = await this.fetch(base)
+    return git(this.repoDir, ['merge-base', baseSha, 'HEAD'])
   }
 }
 

@@ -33,6 +33,12 @@ export interface EngineOptions {
   date: string
   /** Guidance for plan (revision feedback) or implement (approval note). */
   guidance?: Partial<Record<PhaseName, string>>
+  /**
+   * The commit the review and the changed files are measured from. Default:
+   * HEAD before implement. A pull request's is where it forked from its base,
+   * so the review covers the whole change, earlier implementations included.
+   */
+  reviewBase?: string
   claude: ClaudeSettings
   phaseTimeoutMs: number
   maxTurns?: number
@@ -84,7 +90,7 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
       guidance: opts.guidance?.[name]
     }
     if (name === 'review') {
-      ctx.baseSha = implementBase ?? (await headSha(opts.repoDir))
+      ctx.baseSha = opts.reviewBase ?? implementBase ?? (await headSha(opts.repoDir))
       ctx.changedFiles = await changedSince(opts.repoDir, ctx.baseSha, opts.artifactsDir)
       ctx.diff = await reviewDiff(opts.repoDir, ctx.baseSha, opts.artifactsDir)
     }
@@ -123,7 +129,7 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
 
   const ran = (name: PhaseName) => results.find((r) => r.name === name && r.status === 'succeeded')
   const changedFiles = requested.includes('implement')
-    ? await changedSince(opts.repoDir, implementBase, opts.artifactsDir)
+    ? await changedSince(opts.repoDir, opts.reviewBase ?? implementBase, opts.artifactsDir)
     : []
   const totals = results.reduce(
     (t, r) => ({

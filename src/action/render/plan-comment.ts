@@ -14,6 +14,8 @@ export interface PlanCommentView {
   runUrl: string
   /** Set when this plan replaces an earlier one (`/revise`). */
   revisionOf?: string
+  /** Why this plan is on a fresh branch, when it is. */
+  note?: string
   requireApproval: boolean
 }
 
@@ -26,7 +28,8 @@ export function renderPlanComment(view: PlanCommentView): string {
   const head = [
     encodePlanMarker(view.state),
     `## 📋 Plan for #${view.state.issue}: ${neutralize(view.issueTitle)}`,
-    view.revisionOf ? `_Revised plan, replacing [the previous one](${view.revisionOf})._` : ''
+    view.revisionOf ? `_Revised plan, replacing [the previous one](${view.revisionOf})._` : '',
+    view.note ? `_${view.note}_` : ''
   ]
   const research = view.researchText
     ? `<details><summary>Research summary</summary>\n\n${truncate(neutralize(view.researchText), RESEARCH_CHARS, `the full research is on the branch \`${view.state.branch}\``)}\n\n</details>`

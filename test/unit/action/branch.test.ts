@@ -249,18 +249,30 @@ describe('WorkBranch', () => {
     expect(originHead(BRANCH)).toBe(theirs)
   })
 
-  it('lists commits on the branch by anyone but the bot', async () => {
+  it("lists the heads of an issue's branch and its fresh siblings, and nothing else", async () => {
     const wb = await workBranch()
-    const base = git(work, 'rev-parse', 'HEAD')
+    const main = originHead('main')!
+    for (const name of [BRANCH, `${BRANCH}-2`, `${BRANCH}-10`, 'orchestrator/issue-420', 'other']) git(work, 'push', '-q', origin, `${main}:refs/heads/${name}`)
+    const heads = await wb.remoteHeads(BRANCH)
+    // ls-remote patterns are globs; the caller only uses the names it expects.
+    expect([...heads.keys()].sort()).toEqual([BRANCH, `${BRANCH}-10`, `${BRANCH}-2`])
+    expect(heads.get(BRANCH)).toBe(main)
+  })
+
+  it('describes a commit by short sha, subject and author, and finds where HEAD forked from the base', async () => {
+    const wb = await workBranch()
+    const fork = git(work, 'rev-parse', 'HEAD')
+    await wb.checkoutAt(fork)
     write(work, 'a.txt', 'bot\n')
-    await wb.commit('bot 1', BOT)
-    write(work, 'b.txt', 'human\n')
-    const human = await wb.commit('human', { name: 'Human Dev', email: 'dev@example.com' })
-    write(work, 'c.txt', 'bot again\n')
-    const head = await wb.commit('bot 2', BOT)
-    expect(await wb.foreignCommits(base, head as string, BOT.email)).toEqual([human])
-    expect(await wb.foreignCommits(base, head as string, 'dev@example.com')).toHaveLength(2)
-    expect(await wb.foreignCommits(head as string, head as string, BOT.email)).toEqual([])
+    const sha = (await wb.commit('orchestrator: plan for #42', BOT)) as string
+    // main moves on after the fork.
+    const other = clone('other')
+    write(other, 'b.txt', 'later\n')
+    commitAll(other, 'later on main')
+    git(other, 'push', '-q', 'origin', 'main')
+
+    expect(await wb.describe(sha)).toEqual({ short: sha.slice(0, 7), subject: 'orchestrator: plan for #42', author: BOT.name })
+    expect(await wb.forkPoint('main')).toBe(fork)
   })
 })
 
