@@ -39861,8 +39861,14 @@ function usd(value) {
 function restoredNotes(phases) {
     return phases
         .filter((p) => p.restored?.length)
-        .map((p) => `> ⚠️ **${p.name}** changed git's own setup; it was put back: ${(p.restored ?? []).slice(0, 20).map((f) => `\`${neutralize(f)}\``).join(', ')}`)
+        .map((p) => `> ⚠️ **${p.name}** changed git's own setup; it was put back: ${restoredFiles(p)}`)
         .join('\n>\n');
+}
+/** A phase's `restored` paths as code spans (the first 20). */
+function restoredFiles(p) {
+    const paths = p.restored ?? [];
+    const shown = paths.slice(0, 20).map((f) => `\`${neutralize(f)}\``).join(', ');
+    return paths.length > 20 ? `${shown} and ${paths.length - 20} more` : shown;
 }
 function phaseTable(phases) {
     const rows = phases.map((p) => {
@@ -40302,8 +40308,12 @@ class WorkBranch {
      * into work-tree changes, so the bot makes the one commit, scrubbed of secrets.
      */
     async uncommitTo(base) {
-        if ((await git(this.repoDir, ['rev-parse', 'HEAD'])) !== base)
+        if ((await this.head()) !== base)
             await git(this.repoDir, ['reset', '-q', '--soft', base]);
+    }
+    /** The commit checked out now. */
+    async head() {
+        return git(this.repoDir, ['rev-parse', 'HEAD']);
     }
     /** Heads on origin of `name` and of `name-<n>` (the fresh branches an issue may get), by branch name. */
     async remoteHeads(name) {
@@ -40351,7 +40361,8 @@ async function localKeys(repoDir, pattern) {
     }
 }
 async function withoutPersistedCredentials(repoDir, fn) {
-    const configFile = external_node_path_default().join(repoDir, '.git', 'config');
+    // A linked worktree's .git is a file; its config lives in the shared git dir.
+    const configFile = external_node_path_default().join(await git(repoDir, ['rev-parse', '--path-format=absolute', '--git-common-dir']), 'config');
     let saved = null;
     const headers = await localKeys(repoDir, '^http\\..*\\.extraheader$');
     // actions/checkout v6 keeps the header in $RUNNER_TEMP/git-credentials-*.config, included from .git/config.
@@ -40920,6 +40931,7 @@ function issueTask(issue, extra) {
         parts.push(`Additional context from a maintainer:\n${more}`);
     return parts.filter(Boolean).join('\n\n');
 }
+const sha256 = (text) => external_node_crypto_default().createHash('sha256').update(text).digest('hex');
 /**
  * What an edit must change to count: ticking a task-list box or reflowing
  * whitespace leaves the request the same, so neither asks for a new plan.
@@ -40929,14 +40941,14 @@ function normalizeTask(text) {
 }
 /** Identifies the issue text a plan was made from (title and body as Claude saw them, normalised). */
 function taskHash(issue) {
-    return external_node_crypto_default().createHash('sha256').update(`v2\0${normalizeTask(issueTask(issue))}`).digest('hex');
+    return sha256(`v2\0${normalizeTask(issueTask(issue))}`);
 }
 /** Whether the issue still says what it said when `hash` was taken (no hash: nothing to compare). */
 function sameTask(hash, issue) {
     if (!hash || hash === taskHash(issue))
         return true;
     // Plans made before the normalisation hold the hash of the text exactly as it was.
-    return hash === external_node_crypto_default().createHash('sha256').update(issueTask(issue)).digest('hex');
+    return hash === sha256(issueTask(issue));
 }
 
 ;// CONCATENATED MODULE: ./src/action/flows/resume-branch.ts
@@ -41107,7 +41119,6 @@ async function fixPullRequest(s, req) {
 
 
 
-
 async function approvePlan(s, opts) {
     const plan = await s.latestPlan();
     if (!plan || (plan.state.state !== 'pending' && plan.state.state !== 'approved')) {
@@ -41155,7 +41166,7 @@ async function implementPlan(s, opts) {
     const { status, wb } = opts;
     let plan = opts.plan;
     const branch = plan.state.branch;
-    const base = await git(s.ctx.workspace, ['rev-parse', 'HEAD']);
+    const base = await wb.head();
     // The label changes while Claude starts; its outcome is collected below, never left unhandled.
     const labelled = s.labels.set('orchestrator:implementing').then(() => null, (err) => err);
     const result = await s.runEngine({
@@ -51442,7 +51453,7 @@ function renderStatusComment(view) {
             : p.result && p.state !== 'skipped'
                 ? ` — ${duration(p.result.durationMs)}, ${usd(p.result.costUsd)}`
                 : '';
-        const restored = p.result?.restored?.length ? ` — ⚠️ put back git setup it changed: ${p.result.restored.map((f) => `\`${neutralize(f)}\``).join(', ')}` : '';
+        const restored = p.result?.restored?.length ? ` — ⚠️ put back git setup it changed: ${restoredFiles(p.result)}` : '';
         const note = `${p.note ? ` — ${neutralize(p.note)}` : ''}${restored}`;
         return `- ${ICONS[p.state]} **${p.name}**${p.state === 'running' ? ' (running)' : ''}${stats}${note}`;
     });

@@ -124,7 +124,12 @@ export class WorkBranch {
    * into work-tree changes, so the bot makes the one commit, scrubbed of secrets.
    */
   async uncommitTo(base: string): Promise<void> {
-    if ((await git(this.repoDir, ['rev-parse', 'HEAD'])) !== base) await git(this.repoDir, ['reset', '-q', '--soft', base])
+    if ((await this.head()) !== base) await git(this.repoDir, ['reset', '-q', '--soft', base])
+  }
+
+  /** The commit checked out now. */
+  async head(): Promise<string> {
+    return git(this.repoDir, ['rev-parse', 'HEAD'])
   }
 
   /** Heads on origin of `name` and of `name-<n>` (the fresh branches an issue may get), by branch name. */
@@ -174,7 +179,8 @@ async function localKeys(repoDir: string, pattern: string): Promise<Array<{ key:
 }
 
 export async function withoutPersistedCredentials<T>(repoDir: string, fn: () => Promise<T>): Promise<T> {
-  const configFile = path.join(repoDir, '.git', 'config')
+  // A linked worktree's .git is a file; its config lives in the shared git dir.
+  const configFile = path.join(await git(repoDir, ['rev-parse', '--path-format=absolute', '--git-common-dir']), 'config')
   let saved: Buffer | null = null
   const headers = await localKeys(repoDir, '^http\\..*\\.extraheader$')
   // actions/checkout v6 keeps the header in $RUNNER_TEMP/git-credentials-*.config, included from .git/config.

@@ -35,6 +35,8 @@ export function issueTask(issue: { number: number; title: string; body: string }
 
 type IssueText = { number: number; title: string; body: string }
 
+const sha256 = (text: string): string => crypto.createHash('sha256').update(text).digest('hex')
+
 /**
  * What an edit must change to count: ticking a task-list box or reflowing
  * whitespace leaves the request the same, so neither asks for a new plan.
@@ -45,12 +47,12 @@ export function normalizeTask(text: string): string {
 
 /** Identifies the issue text a plan was made from (title and body as Claude saw them, normalised). */
 export function taskHash(issue: IssueText): string {
-  return crypto.createHash('sha256').update(`v2\0${normalizeTask(issueTask(issue))}`).digest('hex')
+  return sha256(`v2\0${normalizeTask(issueTask(issue))}`)
 }
 
 /** Whether the issue still says what it said when `hash` was taken (no hash: nothing to compare). */
 export function sameTask(hash: string | undefined, issue: IssueText): boolean {
   if (!hash || hash === taskHash(issue)) return true
   // Plans made before the normalisation hold the hash of the text exactly as it was.
-  return hash === crypto.createHash('sha256').update(issueTask(issue)).digest('hex')
+  return hash === sha256(issueTask(issue))
 }

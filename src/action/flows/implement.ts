@@ -2,7 +2,6 @@
  * Approve: implement exactly the approved plan commit, review it, push, and
  * open the branch's pull request (or update the one it already has).
  */
-import { git } from '../../git/git.js'
 import { updateComment } from '../../github/comments.js'
 import { createOrUpdatePull, getPull } from '../../github/pulls.js'
 import type { RunResult } from '../../engine/types.js'
@@ -76,7 +75,7 @@ export async function implementPlan(
   const { status, wb } = opts
   let plan = opts.plan
   const branch = plan.state.branch
-  const base = await git(s.ctx.workspace, ['rev-parse', 'HEAD'])
+  const base = await wb.head()
   // The label changes while Claude starts; its outcome is collected below, never left unhandled.
   const labelled = s.labels.set('orchestrator:implementing').then(
     () => null,

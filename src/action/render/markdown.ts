@@ -50,8 +50,15 @@ export function usd(value: number): string {
 export function restoredNotes(phases: PhaseResult[]): string {
   return phases
     .filter((p) => p.restored?.length)
-    .map((p) => `> ⚠️ **${p.name}** changed git's own setup; it was put back: ${(p.restored ?? []).slice(0, 20).map((f) => `\`${neutralize(f)}\``).join(', ')}`)
+    .map((p) => `> ⚠️ **${p.name}** changed git's own setup; it was put back: ${restoredFiles(p)}`)
     .join('\n>\n')
+}
+
+/** A phase's `restored` paths as code spans (the first 20). */
+export function restoredFiles(p: PhaseResult): string {
+  const paths = p.restored ?? []
+  const shown = paths.slice(0, 20).map((f) => `\`${neutralize(f)}\``).join(', ')
+  return paths.length > 20 ? `${shown} and ${paths.length - 20} more` : shown
 }
 
 export function phaseTable(phases: PhaseResult[]): string {

@@ -1,7 +1,7 @@
 /** The one status comment per run: a checklist of phases, edited as they progress. */
 import type { PhaseName, PhaseResult } from '../../engine/types.js'
 import { STATUS_MARKER } from '../state.js'
-import { duration, neutralize, usd } from './markdown.js'
+import { duration, neutralize, restoredFiles, usd } from './markdown.js'
 
 export type PhaseState = 'pending' | 'running' | 'done' | 'failed' | 'skipped'
 
@@ -22,7 +22,7 @@ export function renderStatusComment(view: StatusView): string {
       : p.result && p.state !== 'skipped'
         ? ` — ${duration(p.result.durationMs)}, ${usd(p.result.costUsd)}`
         : ''
-    const restored = p.result?.restored?.length ? ` — ⚠️ put back git setup it changed: ${p.result.restored.map((f) => `\`${neutralize(f)}\``).join(', ')}` : ''
+    const restored = p.result?.restored?.length ? ` — ⚠️ put back git setup it changed: ${restoredFiles(p.result)}` : ''
     const note = `${p.note ? ` — ${neutralize(p.note)}` : ''}${restored}`
     return `- ${ICONS[p.state]} **${p.name}**${p.state === 'running' ? ' (running)' : ''}${stats}${note}`
   })

@@ -386,6 +386,19 @@ describe('withoutPersistedCredentials', () => {
     expect(fs.readFileSync(configFile).equals(before)).toBe(true)
   })
 
+  it('works in a linked worktree, whose config is the shared one', async () => {
+    const wt = path.join(root, 'wt')
+    git(work, 'worktree', 'add', '-q', '-b', 'feature', wt)
+    const configFile = path.join(work, '.git', 'config')
+    const before = fs.readFileSync(configFile)
+    let during = 'not called'
+    await withoutPersistedCredentials(wt, async () => {
+      during = gitStatus(wt, 'config', '--get-regexp', 'extraheader') === 0 ? 'still there' : ''
+    })
+    expect(during).toBe('')
+    expect(fs.readFileSync(configFile).equals(before)).toBe(true)
+  })
+
   it('hides credentials that actions/checkout@v6 keeps in an included file', async () => {
     git(work, 'config', '--local', '--unset-all', KEY)
     const credentials = path.join(root, 'runner-temp', 'git-credentials-1234.config')
