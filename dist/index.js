@@ -31445,7 +31445,7 @@ which.sync = whichSync
 
 /***/ }),
 
-/***/ 4978:
+/***/ 392:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39927,18 +39927,37 @@ function duration(ms) {
 function usd(value) {
     return `$${value.toFixed(value >= 1 ? 2 : 4)}`;
 }
+/**
+ * Phases that changed git's own setup (hooks, .git/config…), which the engine
+ * put back: worth a maintainer's look, since a model that tries that may have
+ * tried more. '' when no phase did.
+ */
+function restoredNotes(phases) {
+    return phases
+        .filter((p) => p.restored?.length)
+        .map((p) => `> ⚠️ **${p.name}** changed git's own setup; it was put back: ${restoredFiles(p)}`)
+        .join('\n>\n');
+}
+/** A phase's `restored` paths as code spans (the first 20). */
+function restoredFiles(p) {
+    const paths = p.restored ?? [];
+    const shown = paths.slice(0, 20).map((f) => `\`${neutralize(f)}\``).join(', ');
+    return paths.length > 20 ? `${shown} and ${paths.length - 20} more` : shown;
+}
 function phaseTable(phases) {
     const rows = phases.map((p) => {
         const mark = { succeeded: '✅', failed: '❌', skipped: '⏭️', waiting: '❓' }[p.status];
         return `| ${mark} ${p.name}${p.reused ? ' (reused)' : ''} | ${duration(p.durationMs)} | ${p.inputTokens} | ${p.outputTokens} | ${usd(p.costUsd)} |`;
     });
     const total = phases.reduce((t, p) => ({ ms: t.ms + p.durationMs, in: t.in + p.inputTokens, out: t.out + p.outputTokens, usd: t.usd + p.costUsd }), { ms: 0, in: 0, out: 0, usd: 0 });
-    return [
+    const table = [
         '| Phase | Time | Input tokens | Output tokens | Cost |',
         '|---|---:|---:|---:|---:|',
         ...rows,
         `| **Total** | ${duration(total.ms)} | ${total.in} | ${total.out} | ${usd(total.usd)} |`
     ].join('\n');
+    const notes = restoredNotes(phases);
+    return notes ? `${table}\n\n${notes}` : table;
 }
 /**
  * A failure as a maintainer reads it on the issue: the reason in at most three
@@ -40022,11 +40041,167 @@ function withoutSecrets(env) {
     return out;
 }
 
+;// CONCATENATED MODULE: ./src/git/hermetic.ts
+/**
+ * What every orchestrator git call runs with. A phase's Bash can write the
+ * repository's config, its attribute files and the user's ~/.gitconfig; none
+ * of that may make our git run a program, or send the code and the token
+ * somewhere else. Checked against git 2.39 (see test/unit/git-hermetic.test.ts).
+ *
+ * Three layers:
+ * - the environment: no system or global config or attributes, only the
+ *   transports we use, none of the caller's GIT_* variables;
+ * - fixed settings that switch off every program git could start for the
+ *   commands we run (hooks, fsmonitor, credential helpers, signing…);
+ * - per call, an empty value for each program the repository's own config
+ *   names (filter and diff drivers): git cannot be told to skip the
+ *   repository's config, but a setting given on the command line wins.
+ * Settings that redirect traffic (URL rewrites, proxies, CAs) cannot be
+ * overridden that way; a call that talks to a remote refuses to run with them.
+ */
+/** Parses `git config --list --null`: `key\nvalue\0` per entry, `key\0` for a key without a value. */
+function parseConfigList(out) {
+    return out
+        .split('\0')
+        .filter(Boolean)
+        .map((entry) => {
+        const nl = entry.indexOf('\n');
+        return nl < 0 ? { key: entry, value: '' } : { key: entry.slice(0, nl), value: entry.slice(nl + 1) };
+    });
+}
+/**
+ * Variables kept from the caller: TLS and HTTP tuning a runner may need (a
+ * GHES certificate authority in GIT_SSL_CAINFO) and tracing. Every other GIT_*
+ * variable (GIT_DIR, GIT_INDEX_FILE, GIT_EXTERNAL_DIFF, GIT_SSH_COMMAND,
+ * GIT_CONFIG_PARAMETERS…) would point our calls somewhere we did not choose.
+ */
+const KEPT_GIT_VARS = /^GIT_(SSL_|HTTP_|TRACE|CURL_VERBOSE$)/;
+const HERMETIC_VARS = {
+    GIT_CONFIG_NOSYSTEM: '1',
+    // Also replaces $XDG_CONFIG_HOME/git/config; /dev/null reads as an empty file.
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_ATTR_NOSYSTEM: '1',
+    GIT_TERMINAL_PROMPT: '0',
+    // Unlike `-c protocol.allow=never`, this also beats a repository's own
+    // `protocol.ext.allow=always` (ext:: runs any command). https is how we
+    // reach GitHub; file because a checkout's origin may be a local path (the
+    // tests' bare origin is one), and a local path runs only git's own programs.
+    GIT_ALLOW_PROTOCOL: 'https:file'
+};
+/** The environment for a git call: the caller's without git's variables, then `extra`, then ours. */
+function hermeticEnv(base, extra = {}) {
+    const env = {};
+    for (const [key, value] of Object.entries(base))
+        if (!key.startsWith('GIT_') || KEPT_GIT_VARS.test(key))
+            env[key] = value;
+    return { ...env, ...extra, ...HERMETIC_VARS };
+}
+/**
+ * Settings for every call. An empty program setting means "none" to git
+ * (checked for each one in the tests); the rest switch off features that
+ * start programs or recurse into repositories whose config we never read.
+ */
+const FIXED_CONFIG = [
+    ['core.hooksPath', '/dev/null'],
+    // Empty disables it on every version (before 2.36 "false" named a hook program).
+    ['core.fsmonitor', ''],
+    ['core.attributesFile', '/dev/null'],
+    ['core.excludesFile', '/dev/null'],
+    ['core.askPass', ''],
+    ['core.alternateRefsCommand', ''],
+    // An empty helper clears the list, url-specific helpers included.
+    ['credential.helper', ''],
+    ['diff.external', ''],
+    ['commit.gpgSign', 'false'],
+    ['tag.gpgSign', 'false'],
+    ['push.gpgSign', 'false'],
+    ['log.showSignature', 'false'],
+    ['submodule.recurse', 'false'],
+    ['fetch.recurseSubmodules', 'false'],
+    ['push.recurseSubmodules', 'no'],
+    // Our calls leave .git as they found it: no background gc or maintenance.
+    ['gc.auto', '0'],
+    ['maintenance.auto', 'false'],
+    ['http.sslVerify', 'true']
+];
+/** Driver settings that name a program, by section; each driver found gets all of them. */
+const DRIVERS = {
+    // `required=false` too: a required filter that does not run fails the command.
+    filter: [
+        ['clean', ''],
+        ['smudge', ''],
+        ['process', ''],
+        ['required', 'false']
+    ],
+    diff: [
+        ['textconv', ''],
+        ['command', '']
+    ],
+    merge: [['driver', '']]
+};
+/**
+ * An empty value for every program a filter, diff or merge driver in the
+ * repository's config names. Attributes (`.gitattributes`, which a phase may
+ * legitimately write) pick drivers by name; a driver with no program is no
+ * driver at all, so whatever the attributes say, nothing runs.
+ */
+function driverOverrides(entries) {
+    const out = new Map();
+    for (const { key } of entries) {
+        const m = key.match(/^(filter|diff|merge)\.(.+)\.[^.]+$/);
+        if (!m)
+            continue;
+        const [, section, name] = m;
+        for (const [setting, value] of DRIVERS[section] ?? [])
+            out.set(`${section}.${name}.${setting}`, value);
+    }
+    return [...out];
+}
+/** http settings that choose where traffic goes or whom TLS trusts (`http.<name>` or `http.<url>.<name>`). */
+const TRAFFIC_SETTINGS = new Set(['proxy', 'sslcainfo', 'sslcapath', 'sslcert', 'sslkey', 'curloptresolve', 'cookiefile', 'savecookies']);
+/**
+ * Why a call to `url` would not go where the URL says, or would go through
+ * settings the repository chose: URL rewrites that apply to it (they cannot
+ * be overridden: of two equally long rewrites the repository's wins) and
+ * proxy, certificate or resolver settings. Empty when the call may run.
+ */
+function transportProblems(entries, url) {
+    const problems = new Set();
+    for (const { key, value } of entries) {
+        const rewrite = key.match(/^url\.(.+)\.(insteadof|pushinsteadof)$/);
+        if (rewrite && url.startsWith(value))
+            problems.add(`${key} (rewrites ${value} to ${rewrite[1]})`);
+        const http = key.match(/^http\.(?:.+\.)?([^.]+)$/);
+        if (!http)
+            continue;
+        const name = http[1];
+        if (TRAFFIC_SETTINGS.has(name) || (name === 'sslverify' && !/^(true|yes|on|1)$/i.test(value)))
+            problems.add(key);
+    }
+    return [...problems];
+}
+/**
+ * Settings as GIT_CONFIG_COUNT/KEY/VALUE variables (git ≥ 2.31) rather than
+ * `-c key=value`: `-c` splits at the first `=`, so a driver named `x=y`
+ * could not be overridden, and values (the auth header) would be visible
+ * in the process list.
+ */
+function configEnv(settings) {
+    const env = { GIT_CONFIG_COUNT: String(settings.length) };
+    settings.forEach(([key, value], i) => {
+        env[`GIT_CONFIG_KEY_${i}`] = key;
+        env[`GIT_CONFIG_VALUE_${i}`] = value;
+    });
+    return env;
+}
+
 ;// CONCATENATED MODULE: ./src/git/git.ts
 /**
  * The one place that runs git: argv arrays only, never a shell string, so no
- * branch name or path from an issue can become a command.
+ * branch name or path from an issue can become a command; and hermetic (see
+ * hermetic.ts), so nothing a phase wrote makes git run a program.
  */
+
 
 
 class GitError extends Error {
@@ -40045,22 +40220,33 @@ class GitError extends Error {
 function redact(text, secrets = []) {
     return secrets.filter(Boolean).reduce((t, s) => t.split(s).join('***'), text);
 }
+async function git_exec(cwd, args, env, input) {
+    return (0,execa/* execa */.Ho)('git', args, { cwd, reject: false, stripFinalNewline: true, input, extendEnv: false, env });
+}
 /**
- * Hooks and fsmonitor are programs the work tree's `.git` can name: a phase
- * that wrote one must not get it run by our own git calls.
+ * The repository's own config as git will read it for this call (local and
+ * worktree files and what they include). Read fresh each time: it is what a
+ * phase may have changed.
  */
-// An empty core.fsmonitor disables it on every git version (before 2.36 "false" named a hook).
-const SAFE_CONFIG = ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor='];
+async function repositoryConfig(cwd, env) {
+    const result = await git_exec(cwd, ['config', '--list', '--null'], env);
+    // A config git cannot parse fails the real command the same way; outside a repository there is none.
+    if (result.exitCode !== 0)
+        throw new GitError(`git config failed: ${String(result.stderr).trim()}`, ['config'], result.exitCode, String(result.stderr));
+    return parseConfigList(String(result.stdout));
+}
 async function git_git(cwd, args, opts = {}) {
-    const configArgs = Object.entries(opts.config ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
-    const result = await (0,execa/* execa */.Ho)('git', [...SAFE_CONFIG, ...configArgs, ...args], {
-        cwd,
-        reject: false,
-        stripFinalNewline: true,
-        input: opts.input,
-        extendEnv: false,
-        env: { ...withoutSecrets(process.env), GIT_TERMINAL_PROMPT: '0', ...opts.env }
-    });
+    const env = hermeticEnv(withoutSecrets(process.env), opts.env);
+    const entries = await repositoryConfig(cwd, env);
+    if (opts.remoteUrl) {
+        const problems = transportProblems(entries, opts.remoteUrl);
+        if (problems.length) {
+            const message = `git ${args[0]} refused: the repository's git config sets ${problems.join(', ')}; the orchestrator only talks to origin with settings it chose`;
+            throw new GitError(message, args, undefined, '');
+        }
+    }
+    const settings = [...FIXED_CONFIG, ...driverOverrides(entries), ...Object.entries(opts.config ?? {})];
+    const result = await git_exec(cwd, args, { ...env, ...configEnv(settings) }, opts.input);
     if (result.exitCode !== 0) {
         const stderr = redact(String(result.stderr).trim(), opts.secrets);
         const stdout = redact(String(result.stdout).trim(), opts.secrets);
@@ -40088,13 +40274,33 @@ async function headSha(cwd) {
         return null;
     }
 }
-/** Paths that differ from HEAD in the work tree or index, untracked files included. */
+/**
+ * Paths that differ from HEAD in the work tree or index, untracked files
+ * included. A submodule counts when its commit changed; its work tree is not
+ * examined, since that would run git inside it, under a config we never read.
+ */
 async function git_dirtyPaths(cwd) {
-    const out = await git_git(cwd, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames']);
+    const out = await git_git(cwd, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames', '--ignore-submodules=dirty']);
     return out
         .split('\0')
         .filter((entry) => entry.length > 3)
         .map((entry) => entry.slice(3));
+}
+/**
+ * `git add -A -- <pathspec>`, without running git inside submodules: add -A
+ * runs `git status` in each one, under that submodule's own config, which is
+ * not ours to trust. Their commits are staged with update-index instead,
+ * which only reads where the submodule's HEAD points.
+ */
+async function stageAll(cwd, pathspec, opts = {}) {
+    const staged = await git_git(cwd, ['ls-files', '-z', '--stage', '--', ...pathspec], opts);
+    const submodules = staged
+        .split('\0')
+        .filter((entry) => entry.startsWith('160000 '))
+        .map((entry) => entry.slice(entry.indexOf('\t') + 1));
+    await git_git(cwd, ['add', '-A', '--', ...pathspec, ...submodules.map((p) => `:(exclude,literal)${p}`)], opts);
+    if (submodules.length)
+        await git_git(cwd, ['update-index', '--add', '--remove', '-z', '--stdin'], { ...opts, input: `${submodules.join('\0')}\0` });
 }
 
 ;// CONCATENATED MODULE: ./src/action/branch.ts
@@ -40107,12 +40313,12 @@ async function git_dirtyPaths(cwd) {
 
 
 /**
- * Auth for origin, passed to git through GIT_CONFIG_* environment variables
- * (git ≥ 2.31): the token is never a process argument and never written to
- * .git/config, where Claude's tools could read it. Only an https origin on
+ * Auth for origin, as a setting for our git calls (which pass settings in
+ * git's environment): the token is never a process argument and never written
+ * to .git/config, where Claude's tools could read it. Only an https origin on
  * the server gets it; any other remote (a local path in tests) is used as is.
  */
-function gitAuthEnv(remoteUrl, auth) {
+function gitAuthConfig(remoteUrl, auth) {
     let remote;
     let server;
     try {
@@ -40125,11 +40331,7 @@ function gitAuthEnv(remoteUrl, auth) {
     if (remote.protocol !== 'https:' || remote.host !== server.host)
         return {};
     const basic = Buffer.from(`x-access-token:${auth.token}`, 'utf8').toString('base64');
-    return {
-        GIT_CONFIG_COUNT: '1',
-        GIT_CONFIG_KEY_0: `http.${server.origin}/.extraheader`,
-        GIT_CONFIG_VALUE_0: `AUTHORIZATION: basic ${basic}`
-    };
+    return { [`http.${server.origin}/.extraheader`]: `AUTHORIZATION: basic ${basic}` };
 }
 class BranchGuard extends Error {
 }
@@ -40137,26 +40339,33 @@ class WorkBranch {
     repoDir;
     branch;
     auth;
-    env = {};
+    authConfig = {};
+    /**
+     * origin's URL as .git/config has it. Remote calls name the URL, not
+     * `origin`: a remote name brings its own settings along (uploadpack and
+     * receivepack run programs, pushurl sends elsewhere).
+     */
+    url = '';
     constructor(repoDir, branch, auth) {
         this.repoDir = repoDir;
         this.branch = branch;
         this.auth = auth;
     }
     async init() {
-        const url = await git_git(this.repoDir, ['remote', 'get-url', 'origin']);
-        this.env = gitAuthEnv(url, this.auth);
+        this.url = await git_git(this.repoDir, ['config', '--get', 'remote.origin.url']);
+        this.authConfig = gitAuthConfig(this.url, this.auth);
     }
-    remote(args) {
-        return git_git(this.repoDir, args, { env: this.env, secrets: [this.auth.token] });
+    /** `command` and its options, then origin's URL, then `rest`. After `--`, a URL can never read as an option. */
+    remote(command, rest) {
+        return git_git(this.repoDir, [...command, '--', this.url, ...rest], { config: this.authConfig, secrets: [this.auth.token], remoteUrl: this.url });
     }
     /** The branch's commit on origin, or null when origin has no such branch. */
     async remoteHead(name = this.branch) {
-        const out = await this.remote(['ls-remote', '--heads', 'origin', `refs/heads/${name}`]);
+        const out = await this.remote(['ls-remote', '--heads'], [`refs/heads/${name}`]);
         return out.split(/\s+/)[0] || null;
     }
     async fetch(name) {
-        await this.remote(['fetch', '--no-tags', '--no-write-fetch-head', 'origin', `+refs/heads/${name}:refs/remotes/origin/${name}`]);
+        await this.remote(['fetch', '--no-tags', '--no-write-fetch-head'], [`+refs/heads/${name}:refs/remotes/origin/${name}`]);
         return git_git(this.repoDir, ['rev-parse', `refs/remotes/origin/${name}`]);
     }
     /** Checks out the work branch at `sha`, discarding local changes to tracked files. */
@@ -40176,7 +40385,7 @@ class WorkBranch {
         }
         if (!present.length)
             return null;
-        await git_git(this.repoDir, ['add', '-A', '--', ...present]);
+        await stageAll(this.repoDir, present);
         const staged = await git_git(this.repoDir, ['diff', '--cached', '--name-only', '--', ...present]);
         if (!staged.trim())
             return null;
@@ -40188,7 +40397,7 @@ class WorkBranch {
     /** Pushes HEAD to the branch; fails rather than overwrite commits it has not seen. */
     async push() {
         try {
-            await this.remote(['push', '--no-verify', '--porcelain', 'origin', `HEAD:refs/heads/${this.branch}`]);
+            await this.remote(['push', '--no-verify', '--porcelain'], [`HEAD:refs/heads/${this.branch}`]);
         }
         catch (err) {
             // --porcelain reports the rejection on stdout; the hint on stderr says the same in prose.
@@ -40200,28 +40409,40 @@ class WorkBranch {
     }
     /** Pushes a commit to another branch of origin (fast-forward only). */
     async pushRef(commit, branch) {
-        await this.remote(['push', '--no-verify', '--porcelain', 'origin', `${commit}:refs/heads/${branch}`]);
+        await this.remote(['push', '--no-verify', '--porcelain'], [`${commit}:refs/heads/${branch}`]);
     }
     /**
      * Turns commits made on top of `base` (Claude was told not to, but may) back
      * into work-tree changes, so the bot makes the one commit, scrubbed of secrets.
      */
     async uncommitTo(base) {
-        if ((await git_git(this.repoDir, ['rev-parse', 'HEAD'])) !== base)
+        if ((await this.head()) !== base)
             await git_git(this.repoDir, ['reset', '-q', '--soft', base]);
     }
-    /** Whether `ancestor` is reachable from `head` (both must be fetched). */
-    async descends(head, ancestor) {
-        return gitSucceeds(this.repoDir, ['merge-base', '--is-ancestor', ancestor, head]);
+    /** The commit checked out now. */
+    async head() {
+        return git_git(this.repoDir, ['rev-parse', 'HEAD']);
     }
-    /** Commits on `head` not reachable from `base` whose author email is not `email`. */
-    async foreignCommits(base, head, email) {
-        const out = await git_git(this.repoDir, ['log', '--format=%H %ae', `${base}..${head}`]);
-        return out
-            .split('\n')
-            .filter(Boolean)
-            .filter((line) => line.split(' ')[1] !== email)
-            .map((line) => line.split(' ')[0]);
+    /** Heads on origin of `name` and of `name-<n>` (the fresh branches an issue may get), by branch name. */
+    async remoteHeads(name) {
+        const out = await this.remote(['ls-remote', '--heads'], [`refs/heads/${name}`, `refs/heads/${name}-*`]);
+        const heads = new Map();
+        for (const line of out.split('\n')) {
+            const [sha, ref] = line.split('\t');
+            if (sha && ref?.startsWith('refs/heads/'))
+                heads.set(ref.slice('refs/heads/'.length), sha);
+        }
+        return heads;
+    }
+    /** A fetched commit in a few words, for telling people who moved a branch: short sha, subject, author name. */
+    async describe(sha) {
+        const [short = sha.slice(0, 7), subject = '', author = ''] = (await git_git(this.repoDir, ['log', '-1', '--format=%h%x00%s%x00%an', sha])).split('\0');
+        return { short, subject, author };
+    }
+    /** Where HEAD forked from `base` on origin: a pull request's whole change is measured from here. */
+    async forkPoint(base) {
+        const baseSha = await this.fetch(base);
+        return git_git(this.repoDir, ['merge-base', baseSha, 'HEAD']);
     }
 }
 /**
@@ -40248,7 +40469,8 @@ async function localKeys(repoDir, pattern) {
     }
 }
 async function withoutPersistedCredentials(repoDir, fn) {
-    const configFile = external_node_path_default().join(repoDir, '.git', 'config');
+    // A linked worktree's .git is a file; its config lives in the shared git dir.
+    const configFile = external_node_path_default().join(await git_git(repoDir, ['rev-parse', '--path-format=absolute', '--git-common-dir']), 'config');
     let saved = null;
     const headers = await localKeys(repoDir, '^http\\..*\\.extraheader$');
     // actions/checkout v6 keeps the header in $RUNNER_TEMP/git-credentials-*.config, included from .git/config.
@@ -40506,7 +40728,8 @@ function renderPlanComment(view) {
     const head = [
         encodePlanMarker(view.state),
         `## 📋 Plan for #${view.state.issue}: ${neutralize(view.issueTitle)}`,
-        view.revisionOf ? `_Revised plan, replacing [the previous one](${view.revisionOf})._` : ''
+        view.revisionOf ? `_Revised plan, replacing [the previous one](${view.revisionOf})._` : '',
+        view.note ? `_${view.note}_` : ''
     ];
     const research = view.researchText
         ? `<details><summary>Research summary</summary>\n\n${truncate(neutralize(view.researchText), RESEARCH_CHARS, `the full research is on the branch \`${view.state.branch}\``)}\n\n</details>`
@@ -40523,7 +40746,7 @@ function renderPlanComment(view) {
             ].join('\n')
             : '_Approval is not required in this repository: implementation starts right away._'
     ];
-    const rest = [research, questionsSection(view.phases), ...footer].filter(Boolean).join('\n\n');
+    const rest = [research, questionsSection(view.phases), restoredNotes(view.phases), ...footer].filter(Boolean).join('\n\n');
     const fixed = [...head.filter(Boolean), '', rest].join('\n\n').length;
     // The plan gets whatever room the rest leaves, with margin for the truncation note.
     const room = GITHUB_BODY_LIMIT - fixed - 500;
@@ -40576,8 +40799,8 @@ async function cancelPlan(s, actor) {
     const body = replacePlanMarker(plan.comment.body, { ...plan.state, state: 'cancelled' });
     await updateComment(s.gh, s.repo, plan.comment.id, markPlanComment(body, `Cancelled by ${actor}.`));
     await s.labels.set(null);
-    await s.reply(`🛑 Cancelled: the plan will not be implemented. The branch \`${s.branchName}\` is left as it is. Add the trigger label again or comment \`/plan\` to start over.`);
-    return { status: 'cancelled', branch: s.branchName };
+    await s.reply(`🛑 Cancelled: the plan will not be implemented. The branch \`${plan.state.branch}\` is left as it is. Comment \`/plan\` to start over.`);
+    return { status: 'cancelled', branch: plan.state.branch };
 }
 
 ;// CONCATENATED MODULE: ./src/github/pulls.ts
@@ -40642,6 +40865,7 @@ async function getPull(gh, repo, number) {
         number: data.number,
         htmlUrl: data.html_url,
         open: data.state === 'open' && !data.merged,
+        merged: Boolean(data.merged),
         headRef: data.head.ref,
         headSha: data.head.sha,
         baseRef: data.base.ref,
@@ -40786,6 +41010,40 @@ function countBySeverity(findings, none = 'none') {
     return counts.length ? counts.map(([s, n]) => `${n} ${s}`).join(', ') : none;
 }
 
+;// CONCATENATED MODULE: ./src/action/plan-record.ts
+
+
+/** The newest plan comment by `botLogin` for `issue`. A marker in anyone else's comment is ignored. */
+function latestPlanIn(comments, botLogin, issue) {
+    for (const comment of [...comments].reverse()) {
+        if (comment.login !== botLogin)
+            continue;
+        const state = decodePlanMarker(comment.body);
+        if (state && state.issue === issue)
+            return { comment, state };
+    }
+    return null;
+}
+/** The commits a command may continue from (markers from before `pushed` name only the plan and the last head). */
+/** The commits the bot pushed, by its own record (a plan marker, or a question marker's one head). */
+function recordedCommits(state) {
+    return [...new Set([...(state.pushed ?? []), ...(state.planSha ? [state.planSha] : []), state.headSha])];
+}
+function withPush(state, sha) {
+    return { ...state, headSha: sha, pushed: [...recordedCommits(state).filter((c) => c !== sha), sha] };
+}
+/**
+ * Writes `sha` into the plan comment's marker. Called right after a push and
+ * before anything else can fail (the pull request call): a retry then knows
+ * the branch's new head is the bot's own.
+ */
+async function recordPush(gh, repo, plan, sha) {
+    const state = withPush(plan.state, sha);
+    const body = replacePlanMarker(plan.comment.body, state);
+    await updateComment(gh, repo, plan.comment.id, body);
+    return { comment: { ...plan.comment, body }, state };
+}
+
 ;// CONCATENATED MODULE: ./src/action/render/pr-body.ts
 
 
@@ -40885,9 +41143,65 @@ function issueTask(issue, extra) {
         parts.push(`Additional context from a maintainer:\n${more}`);
     return parts.filter(Boolean).join('\n\n');
 }
-/** Identifies the issue text a plan was made from (title and body as Claude saw them). */
+const sha256 = (text) => external_node_crypto_default().createHash('sha256').update(text).digest('hex');
+/**
+ * What an edit must change to count: ticking a task-list box or reflowing
+ * whitespace leaves the request the same, so neither asks for a new plan.
+ */
+function normalizeTask(text) {
+    return text.replace(/^(\s*(?:[-*+]|\d+[.)])\s+)\[[ xX]\]/gm, '$1[ ]').replace(/\s+/g, '');
+}
+/** Identifies the issue text a plan was made from (title and body as Claude saw them, normalised). */
 function taskHash(issue) {
-    return external_node_crypto_default().createHash('sha256').update(issueTask(issue)).digest('hex');
+    return sha256(`v2\0${normalizeTask(issueTask(issue))}`);
+}
+/** Whether the issue still says what it said when `hash` was taken (no hash: nothing to compare). */
+function sameTask(hash, issue) {
+    if (!hash || hash === taskHash(issue))
+        return true;
+    // Plans made before the normalisation hold the hash of the text exactly as it was.
+    return hash === sha256(issueTask(issue));
+}
+
+;// CONCATENATED MODULE: ./src/action/flows/resume-branch.ts
+/**
+ * Where approve, revise and fix continue from: the branch's head on origin,
+ * when it is a commit the bot recorded pushing (plan-record.ts). Anything
+ * else (someone's push, a force push, a deleted branch) stops the command:
+ * the bot never builds on, or over, work it has not seen.
+ */
+
+
+
+/** The branch's head in a few words, for saying who moved it: `abc1234 ("Subject" by Name)`. */
+async function describeHead(wb, head) {
+    const c = await wb.describe(head);
+    const subject = c.subject.length > 80 ? `${c.subject.slice(0, 79)}…` : c.subject;
+    return `${c.short} ("${neutralize(subject)}"${c.author ? ` by ${neutralize(c.author)}` : ''})`;
+}
+async function resumeBranch(wb, state) {
+    let head;
+    try {
+        head = await wb.fetch(wb.branch);
+    }
+    catch (err) {
+        if (err instanceof GitError && /couldn't find remote ref/i.test(err.stderr)) {
+            return { problem: `the branch \`${wb.branch}\` no longer exists` };
+        }
+        throw err;
+    }
+    if (!recordedCommits(state).includes(head)) {
+        return {
+            problem: `the branch \`${wb.branch}\` is at ${await describeHead(wb, head)}, a commit the orchestrator did not push ` +
+                `(its last push there was ${state.headSha.slice(0, 7)})`
+        };
+    }
+    await wb.checkoutAt(head);
+    return { sha: head };
+}
+/** The way forward after resumeBranch's problem: one command, and the branch stays as it is. */
+function startOverHint(branch, where = '') {
+    return `Comment \`/plan\`${where} to start over on a fresh branch; \`${branch}\` is left as it is.`;
 }
 
 ;// CONCATENATED MODULE: ./src/action/flows/fix.ts
@@ -40896,6 +41210,9 @@ function taskHash(issue) {
  * text and the inline review comments) on top of the branch, review again,
  * push, replace the findings in the PR body, and reply on the PR.
  */
+
+
+
 
 
 
@@ -40939,17 +41256,30 @@ async function fixPullRequest(s, req) {
     }
     const { data: issueData } = await s.gh.rest.issues.get({ ...s.repo, issue_number: state.issue });
     const issue = { number: issueData.number, title: issueData.title, body: issueData.body ?? '' };
-    if (state.taskHash && state.taskHash !== taskHash(issue)) {
+    if (!sameTask(state.taskHash, issue)) {
         return refuse(s, `Issue #${issue.number} was edited after its plan was approved. Comment \`/revise\` on the issue for a plan that matches it; I won't change this pull request against a plan for other text.`);
     }
+    // The issue's plan comment records what the bot pushed to this branch.
+    const plan = latestPlanIn(await listComments(s.gh, s.repo, issue.number), s.inputs.botLogin, issue.number);
+    if (plan?.state.branch !== state.branch) {
+        return refuse(s, `I can't find the plan this pull request was built from on issue #${issue.number}. Comment \`/plan\` there to start again.`);
+    }
+    if (plan.state.state === 'pending') {
+        return refuse(s, `A revised plan for issue #${issue.number} awaits approval: comment \`/approve\` there to build it on this pull request.`);
+    }
     const wb = await s.workBranch(state.branch);
-    const head = await wb.fetch(state.branch);
-    await wb.checkoutAt(head);
+    const resumed = await resumeBranch(wb, plan.state);
+    if ('problem' in resumed) {
+        return refuse(s, `I won't change this pull request: ${resumed.problem}. I only build on commits I pushed myself. ${startOverHint(wb.branch, ` on issue #${issue.number}`)}`);
+    }
+    const head = resumed.sha;
     const status = await s.openStatus(`Orchestrator: fixing #${pr.number}`, ['implement', 'review']);
     const result = await s.runEngine({
         phases: ['implement', 'review'],
         inputs: { plan: [state.planPath] },
         guidance: { implement: fixGuidance(req.feedback, comments) },
+        // The review looks at the whole pull request, not only this fix.
+        reviewBase: await wb.forkPoint(pr.baseRef),
         status,
         taskIssue: issue
     });
@@ -40962,6 +41292,7 @@ async function fixPullRequest(s, req) {
     const pushError = await s.push(wb, sha);
     if (pushError)
         return failRun(s, status, pushError, result, state.branch);
+    await recordPush(s.gh, s.repo, plan, sha);
     const next = { ...state, handled: [...state.handled, key] };
     const view = {
         state: next,
@@ -40987,43 +41318,12 @@ async function fixPullRequest(s, req) {
     return { status: 'pr-updated', branch: state.branch, prNumber: pr.number, prUrl: pr.htmlUrl, costUsd: result.totals.costUsd, result };
 }
 
-;// CONCATENATED MODULE: ./src/action/flows/resume-branch.ts
-/**
- * Where approve and revise continue from: the commit the bot remembers, or a
- * later head when everything after it is the bot's own work (an implementation
- * pushed before its pull request failed, a /fix). Anyone else's commit stops
- * the run: the bot never builds on, or over, work it has not seen.
- */
-
-async function resumeBranch(s, wb, expected) {
-    let head;
-    try {
-        head = await wb.fetch(wb.branch);
-    }
-    catch (err) {
-        if (err instanceof GitError && /couldn't find remote ref/i.test(err.stderr)) {
-            return { problem: `the branch \`${wb.branch}\` no longer exists` };
-        }
-        throw err;
-    }
-    if (head !== expected) {
-        const foreign = (await wb.descends(head, expected)) ? await wb.foreignCommits(expected, head, s.inputs.commitAuthorEmail) : null;
-        if (!foreign || foreign.length) {
-            return {
-                problem: `the branch \`${wb.branch}\` has commits the orchestrator did not make since ${expected.slice(0, 7)} ` +
-                    `(it is now at ${head.slice(0, 7)})`
-            };
-        }
-    }
-    await wb.checkoutAt(head);
-    return { sha: head };
-}
-
 ;// CONCATENATED MODULE: ./src/action/flows/implement.ts
 /**
  * Approve: implement exactly the approved plan commit, review it, push, and
  * open the branch's pull request (or update the one it already has).
  */
+
 
 
 
@@ -41041,7 +41341,7 @@ async function approvePlan(s, opts) {
     }
     const planLink = `[the plan](${plan.comment.htmlUrl})`;
     if (plan.state.approvedBy?.includes(opts.commentId)) {
-        return refuse(s, `This /approve was already carried out: see pull request #${plan.state.pr ?? '?'}.`);
+        return refuse(s, `This /approve was already carried out: see pull request #${plan.state.pr ?? '?'}. Comment \`/approve\` again to run it once more.`);
     }
     const asked = seconds(opts.commentCreatedAt);
     if (asked !== null && (seconds(plan.comment.createdAt) ?? 0) > asked) {
@@ -41050,27 +41350,43 @@ async function approvePlan(s, opts) {
     if (asked !== null && asked < (seconds(plan.state.approvedAt) ?? 0)) {
         return refuse(s, `This /approve was written before the last implementation finished, which already answered it: see pull request #${plan.state.pr ?? '?'}. Comment \`/approve\` again to run it once more.`);
     }
-    if (plan.state.taskHash && plan.state.taskHash !== taskHash(s.issue)) {
-        return refuse(s, `The issue's title or description changed after ${planLink} was made. I only implement a plan for the text it was made from: comment \`/revise <what changed>\` for a new plan.`);
+    if (!sameTask(plan.state.taskHash, s.issue)) {
+        return refuse(s, `The issue's title or description changed after ${planLink} was made. I only implement a plan for the text it was made from: comment \`/revise\` for a new plan from the issue as it is now.`);
     }
-    const wb = await s.workBranch();
-    const resumed = await resumeBranch(s, wb, plan.state.headSha);
+    const finished = plan.state.state === 'approved' ? await finishedPull(s, plan) : null;
+    if (finished)
+        return refuse(s, `${finished} ${startOverHint(plan.state.branch)}`);
+    const wb = await s.workBranch(plan.state.branch);
+    const resumed = await resumeBranch(wb, plan.state);
     if ('problem' in resumed) {
-        return refuse(s, `I won't implement ${planLink}: ${resumed.problem}. I only build on the exact plan that was approved. ` +
-            'Remove those commits, or delete the branch and comment `/plan` to start over.');
+        return refuse(s, `I won't implement ${planLink}: ${resumed.problem}. I only build on commits I pushed myself. ${startOverHint(wb.branch)}`);
     }
     const status = await s.openStatus(`Orchestrator: implementing #${s.issue.number}`, ['implement', 'review']);
-    return implementPlan(s, { plan, base: resumed.sha, guidance: opts.guidance, status, commentId: opts.commentId });
+    return implementPlan(s, { plan, wb, guidance: opts.guidance, status, commentId: opts.commentId });
 }
-/** Implement → review → commit → push → pull request, on a checkout already at the plan's head. */
+/** Why the plan's pull request no longer takes work (closed or merged), or null while it is open or absent. */
+async function finishedPull(s, plan) {
+    if (!plan.state.pr)
+        return null;
+    const pr = await getPull(s.gh, s.repo, plan.state.pr);
+    if (pr.open)
+        return null;
+    return `Pull request #${pr.number} for this plan was ${pr.merged ? 'merged' : 'closed'}, so its work is done.`;
+}
+/** Implement → review → commit → push → pull request, on a checkout already at the branch's recorded head. */
 async function implementPlan(s, opts) {
-    const { plan, status } = opts;
+    const { status, wb } = opts;
+    let plan = opts.plan;
+    const branch = plan.state.branch;
+    const base = await wb.head();
     // The label changes while Claude starts; its outcome is collected below, never left unhandled.
     const labelled = s.labels.set('orchestrator:implementing').then(() => null, (err) => err);
     const result = await s.runEngine({
         phases: ['implement', 'review'],
         inputs: { ...plan.state.documents, plan: [plan.state.planPath] },
         guidance: opts.guidance ? { implement: opts.guidance } : undefined,
+        // The pull request's whole change, earlier implementations included.
+        reviewBase: await wb.forkPoint(plan.state.base),
         status
     });
     const combined = opts.earlier
@@ -41080,25 +41396,25 @@ async function implementPlan(s, opts) {
     if (labelError)
         throw labelError;
     if (result.status === 'failed')
-        return failRun(s, status, result.error ?? 'implementation failed', combined);
-    const wb = await s.workBranch();
-    await wb.uncommitTo(opts.base);
+        return failRun(s, status, result.error ?? 'implementation failed', combined, branch);
+    await wb.uncommitTo(base);
     const sha = await s.commit(wb, `orchestrator: implement #${s.issue.number}\n\n${s.issue.title}`);
     if (!sha)
-        return failRun(s, status, 'the implement phase changed nothing, so there is nothing to propose', combined);
+        return failRun(s, status, 'the implement phase changed nothing, so there is nothing to propose', combined, branch);
     const pushError = await s.push(wb, sha);
     if (pushError)
-        return failRun(s, status, pushError, combined);
+        return failRun(s, status, pushError, combined, branch);
+    plan = await recordPush(s.gh, s.repo, plan, sha);
     const planCommentUrl = plan.comment.htmlUrl;
     const pr = await createOrUpdatePull(s.gh, s.repo, {
-        branch: s.branchName,
+        branch,
         base: plan.state.base,
         title: `${s.issue.title} (#${s.issue.number})`,
         body: renderPrBody({
-            state: { v: 1, issue: s.issue.number, branch: s.branchName, planPath: plan.state.planPath, taskHash: plan.state.taskHash, handled: [] },
+            state: { v: 1, issue: s.issue.number, branch, planPath: plan.state.planPath, taskHash: plan.state.taskHash, handled: [] },
             issue: s.issue.number,
             issueTitle: s.issue.title,
-            branch: s.branchName,
+            branch,
             headSha: sha,
             planPath: plan.state.planPath,
             planCommentUrl,
@@ -41116,12 +41432,11 @@ async function implementPlan(s, opts) {
         throw err;
     });
     if (pr instanceof ForeignPullError) {
-        return failRun(s, status, `${pr.message}. The new commits are on \`${s.branchName}\`: close #${pr.number} and comment \`/approve\` for the orchestrator's own pull request`, combined);
+        return failRun(s, status, `${pr.message}. The new commits are on \`${branch}\`: close #${pr.number} and comment \`/approve\` for the orchestrator's own pull request`, combined, branch);
     }
     const approved = replacePlanMarker(plan.comment.body, {
         ...plan.state,
         state: 'approved',
-        headSha: sha,
         pr: pr.number,
         approvedBy: [...(plan.state.approvedBy ?? []), ...(opts.commentId ? [opts.commentId] : [])],
         approvedAt: new Date().toISOString()
@@ -41135,7 +41450,7 @@ async function implementPlan(s, opts) {
     ]);
     return {
         status: pr.created ? 'pr-opened' : 'pr-updated',
-        branch: s.branchName,
+        branch,
         prNumber: pr.number,
         prUrl: pr.htmlUrl,
         planCommentUrl,
@@ -41253,12 +41568,66 @@ class IndexCache {
     }
 }
 
+;// CONCATENATED MODULE: ./src/action/flows/start-point.ts
+/**
+ * Where `/plan` (or the trigger label) starts, decided from what the bot
+ * recorded and what origin has. Pure, so every rule is a fast test:
+ * - an open request for this issue (a pending plan, an implementation or pull
+ *   request) is answered with the command that continues it;
+ * - the bot's own branch, at a commit it recorded pushing, is built on;
+ * - a branch someone else moved, or one whose pull request was closed or
+ *   merged, is left as it is: the new plan gets a fresh branch from the base.
+ */
+
+/** The first `<default>-<n>` after `previous` that origin does not have. */
+function freshBranchName(defaultBranch, previous, taken) {
+    const used = new Set(taken);
+    const suffix = previous.startsWith(`${defaultBranch}-`) ? Number(previous.slice(defaultBranch.length + 1)) : NaN;
+    let n = Number.isInteger(suffix) && suffix >= 2 ? suffix + 1 : 2;
+    while (used.has(`${defaultBranch}-${n}`))
+        n++;
+    return `${defaultBranch}-${n}`;
+}
+function chooseStart(f) {
+    const plan = f.plan?.state;
+    const branch = plan?.branch ?? f.defaultBranch;
+    const head = f.heads.get(branch) ?? null;
+    const fresh = (why) => ({
+        kind: 'base',
+        branch: freshBranchName(f.defaultBranch, branch, f.heads.keys()),
+        leftAlone: { branch, why }
+    });
+    const link = f.plan ? `[the plan](${f.plan.comment.htmlUrl})` : '';
+    if (plan?.state === 'approved' && (f.pull === 'closed' || f.pull === 'merged'))
+        return fresh(f.pull);
+    if (head === null)
+        return { kind: 'base', branch };
+    if (!plan || !recordedCommits(plan).includes(head))
+        return fresh('moved');
+    if (plan.state === 'pending') {
+        return { kind: 'refuse', message: `This issue already has [a plan awaiting approval](${f.plan?.comment.htmlUrl}). Comment \`/approve\` to implement it.` };
+    }
+    if (plan.state === 'approved') {
+        return {
+            kind: 'refuse',
+            message: plan.pr
+                ? `This issue already has pull request #${plan.pr}, built from ${link}. Comment \`/revise <what should change>\` for a new plan on its branch.`
+                : `The implementation of ${link} was pushed to \`${branch}\`, but its pull request was not opened. Comment \`/approve\` to finish it.`
+        };
+    }
+    // A cancelled or superseded plan's branch: still the bot's own, so the new plan builds on it.
+    return { kind: 'continue', branch, sha: head };
+}
+
 ;// CONCATENATED MODULE: ./src/action/flows/plan.ts
 /**
  * Start and revise: index → research → plan on the work branch, commit the
  * documents, push, and post the plan comment. Without required approval the
  * same run goes straight on to implementation.
  */
+
+
+
 
 
 
@@ -41282,38 +41651,46 @@ function readDoc(repoDir, rel) {
         return undefined;
     }
 }
-/** Where a new plan starts: the base branch, or the bot's own branch if one is left from earlier. */
-async function startingPoint(s, wb) {
-    const [baseSha, remote] = await Promise.all([wb.fetch(s.baseBranch), wb.remoteHead()]);
-    if (!remote)
-        return { sha: baseSha, baseSha };
-    const head = await wb.fetch(s.branchName);
-    const foreign = await wb.foreignCommits(`refs/remotes/origin/${s.baseBranch}`, head, s.inputs.commitAuthorEmail);
-    if (foreign.length) {
-        return {
-            refusal: `The branch \`${s.branchName}\` already exists with ${foreign.length} commit(s) the orchestrator did not make ` +
-                `(${foreign.map((c) => c.slice(0, 7)).join(', ')}). I won't overwrite them: delete or rename the branch, then try again.`
-        };
-    }
-    return { sha: head, baseSha };
+/** What a plan on a fresh branch says about the branch it did not reuse. */
+async function leftAloneNote(s, wb, left, pr) {
+    const why = left.why === 'moved'
+        ? `\`${left.branch}\` is at ${await describeHead(wb, await wb.fetch(left.branch))}, which the orchestrator did not push`
+        : `pull request #${pr ?? '?'} from \`${left.branch}\` was ${left.why}`;
+    return `This plan starts on a fresh branch, \`${wb.branch}\`, from \`${s.baseBranch}\`: ${why}. \`${left.branch}\` is left as it is.`;
 }
 async function startPlan(s, opts) {
-    const [existing, wb] = await Promise.all([s.latestPlan(), s.workBranch()]);
-    if (existing?.state.state === 'pending') {
-        return refuse(s, `This issue already has [a plan awaiting approval](${existing.comment.htmlUrl}). Reply \`/approve\` to implement it or \`/revise <feedback>\` for a new one.`);
+    const [existing, probe] = await Promise.all([s.latestPlan(), s.workBranch()]);
+    const [pull, heads] = await Promise.all([
+        existing?.state.state === 'approved' && existing.state.pr ? getPull(s.gh, s.repo, existing.state.pr) : Promise.resolve(null),
+        probe.remoteHeads(s.branchName)
+    ]);
+    const start = chooseStart({
+        plan: existing,
+        pull: pull ? (pull.open ? 'open' : pull.merged ? 'merged' : 'closed') : null,
+        defaultBranch: s.branchName,
+        heads
+    });
+    if (start.kind === 'refuse')
+        return refuse(s, start.message);
+    const wb = start.branch === probe.branch ? probe : await s.workBranch(start.branch);
+    const baseSha = await wb.fetch(s.baseBranch);
+    const note = start.kind === 'base' && start.leftAlone ? await leftAloneNote(s, wb, start.leftAlone, existing?.state.pr) : undefined;
+    if (note)
+        info(note);
+    // Only a pending plan is replaced; a finished or abandoned one keeps its state.
+    const replaces = existing?.state.state === 'pending' ? existing : undefined;
+    const onBranch = { extra: opts.extra, note, replaces };
+    if (start.kind === 'continue') {
+        await wb.fetch(start.branch);
+        await wb.checkoutAt(start.sha);
+        return planOnBranch(s, wb, { ...onBranch, phases: ['index', 'research', 'plan'], pushed: existing ? recordedCommits(existing.state) : [] });
     }
-    if (existing?.state.state === 'approved' && existing.state.pr && (await getPull(s.gh, s.repo, existing.state.pr)).open) {
-        return refuse(s, `This issue already has pull request #${existing.state.pr}. Comment \`/approve\` to run the implementation again, or close the pull request and delete the branch \`${s.branchName}\` to start over.`);
-    }
-    const start = await startingPoint(s, wb);
-    if ('refusal' in start)
-        return refuse(s, start.refusal);
-    await wb.checkoutAt(start.sha);
+    await wb.checkoutAt(baseSha);
     // The cache is keyed by the base tree: it only describes a checkout of the base itself.
-    if (!s.inputs.reuseIndex || start.sha !== start.baseSha)
-        return planOnBranch(s, wb, { phases: ['index', 'research', 'plan'], extra: opts.extra });
+    if (!s.inputs.reuseIndex)
+        return planOnBranch(s, wb, { ...onBranch, phases: ['index', 'research', 'plan'] });
     const cache = new IndexCache(wb, s.ctx.workspace);
-    const tree = await cache.treeOf(start.baseSha);
+    const tree = await cache.treeOf(baseSha);
     const cached = await cache.lookup(tree);
     let reuse;
     if (cached !== null) {
@@ -41323,25 +41700,45 @@ async function startPlan(s, opts) {
         reuse = { index: [rel] };
     }
     return planOnBranch(s, wb, {
+        ...onBranch,
         phases: ['index', 'research', 'plan'],
-        extra: opts.extra,
         reuse,
         onIndexed: cached === null ? (content) => cache.store(tree, content, s.author) : undefined
     });
 }
+/**
+ * /revise: a new plan on the same branch, from the previous documents. Also
+ * after approval, as long as the pull request is open: the new plan goes on
+ * top of the implementation, and its /approve updates the same pull request.
+ * Feedback may be left out when the issue itself was edited since.
+ */
 async function revisePlan(s, opts) {
-    if (!opts.feedback)
-        return refuse(s, 'Say what should change: `/revise <feedback>`.');
     const existing = await s.latestPlan();
-    if (existing?.state.state !== 'pending') {
-        return refuse(s, 'There is no plan awaiting approval on this issue, so there is nothing to revise. Add the trigger label or comment `/plan` to start.');
+    if (existing?.state.state !== 'pending' && existing?.state.state !== 'approved') {
+        return refuse(s, 'There is no plan on this issue to revise. Comment `/plan` to start.');
     }
-    const wb = await s.workBranch();
-    const resumed = await resumeBranch(s, wb, existing.state.headSha);
-    if ('problem' in resumed) {
-        return refuse(s, `I won't revise the plan: ${resumed.problem}. Remove those commits, or delete the branch and comment \`/plan\` to start over.`);
-    }
-    return planOnBranch(s, wb, { phases: ['plan'], feedback: opts.feedback, previous: existing });
+    const edited = !sameTask(existing.state.taskHash, s.issue);
+    if (!opts.feedback && !edited)
+        return refuse(s, 'Say what should change: `/revise <feedback>`.');
+    const finished = existing.state.state === 'approved' ? await finishedPull(s, existing) : null;
+    if (finished)
+        return refuse(s, `${finished} ${startOverHint(existing.state.branch)}`);
+    const wb = await s.workBranch(existing.state.branch);
+    const resumed = await resumeBranch(wb, existing.state);
+    if ('problem' in resumed)
+        return refuse(s, `I won't revise the plan: ${resumed.problem}. ${startOverHint(wb.branch)}`);
+    const reasons = [
+        edited ? 'The issue was edited since the last plan: plan for what it says now.' : '',
+        existing.state.state === 'approved' ? 'The branch already holds the implementation of the last plan; plan the changes from there.' : '',
+        opts.feedback
+    ];
+    return planOnBranch(s, wb, {
+        phases: ['plan'],
+        feedback: reasons.filter(Boolean).join('\n\n'),
+        previous: existing,
+        replaces: existing,
+        pushed: recordedCommits(existing.state)
+    });
 }
 async function planOnBranch(s, wb, opts) {
     const allPhases = s.inputs.requireApproval ? opts.phases : [...opts.phases, 'implement', 'review'];
@@ -41361,16 +41758,16 @@ async function planOnBranch(s, wb, opts) {
     if (result.status === 'awaiting-answer' && result.waiting)
         return waitForAnswer(s, wb, { result, status, extra: opts.extra ?? '', answered: opts.answered ?? [], earlier: opts.reuse });
     if (result.status === 'failed' || !result.planPath) {
-        return failRun(s, status, result.error ?? 'the plan phase produced no plan', result);
+        return failRun(s, status, result.error ?? 'the plan phase produced no plan', result, wb.branch);
     }
     const planSha = await s.commit(wb, `orchestrator: ${opts.previous ? 'revised ' : ''}plan for #${s.issue.number}\n\n${s.issue.title}`, [
         s.inputs.artifactsDir
     ]);
     if (!planSha)
-        return failRun(s, status, 'the plan phase wrote nothing to commit', result);
+        return failRun(s, status, 'the plan phase wrote nothing to commit', result, wb.branch);
     const pushError = await s.push(wb, planSha);
     if (pushError)
-        return failRun(s, status, pushError, result);
+        return failRun(s, status, pushError, result, wb.branch);
     const indexed = result.phases.find((p) => p.name === 'index' && p.status === 'succeeded' && !p.reused);
     const indexText = readDoc(s.ctx.workspace, indexed?.artifacts[0]);
     // Saving the index for reuse is independent of the comments below: let it run alongside.
@@ -41382,14 +41779,18 @@ async function planOnBranch(s, wb, opts) {
     const state = {
         v: 1,
         issue: s.issue.number,
-        branch: s.branchName,
-        base: s.baseBranch,
+        branch: wb.branch,
+        base: opts.previous?.state.base ?? s.baseBranch,
         planSha,
         headSha: planSha,
+        // The plan comment posted below is the record of this push.
+        pushed: [...(opts.pushed ?? []).filter((c) => c !== planSha), planSha],
         planPath: result.planPath,
         documents,
         state: 'pending',
-        taskHash: taskHash(s.issue)
+        taskHash: taskHash(s.issue),
+        // A revision after approval: its /approve updates the same pull request.
+        ...(opts.previous?.state.pr ? { pr: opts.previous.state.pr } : {})
     };
     const body = renderPlanComment({
         state,
@@ -41401,19 +41802,21 @@ async function planOnBranch(s, wb, opts) {
         repo: s.repo,
         runUrl: s.runUrl,
         revisionOf: opts.previous ? opts.previous.comment.htmlUrl : undefined,
+        note: opts.note,
         requireApproval: s.inputs.requireApproval
     });
     const [planComment] = await Promise.all([s.reply(body), caching]);
-    if (opts.previous) {
-        const superseded = replacePlanMarker(opts.previous.comment.body, { ...opts.previous.state, state: 'superseded' });
-        await updateComment(s.gh, s.repo, opts.previous.comment.id, markPlanComment(superseded, `Superseded by [a revised plan](${planComment.htmlUrl}).`));
+    if (opts.replaces) {
+        const superseded = replacePlanMarker(opts.replaces.comment.body, { ...opts.replaces.state, state: 'superseded' });
+        const by = opts.previous ? `a revised plan` : 'a new plan';
+        await updateComment(s.gh, s.repo, opts.replaces.comment.id, markPlanComment(superseded, `Superseded by [${by}](${planComment.htmlUrl}).`));
     }
     const planCommentUrl = planComment.htmlUrl;
     if (!s.inputs.requireApproval) {
-        return implementPlan(s, { plan: { comment: planComment, state }, base: planSha, guidance: '', status, earlier: result });
+        return implementPlan(s, { plan: { comment: planComment, state }, wb, guidance: '', status, earlier: result });
     }
     await Promise.all([s.labels.set('orchestrator:awaiting-approval'), status.finish(true, `Plan ready for review: ${planCommentUrl}`)]);
-    return { status: 'awaiting-approval', branch: s.branchName, planCommentUrl, costUsd: result.totals.costUsd, result };
+    return { status: 'awaiting-approval', branch: wb.branch, planCommentUrl, costUsd: result.totals.costUsd, result, ...(opts.note ? { reason: opts.note } : {}) };
 }
 /**
  * Claude asked a maintainer (questions: maintainer): keep what the phases wrote
@@ -41444,7 +41847,7 @@ async function waitForAnswer(s, wb, opts) {
     };
     const comment = await s.reply(renderQuestionComment(state, s.runUrl));
     await Promise.all([s.labels.set('orchestrator:awaiting-answer'), opts.status.finish(true, `Waiting for a maintainer's answer: ${comment.htmlUrl}`)]);
-    return { status: 'awaiting-answer', branch: s.branchName, costUsd: opts.result.totals.costUsd, result: opts.result, reason: 'Claude asked a question for a maintainer' };
+    return { status: 'awaiting-answer', branch: wb.branch, costUsd: opts.result.totals.costUsd, result: opts.result, reason: 'Claude asked a question for a maintainer' };
 }
 /** `/answer`: the run that stopped on a question goes on from the phase that asked, with the answer. */
 async function answerQuestion(s, opts) {
@@ -41461,9 +41864,9 @@ async function answerQuestion(s, opts) {
             : `Say the answer: \`/answer <number>\` for an option of [the question](${found.htmlUrl}), or \`/answer <your own words>\`.`);
     }
     const wb = await s.workBranch();
-    const resumed = await resumeBranch(s, wb, state.headSha);
+    const resumed = await resumeBranch(wb, { headSha: state.headSha });
     if ('problem' in resumed)
-        return refuse(s, `I can't go on from the question: ${resumed.problem}. Comment \`/plan\` to start over.`);
+        return refuse(s, `I can't go on from the question: ${resumed.problem}. ${startOverHint(wb.branch)}`);
     const given = state.questions.map((q, i) => ({ phase: state.phase, question: q.question, answer: answers[i] }));
     const note = `Answered by ${opts.actor}: ${given.map((g) => `“${g.answer}”`).join(', ')}.`;
     await updateComment(s.gh, s.repo, found.id, markPlanComment(replaceQuestionMarker(found.body, { ...state, state: 'answered' }), note));
@@ -41478,6 +41881,7 @@ async function answerQuestion(s, opts) {
  * Proves after a phase what it changed in the checkout. The CLI's permission
  * flags are the first fence; this check is the one we trust, because it looks
  * at the result rather than at what the model was allowed to ask for.
+ * (What a phase changes in .git itself is put back, not judged: git/setup.ts.)
  */
 
 
@@ -41491,22 +41895,12 @@ function hashFile(file) {
         return '<deleted>';
     }
 }
-async function gitSetupHash(repoDir) {
-    const gitDir = await git_git(repoDir, ['rev-parse', '--absolute-git-dir']);
-    const hash = external_node_crypto_default().createHash('sha256').update(hashFile(external_node_path_default().join(gitDir, 'config')));
-    const hooks = external_node_path_default().join(gitDir, 'hooks');
-    const names = external_node_fs_default().existsSync(hooks) ? external_node_fs_default().readdirSync(hooks).filter((n) => !n.endsWith('.sample')).sort() : [];
-    for (const name of names)
-        hash.update(`\0${name}\0${hashFile(external_node_path_default().join(hooks, name))}`);
-    return hash.digest('hex');
-}
 async function snapshotWorkspace(repoDir) {
     const files = new Map();
     for (const rel of await git_dirtyPaths(repoDir))
         files.set(rel, hashFile(external_node_path_default().join(repoDir, rel)));
-    return { head: await headSha(repoDir), gitSetup: await gitSetupHash(repoDir), files };
+    return { head: await headSha(repoDir), files };
 }
-const GIT_SETUP_CHANGED = 'it changed .git/config or the git hooks, which no phase may do';
 function isInside(rel, dir) {
     const norm = dir.replace(/\/+$/, '');
     return rel === norm || rel.startsWith(`${norm}/`);
@@ -41519,8 +41913,6 @@ function changedBetween(before, after) {
 /** A read-only phase may write inside the artifacts folder and nowhere else, and may not commit. */
 async function checkReadOnly(repoDir, before, artifactsDir) {
     const after = await snapshotWorkspace(repoDir);
-    if (after.gitSetup !== before.gitSetup)
-        return { reason: GIT_SETUP_CHANGED, paths: [] };
     if (after.head !== before.head) {
         return { reason: `it moved HEAD from ${before.head?.slice(0, 7)} to ${after.head?.slice(0, 7)}`, paths: [] };
     }
@@ -41533,8 +41925,6 @@ async function checkReadOnly(repoDir, before, artifactsDir) {
 /** The implement phase may edit the checkout, but not workflows and not published history. */
 async function checkImplement(repoDir, before) {
     const after = await snapshotWorkspace(repoDir);
-    if (after.gitSetup !== before.gitSetup)
-        return { reason: GIT_SETUP_CHANGED, paths: [] };
     if (before.head && after.head !== before.head) {
         const kept = after.head !== null && (await gitSucceeds(repoDir, ['merge-base', '--is-ancestor', before.head, after.head]));
         if (!kept)
@@ -41552,7 +41942,8 @@ async function checkImplement(repoDir, before) {
 }
 /** Files that differ from `baseSha` (committed or not), outside the artifacts folder. */
 async function changedSince(repoDir, baseSha, artifactsDir) {
-    const tracked = baseSha ? (await git(repoDir, ['diff', '--name-only', baseSha])).split('\n') : [];
+    // Submodules by their commit only (see dirtyPaths).
+    const tracked = baseSha ? (await git(repoDir, ['diff', '--name-only', '--ignore-submodules=dirty', baseSha])).split('\n') : [];
     const dirty = await dirtyPaths(repoDir);
     return [...new Set([...tracked, ...dirty])]
         .filter((p) => p && !isInside(p, artifactsDir))
@@ -51475,6 +51866,14 @@ function toolTarget(call, repoDir) {
         return input.pattern;
     return oneLine(JSON.stringify(input), 80);
 }
+/** What a phase changed in git's own setup and the engine put back, in one clause; '' when nothing. */
+function restoredClause(result) {
+    const paths = result.restored ?? [];
+    if (!paths.length)
+        return '';
+    const shown = paths.slice(0, 8).join(', ');
+    return `put back what it changed in git's setup: ${shown}${paths.length > 8 ? ` and ${paths.length - 8} more` : ''}`;
+}
 function formatProgress(event, repoDir) {
     switch (event.type) {
         case 'phase-start':
@@ -51494,13 +51893,14 @@ function formatProgress(event, repoDir) {
         case 'phase-end': {
             const r = event.result;
             const stats = `${(r.durationMs / 1000).toFixed(1)}s, $${r.costUsd.toFixed(4)}, ${r.inputTokens}/${r.outputTokens} tokens`;
+            const restored = restoredClause(r) ? `; ${restoredClause(r)}` : '';
             if (r.reused)
                 return `✔ ${r.name} reused from an earlier run → ${r.artifacts.join(', ')}`;
             if (r.status === 'succeeded') {
-                return `✔ ${r.name} (${stats})${r.artifacts.length ? ` → ${r.artifacts.join(', ')}` : ''}`;
+                return `✔ ${r.name} (${stats})${r.artifacts.length ? ` → ${r.artifacts.join(', ')}` : ''}${restored}`;
             }
             if (r.status === 'failed')
-                return `✖ ${r.name} failed (${stats}): ${r.error ?? 'unknown error'}`;
+                return `✖ ${r.name} failed (${stats}): ${r.error ?? 'unknown error'}${restored}`;
             return `- ${r.name} skipped`;
         }
     }
@@ -51663,11 +52063,107 @@ function extractQuestion(finalText) {
     return null;
 }
 
+;// CONCATENATED MODULE: ./src/git/setup.ts
+/**
+ * The parts of .git that decide which programs git starts and what it sees:
+ * the config files, the hooks, info/ (attributes, excludes) and the list of
+ * alternate object stores. Claude's Bash can change them; the engine takes a
+ * snapshot before each phase and puts every byte back after it, so a phase
+ * can neither leave a door behind for the next git call nor fail the run by
+ * touching them. For a linked worktree both its own git dir (config.worktree)
+ * and the shared one (config, hooks, info) are covered.
+ */
+
+
+
+const WATCHED = ['config', 'config.worktree', 'hooks', 'info', external_node_path_default().join('objects', 'info', 'alternates')];
+/** Reads `abs` (not following symlinks) and everything below it into `into`. */
+function read(abs, into) {
+    let stat;
+    try {
+        stat = external_node_fs_default().lstatSync(abs);
+    }
+    catch {
+        return;
+    }
+    if (stat.isSymbolicLink())
+        into.set(abs, { kind: 'symlink', target: external_node_fs_default().readlinkSync(abs) });
+    else if (stat.isDirectory()) {
+        into.set(abs, { kind: 'dir', mode: stat.mode & 0o7777 });
+        for (const name of external_node_fs_default().readdirSync(abs))
+            read(external_node_path_default().join(abs, name), into);
+    }
+    else if (stat.isFile())
+        into.set(abs, { kind: 'file', data: external_node_fs_default().readFileSync(abs), mode: stat.mode & 0o7777 });
+    // Sockets and fifos cannot be restored, and git reads none of them.
+}
+function same(a, b) {
+    if (!a || !b || a.kind !== b.kind)
+        return a === b;
+    if (a.kind === 'file' && b.kind === 'file')
+        return a.mode === b.mode && a.data.equals(b.data);
+    if (a.kind === 'symlink' && b.kind === 'symlink')
+        return a.target === b.target;
+    return a.kind === 'dir' && b.kind === 'dir' && a.mode === b.mode;
+}
+async function snapshotGitSetup(repoDir) {
+    const out = await git_git(repoDir, ['rev-parse', '--path-format=absolute', '--absolute-git-dir', '--git-common-dir']);
+    const roots = [...new Set(out.split('\n').filter(Boolean))];
+    const watched = roots.flatMap((root) => WATCHED.map((rel) => external_node_path_default().join(root, rel)));
+    const entries = new Map();
+    for (const abs of watched)
+        read(abs, entries);
+    return { repoDir, watched, entries };
+}
+/**
+ * Puts the snapshot back: changed and deleted entries rewritten, new ones
+ * removed. Returns what it had to restore, relative to the repository (a new
+ * folder once, not each file in it), sorted; empty when the phase left all alone.
+ */
+function restoreGitSetup(snapshot) {
+    const now = new Map();
+    for (const abs of snapshot.watched)
+        read(abs, now);
+    const changed = [...new Set([...snapshot.entries.keys(), ...now.keys()])].filter((p) => !same(snapshot.entries.get(p), now.get(p))).sort();
+    if (!changed.length)
+        return [];
+    // Anything there now that is not what was there goes first, so the old entry can take its place.
+    for (const abs of changed) {
+        const current = now.get(abs);
+        const old = snapshot.entries.get(abs);
+        if (current && (!old || old.kind !== current.kind || current.kind !== 'dir'))
+            external_node_fs_default().rmSync(abs, { recursive: true, force: true });
+    }
+    // Parents sort before their children.
+    for (const abs of changed) {
+        const old = snapshot.entries.get(abs);
+        if (!old)
+            continue;
+        if (old.kind === 'dir') {
+            external_node_fs_default().mkdirSync(abs, { recursive: true });
+            external_node_fs_default().chmodSync(abs, old.mode);
+        }
+        else if (old.kind === 'symlink')
+            external_node_fs_default().symlinkSync(old.target, abs);
+        else {
+            external_node_fs_default().writeFileSync(abs, old.data, { mode: old.mode });
+            external_node_fs_default().chmodSync(abs, old.mode);
+        }
+    }
+    // A folder that appeared, vanished or became something else is reported once, not file by file.
+    const wholesale = changed.filter((abs) => snapshot.entries.get(abs)?.kind !== 'dir' || now.get(abs)?.kind !== 'dir');
+    const reported = changed.filter((abs) => !wholesale.some((w) => abs.startsWith(`${w}${(external_node_path_default()).sep}`)));
+    // git names its directories by their real path; the repository may be reached through a symlink.
+    const base = external_node_fs_default().realpathSync(snapshot.repoDir);
+    return reported.map((abs) => external_node_path_default().relative(base, abs));
+}
+
 ;// CONCATENATED MODULE: ./src/engine/phase-runner.ts
 /**
  * Runs one phase: one Claude Code session, resumed with answers while it ends
  * on a question, then checked (what it changed, what it wrote, what it found).
  */
+
 
 
 
@@ -51736,6 +52232,7 @@ async function runPhase(opts) {
         return { result };
     };
     const before = await snapshotWorkspace(repoDir);
+    const setup = await snapshotGitSetup(repoDir);
     const host = opts.claude.host;
     const connectionsBefore = host?.blockedConnections().length ?? 0;
     const deniedPaths = new Set();
@@ -51866,28 +52363,42 @@ async function runPhase(opts) {
         }
         return outcome;
     };
-    let outcome = await invoke(phasePrompt(spec, ctx, repoDir));
-    for (let round = 0; round < opts.maxQuestionRounds; round++) {
-        if (waitingFor || typeof outcome === 'string' || !outcome.ok || !outcome.result)
-            break;
-        const question = extractQuestion(outcome.result.text);
-        if (!question)
-            break;
-        opts.emit({ type: 'question', phase: spec.name, question });
-        const documents = [
-            ...Object.values(ctx.inputs).flat(),
-            ...artifactsFromToolCalls(toolCalls, repoDir, ctx.artifactsDir)
-        ];
-        const answer = await opts.answerer.answer({
-            task: ctx.task,
-            phase: spec.name,
-            question,
-            artifacts: readDocs(repoDir, [...new Set(documents)])
-        });
-        opts.emit({ type: 'answer', phase: spec.name, ...answer });
-        result.questions.push({ question, answer: answer.answer, answeredBy: answer.answeredBy });
-        // The same session continues, so Claude keeps everything it already read.
-        outcome = await invoke(answer.answer, outcome.sessionId ?? result.sessionId ?? undefined);
+    /** The first invocation, then one resumed invocation per answered question. */
+    const converse = async () => {
+        let outcome = await invoke(phasePrompt(spec, ctx, repoDir));
+        for (let round = 0; round < opts.maxQuestionRounds; round++) {
+            if (waitingFor || typeof outcome === 'string' || !outcome.ok || !outcome.result)
+                break;
+            const question = extractQuestion(outcome.result.text);
+            if (!question)
+                break;
+            opts.emit({ type: 'question', phase: spec.name, question });
+            const documents = [
+                ...Object.values(ctx.inputs).flat(),
+                ...artifactsFromToolCalls(toolCalls, repoDir, ctx.artifactsDir)
+            ];
+            const answer = await opts.answerer.answer({
+                task: ctx.task,
+                phase: spec.name,
+                question,
+                artifacts: readDocs(repoDir, [...new Set(documents)])
+            });
+            opts.emit({ type: 'answer', phase: spec.name, ...answer });
+            result.questions.push({ question, answer: answer.answer, answeredBy: answer.answeredBy });
+            // The same session continues, so Claude keeps everything it already read.
+            outcome = await invoke(answer.answer, outcome.sessionId ?? result.sessionId ?? undefined);
+        }
+        return outcome;
+    };
+    let outcome;
+    try {
+        outcome = await converse();
+    }
+    finally {
+        // However the phase ended, git's setup is back before anything (the guard, our commits) runs git again.
+        const restored = restoreGitSetup(setup);
+        if (restored.length)
+            result.restored = restored;
     }
     if (waitingFor) {
         sandboxRefusals();
@@ -51982,7 +52493,7 @@ async function withWorkTreeIndex(repoDir, artifactsDir, fn) {
         // Starting from the user's index keeps its stat data: git re-hashes only what changed.
         if (external_node_fs_default().existsSync(external_node_path_default().join(gitDir, 'index')))
             external_node_fs_default().copyFileSync(external_node_path_default().join(gitDir, 'index'), env.GIT_INDEX_FILE);
-        await git_git(repoDir, ['add', '-A', ...scope(artifactsDir)], { env });
+        await stageAll(repoDir, scope(artifactsDir).slice(1), { env });
         return await fn(env);
     }
     finally {
@@ -52008,7 +52519,8 @@ async function recordStartingPoint(repoDir, artifactsDir) {
 async function changesSince(repoDir, start, artifactsDir) {
     return withWorkTreeIndex(repoDir, artifactsDir, async (env) => {
         const names = await git_git(repoDir, ['diff', '--cached', '--name-only', '--no-renames', start, ...scope(artifactsDir)], { env });
-        const diff = await git_git(repoDir, ['diff', '--cached', start, ...scope(artifactsDir)], { env });
+        // The bytes, not what a diff driver or textconv program named in .gitattributes would make of them.
+        const diff = await git_git(repoDir, ['diff', '--cached', '--no-ext-diff', '--no-textconv', '--ignore-submodules=dirty', start, ...scope(artifactsDir)], { env });
         return { files: names.split('\n').filter(Boolean).sort(), diff };
     });
 }
@@ -52066,7 +52578,8 @@ async function runEngine(opts) {
             guidance: opts.guidance?.[name]
         };
         if (name === 'review') {
-            ctx.baseSha = implementBase ?? (await headSha(opts.repoDir));
+            // The whole pull request's change (from where it forked from the base), not only this run's.
+            ctx.baseSha = opts.reviewBase ?? implementBase ?? (await headSha(opts.repoDir));
             if (ctx.baseSha) {
                 const change = await changesSince(opts.repoDir, ctx.baseSha, opts.artifactsDir);
                 ctx.changedFiles = change.files;
@@ -52121,7 +52634,8 @@ async function runEngine(opts) {
             findings = sortFindings(out.verdict.findings);
     }
     const ran = (name) => results.find((r) => r.name === name && r.status === 'succeeded');
-    const changedFiles = implementBase ? (await changesSince(opts.repoDir, implementBase, opts.artifactsDir)).files : [];
+    const changeBase = opts.reviewBase ?? implementBase;
+    const changedFiles = requested.includes('implement') && changeBase ? (await changesSince(opts.repoDir, changeBase, opts.artifactsDir)).files : [];
     const totals = results.reduce((t, r) => ({
         durationMs: t.durationMs,
         costUsd: t.costUsd + r.costUsd,
@@ -52203,7 +52717,8 @@ function renderStatusComment(view) {
                 ? ` — ${duration(p.result.durationMs)}, ${usd(p.result.costUsd)}`
                 : '';
         const refused = p.result ? sandboxRefusals(p.result) : '';
-        const note = [p.note && shortReason(p.note, 300), refused].filter(Boolean).map((n) => ` — ${neutralize(n)}`).join('');
+        const restored = p.result?.restored?.length ? `⚠️ put back git setup it changed: ${restoredFiles(p.result)}` : '';
+        const note = [p.note && shortReason(p.note, 300), refused, restored].filter(Boolean).map((n) => ` — ${neutralize(n)}`).join('');
         return `- ${ICONS[p.state]} **${p.name}**${p.state === 'running' ? ' (running)' : ''}${stats}${note}`;
     });
     const cost = view.phases.reduce((s, p) => s + (p.result?.costUsd ?? 0), 0);
@@ -52372,15 +52887,7 @@ class Session {
     }
     /** The newest plan comment written by the bot. A marker in anyone else's comment is ignored. */
     async latestPlan() {
-        const comments = await this.issueComments();
-        for (const comment of [...comments].reverse()) {
-            if (comment.login !== this.inputs.botLogin)
-                continue;
-            const state = decodePlanMarker(comment.body);
-            if (state && state.issue === this.issue.number)
-                return { comment, state };
-        }
-        return null;
+        return latestPlanIn(await this.issueComments(), this.inputs.botLogin, this.issue.number);
     }
     async workBranch(name = this.branchName) {
         const wb = new WorkBranch(this.ctx.workspace, name, { token: this.inputs.githubToken, serverUrl: this.ctx.serverUrl });
@@ -52454,6 +52961,7 @@ class Session {
             phases: opts.phases,
             inputs: opts.inputs,
             reuse: opts.reuse,
+            reviewBase: opts.reviewBase,
             slug: this.slug,
             date: this.date,
             claude: {
@@ -53064,7 +53572,7 @@ async function runClaude(inv) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _claude_runner_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2483);
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4978);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(392);
 
 
 // A cancelled job must not leave Claude running on the runner.

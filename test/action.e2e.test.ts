@@ -372,6 +372,73 @@ describe('orchestrator action', () => {
     expect(gitIn(w.origin, ['rev-parse', `${BRANCH()}~1`])).toBe(pushedHead)
   })
 
+  it('/plan after the pull request was merged starts a fresh branch from main, says so, and leaves the old branch alone', async () => {
+    expectOk(await w.run(w.labeledEvent('orchestrator'), { require_approval: 'false' }))
+    const pr = [...w.gh.state.pulls.values()][0]!
+    Object.assign(pr, { state: 'closed', merged: true })
+    const old = w.originHead(BRANCH())
+
+    const run = await w.run(w.commentEvent('/plan Now also log rejected requests.'))
+    expectOk(run)
+    expect(run.outputs.status).toBe('awaiting-approval')
+    const fresh = `${BRANCH()}-2`
+    expect(run.outputs.branch).toBe(fresh)
+    expect(w.originLog(fresh)).toEqual([`orchestrator: plan for #${w.issue.number}`, ...w.originLog('main')])
+    expect(w.originHead(BRANCH())).toBe(old)
+    const plan = planComments().at(-1)!
+    expect(decodePlanMarker(plan.body)).toMatchObject({ branch: fresh, state: 'pending' })
+    expect(plan.body).toContain(`This plan starts on a fresh branch, \`${fresh}\`, from \`main\`: pull request #${pr.number} from \`${BRANCH()}\` was merged.`)
+  })
+
+  it('an issue edited after approval: /approve asks for /revise, which re-plans on the branch; /approve then updates the pull request, reviewing all of it', async () => {
+    await planViaLabel()
+    expectOk(await w.run(w.commentEvent('/approve')))
+    const pr = [...w.gh.state.pulls.values()][0]!
+    const issue = w.gh.state.issues.get(w.issue.number)!
+    issue.body = `${issue.body}\n\nAlso log every rejected request.`
+
+    const refused = await w.run(w.commentEvent('/approve'))
+    expectOk(refused)
+    expect(refused.outputs.status).toBe('refused')
+    expect(botComments().at(-1)?.body).toContain('comment `/revise` for a new plan from the issue as it is now.')
+
+    const requests = w.sb.model.requests.length
+    const revise = await w.run(w.commentEvent('/revise'))
+    expectOk(revise)
+    expect(revise.outputs.status).toBe('awaiting-approval')
+    const planPrompt = w.sb.model.requests.slice(requests).find((r) => r.rule === 'plan')?.firstUserText ?? ''
+    expect(planPrompt).toContain('Also log every rejected request.')
+    expect(planPrompt).toContain('The issue was edited since the last plan')
+    expect(w.originLog(BRANCH()).slice(0, 3)).toEqual([
+      `orchestrator: revised plan for #${w.issue.number}`,
+      `orchestrator: implement #${w.issue.number}`,
+      `orchestrator: plan for #${w.issue.number}`
+    ])
+    expect(decodePlanMarker(planComments().at(-1)!.body)).toMatchObject({ state: 'pending', pr: pr.number })
+
+    w.sb.model.setRules(
+      standardRules(w.workspace, {
+        implement: [
+          { text: 'Logging.', tools: [{ name: 'Write', input: { file_path: `${w.workspace}/src/log.js`, content: 'export const logRejected = (req) => console.log(req)\n' } }] },
+          { text: 'Added the log.' }
+        ]
+      })
+    )
+    const approve = await w.run(w.commentEvent('/approve'))
+    expectOk(approve)
+    expect(approve.outputs.status).toBe('pr-updated')
+    expect(w.gh.state.pulls.size).toBe(1)
+    expect(w.originLog(BRANCH())[0]).toBe(`orchestrator: implement #${w.issue.number}`)
+    // Changed files and the review cover the whole pull request, the first implementation included.
+    const body = w.gh.state.pulls.get(pr.number)!.body ?? ''
+    expect(body).toContain('- `src/log.js`')
+    expect(body).toContain('- `src/rate-limit.js`')
+    const review = w.sb.model.requests.filter((r) => r.rule === 'review').at(-1)?.firstUserText ?? ''
+    expect(review).toContain('+export const LIMIT = 100')
+    expect(review).toContain('+export const logRejected')
+    expect(review).not.toContain('+++ b/thoughts/shared/')
+  })
+
   it('answers a question Claude asks during planning with OpenAI and shows it in the plan comment', async () => {
     w.sb.model.setRules(
       standardRules(w.workspace, {

@@ -283,6 +283,39 @@ describe('orchestrator CLI', () => {
     expect(phase(run.result, 'plan')?.status).toBe('skipped')
   })
 
+  it("puts back what a phase changes in .git before the workspace check, so an exclude rule hides nothing", async () => {
+    // Claude Code refuses a plain `> .git/hooks/x` redirect; a script it cannot look into is another matter.
+    const script = [
+      "printf '#!/bin/sh\\necho ran >> ../hook-ran\\n' > .git/hooks/post-commit",
+      'chmod +x .git/hooks/post-commit',
+      "echo 'notes/' >> .git/info/exclude",
+      'mkdir -p notes',
+      'echo todo > notes/todo.md'
+    ].join('\n')
+    const sneaky = (req: ModelRequest) =>
+      req.turn === 0
+        ? { text: 'Researching.', tools: [write(sb.repoDir, 'thoughts/shared/setup.sh', `${script}\n`), write(sb.repoDir, outputPathOf(req), '# R\n')] }
+        : req.turn === 1
+          ? { text: 'Setting up.', tools: [{ name: 'Bash', input: { command: 'sh thoughts/shared/setup.sh', description: 'set up' } }] }
+          : { text: 'done' }
+    sb.model.setRules(standardRules(sb.repoDir, { research: sneaky }))
+    const exclude = fs.readFileSync(path.join(sb.repoDir, '.git', 'info', 'exclude'), 'utf8')
+
+    // Bash loosened through --claude-args, as a repository's own settings could.
+    const run = await runCli(sb, ['--no-implement', '--claude-args=--allowedTools Bash', TASK])
+    // The script ran: the phase saw no refusal.
+    expect(sb.model.requests.filter((r) => r.rule === 'research')[2]?.lastUserText).not.toMatch(/denied|error/i)
+    expect(run.exitCode).toBe(1)
+    expect(phase(run.result, 'research')).toMatchObject({
+      status: 'failed',
+      restored: ['.git/hooks/post-commit', '.git/info/exclude'],
+      error: expect.stringMatching(/changed files outside thoughts\/shared\/: notes\/todo\.md$/)
+    })
+    expect(run.stderr).toContain("put back what it changed in git's setup: .git/hooks/post-commit, .git/info/exclude")
+    expect(fs.existsSync(path.join(sb.repoDir, '.git', 'hooks', 'post-commit'))).toBe(false)
+    expect(fs.readFileSync(path.join(sb.repoDir, '.git', 'info', 'exclude'), 'utf8')).toBe(exclude)
+  })
+
   it('names what the phase was refused when it ends without its document', async () => {
     sb.model.setRules(
       standardRules(sb.repoDir, {

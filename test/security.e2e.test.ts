@@ -94,13 +94,13 @@ async function expectIgnored(event: Parameters<World['run']>[0]): Promise<void> 
 }
 
 /** Pushes a commit by someone else to `branch` on origin, on top of `from` (default main). */
-function pushForeignCommit(branch: string, from = 'main'): string {
+function pushForeignCommit(branch: string, from = 'main', author = { name: 'Casey Contributor', email: 'casey@example.com' }): string {
   const dir = w.sb.repoDir
   gitIn(dir, ['fetch', '-q', 'origin'])
   gitIn(dir, ['checkout', '-q', '-B', branch, from])
   fs.writeFileSync(path.join(dir, 'NOTES.md'), 'Work in progress by a contributor.\n')
   gitIn(dir, ['add', 'NOTES.md'])
-  gitIn(dir, ['-c', 'user.name=Casey Contributor', '-c', 'user.email=casey@example.com', 'commit', '-q', '-m', 'Contributor notes'])
+  gitIn(dir, ['-c', `user.name=${author.name}`, '-c', `user.email=${author.email}`, 'commit', '-q', '-m', 'Contributor notes'])
   gitIn(dir, ['push', '-q', 'origin', `${branch}:refs/heads/${branch}`])
   gitIn(dir, ['checkout', '-q', 'main'])
   return gitIn(dir, ['rev-parse', branch])
@@ -394,6 +394,84 @@ describe('security model', () => {
     expect(review[0]?.firstUserText).toContain("+export const T = '***'")
     expect(JSON.stringify(review.map((r) => r.raw))).not.toContain(reversed)
   })
+
+  it("runs nothing a phase plants in .git, .gitattributes or ~/.gitconfig, and pushes the work tree's bytes", async () => {
+    await world()
+    const evil = path.join(w.sb.root, 'evil')
+    const marker = path.join(w.sb.root, 'MARKER')
+    // Claude Code refuses a plain `> .git/hooks/x`; a script it cannot look into is another matter.
+    const plant = [
+      `cat > ${evil} <<'X'`,
+      '#!/bin/sh',
+      `echo "$(basename "$0") $*" >> ${marker}`,
+      'echo tampered',
+      'X',
+      `chmod +x ${evil}`,
+      `for h in pre-commit prepare-commit-msg commit-msg post-commit pre-push reference-transaction post-checkout; do cp ${evil} .git/hooks/$h; done`,
+      'cat >> .git/config <<X',
+      '[core]',
+      `\tfsmonitor = ${evil}`,
+      '[filter "evil"]',
+      `\tclean = ${evil}`,
+      `\tsmudge = ${evil}`,
+      '[diff "evil"]',
+      `\ttextconv = ${evil}`,
+      `\tcommand = ${evil}`,
+      '[remote "origin"]',
+      `\treceivepack = ${evil}`,
+      `\tuploadpack = ${evil}`,
+      'X',
+      "echo '* filter=evil diff=evil' > .git/info/attributes",
+      "printf '*.js filter=evil diff=evil\\n*.md filter=home\\n' > .gitattributes",
+      `printf '[filter "home"]\\n\\tclean = ${evil}\\n' > "$HOME/.gitconfig"`,
+      'mkdir -p "$HOME/.config/git"',
+      `echo '* filter=home' > "$HOME/.config/git/attributes"`,
+      'rm plant.sh'
+    ].join('\n')
+    const limiter = 'export const LIMIT = 100\nexport function allow(count) {\n  return count < LIMIT\n}\n'
+    w.sb.model.setRules(
+      standardRules(w.workspace, {
+        implement: [
+          { text: 'Implementing.', tools: [write(w.workspace, 'plant.sh', `${plant}\n`), write(w.workspace, 'src/rate-limit.js', limiter)] },
+          { text: 'Setting up.', tools: [{ name: 'Bash', input: { command: 'sh plant.sh', description: 'set up' } }] },
+          { text: 'Implemented the limiter.' }
+        ]
+      })
+    )
+    const run = await w.run(w.labeledEvent('orchestrator'), { require_approval: 'false' }, {}, { persistedToken: GITHUB_TOKEN })
+    expectOk(run)
+    expect(run.outputs.status).toBe('pr-opened')
+    // The script ran in full: the doors were there when the phase ended.
+    expect(w.sb.model.requests.filter((r) => r.rule === 'implement')[2]?.lastUserText).not.toMatch(/denied|error/i)
+    expect(fs.existsSync(path.join(w.sb.home, '.gitconfig'))).toBe(true)
+    const result = JSON.parse(fs.readFileSync(run.outputs.result_file!, 'utf8')) as { phases: Array<{ name: string; restored?: string[] }> }
+    const restored = [
+      '.git/config',
+      ...['commit-msg', 'post-checkout', 'post-commit', 'pre-commit', 'pre-push', 'prepare-commit-msg', 'reference-transaction'].map((h) => `.git/hooks/${h}`),
+      '.git/info/attributes'
+    ]
+    expect(result.phases.find((p) => p.name === 'implement')?.restored).toEqual(restored)
+    expect(result.phases.filter((p) => p.restored).map((p) => p.name)).toEqual(['implement'])
+
+    // Nothing planted ran: not while committing and pushing, not for the review diff.
+    expect(fs.existsSync(marker)).toBe(false)
+    expect(gitIn(w.origin, ['cat-file', 'blob', `${BRANCH()}:src/rate-limit.js`])).toBe(limiter.trimEnd())
+    const reviewDoc = result.phases.find((p) => p.name === 'review') as { artifacts?: string[] }
+    const reviewPath = (reviewDoc.artifacts ?? [])[0]!
+    expect(gitIn(w.origin, ['cat-file', 'blob', `${BRANCH()}:${reviewPath}`])).toBe(fs.readFileSync(path.join(w.workspace, reviewPath), 'utf8').trimEnd())
+    const reviewPrompt = w.sb.model.requests.find((r) => r.rule === 'review')?.firstUserText ?? ''
+    expect(reviewPrompt).toContain('+export const LIMIT = 100')
+    expect(reviewPrompt).not.toContain('tampered')
+
+    // The maintainer hears about it; the checkout's own .git/config is back, persisted token included.
+    expect(statusComments().at(-1)!.body).toContain('⚠️ put back git setup it changed: `.git/config`')
+    expect([...w.gh.state.pulls.values()][0]!.body).toContain("> ⚠️ **implement** changed git's own setup; it was put back: `.git/config`")
+    const config = fs.readFileSync(path.join(w.workspace, '.git', 'config'), 'utf8')
+    expect(config).toContain(checkoutExtraheader(GITHUB_TOKEN).value)
+    expect(config).not.toContain(evil)
+    expect(fs.readdirSync(path.join(w.workspace, '.git', 'hooks')).filter((h) => !h.endsWith('.sample'))).toEqual([])
+  })
+
   it('carries out exactly the bot\'s plan, once: forged state is ignored, a duplicate and a workflow re-run are refused', async () => {
     await world()
     await planViaLabel()
@@ -436,25 +514,38 @@ describe('security model', () => {
     expect(w.originHead(BRANCH())).toBe(head)
     expect(w.originLog(BRANCH()).filter((s) => s.startsWith('orchestrator: implement'))).toHaveLength(1)
 
-    // Someone pushes to the branch: a new /approve no longer matches what was approved, and is refused.
-    const foreign = pushForeignCommit(BRANCH(), head!)
+    // Someone pushes to the branch, with the bot's own name and e-mail: only commits the bot recorded count.
+    const foreign = pushForeignCommit(BRANCH(), head!, { name: 'Casey Contributor', email: '41898282+github-actions[bot]@users.noreply.github.com' })
     const moved = await expectRefusal(w.commentEvent('/approve'))
-    expect(moved).toContain(`the branch \`${BRANCH()}\` has commits the orchestrator did not make`)
-    expect(moved).toContain(`(it is now at ${foreign.slice(0, 7)})`)
+    expect(moved).toContain(
+      `the branch \`${BRANCH()}\` is at ${foreign.slice(0, 7)} ("Contributor notes" by Casey Contributor), a commit the orchestrator did not push (its last push there was ${head!.slice(0, 7)})`
+    )
+    expect(moved).toContain(`Comment \`/plan\` to start over on a fresh branch; \`${BRANCH()}\` is left as it is.`)
     expect(w.originHead(BRANCH())).toBe(foreign)
     expect(w.gh.state.pulls.size).toBe(1)
   })
 
-  it('refuses to take over a work branch that has someone else\'s commits', async () => {
+  it("leaves a work branch with someone else's commits alone, plans on a fresh branch and says so", async () => {
     await world()
     const foreign = pushForeignCommit(BRANCH())
-    const reply = await expectRefusal(w.labeledEvent('orchestrator'))
-    expect(reply).toContain(`The branch \`${BRANCH()}\` already exists with 1 commit(s) the orchestrator did not make (${foreign.slice(0, 7)})`)
+    const run = await planViaLabel()
+    const fresh = `${BRANCH()}-2`
+    expect(run.outputs.branch).toBe(fresh)
     expect(w.originHead(BRANCH())).toBe(foreign)
     expect(w.originLog(BRANCH())[0]).toBe('Contributor notes')
-    expect(planComments()).toHaveLength(0)
-    expect(statusComments()).toHaveLength(0)
-    expect(stateLabels()).toEqual([])
+    expect(w.originLog(fresh)).toEqual([`orchestrator: plan for #${w.issue.number}`, ...w.originLog('main')])
+    const plan = planComments()[0]!
+    expect(decodePlanMarker(plan.body)).toMatchObject({ branch: fresh, pushed: [w.originHead(fresh)] })
+    expect(plan.body).toContain(
+      `_This plan starts on a fresh branch, \`${fresh}\`, from \`main\`: \`${BRANCH()}\` is at ${foreign.slice(0, 7)} ("Contributor notes" by Casey Contributor), which the orchestrator did not push. \`${BRANCH()}\` is left as it is._`
+    )
+
+    // /approve builds on the fresh branch and opens its pull request from there.
+    const approve = await w.run(w.commentEvent('/approve'))
+    expectOk(approve)
+    expect(approve.outputs.status).toBe('pr-opened')
+    expect([...w.gh.state.pulls.values()][0]).toMatchObject({ head: fresh, base: 'main' })
+    expect(w.originHead(BRANCH())).toBe(foreign)
   })
 
   it('retries GitHub faults: a 502 on creating a comment and a secondary rate limit on editing one', async () => {

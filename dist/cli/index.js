@@ -1123,7 +1123,7 @@ async function runClaude(inv) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _claude_runner_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(483);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(628);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(71);
 
 
 (0,_claude_runner_js__WEBPACK_IMPORTED_MODULE_0__/* .stopClaudeOnExit */ .mt)();
@@ -1134,7 +1134,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 628:
+/***/ 71:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -9875,11 +9875,167 @@ var external_node_crypto_ = __nccwpck_require__(598);
 var external_node_crypto_default = /*#__PURE__*/__nccwpck_require__.n(external_node_crypto_);
 // EXTERNAL MODULE: ./node_modules/execa/index.js + 141 modules
 var execa = __nccwpck_require__(751);
+;// CONCATENATED MODULE: ./src/git/hermetic.ts
+/**
+ * What every orchestrator git call runs with. A phase's Bash can write the
+ * repository's config, its attribute files and the user's ~/.gitconfig; none
+ * of that may make our git run a program, or send the code and the token
+ * somewhere else. Checked against git 2.39 (see test/unit/git-hermetic.test.ts).
+ *
+ * Three layers:
+ * - the environment: no system or global config or attributes, only the
+ *   transports we use, none of the caller's GIT_* variables;
+ * - fixed settings that switch off every program git could start for the
+ *   commands we run (hooks, fsmonitor, credential helpers, signing…);
+ * - per call, an empty value for each program the repository's own config
+ *   names (filter and diff drivers): git cannot be told to skip the
+ *   repository's config, but a setting given on the command line wins.
+ * Settings that redirect traffic (URL rewrites, proxies, CAs) cannot be
+ * overridden that way; a call that talks to a remote refuses to run with them.
+ */
+/** Parses `git config --list --null`: `key\nvalue\0` per entry, `key\0` for a key without a value. */
+function parseConfigList(out) {
+    return out
+        .split('\0')
+        .filter(Boolean)
+        .map((entry) => {
+        const nl = entry.indexOf('\n');
+        return nl < 0 ? { key: entry, value: '' } : { key: entry.slice(0, nl), value: entry.slice(nl + 1) };
+    });
+}
+/**
+ * Variables kept from the caller: TLS and HTTP tuning a runner may need (a
+ * GHES certificate authority in GIT_SSL_CAINFO) and tracing. Every other GIT_*
+ * variable (GIT_DIR, GIT_INDEX_FILE, GIT_EXTERNAL_DIFF, GIT_SSH_COMMAND,
+ * GIT_CONFIG_PARAMETERS…) would point our calls somewhere we did not choose.
+ */
+const KEPT_GIT_VARS = /^GIT_(SSL_|HTTP_|TRACE|CURL_VERBOSE$)/;
+const HERMETIC_VARS = {
+    GIT_CONFIG_NOSYSTEM: '1',
+    // Also replaces $XDG_CONFIG_HOME/git/config; /dev/null reads as an empty file.
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_ATTR_NOSYSTEM: '1',
+    GIT_TERMINAL_PROMPT: '0',
+    // Unlike `-c protocol.allow=never`, this also beats a repository's own
+    // `protocol.ext.allow=always` (ext:: runs any command). https is how we
+    // reach GitHub; file because a checkout's origin may be a local path (the
+    // tests' bare origin is one), and a local path runs only git's own programs.
+    GIT_ALLOW_PROTOCOL: 'https:file'
+};
+/** The environment for a git call: the caller's without git's variables, then `extra`, then ours. */
+function hermeticEnv(base, extra = {}) {
+    const env = {};
+    for (const [key, value] of Object.entries(base))
+        if (!key.startsWith('GIT_') || KEPT_GIT_VARS.test(key))
+            env[key] = value;
+    return { ...env, ...extra, ...HERMETIC_VARS };
+}
+/**
+ * Settings for every call. An empty program setting means "none" to git
+ * (checked for each one in the tests); the rest switch off features that
+ * start programs or recurse into repositories whose config we never read.
+ */
+const FIXED_CONFIG = [
+    ['core.hooksPath', '/dev/null'],
+    // Empty disables it on every version (before 2.36 "false" named a hook program).
+    ['core.fsmonitor', ''],
+    ['core.attributesFile', '/dev/null'],
+    ['core.excludesFile', '/dev/null'],
+    ['core.askPass', ''],
+    ['core.alternateRefsCommand', ''],
+    // An empty helper clears the list, url-specific helpers included.
+    ['credential.helper', ''],
+    ['diff.external', ''],
+    ['commit.gpgSign', 'false'],
+    ['tag.gpgSign', 'false'],
+    ['push.gpgSign', 'false'],
+    ['log.showSignature', 'false'],
+    ['submodule.recurse', 'false'],
+    ['fetch.recurseSubmodules', 'false'],
+    ['push.recurseSubmodules', 'no'],
+    // Our calls leave .git as they found it: no background gc or maintenance.
+    ['gc.auto', '0'],
+    ['maintenance.auto', 'false'],
+    ['http.sslVerify', 'true']
+];
+/** Driver settings that name a program, by section; each driver found gets all of them. */
+const DRIVERS = {
+    // `required=false` too: a required filter that does not run fails the command.
+    filter: [
+        ['clean', ''],
+        ['smudge', ''],
+        ['process', ''],
+        ['required', 'false']
+    ],
+    diff: [
+        ['textconv', ''],
+        ['command', '']
+    ],
+    merge: [['driver', '']]
+};
+/**
+ * An empty value for every program a filter, diff or merge driver in the
+ * repository's config names. Attributes (`.gitattributes`, which a phase may
+ * legitimately write) pick drivers by name; a driver with no program is no
+ * driver at all, so whatever the attributes say, nothing runs.
+ */
+function driverOverrides(entries) {
+    const out = new Map();
+    for (const { key } of entries) {
+        const m = key.match(/^(filter|diff|merge)\.(.+)\.[^.]+$/);
+        if (!m)
+            continue;
+        const [, section, name] = m;
+        for (const [setting, value] of DRIVERS[section] ?? [])
+            out.set(`${section}.${name}.${setting}`, value);
+    }
+    return [...out];
+}
+/** http settings that choose where traffic goes or whom TLS trusts (`http.<name>` or `http.<url>.<name>`). */
+const TRAFFIC_SETTINGS = new Set(['proxy', 'sslcainfo', 'sslcapath', 'sslcert', 'sslkey', 'curloptresolve', 'cookiefile', 'savecookies']);
+/**
+ * Why a call to `url` would not go where the URL says, or would go through
+ * settings the repository chose: URL rewrites that apply to it (they cannot
+ * be overridden: of two equally long rewrites the repository's wins) and
+ * proxy, certificate or resolver settings. Empty when the call may run.
+ */
+function transportProblems(entries, url) {
+    const problems = new Set();
+    for (const { key, value } of entries) {
+        const rewrite = key.match(/^url\.(.+)\.(insteadof|pushinsteadof)$/);
+        if (rewrite && url.startsWith(value))
+            problems.add(`${key} (rewrites ${value} to ${rewrite[1]})`);
+        const http = key.match(/^http\.(?:.+\.)?([^.]+)$/);
+        if (!http)
+            continue;
+        const name = http[1];
+        if (TRAFFIC_SETTINGS.has(name) || (name === 'sslverify' && !/^(true|yes|on|1)$/i.test(value)))
+            problems.add(key);
+    }
+    return [...problems];
+}
+/**
+ * Settings as GIT_CONFIG_COUNT/KEY/VALUE variables (git ≥ 2.31) rather than
+ * `-c key=value`: `-c` splits at the first `=`, so a driver named `x=y`
+ * could not be overridden, and values (the auth header) would be visible
+ * in the process list.
+ */
+function configEnv(settings) {
+    const env = { GIT_CONFIG_COUNT: String(settings.length) };
+    settings.forEach(([key, value], i) => {
+        env[`GIT_CONFIG_KEY_${i}`] = key;
+        env[`GIT_CONFIG_VALUE_${i}`] = value;
+    });
+    return env;
+}
+
 ;// CONCATENATED MODULE: ./src/git/git.ts
 /**
  * The one place that runs git: argv arrays only, never a shell string, so no
- * branch name or path from an issue can become a command.
+ * branch name or path from an issue can become a command; and hermetic (see
+ * hermetic.ts), so nothing a phase wrote makes git run a program.
  */
+
 
 
 class GitError extends Error {
@@ -9898,22 +10054,33 @@ class GitError extends Error {
 function redact(text, secrets = []) {
     return secrets.filter(Boolean).reduce((t, s) => t.split(s).join('***'), text);
 }
+async function exec(cwd, args, env, input) {
+    return (0,execa/* execa */.Ho)('git', args, { cwd, reject: false, stripFinalNewline: true, input, extendEnv: false, env });
+}
 /**
- * Hooks and fsmonitor are programs the work tree's `.git` can name: a phase
- * that wrote one must not get it run by our own git calls.
+ * The repository's own config as git will read it for this call (local and
+ * worktree files and what they include). Read fresh each time: it is what a
+ * phase may have changed.
  */
-// An empty core.fsmonitor disables it on every git version (before 2.36 "false" named a hook).
-const SAFE_CONFIG = ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor='];
+async function repositoryConfig(cwd, env) {
+    const result = await exec(cwd, ['config', '--list', '--null'], env);
+    // A config git cannot parse fails the real command the same way; outside a repository there is none.
+    if (result.exitCode !== 0)
+        throw new GitError(`git config failed: ${String(result.stderr).trim()}`, ['config'], result.exitCode, String(result.stderr));
+    return parseConfigList(String(result.stdout));
+}
 async function git_git(cwd, args, opts = {}) {
-    const configArgs = Object.entries(opts.config ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
-    const result = await (0,execa/* execa */.Ho)('git', [...SAFE_CONFIG, ...configArgs, ...args], {
-        cwd,
-        reject: false,
-        stripFinalNewline: true,
-        input: opts.input,
-        extendEnv: false,
-        env: { ...withoutSecrets(process.env), GIT_TERMINAL_PROMPT: '0', ...opts.env }
-    });
+    const env = hermeticEnv(withoutSecrets(process.env), opts.env);
+    const entries = await repositoryConfig(cwd, env);
+    if (opts.remoteUrl) {
+        const problems = transportProblems(entries, opts.remoteUrl);
+        if (problems.length) {
+            const message = `git ${args[0]} refused: the repository's git config sets ${problems.join(', ')}; the orchestrator only talks to origin with settings it chose`;
+            throw new GitError(message, args, undefined, '');
+        }
+    }
+    const settings = [...FIXED_CONFIG, ...driverOverrides(entries), ...Object.entries(opts.config ?? {})];
+    const result = await exec(cwd, args, { ...env, ...configEnv(settings) }, opts.input);
     if (result.exitCode !== 0) {
         const stderr = redact(String(result.stderr).trim(), opts.secrets);
         const stdout = redact(String(result.stdout).trim(), opts.secrets);
@@ -9941,13 +10108,33 @@ async function headSha(cwd) {
         return null;
     }
 }
-/** Paths that differ from HEAD in the work tree or index, untracked files included. */
+/**
+ * Paths that differ from HEAD in the work tree or index, untracked files
+ * included. A submodule counts when its commit changed; its work tree is not
+ * examined, since that would run git inside it, under a config we never read.
+ */
 async function git_dirtyPaths(cwd) {
-    const out = await git_git(cwd, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames']);
+    const out = await git_git(cwd, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames', '--ignore-submodules=dirty']);
     return out
         .split('\0')
         .filter((entry) => entry.length > 3)
         .map((entry) => entry.slice(3));
+}
+/**
+ * `git add -A -- <pathspec>`, without running git inside submodules: add -A
+ * runs `git status` in each one, under that submodule's own config, which is
+ * not ours to trust. Their commits are staged with update-index instead,
+ * which only reads where the submodule's HEAD points.
+ */
+async function stageAll(cwd, pathspec, opts = {}) {
+    const staged = await git_git(cwd, ['ls-files', '-z', '--stage', '--', ...pathspec], opts);
+    const submodules = staged
+        .split('\0')
+        .filter((entry) => entry.startsWith('160000 '))
+        .map((entry) => entry.slice(entry.indexOf('\t') + 1));
+    await git_git(cwd, ['add', '-A', '--', ...pathspec, ...submodules.map((p) => `:(exclude,literal)${p}`)], opts);
+    if (submodules.length)
+        await git_git(cwd, ['update-index', '--add', '--remove', '-z', '--stdin'], { ...opts, input: `${submodules.join('\0')}\0` });
 }
 
 ;// CONCATENATED MODULE: ./src/engine/workspace-guard.ts
@@ -9955,6 +10142,7 @@ async function git_dirtyPaths(cwd) {
  * Proves after a phase what it changed in the checkout. The CLI's permission
  * flags are the first fence; this check is the one we trust, because it looks
  * at the result rather than at what the model was allowed to ask for.
+ * (What a phase changes in .git itself is put back, not judged: git/setup.ts.)
  */
 
 
@@ -9968,22 +10156,12 @@ function hashFile(file) {
         return '<deleted>';
     }
 }
-async function gitSetupHash(repoDir) {
-    const gitDir = await git_git(repoDir, ['rev-parse', '--absolute-git-dir']);
-    const hash = external_node_crypto_default().createHash('sha256').update(hashFile(external_node_path_default().join(gitDir, 'config')));
-    const hooks = external_node_path_default().join(gitDir, 'hooks');
-    const names = external_node_fs_default().existsSync(hooks) ? external_node_fs_default().readdirSync(hooks).filter((n) => !n.endsWith('.sample')).sort() : [];
-    for (const name of names)
-        hash.update(`\0${name}\0${hashFile(external_node_path_default().join(hooks, name))}`);
-    return hash.digest('hex');
-}
 async function snapshotWorkspace(repoDir) {
     const files = new Map();
     for (const rel of await git_dirtyPaths(repoDir))
         files.set(rel, hashFile(external_node_path_default().join(repoDir, rel)));
-    return { head: await headSha(repoDir), gitSetup: await gitSetupHash(repoDir), files };
+    return { head: await headSha(repoDir), files };
 }
-const GIT_SETUP_CHANGED = 'it changed .git/config or the git hooks, which no phase may do';
 function isInside(rel, dir) {
     const norm = dir.replace(/\/+$/, '');
     return rel === norm || rel.startsWith(`${norm}/`);
@@ -9996,8 +10174,6 @@ function changedBetween(before, after) {
 /** A read-only phase may write inside the artifacts folder and nowhere else, and may not commit. */
 async function checkReadOnly(repoDir, before, artifactsDir) {
     const after = await snapshotWorkspace(repoDir);
-    if (after.gitSetup !== before.gitSetup)
-        return { reason: GIT_SETUP_CHANGED, paths: [] };
     if (after.head !== before.head) {
         return { reason: `it moved HEAD from ${before.head?.slice(0, 7)} to ${after.head?.slice(0, 7)}`, paths: [] };
     }
@@ -10010,8 +10186,6 @@ async function checkReadOnly(repoDir, before, artifactsDir) {
 /** The implement phase may edit the checkout, but not workflows and not published history. */
 async function checkImplement(repoDir, before) {
     const after = await snapshotWorkspace(repoDir);
-    if (after.gitSetup !== before.gitSetup)
-        return { reason: GIT_SETUP_CHANGED, paths: [] };
     if (before.head && after.head !== before.head) {
         const kept = after.head !== null && (await gitSucceeds(repoDir, ['merge-base', '--is-ancestor', before.head, after.head]));
         if (!kept)
@@ -10029,7 +10203,8 @@ async function checkImplement(repoDir, before) {
 }
 /** Files that differ from `baseSha` (committed or not), outside the artifacts folder. */
 async function changedSince(repoDir, baseSha, artifactsDir) {
-    const tracked = baseSha ? (await git(repoDir, ['diff', '--name-only', baseSha])).split('\n') : [];
+    // Submodules by their commit only (see dirtyPaths).
+    const tracked = baseSha ? (await git(repoDir, ['diff', '--name-only', '--ignore-submodules=dirty', baseSha])).split('\n') : [];
     const dirty = await dirtyPaths(repoDir);
     return [...new Set([...tracked, ...dirty])]
         .filter((p) => p && !isInside(p, artifactsDir))
@@ -10504,6 +10679,14 @@ function toolTarget(call, repoDir) {
         return input.pattern;
     return oneLine(JSON.stringify(input), 80);
 }
+/** What a phase changed in git's own setup and the engine put back, in one clause; '' when nothing. */
+function restoredClause(result) {
+    const paths = result.restored ?? [];
+    if (!paths.length)
+        return '';
+    const shown = paths.slice(0, 8).join(', ');
+    return `put back what it changed in git's setup: ${shown}${paths.length > 8 ? ` and ${paths.length - 8} more` : ''}`;
+}
 function formatProgress(event, repoDir) {
     switch (event.type) {
         case 'phase-start':
@@ -10523,13 +10706,14 @@ function formatProgress(event, repoDir) {
         case 'phase-end': {
             const r = event.result;
             const stats = `${(r.durationMs / 1000).toFixed(1)}s, $${r.costUsd.toFixed(4)}, ${r.inputTokens}/${r.outputTokens} tokens`;
+            const restored = restoredClause(r) ? `; ${restoredClause(r)}` : '';
             if (r.reused)
                 return `✔ ${r.name} reused from an earlier run → ${r.artifacts.join(', ')}`;
             if (r.status === 'succeeded') {
-                return `✔ ${r.name} (${stats})${r.artifacts.length ? ` → ${r.artifacts.join(', ')}` : ''}`;
+                return `✔ ${r.name} (${stats})${r.artifacts.length ? ` → ${r.artifacts.join(', ')}` : ''}${restored}`;
             }
             if (r.status === 'failed')
-                return `✖ ${r.name} failed (${stats}): ${r.error ?? 'unknown error'}`;
+                return `✖ ${r.name} failed (${stats}): ${r.error ?? 'unknown error'}${restored}`;
             return `- ${r.name} skipped`;
         }
     }
@@ -10692,11 +10876,107 @@ function extractQuestion(finalText) {
     return null;
 }
 
+;// CONCATENATED MODULE: ./src/git/setup.ts
+/**
+ * The parts of .git that decide which programs git starts and what it sees:
+ * the config files, the hooks, info/ (attributes, excludes) and the list of
+ * alternate object stores. Claude's Bash can change them; the engine takes a
+ * snapshot before each phase and puts every byte back after it, so a phase
+ * can neither leave a door behind for the next git call nor fail the run by
+ * touching them. For a linked worktree both its own git dir (config.worktree)
+ * and the shared one (config, hooks, info) are covered.
+ */
+
+
+
+const WATCHED = ['config', 'config.worktree', 'hooks', 'info', external_node_path_default().join('objects', 'info', 'alternates')];
+/** Reads `abs` (not following symlinks) and everything below it into `into`. */
+function read(abs, into) {
+    let stat;
+    try {
+        stat = external_node_fs_default().lstatSync(abs);
+    }
+    catch {
+        return;
+    }
+    if (stat.isSymbolicLink())
+        into.set(abs, { kind: 'symlink', target: external_node_fs_default().readlinkSync(abs) });
+    else if (stat.isDirectory()) {
+        into.set(abs, { kind: 'dir', mode: stat.mode & 0o7777 });
+        for (const name of external_node_fs_default().readdirSync(abs))
+            read(external_node_path_default().join(abs, name), into);
+    }
+    else if (stat.isFile())
+        into.set(abs, { kind: 'file', data: external_node_fs_default().readFileSync(abs), mode: stat.mode & 0o7777 });
+    // Sockets and fifos cannot be restored, and git reads none of them.
+}
+function same(a, b) {
+    if (!a || !b || a.kind !== b.kind)
+        return a === b;
+    if (a.kind === 'file' && b.kind === 'file')
+        return a.mode === b.mode && a.data.equals(b.data);
+    if (a.kind === 'symlink' && b.kind === 'symlink')
+        return a.target === b.target;
+    return a.kind === 'dir' && b.kind === 'dir' && a.mode === b.mode;
+}
+async function snapshotGitSetup(repoDir) {
+    const out = await git_git(repoDir, ['rev-parse', '--path-format=absolute', '--absolute-git-dir', '--git-common-dir']);
+    const roots = [...new Set(out.split('\n').filter(Boolean))];
+    const watched = roots.flatMap((root) => WATCHED.map((rel) => external_node_path_default().join(root, rel)));
+    const entries = new Map();
+    for (const abs of watched)
+        read(abs, entries);
+    return { repoDir, watched, entries };
+}
+/**
+ * Puts the snapshot back: changed and deleted entries rewritten, new ones
+ * removed. Returns what it had to restore, relative to the repository (a new
+ * folder once, not each file in it), sorted; empty when the phase left all alone.
+ */
+function restoreGitSetup(snapshot) {
+    const now = new Map();
+    for (const abs of snapshot.watched)
+        read(abs, now);
+    const changed = [...new Set([...snapshot.entries.keys(), ...now.keys()])].filter((p) => !same(snapshot.entries.get(p), now.get(p))).sort();
+    if (!changed.length)
+        return [];
+    // Anything there now that is not what was there goes first, so the old entry can take its place.
+    for (const abs of changed) {
+        const current = now.get(abs);
+        const old = snapshot.entries.get(abs);
+        if (current && (!old || old.kind !== current.kind || current.kind !== 'dir'))
+            external_node_fs_default().rmSync(abs, { recursive: true, force: true });
+    }
+    // Parents sort before their children.
+    for (const abs of changed) {
+        const old = snapshot.entries.get(abs);
+        if (!old)
+            continue;
+        if (old.kind === 'dir') {
+            external_node_fs_default().mkdirSync(abs, { recursive: true });
+            external_node_fs_default().chmodSync(abs, old.mode);
+        }
+        else if (old.kind === 'symlink')
+            external_node_fs_default().symlinkSync(old.target, abs);
+        else {
+            external_node_fs_default().writeFileSync(abs, old.data, { mode: old.mode });
+            external_node_fs_default().chmodSync(abs, old.mode);
+        }
+    }
+    // A folder that appeared, vanished or became something else is reported once, not file by file.
+    const wholesale = changed.filter((abs) => snapshot.entries.get(abs)?.kind !== 'dir' || now.get(abs)?.kind !== 'dir');
+    const reported = changed.filter((abs) => !wholesale.some((w) => abs.startsWith(`${w}${(external_node_path_default()).sep}`)));
+    // git names its directories by their real path; the repository may be reached through a symlink.
+    const base = external_node_fs_default().realpathSync(snapshot.repoDir);
+    return reported.map((abs) => external_node_path_default().relative(base, abs));
+}
+
 ;// CONCATENATED MODULE: ./src/engine/phase-runner.ts
 /**
  * Runs one phase: one Claude Code session, resumed with answers while it ends
  * on a question, then checked (what it changed, what it wrote, what it found).
  */
+
 
 
 
@@ -10765,6 +11045,7 @@ async function runPhase(opts) {
         return { result };
     };
     const before = await snapshotWorkspace(repoDir);
+    const setup = await snapshotGitSetup(repoDir);
     const host = opts.claude.host;
     const connectionsBefore = host?.blockedConnections().length ?? 0;
     const deniedPaths = new Set();
@@ -10895,28 +11176,42 @@ async function runPhase(opts) {
         }
         return outcome;
     };
-    let outcome = await invoke(phasePrompt(spec, ctx, repoDir));
-    for (let round = 0; round < opts.maxQuestionRounds; round++) {
-        if (waitingFor || typeof outcome === 'string' || !outcome.ok || !outcome.result)
-            break;
-        const question = extractQuestion(outcome.result.text);
-        if (!question)
-            break;
-        opts.emit({ type: 'question', phase: spec.name, question });
-        const documents = [
-            ...Object.values(ctx.inputs).flat(),
-            ...artifactsFromToolCalls(toolCalls, repoDir, ctx.artifactsDir)
-        ];
-        const answer = await opts.answerer.answer({
-            task: ctx.task,
-            phase: spec.name,
-            question,
-            artifacts: readDocs(repoDir, [...new Set(documents)])
-        });
-        opts.emit({ type: 'answer', phase: spec.name, ...answer });
-        result.questions.push({ question, answer: answer.answer, answeredBy: answer.answeredBy });
-        // The same session continues, so Claude keeps everything it already read.
-        outcome = await invoke(answer.answer, outcome.sessionId ?? result.sessionId ?? undefined);
+    /** The first invocation, then one resumed invocation per answered question. */
+    const converse = async () => {
+        let outcome = await invoke(phasePrompt(spec, ctx, repoDir));
+        for (let round = 0; round < opts.maxQuestionRounds; round++) {
+            if (waitingFor || typeof outcome === 'string' || !outcome.ok || !outcome.result)
+                break;
+            const question = extractQuestion(outcome.result.text);
+            if (!question)
+                break;
+            opts.emit({ type: 'question', phase: spec.name, question });
+            const documents = [
+                ...Object.values(ctx.inputs).flat(),
+                ...artifactsFromToolCalls(toolCalls, repoDir, ctx.artifactsDir)
+            ];
+            const answer = await opts.answerer.answer({
+                task: ctx.task,
+                phase: spec.name,
+                question,
+                artifacts: readDocs(repoDir, [...new Set(documents)])
+            });
+            opts.emit({ type: 'answer', phase: spec.name, ...answer });
+            result.questions.push({ question, answer: answer.answer, answeredBy: answer.answeredBy });
+            // The same session continues, so Claude keeps everything it already read.
+            outcome = await invoke(answer.answer, outcome.sessionId ?? result.sessionId ?? undefined);
+        }
+        return outcome;
+    };
+    let outcome;
+    try {
+        outcome = await converse();
+    }
+    finally {
+        // However the phase ended, git's setup is back before anything (the guard, our commits) runs git again.
+        const restored = restoreGitSetup(setup);
+        if (restored.length)
+            result.restored = restored;
     }
     if (waitingFor) {
         sandboxRefusals();
@@ -11014,7 +11309,7 @@ async function withWorkTreeIndex(repoDir, artifactsDir, fn) {
         // Starting from the user's index keeps its stat data: git re-hashes only what changed.
         if (external_node_fs_default().existsSync(external_node_path_default().join(gitDir, 'index')))
             external_node_fs_default().copyFileSync(external_node_path_default().join(gitDir, 'index'), env.GIT_INDEX_FILE);
-        await git_git(repoDir, ['add', '-A', ...scope(artifactsDir)], { env });
+        await stageAll(repoDir, scope(artifactsDir).slice(1), { env });
         return await fn(env);
     }
     finally {
@@ -11040,7 +11335,8 @@ async function recordStartingPoint(repoDir, artifactsDir) {
 async function changesSince(repoDir, start, artifactsDir) {
     return withWorkTreeIndex(repoDir, artifactsDir, async (env) => {
         const names = await git_git(repoDir, ['diff', '--cached', '--name-only', '--no-renames', start, ...scope(artifactsDir)], { env });
-        const diff = await git_git(repoDir, ['diff', '--cached', start, ...scope(artifactsDir)], { env });
+        // The bytes, not what a diff driver or textconv program named in .gitattributes would make of them.
+        const diff = await git_git(repoDir, ['diff', '--cached', '--no-ext-diff', '--no-textconv', '--ignore-submodules=dirty', start, ...scope(artifactsDir)], { env });
         return { files: names.split('\n').filter(Boolean).sort(), diff };
     });
 }
@@ -11098,7 +11394,8 @@ async function runEngine(opts) {
             guidance: opts.guidance?.[name]
         };
         if (name === 'review') {
-            ctx.baseSha = implementBase ?? (await headSha(opts.repoDir));
+            // The whole pull request's change (from where it forked from the base), not only this run's.
+            ctx.baseSha = opts.reviewBase ?? implementBase ?? (await headSha(opts.repoDir));
             if (ctx.baseSha) {
                 const change = await changesSince(opts.repoDir, ctx.baseSha, opts.artifactsDir);
                 ctx.changedFiles = change.files;
@@ -11153,7 +11450,8 @@ async function runEngine(opts) {
             findings = sortFindings(out.verdict.findings);
     }
     const ran = (name) => results.find((r) => r.name === name && r.status === 'succeeded');
-    const changedFiles = implementBase ? (await changesSince(opts.repoDir, implementBase, opts.artifactsDir)).files : [];
+    const changeBase = opts.reviewBase ?? implementBase;
+    const changedFiles = requested.includes('implement') && changeBase ? (await changesSince(opts.repoDir, changeBase, opts.artifactsDir)).files : [];
     const totals = results.reduce((t, r) => ({
         durationMs: t.durationMs,
         costUsd: t.costUsd + r.costUsd,
@@ -11915,6 +12213,7 @@ async function uncommittedNote(repoDir, artifactsDir) {
 ;// CONCATENATED MODULE: ./src/cli/summary.ts
 /** The short human summary the CLI prints on stdout when --json is not given. */
 
+
 function renderSummary(result) {
     const lines = [];
     const cost = `$${result.totals.costUsd.toFixed(4)}`;
@@ -11943,6 +12242,8 @@ function renderSummary(result) {
             lines.push(`Sandbox blocked in ${p.name}: ${p.blockedConnections.join(', ')}`);
         if (p.deniedPaths?.length)
             lines.push(`Sandbox refused writes in ${p.name}: ${p.deniedPaths.length}`);
+        if (restoredClause(p))
+            lines.push(`Warning: ${p.name} changed git's own setup; ${restoredClause(p)}`);
     }
     const questions = result.phases.reduce((n, p) => n + p.questions.length, 0);
     if (questions)

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { git, GitError, gitSucceeds } from '../git/git.js'
+import { git, GitError, stageAll } from '../git/git.js'
 
 export interface GitAuth {
   token: string
@@ -19,12 +19,12 @@ export interface Author {
 }
 
 /**
- * Auth for origin, passed to git through GIT_CONFIG_* environment variables
- * (git ≥ 2.31): the token is never a process argument and never written to
- * .git/config, where Claude's tools could read it. Only an https origin on
+ * Auth for origin, as a setting for our git calls (which pass settings in
+ * git's environment): the token is never a process argument and never written
+ * to .git/config, where Claude's tools could read it. Only an https origin on
  * the server gets it; any other remote (a local path in tests) is used as is.
  */
-export function gitAuthEnv(remoteUrl: string, auth: GitAuth): Record<string, string> {
+export function gitAuthConfig(remoteUrl: string, auth: GitAuth): Record<string, string> {
   let remote: URL
   let server: URL
   try {
@@ -35,17 +35,19 @@ export function gitAuthEnv(remoteUrl: string, auth: GitAuth): Record<string, str
   }
   if (remote.protocol !== 'https:' || remote.host !== server.host) return {}
   const basic = Buffer.from(`x-access-token:${auth.token}`, 'utf8').toString('base64')
-  return {
-    GIT_CONFIG_COUNT: '1',
-    GIT_CONFIG_KEY_0: `http.${server.origin}/.extraheader`,
-    GIT_CONFIG_VALUE_0: `AUTHORIZATION: basic ${basic}`
-  }
+  return { [`http.${server.origin}/.extraheader`]: `AUTHORIZATION: basic ${basic}` }
 }
 
 export class BranchGuard extends Error {}
 
 export class WorkBranch {
-  private env: Record<string, string> = {}
+  private authConfig: Record<string, string> = {}
+  /**
+   * origin's URL as .git/config has it. Remote calls name the URL, not
+   * `origin`: a remote name brings its own settings along (uploadpack and
+   * receivepack run programs, pushurl sends elsewhere).
+   */
+  private url = ''
 
   constructor(
     readonly repoDir: string,
@@ -54,22 +56,23 @@ export class WorkBranch {
   ) {}
 
   async init(): Promise<void> {
-    const url = await git(this.repoDir, ['remote', 'get-url', 'origin'])
-    this.env = gitAuthEnv(url, this.auth)
+    this.url = await git(this.repoDir, ['config', '--get', 'remote.origin.url'])
+    this.authConfig = gitAuthConfig(this.url, this.auth)
   }
 
-  private remote(args: string[]): Promise<string> {
-    return git(this.repoDir, args, { env: this.env, secrets: [this.auth.token] })
+  /** `command` and its options, then origin's URL, then `rest`. After `--`, a URL can never read as an option. */
+  private remote(command: string[], rest: string[]): Promise<string> {
+    return git(this.repoDir, [...command, '--', this.url, ...rest], { config: this.authConfig, secrets: [this.auth.token], remoteUrl: this.url })
   }
 
   /** The branch's commit on origin, or null when origin has no such branch. */
   async remoteHead(name = this.branch): Promise<string | null> {
-    const out = await this.remote(['ls-remote', '--heads', 'origin', `refs/heads/${name}`])
+    const out = await this.remote(['ls-remote', '--heads'], [`refs/heads/${name}`])
     return out.split(/\s+/)[0] || null
   }
 
   async fetch(name: string): Promise<string> {
-    await this.remote(['fetch', '--no-tags', '--no-write-fetch-head', 'origin', `+refs/heads/${name}:refs/remotes/origin/${name}`])
+    await this.remote(['fetch', '--no-tags', '--no-write-fetch-head'], [`+refs/heads/${name}:refs/remotes/origin/${name}`])
     return git(this.repoDir, ['rev-parse', `refs/remotes/origin/${name}`])
   }
 
@@ -89,7 +92,7 @@ export class WorkBranch {
       if (fs.existsSync(path.join(this.repoDir, p)) || (await git(this.repoDir, ['ls-files', '--', p])).trim()) present.push(p)
     }
     if (!present.length) return null
-    await git(this.repoDir, ['add', '-A', '--', ...present])
+    await stageAll(this.repoDir, present)
     const staged = await git(this.repoDir, ['diff', '--cached', '--name-only', '--', ...present])
     if (!staged.trim()) return null
     const identity = { 'user.name': author.name, 'user.email': author.email }
@@ -101,7 +104,7 @@ export class WorkBranch {
   /** Pushes HEAD to the branch; fails rather than overwrite commits it has not seen. */
   async push(): Promise<void> {
     try {
-      await this.remote(['push', '--no-verify', '--porcelain', 'origin', `HEAD:refs/heads/${this.branch}`])
+      await this.remote(['push', '--no-verify', '--porcelain'], [`HEAD:refs/heads/${this.branch}`])
     } catch (err) {
       // --porcelain reports the rejection on stdout; the hint on stderr says the same in prose.
       if (err instanceof GitError && /\[rejected\]|non-fast-forward|fetch first|Updates were rejected/.test(`${err.stdout}\n${err.stderr}`)) {
@@ -113,7 +116,7 @@ export class WorkBranch {
 
   /** Pushes a commit to another branch of origin (fast-forward only). */
   async pushRef(commit: string, branch: string): Promise<void> {
-    await this.remote(['push', '--no-verify', '--porcelain', 'origin', `${commit}:refs/heads/${branch}`])
+    await this.remote(['push', '--no-verify', '--porcelain'], [`${commit}:refs/heads/${branch}`])
   }
 
   /**
@@ -121,22 +124,35 @@ export class WorkBranch {
    * into work-tree changes, so the bot makes the one commit, scrubbed of secrets.
    */
   async uncommitTo(base: string): Promise<void> {
-    if ((await git(this.repoDir, ['rev-parse', 'HEAD'])) !== base) await git(this.repoDir, ['reset', '-q', '--soft', base])
+    if ((await this.head()) !== base) await git(this.repoDir, ['reset', '-q', '--soft', base])
   }
 
-  /** Whether `ancestor` is reachable from `head` (both must be fetched). */
-  async descends(head: string, ancestor: string): Promise<boolean> {
-    return gitSucceeds(this.repoDir, ['merge-base', '--is-ancestor', ancestor, head])
+  /** The commit checked out now. */
+  async head(): Promise<string> {
+    return git(this.repoDir, ['rev-parse', 'HEAD'])
   }
 
-  /** Commits on `head` not reachable from `base` whose author email is not `email`. */
-  async foreignCommits(base: string, head: string, email: string): Promise<string[]> {
-    const out = await git(this.repoDir, ['log', '--format=%H %ae', `${base}..${head}`])
-    return out
-      .split('\n')
-      .filter(Boolean)
-      .filter((line) => line.split(' ')[1] !== email)
-      .map((line) => line.split(' ')[0] as string)
+  /** Heads on origin of `name` and of `name-<n>` (the fresh branches an issue may get), by branch name. */
+  async remoteHeads(name: string): Promise<Map<string, string>> {
+    const out = await this.remote(['ls-remote', '--heads'], [`refs/heads/${name}`, `refs/heads/${name}-*`])
+    const heads = new Map<string, string>()
+    for (const line of out.split('\n')) {
+      const [sha, ref] = line.split('\t')
+      if (sha && ref?.startsWith('refs/heads/')) heads.set(ref.slice('refs/heads/'.length), sha)
+    }
+    return heads
+  }
+
+  /** A fetched commit in a few words, for telling people who moved a branch: short sha, subject, author name. */
+  async describe(sha: string): Promise<{ short: string; subject: string; author: string }> {
+    const [short = sha.slice(0, 7), subject = '', author = ''] = (await git(this.repoDir, ['log', '-1', '--format=%h%x00%s%x00%an', sha])).split('\0')
+    return { short, subject, author }
+  }
+
+  /** Where HEAD forked from `base` on origin: a pull request's whole change is measured from here. */
+  async forkPoint(base: string): Promise<string> {
+    const baseSha = await this.fetch(base)
+    return git(this.repoDir, ['merge-base', baseSha, 'HEAD'])
   }
 }
 
@@ -163,7 +179,8 @@ async function localKeys(repoDir: string, pattern: string): Promise<Array<{ key:
 }
 
 export async function withoutPersistedCredentials<T>(repoDir: string, fn: () => Promise<T>): Promise<T> {
-  const configFile = path.join(repoDir, '.git', 'config')
+  // A linked worktree's .git is a file; its config lives in the shared git dir.
+  const configFile = path.join(await git(repoDir, ['rev-parse', '--path-format=absolute', '--git-common-dir']), 'config')
   let saved: Buffer | null = null
   const headers = await localKeys(repoDir, '^http\\..*\\.extraheader$')
   // actions/checkout v6 keeps the header in $RUNNER_TEMP/git-credentials-*.config, included from .git/config.

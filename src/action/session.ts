@@ -18,7 +18,7 @@ import { IssueLabels } from '../github/labels.js'
 import { BranchGuard, WorkBranch } from './branch.js'
 import type { Inputs, RunnerContext } from './inputs.js'
 import type { IssueRef } from './route.js'
-import { decodePlanMarker, type PlanState } from './state.js'
+import { latestPlanIn, type FoundPlan } from './plan-record.js'
 import { StatusComment } from './status.js'
 import type { SecretRegistry } from './secrets.js'
 import { issueTask, sanitizeUntrusted } from './untrusted.js'
@@ -46,10 +46,7 @@ export function inertForRunner(line: string): string {
     .replace(/##\[/g, '#\u200b#[')
 }
 
-export interface FoundPlan {
-  comment: IssueComment
-  state: PlanState
-}
+export type { FoundPlan }
 
 export class Session {
   readonly labels: IssueLabels
@@ -102,13 +99,7 @@ export class Session {
 
   /** The newest plan comment written by the bot. A marker in anyone else's comment is ignored. */
   async latestPlan(): Promise<FoundPlan | null> {
-    const comments = await this.issueComments()
-    for (const comment of [...comments].reverse()) {
-      if (comment.login !== this.inputs.botLogin) continue
-      const state = decodePlanMarker(comment.body)
-      if (state && state.issue === this.issue.number) return { comment, state }
-    }
-    return null
+    return latestPlanIn(await this.issueComments(), this.inputs.botLogin, this.issue.number)
   }
 
   async workBranch(name = this.branchName): Promise<WorkBranch> {
@@ -160,6 +151,7 @@ export class Session {
     inputs?: EngineOptions['inputs']
     reuse?: EngineOptions['reuse']
     guidance?: EngineOptions['guidance']
+    reviewBase?: EngineOptions['reviewBase']
     status: StatusComment
     /** The issue the work is for, when the session is on its pull request. */
     taskIssue?: { number: number; title: string; body: string }
@@ -201,6 +193,7 @@ export class Session {
       phases: opts.phases,
       inputs: opts.inputs,
       reuse: opts.reuse,
+      reviewBase: opts.reviewBase,
       slug: this.slug,
       date: this.date,
       claude: {

@@ -17,6 +17,12 @@ export interface PlanState {
   planSha: string
   /** The commit the bot last pushed to the branch (planSha, then implementation commits). */
   headSha: string
+  /**
+   * Every commit the bot pushed to `branch` (plans, implementations, /fix),
+   * oldest first, written down right after each push: the only heads a later
+   * command builds on (see plan-record.ts). Missing in markers from before.
+   */
+  pushed?: string[]
   planPath: string
   /** Earlier documents on the branch, reused by /revise. */
   documents: Partial<Record<PhaseName, string[]>>

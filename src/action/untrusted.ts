@@ -33,7 +33,26 @@ export function issueTask(issue: { number: number; title: string; body: string }
   return parts.filter(Boolean).join('\n\n')
 }
 
-/** Identifies the issue text a plan was made from (title and body as Claude saw them). */
-export function taskHash(issue: { number: number; title: string; body: string }): string {
-  return crypto.createHash('sha256').update(issueTask(issue)).digest('hex')
+type IssueText = { number: number; title: string; body: string }
+
+const sha256 = (text: string): string => crypto.createHash('sha256').update(text).digest('hex')
+
+/**
+ * What an edit must change to count: ticking a task-list box or reflowing
+ * whitespace leaves the request the same, so neither asks for a new plan.
+ */
+export function normalizeTask(text: string): string {
+  return text.replace(/^(\s*(?:[-*+]|\d+[.)])\s+)\[[ xX]\]/gm, '$1[ ]').replace(/\s+/g, '')
+}
+
+/** Identifies the issue text a plan was made from (title and body as Claude saw them, normalised). */
+export function taskHash(issue: IssueText): string {
+  return sha256(`v2\0${normalizeTask(issueTask(issue))}`)
+}
+
+/** Whether the issue still says what it said when `hash` was taken (no hash: nothing to compare). */
+export function sameTask(hash: string | undefined, issue: IssueText): boolean {
+  if (!hash || hash === taskHash(issue)) return true
+  // Plans made before the normalisation hold the hash of the text exactly as it was.
+  return hash === sha256(issueTask(issue))
 }

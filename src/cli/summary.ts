@@ -1,5 +1,6 @@
 /** The short human summary the CLI prints on stdout when --json is not given. */
 import { countBySeverity } from '../engine/findings.js'
+import { restoredClause } from '../engine/progress.js'
 import type { RunResult } from '../engine/types.js'
 
 export function renderSummary(result: RunResult): string {
@@ -22,6 +23,7 @@ export function renderSummary(result: RunResult): string {
   for (const p of result.phases) {
     if (p.blockedConnections?.length) lines.push(`Sandbox blocked in ${p.name}: ${p.blockedConnections.join(', ')}`)
     if (p.deniedPaths?.length) lines.push(`Sandbox refused writes in ${p.name}: ${p.deniedPaths.length}`)
+    if (restoredClause(p)) lines.push(`Warning: ${p.name} changed git's own setup; ${restoredClause(p)}`)
   }
   const questions = result.phases.reduce((n, p) => n + p.questions.length, 0)
   if (questions) lines.push(`Questions answered: ${questions}`)

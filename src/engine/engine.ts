@@ -13,6 +13,9 @@ import type { PromptContext } from './prompts.js'
 import { PHASES, type Finding, type MaintainerAnswer, type PhaseName, type PhaseResult, type RunResult } from './types.js'
 import { changesSince, recordStartingPoint } from './starting-point.js'
 
+/** Diffs larger than this are not inlined into the review prompt; the reviewer runs git diff itself. */
+const MAX_INLINE_DIFF = 60000
+
 export interface EngineOptions {
   task: string
   repoDir: string
@@ -32,6 +35,12 @@ export interface EngineOptions {
   date: string
   /** Guidance for plan (revision feedback) or implement (approval note). */
   guidance?: Partial<Record<PhaseName, string>>
+  /**
+   * The commit the review and the changed files are measured from. Default:
+   * HEAD before implement. A pull request's is where it forked from its base,
+   * so the review covers the whole change, earlier implementations included.
+   */
+  reviewBase?: string
   claude: ClaudeSettings
   phaseTimeoutMs: number
   maxTurns?: number
@@ -44,9 +53,6 @@ export interface EngineOptions {
   /** Removes the run's secrets from text this process sends the model itself (the review's diff). */
   redact?: (text: string) => string
 }
-
-/** Diffs larger than this are not inlined into the review prompt; the reviewer runs git diff itself. */
-const MAX_INLINE_DIFF = 60000
 
 function skipped(name: PhaseName): PhaseResult {
   return {
@@ -91,7 +97,8 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
       guidance: opts.guidance?.[name]
     }
     if (name === 'review') {
-      ctx.baseSha = implementBase ?? (await headSha(opts.repoDir))
+      // The whole pull request's change (from where it forked from the base), not only this run's.
+      ctx.baseSha = opts.reviewBase ?? implementBase ?? (await headSha(opts.repoDir))
       if (ctx.baseSha) {
         const change = await changesSince(opts.repoDir, ctx.baseSha, opts.artifactsDir)
         ctx.changedFiles = change.files
@@ -143,7 +150,8 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
   }
 
   const ran = (name: PhaseName) => results.find((r) => r.name === name && r.status === 'succeeded')
-  const changedFiles = implementBase ? (await changesSince(opts.repoDir, implementBase, opts.artifactsDir)).files : []
+  const changeBase = opts.reviewBase ?? implementBase
+  const changedFiles = requested.includes('implement') && changeBase ? (await changesSince(opts.repoDir, changeBase, opts.artifactsDir)).files : []
   const totals = results.reduce(
     (t, r) => ({
       durationMs: t.durationMs,

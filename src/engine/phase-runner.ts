@@ -18,6 +18,7 @@ import { toolTarget, type ProgressEvent } from './progress.js'
 import { builtInPrompt, commandArguments, type PromptContext } from './prompts.js'
 import { extractQuestion } from './questions.js'
 import type { MaintainerAnswer, PendingQuestion, PhaseResult } from './types.js'
+import { restoreGitSetup, snapshotGitSetup } from '../git/setup.js'
 import { checkImplement, checkReadOnly, snapshotWorkspace } from './workspace-guard.js'
 
 export interface ClaudeSettings {
@@ -112,6 +113,7 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
   }
 
   const before = await snapshotWorkspace(repoDir)
+  const setup = await snapshotGitSetup(repoDir)
   const host = opts.claude.host
   const connectionsBefore = host?.blockedConnections().length ?? 0
   const deniedPaths = new Set<string>()
@@ -229,26 +231,39 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
     return outcome
   }
 
-  let outcome = await invoke(phasePrompt(spec, ctx, repoDir))
-  for (let round = 0; round < opts.maxQuestionRounds; round++) {
-    if (waitingFor || typeof outcome === 'string' || !outcome.ok || !outcome.result) break
-    const question = extractQuestion(outcome.result.text)
-    if (!question) break
-    opts.emit({ type: 'question', phase: spec.name, question })
-    const documents = [
-      ...Object.values(ctx.inputs).flat(),
-      ...artifactsFromToolCalls(toolCalls, repoDir, ctx.artifactsDir)
-    ]
-    const answer = await opts.answerer.answer({
-      task: ctx.task,
-      phase: spec.name,
-      question,
-      artifacts: readDocs(repoDir, [...new Set(documents)])
-    })
-    opts.emit({ type: 'answer', phase: spec.name, ...answer })
-    result.questions.push({ question, answer: answer.answer, answeredBy: answer.answeredBy })
-    // The same session continues, so Claude keeps everything it already read.
-    outcome = await invoke(answer.answer, outcome.sessionId ?? result.sessionId ?? undefined)
+  /** The first invocation, then one resumed invocation per answered question. */
+  const converse = async (): Promise<ClaudeOutcome | string> => {
+    let outcome = await invoke(phasePrompt(spec, ctx, repoDir))
+    for (let round = 0; round < opts.maxQuestionRounds; round++) {
+      if (waitingFor || typeof outcome === 'string' || !outcome.ok || !outcome.result) break
+      const question = extractQuestion(outcome.result.text)
+      if (!question) break
+      opts.emit({ type: 'question', phase: spec.name, question })
+      const documents = [
+        ...Object.values(ctx.inputs).flat(),
+        ...artifactsFromToolCalls(toolCalls, repoDir, ctx.artifactsDir)
+      ]
+      const answer = await opts.answerer.answer({
+        task: ctx.task,
+        phase: spec.name,
+        question,
+        artifacts: readDocs(repoDir, [...new Set(documents)])
+      })
+      opts.emit({ type: 'answer', phase: spec.name, ...answer })
+      result.questions.push({ question, answer: answer.answer, answeredBy: answer.answeredBy })
+      // The same session continues, so Claude keeps everything it already read.
+      outcome = await invoke(answer.answer, outcome.sessionId ?? result.sessionId ?? undefined)
+    }
+    return outcome
+  }
+
+  let outcome: ClaudeOutcome | string
+  try {
+    outcome = await converse()
+  } finally {
+    // However the phase ended, git's setup is back before anything (the guard, our commits) runs git again.
+    const restored = restoreGitSetup(setup)
+    if (restored.length) result.restored = restored
   }
 
   if (waitingFor) {

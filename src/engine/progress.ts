@@ -33,6 +33,14 @@ export function toolTarget(call: ToolCall, repoDir: string): string {
   return oneLine(JSON.stringify(input), 80)
 }
 
+/** What a phase changed in git's own setup and the engine put back, in one clause; '' when nothing. */
+export function restoredClause(result: PhaseResult): string {
+  const paths = result.restored ?? []
+  if (!paths.length) return ''
+  const shown = paths.slice(0, 8).join(', ')
+  return `put back what it changed in git's setup: ${shown}${paths.length > 8 ? ` and ${paths.length - 8} more` : ''}`
+}
+
 export function formatProgress(event: ProgressEvent, repoDir: string): string | null {
   switch (event.type) {
     case 'phase-start':
@@ -51,11 +59,12 @@ export function formatProgress(event: ProgressEvent, repoDir: string): string | 
     case 'phase-end': {
       const r = event.result
       const stats = `${(r.durationMs / 1000).toFixed(1)}s, $${r.costUsd.toFixed(4)}, ${r.inputTokens}/${r.outputTokens} tokens`
+      const restored = restoredClause(r) ? `; ${restoredClause(r)}` : ''
       if (r.reused) return `✔ ${r.name} reused from an earlier run → ${r.artifacts.join(', ')}`
       if (r.status === 'succeeded') {
-        return `✔ ${r.name} (${stats})${r.artifacts.length ? ` → ${r.artifacts.join(', ')}` : ''}`
+        return `✔ ${r.name} (${stats})${r.artifacts.length ? ` → ${r.artifacts.join(', ')}` : ''}${restored}`
       }
-      if (r.status === 'failed') return `✖ ${r.name} failed (${stats}): ${r.error ?? 'unknown error'}`
+      if (r.status === 'failed') return `✖ ${r.name} failed (${stats}): ${r.error ?? 'unknown error'}${restored}`
       return `- ${r.name} skipped`
     }
   }

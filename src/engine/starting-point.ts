@@ -12,7 +12,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { git, headSha } from '../git/git.js'
+import { git, headSha, stageAll } from '../git/git.js'
 
 /** The starting point is a commit on no branch; git needs an identity to write it, and the user's may be unset. */
 const IDENTITY = {
@@ -33,7 +33,7 @@ async function withWorkTreeIndex<T>(repoDir: string, artifactsDir: string, fn: (
   try {
     // Starting from the user's index keeps its stat data: git re-hashes only what changed.
     if (fs.existsSync(path.join(gitDir, 'index'))) fs.copyFileSync(path.join(gitDir, 'index'), env.GIT_INDEX_FILE)
-    await git(repoDir, ['add', '-A', ...scope(artifactsDir)], { env })
+    await stageAll(repoDir, scope(artifactsDir).slice(1), { env })
     return await fn(env)
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true })
@@ -65,7 +65,8 @@ export interface Change {
 export async function changesSince(repoDir: string, start: string, artifactsDir: string): Promise<Change> {
   return withWorkTreeIndex(repoDir, artifactsDir, async (env) => {
     const names = await git(repoDir, ['diff', '--cached', '--name-only', '--no-renames', start, ...scope(artifactsDir)], { env })
-    const diff = await git(repoDir, ['diff', '--cached', start, ...scope(artifactsDir)], { env })
+    // The bytes, not what a diff driver or textconv program named in .gitattributes would make of them.
+    const diff = await git(repoDir, ['diff', '--cached', '--no-ext-diff', '--no-textconv', '--ignore-submodules=dirty', start, ...scope(artifactsDir)], { env })
     return { files: names.split('\n').filter(Boolean).sort(), diff }
   })
 }

@@ -64,6 +64,11 @@ export interface PhaseResult {
   pendingQuestions?: PendingQuestion[]
   /** True when the phase's document was reused from an earlier run instead of running Claude. */
   reused?: boolean
+  /**
+   * Parts of git's own setup the phase changed (e.g. `.git/config`, `.git/hooks/pre-commit`),
+   * relative to the repository: put back as they were before the phase. Absent when untouched.
+   */
+  restored?: string[]
   error?: string
 }
 

@@ -2,6 +2,7 @@
  * Proves after a phase what it changed in the checkout. The CLI's permission
  * flags are the first fence; this check is the one we trust, because it looks
  * at the result rather than at what the model was allowed to ask for.
+ * (What a phase changes in .git itself is put back, not judged: git/setup.ts.)
  */
 import crypto from 'node:crypto'
 import fs from 'node:fs'
@@ -10,8 +11,6 @@ import { dirtyPaths, git, gitSucceeds, headSha } from '../git/git.js'
 
 export interface WorkspaceSnapshot {
   head: string | null
-  /** Hash of .git/config and the hooks: what makes git run programs or send traffic elsewhere. */
-  gitSetup: string
   /** Dirty path → content hash ('<deleted>' when gone). */
   files: Map<string, string>
 }
@@ -24,22 +23,11 @@ function hashFile(file: string): string {
   }
 }
 
-async function gitSetupHash(repoDir: string): Promise<string> {
-  const gitDir = await git(repoDir, ['rev-parse', '--absolute-git-dir'])
-  const hash = crypto.createHash('sha256').update(hashFile(path.join(gitDir, 'config')))
-  const hooks = path.join(gitDir, 'hooks')
-  const names = fs.existsSync(hooks) ? fs.readdirSync(hooks).filter((n) => !n.endsWith('.sample')).sort() : []
-  for (const name of names) hash.update(`\0${name}\0${hashFile(path.join(hooks, name))}`)
-  return hash.digest('hex')
-}
-
 export async function snapshotWorkspace(repoDir: string): Promise<WorkspaceSnapshot> {
   const files = new Map<string, string>()
   for (const rel of await dirtyPaths(repoDir)) files.set(rel, hashFile(path.join(repoDir, rel)))
-  return { head: await headSha(repoDir), gitSetup: await gitSetupHash(repoDir), files }
+  return { head: await headSha(repoDir), files }
 }
-
-const GIT_SETUP_CHANGED = 'it changed .git/config or the git hooks, which no phase may do'
 
 export function isInside(rel: string, dir: string): boolean {
   const norm = dir.replace(/\/+$/, '')
@@ -64,7 +52,6 @@ export async function checkReadOnly(
   artifactsDir: string
 ): Promise<GuardViolation | null> {
   const after = await snapshotWorkspace(repoDir)
-  if (after.gitSetup !== before.gitSetup) return { reason: GIT_SETUP_CHANGED, paths: [] }
   if (after.head !== before.head) {
     return { reason: `it moved HEAD from ${before.head?.slice(0, 7)} to ${after.head?.slice(0, 7)}`, paths: [] }
   }
@@ -78,7 +65,6 @@ export async function checkReadOnly(
 /** The implement phase may edit the checkout, but not workflows and not published history. */
 export async function checkImplement(repoDir: string, before: WorkspaceSnapshot): Promise<GuardViolation | null> {
   const after = await snapshotWorkspace(repoDir)
-  if (after.gitSetup !== before.gitSetup) return { reason: GIT_SETUP_CHANGED, paths: [] }
   if (before.head && after.head !== before.head) {
     const kept = after.head !== null && (await gitSucceeds(repoDir, ['merge-base', '--is-ancestor', before.head, after.head]))
     if (!kept) return { reason: `it rewrote history: ${before.head.slice(0, 7)} is no longer an ancestor of HEAD`, paths: [] }
@@ -97,7 +83,8 @@ export async function checkImplement(repoDir: string, before: WorkspaceSnapshot)
 
 /** Files that differ from `baseSha` (committed or not), outside the artifacts folder. */
 export async function changedSince(repoDir: string, baseSha: string | null, artifactsDir: string): Promise<string[]> {
-  const tracked = baseSha ? (await git(repoDir, ['diff', '--name-only', baseSha])).split('\n') : []
+  // Submodules by their commit only (see dirtyPaths).
+  const tracked = baseSha ? (await git(repoDir, ['diff', '--name-only', '--ignore-submodules=dirty', baseSha])).split('\n') : []
   const dirty = await dirtyPaths(repoDir)
   return [...new Set([...tracked, ...dirty])]
     .filter((p) => p && !isInside(p, artifactsDir))

@@ -1,9 +1,11 @@
 /**
  * The one place that runs git: argv arrays only, never a shell string, so no
- * branch name or path from an issue can become a command.
+ * branch name or path from an issue can become a command; and hermetic (see
+ * hermetic.ts), so nothing a phase wrote makes git run a program.
  */
 import { execa } from 'execa'
 import { withoutSecrets } from '../util/secret-env.js'
+import { configEnv, driverOverrides, FIXED_CONFIG, hermeticEnv, parseConfigList, transportProblems, type ConfigEntry } from './hermetic.js'
 
 export class GitError extends Error {
   constructor(
@@ -18,35 +20,48 @@ export class GitError extends Error {
 }
 
 export interface GitOptions {
-  /** Extra `-c key=value` settings for this call only (e.g. an auth header). */
+  /** Extra settings for this call only (e.g. an auth header), passed in git's environment. */
   config?: Record<string, string>
   /** Values to hide if they appear in an error message. */
   secrets?: string[]
   env?: Record<string, string>
   input?: string
+  /** The remote URL this call talks to: refused if the repository's config would redirect or intercept it. */
+  remoteUrl?: string
 }
 
 function redact(text: string, secrets: string[] = []): string {
   return secrets.filter(Boolean).reduce((t, s) => t.split(s).join('***'), text)
 }
 
+async function exec(cwd: string, args: string[], env: Record<string, string>, input?: string) {
+  return execa('git', args, { cwd, reject: false, stripFinalNewline: true, input, extendEnv: false, env })
+}
+
 /**
- * Hooks and fsmonitor are programs the work tree's `.git` can name: a phase
- * that wrote one must not get it run by our own git calls.
+ * The repository's own config as git will read it for this call (local and
+ * worktree files and what they include). Read fresh each time: it is what a
+ * phase may have changed.
  */
-// An empty core.fsmonitor disables it on every git version (before 2.36 "false" named a hook).
-const SAFE_CONFIG = ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=']
+async function repositoryConfig(cwd: string, env: Record<string, string>): Promise<ConfigEntry[]> {
+  const result = await exec(cwd, ['config', '--list', '--null'], env)
+  // A config git cannot parse fails the real command the same way; outside a repository there is none.
+  if (result.exitCode !== 0) throw new GitError(`git config failed: ${String(result.stderr).trim()}`, ['config'], result.exitCode, String(result.stderr))
+  return parseConfigList(String(result.stdout))
+}
 
 export async function git(cwd: string, args: string[], opts: GitOptions = {}): Promise<string> {
-  const configArgs = Object.entries(opts.config ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`])
-  const result = await execa('git', [...SAFE_CONFIG, ...configArgs, ...args], {
-    cwd,
-    reject: false,
-    stripFinalNewline: true,
-    input: opts.input,
-    extendEnv: false,
-    env: { ...withoutSecrets(process.env), GIT_TERMINAL_PROMPT: '0', ...opts.env }
-  })
+  const env = hermeticEnv(withoutSecrets(process.env), opts.env)
+  const entries = await repositoryConfig(cwd, env)
+  if (opts.remoteUrl) {
+    const problems = transportProblems(entries, opts.remoteUrl)
+    if (problems.length) {
+      const message = `git ${args[0]} refused: the repository's git config sets ${problems.join(', ')}; the orchestrator only talks to origin with settings it chose`
+      throw new GitError(message, args, undefined, '')
+    }
+  }
+  const settings = [...FIXED_CONFIG, ...driverOverrides(entries), ...Object.entries(opts.config ?? {})]
+  const result = await exec(cwd, args, { ...env, ...configEnv(settings) }, opts.input)
   if (result.exitCode !== 0) {
     const stderr = redact(String(result.stderr).trim(), opts.secrets)
     const stdout = redact(String(result.stdout).trim(), opts.secrets)
@@ -74,11 +89,31 @@ export async function headSha(cwd: string): Promise<string | null> {
   }
 }
 
-/** Paths that differ from HEAD in the work tree or index, untracked files included. */
+/**
+ * Paths that differ from HEAD in the work tree or index, untracked files
+ * included. A submodule counts when its commit changed; its work tree is not
+ * examined, since that would run git inside it, under a config we never read.
+ */
 export async function dirtyPaths(cwd: string): Promise<string[]> {
-  const out = await git(cwd, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames'])
+  const out = await git(cwd, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames', '--ignore-submodules=dirty'])
   return out
     .split('\0')
     .filter((entry) => entry.length > 3)
     .map((entry) => entry.slice(3))
+}
+
+/**
+ * `git add -A -- <pathspec>`, without running git inside submodules: add -A
+ * runs `git status` in each one, under that submodule's own config, which is
+ * not ours to trust. Their commits are staged with update-index instead,
+ * which only reads where the submodule's HEAD points.
+ */
+export async function stageAll(cwd: string, pathspec: string[], opts: GitOptions = {}): Promise<void> {
+  const staged = await git(cwd, ['ls-files', '-z', '--stage', '--', ...pathspec], opts)
+  const submodules = staged
+    .split('\0')
+    .filter((entry) => entry.startsWith('160000 '))
+    .map((entry) => entry.slice(entry.indexOf('\t') + 1))
+  await git(cwd, ['add', '-A', '--', ...pathspec, ...submodules.map((p) => `:(exclude,literal)${p}`)], opts)
+  if (submodules.length) await git(cwd, ['update-index', '--add', '--remove', '-z', '--stdin'], { ...opts, input: `${submodules.join('\0')}\0` })
 }

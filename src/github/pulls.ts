@@ -79,6 +79,7 @@ export interface PullDetail {
   number: number
   htmlUrl: string
   open: boolean
+  merged: boolean
   headRef: string
   headSha: string
   baseRef: string
@@ -92,6 +93,7 @@ export async function getPull(gh: GitHubClient, repo: RepoRef, number: number): 
     number: data.number,
     htmlUrl: data.html_url,
     open: data.state === 'open' && !data.merged,
+    merged: Boolean(data.merged),
     headRef: data.head.ref,
     headSha: data.head.sha,
     baseRef: data.base.ref,

@@ -98,4 +98,16 @@ describe('formatProgress', () => {
       formatProgress({ type: 'phase-end', phase: 'implement', result: phaseResult({ name: 'implement', status: 'skipped' }) }, REPO)
     ).toBe('- implement skipped')
   })
+
+  it('says what git setup a phase changed and the engine put back, finished or failed', () => {
+    const restored = ['.git/config', '.git/hooks/pre-commit']
+    expect(formatProgress({ type: 'phase-end', phase: 'implement', result: phaseResult({ name: 'implement', restored }) }, REPO)).toBe(
+      "✔ implement (12.3s, $0.0123, 1500/320 tokens); put back what it changed in git's setup: .git/config, .git/hooks/pre-commit"
+    )
+    expect(
+      formatProgress({ type: 'phase-end', phase: 'research', result: phaseResult({ name: 'research', status: 'failed', error: 'it changed files', restored }) }, REPO)
+    ).toBe("✖ research failed (12.3s, $0.0123, 1500/320 tokens): it changed files; put back what it changed in git's setup: .git/config, .git/hooks/pre-commit")
+    const many = Array.from({ length: 11 }, (_, i) => `.git/hooks/h${i}`)
+    expect(formatProgress({ type: 'phase-end', phase: 'plan', result: phaseResult({ restored: many }) }, REPO)).toMatch(/h7 and 3 more$/)
+  })
 })

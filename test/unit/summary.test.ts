@@ -94,4 +94,11 @@ describe('renderSummary', () => {
       'Failed: unknown error'
     )
   })
+
+  it("warns about a phase that changed git's own setup", () => {
+    const phases = [phase('index'), { ...phase('implement'), restored: ['.git/hooks/pre-commit'] }]
+    expect(renderSummary(base({ phases })).split('\n')).toContain(
+      "Warning: implement changed git's own setup; put back what it changed in git's setup: .git/hooks/pre-commit"
+    )
+  })
 })

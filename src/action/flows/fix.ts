@@ -3,15 +3,18 @@
  * text and the inline review comments) on top of the branch, review again,
  * push, replace the findings in the PR body, and reply on the PR.
  */
+import { listComments } from '../../github/comments.js'
 import { canWrite } from '../../github/permissions.js'
 import { getPull, inlineComments, type InlineComment } from '../../github/pulls.js'
 import { countBySeverity } from '../../engine/findings.js'
+import { latestPlanIn, recordPush } from '../plan-record.js'
 import { neutralize } from '../render/markdown.js'
 import { replaceFindings } from '../render/pr-body.js'
 import type { Outputs, Session } from '../session.js'
 import { decodePrMarker, replacePrMarker } from '../state.js'
-import { taskHash } from '../untrusted.js'
+import { sameTask } from '../untrusted.js'
 import { failRun, refuse } from './outcome.js'
+import { resumeBranch, startOverHint } from './resume-branch.js'
 
 export interface FixRequest {
   feedback: string
@@ -55,21 +58,34 @@ export async function fixPullRequest(s: Session, req: FixRequest): Promise<Outpu
 
   const { data: issueData } = await s.gh.rest.issues.get({ ...s.repo, issue_number: state.issue })
   const issue = { number: issueData.number, title: issueData.title, body: issueData.body ?? '' }
-  if (state.taskHash && state.taskHash !== taskHash(issue)) {
+  if (!sameTask(state.taskHash, issue)) {
     return refuse(
       s,
       `Issue #${issue.number} was edited after its plan was approved. Comment \`/revise\` on the issue for a plan that matches it; I won't change this pull request against a plan for other text.`
     )
   }
+  // The issue's plan comment records what the bot pushed to this branch.
+  const plan = latestPlanIn(await listComments(s.gh, s.repo, issue.number), s.inputs.botLogin, issue.number)
+  if (plan?.state.branch !== state.branch) {
+    return refuse(s, `I can't find the plan this pull request was built from on issue #${issue.number}. Comment \`/plan\` there to start again.`)
+  }
+  if (plan.state.state === 'pending') {
+    return refuse(s, `A revised plan for issue #${issue.number} awaits approval: comment \`/approve\` there to build it on this pull request.`)
+  }
 
   const wb = await s.workBranch(state.branch)
-  const head = await wb.fetch(state.branch)
-  await wb.checkoutAt(head)
+  const resumed = await resumeBranch(wb, plan.state)
+  if ('problem' in resumed) {
+    return refuse(s, `I won't change this pull request: ${resumed.problem}. I only build on commits I pushed myself. ${startOverHint(wb.branch, ` on issue #${issue.number}`)}`)
+  }
+  const head = resumed.sha
   const status = await s.openStatus(`Orchestrator: fixing #${pr.number}`, ['implement', 'review'])
   const result = await s.runEngine({
     phases: ['implement', 'review'],
     inputs: { plan: [state.planPath] },
     guidance: { implement: fixGuidance(req.feedback, comments) },
+    // The review looks at the whole pull request, not only this fix.
+    reviewBase: await wb.forkPoint(pr.baseRef),
     status,
     taskIssue: issue
   })
@@ -80,6 +96,7 @@ export async function fixPullRequest(s: Session, req: FixRequest): Promise<Outpu
   if (!sha) return failRun(s, status, 'the implement phase changed nothing for this feedback', result, state.branch)
   const pushError = await s.push(wb, sha)
   if (pushError) return failRun(s, status, pushError, result, state.branch)
+  await recordPush(s.gh, s.repo, plan, sha)
 
   const next = { ...state, handled: [...state.handled, key] }
   const view = {

@@ -3,15 +3,17 @@
  * open the branch's pull request (or update the one it already has).
  */
 import { updateComment } from '../../github/comments.js'
-import { createOrUpdatePull, ForeignPullError } from '../../github/pulls.js'
+import { createOrUpdatePull, ForeignPullError, getPull } from '../../github/pulls.js'
 import type { RunResult } from '../../engine/types.js'
+import type { WorkBranch } from '../branch.js'
+import { recordPush } from '../plan-record.js'
 import { renderPrBody } from '../render/pr-body.js'
 import type { FoundPlan, Outputs, Session } from '../session.js'
 import { replacePlanMarker } from '../state.js'
 import type { StatusComment } from '../status.js'
-import { taskHash } from '../untrusted.js'
+import { sameTask } from '../untrusted.js'
 import { failRun, refuse } from './outcome.js'
-import { resumeBranch } from './resume-branch.js'
+import { resumeBranch, startOverHint } from './resume-branch.js'
 
 export async function approvePlan(s: Session, opts: { guidance: string; commentId: number; commentCreatedAt: string }): Promise<Outputs> {
   const plan = await s.latestPlan()
@@ -23,7 +25,7 @@ export async function approvePlan(s: Session, opts: { guidance: string; commentI
   }
   const planLink = `[the plan](${plan.comment.htmlUrl})`
   if (plan.state.approvedBy?.includes(opts.commentId)) {
-    return refuse(s, `This /approve was already carried out: see pull request #${plan.state.pr ?? '?'}.`)
+    return refuse(s, `This /approve was already carried out: see pull request #${plan.state.pr ?? '?'}. Comment \`/approve\` again to run it once more.`)
   }
   const asked = seconds(opts.commentCreatedAt)
   if (asked !== null && (seconds(plan.comment.createdAt) ?? 0) > asked) {
@@ -32,39 +34,48 @@ export async function approvePlan(s: Session, opts: { guidance: string; commentI
   if (asked !== null && asked < (seconds(plan.state.approvedAt) ?? 0)) {
     return refuse(s, `This /approve was written before the last implementation finished, which already answered it: see pull request #${plan.state.pr ?? '?'}. Comment \`/approve\` again to run it once more.`)
   }
-  if (plan.state.taskHash && plan.state.taskHash !== taskHash(s.issue)) {
+  if (!sameTask(plan.state.taskHash, s.issue)) {
     return refuse(
       s,
-      `The issue's title or description changed after ${planLink} was made. I only implement a plan for the text it was made from: comment \`/revise <what changed>\` for a new plan.`
+      `The issue's title or description changed after ${planLink} was made. I only implement a plan for the text it was made from: comment \`/revise\` for a new plan from the issue as it is now.`
     )
   }
-  const wb = await s.workBranch()
-  const resumed = await resumeBranch(s, wb, plan.state.headSha)
+  const finished = plan.state.state === 'approved' ? await finishedPull(s, plan) : null
+  if (finished) return refuse(s, `${finished} ${startOverHint(plan.state.branch)}`)
+  const wb = await s.workBranch(plan.state.branch)
+  const resumed = await resumeBranch(wb, plan.state)
   if ('problem' in resumed) {
-    return refuse(
-      s,
-      `I won't implement ${planLink}: ${resumed.problem}. I only build on the exact plan that was approved. ` +
-        'Remove those commits, or delete the branch and comment `/plan` to start over.'
-    )
+    return refuse(s, `I won't implement ${planLink}: ${resumed.problem}. I only build on commits I pushed myself. ${startOverHint(wb.branch)}`)
   }
   const status = await s.openStatus(`Orchestrator: implementing #${s.issue.number}`, ['implement', 'review'])
-  return implementPlan(s, { plan, base: resumed.sha, guidance: opts.guidance, status, commentId: opts.commentId })
+  return implementPlan(s, { plan, wb, guidance: opts.guidance, status, commentId: opts.commentId })
 }
 
-/** Implement → review → commit → push → pull request, on a checkout already at the plan's head. */
+/** Why the plan's pull request no longer takes work (closed or merged), or null while it is open or absent. */
+export async function finishedPull(s: Session, plan: FoundPlan): Promise<string | null> {
+  if (!plan.state.pr) return null
+  const pr = await getPull(s.gh, s.repo, plan.state.pr)
+  if (pr.open) return null
+  return `Pull request #${pr.number} for this plan was ${pr.merged ? 'merged' : 'closed'}, so its work is done.`
+}
+
+/** Implement → review → commit → push → pull request, on a checkout already at the branch's recorded head. */
 export async function implementPlan(
   s: Session,
   opts: {
     plan: FoundPlan
-    /** The commit the checkout started from: anything Claude commits on top is folded into the bot's commit. */
-    base: string
+    /** Checked out at the head the run starts from: anything Claude commits on top is folded into the bot's commit. */
+    wb: WorkBranch
     guidance: string
     status: StatusComment
     earlier?: RunResult
     commentId?: number
   }
 ): Promise<Outputs> {
-  const { plan, status } = opts
+  const { status, wb } = opts
+  let plan = opts.plan
+  const branch = plan.state.branch
+  const base = await wb.head()
   // The label changes while Claude starts; its outcome is collected below, never left unhandled.
   const labelled = s.labels.set('orchestrator:implementing').then(
     () => null,
@@ -74,6 +85,8 @@ export async function implementPlan(
     phases: ['implement', 'review'],
     inputs: { ...plan.state.documents, plan: [plan.state.planPath] },
     guidance: opts.guidance ? { implement: opts.guidance } : undefined,
+    // The pull request's whole change, earlier implementations included.
+    reviewBase: await wb.forkPoint(plan.state.base),
     status
   })
   const combined: RunResult = opts.earlier
@@ -81,24 +94,24 @@ export async function implementPlan(
     : result
   const labelError = await labelled
   if (labelError) throw labelError
-  if (result.status === 'failed') return failRun(s, status, result.error ?? 'implementation failed', combined)
+  if (result.status === 'failed') return failRun(s, status, result.error ?? 'implementation failed', combined, branch)
 
-  const wb = await s.workBranch()
-  await wb.uncommitTo(opts.base)
+  await wb.uncommitTo(base)
   const sha = await s.commit(wb, `orchestrator: implement #${s.issue.number}\n\n${s.issue.title}`)
-  if (!sha) return failRun(s, status, 'the implement phase changed nothing, so there is nothing to propose', combined)
+  if (!sha) return failRun(s, status, 'the implement phase changed nothing, so there is nothing to propose', combined, branch)
   const pushError = await s.push(wb, sha)
-  if (pushError) return failRun(s, status, pushError, combined)
+  if (pushError) return failRun(s, status, pushError, combined, branch)
+  plan = await recordPush(s.gh, s.repo, plan, sha)
   const planCommentUrl = plan.comment.htmlUrl
   const pr = await createOrUpdatePull(s.gh, s.repo, {
-    branch: s.branchName,
+    branch,
     base: plan.state.base,
     title: `${s.issue.title} (#${s.issue.number})`,
     body: renderPrBody({
-      state: { v: 1, issue: s.issue.number, branch: s.branchName, planPath: plan.state.planPath, taskHash: plan.state.taskHash, handled: [] },
+      state: { v: 1, issue: s.issue.number, branch, planPath: plan.state.planPath, taskHash: plan.state.taskHash, handled: [] },
       issue: s.issue.number,
       issueTitle: s.issue.title,
-      branch: s.branchName,
+      branch,
       headSha: sha,
       planPath: plan.state.planPath,
       planCommentUrl,
@@ -115,12 +128,11 @@ export async function implementPlan(
     throw err
   })
   if (pr instanceof ForeignPullError) {
-    return failRun(s, status, `${pr.message}. The new commits are on \`${s.branchName}\`: close #${pr.number} and comment \`/approve\` for the orchestrator's own pull request`, combined)
+    return failRun(s, status, `${pr.message}. The new commits are on \`${branch}\`: close #${pr.number} and comment \`/approve\` for the orchestrator's own pull request`, combined, branch)
   }
   const approved = replacePlanMarker(plan.comment.body, {
     ...plan.state,
     state: 'approved',
-    headSha: sha,
     pr: pr.number,
     approvedBy: [...(plan.state.approvedBy ?? []), ...(opts.commentId ? [opts.commentId] : [])],
     approvedAt: new Date().toISOString()
@@ -134,7 +146,7 @@ export async function implementPlan(
   ])
   return {
     status: pr.created ? 'pr-opened' : 'pr-updated',
-    branch: s.branchName,
+    branch,
     prNumber: pr.number,
     prUrl: pr.htmlUrl,
     planCommentUrl,

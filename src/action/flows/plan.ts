@@ -3,6 +3,7 @@
  * documents, push, and post the plan comment. Without required approval the
  * same run goes straight on to implementation.
  */
+import * as core from '@actions/core'
 import fs from 'node:fs'
 import path from 'node:path'
 import { updateComment } from '../../github/comments.js'
@@ -13,13 +14,15 @@ import { renderQuestionComment, resolveAnswers } from '../render/question-commen
 import type { StatusComment } from '../status.js'
 import type { WorkBranch } from '../branch.js'
 import { IndexCache } from '../index-cache.js'
+import { recordedCommits } from '../plan-record.js'
 import { markPlanComment, renderPlanComment } from '../render/plan-comment.js'
 import type { FoundPlan, Outputs, Session } from '../session.js'
 import { decodeQuestionMarker, replacePlanMarker, replaceQuestionMarker, type PlanState, type QuestionState } from '../state.js'
-import { taskHash } from '../untrusted.js'
+import { sameTask, taskHash } from '../untrusted.js'
 import { failRun, refuse } from './outcome.js'
-import { resumeBranch } from './resume-branch.js'
-import { implementPlan } from './implement.js'
+import { describeHead, resumeBranch, startOverHint } from './resume-branch.js'
+import { finishedPull, implementPlan } from './implement.js'
+import { chooseStart, type LeftAlone } from './start-point.js'
 
 function readDoc(repoDir: string, rel: string | undefined): string | undefined {
   if (!rel) return undefined
@@ -30,41 +33,46 @@ function readDoc(repoDir: string, rel: string | undefined): string | undefined {
   }
 }
 
-/** Where a new plan starts: the base branch, or the bot's own branch if one is left from earlier. */
-async function startingPoint(s: Session, wb: WorkBranch): Promise<{ sha: string; baseSha: string } | { refusal: string }> {
-  const [baseSha, remote] = await Promise.all([wb.fetch(s.baseBranch), wb.remoteHead()])
-  if (!remote) return { sha: baseSha, baseSha }
-  const head = await wb.fetch(s.branchName)
-  const foreign = await wb.foreignCommits(`refs/remotes/origin/${s.baseBranch}`, head, s.inputs.commitAuthorEmail)
-  if (foreign.length) {
-    return {
-      refusal:
-        `The branch \`${s.branchName}\` already exists with ${foreign.length} commit(s) the orchestrator did not make ` +
-        `(${foreign.map((c) => c.slice(0, 7)).join(', ')}). I won't overwrite them: delete or rename the branch, then try again.`
-    }
-  }
-  return { sha: head, baseSha }
+/** What a plan on a fresh branch says about the branch it did not reuse. */
+async function leftAloneNote(s: Session, wb: WorkBranch, left: LeftAlone, pr?: number): Promise<string> {
+  const why =
+    left.why === 'moved'
+      ? `\`${left.branch}\` is at ${await describeHead(wb, await wb.fetch(left.branch))}, which the orchestrator did not push`
+      : `pull request #${pr ?? '?'} from \`${left.branch}\` was ${left.why}`
+  return `This plan starts on a fresh branch, \`${wb.branch}\`, from \`${s.baseBranch}\`: ${why}. \`${left.branch}\` is left as it is.`
 }
 
 export async function startPlan(s: Session, opts: { extra: string }): Promise<Outputs> {
-  const [existing, wb] = await Promise.all([s.latestPlan(), s.workBranch()])
-  if (existing?.state.state === 'pending') {
-    return refuse(s, `This issue already has [a plan awaiting approval](${existing.comment.htmlUrl}). Reply \`/approve\` to implement it or \`/revise <feedback>\` for a new one.`)
+  const [existing, probe] = await Promise.all([s.latestPlan(), s.workBranch()])
+  const [pull, heads] = await Promise.all([
+    existing?.state.state === 'approved' && existing.state.pr ? getPull(s.gh, s.repo, existing.state.pr) : Promise.resolve(null),
+    probe.remoteHeads(s.branchName)
+  ])
+  const start = chooseStart({
+    plan: existing,
+    pull: pull ? (pull.open ? 'open' : pull.merged ? 'merged' : 'closed') : null,
+    defaultBranch: s.branchName,
+    heads
+  })
+  if (start.kind === 'refuse') return refuse(s, start.message)
+  const wb = start.branch === probe.branch ? probe : await s.workBranch(start.branch)
+  const baseSha = await wb.fetch(s.baseBranch)
+  const note = start.kind === 'base' && start.leftAlone ? await leftAloneNote(s, wb, start.leftAlone, existing?.state.pr) : undefined
+  if (note) core.info(note)
+  // Only a pending plan is replaced; a finished or abandoned one keeps its state.
+  const replaces = existing?.state.state === 'pending' ? existing : undefined
+  const onBranch = { extra: opts.extra, note, replaces }
+  if (start.kind === 'continue') {
+    await wb.fetch(start.branch)
+    await wb.checkoutAt(start.sha)
+    return planOnBranch(s, wb, { ...onBranch, phases: ['index', 'research', 'plan'], pushed: existing ? recordedCommits(existing.state) : [] })
   }
-  if (existing?.state.state === 'approved' && existing.state.pr && (await getPull(s.gh, s.repo, existing.state.pr)).open) {
-    return refuse(
-      s,
-      `This issue already has pull request #${existing.state.pr}. Comment \`/approve\` to run the implementation again, or close the pull request and delete the branch \`${s.branchName}\` to start over.`
-    )
-  }
-  const start = await startingPoint(s, wb)
-  if ('refusal' in start) return refuse(s, start.refusal)
-  await wb.checkoutAt(start.sha)
+  await wb.checkoutAt(baseSha)
   // The cache is keyed by the base tree: it only describes a checkout of the base itself.
-  if (!s.inputs.reuseIndex || start.sha !== start.baseSha) return planOnBranch(s, wb, { phases: ['index', 'research', 'plan'], extra: opts.extra })
+  if (!s.inputs.reuseIndex) return planOnBranch(s, wb, { ...onBranch, phases: ['index', 'research', 'plan'] })
 
   const cache = new IndexCache(wb, s.ctx.workspace)
-  const tree = await cache.treeOf(start.baseSha)
+  const tree = await cache.treeOf(baseSha)
   const cached = await cache.lookup(tree)
   let reuse: Partial<Record<PhaseName, string[]>> | undefined
   if (cached !== null) {
@@ -74,25 +82,43 @@ export async function startPlan(s: Session, opts: { extra: string }): Promise<Ou
     reuse = { index: [rel] }
   }
   return planOnBranch(s, wb, {
+    ...onBranch,
     phases: ['index', 'research', 'plan'],
-    extra: opts.extra,
     reuse,
     onIndexed: cached === null ? (content) => cache.store(tree, content, s.author) : undefined
   })
 }
 
+/**
+ * /revise: a new plan on the same branch, from the previous documents. Also
+ * after approval, as long as the pull request is open: the new plan goes on
+ * top of the implementation, and its /approve updates the same pull request.
+ * Feedback may be left out when the issue itself was edited since.
+ */
 export async function revisePlan(s: Session, opts: { feedback: string }): Promise<Outputs> {
-  if (!opts.feedback) return refuse(s, 'Say what should change: `/revise <feedback>`.')
   const existing = await s.latestPlan()
-  if (existing?.state.state !== 'pending') {
-    return refuse(s, 'There is no plan awaiting approval on this issue, so there is nothing to revise. Add the trigger label or comment `/plan` to start.')
+  if (existing?.state.state !== 'pending' && existing?.state.state !== 'approved') {
+    return refuse(s, 'There is no plan on this issue to revise. Comment `/plan` to start.')
   }
-  const wb = await s.workBranch()
-  const resumed = await resumeBranch(s, wb, existing.state.headSha)
-  if ('problem' in resumed) {
-    return refuse(s, `I won't revise the plan: ${resumed.problem}. Remove those commits, or delete the branch and comment \`/plan\` to start over.`)
-  }
-  return planOnBranch(s, wb, { phases: ['plan'], feedback: opts.feedback, previous: existing })
+  const edited = !sameTask(existing.state.taskHash, s.issue)
+  if (!opts.feedback && !edited) return refuse(s, 'Say what should change: `/revise <feedback>`.')
+  const finished = existing.state.state === 'approved' ? await finishedPull(s, existing) : null
+  if (finished) return refuse(s, `${finished} ${startOverHint(existing.state.branch)}`)
+  const wb = await s.workBranch(existing.state.branch)
+  const resumed = await resumeBranch(wb, existing.state)
+  if ('problem' in resumed) return refuse(s, `I won't revise the plan: ${resumed.problem}. ${startOverHint(wb.branch)}`)
+  const reasons = [
+    edited ? 'The issue was edited since the last plan: plan for what it says now.' : '',
+    existing.state.state === 'approved' ? 'The branch already holds the implementation of the last plan; plan the changes from there.' : '',
+    opts.feedback
+  ]
+  return planOnBranch(s, wb, {
+    phases: ['plan'],
+    feedback: reasons.filter(Boolean).join('\n\n'),
+    previous: existing,
+    replaces: existing,
+    pushed: recordedCommits(existing.state)
+  })
 }
 
 async function planOnBranch(
@@ -102,7 +128,14 @@ async function planOnBranch(
     phases: PhaseName[]
     extra?: string
     feedback?: string
+    /** The plan this one revises: its documents are reused, its pull request carried on. */
     previous?: FoundPlan
+    /** The plan this one replaces (marked superseded once the new one is posted). */
+    replaces?: FoundPlan
+    /** Commits the bot recorded pushing to this branch before; the plan commit is added. */
+    pushed?: string[]
+    /** Said in the plan comment: why the plan is on a fresh branch. */
+    note?: string
     reuse?: Partial<Record<PhaseName, string[]>>
     /** Called with a freshly written index document once the plan is pushed. */
     onIndexed?: (content: string) => Promise<void>
@@ -127,14 +160,14 @@ async function planOnBranch(
   })
   if (result.status === 'awaiting-answer' && result.waiting) return waitForAnswer(s, wb, { result, status, extra: opts.extra ?? '', answered: opts.answered ?? [], earlier: opts.reuse })
   if (result.status === 'failed' || !result.planPath) {
-    return failRun(s, status, result.error ?? 'the plan phase produced no plan', result)
+    return failRun(s, status, result.error ?? 'the plan phase produced no plan', result, wb.branch)
   }
   const planSha = await s.commit(wb, `orchestrator: ${opts.previous ? 'revised ' : ''}plan for #${s.issue.number}\n\n${s.issue.title}`, [
     s.inputs.artifactsDir
   ])
-  if (!planSha) return failRun(s, status, 'the plan phase wrote nothing to commit', result)
+  if (!planSha) return failRun(s, status, 'the plan phase wrote nothing to commit', result, wb.branch)
   const pushError = await s.push(wb, planSha)
-  if (pushError) return failRun(s, status, pushError, result)
+  if (pushError) return failRun(s, status, pushError, result, wb.branch)
 
   const indexed = result.phases.find((p) => p.name === 'index' && p.status === 'succeeded' && !p.reused)
   const indexText = readDoc(s.ctx.workspace, indexed?.artifacts[0])
@@ -148,14 +181,18 @@ async function planOnBranch(
   const state: PlanState = {
     v: 1,
     issue: s.issue.number,
-    branch: s.branchName,
-    base: s.baseBranch,
+    branch: wb.branch,
+    base: opts.previous?.state.base ?? s.baseBranch,
     planSha,
     headSha: planSha,
+    // The plan comment posted below is the record of this push.
+    pushed: [...(opts.pushed ?? []).filter((c) => c !== planSha), planSha],
     planPath: result.planPath,
     documents,
     state: 'pending',
-    taskHash: taskHash(s.issue)
+    taskHash: taskHash(s.issue),
+    // A revision after approval: its /approve updates the same pull request.
+    ...(opts.previous?.state.pr ? { pr: opts.previous.state.pr } : {})
   }
   const body = renderPlanComment({
     state,
@@ -167,20 +204,22 @@ async function planOnBranch(
     repo: s.repo,
     runUrl: s.runUrl,
     revisionOf: opts.previous ? opts.previous.comment.htmlUrl : undefined,
+    note: opts.note,
     requireApproval: s.inputs.requireApproval
   })
   const [planComment] = await Promise.all([s.reply(body), caching])
-  if (opts.previous) {
-    const superseded = replacePlanMarker(opts.previous.comment.body, { ...opts.previous.state, state: 'superseded' })
-    await updateComment(s.gh, s.repo, opts.previous.comment.id, markPlanComment(superseded, `Superseded by [a revised plan](${planComment.htmlUrl}).`))
+  if (opts.replaces) {
+    const superseded = replacePlanMarker(opts.replaces.comment.body, { ...opts.replaces.state, state: 'superseded' })
+    const by = opts.previous ? `a revised plan` : 'a new plan'
+    await updateComment(s.gh, s.repo, opts.replaces.comment.id, markPlanComment(superseded, `Superseded by [${by}](${planComment.htmlUrl}).`))
   }
   const planCommentUrl = planComment.htmlUrl
 
   if (!s.inputs.requireApproval) {
-    return implementPlan(s, { plan: { comment: planComment, state }, base: planSha, guidance: '', status, earlier: result })
+    return implementPlan(s, { plan: { comment: planComment, state }, wb, guidance: '', status, earlier: result })
   }
   await Promise.all([s.labels.set('orchestrator:awaiting-approval'), status.finish(true, `Plan ready for review: ${planCommentUrl}`)])
-  return { status: 'awaiting-approval', branch: s.branchName, planCommentUrl, costUsd: result.totals.costUsd, result }
+  return { status: 'awaiting-approval', branch: wb.branch, planCommentUrl, costUsd: result.totals.costUsd, result, ...(opts.note ? { reason: opts.note } : {}) }
 }
 
 /**
@@ -212,7 +251,7 @@ async function waitForAnswer(
   }
   const comment = await s.reply(renderQuestionComment(state, s.runUrl))
   await Promise.all([s.labels.set('orchestrator:awaiting-answer'), opts.status.finish(true, `Waiting for a maintainer's answer: ${comment.htmlUrl}`)])
-  return { status: 'awaiting-answer', branch: s.branchName, costUsd: opts.result.totals.costUsd, result: opts.result, reason: 'Claude asked a question for a maintainer' }
+  return { status: 'awaiting-answer', branch: wb.branch, costUsd: opts.result.totals.costUsd, result: opts.result, reason: 'Claude asked a question for a maintainer' }
 }
 
 /** `/answer`: the run that stopped on a question goes on from the phase that asked, with the answer. */
@@ -233,8 +272,8 @@ export async function answerQuestion(s: Session, opts: { answer: string; actor: 
     )
   }
   const wb = await s.workBranch()
-  const resumed = await resumeBranch(s, wb, state.headSha)
-  if ('problem' in resumed) return refuse(s, `I can't go on from the question: ${resumed.problem}. Comment \`/plan\` to start over.`)
+  const resumed = await resumeBranch(wb, { headSha: state.headSha })
+  if ('problem' in resumed) return refuse(s, `I can't go on from the question: ${resumed.problem}. ${startOverHint(wb.branch)}`)
   const given = state.questions.map((q, i) => ({ phase: state.phase, question: q.question, answer: answers[i] as string }))
   const note = `Answered by ${opts.actor}: ${given.map((g) => `“${g.answer}”`).join(', ')}.`
   await updateComment(s.gh, s.repo, found.id, markPlanComment(replaceQuestionMarker(found.body, { ...state, state: 'answered' }), note))

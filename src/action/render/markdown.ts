@@ -42,6 +42,25 @@ export function usd(value: number): string {
   return `$${value.toFixed(value >= 1 ? 2 : 4)}`
 }
 
+/**
+ * Phases that changed git's own setup (hooks, .git/config…), which the engine
+ * put back: worth a maintainer's look, since a model that tries that may have
+ * tried more. '' when no phase did.
+ */
+export function restoredNotes(phases: PhaseResult[]): string {
+  return phases
+    .filter((p) => p.restored?.length)
+    .map((p) => `> ⚠️ **${p.name}** changed git's own setup; it was put back: ${restoredFiles(p)}`)
+    .join('\n>\n')
+}
+
+/** A phase's `restored` paths as code spans (the first 20). */
+export function restoredFiles(p: PhaseResult): string {
+  const paths = p.restored ?? []
+  const shown = paths.slice(0, 20).map((f) => `\`${neutralize(f)}\``).join(', ')
+  return paths.length > 20 ? `${shown} and ${paths.length - 20} more` : shown
+}
+
 export function phaseTable(phases: PhaseResult[]): string {
   const rows = phases.map((p) => {
     const mark = { succeeded: '✅', failed: '❌', skipped: '⏭️', waiting: '❓' }[p.status]
@@ -51,12 +70,14 @@ export function phaseTable(phases: PhaseResult[]): string {
     (t, p) => ({ ms: t.ms + p.durationMs, in: t.in + p.inputTokens, out: t.out + p.outputTokens, usd: t.usd + p.costUsd }),
     { ms: 0, in: 0, out: 0, usd: 0 }
   )
-  return [
+  const table = [
     '| Phase | Time | Input tokens | Output tokens | Cost |',
     '|---|---:|---:|---:|---:|',
     ...rows,
     `| **Total** | ${duration(total.ms)} | ${total.in} | ${total.out} | ${usd(total.usd)} |`
   ].join('\n')
+  const notes = restoredNotes(phases)
+  return notes ? `${table}\n\n${notes}` : table
 }
 
 /**

@@ -1,7 +1,7 @@
 /** The plan comment: what the maintainer reads and approves. */
 import type { PhaseResult } from '../../engine/types.js'
 import { encodePlanMarker, type PlanState } from '../state.js'
-import { blobUrl, duration, GITHUB_BODY_LIMIT, neutralize, questionsSection, truncate, usd } from './markdown.js'
+import { blobUrl, duration, GITHUB_BODY_LIMIT, neutralize, questionsSection, restoredNotes, truncate, usd } from './markdown.js'
 
 export interface PlanCommentView {
   state: PlanState
@@ -14,6 +14,8 @@ export interface PlanCommentView {
   runUrl: string
   /** Set when this plan replaces an earlier one (`/revise`). */
   revisionOf?: string
+  /** Why this plan is on a fresh branch, when it is. */
+  note?: string
   requireApproval: boolean
 }
 
@@ -26,7 +28,8 @@ export function renderPlanComment(view: PlanCommentView): string {
   const head = [
     encodePlanMarker(view.state),
     `## 📋 Plan for #${view.state.issue}: ${neutralize(view.issueTitle)}`,
-    view.revisionOf ? `_Revised plan, replacing [the previous one](${view.revisionOf})._` : ''
+    view.revisionOf ? `_Revised plan, replacing [the previous one](${view.revisionOf})._` : '',
+    view.note ? `_${view.note}_` : ''
   ]
   const research = view.researchText
     ? `<details><summary>Research summary</summary>\n\n${truncate(neutralize(view.researchText), RESEARCH_CHARS, `the full research is on the branch \`${view.state.branch}\``)}\n\n</details>`
@@ -43,7 +46,7 @@ export function renderPlanComment(view: PlanCommentView): string {
         ].join('\n')
       : '_Approval is not required in this repository: implementation starts right away._'
   ]
-  const rest = [research, questionsSection(view.phases), ...footer].filter(Boolean).join('\n\n')
+  const rest = [research, questionsSection(view.phases), restoredNotes(view.phases), ...footer].filter(Boolean).join('\n\n')
   const fixed = [...head.filter(Boolean), '', rest].join('\n\n').length
   // The plan gets whatever room the rest leaves, with margin for the truncation note.
   const room = GITHUB_BODY_LIMIT - fixed - 500

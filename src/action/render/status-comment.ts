@@ -1,7 +1,7 @@
 /** The one status comment per run: a checklist of phases, edited as they progress. */
 import type { PhaseName, PhaseResult } from '../../engine/types.js'
 import { STATUS_MARKER } from '../state.js'
-import { duration, GITHUB_BODY_LIMIT, neutralize, sandboxRefusals, shortReason, truncate, usd } from './markdown.js'
+import { duration, GITHUB_BODY_LIMIT, neutralize, restoredFiles, sandboxRefusals, shortReason, truncate, usd } from './markdown.js'
 
 export type PhaseState = 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'waiting'
 
@@ -25,7 +25,8 @@ export function renderStatusComment(view: StatusView): string {
         ? ` — ${duration(p.result.durationMs)}, ${usd(p.result.costUsd)}`
         : ''
     const refused = p.result ? sandboxRefusals(p.result) : ''
-    const note = [p.note && shortReason(p.note, 300), refused].filter(Boolean).map((n) => ` — ${neutralize(n as string)}`).join('')
+    const restored = p.result?.restored?.length ? `⚠️ put back git setup it changed: ${restoredFiles(p.result)}` : ''
+    const note = [p.note && shortReason(p.note, 300), refused, restored].filter(Boolean).map((n) => ` — ${neutralize(n as string)}`).join('')
     return `- ${ICONS[p.state]} **${p.name}**${p.state === 'running' ? ' (running)' : ''}${stats}${note}`
   })
   const cost = view.phases.reduce((s, p) => s + (p.result?.costUsd ?? 0), 0)

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { BranchGuard, gitAuthEnv, withoutPersistedCredentials, WorkBranch } from '../../../src/action/branch.js'
+import { BranchGuard, gitAuthConfig, withoutPersistedCredentials, WorkBranch } from '../../../src/action/branch.js'
 
 const BRANCH = 'orchestrator/issue-42'
 const AUTH = { token: 'ghs_secret_token', serverUrl: 'https://github.com' }
@@ -249,42 +249,50 @@ describe('WorkBranch', () => {
     expect(originHead(BRANCH)).toBe(theirs)
   })
 
-  it('lists commits on the branch by anyone but the bot', async () => {
+  it("lists the heads of an issue's branch and its fresh siblings, and nothing else", async () => {
     const wb = await workBranch()
-    const base = git(work, 'rev-parse', 'HEAD')
+    const main = originHead('main')!
+    for (const name of [BRANCH, `${BRANCH}-2`, `${BRANCH}-10`, 'orchestrator/issue-420', 'other']) git(work, 'push', '-q', origin, `${main}:refs/heads/${name}`)
+    const heads = await wb.remoteHeads(BRANCH)
+    // ls-remote patterns are globs; the caller only uses the names it expects.
+    expect([...heads.keys()].sort()).toEqual([BRANCH, `${BRANCH}-10`, `${BRANCH}-2`])
+    expect(heads.get(BRANCH)).toBe(main)
+  })
+
+  it('describes a commit by short sha, subject and author, and finds where HEAD forked from the base', async () => {
+    const wb = await workBranch()
+    const fork = git(work, 'rev-parse', 'HEAD')
+    await wb.checkoutAt(fork)
     write(work, 'a.txt', 'bot\n')
-    await wb.commit('bot 1', BOT)
-    write(work, 'b.txt', 'human\n')
-    const human = await wb.commit('human', { name: 'Human Dev', email: 'dev@example.com' })
-    write(work, 'c.txt', 'bot again\n')
-    const head = await wb.commit('bot 2', BOT)
-    expect(await wb.foreignCommits(base, head as string, BOT.email)).toEqual([human])
-    expect(await wb.foreignCommits(base, head as string, 'dev@example.com')).toHaveLength(2)
-    expect(await wb.foreignCommits(head as string, head as string, BOT.email)).toEqual([])
+    const sha = (await wb.commit('orchestrator: plan for #42', BOT)) as string
+    // main moves on after the fork.
+    const other = clone('other')
+    write(other, 'b.txt', 'later\n')
+    commitAll(other, 'later on main')
+    git(other, 'push', '-q', 'origin', 'main')
+
+    expect(await wb.describe(sha)).toEqual({ short: sha.slice(0, 7), subject: 'orchestrator: plan for #42', author: BOT.name })
+    expect(await wb.forkPoint('main')).toBe(fork)
   })
 })
 
-describe('gitAuthEnv', () => {
-  function decodeHeader(env: Record<string, string>): string {
-    const value = env.GIT_CONFIG_VALUE_0 ?? ''
+describe('gitAuthConfig', () => {
+  function decodeHeader(config: Record<string, string>, key: string): string {
+    const value = config[key] ?? ''
     expect(value).toMatch(/^AUTHORIZATION: basic [A-Za-z0-9+/=]+$/)
     return Buffer.from(value.slice('AUTHORIZATION: basic '.length), 'base64').toString('utf8')
   }
 
   it('gives an https origin on the server an auth header for that server only', () => {
-    const env = gitAuthEnv('https://github.com/acme/widgets.git', AUTH)
-    expect(env).toEqual({
-      GIT_CONFIG_COUNT: '1',
-      GIT_CONFIG_KEY_0: 'http.https://github.com/.extraheader',
-      GIT_CONFIG_VALUE_0: expect.any(String)
-    })
-    expect(decodeHeader(env)).toBe('x-access-token:ghs_secret_token')
+    const config = gitAuthConfig('https://github.com/acme/widgets.git', AUTH)
+    expect(Object.keys(config)).toEqual(['http.https://github.com/.extraheader'])
+    expect(decodeHeader(config, 'http.https://github.com/.extraheader')).toBe('x-access-token:ghs_secret_token')
   })
 
   it('works for a GitHub Enterprise Server host and ignores case in the host', () => {
-    const env = gitAuthEnv('https://GHE.example.com/acme/widgets', { token: 't0k', serverUrl: 'https://ghe.example.com/' })
-    expect(env.GIT_CONFIG_KEY_0).toBe('http.https://ghe.example.com/.extraheader')
-    expect(decodeHeader(env)).toBe('x-access-token:t0k')
+    const config = gitAuthConfig('https://GHE.example.com/acme/widgets', { token: 't0k', serverUrl: 'https://ghe.example.com/' })
+    expect(Object.keys(config)).toEqual(['http.https://ghe.example.com/.extraheader'])
+    expect(decodeHeader(config, 'http.https://ghe.example.com/.extraheader')).toBe('x-access-token:t0k')
   })
 
   it('gives nothing to other hosts, other protocols and local paths', () => {
@@ -301,17 +309,17 @@ describe('gitAuthEnv', () => {
       '../widgets.git',
       ''
     ]) {
-      expect(gitAuthEnv(remote, AUTH)).toEqual({})
+      expect(gitAuthConfig(remote, AUTH)).toEqual({})
     }
   })
 
   it('gives nothing when the server URL does not parse', () => {
-    expect(gitAuthEnv('https://github.com/acme/widgets.git', { token: 't', serverUrl: 'not a url' })).toEqual({})
+    expect(gitAuthConfig('https://github.com/acme/widgets.git', { token: 't', serverUrl: 'not a url' })).toEqual({})
   })
 
-  it('never puts the token itself in the environment', () => {
-    const env = gitAuthEnv('https://github.com/acme/widgets.git', AUTH)
-    expect(JSON.stringify(env)).not.toContain(AUTH.token)
+  it('never puts the token itself in the setting', () => {
+    const config = gitAuthConfig('https://github.com/acme/widgets.git', AUTH)
+    expect(JSON.stringify(config)).not.toContain(AUTH.token)
   })
 })
 
@@ -375,6 +383,19 @@ describe('withoutPersistedCredentials', () => {
     const configFile = path.join(work, '.git', 'config')
     const before = fs.readFileSync(configFile)
     expect(await withoutPersistedCredentials(work, async () => 42)).toBe(42)
+    expect(fs.readFileSync(configFile).equals(before)).toBe(true)
+  })
+
+  it('works in a linked worktree, whose config is the shared one', async () => {
+    const wt = path.join(root, 'wt')
+    git(work, 'worktree', 'add', '-q', '-b', 'feature', wt)
+    const configFile = path.join(work, '.git', 'config')
+    const before = fs.readFileSync(configFile)
+    let during = 'not called'
+    await withoutPersistedCredentials(wt, async () => {
+      during = gitStatus(wt, 'config', '--get-regexp', 'extraheader') === 0 ? 'still there' : ''
+    })
+    expect(during).toBe('')
     expect(fs.readFileSync(configFile).equals(before)).toBe(true)
   })
 

@@ -132,6 +132,18 @@ describe('phaseTable', () => {
 
   it('has a zero total row for no phases', () => {
     expect(phaseTable([]).split('\n')).toHaveLength(3)
+    expect(phaseTable([phase('index'), phase('plan')])).not.toContain('⚠️')
+  })
+
+  it("adds a warning under the table for each phase that changed git's own setup", () => {
+    const table = phaseTable([phase('research', { restored: ['.git/info/exclude'] }), phase('plan'), phase('implement', { restored: ['.git/config', '.git/hooks/pre-commit'] })])
+    expect(table.split('\n\n')[1]).toBe(
+      [
+        "> ⚠️ **research** changed git's own setup; it was put back: `.git/info/exclude`",
+        '>',
+        "> ⚠️ **implement** changed git's own setup; it was put back: `.git/config`, `.git/hooks/pre-commit`"
+      ].join('\n')
+    )
     expect(phaseTable([])).toContain('| **Total** | 0.0s | 0 | 0 | $0.0000 |')
   })
 })

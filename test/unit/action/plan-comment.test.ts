@@ -58,6 +58,14 @@ function openFenceAt(text: string, index: number): boolean {
 }
 
 describe('renderPlanComment', () => {
+  it("warns before the commands when a planning phase changed git's own setup", () => {
+    const body = renderPlanComment(view({ phases: [phase('index'), phase('research', { restored: ['.git/hooks/post-checkout'] }), phase('plan')] }))
+    const warning = body.indexOf("> ⚠️ **research** changed git's own setup; it was put back: `.git/hooks/post-checkout`")
+    expect(warning).toBeGreaterThan(0)
+    expect(warning).toBeLessThan(body.indexOf('**What next?**'))
+    expect(renderPlanComment(view())).not.toContain('⚠️')
+  })
+
   it('renders the whole comment a maintainer approves', () => {
     expect(renderPlanComment(view())).toBe(
       [

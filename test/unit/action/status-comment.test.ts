@@ -54,6 +54,14 @@ describe('renderStatusComment', () => {
     expect(body.endsWith('❌ The review failed: the reviewer gave no verdict.')).toBe(true)
   })
 
+  it("warns on a phase that changed git's own setup, naming what was put back", () => {
+    const body = renderStatusComment({
+      ...inProgress,
+      phases: [{ name: 'implement', state: 'done', result: phase('implement', { durationMs: 185_000, costUsd: 1.25, restored: ['.git/config', '.git/hooks/pre-commit'] }) }]
+    })
+    expect(body).toContain('- ✅ **implement** — 3m 5s, $1.25 — ⚠️ put back git setup it changed: `.git/config`, `.git/hooks/pre-commit`')
+  })
+
   it('marks a successful outcome', () => {
     const body = renderStatusComment({ ...inProgress, outcome: { ok: true, text: 'Opened #43.' } })
     expect(body.endsWith('\n\n✅ Opened #43.')).toBe(true)
