@@ -40773,13 +40773,17 @@ async function refuse(s, message) {
     return { status: 'refused', reason: message };
 }
 /** A run that broke: the status comment and a final comment say why, the label says failed. */
-async function failRun(s, status, error, result, branch = s.branchName) {
+async function failRun(s, status, error, result, branch = s.branchName, 
+/** What the run kept and how to go on, when it kept something (a checkpoint). */
+kept) {
     core_error(`Run failed: ${error}`);
     const reason = shortReason(error);
     const text = `Failed: ${reason}`;
-    const pushed = s.pushed
-        ? `The branch \`${branch}\` was pushed (${s.pushed.slice(0, 7)}) before this failed; the same command continues from there once the cause is fixed.`
-        : 'Nothing was pushed from the failed step.';
+    const pushed = kept
+        ? kept
+        : s.pushed
+            ? `The branch \`${branch}\` was pushed (${s.pushed.slice(0, 7)}) before this failed; the same command continues from there once the cause is fixed.`
+            : 'Nothing was pushed from the failed step.';
     await status.finish(false, text);
     await s.labels.set('orchestrator:failed');
     await s.reply(`❌ The orchestrator run failed: ${neutralize(reason)}\n\n${pushed} See [the workflow run](${s.runUrl}) for the log.`);
@@ -41361,8 +41365,79 @@ async function approvePlan(s, opts) {
     if ('problem' in resumed) {
         return refuse(s, `I won't implement ${planLink}: ${resumed.problem}. I only build on commits I pushed myself. ${startOverHint(wb.branch)}`);
     }
-    const status = await s.openStatus(`Orchestrator: implementing #${s.issue.number}`, ['implement', 'review']);
-    return implementPlan(s, { plan, wb, guidance: opts.guidance, status, commentId: opts.commentId });
+    // The implementation and review are done and pushed; only the pull request is missing.
+    const onlyPull = plan.state.checkpoint?.next === 'pull-request' ? plan.state.checkpoint : undefined;
+    const status = await s.openStatus(`Orchestrator: implementing #${s.issue.number}`, onlyPull ? [] : ['implement', 'review']);
+    return implementPlan(s, { plan, wb, guidance: opts.guidance, status, commentId: opts.commentId, resume: onlyPull });
+}
+/** `/resume [guidance]`: go on from the work the last failed run kept, paying only for what is left. */
+async function resumeRun(s, opts) {
+    const plan = await s.latestPlan();
+    const checkpoint = plan?.state.checkpoint;
+    if (!plan || !checkpoint) {
+        return refuse(s, 'There is nothing to resume on this issue: no failed run left work waiting. Comment `/approve` to implement the plan.');
+    }
+    const wb = await s.workBranch(plan.state.branch);
+    const resumed = await resumeBranch(wb, plan.state);
+    if ('problem' in resumed)
+        return refuse(s, `I can't resume: ${resumed.problem}. ${startOverHint(wb.branch)}`);
+    const phases = checkpoint.next === 'implement' ? ['implement', 'review'] : checkpoint.next === 'review' ? ['review'] : [];
+    const status = await s.openStatus(`Orchestrator: resuming #${s.issue.number}`, phases);
+    return implementPlan(s, { plan, wb, guidance: opts.guidance, status, commentId: opts.commentId, resume: checkpoint });
+}
+/** What the resumed implement session is told about the attempt before it. */
+function resumeGuidance(checkpoint, base, guidance) {
+    return [
+        `This continues an earlier attempt that stopped (${checkpoint.reason}). Its changes are already in the working tree ` +
+            `(commit ${checkpoint.sha.slice(0, 12)}; see \`git show --stat ${base.slice(0, 12)}\`). Check what is done against the plan, then finish what is left.`,
+        guidance
+    ]
+        .filter(Boolean)
+        .join('\n\n');
+}
+/** The run's result, small enough to keep in the plan marker until the pull request exists. */
+function trimmed(result) {
+    return {
+        ...result,
+        phases: result.phases.map((p) => ({ ...p, questions: p.questions.slice(0, 5), artifacts: p.artifacts.slice(0, 3) })),
+        findings: result.findings.slice(0, 30).map((f) => ({ ...f, detail: f.detail.slice(0, 400) })),
+        changedFiles: result.changedFiles.slice(0, 60)
+    };
+}
+async function setCheckpoint(s, plan, checkpoint) {
+    const state = { ...plan.state, checkpoint };
+    if (!checkpoint)
+        delete state.checkpoint;
+    const body = replacePlanMarker(plan.comment.body, state);
+    await updateComment(s.gh, s.repo, plan.comment.id, body);
+    return { comment: { ...plan.comment, body }, state };
+}
+/**
+ * A run that failed after changing files keeps them: committed (checked like
+ * any commit), pushed, recorded, and named as the checkpoint `/resume` continues.
+ */
+async function keepWork(s, wb, plan, base, result) {
+    const phase = result.failedPhase;
+    if (phase !== 'implement' && phase !== 'review')
+        return null;
+    const reason = (result.error ?? 'it failed').replace(/^\w+ failed: /, '').slice(0, 300);
+    await wb.uncommitTo(base);
+    const unfinished = phase === 'implement';
+    const message = unfinished
+        ? `orchestrator: unfinished implement #${s.issue.number} (stopped: ${reason.slice(0, 120)})\n\n${s.issue.title}`
+        : `orchestrator: implement #${s.issue.number}\n\n${s.issue.title}`;
+    const sha = await s.commit(wb, message);
+    if (!sha || (await s.push(wb, sha)))
+        return null;
+    let kept = await recordPush(s.gh, s.repo, plan, sha);
+    kept = await setCheckpoint(s, kept, { next: unfinished ? 'implement' : 'review', sha, reason });
+    const cost = `$${result.totals.costUsd.toFixed(4)}`;
+    const files = result.changedFiles.length;
+    const note = unfinished
+        ? `Kept the unfinished implementation as ${sha.slice(0, 7)} on \`${wb.branch}\` (${files} file${files === 1 ? '' : 's'} changed, ${cost} spent). ` +
+            'Comment `/resume` to go on from there: a new session is told what is done and finishes the rest; the finished phases are not paid for again.'
+        : `The implementation is on \`${wb.branch}\` as ${sha.slice(0, 7)}; only the review failed (${cost} spent). Comment \`/resume\` to review it and open the pull request.`;
+    return { plan: kept, note };
 }
 /** Why the plan's pull request no longer takes work (closed or merged), or null while it is open or absent. */
 async function finishedPull(s, plan) {
@@ -41375,16 +41450,19 @@ async function finishedPull(s, plan) {
 }
 /** Implement → review → commit → push → pull request, on a checkout already at the branch's recorded head. */
 async function implementPlan(s, opts) {
-    const { status, wb } = opts;
+    const { status, wb, resume } = opts;
     let plan = opts.plan;
     const branch = plan.state.branch;
     const base = await wb.head();
+    if (resume?.next === 'pull-request' && resume.result)
+        return openPull(s, { plan, branch, sha: base, result: resume.result, status, commentId: opts.commentId });
     // The label changes while Claude starts; its outcome is collected below, never left unhandled.
     const labelled = s.labels.set('orchestrator:implementing').then(() => null, (err) => err);
+    const guidance = resume?.next === 'implement' ? resumeGuidance(resume, base, opts.guidance) : opts.guidance;
     const result = await s.runEngine({
-        phases: ['implement', 'review'],
+        phases: resume?.next === 'review' ? ['review'] : ['implement', 'review'],
         inputs: { ...plan.state.documents, plan: [plan.state.planPath] },
-        guidance: opts.guidance ? { implement: opts.guidance } : undefined,
+        guidance: guidance ? { implement: guidance } : undefined,
         // The pull request's whole change, earlier implementations included.
         reviewBase: await wb.forkPoint(plan.state.base),
         status
@@ -41395,16 +41473,26 @@ async function implementPlan(s, opts) {
     const labelError = await labelled;
     if (labelError)
         throw labelError;
-    if (result.status === 'failed')
-        return failRun(s, status, result.error ?? 'implementation failed', combined, branch);
+    if (result.status === 'failed') {
+        const kept = await keepWork(s, wb, plan, base, combined);
+        return failRun(s, status, result.error ?? 'implementation failed', combined, branch, kept?.note);
+    }
     await wb.uncommitTo(base);
-    const sha = await s.commit(wb, `orchestrator: implement #${s.issue.number}\n\n${s.issue.title}`);
+    const message = resume?.next === 'review' ? `orchestrator: review #${s.issue.number}` : `orchestrator: implement #${s.issue.number}`;
+    const sha = await s.commit(wb, `${message}\n\n${s.issue.title}`);
     if (!sha)
         return failRun(s, status, 'the implement phase changed nothing, so there is nothing to propose', combined, branch);
     const pushError = await s.push(wb, sha);
     if (pushError)
         return failRun(s, status, pushError, combined, branch);
     plan = await recordPush(s.gh, s.repo, plan, sha);
+    return openPull(s, { plan, branch, sha, result: combined, status, commentId: opts.commentId });
+}
+/** The pull request for pushed, reviewed work; a failure keeps a checkpoint so only this step is repeated. */
+async function openPull(s, opts) {
+    const { branch, sha, status } = opts;
+    const combined = opts.result;
+    let plan = opts.plan;
     const planCommentUrl = plan.comment.htmlUrl;
     const pr = await createOrUpdatePull(s.gh, s.repo, {
         branch,
@@ -41426,16 +41514,22 @@ async function implementPlan(s, opts) {
         draft: s.inputs.draftPr,
         knownNumber: plan.state.pr,
         bot: { login: s.inputs.botLogin, marker: '<!-- orchestrator:pr ' }
-    }).catch((err) => {
+    }).catch(async (err) => {
         if (err instanceof ForeignPullError)
             return err;
-        throw err;
+        // Everything but the pull request is done: the next /resume or /approve only opens it.
+        plan = await setCheckpoint(s, plan, { next: 'pull-request', sha, reason: err.message.slice(0, 300), result: trimmed(combined) });
+        return new PullFailed(err);
     });
+    if (pr instanceof PullFailed) {
+        return failRun(s, status, `could not open the pull request: ${pr.cause.message}`, combined, branch, `The implementation and its review are on \`${branch}\` as ${sha.slice(0, 7)}. Comment \`/resume\` (or \`/approve\`) to open the pull request; nothing is implemented or reviewed again.`);
+    }
     if (pr instanceof ForeignPullError) {
         return failRun(s, status, `${pr.message}. The new commits are on \`${branch}\`: close #${pr.number} and comment \`/approve\` for the orchestrator's own pull request`, combined, branch);
     }
+    const { checkpoint: _done, ...rest } = plan.state;
     const approved = replacePlanMarker(plan.comment.body, {
-        ...plan.state,
+        ...rest,
         state: 'approved',
         pr: pr.number,
         approvedBy: [...(plan.state.approvedBy ?? []), ...(opts.commentId ? [opts.commentId] : [])],
@@ -41457,6 +41551,12 @@ async function implementPlan(s, opts) {
         costUsd: combined.totals.costUsd,
         result: combined
     };
+}
+class PullFailed {
+    cause;
+    constructor(cause) {
+        this.cause = cause;
+    }
 }
 /** GitHub's timestamps have whole seconds; compare at that precision. */
 function seconds(iso) {
@@ -42438,7 +42538,7 @@ class SecretRegistry {
  * Slash commands in issue comments. A command counts only as the comment's
  * first word: a quoted `> /approve` or one inside a code block is text.
  */
-const COMMANDS = ['plan', 'approve', 'revise', 'cancel', 'fix', 'answer'];
+const COMMANDS = ['plan', 'approve', 'revise', 'cancel', 'fix', 'answer', 'resume'];
 function parseCommand(body) {
     if (!body)
         return null;
@@ -42520,6 +42620,8 @@ function routeEvent(eventName, payload, triggerLabel) {
                 return { kind: 'cancel', issue, actor, commentId };
             case 'answer':
                 return { kind: 'answer', issue, actor, answer: command.argument, commentId };
+            case 'resume':
+                return { kind: 'resume', issue, actor, guidance: command.argument, commentId };
         }
     }
     if (eventName === 'pull_request_review') {
@@ -53072,6 +53174,8 @@ async function dispatch(s, route) {
             return fixPullRequest(s, { feedback: route.feedback, source: route.source });
         case 'answer':
             return answerQuestion(s, { answer: route.answer, actor: route.actor });
+        case 'resume':
+            return resumeRun(s, { guidance: route.guidance, commentId: route.commentId });
     }
 }
 async function run() {

@@ -348,7 +348,7 @@ describe('orchestrator action', () => {
     expect(gitIn(w.origin, ['show', '--name-only', '--format=%ae', BRANCH()])).toMatch(/^41898282\+github-actions\[bot\]@users\.noreply\.github\.com\n[\s\S]*src\/rate-limit\.js/)
   })
 
-  it('says the branch was pushed when the pull request cannot be created, and a second /approve completes it', async () => {
+  it('keeps the reviewed work when the pull request cannot be created, and a second /approve only opens it', async () => {
     await planViaLabel()
     w.gh.injectFault({
       method: 'POST',
@@ -359,17 +359,19 @@ describe('orchestrator action', () => {
     const failed = await w.run(w.commentEvent('/approve'))
     expect(failed.exitCode).toBe(1)
     const pushedHead = w.originHead(BRANCH())
-    expect(botComments().at(-1)?.body).toMatch(/was pushed \([0-9a-f]{7}\) before this failed/)
+    expect(botComments().at(-1)?.body).toMatch(/The implementation and its review are on `orchestrator\/issue-\d+` as [0-9a-f]{7}\. Comment `\/resume` \(or `\/approve`\) to open the pull request/)
     // The failure names the request GitHub refused, not only its message.
     expect(botComments().at(-1)?.body).toContain('POST /repos/acme/widgets/pulls: 403 GitHub Actions is not permitted to create or approve pull requests.')
     expect(w.gh.state.pulls.size).toBe(0)
 
+    const modelBefore = w.sb.model.requests.length
     const retry = await w.run(w.commentEvent('/approve'))
     expectOk(retry)
     expect(retry.outputs.status).toBe('pr-opened')
-    // It continued from the bot's pushed commit rather than refusing the moved branch.
-    expect(w.originLog(BRANCH())[1]).toBe(`orchestrator: implement #${w.issue.number}`)
-    expect(gitIn(w.origin, ['rev-parse', `${BRANCH()}~1`])).toBe(pushedHead)
+    // Nothing was implemented or reviewed twice: no model request, no new commit.
+    expect(w.sb.model.requests.length).toBe(modelBefore)
+    expect(w.originHead(BRANCH())).toBe(pushedHead)
+    expect(w.originLog(BRANCH())[0]).toBe(`orchestrator: implement #${w.issue.number}`)
   })
 
   it('/plan after the pull request was merged starts a fresh branch from main, says so, and leaves the old branch alone', async () => {

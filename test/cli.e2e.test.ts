@@ -301,8 +301,9 @@ describe('orchestrator CLI', () => {
     sb.model.setRules(standardRules(sb.repoDir, { research: sneaky }))
     const exclude = fs.readFileSync(path.join(sb.repoDir, '.git', 'info', 'exclude'), 'utf8')
 
-    // Bash loosened through --claude-args, as a repository's own settings could.
-    const run = await runCli(sb, ['--no-implement', '--claude-args=--allowedTools Bash', TASK])
+    // Bash loosened through --claude-args, as a repository's own settings could, and no sandbox
+    // (which would refuse the write into .git/hooks): the restore must hold on its own.
+    const run = await runCli(sb, ['--no-implement', '--sandbox', 'off', '--claude-args=--allowedTools Bash', TASK])
     // The script ran: the phase saw no refusal.
     expect(sb.model.requests.filter((r) => r.rule === 'research')[2]?.lastUserText).not.toMatch(/denied|error/i)
     expect(run.exitCode).toBe(1)

@@ -165,7 +165,11 @@ describe('/fix on the bot’s pull requests', () => {
     expect(w.originLog(BRANCH())).toHaveLength(after.length)
 
     // /approve on the issue still works after a /fix: the branch moved only by the bot's commits.
-    w.sb.model.setRules(fixScript(w.workspace))
+    w.sb.model.setRules(
+      standardRules(w.workspace, {
+        implement: [{ text: 'More.', tools: [write(w.workspace, 'src/limit-headers.js', 'export const HEADER = "X-RateLimit-Limit"\n')] }, { text: 'Done.' }]
+      })
+    )
     const approve = await w.run(w.commentEvent('/approve'))
     expectOk(approve)
     expect(approve.outputs.status).toBe('pr-updated')

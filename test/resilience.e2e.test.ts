@@ -97,4 +97,63 @@ describe('resilience', () => {
     // The implementation is not lost: it is on the branch.
     expect(w.originLog(branch)[0]).toMatch(/^orchestrator: implement #/)
   })
+
+  it('keeps the work of an implement phase that timed out, and /resume finishes it without paying for the finished phases', async () => {
+    w = await createWorld()
+    w.sb.model.setRules(
+      standardRules(w.workspace, {
+        implement: (req) => {
+          // The first session writes half the change and then hangs; the resumed one finishes it.
+          if (!req.firstUserText.includes('continues an earlier attempt')) {
+            return req.turn === 0
+              ? { text: 'Starting.', tools: [write(w.workspace, 'src/rate-limit.js', 'export const LIMIT = 100\n'), { name: 'Bash', input: { command: 'sleep 60', description: 'wait' } }] }
+              : { text: 'still here' }
+          }
+          return req.turn === 0
+            ? { text: 'Finishing.', tools: [write(w.workspace, 'src/allow.js', "import { LIMIT } from './rate-limit.js'\nexport const allow = (n) => n < LIMIT\n")] }
+            : { text: 'Done.' }
+        }
+      })
+    )
+    const planned = await w.run(w.labeledEvent('orchestrator'))
+    expect(planned.outputs.status).toBe('awaiting-approval')
+    const branch = `orchestrator/issue-${w.issue.number}`
+    const timedOut = await w.run(w.commentEvent('/approve'), { phase_timeout_minutes: '0.1' })
+    expect(timedOut.outputs.status).toBe('failed')
+    // The half-done change is on the branch, marked unfinished, and the maintainer is told how to go on.
+    expect(w.originLog(branch)[0]).toMatch(/^orchestrator: unfinished implement #\d+ \(stopped: did not finish within the 6 seconds phase timeout/)
+    const failure = botComments().at(-1)?.body ?? ''
+    expect(failure).toMatch(/Kept the unfinished implementation as [0-9a-f]{7} on `orchestrator\/issue-\d+` \(1 file changed, \$[\d.]+ spent\)\. Comment `\/resume` to go on from there/)
+    expect(w.gh.state.pulls.size).toBe(0)
+
+    const before = w.sb.model.requests.length
+    const resumed = await w.run(w.commentEvent('/resume'))
+    expect(resumed.outputs.status).toBe('pr-opened')
+    const spent = w.sb.model.requests.slice(before)
+    // No index, research or plan; the new implement session was told what was already done.
+    expect(spent.map((r) => r.rule).filter((r) => r !== 'implement' && r !== 'review')).toEqual([])
+    expect(spent.find((r) => r.rule === 'implement')?.firstUserText).toMatch(/continues an earlier attempt that stopped \(did not finish within the 6 seconds phase timeout/)
+    expect(w.originLog(branch).slice(0, 2).map((l) => l.replace(/ \(.*$/, ''))).toEqual([`orchestrator: implement #${w.issue.number}`, `orchestrator: unfinished implement #${w.issue.number}`])
+    // Nothing left to resume.
+    const again = await w.run(w.commentEvent('/resume'))
+    expect(again.outputs.status).toBe('refused')
+  })
+
+  it('after the pull request could not be created, /resume only opens it: no model request at all', async () => {
+    w = await createWorld()
+    w.sb.model.setRules(standardRules(w.workspace))
+    await w.run(w.labeledEvent('orchestrator'))
+    w.gh.injectFault({ method: 'POST', operation: '/repos/{owner}/{repo}/pulls', status: 500, times: 4 })
+    const failed = await w.run(w.commentEvent('/approve'))
+    expect(failed.outputs.status).toBe('failed')
+    expect(botComments().at(-1)?.body).toContain('Comment `/resume` (or `/approve`) to open the pull request; nothing is implemented or reviewed again.')
+    const before = w.sb.model.requests.length
+    const commits = w.originLog(`orchestrator/issue-${w.issue.number}`).length
+    const resumed = await w.run(w.commentEvent('/resume'))
+    expect(resumed.outputs.status).toBe('pr-opened')
+    expect(w.sb.model.requests.length).toBe(before)
+    expect(w.originLog(`orchestrator/issue-${w.issue.number}`)).toHaveLength(commits)
+    const pr = [...w.gh.state.pulls.values()][0]
+    expect(pr?.body).toContain('Test does not exercise the limiter')
+  })
 })

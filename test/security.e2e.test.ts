@@ -285,9 +285,10 @@ describe('security model', () => {
       `truncated: read the whole plan in [the plan file](https://github.com/acme/widgets/blob/${state.planSha}/${state.planPath})`
     )
     expect(plan.body).toContain('`/approve`')
-    // Only the bot's own marker opens or closes an HTML comment.
-    expect(plan.body.match(/<!--/g)).toHaveLength(1)
-    expect(plan.body.match(/-->/g)).toHaveLength(1)
+    // Only the bot's own markers (its state, the key of its write) open or close an HTML comment.
+    expect(plan.body.match(/<!--(?! orchestrator:(plan|write) [\w-]+ -->)/g)).toBeNull()
+    expect(plan.body.match(/<!--/g)).toHaveLength(2)
+    expect(plan.body.match(/-->/g)).toHaveLength(2)
     expect(plan.body).toContain('Ping @\u200boctocat for review.')
     expect(plan.body).not.toMatch(/(^|[^\w`])@octocat/)
 
@@ -438,7 +439,13 @@ describe('security model', () => {
         ]
       })
     )
-    const run = await w.run(w.labeledEvent('orchestrator'), { require_approval: 'false' }, {}, { persistedToken: GITHUB_TOKEN })
+    const run = await w.run(
+      w.labeledEvent('orchestrator'),
+      // Without the sandbox, which would refuse most of these writes: the orchestrator's own git must hold on its own.
+      { require_approval: 'false', sandbox: 'off' },
+      {},
+      { persistedToken: GITHUB_TOKEN }
+    )
     expectOk(run)
     expect(run.outputs.status).toBe('pr-opened')
     // The script ran in full: the doors were there when the phase ended.

@@ -3,7 +3,7 @@
  * first word: a quoted `> /approve` or one inside a code block is text.
  */
 
-export type CommandName = 'plan' | 'approve' | 'revise' | 'cancel' | 'fix' | 'answer'
+export type CommandName = 'plan' | 'approve' | 'revise' | 'cancel' | 'fix' | 'answer' | 'resume'
 
 export interface Command {
   name: CommandName
@@ -11,7 +11,7 @@ export interface Command {
   argument: string
 }
 
-const COMMANDS: readonly CommandName[] = ['plan', 'approve', 'revise', 'cancel', 'fix', 'answer']
+const COMMANDS: readonly CommandName[] = ['plan', 'approve', 'revise', 'cancel', 'fix', 'answer', 'resume']
 
 export function parseCommand(body: string | null | undefined): Command | null {
   if (!body) return null

@@ -16,7 +16,7 @@ import { assertCheckout } from './checkout.js'
 import { resolveClaude, verifyClaude } from './claude-install.js'
 import { cancelPlan } from './flows/cancel.js'
 import { fixPullRequest } from './flows/fix.js'
-import { approvePlan } from './flows/implement.js'
+import { approvePlan, resumeRun } from './flows/implement.js'
 import { failRun, refuse } from './flows/outcome.js'
 import { answerQuestion, revisePlan, startPlan } from './flows/plan.js'
 import { readInputs, readRunnerContext, type Inputs, type RunnerContext } from './inputs.js'
@@ -72,6 +72,8 @@ async function dispatch(s: Session, route: Exclude<Route, { kind: 'ignored' }>):
       return fixPullRequest(s, { feedback: route.feedback, source: route.source })
     case 'answer':
       return answerQuestion(s, { answer: route.answer, actor: route.actor })
+    case 'resume':
+      return resumeRun(s, { guidance: route.guidance, commentId: route.commentId })
   }
 }
 

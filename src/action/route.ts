@@ -19,6 +19,7 @@ export type Route =
   | { kind: 'revise'; issue: IssueRef; actor: string; feedback: string; commentId: number }
   | { kind: 'cancel'; issue: IssueRef; actor: string; commentId: number }
   | { kind: 'answer'; issue: IssueRef; actor: string; answer: string; commentId: number }
+  | { kind: 'resume'; issue: IssueRef; actor: string; guidance: string; commentId: number }
   /** Feedback on one of the bot's pull requests (`issue` is the pull request). */
   | { kind: 'fix'; issue: IssueRef; actor: string; feedback: string; source: { type: 'comment' | 'review'; id: number } }
   | { kind: 'ignored'; reason: string }
@@ -82,6 +83,8 @@ export function routeEvent(eventName: string, payload: Json, triggerLabel: strin
         return { kind: 'cancel', issue, actor, commentId }
       case 'answer':
         return { kind: 'answer', issue, actor, answer: command.argument, commentId }
+      case 'resume':
+        return { kind: 'resume', issue, actor, guidance: command.argument, commentId }
     }
   }
   if (eventName === 'pull_request_review') {

@@ -4,9 +4,23 @@
  * included) can close it or forge one; and it is trusted only in comments
  * written by the bot's own login.
  */
-import type { MaintainerAnswer, PendingQuestion, PhaseName } from '../engine/types.js'
+import type { MaintainerAnswer, PendingQuestion, PhaseName, RunResult } from '../engine/types.js'
 
 export type PlanStateName = 'pending' | 'approved' | 'superseded' | 'cancelled'
+
+/**
+ * Work a failed run kept on the branch, and what is left to do with it:
+ * `/resume` goes on from here instead of paying for the finished steps again.
+ */
+export interface Checkpoint {
+  next: 'implement' | 'review' | 'pull-request'
+  /** The commit that holds the kept work (recorded in `pushed` too). */
+  sha: string
+  /** Why the run stopped, in a sentence. */
+  reason: string
+  /** For `pull-request`: what the pull request shows (trimmed to fit the marker). */
+  result?: RunResult
+}
 
 export interface PlanState {
   v: 1
@@ -34,6 +48,8 @@ export interface PlanState {
   approvedBy?: number[]
   /** When the last implementation was pushed (ISO time). */
   approvedAt?: string
+  /** Set while a failed run's work waits for `/resume`. */
+  checkpoint?: Checkpoint
 }
 
 /**

@@ -4,12 +4,12 @@
  */
 import { updateComment } from '../../github/comments.js'
 import { createOrUpdatePull, ForeignPullError, getPull } from '../../github/pulls.js'
-import type { RunResult } from '../../engine/types.js'
+import type { PhaseName, RunResult } from '../../engine/types.js'
 import type { WorkBranch } from '../branch.js'
 import { recordPush } from '../plan-record.js'
 import { renderPrBody } from '../render/pr-body.js'
 import type { FoundPlan, Outputs, Session } from '../session.js'
-import { replacePlanMarker } from '../state.js'
+import { replacePlanMarker, type Checkpoint, type PlanState } from '../state.js'
 import type { StatusComment } from '../status.js'
 import { sameTask } from '../untrusted.js'
 import { failRun, refuse } from './outcome.js'
@@ -47,8 +47,86 @@ export async function approvePlan(s: Session, opts: { guidance: string; commentI
   if ('problem' in resumed) {
     return refuse(s, `I won't implement ${planLink}: ${resumed.problem}. I only build on commits I pushed myself. ${startOverHint(wb.branch)}`)
   }
-  const status = await s.openStatus(`Orchestrator: implementing #${s.issue.number}`, ['implement', 'review'])
-  return implementPlan(s, { plan, wb, guidance: opts.guidance, status, commentId: opts.commentId })
+  // The implementation and review are done and pushed; only the pull request is missing.
+  const onlyPull = plan.state.checkpoint?.next === 'pull-request' ? plan.state.checkpoint : undefined
+  const status = await s.openStatus(`Orchestrator: implementing #${s.issue.number}`, onlyPull ? [] : ['implement', 'review'])
+  return implementPlan(s, { plan, wb, guidance: opts.guidance, status, commentId: opts.commentId, resume: onlyPull })
+}
+
+/** `/resume [guidance]`: go on from the work the last failed run kept, paying only for what is left. */
+export async function resumeRun(s: Session, opts: { guidance: string; commentId: number }): Promise<Outputs> {
+  const plan = await s.latestPlan()
+  const checkpoint = plan?.state.checkpoint
+  if (!plan || !checkpoint) {
+    return refuse(s, 'There is nothing to resume on this issue: no failed run left work waiting. Comment `/approve` to implement the plan.')
+  }
+  const wb = await s.workBranch(plan.state.branch)
+  const resumed = await resumeBranch(wb, plan.state)
+  if ('problem' in resumed) return refuse(s, `I can't resume: ${resumed.problem}. ${startOverHint(wb.branch)}`)
+  const phases: PhaseName[] = checkpoint.next === 'implement' ? ['implement', 'review'] : checkpoint.next === 'review' ? ['review'] : []
+  const status = await s.openStatus(`Orchestrator: resuming #${s.issue.number}`, phases)
+  return implementPlan(s, { plan, wb, guidance: opts.guidance, status, commentId: opts.commentId, resume: checkpoint })
+}
+
+/** What the resumed implement session is told about the attempt before it. */
+function resumeGuidance(checkpoint: Checkpoint, base: string, guidance: string): string {
+  return [
+    `This continues an earlier attempt that stopped (${checkpoint.reason}). Its changes are already in the working tree ` +
+      `(commit ${checkpoint.sha.slice(0, 12)}; see \`git show --stat ${base.slice(0, 12)}\`). Check what is done against the plan, then finish what is left.`,
+    guidance
+  ]
+    .filter(Boolean)
+    .join('\n\n')
+}
+
+/** The run's result, small enough to keep in the plan marker until the pull request exists. */
+function trimmed(result: RunResult): RunResult {
+  return {
+    ...result,
+    phases: result.phases.map((p) => ({ ...p, questions: p.questions.slice(0, 5), artifacts: p.artifacts.slice(0, 3) })),
+    findings: result.findings.slice(0, 30).map((f) => ({ ...f, detail: f.detail.slice(0, 400) })),
+    changedFiles: result.changedFiles.slice(0, 60)
+  }
+}
+
+async function setCheckpoint(s: Session, plan: FoundPlan, checkpoint: Checkpoint | undefined): Promise<FoundPlan> {
+  const state: PlanState = { ...plan.state, checkpoint }
+  if (!checkpoint) delete state.checkpoint
+  const body = replacePlanMarker(plan.comment.body, state)
+  await updateComment(s.gh, s.repo, plan.comment.id, body)
+  return { comment: { ...plan.comment, body }, state }
+}
+
+/**
+ * A run that failed after changing files keeps them: committed (checked like
+ * any commit), pushed, recorded, and named as the checkpoint `/resume` continues.
+ */
+async function keepWork(
+  s: Session,
+  wb: WorkBranch,
+  plan: FoundPlan,
+  base: string,
+  result: RunResult
+): Promise<{ plan: FoundPlan; note: string } | null> {
+  const phase = result.failedPhase
+  if (phase !== 'implement' && phase !== 'review') return null
+  const reason = (result.error ?? 'it failed').replace(/^\w+ failed: /, '').slice(0, 300)
+  await wb.uncommitTo(base)
+  const unfinished = phase === 'implement'
+  const message = unfinished
+    ? `orchestrator: unfinished implement #${s.issue.number} (stopped: ${reason.slice(0, 120)})\n\n${s.issue.title}`
+    : `orchestrator: implement #${s.issue.number}\n\n${s.issue.title}`
+  const sha = await s.commit(wb, message)
+  if (!sha || (await s.push(wb, sha))) return null
+  let kept = await recordPush(s.gh, s.repo, plan, sha)
+  kept = await setCheckpoint(s, kept, { next: unfinished ? 'implement' : 'review', sha, reason })
+  const cost = `$${result.totals.costUsd.toFixed(4)}`
+  const files = result.changedFiles.length
+  const note = unfinished
+    ? `Kept the unfinished implementation as ${sha.slice(0, 7)} on \`${wb.branch}\` (${files} file${files === 1 ? '' : 's'} changed, ${cost} spent). ` +
+      'Comment `/resume` to go on from there: a new session is told what is done and finishes the rest; the finished phases are not paid for again.'
+    : `The implementation is on \`${wb.branch}\` as ${sha.slice(0, 7)}; only the review failed (${cost} spent). Comment \`/resume\` to review it and open the pull request.`
+  return { plan: kept, note }
 }
 
 /** Why the plan's pull request no longer takes work (closed or merged), or null while it is open or absent. */
@@ -70,21 +148,25 @@ export async function implementPlan(
     status: StatusComment
     earlier?: RunResult
     commentId?: number
+    /** Where a failed run stopped: only what is left is run. */
+    resume?: Checkpoint
   }
 ): Promise<Outputs> {
-  const { status, wb } = opts
+  const { status, wb, resume } = opts
   let plan = opts.plan
   const branch = plan.state.branch
   const base = await wb.head()
+  if (resume?.next === 'pull-request' && resume.result) return openPull(s, { plan, branch, sha: base, result: resume.result, status, commentId: opts.commentId })
   // The label changes while Claude starts; its outcome is collected below, never left unhandled.
   const labelled = s.labels.set('orchestrator:implementing').then(
     () => null,
     (err: unknown) => err
   )
+  const guidance = resume?.next === 'implement' ? resumeGuidance(resume, base, opts.guidance) : opts.guidance
   const result = await s.runEngine({
-    phases: ['implement', 'review'],
+    phases: resume?.next === 'review' ? ['review'] : ['implement', 'review'],
     inputs: { ...plan.state.documents, plan: [plan.state.planPath] },
-    guidance: opts.guidance ? { implement: opts.guidance } : undefined,
+    guidance: guidance ? { implement: guidance } : undefined,
     // The pull request's whole change, earlier implementations included.
     reviewBase: await wb.forkPoint(plan.state.base),
     status
@@ -94,14 +176,29 @@ export async function implementPlan(
     : result
   const labelError = await labelled
   if (labelError) throw labelError
-  if (result.status === 'failed') return failRun(s, status, result.error ?? 'implementation failed', combined, branch)
+  if (result.status === 'failed') {
+    const kept = await keepWork(s, wb, plan, base, combined)
+    return failRun(s, status, result.error ?? 'implementation failed', combined, branch, kept?.note)
+  }
 
   await wb.uncommitTo(base)
-  const sha = await s.commit(wb, `orchestrator: implement #${s.issue.number}\n\n${s.issue.title}`)
+  const message = resume?.next === 'review' ? `orchestrator: review #${s.issue.number}` : `orchestrator: implement #${s.issue.number}`
+  const sha = await s.commit(wb, `${message}\n\n${s.issue.title}`)
   if (!sha) return failRun(s, status, 'the implement phase changed nothing, so there is nothing to propose', combined, branch)
   const pushError = await s.push(wb, sha)
   if (pushError) return failRun(s, status, pushError, combined, branch)
   plan = await recordPush(s.gh, s.repo, plan, sha)
+  return openPull(s, { plan, branch, sha, result: combined, status, commentId: opts.commentId })
+}
+
+/** The pull request for pushed, reviewed work; a failure keeps a checkpoint so only this step is repeated. */
+async function openPull(
+  s: Session,
+  opts: { plan: FoundPlan; branch: string; sha: string; result: RunResult; status: StatusComment; commentId?: number }
+): Promise<Outputs> {
+  const { branch, sha, status } = opts
+  const combined = opts.result
+  let plan = opts.plan
   const planCommentUrl = plan.comment.htmlUrl
   const pr = await createOrUpdatePull(s.gh, s.repo, {
     branch,
@@ -123,15 +220,28 @@ export async function implementPlan(
     draft: s.inputs.draftPr,
     knownNumber: plan.state.pr,
     bot: { login: s.inputs.botLogin, marker: '<!-- orchestrator:pr ' }
-  }).catch((err: unknown) => {
+  }).catch(async (err: unknown) => {
     if (err instanceof ForeignPullError) return err
-    throw err
+    // Everything but the pull request is done: the next /resume or /approve only opens it.
+    plan = await setCheckpoint(s, plan, { next: 'pull-request', sha, reason: (err as Error).message.slice(0, 300), result: trimmed(combined) })
+    return new PullFailed(err as Error)
   })
+  if (pr instanceof PullFailed) {
+    return failRun(
+      s,
+      status,
+      `could not open the pull request: ${pr.cause.message}`,
+      combined,
+      branch,
+      `The implementation and its review are on \`${branch}\` as ${sha.slice(0, 7)}. Comment \`/resume\` (or \`/approve\`) to open the pull request; nothing is implemented or reviewed again.`
+    )
+  }
   if (pr instanceof ForeignPullError) {
     return failRun(s, status, `${pr.message}. The new commits are on \`${branch}\`: close #${pr.number} and comment \`/approve\` for the orchestrator's own pull request`, combined, branch)
   }
+  const { checkpoint: _done, ...rest } = plan.state
   const approved = replacePlanMarker(plan.comment.body, {
-    ...plan.state,
+    ...rest,
     state: 'approved',
     pr: pr.number,
     approvedBy: [...(plan.state.approvedBy ?? []), ...(opts.commentId ? [opts.commentId] : [])],
@@ -153,6 +263,10 @@ export async function implementPlan(
     costUsd: combined.totals.costUsd,
     result: combined
   }
+}
+
+class PullFailed {
+  constructor(readonly cause: Error) {}
 }
 
 /** GitHub's timestamps have whole seconds; compare at that precision. */

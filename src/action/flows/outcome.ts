@@ -18,12 +18,16 @@ export async function failRun(
   status: StatusComment,
   error: string,
   result?: RunResult,
-  branch = s.branchName
+  branch = s.branchName,
+  /** What the run kept and how to go on, when it kept something (a checkpoint). */
+  kept?: string
 ): Promise<Outputs> {
   core.error(`Run failed: ${error}`)
   const reason = shortReason(error)
   const text = `Failed: ${reason}`
-  const pushed = s.pushed
+  const pushed = kept
+    ? kept
+    : s.pushed
     ? `The branch \`${branch}\` was pushed (${s.pushed.slice(0, 7)}) before this failed; the same command continues from there once the cause is fixed.`
     : 'Nothing was pushed from the failed step.'
   await status.finish(false, text)

@@ -7,7 +7,8 @@ describe('parseCommand', () => {
     ['/approve', 'approve'],
     ['/revise', 'revise'],
     ['/cancel', 'cancel'],
-    ['/answer', 'answer']
+    ['/answer', 'answer'],
+    ['/resume', 'resume']
   ] as const)('recognises %s as the first word', (body, name) => {
     expect(parseCommand(body)).toEqual({ name, argument: '' })
   })

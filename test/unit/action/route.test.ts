@@ -155,6 +155,16 @@ describe('routeEvent: issue_comment', () => {
     })
   })
 
+  it('/resume goes on from a failed run, with optional guidance', () => {
+    expect(routeEvent('issue_comment', comment('/resume keep the old API'), TRIGGER)).toEqual({
+      kind: 'resume',
+      issue,
+      actor: 'Codertocat',
+      guidance: 'keep the old API',
+      commentId: 492700400
+    })
+  })
+
   it('the actor is the comment author', () => {
     const route = routeEvent('issue_comment', comment('/approve', { login: 'octo-maintainer', type: 'User' }), TRIGGER)
     expect(route).toMatchObject({ kind: 'approve', actor: 'octo-maintainer' })
