@@ -31445,7 +31445,7 @@ which.sync = whichSync
 
 /***/ }),
 
-/***/ 392:
+/***/ 4994:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39969,6 +39969,22 @@ function shortReason(error, maxChars = 600) {
     const cut = text.length > maxChars ? `${text.slice(0, maxChars - 1)}…` : text;
     return lines.length > 3 || text.length > maxChars ? `${cut} (full text in the log)` : cut;
 }
+/** The project's check: a warning on top when it still fails, then each round with its time and a collapsed tail. */
+function verifySection(result) {
+    const v = result.verify;
+    if (!v) {
+        const implemented = result.phases.some((p) => p.name === 'implement' && p.status === 'succeeded');
+        return { top: '', section: implemented ? '### Verify\n_No check ran: set `verify_command`, or `"verify"` in `.claude/orchestrator.json`._' : '' };
+    }
+    const last = v.rounds[v.rounds.length - 1];
+    const rows = v.rounds.map((r) => `| ${r.round} | ${r.passed ? '✅ passed' : r.timedOut ? '❌ timed out' : `❌ exit ${r.exitCode}`} | ${duration(r.durationMs)} |`);
+    const tail = last ? `<details><summary>Output of round ${last.round} (last lines)</summary>\n\n\`\`\`\n${neutralize(last.tail).replace(/\`\`\`/g, "'''")}\n\`\`\`\n\n</details>` : '';
+    const section = [`### Verify: \`${neutralize(v.command)}\``, '| Round | Result | Time |', '|---:|---|---:|', ...rows, '', tail].join('\n');
+    const top = v.passed
+        ? ''
+        : `> [!CAUTION]\n> The project's check \`${neutralize(v.command)}\` still fails after ${v.rounds.length} round${v.rounds.length === 1 ? '' : 's'}: this pull request is a draft. See *Verify* below.`;
+    return { top, section };
+}
 /** What the sandbox refused in one phase, in one line; empty when it refused nothing. */
 function sandboxRefusals(p) {
     const parts = [];
@@ -41093,7 +41109,10 @@ function renderPrBody(view) {
         : '### Changed files\n_None._';
     const tail = [questionsSection(r.phases), `### Phases\n${phaseTable(r.phases)}`].filter(Boolean).join('\n\n');
     const containment = truncate(containmentSection(r), 3000, 'see the run log');
-    const head = [intro, containment, truncate(changed, 4000, 'see the commit')].filter(Boolean).join('\n\n');
+    const verify = verifySection(r);
+    const head = [intro, verify.top, containment, truncate(changed, 4000, 'see the commit'), truncate(verify.section, 6000, 'see the run log')]
+        .filter(Boolean)
+        .join('\n\n');
     const room = GITHUB_BODY_LIMIT - head.length - tail.length - 600;
     return `${head}\n\n${findingsSection(r.findings, view, room)}\n\n${tail}`;
 }
@@ -41486,6 +41505,10 @@ async function implementPlan(s, opts) {
     if (pushError)
         return failRun(s, status, pushError, combined, branch);
     plan = await recordPush(s.gh, s.repo, plan, sha);
+    if (combined.verify && !combined.verify.passed && s.inputs.requireGreen) {
+        const v = combined.verify;
+        return failRun(s, status, `the project's check \`${v.command}\` still fails after ${v.rounds.length} round(s) (require_green: true)`, combined, branch, `The work is on \`${branch}\` as ${sha.slice(0, 7)}; no pull request was opened. Fix the check (or the plan) and comment \`/approve\` to go on from there.`);
+    }
     return openPull(s, { plan, branch, sha, result: combined, status, commentId: opts.commentId });
 }
 /** The pull request for pushed, reviewed work; a failure keeps a checkpoint so only this step is repeated. */
@@ -41511,7 +41534,8 @@ async function openPull(s, opts) {
             repo: s.repo,
             runUrl: s.runUrl
         }),
-        draft: s.inputs.draftPr,
+        // A pull request whose checks fail is not ready for review: a draft, with the failure at the top.
+        draft: s.inputs.draftPr || (combined.verify !== undefined && !combined.verify.passed),
         knownNumber: plan.state.pr,
         bot: { login: s.inputs.botLogin, marker: '<!-- orchestrator:pr ' }
     }).catch(async (err) => {
@@ -42376,7 +42400,15 @@ function readInputs(read = (n) => getInput(n)) {
     if (!['model', 'maintainer', 'model-or-maintainer'].includes(questions)) {
         throw new InputError(`Input questions must be model, maintainer or model-or-maintainer, got "${read('questions')}"`);
     }
+    const rounds = read('verify_rounds').trim();
+    const verifyRounds = rounds === '' ? 2 : Number(rounds);
+    if (!Number.isInteger(verifyRounds) || verifyRounds < 0 || verifyRounds > 10) {
+        throw new InputError(`Input verify_rounds must be a whole number from 0 to 10, got "${rounds}"`);
+    }
     return {
+        verifyCommand: optional(read, 'verify_command'),
+        verifyRounds,
+        requireGreen: bool(read, 'require_green', false),
         questions,
         sandbox,
         allowedDomains,
@@ -51980,6 +52012,8 @@ function formatProgress(event, repoDir) {
     switch (event.type) {
         case 'phase-start':
             return `▶ ${event.phase} (${event.position}/${event.total})`;
+        case 'verify':
+            return `  ${event.round.passed ? '✔' : '✖'} verify (round ${event.round.round}): \`${event.command}\` ${event.round.passed ? 'passed' : event.round.timedOut ? 'timed out' : `exited ${event.round.exitCode}`} in ${(event.round.durationMs / 1000).toFixed(1)}s`;
         case 'retry':
             return `  ↻ Anthropic API ${event.status ?? (event.error || 'error')}, retry ${event.attempt} of ${event.maxRetries}`;
         case 'tool':
@@ -52088,6 +52122,7 @@ const BUILDERS = {
         quoteTask(ctx.task),
         inputList(ctx, ['plan']),
         ctx.changedFiles?.length ? `Files changed:\n${ctx.changedFiles.map((f) => `- ${f}`).join('\n')}` : '',
+        ctx.verifyNote ?? '',
         ctx.diff
             ? `The change (diff against ${ctx.baseSha?.slice(0, 12) ?? 'the base'}):\n\`\`\`diff\n${ctx.diff}\n\`\`\``
             : `See the change with \`git diff ${ctx.baseSha ?? 'HEAD'}\` and \`git status\`.`,
@@ -52627,7 +52662,74 @@ async function changesSince(repoDir, start, artifactsDir) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/engine/verify.ts
+/**
+ * The project's own check (its tests, its build) run by the orchestrator
+ * after implement, in the same sandbox as Claude and under the phase
+ * timeout: what the pull request can prove, instead of what Claude says it ran.
+ */
+
+
+
+const TAIL_LINES = 60;
+const TAIL_CHARS = 4000;
+/** The repository's own declaration: `.claude/orchestrator.json` with `{ "verify": "npm test" }`. */
+function declaredVerifyCommand(repoDir) {
+    try {
+        const json = JSON.parse(external_node_fs_default().readFileSync(external_node_path_default().join(repoDir, '.claude', 'orchestrator.json'), 'utf8'));
+        return typeof json.verify === 'string' && json.verify.trim() ? json.verify.trim() : null;
+    }
+    catch {
+        return null;
+    }
+}
+function outputTail(output) {
+    const lines = output.replace(/\r/g, '').trimEnd().split('\n');
+    const tail = lines.slice(-TAIL_LINES).join('\n');
+    return tail.length > TAIL_CHARS ? `…${tail.slice(-TAIL_CHARS)}` : tail;
+}
+async function runVerify(opts) {
+    const started = Date.now();
+    const launch = opts.host ? await opts.host.launch('/bin/sh', ['-c', opts.command], opts.repoDir) : { file: '/bin/sh', args: ['-c', opts.command] };
+    const child = (0,execa/* execa */.Ho)(launch.file, launch.args, {
+        cwd: opts.repoDir,
+        env: { ...opts.env, CI: 'true' },
+        extendEnv: false,
+        reject: false,
+        all: true,
+        stdin: 'ignore',
+        detached: true,
+        timeout: Math.max(1000, opts.timeoutMs),
+        killSignal: 'SIGKILL'
+    });
+    const done = await child;
+    if (child.pid !== undefined) {
+        try {
+            process.kill(-child.pid, 'SIGKILL');
+        }
+        catch {
+            // The group is gone already.
+        }
+    }
+    opts.host?.afterCommand();
+    const timedOut = Boolean(done.timedOut);
+    return {
+        round: opts.round,
+        passed: done.exitCode === 0 && !timedOut,
+        exitCode: done.exitCode ?? null,
+        durationMs: Date.now() - started,
+        tail: outputTail(String(done.all ?? '')),
+        ...(timedOut ? { timedOut } : {})
+    };
+}
+/** What the next implement session is told about a failed check. */
+function verifyFeedback(command, round) {
+    const how = round.timedOut ? 'did not finish in time' : `failed with exit code ${round.exitCode}`;
+    return `The project's check \`${command}\` ${how} after your changes. Fix the cause (not the check), keeping to the plan. The end of its output:\n\`\`\`\n${round.tail}\n\`\`\``;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/engine.ts
+
 
 
 
@@ -52661,6 +52763,8 @@ async function runEngine(opts) {
     let failed;
     let implementBase = null;
     let spent = 0;
+    let verify;
+    const redact = opts.redact ?? ((t) => t);
     for (const [i, name] of requested.entries()) {
         if (failed) {
             results.push(skipped(name));
@@ -52679,6 +52783,12 @@ async function runEngine(opts) {
             inputs: Object.fromEntries(spec.reads.filter((p) => inputs[p]?.length).map((p) => [p, inputs[p]])),
             guidance: opts.guidance?.[name]
         };
+        if (name === 'review' && verify) {
+            const last = verify.rounds[verify.rounds.length - 1];
+            ctx.verifyNote = verify.passed
+                ? `The project's check \`${verify.command}\` passed (round ${last?.round ?? 1}).`
+                : `The project's check \`${verify.command}\` still fails after ${verify.rounds.length} round(s); say what it means for this change. Its output ends:\n\`\`\`\n${last?.tail ?? ''}\n\`\`\``;
+        }
         if (name === 'review') {
             // The whole pull request's change (from where it forked from the base), not only this run's.
             ctx.baseSha = opts.reviewBase ?? implementBase ?? (await headSha(opts.repoDir));
@@ -52726,6 +52836,44 @@ async function runEngine(opts) {
         spent += out.result.costUsd;
         results.push(out.result);
         emit({ type: 'phase-end', phase: name, result: out.result });
+        const command = name === 'implement' && out.result.status === 'succeeded' ? (opts.verifyCommand ?? declaredVerifyCommand(opts.repoDir)) : null;
+        if (command) {
+            verify = { command, source: opts.verifyCommand ? 'input' : 'repository', passed: false, rounds: [] };
+            const extra = opts.verifyRounds ?? 2;
+            for (let round = 1;; round++) {
+                const checked = await runVerify({ command, round, repoDir: opts.repoDir, env: opts.claude.env, host: opts.claude.host, timeoutMs: opts.phaseTimeoutMs });
+                checked.tail = redact(checked.tail);
+                verify.rounds.push(checked);
+                emit({ type: 'verify', phase: name, command, round: checked });
+                if (checked.passed) {
+                    verify.passed = true;
+                    break;
+                }
+                if (round > extra || (opts.maxBudgetUsd !== undefined && opts.maxBudgetUsd - spent <= 0))
+                    break;
+                // Another implement session, told what failed; the same phase rules and checks apply.
+                emit({ type: 'phase-start', phase: name, position: i + 1, total: requested.length });
+                const again = await runPhase({
+                    spec,
+                    ctx: { ...ctx, guidance: [verifyFeedback(command, checked), ctx.guidance].filter(Boolean).join('\n\n') },
+                    repoDir: opts.repoDir,
+                    claude: opts.claude,
+                    timeoutMs: opts.phaseTimeoutMs,
+                    maxTurns: opts.maxTurns,
+                    budgetUsd: opts.maxBudgetUsd === undefined ? undefined : opts.maxBudgetUsd - spent,
+                    maxQuestionRounds: opts.maxQuestionRounds,
+                    answerer: opts.answerer,
+                    emit
+                });
+                spent += again.result.costUsd;
+                results.push(again.result);
+                emit({ type: 'phase-end', phase: name, result: again.result });
+                if (again.result.status !== 'succeeded') {
+                    out = again;
+                    break;
+                }
+            }
+        }
         if (out.result.status === 'failed' || out.result.status === 'waiting') {
             failed = out.result;
             continue;
@@ -52747,6 +52895,7 @@ async function runEngine(opts) {
     const host = opts.claude.host;
     const result = {
         task: opts.task,
+        ...(verify ? { verify } : {}),
         ...(host ? { sandbox: { sandboxed: host.sandboxed, ...(host.unconfinedReason ? { reason: host.unconfinedReason } : {}) } } : {}),
         status: failed?.status === 'waiting' ? 'awaiting-answer' : failed ? 'failed' : requested.includes('review') ? 'completed' : 'planned',
         phases: results,
@@ -52827,7 +52976,7 @@ function renderStatusComment(view) {
     const parts = [STATUS_MARKER, `### 🤖 ${neutralize(view.title)}`];
     if (view.unconfined)
         parts.push(`> [!WARNING]\n> Claude Code runs **without the sandbox**: ${neutralize(view.unconfined)}.`);
-    parts.push(lines.join('\n'), `Cost so far: ${usd(cost)} · [Workflow run](${view.runUrl})`);
+    parts.push([...lines, ...(view.verify ?? []).map((l) => `- ${neutralize(l)}`)].join('\n'), `Cost so far: ${usd(cost)} · [Workflow run](${view.runUrl})`);
     if (view.outcome)
         parts.push(`${view.outcome.ok ? '✅' : '❌'} ${neutralize(shortReason(view.outcome.text))}`);
     // An edit GitHub would reject leaves the comment at "running" forever: never send one.
@@ -52873,6 +53022,13 @@ class StatusComment {
     }
     /** Engine progress → checklist. Only phase starts edit the comment; a finish is shown with the next edit. */
     onProgress(event) {
+        if (event.type === 'verify') {
+            const r = event.round;
+            const line = `${r.passed ? '✅' : '❌'} **verify** round ${r.round}: \`${event.command}\` ${r.passed ? 'passed' : r.timedOut ? 'timed out' : `exited ${r.exitCode}`} (${Math.round(r.durationMs / 100) / 10}s)`;
+            this.view.verify = [...(this.view.verify ?? []), line];
+            this.push();
+            return;
+        }
         const entry = this.view.phases.find((p) => p.name === event.phase);
         if (!entry)
             return;
@@ -53078,6 +53234,8 @@ class Session {
             maxQuestionRounds: 3,
             redact: (text) => this.secrets.redact(text),
             answered: opts.answered,
+            verifyCommand: i.verifyCommand,
+            verifyRounds: i.verifyRounds,
             answerer: withMaintainer(withRedaction(createAnswerer(detectAnswerer(answererEnv)), (text) => this.secrets.redact(text)), i.questions),
             onProgress: (raw) => {
                 // Redact before formatting: a line cut short must not keep half a key.
@@ -53676,7 +53834,7 @@ async function runClaude(inv) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _claude_runner_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2483);
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(392);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4994);
 
 
 // A cancelled job must not leave Claude running on the runner.

@@ -1123,7 +1123,7 @@ async function runClaude(inv) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _claude_runner_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(483);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(71);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(683);
 
 
 (0,_claude_runner_js__WEBPACK_IMPORTED_MODULE_0__/* .stopClaudeOnExit */ .mt)();
@@ -1134,7 +1134,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 71:
+/***/ 683:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -10691,6 +10691,8 @@ function formatProgress(event, repoDir) {
     switch (event.type) {
         case 'phase-start':
             return `▶ ${event.phase} (${event.position}/${event.total})`;
+        case 'verify':
+            return `  ${event.round.passed ? '✔' : '✖'} verify (round ${event.round.round}): \`${event.command}\` ${event.round.passed ? 'passed' : event.round.timedOut ? 'timed out' : `exited ${event.round.exitCode}`} in ${(event.round.durationMs / 1000).toFixed(1)}s`;
         case 'retry':
             return `  ↻ Anthropic API ${event.status ?? (event.error || 'error')}, retry ${event.attempt} of ${event.maxRetries}`;
         case 'tool':
@@ -10799,6 +10801,7 @@ const BUILDERS = {
         quoteTask(ctx.task),
         inputList(ctx, ['plan']),
         ctx.changedFiles?.length ? `Files changed:\n${ctx.changedFiles.map((f) => `- ${f}`).join('\n')}` : '',
+        ctx.verifyNote ?? '',
         ctx.diff
             ? `The change (diff against ${ctx.baseSha?.slice(0, 12) ?? 'the base'}):\n\`\`\`diff\n${ctx.diff}\n\`\`\``
             : `See the change with \`git diff ${ctx.baseSha ?? 'HEAD'}\` and \`git status\`.`,
@@ -11341,7 +11344,74 @@ async function changesSince(repoDir, start, artifactsDir) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/engine/verify.ts
+/**
+ * The project's own check (its tests, its build) run by the orchestrator
+ * after implement, in the same sandbox as Claude and under the phase
+ * timeout: what the pull request can prove, instead of what Claude says it ran.
+ */
+
+
+
+const TAIL_LINES = 60;
+const TAIL_CHARS = 4000;
+/** The repository's own declaration: `.claude/orchestrator.json` with `{ "verify": "npm test" }`. */
+function declaredVerifyCommand(repoDir) {
+    try {
+        const json = JSON.parse(external_node_fs_default().readFileSync(external_node_path_default().join(repoDir, '.claude', 'orchestrator.json'), 'utf8'));
+        return typeof json.verify === 'string' && json.verify.trim() ? json.verify.trim() : null;
+    }
+    catch {
+        return null;
+    }
+}
+function outputTail(output) {
+    const lines = output.replace(/\r/g, '').trimEnd().split('\n');
+    const tail = lines.slice(-TAIL_LINES).join('\n');
+    return tail.length > TAIL_CHARS ? `…${tail.slice(-TAIL_CHARS)}` : tail;
+}
+async function runVerify(opts) {
+    const started = Date.now();
+    const launch = opts.host ? await opts.host.launch('/bin/sh', ['-c', opts.command], opts.repoDir) : { file: '/bin/sh', args: ['-c', opts.command] };
+    const child = (0,execa/* execa */.Ho)(launch.file, launch.args, {
+        cwd: opts.repoDir,
+        env: { ...opts.env, CI: 'true' },
+        extendEnv: false,
+        reject: false,
+        all: true,
+        stdin: 'ignore',
+        detached: true,
+        timeout: Math.max(1000, opts.timeoutMs),
+        killSignal: 'SIGKILL'
+    });
+    const done = await child;
+    if (child.pid !== undefined) {
+        try {
+            process.kill(-child.pid, 'SIGKILL');
+        }
+        catch {
+            // The group is gone already.
+        }
+    }
+    opts.host?.afterCommand();
+    const timedOut = Boolean(done.timedOut);
+    return {
+        round: opts.round,
+        passed: done.exitCode === 0 && !timedOut,
+        exitCode: done.exitCode ?? null,
+        durationMs: Date.now() - started,
+        tail: outputTail(String(done.all ?? '')),
+        ...(timedOut ? { timedOut } : {})
+    };
+}
+/** What the next implement session is told about a failed check. */
+function verifyFeedback(command, round) {
+    const how = round.timedOut ? 'did not finish in time' : `failed with exit code ${round.exitCode}`;
+    return `The project's check \`${command}\` ${how} after your changes. Fix the cause (not the check), keeping to the plan. The end of its output:\n\`\`\`\n${round.tail}\n\`\`\``;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/engine.ts
+
 
 
 
@@ -11375,6 +11445,8 @@ async function runEngine(opts) {
     let failed;
     let implementBase = null;
     let spent = 0;
+    let verify;
+    const redact = opts.redact ?? ((t) => t);
     for (const [i, name] of requested.entries()) {
         if (failed) {
             results.push(skipped(name));
@@ -11393,6 +11465,12 @@ async function runEngine(opts) {
             inputs: Object.fromEntries(spec.reads.filter((p) => inputs[p]?.length).map((p) => [p, inputs[p]])),
             guidance: opts.guidance?.[name]
         };
+        if (name === 'review' && verify) {
+            const last = verify.rounds[verify.rounds.length - 1];
+            ctx.verifyNote = verify.passed
+                ? `The project's check \`${verify.command}\` passed (round ${last?.round ?? 1}).`
+                : `The project's check \`${verify.command}\` still fails after ${verify.rounds.length} round(s); say what it means for this change. Its output ends:\n\`\`\`\n${last?.tail ?? ''}\n\`\`\``;
+        }
         if (name === 'review') {
             // The whole pull request's change (from where it forked from the base), not only this run's.
             ctx.baseSha = opts.reviewBase ?? implementBase ?? (await headSha(opts.repoDir));
@@ -11440,6 +11518,44 @@ async function runEngine(opts) {
         spent += out.result.costUsd;
         results.push(out.result);
         emit({ type: 'phase-end', phase: name, result: out.result });
+        const command = name === 'implement' && out.result.status === 'succeeded' ? (opts.verifyCommand ?? declaredVerifyCommand(opts.repoDir)) : null;
+        if (command) {
+            verify = { command, source: opts.verifyCommand ? 'input' : 'repository', passed: false, rounds: [] };
+            const extra = opts.verifyRounds ?? 2;
+            for (let round = 1;; round++) {
+                const checked = await runVerify({ command, round, repoDir: opts.repoDir, env: opts.claude.env, host: opts.claude.host, timeoutMs: opts.phaseTimeoutMs });
+                checked.tail = redact(checked.tail);
+                verify.rounds.push(checked);
+                emit({ type: 'verify', phase: name, command, round: checked });
+                if (checked.passed) {
+                    verify.passed = true;
+                    break;
+                }
+                if (round > extra || (opts.maxBudgetUsd !== undefined && opts.maxBudgetUsd - spent <= 0))
+                    break;
+                // Another implement session, told what failed; the same phase rules and checks apply.
+                emit({ type: 'phase-start', phase: name, position: i + 1, total: requested.length });
+                const again = await runPhase({
+                    spec,
+                    ctx: { ...ctx, guidance: [verifyFeedback(command, checked), ctx.guidance].filter(Boolean).join('\n\n') },
+                    repoDir: opts.repoDir,
+                    claude: opts.claude,
+                    timeoutMs: opts.phaseTimeoutMs,
+                    maxTurns: opts.maxTurns,
+                    budgetUsd: opts.maxBudgetUsd === undefined ? undefined : opts.maxBudgetUsd - spent,
+                    maxQuestionRounds: opts.maxQuestionRounds,
+                    answerer: opts.answerer,
+                    emit
+                });
+                spent += again.result.costUsd;
+                results.push(again.result);
+                emit({ type: 'phase-end', phase: name, result: again.result });
+                if (again.result.status !== 'succeeded') {
+                    out = again;
+                    break;
+                }
+            }
+        }
         if (out.result.status === 'failed' || out.result.status === 'waiting') {
             failed = out.result;
             continue;
@@ -11461,6 +11577,7 @@ async function runEngine(opts) {
     const host = opts.claude.host;
     const result = {
         task: opts.task,
+        ...(verify ? { verify } : {}),
         ...(host ? { sandbox: { sandboxed: host.sandboxed, ...(host.unconfinedReason ? { reason: host.unconfinedReason } : {}) } } : {}),
         status: failed?.status === 'waiting' ? 'awaiting-answer' : failed ? 'failed' : requested.includes('review') ? 'completed' : 'planned',
         phases: results,
@@ -12052,6 +12169,9 @@ Options:
   --claude-args "<flags>"      extra flags passed to every claude invocation
   --sandbox <mode>             auto (default): run Claude in the OS sandbox when it can start,
                                say so when it cannot; required: refuse to run without it; off
+  --verify "<command>"         the project's check, run after implement in the sandbox; a failure goes
+                               back to Claude for up to two more rounds (default: "verify" in
+                               .claude/orchestrator.json)
   --allowed-domains "<hosts>"  hosts Claude's tools may reach in the sandbox (default: the
                                common package registries); the model is always reachable
   -h, --help                   show this help
@@ -12109,6 +12229,7 @@ function parseCli(argv, env, cwd) {
                 'claude-path': { type: 'string' },
                 'claude-args': { type: 'string' },
                 sandbox: { type: 'string' },
+                verify: { type: 'string' },
                 'allowed-domains': { type: 'string' },
                 help: { type: 'boolean', short: 'h' },
                 version: { type: 'boolean', short: 'v' }
@@ -12164,6 +12285,7 @@ function parseCli(argv, env, cwd) {
             claudePath: v['claude-path'] ?? (env.CLAUDE_PATH || undefined),
             claudeArgs,
             sandbox,
+            ...(v.verify?.trim() ? { verify: v.verify.trim() } : {}),
             allowedDomains
         }
     };
@@ -12339,6 +12461,7 @@ async function main(argv, processEnv) {
                 maxTurns: opts.maxTurns,
                 maxBudgetUsd: opts.maxBudgetUsd,
                 maxQuestionRounds: opts.maxQuestions,
+                verifyCommand: opts.verify,
                 answerer: createAnswerer(answererConfig),
                 onProgress: (event) => {
                     const line = formatProgress(event, repoDir);

@@ -35,6 +35,12 @@ export interface Inputs {
   botLogin: string
   commitAuthorName: string
   commitAuthorEmail: string
+  /** The project's check after implement (else the repository's .claude/orchestrator.json). */
+  verifyCommand?: string
+  /** Implement rounds a failing check gets before the PR opens as a draft. */
+  verifyRounds: number
+  /** No pull request while the check fails (the work stays on the branch). */
+  requireGreen: boolean
   /** Who answers Claude's structured questions. */
   questions: QuestionsMode
   /** `required`: no run without the OS sandbox; `off`: Claude runs unconfined. */
@@ -154,7 +160,15 @@ export function readInputs(read: Reader = (n) => core.getInput(n)): Inputs {
   if (!['model', 'maintainer', 'model-or-maintainer'].includes(questions)) {
     throw new InputError(`Input questions must be model, maintainer or model-or-maintainer, got "${read('questions')}"`)
   }
+  const rounds = read('verify_rounds').trim()
+  const verifyRounds = rounds === '' ? 2 : Number(rounds)
+  if (!Number.isInteger(verifyRounds) || verifyRounds < 0 || verifyRounds > 10) {
+    throw new InputError(`Input verify_rounds must be a whole number from 0 to 10, got "${rounds}"`)
+  }
   return {
+    verifyCommand: optional(read, 'verify_command'),
+    verifyRounds,
+    requireGreen: bool(read, 'require_green', false),
     questions,
     sandbox,
     allowedDomains,

@@ -208,6 +208,8 @@ export class Session {
       maxQuestionRounds: 3,
       redact: (text) => this.secrets.redact(text),
       answered: opts.answered,
+      verifyCommand: i.verifyCommand,
+      verifyRounds: i.verifyRounds,
       answerer: withMaintainer(withRedaction(createAnswerer(detectAnswerer(answererEnv)), (text) => this.secrets.redact(text)), i.questions),
       onProgress: (raw) => {
         // Redact before formatting: a line cut short must not keep half a key.

@@ -45,6 +45,13 @@ export class StatusComment {
 
   /** Engine progress → checklist. Only phase starts edit the comment; a finish is shown with the next edit. */
   onProgress(event: ProgressEvent): void {
+    if (event.type === 'verify') {
+      const r = event.round
+      const line = `${r.passed ? '✅' : '❌'} **verify** round ${r.round}: \`${event.command}\` ${r.passed ? 'passed' : r.timedOut ? 'timed out' : `exited ${r.exitCode}`} (${Math.round(r.durationMs / 100) / 10}s)`
+      this.view.verify = [...(this.view.verify ?? []), line]
+      this.push()
+      return
+    }
     const entry = this.view.phases.find((p) => p.name === event.phase)
     if (!entry) return
     if (event.type === 'phase-start') {

@@ -21,6 +21,8 @@ export interface CliOptions {
   claudePath?: string
   claudeArgs: string[]
   sandbox: SandboxMode
+  /** The project's check after implement (else .claude/orchestrator.json's `verify`). */
+  verify?: string
   /** Replaces the default registry list when given. */
   allowedDomains?: string[]
 }
@@ -44,6 +46,9 @@ Options:
   --claude-args "<flags>"      extra flags passed to every claude invocation
   --sandbox <mode>             auto (default): run Claude in the OS sandbox when it can start,
                                say so when it cannot; required: refuse to run without it; off
+  --verify "<command>"         the project's check, run after implement in the sandbox; a failure goes
+                               back to Claude for up to two more rounds (default: "verify" in
+                               .claude/orchestrator.json)
   --allowed-domains "<hosts>"  hosts Claude's tools may reach in the sandbox (default: the
                                common package registries); the model is always reachable
   -h, --help                   show this help
@@ -104,6 +109,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
         'claude-path': { type: 'string' },
         'claude-args': { type: 'string' },
         sandbox: { type: 'string' },
+        verify: { type: 'string' },
         'allowed-domains': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' }
@@ -152,6 +158,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
       claudePath: v['claude-path'] ?? (env.CLAUDE_PATH || undefined),
       claudeArgs,
       sandbox,
+      ...(v.verify?.trim() ? { verify: v.verify.trim() } : {}),
       allowedDomains
     }
   }

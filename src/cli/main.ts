@@ -84,6 +84,7 @@ export async function main(argv: string[], processEnv: Record<string, string | u
         maxTurns: opts.maxTurns,
         maxBudgetUsd: opts.maxBudgetUsd,
         maxQuestionRounds: opts.maxQuestions,
+        verifyCommand: opts.verify,
         answerer: createAnswerer(answererConfig),
         onProgress: (event) => {
           const line = formatProgress(event, repoDir)

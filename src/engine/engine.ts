@@ -12,6 +12,7 @@ import type { ProgressEvent } from './progress.js'
 import type { PromptContext } from './prompts.js'
 import { PHASES, type Finding, type MaintainerAnswer, type PhaseName, type PhaseResult, type RunResult } from './types.js'
 import { changesSince, recordStartingPoint } from './starting-point.js'
+import { declaredVerifyCommand, runVerify, verifyFeedback, type VerifySummary } from './verify.js'
 
 /** Diffs larger than this are not inlined into the review prompt; the reviewer runs git diff itself. */
 const MAX_INLINE_DIFF = 60000
@@ -52,6 +53,10 @@ export interface EngineOptions {
   onProgress?: (event: ProgressEvent) => void
   /** Removes the run's secrets from text this process sends the model itself (the review's diff). */
   redact?: (text: string) => string
+  /** The project's check after implement; without it, the repository's .claude/orchestrator.json `verify`. */
+  verifyCommand?: string
+  /** Extra implement rounds a failing check gets (default 2). */
+  verifyRounds?: number
 }
 
 function skipped(name: PhaseName): PhaseResult {
@@ -79,6 +84,8 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
   let failed: PhaseResult | undefined
   let implementBase: string | null = null
   let spent = 0
+  let verify: VerifySummary | undefined
+  const redact = opts.redact ?? ((t: string) => t)
 
   for (const [i, name] of requested.entries()) {
     if (failed) {
@@ -95,6 +102,12 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
       outputPath: artifactPath(opts.artifactsDir, name, opts.date, opts.slug, opts.repoDir),
       inputs: Object.fromEntries(spec.reads.filter((p) => inputs[p]?.length).map((p) => [p, inputs[p]])),
       guidance: opts.guidance?.[name]
+    }
+    if (name === 'review' && verify) {
+      const last = verify.rounds[verify.rounds.length - 1]
+      ctx.verifyNote = verify.passed
+        ? `The project's check \`${verify.command}\` passed (round ${last?.round ?? 1}).`
+        : `The project's check \`${verify.command}\` still fails after ${verify.rounds.length} round(s); say what it means for this change. Its output ends:\n\`\`\`\n${last?.tail ?? ''}\n\`\`\``
     }
     if (name === 'review') {
       // The whole pull request's change (from where it forked from the base), not only this run's.
@@ -141,6 +154,43 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
     spent += out.result.costUsd
     results.push(out.result)
     emit({ type: 'phase-end', phase: name, result: out.result })
+    const command = name === 'implement' && out.result.status === 'succeeded' ? (opts.verifyCommand ?? declaredVerifyCommand(opts.repoDir)) : null
+    if (command) {
+      verify = { command, source: opts.verifyCommand ? 'input' : 'repository', passed: false, rounds: [] }
+      const extra = opts.verifyRounds ?? 2
+      for (let round = 1; ; round++) {
+        const checked = await runVerify({ command, round, repoDir: opts.repoDir, env: opts.claude.env, host: opts.claude.host, timeoutMs: opts.phaseTimeoutMs })
+        checked.tail = redact(checked.tail)
+        verify.rounds.push(checked)
+        emit({ type: 'verify', phase: name, command, round: checked })
+        if (checked.passed) {
+          verify.passed = true
+          break
+        }
+        if (round > extra || (opts.maxBudgetUsd !== undefined && opts.maxBudgetUsd - spent <= 0)) break
+        // Another implement session, told what failed; the same phase rules and checks apply.
+        emit({ type: 'phase-start', phase: name, position: i + 1, total: requested.length })
+        const again = await runPhase({
+          spec,
+          ctx: { ...ctx, guidance: [verifyFeedback(command, checked), ctx.guidance].filter(Boolean).join('\n\n') },
+          repoDir: opts.repoDir,
+          claude: opts.claude,
+          timeoutMs: opts.phaseTimeoutMs,
+          maxTurns: opts.maxTurns,
+          budgetUsd: opts.maxBudgetUsd === undefined ? undefined : opts.maxBudgetUsd - spent,
+          maxQuestionRounds: opts.maxQuestionRounds,
+          answerer: opts.answerer,
+          emit
+        })
+        spent += again.result.costUsd
+        results.push(again.result)
+        emit({ type: 'phase-end', phase: name, result: again.result })
+        if (again.result.status !== 'succeeded') {
+          out = again
+          break
+        }
+      }
+    }
     if (out.result.status === 'failed' || out.result.status === 'waiting') {
       failed = out.result
       continue
@@ -164,6 +214,7 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
   const host = opts.claude.host
   const result: RunResult = {
     task: opts.task,
+    ...(verify ? { verify } : {}),
     ...(host ? { sandbox: { sandboxed: host.sandboxed, ...(host.unconfinedReason ? { reason: host.unconfinedReason } : {}) } } : {}),
     status: failed?.status === 'waiting' ? 'awaiting-answer' : failed ? 'failed' : requested.includes('review') ? 'completed' : 'planned',
     phases: results,

@@ -3,7 +3,7 @@
  * used on the CLI's stderr and in the action's log.
  */
 import path from 'node:path'
-import type { AnsweredBy, PhaseName, PhaseResult } from './types.js'
+import type { AnsweredBy, PhaseName, PhaseResult, VerifyRound } from './types.js'
 import type { ToolCall } from '../claude/stream.js'
 
 export type ProgressEvent =
@@ -13,6 +13,7 @@ export type ProgressEvent =
   | { type: 'question'; phase: PhaseName; question: string }
   | { type: 'answer'; phase: PhaseName; answer: string; answeredBy: AnsweredBy; fallbackReason?: string }
   | { type: 'phase-end'; phase: PhaseName; result: PhaseResult }
+  | { type: 'verify'; phase: PhaseName; command: string; round: VerifyRound }
   | { type: 'retry'; phase: PhaseName; attempt: number; maxRetries: number; status: number | null; error: string }
 
 function oneLine(text: string, max = 160): string {
@@ -45,6 +46,8 @@ export function formatProgress(event: ProgressEvent, repoDir: string): string | 
   switch (event.type) {
     case 'phase-start':
       return `▶ ${event.phase} (${event.position}/${event.total})`
+    case 'verify':
+      return `  ${event.round.passed ? '✔' : '✖'} verify (round ${event.round.round}): \`${event.command}\` ${event.round.passed ? 'passed' : event.round.timedOut ? 'timed out' : `exited ${event.round.exitCode}`} in ${(event.round.durationMs / 1000).toFixed(1)}s`
     case 'retry':
       return `  ↻ Anthropic API ${event.status ?? (event.error || 'error')}, retry ${event.attempt} of ${event.maxRetries}`
     case 'tool':

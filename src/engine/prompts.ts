@@ -14,6 +14,8 @@ export interface PromptContext {
   inputs: Partial<Record<PhaseName, string[]>>
   /** Extra guidance from a person (approval note, revision feedback). */
   guidance?: string
+  /** For review: what the project's check said about the change. */
+  verifyNote?: string
   /** For review: the commit the implementation started from, and the change. */
   baseSha?: string | null
   changedFiles?: string[]
@@ -109,6 +111,7 @@ const BUILDERS: Record<PhaseName, (ctx: PromptContext) => string> = {
       quoteTask(ctx.task),
       inputList(ctx, ['plan']),
       ctx.changedFiles?.length ? `Files changed:\n${ctx.changedFiles.map((f) => `- ${f}`).join('\n')}` : '',
+      ctx.verifyNote ?? '',
       ctx.diff
         ? `The change (diff against ${ctx.baseSha?.slice(0, 12) ?? 'the base'}):\n\`\`\`diff\n${ctx.diff}\n\`\`\``
         : `See the change with \`git diff ${ctx.baseSha ?? 'HEAD'}\` and \`git status\`.`,

@@ -88,8 +88,12 @@ export interface SandboxSummary {
   reason?: string
 }
 
+export type { VerifyRound, VerifySummary } from './verify.js'
+
 export interface RunResult {
   task: string
+  /** The project's check after implement: each round, and whether it passed in the end. */
+  verify?: import('./verify.js').VerifySummary
   sandbox?: SandboxSummary
   status: RunStatus
   phases: PhaseResult[]

@@ -188,6 +188,17 @@ export async function implementPlan(
   const pushError = await s.push(wb, sha)
   if (pushError) return failRun(s, status, pushError, combined, branch)
   plan = await recordPush(s.gh, s.repo, plan, sha)
+  if (combined.verify && !combined.verify.passed && s.inputs.requireGreen) {
+    const v = combined.verify
+    return failRun(
+      s,
+      status,
+      `the project's check \`${v.command}\` still fails after ${v.rounds.length} round(s) (require_green: true)`,
+      combined,
+      branch,
+      `The work is on \`${branch}\` as ${sha.slice(0, 7)}; no pull request was opened. Fix the check (or the plan) and comment \`/approve\` to go on from there.`
+    )
+  }
   return openPull(s, { plan, branch, sha, result: combined, status, commentId: opts.commentId })
 }
 
@@ -217,7 +228,8 @@ async function openPull(
       repo: s.repo,
       runUrl: s.runUrl
     }),
-    draft: s.inputs.draftPr,
+    // A pull request whose checks fail is not ready for review: a draft, with the failure at the top.
+    draft: s.inputs.draftPr || (combined.verify !== undefined && !combined.verify.passed),
     knownNumber: plan.state.pr,
     bot: { login: s.inputs.botLogin, marker: '<!-- orchestrator:pr ' }
   }).catch(async (err: unknown) => {

@@ -91,6 +91,23 @@ export function shortReason(error: string, maxChars = 600): string {
   return lines.length > 3 || text.length > maxChars ? `${cut} (full text in the log)` : cut
 }
 
+/** The project's check: a warning on top when it still fails, then each round with its time and a collapsed tail. */
+export function verifySection(result: Pick<RunResult, 'verify' | 'phases'>): { top: string; section: string } {
+  const v = result.verify
+  if (!v) {
+    const implemented = result.phases.some((p) => p.name === 'implement' && p.status === 'succeeded')
+    return { top: '', section: implemented ? '### Verify\n_No check ran: set `verify_command`, or `"verify"` in `.claude/orchestrator.json`._' : '' }
+  }
+  const last = v.rounds[v.rounds.length - 1]
+  const rows = v.rounds.map((r) => `| ${r.round} | ${r.passed ? '✅ passed' : r.timedOut ? '❌ timed out' : `❌ exit ${r.exitCode}`} | ${duration(r.durationMs)} |`)
+  const tail = last ? `<details><summary>Output of round ${last.round} (last lines)</summary>\n\n\`\`\`\n${neutralize(last.tail).replace(/\`\`\`/g, "'''")}\n\`\`\`\n\n</details>` : ''
+  const section = [`### Verify: \`${neutralize(v.command)}\``, '| Round | Result | Time |', '|---:|---|---:|', ...rows, '', tail].join('\n')
+  const top = v.passed
+    ? ''
+    : `> [!CAUTION]\n> The project's check \`${neutralize(v.command)}\` still fails after ${v.rounds.length} round${v.rounds.length === 1 ? '' : 's'}: this pull request is a draft. See *Verify* below.`
+  return { top, section }
+}
+
 /** What the sandbox refused in one phase, in one line; empty when it refused nothing. */
 export function sandboxRefusals(p: PhaseResult): string {
   const parts: string[] = []

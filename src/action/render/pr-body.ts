@@ -2,7 +2,7 @@
 import type { Finding, RunResult, Severity } from '../../engine/types.js'
 import { SEVERITIES } from '../../engine/types.js'
 import { encodePrMarker, type PrState } from '../state.js'
-import { blobUrl, containmentSection, GITHUB_BODY_LIMIT, neutralize, phaseTable, questionsSection, truncate } from './markdown.js'
+import { blobUrl, containmentSection, GITHUB_BODY_LIMIT, neutralize, phaseTable, questionsSection, truncate, verifySection } from './markdown.js'
 
 export interface PrBodyView {
   /** The bot's memory of this PR, embedded as a hidden marker. */
@@ -63,7 +63,10 @@ export function renderPrBody(view: PrBodyView): string {
     : '### Changed files\n_None._'
   const tail = [questionsSection(r.phases), `### Phases\n${phaseTable(r.phases)}`].filter(Boolean).join('\n\n')
   const containment = truncate(containmentSection(r), 3000, 'see the run log')
-  const head = [intro, containment, truncate(changed, 4000, 'see the commit')].filter(Boolean).join('\n\n')
+  const verify = verifySection(r)
+  const head = [intro, verify.top, containment, truncate(changed, 4000, 'see the commit'), truncate(verify.section, 6000, 'see the run log')]
+    .filter(Boolean)
+    .join('\n\n')
   const room = GITHUB_BODY_LIMIT - head.length - tail.length - 600
   return `${head}\n\n${findingsSection(r.findings, view, room)}\n\n${tail}`
 }

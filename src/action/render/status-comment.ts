@@ -9,6 +9,8 @@ export interface StatusView {
   title: string
   runUrl: string
   phases: Array<{ name: PhaseName; state: PhaseState; result?: PhaseResult; note?: string }>
+  /** The project's check, one line per round so far. */
+  verify?: string[]
   /** Shown under the title: Claude runs without the sandbox, and why. */
   unconfined?: string
   /** Set on the final edit. */
@@ -32,7 +34,7 @@ export function renderStatusComment(view: StatusView): string {
   const cost = view.phases.reduce((s, p) => s + (p.result?.costUsd ?? 0), 0)
   const parts = [STATUS_MARKER, `### 🤖 ${neutralize(view.title)}`]
   if (view.unconfined) parts.push(`> [!WARNING]\n> Claude Code runs **without the sandbox**: ${neutralize(view.unconfined)}.`)
-  parts.push(lines.join('\n'), `Cost so far: ${usd(cost)} · [Workflow run](${view.runUrl})`)
+  parts.push([...lines, ...(view.verify ?? []).map((l) => `- ${neutralize(l)}`)].join('\n'), `Cost so far: ${usd(cost)} · [Workflow run](${view.runUrl})`)
   if (view.outcome) parts.push(`${view.outcome.ok ? '✅' : '❌'} ${neutralize(shortReason(view.outcome.text))}`)
   // An edit GitHub would reject leaves the comment at "running" forever: never send one.
   return truncate(parts.join('\n\n'), GITHUB_BODY_LIMIT - 200, 'see the workflow run')

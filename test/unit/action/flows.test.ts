@@ -93,6 +93,8 @@ function session(on: { number: number; title: string; body: string; isPullReques
     botLogin: BOT,
     commitAuthorName: BOT,
     questions: 'model',
+    verifyRounds: 2,
+    requireGreen: false,
     sandbox: 'off',
     allowedDomains: [],
     commitAuthorEmail: BOT_EMAIL

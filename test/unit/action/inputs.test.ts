@@ -82,7 +82,10 @@ describe('readInputs', () => {
       commitAuthorEmail: '41898282+github-actions[bot]@users.noreply.github.com',
       sandbox: 'required',
       allowedDomains: DEFAULT_ALLOWED_DOMAINS,
-      questions: 'model'
+      questions: 'model',
+      verifyCommand: undefined,
+      verifyRounds: 2,
+      requireGreen: false
     })
   })
 
@@ -95,6 +98,8 @@ describe('readInputs', () => {
       'proxy.golang.org'
     ])
     expect(readInputs(reader({ ...base, questions: 'model-or-maintainer' })).questions).toBe('model-or-maintainer')
+    expect(readInputs(reader({ ...base, verify_command: ' npm test ', verify_rounds: '0', require_green: 'true' }))).toMatchObject({ verifyCommand: 'npm test', verifyRounds: 0, requireGreen: true })
+    expect(() => readInputs(reader({ ...base, verify_rounds: '1.5' }))).toThrow('Input verify_rounds must be a whole number from 0 to 10, got "1.5"')
     expect(() => readInputs(reader({ ...base, questions: 'anyone' }))).toThrow('Input questions must be model, maintainer or model-or-maintainer, got "anyone"')
     expect(() => readInputs(reader({ ...base, sandbox: 'maybe' }))).toThrow('Input sandbox must be required or off, got "maybe"')
     expect(() => readInputs(reader({ ...base, allowed_domains: 'https://evil.example/x' }))).toThrow('Input allowed_domains: "https://evil.example/x"')

@@ -1,3 +1,4 @@
+import { verifySection } from '../../../src/action/render/markdown.js'
 import { describe, expect, it } from '@jest/globals'
 import { GITHUB_BODY_LIMIT } from '../../../src/action/render/markdown.js'
 import { renderFindings, renderPrBody, replaceFindings, type PrBodyView } from '../../../src/action/render/pr-body.js'
@@ -42,6 +43,9 @@ describe('renderPrBody', () => {
         '- `src/limiter.ts`',
         '- `src/api/server.ts`',
         '- `test/limiter.test.ts`',
+        '',
+        '### Verify',
+        '_No check ran: set `verify_command`, or `"verify"` in `.claude/orchestrator.json`._',
         '',
         '<!-- orchestrator:findings -->',
         '### Review findings',
@@ -218,5 +222,22 @@ describe('replaceFindings', () => {
     expect(replaced).toContain('\nCloses #42\n')
     expect(replaced).toContain('### Phases')
     expect(decodePrMarker(replaced)).toEqual(STATE)
+  })
+})
+
+describe('verifySection', () => {
+  const round = (n: number, passed: boolean) => ({ round: n, passed, exitCode: passed ? 0 : 1, durationMs: 1200, tail: passed ? 'ok' : 'FAIL boundary' })
+
+  it('shows each round with its result and time, and the tail of the last one', () => {
+    const { top, section } = verifySection({ phases: [], verify: { command: 'npm test', source: 'input', passed: true, rounds: [round(1, false), round(2, true)] } })
+    expect(top).toBe('')
+    expect(section).toContain('### Verify: `npm test`')
+    expect(section).toContain('| 1 | ❌ exit 1 | 1.2s |\n| 2 | ✅ passed | 1.2s |')
+    expect(section).toContain('<summary>Output of round 2 (last lines)</summary>')
+  })
+
+  it('puts a still-failing check at the top', () => {
+    const { top } = verifySection({ phases: [], verify: { command: 'npm test', source: 'input', passed: false, rounds: [round(1, false)] } })
+    expect(top).toBe("> [!CAUTION]\n> The project's check `npm test` still fails after 1 round: this pull request is a draft. See *Verify* below.")
   })
 })
