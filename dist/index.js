@@ -39969,6 +39969,7 @@ function shortReason(error, maxChars = 600) {
     const cut = text.length > maxChars ? `${text.slice(0, maxChars - 1)}…` : text;
     return lines.length > 3 || text.length > maxChars ? `${cut} (full text in the log)` : cut;
 }
+const FENCE = '```';
 /** The project's check: a warning on top when it still fails, then each round with its time and a collapsed tail. */
 function verifySection(result) {
     const v = result.verify;
@@ -39978,7 +39979,7 @@ function verifySection(result) {
     }
     const last = v.rounds[v.rounds.length - 1];
     const rows = v.rounds.map((r) => `| ${r.round} | ${r.passed ? '✅ passed' : r.timedOut ? '❌ timed out' : `❌ exit ${r.exitCode}`} | ${duration(r.durationMs)} |`);
-    const tail = last ? `<details><summary>Output of round ${last.round} (last lines)</summary>\n\n\`\`\`\n${neutralize(last.tail).replace(/\`\`\`/g, "'''")}\n\`\`\`\n\n</details>` : '';
+    const tail = last ? `<details><summary>Output of round ${last.round} (last lines)</summary>\n\n\`\`\`\n${neutralize(last.tail).replaceAll(FENCE, "'''")}\n\`\`\`\n\n</details>` : '';
     const section = [`### Verify: \`${neutralize(v.command)}\``, '| Round | Result | Time |', '|---:|---|---:|', ...rows, '', tail].join('\n');
     const top = v.passed
         ? ''

@@ -237,8 +237,10 @@ describe('orchestrator action', () => {
     expect(run.outputs.status).toBe('failed')
     expect(run.stdout).toMatch(/::error::Orchestrator failed: review failed: Anthropic API error 400/)
     expect(w.gh.state.pulls.size).toBe(0)
-    // Nothing from the failed run reached origin.
-    expect(w.originHead(BRANCH())).toBe(planHead)
+    // The finished implementation is kept on top of the plan; only the review is left to do.
+    expect(gitIn(w.origin, ['rev-parse', `${BRANCH()}~1`])).toBe(planHead)
+    expect(w.originLog(BRANCH())[0]).toBe(`orchestrator: implement #${w.issue.number}`)
+    expect(botComments().at(-1)?.body).toMatch(/only the review failed .*Comment `\/resume` to review it and open the pull request/)
     expect(issueLabels().filter((l) => l.startsWith('orchestrator:'))).toEqual(['orchestrator:failed'])
     const status = botComments().filter((c) => c.body.includes('<!-- orchestrator:status -->')).at(-1)!
     expect(status.body).toMatch(/✅ \*\*implement\*\*/)

@@ -91,6 +91,8 @@ export function shortReason(error: string, maxChars = 600): string {
   return lines.length > 3 || text.length > maxChars ? `${cut} (full text in the log)` : cut
 }
 
+const FENCE = '```'
+
 /** The project's check: a warning on top when it still fails, then each round with its time and a collapsed tail. */
 export function verifySection(result: Pick<RunResult, 'verify' | 'phases'>): { top: string; section: string } {
   const v = result.verify
@@ -100,7 +102,7 @@ export function verifySection(result: Pick<RunResult, 'verify' | 'phases'>): { t
   }
   const last = v.rounds[v.rounds.length - 1]
   const rows = v.rounds.map((r) => `| ${r.round} | ${r.passed ? '✅ passed' : r.timedOut ? '❌ timed out' : `❌ exit ${r.exitCode}`} | ${duration(r.durationMs)} |`)
-  const tail = last ? `<details><summary>Output of round ${last.round} (last lines)</summary>\n\n\`\`\`\n${neutralize(last.tail).replace(/\`\`\`/g, "'''")}\n\`\`\`\n\n</details>` : ''
+  const tail = last ? `<details><summary>Output of round ${last.round} (last lines)</summary>\n\n\`\`\`\n${neutralize(last.tail).replaceAll(FENCE, "'''")}\n\`\`\`\n\n</details>` : ''
   const section = [`### Verify: \`${neutralize(v.command)}\``, '| Round | Result | Time |', '|---:|---|---:|', ...rows, '', tail].join('\n')
   const top = v.passed
     ? ''
