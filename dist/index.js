@@ -52925,6 +52925,8 @@ const STATE_LABELS = [
     'orchestrator:done',
     'orchestrator:failed'
 ];
+/** The labels a run ends with. */
+const FINAL = new Set(['orchestrator:awaiting-approval', 'orchestrator:awaiting-answer', 'orchestrator:done', 'orchestrator:failed']);
 class IssueLabels {
     gh;
     repo;
@@ -52940,6 +52942,12 @@ class IssueLabels {
     }
     /** Puts `label` on the issue and takes every other state label off; null clears them all. */
     async set(label) {
+        // A run's last word is read against the issue as it is now, not the event's snapshot:
+        // another run may have labelled it meanwhile, and exactly one state label must remain.
+        if (label === null || FINAL.has(label)) {
+            const { data } = await this.gh.rest.issues.listLabelsOnIssue({ ...this.repo, issue_number: this.issue, per_page: 100 });
+            this.current = data.map((l) => l.name);
+        }
         for (const stale of this.current.filter((l) => STATE_LABELS.includes(l) && l !== label)) {
             try {
                 await this.gh.rest.issues.removeLabel({ ...this.repo, issue_number: this.issue, name: stale });

@@ -14,6 +14,9 @@ export const STATE_LABELS = [
 ] as const
 export type StateLabel = (typeof STATE_LABELS)[number]
 
+/** The labels a run ends with. */
+const FINAL = new Set<StateLabel>(['orchestrator:awaiting-approval', 'orchestrator:awaiting-answer', 'orchestrator:done', 'orchestrator:failed'])
+
 export class IssueLabels {
   constructor(
     private readonly gh: GitHubClient,
@@ -25,6 +28,12 @@ export class IssueLabels {
 
   /** Puts `label` on the issue and takes every other state label off; null clears them all. */
   async set(label: StateLabel | null): Promise<void> {
+    // A run's last word is read against the issue as it is now, not the event's snapshot:
+    // another run may have labelled it meanwhile, and exactly one state label must remain.
+    if (label === null || FINAL.has(label)) {
+      const { data } = await this.gh.rest.issues.listLabelsOnIssue({ ...this.repo, issue_number: this.issue, per_page: 100 })
+      this.current = data.map((l) => l.name)
+    }
     for (const stale of this.current.filter((l) => (STATE_LABELS as readonly string[]).includes(l) && l !== label)) {
       try {
         await this.gh.rest.issues.removeLabel({ ...this.repo, issue_number: this.issue, name: stale })

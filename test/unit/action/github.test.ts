@@ -78,6 +78,18 @@ describe('IssueLabels', () => {
     expect(server.writes()).toEqual([])
   })
 
+  it('leaves exactly one state label when two runs with stale snapshots finish one after the other', async () => {
+    const issue = server.state.addIssue({ title: 't', labels: ['orchestrator', 'orchestrator:awaiting-approval'] })
+    // Both /approve runs start from the same payload.
+    const first = new IssueLabels(gh, repo, issue.number, ['orchestrator', 'orchestrator:awaiting-approval'])
+    const second = new IssueLabels(gh, repo, issue.number, ['orchestrator', 'orchestrator:awaiting-approval'])
+    await first.set('orchestrator:implementing')
+    await second.set('orchestrator:implementing')
+    await first.set('orchestrator:done')
+    await second.set('orchestrator:failed')
+    expect(labelsOf(issue.number).filter((l) => l.startsWith('orchestrator:'))).toEqual(['orchestrator:failed'])
+  })
+
   it('tolerates a state label someone already removed', async () => {
     const issue = server.state.addIssue({ title: 't', labels: ['orchestrator'] })
     // The payload still lists the label, but a maintainer removed it since.
