@@ -11447,6 +11447,20 @@ async function runEngine(opts) {
     let spent = 0;
     let verify;
     const redact = opts.redact ?? ((t) => t);
+    /** One Claude session for a phase, with what is left of the budget. */
+    const run = (spec, ctx) => runPhase({
+        spec,
+        ctx,
+        repoDir: opts.repoDir,
+        claude: opts.claude,
+        timeoutMs: opts.phaseTimeoutMs,
+        maxTurns: opts.maxTurns,
+        budgetUsd: opts.maxBudgetUsd === undefined ? undefined : opts.maxBudgetUsd - spent,
+        maxQuestionRounds: opts.maxQuestionRounds,
+        answerer: opts.answerer,
+        answered: opts.answered?.filter((a) => a.phase === spec.name),
+        emit
+    });
     for (const [i, name] of requested.entries()) {
         if (failed) {
             results.push(skipped(name));
@@ -11493,19 +11507,7 @@ async function runEngine(opts) {
             };
         }
         else {
-            out = await runPhase({
-                spec,
-                ctx,
-                repoDir: opts.repoDir,
-                claude: opts.claude,
-                timeoutMs: opts.phaseTimeoutMs,
-                maxTurns: opts.maxTurns,
-                budgetUsd: opts.maxBudgetUsd === undefined ? undefined : opts.maxBudgetUsd - spent,
-                maxQuestionRounds: opts.maxQuestionRounds,
-                answerer: opts.answerer,
-                answered: opts.answered?.filter((a) => a.phase === name),
-                emit
-            });
+            out = await run(spec, ctx);
             // Empty work is a failure, not a pull request: say so with Claude's own last words, and skip review.
             if (name === 'implement' && out.result.status === 'succeeded' && implementBase) {
                 const change = await changesSince(opts.repoDir, implementBase, opts.artifactsDir);
@@ -11535,18 +11537,7 @@ async function runEngine(opts) {
                     break;
                 // Another implement session, told what failed; the same phase rules and checks apply.
                 emit({ type: 'phase-start', phase: name, position: i + 1, total: requested.length });
-                const again = await runPhase({
-                    spec,
-                    ctx: { ...ctx, guidance: [verifyFeedback(command, checked), ctx.guidance].filter(Boolean).join('\n\n') },
-                    repoDir: opts.repoDir,
-                    claude: opts.claude,
-                    timeoutMs: opts.phaseTimeoutMs,
-                    maxTurns: opts.maxTurns,
-                    budgetUsd: opts.maxBudgetUsd === undefined ? undefined : opts.maxBudgetUsd - spent,
-                    maxQuestionRounds: opts.maxQuestionRounds,
-                    answerer: opts.answerer,
-                    emit
-                });
+                const again = await run(spec, { ...ctx, guidance: [verifyFeedback(command, checked), ctx.guidance].filter(Boolean).join('\n\n') });
                 spent += again.result.costUsd;
                 results.push(again.result);
                 emit({ type: 'phase-end', phase: name, result: again.result });

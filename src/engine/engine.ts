@@ -7,7 +7,7 @@ import { headSha } from '../git/git.js'
 import { artifactPath } from './artifacts.js'
 import { sortFindings } from './findings.js'
 import { runPhase, type ClaudeSettings } from './phase-runner.js'
-import { PHASE_SPECS } from './phases.js'
+import { PHASE_SPECS, type PhaseSpec } from './phases.js'
 import type { ProgressEvent } from './progress.js'
 import type { PromptContext } from './prompts.js'
 import { PHASES, type Finding, type MaintainerAnswer, type PhaseName, type PhaseResult, type RunResult } from './types.js'
@@ -86,6 +86,21 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
   let spent = 0
   let verify: VerifySummary | undefined
   const redact = opts.redact ?? ((t: string) => t)
+  /** One Claude session for a phase, with what is left of the budget. */
+  const run = (spec: PhaseSpec, ctx: PromptContext) =>
+    runPhase({
+      spec,
+      ctx,
+      repoDir: opts.repoDir,
+      claude: opts.claude,
+      timeoutMs: opts.phaseTimeoutMs,
+      maxTurns: opts.maxTurns,
+      budgetUsd: opts.maxBudgetUsd === undefined ? undefined : opts.maxBudgetUsd - spent,
+      maxQuestionRounds: opts.maxQuestionRounds,
+      answerer: opts.answerer,
+      answered: opts.answered?.filter((a) => a.phase === spec.name),
+      emit
+    })
 
   for (const [i, name] of requested.entries()) {
     if (failed) {
@@ -129,19 +144,7 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
         result: { ...skipped(name), status: 'failed' as const, error: `the run's budget of $${opts.maxBudgetUsd} is spent` }
       }
     } else {
-      out = await runPhase({
-        spec,
-        ctx,
-        repoDir: opts.repoDir,
-        claude: opts.claude,
-        timeoutMs: opts.phaseTimeoutMs,
-        maxTurns: opts.maxTurns,
-        budgetUsd: opts.maxBudgetUsd === undefined ? undefined : opts.maxBudgetUsd - spent,
-        maxQuestionRounds: opts.maxQuestionRounds,
-        answerer: opts.answerer,
-        answered: opts.answered?.filter((a) => a.phase === name),
-        emit
-      })
+      out = await run(spec, ctx)
       // Empty work is a failure, not a pull request: say so with Claude's own last words, and skip review.
       if (name === 'implement' && out.result.status === 'succeeded' && implementBase) {
         const change = await changesSince(opts.repoDir, implementBase, opts.artifactsDir)
@@ -170,18 +173,7 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
         if (round > extra || (opts.maxBudgetUsd !== undefined && opts.maxBudgetUsd - spent <= 0)) break
         // Another implement session, told what failed; the same phase rules and checks apply.
         emit({ type: 'phase-start', phase: name, position: i + 1, total: requested.length })
-        const again = await runPhase({
-          spec,
-          ctx: { ...ctx, guidance: [verifyFeedback(command, checked), ctx.guidance].filter(Boolean).join('\n\n') },
-          repoDir: opts.repoDir,
-          claude: opts.claude,
-          timeoutMs: opts.phaseTimeoutMs,
-          maxTurns: opts.maxTurns,
-          budgetUsd: opts.maxBudgetUsd === undefined ? undefined : opts.maxBudgetUsd - spent,
-          maxQuestionRounds: opts.maxQuestionRounds,
-          answerer: opts.answerer,
-          emit
-        })
+        const again = await run(spec, { ...ctx, guidance: [verifyFeedback(command, checked), ctx.guidance].filter(Boolean).join('\n\n') })
         spent += again.result.costUsd
         results.push(again.result)
         emit({ type: 'phase-end', phase: name, result: again.result })
