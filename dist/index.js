@@ -53389,9 +53389,12 @@ async function run() {
         const message = err instanceof Error ? err.message : String(err);
         core_error(err instanceof Error && err.stack ? err.stack : message);
         out = { status: 'failed', reason: message };
-        const report = (reportErr) => {
+        const report = async (reportErr) => {
+            // A locked issue (or lost write access) takes no comment: the log and the job summary say it,
+            // and no state label is left claiming the run is still going.
             warning(`Could not report the failure on the issue: ${reportErr.message}`);
-            return { status: 'failed', reason: message };
+            await session?.labels.set(null).catch((labelErr) => warning(`Could not clear the state labels: ${labelErr.message}`));
+            return { status: 'failed', reason: `${message} (not posted on the issue: ${reportErr.message})` };
         };
         if (session?.status) {
             // A run had started on the issue: close its status comment and say what broke.

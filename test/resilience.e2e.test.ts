@@ -156,4 +156,17 @@ describe('resilience', () => {
     const pr = [...w.gh.state.pulls.values()][0]
     expect(pr?.body).toContain('Test does not exercise the limiter')
   })
+
+  it('on a locked issue, puts the outcome in the log and the job summary and leaves no state label behind', async () => {
+    w = await createWorld()
+    w.sb.model.setRules(standardRules(w.workspace))
+    const locked = { message: 'Unable to create comment because issue is locked.' }
+    w.gh.injectFault({ method: 'POST', operation: '/repos/{owner}/{repo}/issues/{issue_number}/comments', status: 403, body: locked, times: 10 })
+    const run = await w.run(w.labeledEvent('orchestrator'))
+    expect(run.exitCode).toBe(1)
+    expect(run.summary).toContain('Unable to create comment because issue is locked.')
+    expect(run.stdout).toContain('Could not report the failure on the issue')
+    expect((w.gh.state.issues.get(w.issue.number)?.labels ?? []).filter((l) => l.startsWith('orchestrator:'))).toEqual([])
+    expect(w.sb.model.requests).toHaveLength(0)
+  })
 })

@@ -135,9 +135,12 @@ export async function run(): Promise<void> {
     const message = err instanceof Error ? err.message : String(err)
     core.error(err instanceof Error && err.stack ? err.stack : message)
     out = { status: 'failed', reason: message }
-    const report = (reportErr: unknown): Outputs => {
+    const report = async (reportErr: unknown): Promise<Outputs> => {
+      // A locked issue (or lost write access) takes no comment: the log and the job summary say it,
+      // and no state label is left claiming the run is still going.
       core.warning(`Could not report the failure on the issue: ${(reportErr as Error).message}`)
-      return { status: 'failed', reason: message }
+      await session?.labels.set(null).catch((labelErr: unknown) => core.warning(`Could not clear the state labels: ${(labelErr as Error).message}`))
+      return { status: 'failed', reason: `${message} (not posted on the issue: ${(reportErr as Error).message})` }
     }
     if (session?.status) {
       // A run had started on the issue: close its status comment and say what broke.
