@@ -34,7 +34,12 @@ export interface AppendResult {
 
 export class LedgerPushRejected extends Error {}
 
-const REJECTED = /\[rejected\]|\[remote rejected\]|non-fast-forward|fetch first|cannot lock ref|stale info/
+/**
+ * A push that lost a race: not a fast-forward any more, or the ref moved while
+ * the remote updated it. A hook or a branch rule that declines the push is not
+ * a race and is not retried.
+ */
+const REJECTED = /\[rejected\]|non-fast-forward|fetch first|cannot lock ref|failed to update ref|incorrect old value|stale info/
 
 export class LedgerBranch {
   constructor(

@@ -40,6 +40,11 @@ export function guessLens(file: string, body: string): (typeof SIGNAL_LENSES)[nu
   return 'other'
 }
 
+/** GitHub's timestamps have whole seconds: a finding published in the same second counts as before. */
+function seconds(iso: string): number {
+  return Math.floor(Date.parse(iso) / 1000)
+}
+
 function near(f: LedgerFinding, c: HumanComment): boolean {
   if (f.file !== c.file) return false
   if (f.line === null || c.line === null) return true
@@ -53,8 +58,8 @@ function bump(map: Record<string, number>, key: string): void {
 export function compareReview(findings: PublishedFinding[], comments: HumanComment[]): HumanReview {
   const out: HumanReview = { comments: comments.length, raised: 0, missed: 0, raisedByLens: {}, missedByLens: {} }
   for (const c of comments) {
-    const at = Date.parse(c.createdAt)
-    const match = findings.find((f) => Date.parse(f.publishedAt) <= at && near(f, c))
+    const at = seconds(c.createdAt)
+    const match = findings.find((f) => seconds(f.publishedAt) <= at && near(f, c))
     if (match) {
       out.raised++
       bump(out.raisedByLens, match.lens && (REVIEW_LENSES as readonly string[]).includes(match.lens) ? match.lens : 'other')

@@ -21,7 +21,8 @@ function refs(specs: ChartSpec[], base: string) {
 
 /** SVG file name → content, drawn by the charting library (loaded only here). */
 export async function drawCharts(specs: ChartSpec[]): Promise<Record<string, string>> {
-  const { renderCharts } = await import('./charts.js')
+  // Eager: bundled into the same file (ncc writes licenses.txt for one chunk only), evaluated only here.
+  const { renderCharts } = await import(/* webpackMode: "eager" */ './charts.js')
   return renderCharts(specs)
 }
 
