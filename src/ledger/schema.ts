@@ -5,8 +5,8 @@
  * every record against; README.md explains each field.
  *
  * What never goes in: secrets (records are redacted before they are written),
- * code, prompts, the issue's text, Claude's or a reviewer's words. Failure
- * details are one redacted line of at most 200 characters.
+ * code, prompts, the issue's text, finding titles, review comments. A failure's
+ * detail is its error sentence, one redacted line of at most 200 characters.
  */
 import type { AnsweredBy, PhaseName, PhaseStatus, Severity } from '../engine/types.js'
 
@@ -72,7 +72,7 @@ export interface RunRecord {
   /** Unique per run: `action:<run id>.<attempt>` or `cli:<uuid>`; an append never repeats an id. */
   id: string
   source: 'action' | 'cli'
-  /** `owner/repo`; for the CLI, from origin's URL when it is a GitHub one, else null. */
+  /** `owner/repo`; for the CLI, from origin's URL when it has that shape, else null. */
   repository: string | null
   issue: number | null
   pr: number | null
