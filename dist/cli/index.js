@@ -11287,8 +11287,8 @@ const RULES = [
     ['model-api', /Anthropic API error \d{3}/i],
     ['sandbox', /the sandbox (cannot start|needs|runtime)/i],
     ['secret-blocked', /would publish a secret|has a secret in its message|whose name contains a secret/i],
-    // A future verify phase ("verify failed after 3 rounds").
-    ['verify-failed', /\bverif(y|ication)\b.*\bfail|\bfailed verification/i],
+    // The project's check after implement ("the project's check `npm test` still fails after 3 round(s)").
+    ['verify-failed', /the project's check .* still fails|\bverif(y|ication)\b.*\bfail|\bfailed verification/i],
     ['rule-broken', /broke its rules/i],
     ['question-unanswered', /still asking a question/i],
     ['no-document', /finished without writing its document|produced no plan/i],
@@ -11320,7 +11320,10 @@ function failurePhase(message, failedPhase) {
     const text = message ?? '';
     const names = types/* PHASES */.Z.join('|');
     const m = text.match(new RegExp(`^(${names}) failed:`)) ?? text.match(new RegExp(`\\bthe (${names}) phase\\b`));
-    return m ? m[1] : null;
+    if (m)
+        return m[1];
+    // The project's check runs as part of implementing.
+    return /the project's check .* still fails/.test(text) ? 'implement' : null;
 }
 /** One line of at most `max` characters: failure details are for a glance, not a log. */
 function shortDetail(message, max = 200) {
@@ -11404,10 +11407,18 @@ function buildRunRecord(f) {
         },
         questions,
         findings: { bySeverity, byLens, items },
-        verifyRounds: 0,
+        verifyRounds: verifyRounds(result),
         changedFiles: result?.changedFiles.length ?? 0,
         sandboxed: result?.sandbox ? result.sandbox.sandboxed : null
     };
+}
+/**
+ * Rounds of the project's check after implement, for results that carry one
+ * (`verify.rounds`); read by shape, so a result without it records 0.
+ */
+function verifyRounds(result) {
+    const rounds = result?.verify?.rounds;
+    return Array.isArray(rounds) ? rounds.length : 0;
 }
 /** Costs to a millionth of a dollar, as Claude Code reports them, without float noise. */
 function round(usd) {

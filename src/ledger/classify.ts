@@ -20,8 +20,8 @@ const RULES: Array<[FailureReason, RegExp]> = [
   ['model-api', /Anthropic API error \d{3}/i],
   ['sandbox', /the sandbox (cannot start|needs|runtime)/i],
   ['secret-blocked', /would publish a secret|has a secret in its message|whose name contains a secret/i],
-  // A future verify phase ("verify failed after 3 rounds").
-  ['verify-failed', /\bverif(y|ication)\b.*\bfail|\bfailed verification/i],
+  // The project's check after implement ("the project's check `npm test` still fails after 3 round(s)").
+  ['verify-failed', /the project's check .* still fails|\bverif(y|ication)\b.*\bfail|\bfailed verification/i],
   ['rule-broken', /broke its rules/i],
   ['question-unanswered', /still asking a question/i],
   ['no-document', /finished without writing its document|produced no plan/i],
@@ -51,7 +51,9 @@ export function failurePhase(message: string | null | undefined, failedPhase?: P
   const text = message ?? ''
   const names = PHASES.join('|')
   const m = text.match(new RegExp(`^(${names}) failed:`)) ?? text.match(new RegExp(`\\bthe (${names}) phase\\b`))
-  return m ? (m[1] as PhaseName) : null
+  if (m) return m[1] as PhaseName
+  // The project's check runs as part of implementing.
+  return /the project's check .* still fails/.test(text) ? 'implement' : null
 }
 
 /** One line of at most `max` characters: failure details are for a glance, not a log. */

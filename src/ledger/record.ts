@@ -84,10 +84,19 @@ export function buildRunRecord(f: RunFacts): RunRecord {
     },
     questions,
     findings: { bySeverity, byLens, items },
-    verifyRounds: 0,
+    verifyRounds: verifyRounds(result),
     changedFiles: result?.changedFiles.length ?? 0,
     sandboxed: result?.sandbox ? result.sandbox.sandboxed : null
   }
+}
+
+/**
+ * Rounds of the project's check after implement, for results that carry one
+ * (`verify.rounds`); read by shape, so a result without it records 0.
+ */
+function verifyRounds(result: RunResult | undefined): number {
+  const rounds = (result as { verify?: { rounds?: unknown } } | undefined)?.verify?.rounds
+  return Array.isArray(rounds) ? rounds.length : 0
 }
 
 /** Costs to a millionth of a dollar, as Claude Code reports them, without float noise. */

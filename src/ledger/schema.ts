@@ -95,7 +95,7 @@ export interface RunRecord {
     byLens: Record<string, number>
     items: LedgerFinding[]
   }
-  /** Rounds of a verify phase (none exists yet: always 0). */
+  /** Rounds of the project's check after implement (0 when the run had none). */
   verifyRounds: number
   changedFiles: number
   sandboxed: boolean | null

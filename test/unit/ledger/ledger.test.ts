@@ -76,6 +76,7 @@ describe('classifyFailure', () => {
       ['the sandbox cannot start: bubblewrap is missing. Install bubblewrap', 'sandbox'],
       ['Input max_budget_usd must be a positive number, got "lots"', 'config'],
       ['Resource not accessible by integration', 'github-api'],
+      ["the project's check `npm test` still fails after 3 round(s) (require_green: true)", 'verify-failed'],
       ['verify failed after 3 rounds: npm test still fails', 'verify-failed'],
       ['something nobody wrote down', 'other']
     ]
@@ -90,6 +91,7 @@ describe('classifyFailure', () => {
     expect(failurePhase('anything', 'review')).toBe('review')
     expect(failurePhase('implement failed: Claude Code failed')).toBe('implement')
     expect(failurePhase('the plan phase wrote nothing to commit')).toBe('plan')
+    expect(failurePhase("the project's check `npm test` still fails after 3 round(s) (require_green: true)")).toBe('implement')
     expect(failurePhase('Resource not accessible by integration')).toBeNull()
   })
 
@@ -191,6 +193,13 @@ describe('buildRunRecord', () => {
     expect(refused).toMatchObject({ reason: 'refused', failedPhase: null, detail: 'Sorry, only people with write access can use /approve.', phases: [] })
     const ok = buildRunRecord({ ...base, pr: 12, status: 'pr-opened', result: { ...RESULT, status: 'completed', failedPhase: undefined, error: undefined } })
     expect(ok).toMatchObject({ reason: null, failedPhase: null, detail: null, pr: 12 })
+  })
+
+  it('counts the rounds of the project’s check when the result has them', () => {
+    const verify = { command: 'npm test', source: 'input', passed: true, rounds: [{ round: 1, passed: false }, { round: 2, passed: true }] }
+    const result = { ...RESULT, status: 'completed', verify } as unknown as RunResult
+    expect(buildRunRecord({ ...base, status: 'pr-opened', result }).verifyRounds).toBe(2)
+    expect(buildRunRecord({ ...base, status: 'pr-opened', result: RESULT }).verifyRounds).toBe(0)
   })
 
   it('counts the questions of a run that stopped for a maintainer as pending', () => {
