@@ -58,6 +58,7 @@ const OPERATIONS = [
   ['GET', '/repos/{owner}/{repo}/pulls/{pull_number}'],
   ['PATCH', '/repos/{owner}/{repo}/pulls/{pull_number}'],
   ['GET', '/repos/{owner}/{repo}/pulls/{pull_number}/comments'],
+  ['GET', '/repos/{owner}/{repo}/pulls/{pull_number}/commits'],
   ['GET', '/repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments'],
   ['GET', '/repos/{owner}/{repo}/branches/{branch}'],
   ['GET', '/repos/{owner}/{repo}/actions/runs/{run_id}'],

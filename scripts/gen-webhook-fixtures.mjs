@@ -94,6 +94,9 @@ function main() {
   fixtures['issue_comment.created'] = pick('issue_comment', 'created', (e) => !e.issue.pull_request)
   fixtures['issue_comment.edited'] = pick('issue_comment', 'edited', (e) => !e.issue.pull_request)
   fixtures['pull_request_review.submitted'] = pick('pull_request_review', 'submitted')
+  // The ledger records how the bot's pull requests end. The examples hold no merged one; a merge
+  // only sets merged, merged_at, merged_by and merge_commit_sha, which the tests fill in.
+  fixtures['pull_request.closed'] = pick('pull_request', 'closed')
 
   // issue_comment.created on a pull request (see the header comment).
   let prComment = examples('issue_comment').find((e) => e.action === 'created' && e.issue.pull_request)

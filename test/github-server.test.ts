@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { Octokit } from '@octokit/rest'
 import { retry } from '@octokit/plugin-retry'
 import { getOctokit } from '@actions/github'
@@ -239,6 +242,43 @@ describe('fake GitHub server', () => {
     expect(got.data.html_url).toBe(`https://github.com/${OWNER}/${REPO}/actions/runs/42`)
   })
 
+  it('lists a pull request’s commits from the git repository in state.gitDir, also after the base moved on', async () => {
+    const pull0 = gh.state.addPull({ head: 'nowhere', title: 'PR' })
+    expect((await failure(octokit.rest.pulls.listCommits({ ...repo, pull_number: pull0.number }))).status).toBe(500)
+
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-commits-'))
+    const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim()
+    try {
+      const origin = path.join(root, 'origin.git')
+      git(root, 'init', '-q', '--bare', '-b', 'main', origin)
+      const work = path.join(root, 'work')
+      git(root, 'clone', '-q', origin, work)
+      const commit = (message: string, email: string) => {
+        fs.writeFileSync(path.join(work, `${message}.txt`), message)
+        git(work, 'add', '-A')
+        git(work, '-c', 'user.name=Someone', '-c', `user.email=${email}`, 'commit', '-q', '-m', message)
+      }
+      commit('base', 'base@example.com')
+      git(work, 'push', '-q', 'origin', 'HEAD:main')
+      gh.state.gitDir = origin
+      git(work, 'checkout', '-q', '-b', 'feature')
+      commit('bot work', 'bot@example.com')
+      commit('human fix', 'dev@example.com')
+      git(work, 'push', '-q', 'origin', 'feature')
+      const pull = gh.state.addPull({ head: 'feature', title: 'PR' })
+      // The pull request is merged: main now contains its commits, and GitHub still lists them.
+      git(work, 'push', '-q', 'origin', 'feature:main')
+      const { data } = await octokit.rest.pulls.listCommits({ ...repo, pull_number: pull.number })
+      expect(data.map((c) => [c.commit.message, c.commit.author?.email])).toEqual([
+        ['bot work', 'bot@example.com'],
+        ['human fix', 'dev@example.com']
+      ])
+      expect(data[1]?.parents[0]?.sha).toBe(data[0]?.sha)
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true })
+    }
+  })
+
   it('handles label names that need escaping and the since filter', async () => {
     const issue = gh.state.addIssue({ title: 't', labels: ['orchestrator/needs review'] })
     expect((await octokit.rest.issues.getLabel({ ...repo, name: 'orchestrator/needs review' })).data.color).toBe('ededed')
@@ -288,6 +328,7 @@ describe('webhook fixtures', () => {
     'issue_comment.created.pull_request.json': { event: 'issue_comment', action: 'created', pullRequest: true },
     'issue_comment.edited.json': { event: 'issue_comment', action: 'edited', pullRequest: false },
     'pull_request_review.submitted.json': { event: 'pull_request_review', action: 'submitted' },
+    'pull_request.closed.json': { event: 'pull_request', action: 'closed' },
   }
 
   it('has exactly the expected files', () => {
@@ -317,6 +358,13 @@ describe('webhook fixtures', () => {
       }
       if (want.action === 'edited') {
         expect(typeof p.changes.body.from).toBe('string')
+      }
+      if (want.event === 'pull_request') {
+        expect(typeof p.pull_request.number).toBe('number')
+        expect(typeof p.pull_request.merged).toBe('boolean')
+        expect(typeof p.pull_request.user.login).toBe('string')
+        expect(typeof p.pull_request.head.ref).toBe('string')
+        expect(typeof p.pull_request.head.repo.full_name).toBe('string')
       }
       if (want.event === 'pull_request_review') {
         expect(typeof p.pull_request.number).toBe('number')

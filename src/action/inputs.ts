@@ -47,6 +47,10 @@ export interface Inputs {
   sandbox: 'required' | 'off'
   /** Hosts Claude's tools may reach besides the model (package registries by default). */
   allowedDomains: readonly string[]
+  /** Append every run to the ledger on the branch orchestrator/ledger. */
+  ledger: boolean
+  /** Add the ledger's report (tables and charts) to the job summary. */
+  ledgerReport: boolean
 }
 
 /** The environment the action runs in (runner-provided variables). */
@@ -194,6 +198,8 @@ export function readInputs(read: Reader = (n) => core.getInput(n)): Inputs {
     draftPr: bool(read, 'draft_pr', false),
     artifactsDir,
     reuseIndex: bool(read, 'reuse_index', true),
+    ledger: bool(read, 'ledger', true),
+    ledgerReport: bool(read, 'ledger_report', false),
     botLogin: read('bot_login').trim() || 'github-actions[bot]',
     commitAuthorName: authorMatch[1] as string,
     commitAuthorEmail: authorMatch[2] as string

@@ -22,6 +22,7 @@ import { answerQuestion, revisePlan, startPlan } from './flows/plan.js'
 import { readInputs, readRunnerContext, type Inputs, type RunnerContext } from './inputs.js'
 import { SecretRegistry } from './secrets.js'
 import { routeEvent, type Route } from './route.js'
+import { recordActionRun, recordClosedPull } from '../ledger/action.js'
 import { Session, type Outputs } from './session.js'
 
 const secrets = new SecretRegistry()
@@ -58,7 +59,7 @@ async function writeSummary(out: Outputs, route: Route): Promise<void> {
   await core.summary.addRaw(secrets.redact(lines.join('\n\n'))).write()
 }
 
-async function dispatch(s: Session, route: Exclude<Route, { kind: 'ignored' }>): Promise<Outputs> {
+async function dispatch(s: Session, route: Exclude<Route, { kind: 'ignored' | 'closed' }>): Promise<Outputs> {
   switch (route.kind) {
     case 'start':
       return startPlan(s, { extra: route.extra })
@@ -78,6 +79,7 @@ async function dispatch(s: Session, route: Exclude<Route, { kind: 'ignored' }>):
 }
 
 export async function run(): Promise<void> {
+  const startedAt = Date.now()
   let ctx: RunnerContext | null = null
   let out: Outputs
   let route: Route = { kind: 'ignored', reason: 'not routed yet' }
@@ -91,6 +93,11 @@ export async function run(): Promise<void> {
     if (route.kind === 'ignored') {
       core.info(`Nothing to do: ${route.reason}`)
       setOutputs({ status: 'ignored', reason: route.reason }, ctx)
+      return
+    }
+    if (route.kind === 'closed') {
+      // Nothing runs on a closed pull request: it only completes the ledger's records of it.
+      setOutputs(await recordClosedPull(inputs, ctx, route, secrets), ctx)
       return
     }
     core.info(`Event: ${route.kind} on #${route.issue.number} by ${route.actor}`)
@@ -129,7 +136,7 @@ export async function run(): Promise<void> {
       }
       s.accepted = true
       await assertCheckout(ctx.workspace)
-      out = await withoutPersistedCredentials(ctx.workspace, () => dispatch(s, route as Exclude<Route, { kind: 'ignored' }>))
+      out = await withoutPersistedCredentials(ctx.workspace, () => dispatch(s, route as Exclude<Route, { kind: 'ignored' | 'closed' }>))
     }
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err)
@@ -155,6 +162,7 @@ export async function run(): Promise<void> {
   }
   setOutputs(out, ctx)
   await writeSummary(out, route).catch((err: unknown) => core.warning(`Could not write the job summary: ${(err as Error).message}`))
+  await recordActionRun(session, route, out, startedAt)
   if (out.status === 'failed') core.setFailed(`Orchestrator failed: ${out.reason ?? 'unknown error'}`)
   else core.info(`Outcome: ${out.status}${out.reason ? ` (${out.reason})` : ''}`)
 }

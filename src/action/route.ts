@@ -22,7 +22,22 @@ export type Route =
   | { kind: 'resume'; issue: IssueRef; actor: string; guidance: string; commentId: number }
   /** Feedback on one of the bot's pull requests (`issue` is the pull request). */
   | { kind: 'fix'; issue: IssueRef; actor: string; feedback: string; source: { type: 'comment' | 'review'; id: number } }
+  /** A pull request was closed or merged: nothing runs, the ledger records how it ended (`issue` is the pull request). */
+  | { kind: 'closed'; issue: IssueRef; actor: string; pull: ClosedPull }
   | { kind: 'ignored'; reason: string }
+
+/** What a `pull_request` `closed` event says about the pull request. */
+export interface ClosedPull {
+  number: number
+  merged: boolean
+  createdAt: string | null
+  closedAt: string | null
+  /** Who opened it: only the bot's own pull requests are recorded. */
+  author: string
+  headRef: string
+  /** The description, which carries the bot's marker (issue, handled /fix feedback). */
+  body: string
+}
 
 type Json = Record<string, unknown>
 
@@ -99,6 +114,27 @@ export function routeEvent(eventName: string, payload: Json, triggerLabel: strin
     if (command?.name !== 'fix') return { kind: 'ignored', reason: 'the review does not start with /fix' }
     const issue: IssueRef = { ...issueRef({ issue: payload.pull_request }), isPullRequest: true }
     return { kind: 'fix', issue, actor: String(user.login ?? ''), feedback: command.argument, source: { type: 'review', id: Number(review.id) } }
+  }
+  if (eventName === 'pull_request') {
+    if (action !== 'closed') return { kind: 'ignored', reason: `pull_request ${action}: only closed pull requests are recorded` }
+    const pr = rec(payload.pull_request)
+    const head = rec(pr.head)
+    // The bot opens its pull requests from its own branches; one from a fork is never its own.
+    if (String(rec(head.repo).full_name ?? '') !== String(rec(payload.repository).full_name ?? '')) {
+      return { kind: 'ignored', reason: 'a pull request from a fork was closed: the orchestrator only records its own' }
+    }
+    const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : null)
+    const pull: ClosedPull = {
+      number: Number(pr.number),
+      merged: pr.merged === true,
+      createdAt: str(pr.created_at),
+      closedAt: str(pr.closed_at),
+      author: String(rec(pr.user).login ?? ''),
+      headRef: String(head.ref ?? ''),
+      body: typeof pr.body === 'string' ? pr.body : ''
+    }
+    const issue: IssueRef = { ...issueRef({ issue: pr }), isPullRequest: true }
+    return { kind: 'closed', issue, actor: String(sender.login ?? ''), pull }
   }
   if (eventName === 'pull_request_target') {
     return { kind: 'ignored', reason: 'pull_request_target events are never handled: they would run untrusted code with secrets' }

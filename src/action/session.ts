@@ -24,7 +24,7 @@ import type { SecretRegistry } from './secrets.js'
 import { issueTask, sanitizeUntrusted } from './untrusted.js'
 
 export interface Outputs {
-  status: 'ignored' | 'refused' | 'awaiting-approval' | 'awaiting-answer' | 'pr-opened' | 'pr-updated' | 'cancelled' | 'failed'
+  status: 'ignored' | 'refused' | 'awaiting-approval' | 'awaiting-answer' | 'pr-opened' | 'pr-updated' | 'cancelled' | 'failed' | 'recorded'
   branch?: string
   prNumber?: number
   prUrl?: string

@@ -11,6 +11,7 @@ import { ClaudeNotFoundError, locateClaude } from '../claude/locate.js'
 import { slugify } from '../engine/artifacts.js'
 import { runEngine } from '../engine/engine.js'
 import { formatProgress } from '../engine/progress.js'
+import { recordCliRun } from '../ledger/cli.js'
 import { startClaudeHost } from '../sandbox/claude-host.js'
 import { DEFAULT_ALLOWED_DOMAINS } from '../sandbox/policy.js'
 import { findRuntimePackage, SandboxUnavailableError } from '../sandbox/runtime.js'
@@ -94,6 +95,7 @@ export async function main(argv: string[], processEnv: Record<string, string | u
     } finally {
       await host.close()
     }
+    await recordCliRun(repoDir, result, env, err)
     process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderSummary(result)}\n`)
     return result.status === 'failed' ? 1 : 0
   } catch (e) {

@@ -31,8 +31,14 @@
  *   GitHub.
  * - Reactions: the same user adding the same reaction twice gets 200 and the
  *   existing reaction (GitHub's behaviour); a new one gets 201.
+ * - A pull request's commits are read with git from `state.gitDir` (the bare
+ *   origin the tests push to): the commits on the head branch that the base
+ *   branch did not have when the pull request was opened, oldest first, as
+ *   GitHub lists them (also after a merge). Without `gitDir` the route
+ *   answers 500, so a test cannot get an invented list by accident.
  */
 import http from 'node:http'
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
@@ -114,6 +120,8 @@ export interface FakePull {
   updated_at: string
   closed_at: string | null
   reactions: FakeReaction[]
+  /** The base branch's commit in `state.gitDir` when the pull request was opened. */
+  base_sha?: string
 }
 
 export interface FakeReview {
@@ -221,6 +229,8 @@ export interface FakeGitHubState {
   reviewComments: Map<number, FakeReviewComment[]>
   branches: Map<string, FakeBranch>
   runs: Map<number, FakeRun>
+  /** A git repository holding the branches (the tests' bare origin): where pull request commits come from. */
+  gitDir: string | null
 
   addIssue(input: AddIssueInput): FakeIssue
   addComment(input: AddCommentInput): FakeComment
@@ -514,6 +524,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
     reviewComments: new Map(),
     branches: new Map(),
     runs: new Map(),
+    gitDir: null,
 
     addIssue(input) {
       const number = input.number ?? nextNumber()
@@ -578,6 +589,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
         closed_at: input.state === 'closed' ? t : null,
         reactions: [],
       }
+      if (state.gitDir) pull.base_sha = gitRead(['rev-parse', '--verify', '-q', `refs/heads/${pull.base}`]) ?? undefined
       for (const l of input.labels ?? []) pull.labels.push(ensureLabel(l).name)
       state.pulls.set(number, pull)
       return pull
@@ -707,6 +719,53 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
     const pull = state.pulls.get(n)
     if (pull) return { kind: 'pull', item: pull }
     return undefined
+  }
+
+  /** Output of a git command in `state.gitDir`, or null when it fails. */
+  function gitRead(args: string[]): string | null {
+    try {
+      return execFileSync('git', args, { cwd: state.gitDir as string, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+    } catch {
+      return null
+    }
+  }
+
+  /** The pull request's commits as GET /pulls/{n}/commits lists them, read from `state.gitDir`. */
+  function pullCommitsJson(p: FakePull): Array<Record<string, unknown>> {
+    if (!state.gitDir) throw new HttpError(500, 'github-server: set state.gitDir to the repository the pull request commits live in')
+    const head = gitRead(['rev-parse', '--verify', '-q', `refs/heads/${p.head}`])
+    if (!head) return []
+    const base = p.base_sha ?? gitRead(['merge-base', `refs/heads/${p.base}`, head])
+    const shas = (gitRead(['rev-list', '--reverse', base ? `${base}..${head}` : head]) ?? '').split('\n').filter(Boolean)
+    return shas.map((sha) => {
+      const [authorName = '', authorEmail = '', authorDate = '', committerName = '', committerEmail = '', committerDate = '', parents = '', tree = '', ...message] = (
+        gitRead(['show', '-s', '--format=%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI%x00%P%x00%T%x00%B', sha]) ?? ''
+      ).split('\0')
+      const iso = (d: string) => new Date(d).toISOString().replace(/\.\d{3}Z$/, 'Z')
+      return {
+        url: `${repoApi()}/commits/${sha}`,
+        sha,
+        node_id: Buffer.from(`06:Commit${sha}`).toString('base64'),
+        html_url: `${repoHtml}/commit/${sha}`,
+        comments_url: `${repoApi()}/commits/${sha}/comments`,
+        commit: {
+          url: `${repoApi()}/git/commits/${sha}`,
+          author: { name: authorName, email: authorEmail, date: iso(authorDate) },
+          committer: { name: committerName, email: committerEmail, date: iso(committerDate) },
+          message: message.join('\0').trim(),
+          comment_count: 0,
+          tree: { sha: tree, url: `${repoApi()}/git/trees/${tree}` },
+          verification: { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null },
+        },
+        // GitHub maps the email to an account when it knows one; this fake knows none.
+        author: null,
+        committer: null,
+        parents: parents
+          .split(' ')
+          .filter(Boolean)
+          .map((parent) => ({ sha: parent, url: `${repoApi()}/commits/${parent}`, html_url: `${repoHtml}/commit/${parent}` })),
+      }
+    })
   }
 
   // ------------------------------------------------ renderers
@@ -1350,6 +1409,12 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
       const list = [...(state.reviewComments.get(n) ?? [])].sort((a, b) => a.id - b.id)
       if (ctx.query.get('direction') === 'desc') list.reverse()
       return paginate(list.map(reviewCommentJson), ctx.query, ctx.pathname)
+    },
+
+    'GET /repos/{owner}/{repo}/pulls/{pull_number}/commits': (ctx) => {
+      const p = state.pulls.get(num(ctx, 'pull_number'))
+      if (!p) throw notFound()
+      return paginate(pullCommitsJson(p), ctx.query, ctx.pathname)
     },
 
     'GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments': (ctx) => {

@@ -94,6 +94,8 @@ function session(on: { number: number; title: string; body: string; isPullReques
     commitAuthorName: BOT,
     questions: 'model',
     verifyRounds: 2,
+    ledger: false,
+    ledgerReport: false,
     requireGreen: false,
     sandbox: 'off',
     allowedDomains: [],

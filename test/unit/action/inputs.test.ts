@@ -85,7 +85,9 @@ describe('readInputs', () => {
       questions: 'model',
       verifyCommand: undefined,
       verifyRounds: 2,
-      requireGreen: false
+      requireGreen: false,
+      ledger: true,
+      ledgerReport: false
     })
   })
 
@@ -196,6 +198,8 @@ describe('readInputs', () => {
   it('rejects a boolean it does not understand, naming the input and the value', () => {
     expect(failure({ require_approval: 'maybe' }).message).toBe('Input require_approval must be true or false, got "maybe"')
     expect(failure({ draft_pr: 'sometimes' }).message).toBe('Input draft_pr must be true or false, got "sometimes"')
+    expect(failure({ ledger_report: 'weekly' }).message).toBe('Input ledger_report must be true or false, got "weekly"')
+    expect(read({ ledger: 'false', ledger_report: 'true' })).toMatchObject({ ledger: false, ledgerReport: true })
   })
 
   it('rejects a budget or timeout that is not a positive number', () => {

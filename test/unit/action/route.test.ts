@@ -278,3 +278,63 @@ describe('routeEvent: /fix on pull requests', () => {
     ).toBe('ignored')
   })
 })
+
+describe('routeEvent: pull_request closed (the ledger)', () => {
+  function closed(change: (pr: Json) => void = () => undefined): Json {
+    const p = fixture('pull_request.closed.json')
+    change(obj(p.pull_request))
+    return p
+  }
+
+  it('routes a merged pull request to the ledger with what the event says about it', () => {
+    const route = routeEvent(
+      'pull_request',
+      closed((pr) => {
+        pr.merged = true
+        pr.merged_at = '2019-05-15T15:21:18Z'
+      }),
+      TRIGGER
+    )
+    expect(route).toEqual({
+      kind: 'closed',
+      actor: 'Codertocat',
+      issue: {
+        number: 2,
+        title: 'Update the README with new information.',
+        body: 'This is a pretty simple change that we need to pull into master.',
+        labels: ['bug'],
+        isPullRequest: true
+      },
+      pull: {
+        number: 2,
+        merged: true,
+        createdAt: '2019-05-15T15:20:33Z',
+        closedAt: '2019-05-15T15:21:18Z',
+        author: 'Codertocat',
+        headRef: 'changes',
+        body: 'This is a pretty simple change that we need to pull into master.'
+      }
+    })
+  })
+
+  it('routes one closed without merge too, whoever closed it (bots included)', () => {
+    const p = closed()
+    p.sender = { ...obj(p.sender), login: 'mergify[bot]', type: 'Bot' }
+    const route = routeEvent('pull_request', p, TRIGGER)
+    expect(route.kind === 'closed' && route.pull.merged).toBe(false)
+    expect(route.kind === 'closed' && route.actor).toBe('mergify[bot]')
+  })
+
+  it('ignores other pull request actions and pull requests from forks', () => {
+    const opened = closed()
+    opened.action = 'opened'
+    expect(routeEvent('pull_request', opened, TRIGGER)).toEqual({ kind: 'ignored', reason: 'pull_request opened: only closed pull requests are recorded' })
+    const fork = closed((pr) => {
+      obj(obj(pr.head).repo).full_name = 'someone/Hello-World'
+    })
+    expect(routeEvent('pull_request', fork, TRIGGER)).toEqual({
+      kind: 'ignored',
+      reason: 'a pull request from a fork was closed: the orchestrator only records its own'
+    })
+  })
+})

@@ -1,0 +1,50 @@
+/**
+ * The CLI's side of the ledger: after each run, one record in the
+ * repository's local ledger file. Writing it never changes the run's outcome.
+ */
+import crypto from 'node:crypto'
+import type { RunResult } from '../engine/types.js'
+import { git } from '../git/git.js'
+import { secretForms } from '../util/secret-forms.js'
+import { appendLocal, localLedgerPath, repositoryOf } from './local-store.js'
+import { buildRunRecord } from './record.js'
+
+/** The keys the CLI may hold: none of their forms may reach the ledger file. */
+const SECRET_VARS = ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'OPENAI_API_KEY', 'AZURE_OPENAI_API_KEY']
+
+export function redactor(env: Record<string, string | undefined>): (text: string) => string {
+  const forms = SECRET_VARS.flatMap((name) => (env[name] && env[name].length >= 8 ? secretForms(env[name]) : [])).sort((a, b) => b.length - a.length)
+  return (text) => forms.reduce((out, form) => out.split(form).join('***'), text)
+}
+
+export async function recordCliRun(
+  repoDir: string,
+  result: RunResult,
+  env: Record<string, string | undefined>,
+  warn: (line: string) => void,
+  endedAt = new Date()
+): Promise<string | null> {
+  try {
+    const origin = await git(repoDir, ['remote', 'get-url', 'origin']).catch(() => '')
+    const record = buildRunRecord({
+      id: `cli:${crypto.randomUUID()}`,
+      source: 'cli',
+      repository: repositoryOf(origin),
+      issue: null,
+      pr: null,
+      command: 'cli',
+      trigger: 'cli',
+      // The engine measured the run; the CLI's own start-up before it is not Claude's time.
+      startedAt: new Date(endedAt.getTime() - result.totals.durationMs),
+      endedAt,
+      status: result.status,
+      result
+    })
+    const file = await localLedgerPath(repoDir)
+    appendLocal(file, [redactor(env)(JSON.stringify(record))])
+    return file
+  } catch (err) {
+    warn(`  warning: could not add the run to the local ledger: ${(err as Error).message}`)
+    return null
+  }
+}
