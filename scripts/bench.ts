@@ -125,7 +125,9 @@ async function main(): Promise<void> {
       w.sb.model.setRules(standardRules(w.workspace))
       const log = path.join(w.sb.root, 'claude-times.log')
       const claude = shim(w.sb.root, path.join(REPO_ROOT, 'node_modules', '.bin', 'claude'), log)
-      const inputs = { claude_path: claude }
+      // The timing shim must run outside the sandbox to write its log: this table measures the
+      // orchestration unconfined; what the sandbox adds is measured as ratios by bench-sandbox.ts.
+      const inputs = { claude_path: claude, sandbox: 'off' }
       const issue = w.gh.state.issues.get(w.issue.number)!
       const task = `Issue #${issue.number}: ${issue.title}\n\n${issue.body}`
       plan.push(await measure(w, () => w.run(w.labeledEvent('orchestrator'), inputs), task, log))

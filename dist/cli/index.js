@@ -10166,7 +10166,7 @@ function locateClaude(opts) {
 var external_node_crypto_ = __nccwpck_require__(598);
 var external_node_crypto_default = /*#__PURE__*/__nccwpck_require__.n(external_node_crypto_);
 // EXTERNAL MODULE: ./src/git/git.ts + 1 modules
-var git_git = __nccwpck_require__(316);
+var git = __nccwpck_require__(316);
 ;// CONCATENATED MODULE: ./src/engine/workspace-guard.ts
 /**
  * Proves after a phase what it changed in the checkout. The CLI's permission
@@ -10188,9 +10188,9 @@ function hashFile(file) {
 }
 async function snapshotWorkspace(repoDir) {
     const files = new Map();
-    for (const rel of await (0,git_git/* dirtyPaths */.Xb)(repoDir))
+    for (const rel of await (0,git/* dirtyPaths */.Xb)(repoDir))
         files.set(rel, hashFile(external_node_path_default().join(repoDir, rel)));
-    return { head: await (0,git_git/* headSha */.xF)(repoDir), files };
+    return { head: await (0,git/* headSha */.xF)(repoDir), files };
 }
 function isInside(rel, dir) {
     const norm = dir.replace(/\/+$/, '');
@@ -10217,12 +10217,12 @@ async function checkReadOnly(repoDir, before, artifactsDir) {
 async function checkImplement(repoDir, before) {
     const after = await snapshotWorkspace(repoDir);
     if (before.head && after.head !== before.head) {
-        const kept = after.head !== null && (await (0,git_git/* gitSucceeds */.GN)(repoDir, ['merge-base', '--is-ancestor', before.head, after.head]));
+        const kept = after.head !== null && (await (0,git/* gitSucceeds */.GN)(repoDir, ['merge-base', '--is-ancestor', before.head, after.head]));
         if (!kept)
             return { reason: `it rewrote history: ${before.head.slice(0, 7)} is no longer an ancestor of HEAD`, paths: [] };
     }
     const committed = before.head && after.head && after.head !== before.head
-        ? (await (0,git_git/* git */.$Y)(repoDir, ['diff', '--name-only', before.head, after.head])).split('\n').filter(Boolean)
+        ? (await (0,git/* git */.$Y)(repoDir, ['diff', '--name-only', before.head, after.head])).split('\n').filter(Boolean)
         : [];
     const touched = [...new Set([...changedBetween(before, after), ...committed])];
     const workflows = touched.filter((p) => isInside(p, '.github/workflows'));
@@ -10230,15 +10230,6 @@ async function checkImplement(repoDir, before) {
         return { reason: `it changed workflow files, which the orchestrator never does: ${workflows.join(', ')}`, paths: workflows };
     }
     return null;
-}
-/** Files that differ from `baseSha` (committed or not), outside the artifacts folder. */
-async function changedSince(repoDir, baseSha, artifactsDir) {
-    // Submodules by their commit only (see dirtyPaths).
-    const tracked = baseSha ? (await git(repoDir, ['diff', '--name-only', '--ignore-submodules=dirty', baseSha])).split('\n') : [];
-    const dirty = await dirtyPaths(repoDir);
-    return [...new Set([...tracked, ...dirty])]
-        .filter((p) => p && !isInside(p, artifactsDir))
-        .sort();
 }
 
 ;// CONCATENATED MODULE: ./src/engine/artifacts.ts
@@ -10835,7 +10826,7 @@ function same(a, b) {
     return a.kind === 'dir' && b.kind === 'dir' && a.mode === b.mode;
 }
 async function snapshotGitSetup(repoDir) {
-    const out = await (0,git_git/* git */.$Y)(repoDir, ['rev-parse', '--path-format=absolute', '--absolute-git-dir', '--git-common-dir']);
+    const out = await (0,git/* git */.$Y)(repoDir, ['rev-parse', '--path-format=absolute', '--absolute-git-dir', '--git-common-dir']);
     const roots = [...new Set(out.split('\n').filter(Boolean))];
     const watched = roots.flatMap((root) => WATCHED.map((rel) => external_node_path_default().join(root, rel)));
     const entries = new Map();
@@ -11219,14 +11210,14 @@ const IDENTITY = {
 const scope = (artifactsDir) => ['--', '.', `:(exclude)${artifactsDir}`];
 /** Runs `fn` with a copy of the user's index holding the whole work tree (untracked files included, ignored ones not). */
 async function withWorkTreeIndex(repoDir, artifactsDir, fn) {
-    const gitDir = await (0,git_git/* git */.$Y)(repoDir, ['rev-parse', '--absolute-git-dir']);
+    const gitDir = await (0,git/* git */.$Y)(repoDir, ['rev-parse', '--absolute-git-dir']);
     const scratch = external_node_fs_default().mkdtempSync(external_node_path_default().join(external_node_os_default().tmpdir(), 'orchestrator-index-'));
     const env = { GIT_INDEX_FILE: external_node_path_default().join(scratch, 'index') };
     try {
         // Starting from the user's index keeps its stat data: git re-hashes only what changed.
         if (external_node_fs_default().existsSync(external_node_path_default().join(gitDir, 'index')))
             external_node_fs_default().copyFileSync(external_node_path_default().join(gitDir, 'index'), env.GIT_INDEX_FILE);
-        await (0,git_git/* stageAll */.g9)(repoDir, scope(artifactsDir).slice(1), { env });
+        await (0,git/* stageAll */.g9)(repoDir, scope(artifactsDir).slice(1), { env });
         return await fn(env);
     }
     finally {
@@ -11239,21 +11230,21 @@ async function withWorkTreeIndex(repoDir, artifactsDir, fn) {
  * on top of HEAD that no branch points to.
  */
 async function recordStartingPoint(repoDir, artifactsDir) {
-    const head = await (0,git_git/* headSha */.xF)(repoDir);
+    const head = await (0,git/* headSha */.xF)(repoDir);
     return withWorkTreeIndex(repoDir, artifactsDir, async (env) => {
-        const tree = await (0,git_git/* git */.$Y)(repoDir, ['write-tree'], { env });
-        if (head && tree === (await (0,git_git/* git */.$Y)(repoDir, ['rev-parse', `${head}^{tree}`])))
+        const tree = await (0,git/* git */.$Y)(repoDir, ['write-tree'], { env });
+        if (head && tree === (await (0,git/* git */.$Y)(repoDir, ['rev-parse', `${head}^{tree}`])))
             return head;
         const message = 'orchestrator: the work tree before implement (uncommitted changes, on no branch)';
-        return (0,git_git/* git */.$Y)(repoDir, ['commit-tree', tree, ...(head ? ['-p', head] : []), '-m', message], { env: { ...env, ...IDENTITY } });
+        return (0,git/* git */.$Y)(repoDir, ['commit-tree', tree, ...(head ? ['-p', head] : []), '-m', message], { env: { ...env, ...IDENTITY } });
     });
 }
 /** What changed since `start` (committed or not, new files included), outside the artifacts folder. */
 async function changesSince(repoDir, start, artifactsDir) {
     return withWorkTreeIndex(repoDir, artifactsDir, async (env) => {
-        const names = await (0,git_git/* git */.$Y)(repoDir, ['diff', '--cached', '--name-only', '--no-renames', start, ...scope(artifactsDir)], { env });
+        const names = await (0,git/* git */.$Y)(repoDir, ['diff', '--cached', '--name-only', '--no-renames', start, ...scope(artifactsDir)], { env });
         // The bytes, not what a diff driver or textconv program named in .gitattributes would make of them.
-        const diff = await (0,git_git/* git */.$Y)(repoDir, ['diff', '--cached', '--no-ext-diff', '--no-textconv', '--ignore-submodules=dirty', start, ...scope(artifactsDir)], { env });
+        const diff = await (0,git/* git */.$Y)(repoDir, ['diff', '--cached', '--no-ext-diff', '--no-textconv', '--ignore-submodules=dirty', start, ...scope(artifactsDir)], { env });
         return { files: names.split('\n').filter(Boolean).sort(), diff };
     });
 }
@@ -11403,7 +11394,7 @@ async function runEngine(opts) {
         }
         if (name === 'review') {
             // The whole pull request's change (from where it forked from the base), not only this run's.
-            ctx.baseSha = opts.reviewBase ?? implementBase ?? (await (0,git_git/* headSha */.xF)(opts.repoDir));
+            ctx.baseSha = opts.reviewBase ?? implementBase ?? (await (0,git/* headSha */.xF)(opts.repoDir));
             if (ctx.baseSha) {
                 const change = await changesSince(opts.repoDir, ctx.baseSha, opts.artifactsDir);
                 ctx.changedFiles = change.files;
@@ -11711,7 +11702,7 @@ function redactor(env) {
 }
 async function recordCliRun(repoDir, result, env, warn, endedAt = new Date()) {
     try {
-        const origin = await (0,git_git/* git */.$Y)(repoDir, ['remote', 'get-url', 'origin']).catch(() => '');
+        const origin = await (0,git/* git */.$Y)(repoDir, ['remote', 'get-url', 'origin']).catch(() => '');
         const record = buildRunRecord({
             id: `cli:${external_node_crypto_default().randomUUID()}`,
             source: 'cli',
@@ -12450,7 +12441,7 @@ async function repositoryRoot(start) {
     if (!external_node_fs_default().existsSync(start))
         return null;
     try {
-        return external_node_path_default().resolve(await (0,git_git/* git */.$Y)(start, ['rev-parse', '--show-toplevel']));
+        return external_node_path_default().resolve(await (0,git/* git */.$Y)(start, ['rev-parse', '--show-toplevel']));
     }
     catch {
         return null;
@@ -12463,7 +12454,7 @@ function subfolderOf(root, start) {
 }
 /** A line saying which uncommitted files were there before the run, or null for a clean tree. */
 async function uncommittedNote(repoDir, artifactsDir) {
-    const yours = (await (0,git_git/* dirtyPaths */.Xb)(repoDir)).filter((p) => !isInside(p, artifactsDir)).sort();
+    const yours = (await (0,git/* dirtyPaths */.Xb)(repoDir)).filter((p) => !isInside(p, artifactsDir)).sort();
     if (!yours.length)
         return null;
     const shown = yours.slice(0, 5).join(', ') + (yours.length > 5 ? ', …' : '');

@@ -80,13 +80,3 @@ export async function checkImplement(repoDir: string, before: WorkspaceSnapshot)
   }
   return null
 }
-
-/** Files that differ from `baseSha` (committed or not), outside the artifacts folder. */
-export async function changedSince(repoDir: string, baseSha: string | null, artifactsDir: string): Promise<string[]> {
-  // Submodules by their commit only (see dirtyPaths).
-  const tracked = baseSha ? (await git(repoDir, ['diff', '--name-only', '--ignore-submodules=dirty', baseSha])).split('\n') : []
-  const dirty = await dirtyPaths(repoDir)
-  return [...new Set([...tracked, ...dirty])]
-    .filter((p) => p && !isInside(p, artifactsDir))
-    .sort()
-}

@@ -17,7 +17,6 @@ import path from 'node:path'
 import { execa } from 'execa'
 import { WorkBranch } from '../../src/action/branch.js'
 import { changesSince } from '../../src/engine/starting-point.js'
-import { changedSince } from '../../src/engine/workspace-guard.js'
 import { dirtyPaths } from '../../src/git/git.js'
 import { transportProblems } from '../../src/git/hermetic.js'
 import { startConnectionCounter, startHttpsRemote, type HttpsRemote } from '../support/https-remote.js'
@@ -128,7 +127,7 @@ async function orchestratorRound(plantInWorkTree?: () => void): Promise<string |
   }
   write('src/app.txt', CONTENT)
   expect(await dirtyPaths(work)).toContain('src/app.txt')
-  expect(await changedSince(work, base, ARTIFACTS)).toContain('src/app.txt')
+  expect((await changesSince(work, base, ARTIFACTS)).files).toContain('src/app.txt')
   const diff = (await changesSince(work, base, ARTIFACTS)).diff
   expect(await wb.commit('orchestrator: implement #7', BOT)).not.toBeNull()
   await wb.push()

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { changedSince, checkImplement, checkReadOnly, isInside, snapshotWorkspace } from '../../src/engine/workspace-guard.js'
+import { checkImplement, checkReadOnly, isInside, snapshotWorkspace } from '../../src/engine/workspace-guard.js'
 
 const ARTIFACTS = 'thoughts/shared'
 
@@ -192,33 +192,5 @@ describe('checkImplement', () => {
     git('add', '-A')
     git('commit', '-q', '--amend', '-m', 'rewritten')
     expect((await checkImplement(repo, before))?.reason).toMatch(/^it rewrote history/)
-  })
-})
-
-describe('changedSince', () => {
-  it('lists committed, modified and untracked files since the base, without the artifacts', async () => {
-    const base = git('rev-parse', 'HEAD')
-    write('src/limiter.js', 'export const limit = () => true\n')
-    commitAll('limiter')
-    write('src/api.js', 'export const handle = () => 429\n')
-    write('test/limiter.test.js', 'test\n')
-    write('thoughts/shared/plans/x.md', '# Plan\n')
-    expect(await changedSince(repo, base, ARTIFACTS)).toEqual(['src/api.js', 'src/limiter.js', 'test/limiter.test.js'])
-  })
-
-  it('includes deleted files', async () => {
-    const base = git('rev-parse', 'HEAD')
-    fs.rmSync(path.join(repo, 'README.md'))
-    expect(await changedSince(repo, base, ARTIFACTS)).toEqual(['README.md'])
-  })
-
-  it('falls back to the dirty files when there is no base commit', async () => {
-    write('src/api.js', 'export const handle = () => 429\n')
-    write('thoughts/shared/x.md', 'x\n')
-    expect(await changedSince(repo, null, ARTIFACTS)).toEqual(['src/api.js'])
-  })
-
-  it('is empty when nothing changed', async () => {
-    expect(await changedSince(repo, git('rev-parse', 'HEAD'), ARTIFACTS)).toEqual([])
   })
 })
