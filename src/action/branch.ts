@@ -6,6 +6,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { git, GitError, stageAll } from '../git/git.js'
+import { parseConfigList } from '../git/hermetic.js'
 
 export interface GitAuth {
   token: string
@@ -163,14 +164,7 @@ export class WorkBranch {
  */
 async function localKeys(repoDir: string, pattern: string): Promise<Array<{ key: string; value: string }>> {
   try {
-    const out = await git(repoDir, ['config', '--local', '--null', '--get-regexp', pattern])
-    return out
-      .split('\0')
-      .filter(Boolean)
-      .map((entry) => {
-        const nl = entry.indexOf('\n')
-        return nl < 0 ? { key: entry, value: '' } : { key: entry.slice(0, nl), value: entry.slice(nl + 1) }
-      })
+    return parseConfigList(await git(repoDir, ['config', '--local', '--null', '--get-regexp', pattern]))
   } catch (err) {
     // `git config --get-regexp` exits 1 when nothing matches.
     if (err instanceof GitError && err.exitCode === 1) return []

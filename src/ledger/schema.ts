@@ -8,7 +8,7 @@
  * code, prompts, the issue's text, finding titles, review comments. A failure's
  * detail is its error sentence, one redacted line of at most 200 characters.
  */
-import type { AnsweredBy, PhaseName, PhaseStatus, Severity } from '../engine/types.js'
+import type { AnsweredBy, PhaseName, PhaseResult, Severity } from '../engine/types.js'
 
 export const LEDGER_VERSION = 1
 export const LEDGER_BRANCH = 'orchestrator/ledger'
@@ -46,17 +46,8 @@ export type FailureReason = (typeof FAILURE_REASONS)[number]
 export type LedgerCommand = 'start' | 'revise' | 'approve' | 'answer' | 'resume' | 'cancel' | 'fix' | 'cli'
 export type LedgerTrigger = 'label' | 'comment' | 'review' | 'cli'
 
-export interface LedgerPhase {
-  name: PhaseName
-  status: PhaseStatus
-  durationMs: number
-  costUsd: number
-  inputTokens: number
-  outputTokens: number
-  turns: number
-  /** The phase's document came from an earlier run (index cache, /revise, /answer). */
-  reused: boolean
-}
+/** A phase's numbers, as the engine reports them, and whether its document was reused (index cache, /revise, /answer). */
+export type LedgerPhase = Pick<PhaseResult, 'name' | 'status' | 'durationMs' | 'costUsd' | 'inputTokens' | 'outputTokens' | 'turns'> & { reused: boolean }
 
 /** A review finding without its words: enough to count it and to find it again by place. */
 export interface LedgerFinding {

@@ -1,23 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
+import { resultSummary } from '../support/claude-result.js'
 import { describeResultError } from '../../src/claude/runner.js'
-import type { ResultSummary } from '../../src/claude/stream.js'
 
-function result(overrides: Partial<ResultSummary>): ResultSummary {
-  return {
-    subtype: 'success',
-    isError: true,
-    text: '',
-    sessionId: 's-1',
-    costUsd: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-    turns: 0,
-    apiErrorStatus: null,
-    permissionDenials: [],
-    errors: [],
-    ...overrides
-  }
-}
+const result = resultSummary
 
 describe('describeResultError', () => {
   it('names the turn limit for error_max_turns', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
+import { resultSummary } from '../../support/claude-result.js'
 import { describeResultError } from '../../../src/claude/runner.js'
 import type { ResultSummary } from '../../../src/claude/stream.js'
 import type { RunResult } from '../../../src/engine/types.js'
@@ -10,22 +11,7 @@ import { compareReview, guessLens } from '../../../src/ledger/review-signal.js'
 import { FAILURE_REASONS, parseLedger } from '../../../src/ledger/schema.js'
 import { ledgerSchemaErrors } from '../../support/ledger-schema.js'
 
-function claudeResult(overrides: Partial<ResultSummary>): ResultSummary {
-  return {
-    subtype: 'success',
-    isError: true,
-    text: '',
-    sessionId: 's-1',
-    costUsd: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-    turns: 0,
-    apiErrorStatus: null,
-    permissionDenials: [],
-    errors: [],
-    ...overrides
-  }
-}
+const claudeResult = resultSummary
 
 describe('classifyFailure', () => {
   it('classifies the Claude runner’s own sentences (from describeResultError itself)', () => {
