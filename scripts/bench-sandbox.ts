@@ -34,7 +34,15 @@ const args = ['--permission-mode', 'dontAsk', '--tools', 'Read']
 
 async function phase(host?: Awaited<ReturnType<typeof startClaudeHost>>): Promise<number> {
   const t0 = performance.now()
-  const out = await runClaude({ claudePath: CLAUDE_BIN, cwd: sb.repoDir, prompt: 'hello', args, env: host?.env ?? baseEnv, timeoutMs: 60000, host })
+  const out = await runClaude({
+    claudePath: CLAUDE_BIN,
+    cwd: sb.repoDir,
+    prompt: 'hello',
+    args,
+    env: host?.env ?? baseEnv,
+    timeoutMs: 60000,
+    host
+  })
   if (!out.ok) throw new Error(`claude failed: ${out.error}`)
   return performance.now() - t0
 }
@@ -74,15 +82,23 @@ for (let i = 0; i < RUNS; i++) {
 function post(url: string, key: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now()
-    const req = http.request(`${url}/v1/messages/count_tokens`, { method: 'POST', headers: { 'x-api-key': key, 'content-type': 'application/json', connection: 'close' } }, (res) => {
-      res.resume()
-      res.on('end', () => resolve(performance.now() - t0))
-    })
+    const req = http.request(
+      `${url}/v1/messages/count_tokens`,
+      { method: 'POST', headers: { 'x-api-key': key, 'content-type': 'application/json', connection: 'close' } },
+      res => {
+        res.resume()
+        res.on('end', () => resolve(performance.now() - t0))
+      }
+    )
     req.on('error', reject)
     req.end('{"model":"claude","messages":[]}')
   })
 }
-const proxy = await startCredentialProxy({ upstream: sb.model.url, credential: { kind: 'api-key', value: 'real-key' }, host: '127.0.0.2' })
+const proxy = await startCredentialProxy({
+  upstream: sb.model.url,
+  credential: { kind: 'api-key', value: 'real-key' },
+  host: '127.0.0.2'
+})
 const direct: number[] = []
 const proxied: number[] = []
 for (let i = 0; i < 20; i++) await post(proxy.url, proxy.dummy)
@@ -96,9 +112,27 @@ await sb.cleanup()
 const phasePlain = median(plain)
 const phaseBoxed = median(boxed)
 const rows = [
-  ['start a phase (one trivial `claude -p` session)', fmt(phasePlain), fmt(phaseBoxed), `+${fmt(phaseBoxed - phasePlain)} (×${(phaseBoxed / phasePlain).toFixed(2)})`, '≤ +150 ms'],
-  ['start the sandbox for a run (runtime, proxies, probe)', '—', fmt(median(hostStarts)), `+${fmt(median(hostStarts))} once per run`, ''],
-  ['one model request (credential path)', fmt(median(direct)), fmt(median(proxied)), `+${fmt(median(proxied) - median(direct))}`, '≤ +5 ms']
+  [
+    'start a phase (one trivial `claude -p` session)',
+    fmt(phasePlain),
+    fmt(phaseBoxed),
+    `+${fmt(phaseBoxed - phasePlain)} (×${(phaseBoxed / phasePlain).toFixed(2)})`,
+    '≤ +150 ms'
+  ],
+  [
+    'start the sandbox for a run (runtime, proxies, probe)',
+    '—',
+    fmt(median(hostStarts)),
+    `+${fmt(median(hostStarts))} once per run`,
+    ''
+  ],
+  [
+    'one model request (credential path)',
+    fmt(median(direct)),
+    fmt(median(proxied)),
+    `+${fmt(median(proxied) - median(direct))}`,
+    '≤ +5 ms'
+  ]
 ]
 const table = [
   `<!-- sandbox-bench -->`,
@@ -108,7 +142,7 @@ const table = [
   '',
   '| what | unconfined | in the sandbox | added | target |',
   '|---|---:|---:|---:|---|',
-  ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ...rows.map(r => `| ${r.join(' | ')} |`),
   `<!-- /sandbox-bench -->`
 ].join('\n')
 console.log(table)

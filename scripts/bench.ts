@@ -26,7 +26,10 @@ interface RunMeasure {
   restRequests: number
   byEndpoint: Record<string, number>
   /** Per phase: model requests, request bytes, and prompt bytes the orchestrator added beyond the task. */
-  phases: Record<string, { requests: number; requestBytes: number; addedPromptBytes: number; inputTokens: number; outputTokens: number }>
+  phases: Record<
+    string,
+    { requests: number; requestBytes: number; addedPromptBytes: number; inputTokens: number; outputTokens: number }
+  >
 }
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, write: { type: 'string' } } })
@@ -53,7 +56,7 @@ function shim(dir: string, real: string, log: string): string {
 function claudeMsSince(log: string, fromLine: number): { ms: number; lines: number } {
   const lines = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) : []
   const ms = lines.slice(fromLine).reduce((sum, l) => {
-    const [a, b] = l.split(' ').map((n) => BigInt(n))
+    const [a, b] = l.split(' ').map(n => BigInt(n))
     return sum + Number(((b as bigint) - (a as bigint)) / 1000000n)
   }, 0)
   return { ms, lines: lines.length }
@@ -61,9 +64,9 @@ function claudeMsSince(log: string, fromLine: number): { ms: number; lines: numb
 
 /** Our `-p` prompt is the last text block of the session's first user message. */
 function ownPrompt(req: World['sb']['model']['requests'][number]): string {
-  const first = req.messages.find((m) => m.role === 'user')
+  const first = req.messages.find(m => m.role === 'user')
   const blocks = Array.isArray(first?.content) ? (first.content as Array<{ type: string; text?: string }>) : []
-  const texts = blocks.filter((b) => b.type === 'text').map((b) => b.text ?? '')
+  const texts = blocks.filter(b => b.type === 'text').map(b => b.text ?? '')
   return texts[texts.length - 1] ?? ''
 }
 
@@ -80,13 +83,16 @@ async function measure(w: World, run: () => ReturnType<World['run']>, task: stri
   for (const e of entries) byEndpoint[e.operation] = (byEndpoint[e.operation] ?? 0) + 1
   const claudeMs = claudeMsSince(log, claudeStart).ms
   const phases: RunMeasure['phases'] = {}
-  const resultJson = result.outputs.result_file ? JSON.parse(fs.readFileSync(result.outputs.result_file, 'utf8')) : { phases: [] }
+  const resultJson = result.outputs.result_file
+    ? JSON.parse(fs.readFileSync(result.outputs.result_file, 'utf8'))
+    : { phases: [] }
   for (const req of w.sb.model.requests.slice(modelStart)) {
     const name = req.rule ?? 'unmatched'
     const p = (phases[name] ??= { requests: 0, requestBytes: 0, addedPromptBytes: 0, inputTokens: 0, outputTokens: 0 })
     p.requests++
     p.requestBytes += Buffer.byteLength(JSON.stringify(req.raw))
-    if (req.turn === 0 && p.addedPromptBytes === 0) p.addedPromptBytes = Buffer.byteLength(ownPrompt(req)) - Buffer.byteLength(task)
+    if (req.turn === 0 && p.addedPromptBytes === 0)
+      p.addedPromptBytes = Buffer.byteLength(ownPrompt(req)) - Buffer.byteLength(task)
   }
   for (const ph of resultJson.phases as Array<{ name: string; inputTokens: number; outputTokens: number }>) {
     if (phases[ph.name]) {
@@ -108,7 +114,8 @@ async function measure(w: World, run: () => ReturnType<World['run']>, task: stri
 function stats(values: number[]): { median: number; min: number; max: number } {
   const sorted = [...values].sort((a, b) => a - b)
   const mid = Math.floor(sorted.length / 2)
-  const median = sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+  const median =
+    sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
   return { median, min: sorted[0] as number, max: sorted[sorted.length - 1] as number }
 }
 
@@ -135,8 +142,16 @@ async function main(): Promise<void> {
       // A second issue on the same commit: the index is reused.
       const second = w.gh.state.addIssue({ title: 'Log slow requests', body: 'Log any request slower than 1s.' })
       const event = w.labeledEvent('orchestrator')
-      event.payload.issue = { ...(event.payload.issue as object), number: second.number, title: second.title, body: second.body, labels: [] }
-      reuse.push(await measure(w, () => w.run(event, inputs), `Issue #${second.number}: ${second.title}\n\n${second.body}`, log))
+      event.payload.issue = {
+        ...(event.payload.issue as object),
+        number: second.number,
+        title: second.title,
+        body: second.body,
+        labels: []
+      }
+      reuse.push(
+        await measure(w, () => w.run(event, inputs), `Issue #${second.number}: ${second.title}\n\n${second.body}`, log)
+      )
       process.stderr.write(`run ${i + 1}/${RUNS} done\n`)
     } finally {
       await w.close()
@@ -145,22 +160,25 @@ async function main(): Promise<void> {
 
   const rows: string[] = []
   const row = (name: string, f: (m: RunMeasure) => number, unit: string, target = '') =>
-    rows.push(`| ${name} | ${fmt(stats(plan.map(f)), unit)} | ${fmt(stats(approve.map(f)), unit)} | ${fmt(stats(reuse.map(f)), unit)} | ${target} |`)
-  row('cold start to first API request', (m) => m.coldStartMs, ' ms', '≤ 300 ms')
-  row('wall time of the run', (m) => m.wallMs, ' ms')
-  row('time inside claude processes', (m) => m.claudeMs, ' ms')
-  row('orchestration overhead (wall − claude)', (m) => m.overheadMs, ' ms', '≤ 1000 ms')
-  row('GitHub REST requests', (m) => m.restRequests, '', '≤ 15')
+    rows.push(
+      `| ${name} | ${fmt(stats(plan.map(f)), unit)} | ${fmt(stats(approve.map(f)), unit)} | ${fmt(stats(reuse.map(f)), unit)} | ${target} |`
+    )
+  row('cold start to first API request', m => m.coldStartMs, ' ms', '≤ 300 ms')
+  row('wall time of the run', m => m.wallMs, ' ms')
+  row('time inside claude processes', m => m.claudeMs, ' ms')
+  row('orchestration overhead (wall − claude)', m => m.overheadMs, ' ms', '≤ 1000 ms')
+  row('GitHub REST requests', m => m.restRequests, '', '≤ 15')
 
   const endpoints = (ms: RunMeasure[]) => {
-    const all = new Set(ms.flatMap((m) => Object.keys(m.byEndpoint)))
-    return [...all].sort().map((op) => `| ${op} | ${stats(ms.map((m) => m.byEndpoint[op] ?? 0)).median} |`)
+    const all = new Set(ms.flatMap(m => Object.keys(m.byEndpoint)))
+    return [...all].sort().map(op => `| ${op} | ${stats(ms.map(m => m.byEndpoint[op] ?? 0)).median} |`)
   }
   const phaseRows = (ms: RunMeasure[]) => {
-    const names = [...new Set(ms.flatMap((m) => Object.keys(m.phases)))]
-    return names.map((n) => {
-      const g = (f: (p: RunMeasure['phases'][string]) => number) => stats(ms.map((m) => (m.phases[n] ? f(m.phases[n]!) : 0))).median
-      return `| ${n} | ${g((p) => p.requests)} | ${g((p) => p.requestBytes)} | ${g((p) => p.addedPromptBytes)} | ${g((p) => p.inputTokens)} / ${g((p) => p.outputTokens)} |`
+    const names = [...new Set(ms.flatMap(m => Object.keys(m.phases)))]
+    return names.map(n => {
+      const g = (f: (p: RunMeasure['phases'][string]) => number) =>
+        stats(ms.map(m => (m.phases[n] ? f(m.phases[n]!) : 0))).median
+      return `| ${n} | ${g(p => p.requests)} | ${g(p => p.requestBytes)} | ${g(p => p.addedPromptBytes)} | ${g(p => p.inputTokens)} / ${g(p => p.outputTokens)} |`
     })
   }
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU'
@@ -219,7 +237,11 @@ async function main(): Promise<void> {
 main()
   .then(async () => {
     // The sandbox's own cost, as ratios in the same run (scripts/bench-sandbox.ts).
-    await execa('npx', ['tsx', path.join(REPO_ROOT, 'scripts', 'bench-sandbox.ts'), ...(values.write ? ['--write', values.write] : [])], { stdio: 'inherit' })
+    await execa(
+      'npx',
+      ['tsx', path.join(REPO_ROOT, 'scripts', 'bench-sandbox.ts'), ...(values.write ? ['--write', values.write] : [])],
+      { stdio: 'inherit' }
+    )
   })
   .catch((err: unknown) => {
     console.error(err instanceof Error ? err.stack : err)

@@ -13,21 +13,45 @@ import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { BOT, createWorld, MAINTAINER, node24Path, OWNER, REPO, type ActionRun, type World } from '../test/support/action-harness.js'
+import {
+  BOT,
+  createWorld,
+  MAINTAINER,
+  node24Path,
+  OWNER,
+  REPO,
+  type ActionRun,
+  type World
+} from '../test/support/action-harness.js'
 import type { FakeComment } from '../test/support/github-server.js'
 import { gitIn, REPO_ROOT } from '../test/support/sandbox.js'
-import { colorDiffLine, makeStyles, markdownToTerminal, renderPage, stripAnsi, terminalInline, visibleWidth, type PageEntry } from './demo/render.js'
+import {
+  colorDiffLine,
+  makeStyles,
+  markdownToTerminal,
+  renderPage,
+  stripAnsi,
+  terminalInline,
+  visibleWidth,
+  type PageEntry
+} from './demo/render.js'
 import { ANSWER, APPROVE_COMMENT, ISSUE, SAMPLE_REPO, storyRules, testSummary } from './demo/story.js'
 
 class DemoError extends Error {}
 
-const useColor = process.env.FORCE_COLOR ? process.env.FORCE_COLOR !== '0' : Boolean(process.stdout.isTTY) && !process.env.NO_COLOR
+const useColor = process.env.FORCE_COLOR
+  ? process.env.FORCE_COLOR !== '0'
+  : Boolean(process.stdout.isTTY) && !process.env.NO_COLOR
 const st = makeStyles(useColor)
 const WIDTH = Math.min(process.stdout.columns || 100, 100)
 const ARTIFACTS = 'thoughts/shared'
 
 const say = (line = '') => process.stdout.write(`${line}\n`)
-const indent = (text: string, by = '  ') => text.split('\n').map((l) => (l ? by + l : l)).join('\n')
+const indent = (text: string, by = '  ') =>
+  text
+    .split('\n')
+    .map(l => (l ? by + l : l))
+    .join('\n')
 const clock = (iso: string) => new Date(iso).toTimeString().slice(0, 8)
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`
 
@@ -69,11 +93,16 @@ function preflight(): void {
 function logExcerpt(run: ActionRun): string[] {
   return run.stdout
     .split('\n')
-    .filter((l) => /^(▶ |✔ |✖ | {2}[·?↳] )/.test(l))
-    .map((l) => (l.length > WIDTH - 4 ? `${l.slice(0, WIDTH - 5)}…` : l))
+    .filter(l => /^(▶ |✔ |✖ | {2}[·?↳] )/.test(l))
+    .map(l => (l.length > WIDTH - 4 ? `${l.slice(0, WIDTH - 5)}…` : l))
 }
 
-async function runAction(w: World, label: string, event: ReturnType<World['labeledEvent']>, expected: string): Promise<ActionRun> {
+async function runAction(
+  w: World,
+  label: string,
+  event: ReturnType<World['labeledEvent']>,
+  expected: string
+): Promise<ActionRun> {
   say()
   say(`${st.bold('▶')} ${label}`)
   say(st.dim(`  running dist/index.js on Node 24, as the GitHub runner would (event: ${event.name})`))
@@ -84,7 +113,7 @@ async function runAction(w: World, label: string, event: ReturnType<World['label
     const tail = `${run.stdout}\n${run.stderr}`
       .trim()
       .split('\n')
-      .filter((l) => !l.startsWith('::add-mask::'))
+      .filter(l => !l.startsWith('::add-mask::'))
       .slice(-40)
       .join('\n')
     throw new DemoError(
@@ -93,25 +122,40 @@ async function runAction(w: World, label: string, event: ReturnType<World['label
     )
   }
   const extra = run.outputs.pr_url ? ` · ${run.outputs.pr_url}` : ''
-  say(`  ${st.green('✓')} status=${st.bold(run.outputs.status ?? '')} in ${seconds(Date.now() - started)} · cost $${Number(run.outputs.cost_usd ?? 0).toFixed(4)}${extra}`)
+  say(
+    `  ${st.green('✓')} status=${st.bold(run.outputs.status ?? '')} in ${seconds(Date.now() - started)} · cost $${Number(run.outputs.cost_usd ?? 0).toFixed(4)}${extra}`
+  )
   return run
 }
 
 /** What `npm test` printed inside Claude's Bash tool during implement, from the model's side of the conversation. */
 function claudesTestRun(w: World): { tests: number; pass: number; fail: number } {
-  const results = w.sb.model.requests.filter((r) => r.rule === 'implement').map((r) => testSummary(r.lastUserText))
-  const summary = results.find((r) => r !== null)
-  if (!summary) throw new DemoError('the implement phase did not get an `npm test` result back from Claude Code\'s Bash tool.')
+  const results = w.sb.model.requests.filter(r => r.rule === 'implement').map(r => testSummary(r.lastUserText))
+  const summary = results.find(r => r !== null)
+  if (!summary)
+    throw new DemoError("the implement phase did not get an `npm test` result back from Claude Code's Bash tool.")
   if (summary.fail > 0 || summary.pass === 0) {
-    throw new DemoError(`\`npm test\` did not pass inside the implement phase: ${summary.pass} pass, ${summary.fail} fail.`)
+    throw new DemoError(
+      `\`npm test\` did not pass inside the implement phase: ${summary.pass} pass, ${summary.fail} fail.`
+    )
   }
   return summary
 }
 
 function reactionsOf(c: FakeComment): string[] {
   const counts = new Map<string, number>()
-  const emoji: Record<string, string> = { '+1': '👍', '-1': '👎', laugh: '😄', confused: '😕', heart: '❤️', hooray: '🎉', rocket: '🚀', eyes: '👀' }
-  for (const r of c.reactions) counts.set(emoji[r.content] ?? r.content, (counts.get(emoji[r.content] ?? r.content) ?? 0) + 1)
+  const emoji: Record<string, string> = {
+    '+1': '👍',
+    '-1': '👎',
+    laugh: '😄',
+    confused: '😕',
+    heart: '❤️',
+    hooray: '🎉',
+    rocket: '🚀',
+    eyes: '👀'
+  }
+  for (const r of c.reactions)
+    counts.set(emoji[r.content] ?? r.content, (counts.get(emoji[r.content] ?? r.content) ?? 0) + 1)
   return [...counts].map(([e, n]) => `${e} ${n}`)
 }
 
@@ -145,13 +189,33 @@ async function main(): Promise<void> {
 
     const timeline: Array<PageEntry & { seq: number }> = []
     const labelAt = new Date().toISOString()
-    await runAction(w, `${MAINTAINER} adds the label ${st.bold('orchestrator')}`, w.labeledEvent('orchestrator'), 'awaiting-approval')
-    timeline.push({ kind: 'event', author: MAINTAINER, bot: false, at: labelAt, body: 'added the `orchestrator` label', seq: 0 })
+    await runAction(
+      w,
+      `${MAINTAINER} adds the label ${st.bold('orchestrator')}`,
+      w.labeledEvent('orchestrator'),
+      'awaiting-approval'
+    )
+    timeline.push({
+      kind: 'event',
+      author: MAINTAINER,
+      bot: false,
+      at: labelAt,
+      body: 'added the `orchestrator` label',
+      seq: 0
+    })
 
-    await runAction(w, `${MAINTAINER} reads the plan and comments ${st.bold(APPROVE_COMMENT)}`, w.commentEvent(APPROVE_COMMENT), 'pr-opened')
+    await runAction(
+      w,
+      `${MAINTAINER} reads the plan and comments ${st.bold(APPROVE_COMMENT)}`,
+      w.commentEvent(APPROVE_COMMENT),
+      'pr-opened'
+    )
     const tests = claudesTestRun(w)
-    say(`  ${st.green('✓')} Claude ran ${st.bold('npm test')} in the checkout: ${tests.tests} tests, ${tests.pass} pass, ${tests.fail} fail`)
-    if (w.openai.requests.length === 0) throw new DemoError('the plan phase\'s question never reached the answerer (fake OpenAI).')
+    say(
+      `  ${st.green('✓')} Claude ran ${st.bold('npm test')} in the checkout: ${tests.tests} tests, ${tests.pass} pass, ${tests.fail} fail`
+    )
+    if (w.openai.requests.length === 0)
+      throw new DemoError("the plan phase's question never reached the answerer (fake OpenAI).")
 
     const pr = [...w.gh.state.pulls.values()][0]
     if (!pr) throw new DemoError('no pull request was opened.')
@@ -173,13 +237,24 @@ async function main(): Promise<void> {
       })
     )
     // Opened just before the comment that links it (timestamps have whole seconds).
-    const linkedAt = comments.findIndex((c) => c.body.includes(`Pull request #${pr.number} opened`) && !c.body.includes('<!--'))
+    const linkedAt = comments.findIndex(
+      c => c.body.includes(`Pull request #${pr.number} opened`) && !c.body.includes('<!--')
+    )
     const prSeq = linkedAt >= 0 ? linkedAt + 0.5 : comments.length + 1
-    timeline.push({ kind: 'event', author: pr.user.login, bot: true, at: pr.created_at, body: `opened pull request #${pr.number}`, seq: prSeq })
+    timeline.push({
+      kind: 'event',
+      author: pr.user.login,
+      bot: true,
+      at: pr.created_at,
+      body: `opened pull request #${pr.number}`,
+      seq: prSeq
+    })
     timeline.sort((a, b) => a.at.localeCompare(b.at) || a.seq - b.seq)
 
     banner(`Issue #${issue.number} · ${issue.title}`)
-    say(`${st.green('● Open')} · ${st.bold(issue.user.login)} opened this issue · labels: ${issue.labels.map((l) => st.yellow(l)).join(', ')}`)
+    say(
+      `${st.green('● Open')} · ${st.bold(issue.user.login)} opened this issue · labels: ${issue.labels.map(l => st.yellow(l)).join(', ')}`
+    )
     say()
     say(indent(markdownToTerminal(issue.body ?? '', st, WIDTH - 2)))
     for (const e of timeline) {
@@ -197,23 +272,32 @@ async function main(): Promise<void> {
     const range = `main...${branch}`
     const files = gitIn(w.origin, ['diff', '--numstat', range])
       .split('\n')
-      .map((l) => l.split('\t'))
+      .map(l => l.split('\t'))
       .map(([added = '', deleted = '', file = '']) => ({ added, deleted, file }))
     const statLine = (f: (typeof files)[number], color: boolean) =>
       `${(color ? st.green : String)(`+${f.added}`.padStart(5))} ${(color ? st.red : String)(`-${f.deleted}`.padStart(4))}  ${f.file}`
     const total = `${files.length} files changed, ${files.reduce((n, f) => n + Number(f.added), 0)} insertions(+), ${files.reduce((n, f) => n + Number(f.deleted), 0)} deletions(-)`
-    const diffStat = [...files.map((f) => statLine(f, false)), total].join('\n')
+    const diffStat = [...files.map(f => statLine(f, false)), total].join('\n')
     const fullDiff = gitIn(w.origin, ['diff', range])
     const codeDiff = gitIn(w.origin, ['diff', range, '--', '.', `:(exclude)${ARTIFACTS}`])
 
     banner(`Pull request #${pr.number} · ${pr.title}`)
-    say(`${st.magenta('● Open')} · ${st.bold(pr.user.login)} wants to merge ${st.cyan(pr.head)} into ${st.cyan(pr.base)} · ${pr.html_url}`)
+    say(
+      `${st.magenta('● Open')} · ${st.bold(pr.user.login)} wants to merge ${st.cyan(pr.head)} into ${st.cyan(pr.base)} · ${pr.html_url}`
+    )
     say()
     say(indent(markdownToTerminal(pr.body ?? '', st, WIDTH - 2)))
     rule(`Files changed · git diff ${range}`)
-    say(indent([...files.map((f) => statLine(f, true)), st.dim(total)].join('\n')))
+    say(indent([...files.map(f => statLine(f, true)), st.dim(total)].join('\n')))
     say()
-    say(indent(codeDiff.split('\n').map((l) => colorDiffLine(l, st)).join('\n')))
+    say(
+      indent(
+        codeDiff
+          .split('\n')
+          .map(l => colorDiffLine(l, st))
+          .join('\n')
+      )
+    )
     say()
     say(st.dim(`  The phase documents under ${ARTIFACTS}/ are in the stat above; the HTML page shows them in full.`))
 
@@ -228,12 +312,34 @@ async function main(): Promise<void> {
         '**orchestrator demo** — played locally by `npm run demo`: the bundled action drove the real Claude Code CLI ' +
         'against a scripted model; GitHub, OpenAI and the git origin were local fakes, so links to ' +
         `github.com/${repo} lead nowhere.`,
-      issue: { number: issue.number, title: issue.title, author: issue.user.login, body: issue.body ?? '', labels: issue.labels, state: 'Open' },
+      issue: {
+        number: issue.number,
+        title: issue.title,
+        author: issue.user.login,
+        body: issue.body ?? '',
+        labels: issue.labels,
+        state: 'Open'
+      },
       timeline,
-      pr: { number: pr.number, title: pr.title, author: pr.user.login, head: pr.head, base: pr.base, body: pr.body ?? '', url: pr.html_url, diffStat, diff: fullDiff }
+      pr: {
+        number: pr.number,
+        title: pr.title,
+        author: pr.user.login,
+        head: pr.head,
+        base: pr.base,
+        body: pr.body ?? '',
+        url: pr.html_url,
+        diffStat,
+        diff: fullDiff
+      }
     })
     // Links to this thread and this pull request stay on the page.
-    fs.writeFileSync(page, html.replaceAll(`href="${issueUrl}#issuecomment-`, 'href="#issuecomment-').replaceAll(`href="${pr.html_url}"`, 'href="#pull-request"'))
+    fs.writeFileSync(
+      page,
+      html
+        .replaceAll(`href="${issueUrl}#issuecomment-`, 'href="#issuecomment-')
+        .replaceAll(`href="${pr.html_url}"`, 'href="#pull-request"')
+    )
 
     banner('Done')
     say(`Played in ${seconds(Date.now() - started)}. The same thread and pull request as a web page:`)
@@ -249,7 +355,8 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (err: unknown) => {
-    const message = err instanceof DemoError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)
+    const message =
+      err instanceof DemoError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)
     process.stderr.write(`\n${st.red(st.bold('✖ The demo failed:'))} ${message}\n`)
     process.exit(1)
   }

@@ -61,19 +61,41 @@ const OPERATIONS = [
   ['GET', '/repos/{owner}/{repo}/pulls/{pull_number}/commits'],
   ['GET', '/repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments'],
   ['GET', '/repos/{owner}/{repo}/branches/{branch}'],
-  ['GET', '/repos/{owner}/{repo}/actions/runs/{run_id}'],
+  ['GET', '/repos/{owner}/{repo}/actions/runs/{run_id}']
 ]
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']
 
 /** JSON Schema keywords kept in the output; everything else (description, example, title, x-*, readOnly, ...) is dropped. */
 const SCHEMA_KEYWORDS = new Set([
-  'type', 'enum', 'const', 'format', 'required', 'nullable', 'default',
-  'minItems', 'maxItems', 'uniqueItems', 'minLength', 'maxLength', 'pattern',
-  'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf',
-  'minProperties', 'maxProperties',
-  'properties', 'patternProperties', 'additionalProperties', 'items',
-  'oneOf', 'anyOf', 'allOf', 'not',
+  'type',
+  'enum',
+  'const',
+  'format',
+  'required',
+  'nullable',
+  'default',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'multipleOf',
+  'minProperties',
+  'maxProperties',
+  'properties',
+  'patternProperties',
+  'additionalProperties',
+  'items',
+  'oneOf',
+  'anyOf',
+  'allOf',
+  'not'
 ])
 
 function loadSpec() {
@@ -87,7 +109,10 @@ function loadSpec() {
   try {
     console.error(`npm pack ${PACKAGE}@${VERSION} into ${tmp} (about 30 MB download)`)
     const out = execFileSync('npm', ['pack', `${PACKAGE}@${VERSION}`, '--pack-destination', tmp, '--json'], {
-      cwd: tmp, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024,
+      cwd: tmp,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 64 * 1024 * 1024
     })
     const tarball = path.join(tmp, JSON.parse(out)[0].filename)
     execFileSync('tar', ['-xzf', tarball, '-C', tmp, SPEC_FILE], { stdio: 'inherit' })
@@ -136,7 +161,7 @@ function makeResolver(spec) {
       if (stack.includes(node.$ref)) throw new Error(`cyclic $ref ${[...stack, node.$ref].join(' -> ')}`)
       return schema(lookup(node.$ref), { inline, refs, stack: [...stack, node.$ref] })
     }
-    const sub = (x) => schema(x, { inline, refs, stack })
+    const sub = x => schema(x, { inline, refs, stack })
     const out = {}
     for (const [k, v] of Object.entries(node)) {
       if (!SCHEMA_KEYWORDS.has(k)) continue
@@ -187,21 +212,32 @@ function main() {
     const item = spec.paths[p]
     const op = item?.[method.toLowerCase()]
     if (!op) throw new Error(`${method} ${p} is not in ${source}`)
-    const params = [...(item.parameters ?? []), ...(op.parameters ?? [])].map((x) => r.follow(x))
-    const pathParams = params.filter((x) => x.in === 'path').map((x) => ({ name: x.name, schema: r.schema(x.schema ?? {}) }))
-    const templateNames = [...p.matchAll(/\{([^}]+)\}/g)].map((m) => m[1])
+    const params = [...(item.parameters ?? []), ...(op.parameters ?? [])].map(x => r.follow(x))
+    const pathParams = params
+      .filter(x => x.in === 'path')
+      .map(x => ({ name: x.name, schema: r.schema(x.schema ?? {}) }))
+    const templateNames = [...p.matchAll(/\{([^}]+)\}/g)].map(m => m[1])
     for (const name of templateNames) {
-      if (!pathParams.some((x) => x.name === name)) throw new Error(`${method} ${p}: path parameter ${name} is not declared`)
+      if (!pathParams.some(x => x.name === name))
+        throw new Error(`${method} ${p}: path parameter ${name} is not declared`)
     }
-    const queryParams = params.filter((x) => x.in === 'query').map((x) => ({
-      name: x.name, required: x.required === true, schema: r.schema(x.schema ?? {}),
-    }))
+    const queryParams = params
+      .filter(x => x.in === 'query')
+      .map(x => ({
+        name: x.name,
+        required: x.required === true,
+        schema: r.schema(x.schema ?? {})
+      }))
     let requestBody = null
     if (op.requestBody) {
       const rb = r.follow(op.requestBody)
       const contentType = Object.keys(rb.content ?? {})[0]
       if (!contentType) throw new Error(`${method} ${p}: request body without content`)
-      requestBody = { required: rb.required === true, contentType, schema: r.schema(rb.content[contentType].schema ?? {}) }
+      requestBody = {
+        required: rb.required === true,
+        contentType,
+        schema: r.schema(rb.content[contentType].schema ?? {})
+      }
     }
     const responses = {}
     for (const [status, resp] of Object.entries(op.responses ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
@@ -215,7 +251,7 @@ function main() {
       pathParams,
       queryParams,
       requestBody,
-      responses,
+      responses
     }
   })
 
@@ -237,11 +273,13 @@ function main() {
     generatedBy: 'scripts/gen-github-openapi-subset.mjs',
     operations,
     components,
-    allOperations,
+    allOperations
   }
   fs.mkdirSync(path.dirname(outFile), { recursive: true })
   fs.writeFileSync(outFile, JSON.stringify(out, null, 2) + '\n')
-  console.error(`wrote ${path.relative(root, outFile)}: ${operations.length} operations, ${Object.keys(components.schemas).length} component schemas, ${allOperations.length} operation names, ${fs.statSync(outFile).size} bytes`)
+  console.error(
+    `wrote ${path.relative(root, outFile)}: ${operations.length} operations, ${Object.keys(components.schemas).length} component schemas, ${allOperations.length} operation names, ${fs.statSync(outFile).size} bytes`
+  )
 }
 
 main()

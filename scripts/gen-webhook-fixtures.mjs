@@ -42,16 +42,20 @@ function fetchPackages() {
     const read = (name, file) => {
       console.error(`npm pack ${name}@${VERSION}`)
       const out = execFileSync('npm', ['pack', `${name}@${VERSION}`, '--pack-destination', tmp, '--json'], {
-        cwd: tmp, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'],
+        cwd: tmp,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit']
       })
       const dir = path.join(tmp, name.replace(/[@/]/g, '_'))
       fs.mkdirSync(dir)
-      execFileSync('tar', ['-xzf', path.join(tmp, JSON.parse(out)[0].filename), '-C', dir, `package/${file}`], { stdio: 'inherit' })
+      execFileSync('tar', ['-xzf', path.join(tmp, JSON.parse(out)[0].filename), '-C', dir, `package/${file}`], {
+        stdio: 'inherit'
+      })
       return JSON.parse(fs.readFileSync(path.join(dir, 'package', file), 'utf8'))
     }
     return {
       definitions: read('@octokit/webhooks-examples', 'api.github.com/index.json'),
-      schema: read('@octokit/webhooks-schemas', 'schema.json'),
+      schema: read('@octokit/webhooks-schemas', 'schema.json')
     }
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true })
@@ -64,8 +68,8 @@ function main() {
   addFormats(ajv)
   ajv.addSchema(schema, 'webhooks')
 
-  const examples = (event) => {
-    const def = definitions.find((d) => d.name === event)
+  const examples = event => {
+    const def = definitions.find(d => d.name === event)
     if (!def) throw new Error(`no examples for ${event}`)
     return def.examples
   }
@@ -90,21 +94,23 @@ function main() {
   }
 
   const fixtures = {}
-  fixtures['issues.labeled'] = pick('issues', 'labeled', (e) => !e.issue.pull_request && e.label)
-  fixtures['issue_comment.created'] = pick('issue_comment', 'created', (e) => !e.issue.pull_request)
-  fixtures['issue_comment.edited'] = pick('issue_comment', 'edited', (e) => !e.issue.pull_request)
+  fixtures['issues.labeled'] = pick('issues', 'labeled', e => !e.issue.pull_request && e.label)
+  fixtures['issue_comment.created'] = pick('issue_comment', 'created', e => !e.issue.pull_request)
+  fixtures['issue_comment.edited'] = pick('issue_comment', 'edited', e => !e.issue.pull_request)
   fixtures['pull_request_review.submitted'] = pick('pull_request_review', 'submitted')
   // The ledger records how the bot's pull requests end. The examples hold no merged one; a merge
   // only sets merged, merged_at, merged_by and merge_commit_sha, which the tests fill in.
   fixtures['pull_request.closed'] = pick('pull_request', 'closed')
 
   // issue_comment.created on a pull request (see the header comment).
-  let prComment = examples('issue_comment').find((e) => e.action === 'created' && e.issue.pull_request)
+  let prComment = examples('issue_comment').find(e => e.action === 'created' && e.issue.pull_request)
   if (prComment) {
-    prComment = pick('issue_comment', 'created', (e) => !!e.issue.pull_request)
+    prComment = pick('issue_comment', 'created', e => !!e.issue.pull_request)
   } else {
     const base = fixtures['issue_comment.created']
-    const prIssueSource = examples('issues').find((e) => e.issue.pull_request && e.repository.full_name === base.repository.full_name)
+    const prIssueSource = examples('issues').find(
+      e => e.issue.pull_request && e.repository.full_name === base.repository.full_name
+    )
     if (!prIssueSource) throw new Error('no issues example on a pull request to take issue.pull_request from')
     const issue = structuredClone(prIssueSource.issue)
     const comment = structuredClone(base.comment)
@@ -113,7 +119,9 @@ function main() {
     prComment = { ...structuredClone(base), issue, comment }
     const err = validate('issue_comment', 'created', prComment)
     if (err) throw new Error(`assembled issue_comment.created on a pull request fails the schema: ${err}`)
-    console.error(`issue_comment.created (pull request): assembled from issues.${prIssueSource.action} #${issue.number} + issue_comment.created; passes the schema`)
+    console.error(
+      `issue_comment.created (pull request): assembled from issues.${prIssueSource.action} #${issue.number} + issue_comment.created; passes the schema`
+    )
   }
   fixtures['issue_comment.created.pull_request'] = prComment
 

@@ -8,7 +8,16 @@ import fs from 'node:fs'
 import { decodePlanMarker } from '../src/action/state.js'
 import { gitIn } from './support/sandbox.js'
 import { askThenDocument, standardRules } from './support/phase-scripts.js'
-import { BOT, createWorld, githubProblems, MAINTAINER, node24Path, OUTSIDER, type ActionRun, type World } from './support/action-harness.js'
+import {
+  BOT,
+  createWorld,
+  githubProblems,
+  MAINTAINER,
+  node24Path,
+  OUTSIDER,
+  type ActionRun,
+  type World
+} from './support/action-harness.js'
 
 let w: World
 
@@ -26,9 +35,9 @@ afterEach(async () => {
 })
 
 const BRANCH = () => `orchestrator/issue-${w.issue.number}`
-const botComments = () => w.gh.state.commentsOn(w.issue.number).filter((c) => c.user.login === BOT)
+const botComments = () => w.gh.state.commentsOn(w.issue.number).filter(c => c.user.login === BOT)
 const issueLabels = () => w.gh.state.issues.get(w.issue.number)?.labels ?? []
-const planComments = () => botComments().filter((c) => decodePlanMarker(c.body))
+const planComments = () => botComments().filter(c => decodePlanMarker(c.body))
 
 function expectOk(run: ActionRun): void {
   if (run.exitCode !== 0) throw new Error(`action failed (${run.exitCode}):\n${run.stdout}\n${run.stderr}`)
@@ -50,7 +59,7 @@ describe('orchestrator action', () => {
     expect(w.originLog(BRANCH())[0]).toBe(`orchestrator: plan for #${w.issue.number}`)
     expect(w.originLog(BRANCH()).slice(1)).toEqual(w.originLog('main'))
     // Claude received the issue as the task.
-    const indexPrompt = w.sb.model.requests.find((r) => r.rule === 'index')?.firstUserText ?? ''
+    const indexPrompt = w.sb.model.requests.find(r => r.rule === 'index')?.firstUserText ?? ''
     expect(indexPrompt).toContain('Add rate limiting to the API endpoints')
     expect(indexPrompt).toContain('Limit each client to 100 requests per minute.')
 
@@ -69,7 +78,7 @@ describe('orchestrator action', () => {
     expect(run.outputs.plan_comment_url).toContain(`#issuecomment-${plan.id}`)
 
     // One status comment, edited to its final state.
-    const statuses = botComments().filter((c) => c.body.includes('<!-- orchestrator:status -->'))
+    const statuses = botComments().filter(c => c.body.includes('<!-- orchestrator:status -->'))
     expect(statuses).toHaveLength(1)
     expect(statuses[0]!.body).toMatch(/✅ \*\*index\*\*/)
     expect(statuses[0]!.body).toMatch(/✅ \*\*plan\*\*/)
@@ -77,7 +86,7 @@ describe('orchestrator action', () => {
     expect(statuses[0]!.body).toContain('/actions/runs/')
 
     expect(issueLabels()).toContain('orchestrator:awaiting-approval')
-    expect(issueLabels().filter((l) => l.startsWith('orchestrator:'))).toEqual(['orchestrator:awaiting-approval'])
+    expect(issueLabels().filter(l => l.startsWith('orchestrator:'))).toEqual(['orchestrator:awaiting-approval'])
     expect(Number(run.outputs.cost_usd)).toBeGreaterThan(0)
     expect(run.summary).toContain('awaiting-approval')
   })
@@ -87,10 +96,12 @@ describe('orchestrator action', () => {
     expectOk(run)
     expect(run.outputs.status).toBe('awaiting-approval')
     expect(planComments()).toHaveLength(1)
-    expect(w.sb.model.requests.find((r) => r.rule === 'plan')?.firstUserText).toContain('Keep it dependency-free, please.')
+    expect(w.sb.model.requests.find(r => r.rule === 'plan')?.firstUserText).toContain(
+      'Keep it dependency-free, please.'
+    )
     // The command was acknowledged with a reaction.
-    const command = w.gh.state.commentsOn(w.issue.number).find((c) => c.body.startsWith('/plan'))
-    expect(command?.reactions.map((r) => r.content)).toContain('eyes')
+    const command = w.gh.state.commentsOn(w.issue.number).find(c => c.body.startsWith('/plan'))
+    expect(command?.reactions.map(r => r.content)).toContain('eyes')
   })
 
   it('/approve implements the approved plan and opens one pull request with the findings; a second /approve updates it', async () => {
@@ -108,7 +119,9 @@ describe('orchestrator action', () => {
     expect(pr.base).toBe('main')
     expect(pr.body).toContain(`Closes #${w.issue.number}`)
     expect(pr.body).toContain('### Review findings')
-    expect(pr.body).toMatch(/#### 🟠 Major \(1\)\n- \*\*Test does not exercise the limiter\*\* \[`test\.js:1`\]\(https:\/\/github\.com\/acme\/widgets\/blob\/[0-9a-f]{40}\/test\.js#L1\) _\(tests\)_/)
+    expect(pr.body).toMatch(
+      /#### 🟠 Major \(1\)\n- \*\*Test does not exercise the limiter\*\* \[`test\.js:1`\]\(https:\/\/github\.com\/acme\/widgets\/blob\/[0-9a-f]{40}\/test\.js#L1\) _\(tests\)_/
+    )
     expect(pr.body).toContain('#### ⚪ Nits (1)')
     expect(pr.body).toContain('| ✅ implement |')
     expect(pr.body).toContain('`src/rate-limit.js`')
@@ -117,9 +130,9 @@ describe('orchestrator action', () => {
     const log = w.originLog(BRANCH())
     expect(log[0]).toBe(`orchestrator: implement #${w.issue.number}`)
     expect(log[1]).toBe(`orchestrator: plan for #${w.issue.number}`)
-    expect(w.sb.model.requests.find((r) => r.rule === 'implement')?.firstUserText).toContain('Use a sliding window.')
-    expect(botComments().some((c) => c.body.includes(`Pull request #${pr.number} opened`))).toBe(true)
-    expect(issueLabels().filter((l) => l.startsWith('orchestrator:'))).toEqual(['orchestrator:done'])
+    expect(w.sb.model.requests.find(r => r.rule === 'implement')?.firstUserText).toContain('Use a sliding window.')
+    expect(botComments().some(c => c.body.includes(`Pull request #${pr.number} opened`))).toBe(true)
+    expect(issueLabels().filter(l => l.startsWith('orchestrator:'))).toEqual(['orchestrator:done'])
     const state = decodePlanMarker(planComments()[0]!.body)!
     expect(state).toMatchObject({ state: 'approved', pr: pr.number, planSha })
     expect(state.headSha).toBe(w.originHead(BRANCH()))
@@ -128,7 +141,15 @@ describe('orchestrator action', () => {
     w.sb.model.setRules(
       standardRules(w.workspace, {
         implement: [
-          { text: 'Adjusting.', tools: [{ name: 'Write', input: { file_path: `${w.workspace}/src/window.js`, content: 'export const WINDOW_MS = 60000\n' } }] },
+          {
+            text: 'Adjusting.',
+            tools: [
+              {
+                name: 'Write',
+                input: { file_path: `${w.workspace}/src/window.js`, content: 'export const WINDOW_MS = 60000\n' }
+              }
+            ]
+          },
           { text: 'Added the window constant.' }
         ]
       })
@@ -151,9 +172,9 @@ describe('orchestrator action', () => {
     expectOk(revise)
     expect(revise.outputs.status).toBe('awaiting-approval')
     // Only the plan phase ran again; index and research were reused from the branch.
-    const rerun = new Set(w.sb.model.requests.slice(requestsBefore).map((r) => r.rule))
+    const rerun = new Set(w.sb.model.requests.slice(requestsBefore).map(r => r.rule))
     expect([...rerun]).toEqual(['plan'])
-    const planPrompt = w.sb.model.requests.slice(requestsBefore).find((r) => r.rule === 'plan')?.firstUserText ?? ''
+    const planPrompt = w.sb.model.requests.slice(requestsBefore).find(r => r.rule === 'plan')?.firstUserText ?? ''
     expect(planPrompt).toContain('Use Redis instead of memory.')
     expect(planPrompt).toContain('thoughts/shared/research/')
 
@@ -175,8 +196,8 @@ describe('orchestrator action', () => {
     expectOk(cancel)
     expect(cancel.outputs.status).toBe('cancelled')
     expect(decodePlanMarker(planComments()[0]!.body)?.state).toBe('cancelled')
-    expect(issueLabels().filter((l) => l.startsWith('orchestrator:'))).toEqual([])
-    expect(botComments().some((c) => c.body.startsWith('🛑 Cancelled'))).toBe(true)
+    expect(issueLabels().filter(l => l.startsWith('orchestrator:'))).toEqual([])
+    expect(botComments().some(c => c.body.startsWith('🛑 Cancelled'))).toBe(true)
 
     const approve = await w.run(w.commentEvent('/approve'))
     expectOk(approve)
@@ -190,9 +211,9 @@ describe('orchestrator action', () => {
     expectOk(run)
     expect(run.outputs.status).toBe('pr-opened')
     expect(w.gh.state.pulls.size).toBe(1)
-    const rules = w.sb.model.requests.map((r) => r.rule).filter((r, i, all) => r !== all[i - 1])
+    const rules = w.sb.model.requests.map(r => r.rule).filter((r, i, all) => r !== all[i - 1])
     expect(rules).toEqual(['index', 'research', 'plan', 'implement', 'review'])
-    const statuses = botComments().filter((c) => c.body.includes('<!-- orchestrator:status -->'))
+    const statuses = botComments().filter(c => c.body.includes('<!-- orchestrator:status -->'))
     expect(statuses).toHaveLength(1)
     expect(statuses[0]!.body).toMatch(/✅ \*\*review\*\*/)
     expect(planComments()[0]!.body).toContain('Approval is not required')
@@ -240,36 +261,54 @@ describe('orchestrator action', () => {
     // The finished implementation is kept on top of the plan; only the review is left to do.
     expect(gitIn(w.origin, ['rev-parse', `${BRANCH()}~1`])).toBe(planHead)
     expect(w.originLog(BRANCH())[0]).toBe(`orchestrator: implement #${w.issue.number}`)
-    expect(botComments().at(-1)?.body).toMatch(/only the review failed .*Comment `\/resume` to review it and open the pull request/)
-    expect(issueLabels().filter((l) => l.startsWith('orchestrator:'))).toEqual(['orchestrator:failed'])
-    const status = botComments().filter((c) => c.body.includes('<!-- orchestrator:status -->')).at(-1)!
+    expect(botComments().at(-1)?.body).toMatch(
+      /only the review failed .*Comment `\/resume` to review it and open the pull request/
+    )
+    expect(issueLabels().filter(l => l.startsWith('orchestrator:'))).toEqual(['orchestrator:failed'])
+    const status = botComments()
+      .filter(c => c.body.includes('<!-- orchestrator:status -->'))
+      .at(-1)!
     expect(status.body).toMatch(/✅ \*\*implement\*\*/)
     expect(status.body).toMatch(/❌ \*\*review\*\*.*Anthropic API error 400/)
-    expect(botComments().at(-1)?.body).toContain('❌ The orchestrator run failed: review failed: Anthropic API error 400')
+    expect(botComments().at(-1)?.body).toContain(
+      '❌ The orchestrator run failed: review failed: Anthropic API error 400'
+    )
   })
 
   it('reuses the index of an unchanged tree for a second issue: no model requests for indexing', async () => {
     await planViaLabel()
     expect(w.originLog('orchestrator/index-cache')).toHaveLength(1)
-    const indexRequests = () => w.sb.model.requests.filter((r) => r.rule === 'index').length
+    const indexRequests = () => w.sb.model.requests.filter(r => r.rule === 'index').length
     const before = indexRequests()
     expect(before).toBeGreaterThan(0)
 
-    const second = w.gh.state.addIssue({ title: 'Log slow requests', body: 'Log any request slower than 1s.', user: MAINTAINER })
+    const second = w.gh.state.addIssue({
+      title: 'Log slow requests',
+      body: 'Log any request slower than 1s.',
+      user: MAINTAINER
+    })
     const event = w.labeledEvent('orchestrator')
-    event.payload.issue = { ...(event.payload.issue as object), number: second.number, title: second.title, body: second.body, labels: [{ name: 'orchestrator' }] }
+    event.payload.issue = {
+      ...(event.payload.issue as object),
+      number: second.number,
+      title: second.title,
+      body: second.body,
+      labels: [{ name: 'orchestrator' }]
+    }
     const run = await w.run(event)
     expectOk(run)
     expect(run.outputs.status).toBe('awaiting-approval')
     expect(indexRequests()).toBe(before)
 
-    const comments = w.gh.state.commentsOn(second.number).filter((c) => c.user.login === BOT)
-    const status = comments.find((c) => c.body.includes('<!-- orchestrator:status -->'))
+    const comments = w.gh.state.commentsOn(second.number).filter(c => c.user.login === BOT)
+    const status = comments.find(c => c.body.includes('<!-- orchestrator:status -->'))
     expect(status?.body).toMatch(/✅ \*\*index\*\* — reused from an earlier run/)
     // The reused index travels with the plan on the new branch, and research was told about it.
-    const state = decodePlanMarker(comments.find((c) => decodePlanMarker(c.body))?.body)
+    const state = decodePlanMarker(comments.find(c => decodePlanMarker(c.body))?.body)
     expect(state?.documents.index?.[0]).toMatch(/^thoughts\/shared\/index\/.+issue-\d+-log-slow-requests\.md$/)
-    expect(w.sb.model.requests.filter((r) => r.rule === 'research').at(-1)?.firstUserText).toContain(state?.documents.index?.[0])
+    expect(w.sb.model.requests.filter(r => r.rule === 'research').at(-1)?.firstUserText).toContain(
+      state?.documents.index?.[0]
+    )
     expect(run.stdout).toContain('✔ index reused from an earlier run')
   })
 
@@ -286,23 +325,32 @@ describe('orchestrator action', () => {
     expect(run.exitCode).toBe(1)
     expect(run.outputs.status).toBe('failed')
     const reply = botComments().at(-1)?.body ?? ''
-    expect(reply).toMatch(/^❌ The orchestrator could not start: git fetch failed: .*does not appear to be a git repository/)
+    expect(reply).toMatch(
+      /^❌ The orchestrator could not start: git fetch failed: .*does not appear to be a git repository/
+    )
     expect(reply).toContain('/actions/runs/')
     expect(w.gh.state.pulls.size).toBe(0)
   })
 
   it('tells the maintainer to add actions/checkout when the workspace is not a git checkout', async () => {
     // A workflow without actions/checkout: GITHUB_WORKSPACE is an empty folder.
-    const run = await w.run(w.labeledEvent('orchestrator'), {}, {}, {
-      beforeSpawn: () => {
-        fs.rmSync(w.workspace, { recursive: true, force: true })
-        fs.mkdirSync(w.workspace)
+    const run = await w.run(
+      w.labeledEvent('orchestrator'),
+      {},
+      {},
+      {
+        beforeSpawn: () => {
+          fs.rmSync(w.workspace, { recursive: true, force: true })
+          fs.mkdirSync(w.workspace)
+        }
       }
-    })
+    )
     expect(run.exitCode).toBe(1)
     expect(run.outputs.status).toBe('failed')
     const reply = botComments().at(-1)?.body ?? ''
-    expect(reply).toMatch(/^❌ The orchestrator could not start: the workspace is not a git checkout: add actions\/checkout before this step/)
+    expect(reply).toMatch(
+      /^❌ The orchestrator could not start: the workspace is not a git checkout: add actions\/checkout before this step/
+    )
     expect(reply).not.toContain('git config failed')
     expect(w.sb.model.requests).toHaveLength(0)
     expect(w.originHead(BRANCH())).toBeNull()
@@ -310,12 +358,13 @@ describe('orchestrator action', () => {
 
   it('refuses /approve when the issue was edited after the plan was made', async () => {
     await planViaLabel()
-    w.gh.state.issues.get(w.issue.number)!.body = 'Limit each client to 100 requests per minute.\n\nAlso delete the audit log.'
+    w.gh.state.issues.get(w.issue.number)!.body =
+      'Limit each client to 100 requests per minute.\n\nAlso delete the audit log.'
     const run = await w.run(w.commentEvent('/approve'))
     expectOk(run)
     expect(run.outputs.status).toBe('refused')
     expect(botComments().at(-1)?.body).toContain("The issue's title or description changed after")
-    expect(w.sb.model.requests.some((r) => r.rule === 'implement')).toBe(false)
+    expect(w.sb.model.requests.some(r => r.rule === 'implement')).toBe(false)
   })
 
   it("folds commits Claude makes itself into the bot's one commit", async () => {
@@ -326,7 +375,10 @@ describe('orchestrator action', () => {
           {
             text: 'Implementing and committing.',
             tools: [
-              { name: 'Write', input: { file_path: `${w.workspace}/src/rate-limit.js`, content: 'export const LIMIT = 100\n' } },
+              {
+                name: 'Write',
+                input: { file_path: `${w.workspace}/src/rate-limit.js`, content: 'export const LIMIT = 100\n' }
+              },
               {
                 name: 'Bash',
                 input: {
@@ -347,7 +399,9 @@ describe('orchestrator action', () => {
     const log = w.originLog(BRANCH())
     expect(log[0]).toBe(`orchestrator: implement #${w.issue.number}`)
     expect(log).not.toContain('Claude was here')
-    expect(gitIn(w.origin, ['show', '--name-only', '--format=%ae', BRANCH()])).toMatch(/^41898282\+github-actions\[bot\]@users\.noreply\.github\.com\n[\s\S]*src\/rate-limit\.js/)
+    expect(gitIn(w.origin, ['show', '--name-only', '--format=%ae', BRANCH()])).toMatch(
+      /^41898282\+github-actions\[bot\]@users\.noreply\.github\.com\n[\s\S]*src\/rate-limit\.js/
+    )
   })
 
   it('keeps the reviewed work when the pull request cannot be created, and a second /approve only opens it', async () => {
@@ -361,9 +415,13 @@ describe('orchestrator action', () => {
     const failed = await w.run(w.commentEvent('/approve'))
     expect(failed.exitCode).toBe(1)
     const pushedHead = w.originHead(BRANCH())
-    expect(botComments().at(-1)?.body).toMatch(/The implementation and its review are on `orchestrator\/issue-\d+` as [0-9a-f]{7}\. Comment `\/resume` \(or `\/approve`\) to open the pull request/)
+    expect(botComments().at(-1)?.body).toMatch(
+      /The implementation and its review are on `orchestrator\/issue-\d+` as [0-9a-f]{7}\. Comment `\/resume` \(or `\/approve`\) to open the pull request/
+    )
     // The failure names the request GitHub refused, not only its message.
-    expect(botComments().at(-1)?.body).toContain('POST /repos/acme/widgets/pulls: 403 GitHub Actions is not permitted to create or approve pull requests.')
+    expect(botComments().at(-1)?.body).toContain(
+      'POST /repos/acme/widgets/pulls: 403 GitHub Actions is not permitted to create or approve pull requests.'
+    )
     expect(w.gh.state.pulls.size).toBe(0)
 
     const modelBefore = w.sb.model.requests.length
@@ -391,7 +449,9 @@ describe('orchestrator action', () => {
     expect(w.originHead(BRANCH())).toBe(old)
     const plan = planComments().at(-1)!
     expect(decodePlanMarker(plan.body)).toMatchObject({ branch: fresh, state: 'pending' })
-    expect(plan.body).toContain(`This plan starts on a fresh branch, \`${fresh}\`, from \`main\`: pull request #${pr.number} from \`${BRANCH()}\` was merged.`)
+    expect(plan.body).toContain(
+      `This plan starts on a fresh branch, \`${fresh}\`, from \`main\`: pull request #${pr.number} from \`${BRANCH()}\` was merged.`
+    )
   })
 
   it('an issue edited after approval: /approve asks for /revise, which re-plans on the branch; /approve then updates the pull request, reviewing all of it', async () => {
@@ -410,7 +470,7 @@ describe('orchestrator action', () => {
     const revise = await w.run(w.commentEvent('/revise'))
     expectOk(revise)
     expect(revise.outputs.status).toBe('awaiting-approval')
-    const planPrompt = w.sb.model.requests.slice(requests).find((r) => r.rule === 'plan')?.firstUserText ?? ''
+    const planPrompt = w.sb.model.requests.slice(requests).find(r => r.rule === 'plan')?.firstUserText ?? ''
     expect(planPrompt).toContain('Also log every rejected request.')
     expect(planPrompt).toContain('The issue was edited since the last plan')
     expect(w.originLog(BRANCH()).slice(0, 3)).toEqual([
@@ -423,7 +483,18 @@ describe('orchestrator action', () => {
     w.sb.model.setRules(
       standardRules(w.workspace, {
         implement: [
-          { text: 'Logging.', tools: [{ name: 'Write', input: { file_path: `${w.workspace}/src/log.js`, content: 'export const logRejected = (req) => console.log(req)\n' } }] },
+          {
+            text: 'Logging.',
+            tools: [
+              {
+                name: 'Write',
+                input: {
+                  file_path: `${w.workspace}/src/log.js`,
+                  content: 'export const logRejected = (req) => console.log(req)\n'
+                }
+              }
+            ]
+          },
           { text: 'Added the log.' }
         ]
       })
@@ -437,7 +508,7 @@ describe('orchestrator action', () => {
     const body = w.gh.state.pulls.get(pr.number)!.body ?? ''
     expect(body).toContain('- `src/log.js`')
     expect(body).toContain('- `src/rate-limit.js`')
-    const review = w.sb.model.requests.filter((r) => r.rule === 'review').at(-1)?.firstUserText ?? ''
+    const review = w.sb.model.requests.filter(r => r.rule === 'review').at(-1)?.firstUserText ?? ''
     expect(review).toContain('+export const LIMIT = 100')
     expect(review).toContain('+export const logRejected')
     expect(review).not.toContain('+++ b/thoughts/shared/')

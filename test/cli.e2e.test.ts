@@ -11,7 +11,14 @@ import { FALLBACK_ANSWER } from '../src/answerer/answerer.js'
 import type { RunResult } from '../src/engine/types.js'
 import type { ModelRequest } from './support/model-server.js'
 import { startFakeOpenAI, type FakeOpenAI } from './support/openai-server.js'
-import { askThenDocument, documentPhase, outputPathOf, SAMPLE_FINDINGS, standardRules, write } from './support/phase-scripts.js'
+import {
+  askThenDocument,
+  documentPhase,
+  outputPathOf,
+  SAMPLE_FINDINGS,
+  standardRules,
+  write
+} from './support/phase-scripts.js'
 import { createSandbox, REPO_ROOT, type Sandbox } from './support/sandbox.js'
 
 const BIN = path.join(REPO_ROOT, 'bin', 'orchestrator.js')
@@ -25,7 +32,12 @@ interface CliRun {
 }
 
 /** `startIn`: start the CLI in this folder, as a user in a terminal would, instead of passing --cwd. */
-async function runCli(sb: Sandbox, args: string[], env: Record<string, string> = {}, startIn?: string): Promise<CliRun> {
+async function runCli(
+  sb: Sandbox,
+  args: string[],
+  env: Record<string, string> = {},
+  startIn?: string
+): Promise<CliRun> {
   const r = await execa('node', [BIN, '--json', ...(startIn ? [] : ['--cwd', sb.repoDir]), ...args], {
     env: sb.env(env),
     extendEnv: false,
@@ -41,7 +53,7 @@ async function runCli(sb: Sandbox, args: string[], env: Record<string, string> =
   return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr), result }
 }
 
-const phase = (res: RunResult, name: string) => res.phases.find((p) => p.name === name)
+const phase = (res: RunResult, name: string) => res.phases.find(p => p.name === name)
 
 let sb: Sandbox
 let openai: FakeOpenAI
@@ -63,7 +75,7 @@ describe('orchestrator CLI', () => {
     const res = run.result
     expect(res.status).toBe('completed')
     expect(res.task).toBe(TASK)
-    expect(res.phases.map((p) => [p.name, p.status])).toEqual([
+    expect(res.phases.map(p => [p.name, p.status])).toEqual([
       ['index', 'succeeded'],
       ['research', 'succeeded'],
       ['plan', 'succeeded'],
@@ -71,11 +83,13 @@ describe('orchestrator CLI', () => {
       ['review', 'succeeded']
     ])
     // The model saw the phases in this order, each a session of its own.
-    const order = sb.model.requests.map((r) => r.rule).filter((r, i, all) => r !== all[i - 1])
+    const order = sb.model.requests.map(r => r.rule).filter((r, i, all) => r !== all[i - 1])
     expect(order).toEqual(['index', 'research', 'plan', 'implement', 'review'])
-    expect(new Set(res.phases.map((p) => p.sessionId)).size).toBe(5)
+    expect(new Set(res.phases.map(p => p.sessionId)).size).toBe(5)
 
-    expect(res.planPath).toMatch(/^thoughts\/shared\/plans\/\d{4}-\d\d-\d\d-add-rate-limiting-to-the-api-endpoints\.md$/)
+    expect(res.planPath).toMatch(
+      /^thoughts\/shared\/plans\/\d{4}-\d\d-\d\d-add-rate-limiting-to-the-api-endpoints\.md$/
+    )
     expect(res.reviewPath).toMatch(/^thoughts\/shared\/reviews\/.+\.md$/)
     expect(fs.readFileSync(path.join(sb.repoDir, res.planPath as string), 'utf8')).toContain('# Plan')
     // The review document ends with the validated findings, grouped by severity, each with its lens.
@@ -85,7 +99,7 @@ describe('orchestrator CLI', () => {
     expect(review).toMatch(/### Nits \(1\)\n\n- \*\*Magic number\*\* — `src\/rate-limit\.js` _\(correctness\)_/)
 
     // Hand-off: each phase's prompt names the documents the earlier phases wrote.
-    const firstPrompt = (rule: string) => sb.model.requests.find((r) => r.rule === rule)?.firstUserText ?? ''
+    const firstPrompt = (rule: string) => sb.model.requests.find(r => r.rule === rule)?.firstUserText ?? ''
     const [indexDoc] = phase(res, 'index')?.artifacts ?? []
     const [researchDoc] = phase(res, 'research')?.artifacts ?? []
     expect(firstPrompt('research')).toContain(indexDoc)
@@ -101,17 +115,17 @@ describe('orchestrator CLI', () => {
     expect(sb.git('diff', '--cached', '--name-only')).toBe('')
     expect(fs.readFileSync(path.join(sb.repoDir, 'src/api.js'), 'utf8')).toContain('status: 200')
 
-    expect(res.findings).toEqual([
-      { ...SAMPLE_FINDINGS.findings[0] },
-      { ...SAMPLE_FINDINGS.findings[1] }
-    ])
+    expect(res.findings).toEqual([{ ...SAMPLE_FINDINGS.findings[0] }, { ...SAMPLE_FINDINGS.findings[1] }])
     for (const p of res.phases) {
       expect(p.costUsd).toBeGreaterThan(0)
       expect(p.inputTokens).toBeGreaterThan(0)
       expect(p.outputTokens).toBeGreaterThan(0)
       expect(p.turns).toBeGreaterThan(0)
     }
-    expect(res.totals.costUsd).toBeCloseTo(res.phases.reduce((s, p) => s + p.costUsd, 0), 6)
+    expect(res.totals.costUsd).toBeCloseTo(
+      res.phases.reduce((s, p) => s + p.costUsd, 0),
+      6
+    )
 
     // Progress went to stderr as readable lines, stdout carried only the JSON.
     expect(run.stderr).toMatch(/▶ index \(1\/5\)/)
@@ -130,7 +144,7 @@ describe('orchestrator CLI', () => {
 
     expect(run.exitCode).toBe(0)
     expect(run.result.changedFiles).toEqual(['src/rate-limit.js'])
-    const review = sb.model.requests.find((r) => r.rule === 'review')?.firstUserText ?? ''
+    const review = sb.model.requests.find(r => r.rule === 'review')?.firstUserText ?? ''
     expect(review).toContain('+export const LIMIT = 100')
     expect(review).not.toContain('My own unfinished notes')
     expect(review).not.toContain('scratch.txt')
@@ -151,7 +165,10 @@ describe('orchestrator CLI', () => {
         )
       })
     )
-    const run = await runCli(sb, ['--no-implement', TASK], { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${openai.url}/v1` })
+    const run = await runCli(sb, ['--no-implement', TASK], {
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: `${openai.url}/v1`
+    })
 
     expect(run.exitCode).toBe(0)
     const plan = phase(run.result, 'plan')
@@ -164,13 +181,13 @@ describe('orchestrator CLI', () => {
     ])
     // OpenAI was told the task, the phase, the documents so far and the question.
     expect(openai.requests).toHaveLength(1)
-    const asked = openai.requests[0]?.body.messages.map((m) => m.content).join('\n') ?? ''
+    const asked = openai.requests[0]?.body.messages.map(m => m.content).join('\n') ?? ''
     expect(asked).toContain(TASK)
     expect(asked).toContain('Current phase: plan')
     expect(asked).toContain('# Research')
     expect(asked).toContain('Redis or in memory?')
     // The resumed request carries the answer and continues the same conversation.
-    const planRequests = sb.model.requests.filter((r) => r.rule === 'plan')
+    const planRequests = sb.model.requests.filter(r => r.rule === 'plan')
     expect(planRequests[1]?.lastUserText).toContain('Use an in-memory token bucket')
     expect(planRequests[1]?.messages.length).toBeGreaterThan(planRequests[0]?.messages.length ?? 0)
     const planSession = plan?.sessionId
@@ -188,11 +205,11 @@ describe('orchestrator CLI', () => {
 
     expect(run.exitCode).toBe(0)
     expect(run.result.status).toBe('planned')
-    expect(run.result.phases.map((p) => p.name)).toEqual(['index', 'research', 'plan'])
+    expect(run.result.phases.map(p => p.name)).toEqual(['index', 'research', 'plan'])
     expect(run.result.changedFiles).toEqual([])
-    expect(sb.model.requests.some((r) => r.rule === 'implement' || r.rule === 'review')).toBe(false)
+    expect(sb.model.requests.some(r => r.rule === 'implement' || r.rule === 'review')).toBe(false)
     const dirty = sb.git('status', '--porcelain', '--untracked-files=all').split('\n')
-    expect(dirty.every((l) => l.includes('thoughts/shared/'))).toBe(true)
+    expect(dirty.every(l => l.includes('thoughts/shared/'))).toBe(true)
   })
 
   it("works at the repository's top level when started in a subfolder", async () => {
@@ -206,8 +223,10 @@ describe('orchestrator CLI', () => {
     expect(fs.existsSync(path.join(sb.repoDir, 'src', 'thoughts'))).toBe(false)
     expect(run.stderr).toContain(`in ${fs.realpathSync(sb.repoDir)} (the repository's top level; started in src/)`)
     // Claude itself was started at the top level.
-    const index = sb.model.requests.find((r) => r.rule === 'index')
-    expect(`${index?.system}\n${index?.firstUserText}`.match(/Primary working directory: (\S+)/)?.[1]).toBe(fs.realpathSync(sb.repoDir))
+    const index = sb.model.requests.find(r => r.rule === 'index')
+    expect(`${index?.system}\n${index?.firstUserText}`.match(/Primary working directory: (\S+)/)?.[1]).toBe(
+      fs.realpathSync(sb.repoDir)
+    )
   })
 
   it('names the credential variables before starting when none is set, and takes one from .env.claude', async () => {
@@ -219,7 +238,15 @@ describe('orchestrator CLI', () => {
     })
     expect(none.exitCode).toBe(2)
     expect(none.stderr).toContain('Claude Code has no model credential')
-    for (const name of ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC_BASE_URL', 'CLAUDE_CODE_USE_BEDROCK', 'CLAUDE_CODE_USE_VERTEX', '.env.claude']) {
+    for (const name of [
+      'ANTHROPIC_API_KEY',
+      'CLAUDE_CODE_OAUTH_TOKEN',
+      'ANTHROPIC_AUTH_TOKEN',
+      'ANTHROPIC_BASE_URL',
+      'CLAUDE_CODE_USE_BEDROCK',
+      'CLAUDE_CODE_USE_VERTEX',
+      '.env.claude'
+    ]) {
       expect(none.stderr).toContain(name)
     }
     expect(none.stderr).not.toContain('Not logged in')
@@ -242,8 +269,8 @@ describe('orchestrator CLI', () => {
     expect(run.result.status).toBe('failed')
     expect(run.result.failedPhase).toBe('research')
     expect(phase(run.result, 'research')?.error).toMatch(/Anthropic API error 500/)
-    expect(run.result.phases.map((p) => p.status)).toEqual(['succeeded', 'failed', 'skipped', 'skipped', 'skipped'])
-    expect(sb.model.requests.some((r) => r.rule === 'plan')).toBe(false)
+    expect(run.result.phases.map(p => p.status)).toEqual(['succeeded', 'failed', 'skipped', 'skipped', 'skipped'])
+    expect(sb.model.requests.some(r => r.rule === 'plan')).toBe(false)
     expect(run.stderr).toMatch(/✖ research failed .*500/)
   })
 
@@ -254,7 +281,7 @@ describe('orchestrator CLI', () => {
     expect(run.exitCode).toBe(1)
     expect(run.result.failedPhase).toBe('index')
     expect(phase(run.result, 'index')?.error).toMatch(/Claude Code exited with code \d+.*no-such-flag/)
-    expect(run.result.phases.slice(1).every((p) => p.status === 'skipped')).toBe(true)
+    expect(run.result.phases.slice(1).every(p => p.status === 'skipped')).toBe(true)
   })
 
   it('denies a read-only phase its source edits, and fails it if an edit gets through anyway', async () => {
@@ -271,8 +298,10 @@ describe('orchestrator CLI', () => {
     const denied = await runCli(sb, ['--no-implement', TASK])
     expect(denied.result.status).toBe('planned')
     expect(fs.existsSync(path.join(sb.repoDir, 'src/backdoor.js'))).toBe(false)
-    const researchResults = sb.model.requests.filter((r) => r.rule === 'research')[1]?.lastUserText ?? ''
-    expect(researchResults).toContain('Denied: the research phase is read-only; it may write only under thoughts/shared/ (not src/backdoor.js).')
+    const researchResults = sb.model.requests.filter(r => r.rule === 'research')[1]?.lastUserText ?? ''
+    expect(researchResults).toContain(
+      'Denied: the research phase is read-only; it may write only under thoughts/shared/ (not src/backdoor.js).'
+    )
 
     // If permissions are loosened (here through --claude-args), the workspace check still catches it.
     sb.git('clean', '-fdq')
@@ -283,7 +312,7 @@ describe('orchestrator CLI', () => {
     expect(phase(run.result, 'plan')?.status).toBe('skipped')
   })
 
-  it("puts back what a phase changes in .git before the workspace check, so an exclude rule hides nothing", async () => {
+  it('puts back what a phase changes in .git before the workspace check, so an exclude rule hides nothing', async () => {
     // Claude Code refuses a plain `> .git/hooks/x` redirect; a script it cannot look into is another matter.
     const script = [
       "printf '#!/bin/sh\\necho ran >> ../hook-ran\\n' > .git/hooks/post-commit",
@@ -294,9 +323,18 @@ describe('orchestrator CLI', () => {
     ].join('\n')
     const sneaky = (req: ModelRequest) =>
       req.turn === 0
-        ? { text: 'Researching.', tools: [write(sb.repoDir, 'thoughts/shared/setup.sh', `${script}\n`), write(sb.repoDir, outputPathOf(req), '# R\n')] }
+        ? {
+            text: 'Researching.',
+            tools: [
+              write(sb.repoDir, 'thoughts/shared/setup.sh', `${script}\n`),
+              write(sb.repoDir, outputPathOf(req), '# R\n')
+            ]
+          }
         : req.turn === 1
-          ? { text: 'Setting up.', tools: [{ name: 'Bash', input: { command: 'sh thoughts/shared/setup.sh', description: 'set up' } }] }
+          ? {
+              text: 'Setting up.',
+              tools: [{ name: 'Bash', input: { command: 'sh thoughts/shared/setup.sh', description: 'set up' } }]
+            }
           : { text: 'done' }
     sb.model.setRules(standardRules(sb.repoDir, { research: sneaky }))
     const exclude = fs.readFileSync(path.join(sb.repoDir, '.git', 'info', 'exclude'), 'utf8')
@@ -305,7 +343,7 @@ describe('orchestrator CLI', () => {
     // (which would refuse the write into .git/hooks): the restore must hold on its own.
     const run = await runCli(sb, ['--no-implement', '--sandbox', 'off', '--claude-args=--allowedTools Bash', TASK])
     // The script ran: the phase saw no refusal.
-    expect(sb.model.requests.filter((r) => r.rule === 'research')[2]?.lastUserText).not.toMatch(/denied|error/i)
+    expect(sb.model.requests.filter(r => r.rule === 'research')[2]?.lastUserText).not.toMatch(/denied|error/i)
     expect(run.exitCode).toBe(1)
     expect(phase(run.result, 'research')).toMatchObject({
       status: 'failed',
@@ -320,7 +358,10 @@ describe('orchestrator CLI', () => {
   it('names what the phase was refused when it ends without its document', async () => {
     sb.model.setRules(
       standardRules(sb.repoDir, {
-        plan: [{ text: 'Writing the plan.', tools: [write(sb.repoDir, 'docs/plan.md', '# Plan\n')] }, { text: 'Wrote docs/plan.md.' }]
+        plan: [
+          { text: 'Writing the plan.', tools: [write(sb.repoDir, 'docs/plan.md', '# Plan\n')] },
+          { text: 'Wrote docs/plan.md.' }
+        ]
       })
     )
     const run = await runCli(sb, ['--no-implement', TASK])
@@ -340,17 +381,17 @@ describe('orchestrator CLI', () => {
     )
     sb.git('add', '-A')
     sb.git('commit', '-qm', 'add command')
-    const rules = standardRules(sb.repoDir).filter((r) => r.name !== 'plan')
+    const rules = standardRules(sb.repoDir).filter(r => r.name !== 'plan')
     rules.push({
       name: 'plan',
-      match: (req) => req.firstUserText.includes('HOUSE PLANNING RULES'),
+      match: req => req.firstUserText.includes('HOUSE PLANNING RULES'),
       replies: documentPhase(sb.repoDir, () => '# House plan\n')
     })
     sb.model.setRules(rules)
     const run = await runCli(sb, ['--no-implement', TASK])
 
     expect(run.exitCode).toBe(0)
-    const planPrompt = sb.model.requests.find((r) => r.rule === 'plan')?.firstUserText ?? ''
+    const planPrompt = sb.model.requests.find(r => r.rule === 'plan')?.firstUserText ?? ''
     expect(planPrompt).toContain('HOUSE PLANNING RULES: plan in three bullet points.')
     // $ARGUMENTS carried the task, the earlier documents and the output path.
     expect(planPrompt).toContain(`Arguments: The task below was written by a user.`)
@@ -381,7 +422,9 @@ describe('orchestrator CLI', () => {
       answeredBy: 'azure',
       answer: 'Use an in-memory token bucket; Redis is out of scope.'
     })
-    expect(openai.requests[0]?.path).toMatch(/^\/openai\/deployments\/gpt-small\/chat\/completions\?api-version=2024-10-21/)
+    expect(openai.requests[0]?.path).toMatch(
+      /^\/openai\/deployments\/gpt-small\/chat\/completions\?api-version=2024-10-21/
+    )
     expect(openai.requests[0]?.headers['api-key']).toBe('azure-test-key')
     expect(azure.stderr).toContain('questions: Azure OpenAI deployment gpt-small')
 
@@ -396,7 +439,7 @@ describe('orchestrator CLI', () => {
       answer: FALLBACK_ANSWER,
       answeredBy: 'fallback'
     })
-    const resumed = sb.model.requests.slice(before).filter((r) => r.rule === 'plan')[1]
+    const resumed = sb.model.requests.slice(before).filter(r => r.rule === 'plan')[1]
     expect(resumed?.lastUserText).toContain('Proceed with the most reasonable assumption')
   })
 
@@ -407,7 +450,9 @@ describe('orchestrator CLI', () => {
 
     expect(run.exitCode).toBe(1)
     expect(run.result.failedPhase).toBe('research')
-    expect(phase(run.result, 'research')?.error).toMatch(/did not finish within the 6 seconds phase timeout; Claude Code was stopped/)
+    expect(phase(run.result, 'research')?.error).toMatch(
+      /did not finish within the 6 seconds phase timeout; Claude Code was stopped/
+    )
     // The run ended long before the scripted model would have answered.
     expect(Date.now() - started).toBeLessThan(45000)
   })
@@ -424,13 +469,13 @@ describe('orchestrator CLI', () => {
       void child.then(() => reject(new Error(`the CLI ended before research started:\n${seen}`)))
     })
     // Let claude start and send its request, then interrupt as a terminal would.
-    while (!sb.model.requests.some((r) => r.rule === 'research')) await new Promise((r) => setTimeout(r, 100))
+    while (!sb.model.requests.some(r => r.rule === 'research')) await new Promise(r => setTimeout(r, 100))
     child.kill('SIGINT')
     const result = await child
     expect(result.exitCode).toBe(130)
 
     const inRepo = () =>
-      fs.readdirSync('/proc').filter((pid) => {
+      fs.readdirSync('/proc').filter(pid => {
         if (!/^\d+$/.test(pid)) return false
         try {
           return fs.readlinkSync(`/proc/${pid}/cwd`) === sb.repoDir
@@ -438,7 +483,7 @@ describe('orchestrator CLI', () => {
           return false
         }
       })
-    for (let i = 0; i < 30 && inRepo().length; i++) await new Promise((r) => setTimeout(r, 100))
+    for (let i = 0; i < 30 && inRepo().length; i++) await new Promise(r => setTimeout(r, 100))
     expect(inRepo()).toEqual([])
   })
 
@@ -452,7 +497,7 @@ describe('orchestrator CLI', () => {
     const failed = phase(run.result, run.result.failedPhase ?? 'index')
     expect(failed?.error).toMatch(/budget/)
     expect(run.result.totals.costUsd).toBeLessThanOrEqual(0.0041)
-    expect(run.result.phases.filter((p) => p.status === 'skipped').length).toBeGreaterThan(0)
+    expect(run.result.phases.filter(p => p.status === 'skipped').length).toBeGreaterThan(0)
   })
 
   it('fails a phase that needs more turns than --max-turns allows', async () => {
@@ -467,7 +512,11 @@ describe('orchestrator CLI', () => {
   })
 
   it('exits 2 with a message naming the problem on bad usage', async () => {
-    const r = await execa('node', [BIN, '--max-budget-usd', 'lots', 'task'], { env: sb.env(), extendEnv: false, reject: false })
+    const r = await execa('node', [BIN, '--max-budget-usd', 'lots', 'task'], {
+      env: sb.env(),
+      extendEnv: false,
+      reject: false
+    })
     expect(r.exitCode).toBe(2)
     expect(r.stderr).toContain('--max-budget-usd must be a positive number, got "lots"')
     expect(r.stdout).toBe('')

@@ -6,7 +6,15 @@
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import { decodePlanMarker } from '../src/action/state.js'
 import { outputPathOf, standardRules, write, type Replies } from './support/phase-scripts.js'
-import { BOT, createWorld, githubProblems, MAINTAINER, node24Path, OUTSIDER, type World } from './support/action-harness.js'
+import {
+  BOT,
+  createWorld,
+  githubProblems,
+  MAINTAINER,
+  node24Path,
+  OUTSIDER,
+  type World
+} from './support/action-harness.js'
 
 let w: World
 
@@ -33,16 +41,22 @@ const QUESTION = {
 
 /** Plan: turn 0 asks with AskUserQuestion; turn 1 (same session, same prompt) writes the plan it was told. */
 function askingPlan(repoDir: string): Replies {
-  return (req) => {
-    if (req.turn === 0) return { text: 'One decision first.', tools: [{ name: 'AskUserQuestion', input: { questions: [QUESTION] } }] }
+  return req => {
+    if (req.turn === 0)
+      return { text: 'One decision first.', tools: [{ name: 'AskUserQuestion', input: { questions: [QUESTION] } }] }
     const out = outputPathOf(req)
-    const chosen = /"API key"/.test(req.lastUserText) ? 'API key' : /"Client IP"/.test(req.lastUserText) ? 'Client IP' : 'unknown'
+    const chosen = /"API key"/.test(req.lastUserText)
+      ? 'API key'
+      : /"Client IP"/.test(req.lastUserText)
+        ? 'Client IP'
+        : 'unknown'
     if (req.turn === 1) return { text: 'Writing.', tools: [write(repoDir, out, `# Plan\n\nLimit per ${chosen}.\n`)] }
     return { text: `DOCUMENT: ${out}` }
   }
 }
 
-const planComments = () => [...w.gh.state.comments.values()].filter((c) => c.user.login === BOT && decodePlanMarker(c.body))
+const planComments = () =>
+  [...w.gh.state.comments.values()].filter(c => c.user.login === BOT && decodePlanMarker(c.body))
 
 describe('the control protocol', () => {
   it("answers Claude's structured question with the second model in the same session and turn, and records it", async () => {
@@ -51,12 +65,14 @@ describe('the control protocol', () => {
     w.openai.respondWith({ answer: 'API key\nconfidence: high' })
     const run = await w.run(w.labeledEvent('orchestrator'))
     expect(run.exitCode).toBe(0)
-    const plan = w.sb.model.requests.filter((r) => r.rule === 'plan')
+    const plan = w.sb.model.requests.filter(r => r.rule === 'plan')
     // One session: the answer arrives as the tool's result, in the request right after the question.
-    expect(plan.map((r) => r.turn)).toEqual([0, 1, 2])
-    expect(plan[1]?.lastUserText).toContain('Your questions have been answered: "Should the limiter count per client IP or per API key?"="API key"')
+    expect(plan.map(r => r.turn)).toEqual([0, 1, 2])
+    expect(plan[1]?.lastUserText).toContain(
+      'Your questions have been answered: "Should the limiter count per client IP or per API key?"="API key"'
+    )
     // The answerer saw the question, its header and both options.
-    const asked = w.openai.requests[0]?.body.messages.map((m) => m.content).join('\n') ?? ''
+    const asked = w.openai.requests[0]?.body.messages.map(m => m.content).join('\n') ?? ''
     expect(asked).toContain('Limit key: Should the limiter count per client IP or per API key?')
     expect(asked).toContain('1. Client IP — Simple, but clients behind one proxy share a limit')
     expect(asked).toContain('2. API key — Fair per customer')
@@ -69,7 +85,7 @@ describe('the control protocol', () => {
     w = await createWorld()
     w.sb.model.setRules(
       standardRules(w.workspace, {
-        research: (req) => {
+        research: req => {
           if (req.turn === 0) {
             return {
               text: 'Checking.',
@@ -80,22 +96,25 @@ describe('the control protocol', () => {
             }
           }
           const out = outputPathOf(req)
-          if (req.turn === 1) return { text: 'Writing.', tools: [write(w.workspace, out, '# Research\n\nTests pass.\n')] }
+          if (req.turn === 1)
+            return { text: 'Writing.', tools: [write(w.workspace, out, '# Research\n\nTests pass.\n')] }
           return { text: `DOCUMENT: ${out}` }
         }
       })
     )
     const run = await w.run(w.labeledEvent('orchestrator'))
     expect(run.exitCode).toBe(0)
-    const after = w.sb.model.requests.filter((r) => r.rule === 'research')[1]?.lastUserText ?? ''
+    const after = w.sb.model.requests.filter(r => r.rule === 'research')[1]?.lastUserText ?? ''
     expect(after).toContain('TESTS-RAN')
     expect(after).toContain('Denied: the research phase is read-only (`rm` is not a read-only command)')
     // src/ is still there on the plan branch, and the refusal is on record.
     expect(w.originLog(`orchestrator/issue-${w.issue.number}`)).toHaveLength(2)
-    const result = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(run.outputs.result_file as string, 'utf8'))) as {
+    const result = JSON.parse(
+      await import('node:fs').then(fs => fs.readFileSync(run.outputs.result_file as string, 'utf8'))
+    ) as {
       phases: Array<{ name: string; refusals?: string[] }>
     }
-    expect(result.phases.find((p) => p.name === 'research')?.refusals).toEqual(['Bash rm -rf src'])
+    expect(result.phases.find(p => p.name === 'research')?.refusals).toEqual(['Bash rm -rf src'])
   })
 
   it('stops at the first 401 from the model API with a clear message on the issue, instead of retrying for minutes', async () => {
@@ -111,7 +130,7 @@ describe('the control protocol', () => {
     expect(run.stdout).not.toContain('retry 3 of 10')
   })
 
-  it('with questions: maintainer, posts the question with its options, waits, and goes on from that phase with a writer\'s /answer', async () => {
+  it("with questions: maintainer, posts the question with its options, waits, and goes on from that phase with a writer's /answer", async () => {
     w = await createWorld()
     w.gh.state.permissions[OUTSIDER] = 'read'
     w.sb.model.setRules(standardRules(w.workspace, { plan: askingPlan(w.workspace) }))
@@ -120,7 +139,7 @@ describe('the control protocol', () => {
     expect(asked.exitCode).toBe(0)
     expect(asked.outputs.status).toBe('awaiting-answer')
     expect(w.openai.requests).toHaveLength(0)
-    const question = [...w.gh.state.comments.values()].filter((c) => c.user.login === BOT).at(-1)?.body ?? ''
+    const question = [...w.gh.state.comments.values()].filter(c => c.user.login === BOT).at(-1)?.body ?? ''
     expect(question).toContain('### ❓ Claude has a question (plan)')
     expect(question).toContain('**Limit key:** Should the limiter count per client IP or per API key?')
     expect(question).toContain('1. **Client IP** — Simple, but clients behind one proxy share a limit')
@@ -134,7 +153,9 @@ describe('the control protocol', () => {
     // Someone without write access cannot answer.
     const stranger = await w.run(w.commentEvent('/answer 1', OUTSIDER), inputs)
     expect(stranger.outputs.status).toBe('refused')
-    expect([...w.gh.state.comments.values()].at(-1)?.body).toContain('only people with write access to this repository can use /answer')
+    expect([...w.gh.state.comments.values()].at(-1)?.body).toContain(
+      'only people with write access to this repository can use /answer'
+    )
 
     const before = w.sb.model.requests.length
     const answered = await w.run(w.commentEvent('/answer 2', MAINTAINER), inputs)
@@ -142,12 +163,14 @@ describe('the control protocol', () => {
     expect(answered.outputs.status).toBe('awaiting-approval')
     const rerun = w.sb.model.requests.slice(before)
     // Index and research were reused; only the plan phase ran again, and it got option 2.
-    expect(rerun.every((r) => r.rule === 'plan')).toBe(true)
+    expect(rerun.every(r => r.rule === 'plan')).toBe(true)
     expect(rerun[1]?.lastUserText).toContain('="API key"')
     const body = planComments()[0]?.body ?? ''
     expect(body).toContain('Limit per API key.')
     expect(body).toContain('Answered by maintainer: API key')
     expect(w.gh.state.issues.get(w.issue.number)?.labels).toContain('orchestrator:awaiting-approval')
-    expect(question).not.toBe([...w.gh.state.comments.values()].find((c) => c.body.includes('orchestrator:question'))?.body)
+    expect(question).not.toBe(
+      [...w.gh.state.comments.values()].find(c => c.body.includes('orchestrator:question'))?.body
+    )
   })
 })

@@ -66,7 +66,7 @@ describe('npm run demo', () => {
     expect(stdout).toContain('Pull request #2 · Add rate limiting to the API endpoints (#1)')
     expect(stdout).toContain('git diff main...orchestrator/issue-1')
     expect(stdout).toContain('+export function createRateLimiter(')
-    expect(stdout).toContain('+import { clientKey, createRateLimiter } from \'./rate-limit.js\'')
+    expect(stdout).toContain("+import { clientKey, createRateLimiter } from './rate-limit.js'")
     expect(stdout).toMatch(/\+\d+ +-0 {2}test\/rate-limit\.test\.js/)
   })
 
@@ -74,7 +74,7 @@ describe('npm run demo', () => {
     const major = flat.indexOf('🟠 Major (1) • Expired windows are never evicted')
     const minor = flat.indexOf('🟡 Minor (1) • Nothing checks that /health stays unlimited')
     const nits = flat.indexOf('⚪ Nits (1) • Requests without a remote address')
-    expect([major, minor, nits].every((i) => i > 0)).toBe(true)
+    expect([major, minor, nits].every(i => i > 0)).toBe(true)
     expect(major).toBeLessThan(minor)
     expect(minor).toBeLessThan(nits)
     expect(flat).toMatch(/Expired windows are never evicted `src\/rate-limit\.js:\d+` \(correctness\)/)
@@ -93,7 +93,9 @@ describe('npm run demo', () => {
     expect(html).toContain('Closes #1')
     expect(html).toContain('<h3>Review findings</h3>')
     expect(html).toContain('<h4>🟠 Major (1)</h4>')
-    expect(html).toMatch(/<strong>Expired windows are never evicted<\/strong> <a href="https:\/\/github\.com\/acme\/widgets\/blob\/[0-9a-f]{40}\/src\/rate-limit\.js#L\d+"><code>src\/rate-limit\.js:\d+<\/code><\/a> <em>\(correctness\)<\/em>/)
+    expect(html).toMatch(
+      /<strong>Expired windows are never evicted<\/strong> <a href="https:\/\/github\.com\/acme\/widgets\/blob\/[0-9a-f]{40}\/src\/rate-limit\.js#L\d+"><code>src\/rate-limit\.js:\d+<\/code><\/a> <em>\(correctness\)<\/em>/
+    )
     expect(html).toContain('<td>✅ implement</td>')
     // The diff, and no hidden markers.
     expect(html).toContain('<span class="add">+export function createRateLimiter(')

@@ -9,7 +9,16 @@ import path from 'node:path'
 import { decodePrMarker } from '../src/action/state.js'
 import type { Reply } from './support/model-server.js'
 import { outputPathOf, standardRules, write } from './support/phase-scripts.js'
-import { BOT, createWorld, githubProblems, MAINTAINER, node24Path, OUTSIDER, type ActionRun, type World } from './support/action-harness.js'
+import {
+  BOT,
+  createWorld,
+  githubProblems,
+  MAINTAINER,
+  node24Path,
+  OUTSIDER,
+  type ActionRun,
+  type World
+} from './support/action-harness.js'
 import { REPO_ROOT } from './support/sandbox.js'
 
 let w: World
@@ -17,18 +26,41 @@ let w: World
 const FIX_FINDINGS = {
   summary: 'The limiter is now covered; one naming nit remains.',
   findings: [
-    { severity: 'minor', lens: 'tests', file: 'test/rate-limit.test.js', line: 3, title: 'Boundary not tested', detail: 'Test exactly 100 requests.' },
-    { severity: 'nit', lens: 'plan-conformance', file: 'src/rate-limit.js', line: 1, title: 'Name differs from the plan', detail: 'The plan calls it LIMIT_PER_MINUTE.' }
+    {
+      severity: 'minor',
+      lens: 'tests',
+      file: 'test/rate-limit.test.js',
+      line: 3,
+      title: 'Boundary not tested',
+      detail: 'Test exactly 100 requests.'
+    },
+    {
+      severity: 'nit',
+      lens: 'plan-conformance',
+      file: 'src/rate-limit.js',
+      line: 1,
+      title: 'Name differs from the plan',
+      detail: 'The plan calls it LIMIT_PER_MINUTE.'
+    }
   ]
 }
 
 function fixScript(ws: string): ReturnType<typeof standardRules> {
   return standardRules(ws, {
     implement: [
-      { text: 'Addressing the feedback.', tools: [write(ws, 'test/rate-limit.test.js', "import { allow } from '../src/rate-limit.js'\nif (allow(100)) throw new Error('over the limit')\n")] },
+      {
+        text: 'Addressing the feedback.',
+        tools: [
+          write(
+            ws,
+            'test/rate-limit.test.js',
+            "import { allow } from '../src/rate-limit.js'\nif (allow(100)) throw new Error('over the limit')\n"
+          )
+        ]
+      },
       { text: 'Added the test the reviewer asked for.' }
     ],
-    review: (req) => {
+    review: req => {
       const out = outputPathOf(req)
       const replies: Reply[] = [
         { text: 'Reviewing the fix.', tools: [write(ws, out, '# Review after feedback\n')] },
@@ -40,12 +72,20 @@ function fixScript(ws: string): ReturnType<typeof standardRules> {
 }
 
 function fixture(name: string): Record<string, unknown> {
-  return JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'webhooks', `${name}.json`), 'utf8')) as Record<string, unknown>
+  return JSON.parse(
+    fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'webhooks', `${name}.json`), 'utf8')
+  ) as Record<string, unknown>
 }
 
 function repository(p: Record<string, unknown>): Record<string, unknown> {
   const repo = p.repository as Record<string, unknown>
-  return { ...repo, name: 'widgets', full_name: 'acme/widgets', default_branch: 'main', owner: { ...(repo.owner as object), login: 'acme' } }
+  return {
+    ...repo,
+    name: 'widgets',
+    full_name: 'acme/widgets',
+    default_branch: 'main',
+    owner: { ...(repo.owner as object), login: 'acme' }
+  }
 }
 
 /** An issue_comment.created event on pull request `pr`, from the real PR-comment example. */
@@ -58,7 +98,13 @@ function prComment(pr: number, body: string, user = MAINTAINER): { name: string;
     payload: {
       ...p,
       issue: { ...(p.issue as object), number: pr, title: pull.title, body: pull.body, labels: [] },
-      comment: { ...(p.comment as object), id: stored.id, body, created_at: stored.created_at, user: { ...((p.comment as Record<string, unknown>).user as object), login: user, type: 'User' } },
+      comment: {
+        ...(p.comment as object),
+        id: stored.id,
+        body,
+        created_at: stored.created_at,
+        user: { ...((p.comment as Record<string, unknown>).user as object), login: user, type: 'User' }
+      },
       repository: repository(p),
       sender: { ...(p.sender as object), login: user, type: 'User' }
     }
@@ -66,7 +112,12 @@ function prComment(pr: number, body: string, user = MAINTAINER): { name: string;
 }
 
 /** A pull_request_review.submitted event for a review already stored on the fake server. */
-function reviewEvent(pr: number, reviewId: number, body: string, state = 'changes_requested'): { name: string; payload: Record<string, unknown> } {
+function reviewEvent(
+  pr: number,
+  reviewId: number,
+  body: string,
+  state = 'changes_requested'
+): { name: string; payload: Record<string, unknown> } {
   const p = fixture('pull_request_review.submitted')
   const pull = w.gh.state.pulls.get(pr)!
   const review = p.review as Record<string, unknown>
@@ -74,7 +125,13 @@ function reviewEvent(pr: number, reviewId: number, body: string, state = 'change
     name: 'pull_request_review',
     payload: {
       ...p,
-      review: { ...review, id: reviewId, body, state, user: { ...(review.user as object), login: MAINTAINER, type: 'User' } },
+      review: {
+        ...review,
+        id: reviewId,
+        body,
+        state,
+        user: { ...(review.user as object), login: MAINTAINER, type: 'User' }
+      },
       pull_request: { ...(p.pull_request as object), number: pr, title: pull.title, body: pull.body, labels: [] },
       repository: repository(p),
       sender: { ...(p.sender as object), login: MAINTAINER, type: 'User' }
@@ -95,7 +152,7 @@ async function botPullRequest(): Promise<number> {
 }
 
 const BRANCH = () => `orchestrator/issue-${w.issue.number}`
-const prReplies = (pr: number) => w.gh.state.commentsOn(pr).filter((c) => c.user.login === BOT)
+const prReplies = (pr: number) => w.gh.state.commentsOn(pr).filter(c => c.user.login === BOT)
 
 beforeAll(() => {
   node24Path()
@@ -137,7 +194,7 @@ describe('/fix on the bot’s pull requests', () => {
     expect(after.slice(1)).toEqual(before)
     expect(after[0]).toBe(`orchestrator: address review feedback on #${pr}`)
     // Implement got the comment's text and the inline comment with its place, and the original issue as the task.
-    const prompt = w.sb.model.requests.filter((r) => r.rule === 'implement').at(-1)?.firstUserText ?? ''
+    const prompt = w.sb.model.requests.filter(r => r.rule === 'implement').at(-1)?.firstUserText ?? ''
     expect(prompt).toContain('Add a test for the limit boundary.')
     expect(prompt).toContain('src/rate-limit.js:2 (maintainer-mia): What happens at exactly the limit?')
     expect(prompt).toContain('Add rate limiting to the API endpoints')
@@ -152,10 +209,10 @@ describe('/fix on the bot’s pull requests', () => {
     expect(body).toContain(`Closes #${w.issue.number}`)
     expect(decodePrMarker(body)?.handled).toHaveLength(1)
 
-    const reply = prReplies(pr).find((c) => c.body.startsWith('🔧 Pushed'))
+    const reply = prReplies(pr).find(c => c.body.startsWith('🔧 Pushed'))
     expect(reply?.body).toContain('`test/rate-limit.test.js`')
     expect(reply?.body).toContain('1 minor, 1 nit')
-    const status = prReplies(pr).find((c) => c.body.includes('<!-- orchestrator:status -->'))
+    const status = prReplies(pr).find(c => c.body.includes('<!-- orchestrator:status -->'))
     expect(status?.body).toMatch(/✅ \*\*review\*\*/)
 
     // The same comment delivered again (a re-run) does not run twice.
@@ -167,7 +224,13 @@ describe('/fix on the bot’s pull requests', () => {
     // /approve on the issue still works after a /fix: the branch moved only by the bot's commits.
     w.sb.model.setRules(
       standardRules(w.workspace, {
-        implement: [{ text: 'More.', tools: [write(w.workspace, 'src/limit-headers.js', 'export const HEADER = "X-RateLimit-Limit"\n')] }, { text: 'Done.' }]
+        implement: [
+          {
+            text: 'More.',
+            tools: [write(w.workspace, 'src/limit-headers.js', 'export const HEADER = "X-RateLimit-Limit"\n')]
+          },
+          { text: 'Done.' }
+        ]
       })
     )
     const approve = await w.run(w.commentEvent('/approve'))
@@ -189,7 +252,7 @@ describe('/fix on the bot’s pull requests', () => {
     const run = await w.run(reviewEvent(pr, review.id, '/fix'))
     expectOk(run)
     expect(run.outputs.status).toBe('pr-updated')
-    const prompt = w.sb.model.requests.filter((r) => r.rule === 'implement').at(-1)?.firstUserText ?? ''
+    const prompt = w.sb.model.requests.filter(r => r.rule === 'implement').at(-1)?.firstUserText ?? ''
     expect(prompt).toContain('src/rate-limit.js:1 (maintainer-mia): Rename LIMIT to LIMIT_PER_MINUTE.')
     expect(w.originLog(BRANCH())[0]).toBe(`orchestrator: address review feedback on #${pr}`)
   })
@@ -202,7 +265,12 @@ describe('/fix on the bot’s pull requests', () => {
     expect(refused.outputs.status).toBe('refused')
     expect(prReplies(pr).at(-1)?.body).toContain('only people with write access')
 
-    const human = w.gh.state.addPull({ head: 'feature/by-hand', base: 'main', title: 'Hand-made change', user: MAINTAINER })
+    const human = w.gh.state.addPull({
+      head: 'feature/by-hand',
+      base: 'main',
+      title: 'Hand-made change',
+      user: MAINTAINER
+    })
     const other = await w.run(prComment(human.number, '/fix please'))
     expectOk(other)
     expect(other.outputs.status).toBe('refused')

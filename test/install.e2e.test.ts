@@ -30,7 +30,7 @@ let sb: Sandbox
 /** PATH without this checkout's folders (jest runs with node_modules/.bin on it): the installed CLI must stand alone. */
 const cleanPath = (process.env.PATH ?? '/usr/bin:/bin')
   .split(path.delimiter)
-  .filter((dir) => dir && !path.resolve(dir).startsWith(REPO_ROOT))
+  .filter(dir => dir && !path.resolve(dir).startsWith(REPO_ROOT))
   .join(path.delimiter)
 
 /** npm as a user's shell runs it, pointed at the local registry and a throwaway cache and config. */
@@ -50,11 +50,18 @@ function npmEnv(extra: Record<string, string> = {}): Record<string, string> {
 
 async function npm(args: string[], cwd: string = root): Promise<void> {
   const r = await execa('npm', args, { cwd, env: npmEnv(), extendEnv: false, reject: false })
-  if (r.exitCode !== 0) throw new Error(`npm ${args.join(' ')} failed (${r.exitCode}):\n${r.stderr}\nregistry misses: ${registry.missing.join(', ')}`)
+  if (r.exitCode !== 0)
+    throw new Error(
+      `npm ${args.join(' ')} failed (${r.exitCode}):\n${r.stderr}\nregistry misses: ${registry.missing.join(', ')}`
+    )
 }
 
 /** The installed CLI in the sample repository, as a user runs it there (no --cwd), with the model's environment. */
-async function runInstalled(file: string, args: string[], env: Record<string, string> = {}): Promise<{ exitCode: number; stderr: string; result: RunResult }> {
+async function runInstalled(
+  file: string,
+  args: string[],
+  env: Record<string, string> = {}
+): Promise<{ exitCode: number; stderr: string; result: RunResult }> {
   const { CLAUDE_PATH: _unused, ...modelEnv } = sb.env()
   const r = await execa(file, ['--claude-path', CLAUDE_BIN, '--json', ...args], {
     cwd: sb.repoDir,
@@ -74,7 +81,11 @@ beforeAll(async () => {
   fs.mkdirSync(path.join(root, 'home'))
   fs.writeFileSync(path.join(root, 'npmrc'), '')
   registry = await startLocalRegistry(REPO_ROOT)
-  const r = await execa('npm', ['pack', '--json', '--pack-destination', root], { cwd: REPO_ROOT, env: npmEnv(), extendEnv: false })
+  const r = await execa('npm', ['pack', '--json', '--pack-destination', root], {
+    cwd: REPO_ROOT,
+    env: npmEnv(),
+    extendEnv: false
+  })
   const [info] = JSON.parse(String(r.stdout)) as Array<{ filename: string; files: Array<{ path: string }> }>
   packed = info as { files: Array<{ path: string }> }
   tarball = path.join(root, (info as { filename: string }).filename)
@@ -93,19 +104,31 @@ afterEach(async () => {
 
 describe('the packed CLI', () => {
   it('ships the bundled CLI and nothing else, and depends only on what the bundle cannot carry', () => {
-    expect(packed.files.map((f) => f.path).sort()).toEqual(['README.md', 'bin/orchestrator.js', 'dist/cli/index.js', 'dist/cli/package.json', 'package.json'])
-    const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; scripts?: Record<string, string> }
+    expect(packed.files.map(f => f.path).sort()).toEqual([
+      'README.md',
+      'bin/orchestrator.js',
+      'dist/cli/index.js',
+      'dist/cli/package.json',
+      'package.json'
+    ])
+    const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>
+      scripts?: Record<string, string>
+    }
     // Everything else is inside dist/cli/index.js; listing it here would only make users download it.
     expect(Object.keys(manifest.dependencies ?? {}).sort()).toEqual(LOADED_AT_RUN_TIME)
     // npm prepares a git dependency with these (a full dev install in a temp folder) before packing it.
-    for (const script of ['preinstall', 'install', 'postinstall', 'prepare', 'prepack', 'build']) expect(manifest.scripts?.[script]).toBeUndefined()
+    for (const script of ['preinstall', 'install', 'postinstall', 'prepare', 'prepack', 'build'])
+      expect(manifest.scripts?.[script]).toBeUndefined()
   })
 
   it('npm install -g <tarball>: `orchestrator` runs a full run in another repository, in the sandbox', async () => {
     const prefix = path.join(root, 'global')
     await npm(['install', '-g', '--prefix', prefix, tarball])
     const bin = path.join(prefix, 'bin', 'orchestrator')
-    expect(fs.realpathSync(bin)).toBe(path.join(prefix, 'lib', 'node_modules', 'orchestrator', 'bin', 'orchestrator.js'))
+    expect(fs.realpathSync(bin)).toBe(
+      path.join(prefix, 'lib', 'node_modules', 'orchestrator', 'bin', 'orchestrator.js')
+    )
 
     const run = await runInstalled(bin, [TASK])
     expect(run.exitCode).toBe(0)
@@ -113,26 +136,42 @@ describe('the packed CLI', () => {
     expect(run.result.changedFiles).toEqual(['src/rate-limit.js'])
     // The sandbox runtime was found beside the installed CLI, not in this checkout.
     expect(run.stderr).toContain('sandbox: on')
-    expect(fs.existsSync(path.join(prefix, 'lib', 'node_modules', 'orchestrator', 'node_modules', '@anthropic-ai', 'sandbox-runtime'))).toBe(true)
-    expect(fs.existsSync(path.join(prefix, 'lib', 'node_modules', 'orchestrator', 'node_modules', 'openai'))).toBe(false)
+    expect(
+      fs.existsSync(
+        path.join(prefix, 'lib', 'node_modules', 'orchestrator', 'node_modules', '@anthropic-ai', 'sandbox-runtime')
+      )
+    ).toBe(true)
+    expect(fs.existsSync(path.join(prefix, 'lib', 'node_modules', 'orchestrator', 'node_modules', 'openai'))).toBe(
+      false
+    )
     expect(registry.requested).toContain('@anthropic-ai/sandbox-runtime')
-    expect(sb.model.requests.map((r) => r.rule).filter((r, i, all) => r !== all[i - 1])).toEqual(['index', 'research', 'plan', 'implement', 'review'])
+    expect(sb.model.requests.map(r => r.rule).filter((r, i, all) => r !== all[i - 1])).toEqual([
+      'index',
+      'research',
+      'plan',
+      'implement',
+      'review'
+    ])
   })
 
   it('npx --package <tarball> orchestrator: runs without installing anything into the repository', async () => {
-    const r = await execa('npx', ['--package', tarball, 'orchestrator', '--claude-path', CLAUDE_BIN, '--json', '--no-implement', TASK], {
-      cwd: sb.repoDir,
-      env: { ...npmEnv(), ...sb.env(), PATH: cleanPath, HOME: sb.home },
-      extendEnv: false,
-      reject: false
-    })
+    const r = await execa(
+      'npx',
+      ['--package', tarball, 'orchestrator', '--claude-path', CLAUDE_BIN, '--json', '--no-implement', TASK],
+      {
+        cwd: sb.repoDir,
+        env: { ...npmEnv(), ...sb.env(), PATH: cleanPath, HOME: sb.home },
+        extendEnv: false,
+        reject: false
+      }
+    )
     if (r.exitCode !== 0) throw new Error(`npx failed (${r.exitCode}):\n${r.stdout}\n${r.stderr}`)
     const result = JSON.parse(String(r.stdout)) as RunResult
     expect(result.status).toBe('planned')
     expect(String(r.stderr)).toContain('sandbox: on')
     // Only the run's documents appeared: no node_modules, no package-lock.json in the user's repository.
     const dirty = sb.git('status', '--porcelain', '--untracked-files=all').split('\n').filter(Boolean)
-    expect(dirty.every((line) => line.includes('thoughts/shared/'))).toBe(true)
+    expect(dirty.every(line => line.includes('thoughts/shared/'))).toBe(true)
   })
 
   it('npm install -g <git URL>: installs from a repository without a build step', async () => {

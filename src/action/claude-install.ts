@@ -34,7 +34,13 @@ function inside(file: string, dir: string): boolean {
 }
 
 /** Installs `pkg@version` into the tool cache once per runner; returns the install prefix. */
-async function toolCacheInstall(pkg: string, version: string, toolCache: string | undefined, pathVar: string | undefined, check: string): Promise<string> {
+async function toolCacheInstall(
+  pkg: string,
+  version: string,
+  toolCache: string | undefined,
+  pathVar: string | undefined,
+  check: string
+): Promise<string> {
   const dir = path.join(toolCache ?? os.tmpdir(), `orchestrator-${pkg.split('/').pop()}`, version)
   if (!fs.existsSync(path.join(dir, check))) {
     core.info(`Installing ${pkg} ${version} into ${dir}`)
@@ -66,21 +72,30 @@ export async function resolveClaude(opts: {
   // PATH only: never the checkout's node_modules, and no PATH entry inside the checkout.
   const pathVar = (opts.pathVar ?? '')
     .split(path.delimiter)
-    .filter((dir) => dir && path.isAbsolute(dir) && !inside(dir, opts.workspace))
+    .filter(dir => dir && path.isAbsolute(dir) && !inside(dir, opts.workspace))
     .join(path.delimiter)
   try {
     return locateClaude({ pathVar, cwd: opts.workspace, nodeModulesFrom: [] })
   } catch (err) {
     if (!(err instanceof ClaudeNotFoundError)) throw err
   }
-  const dir = await toolCacheInstall('@anthropic-ai/claude-code', PINNED_CLAUDE_CODE_VERSION, opts.toolCache, opts.pathVar, 'node_modules/.bin/claude')
+  const dir = await toolCacheInstall(
+    '@anthropic-ai/claude-code',
+    PINNED_CLAUDE_CODE_VERSION,
+    opts.toolCache,
+    opts.pathVar,
+    'node_modules/.bin/claude'
+  )
   return locateClaude({ explicit: path.join(dir, 'node_modules', '.bin', 'claude'), cwd: opts.workspace })
 }
 
 /** `2.1.197 (Claude Code)` → 2.1.197; throws when the version is outside what this release speaks. */
 export function checkClaudeVersion(output: string, file: string): string {
   const m = output.match(/(\d+)\.(\d+)\.(\d+)/)
-  if (!m) throw new ClaudeNotFoundError(`${file} does not look like Claude Code: \`claude --version\` printed "${output.trim().slice(0, 80)}"`)
+  if (!m)
+    throw new ClaudeNotFoundError(
+      `${file} does not look like Claude Code: \`claude --version\` printed "${output.trim().slice(0, 80)}"`
+    )
   const [major, minor] = [Number(m[1]), Number(m[2])]
   if (major !== SUPPORTED_CLAUDE.major || minor < SUPPORTED_CLAUDE.minMinor) {
     throw new ClaudeNotFoundError(
@@ -93,7 +108,13 @@ export function checkClaudeVersion(output: string, file: string): string {
 
 /** Runs `claude --version` once (outside any sandbox: the binary is trusted by now) and logs which one runs. */
 export async function verifyClaude(file: string): Promise<string> {
-  const out = await execa(file, ['--version'], { reject: false, timeout: 30000, stdin: 'ignore', extendEnv: false, env: { PATH: '/usr/bin:/bin' } })
+  const out = await execa(file, ['--version'], {
+    reject: false,
+    timeout: 30000,
+    stdin: 'ignore',
+    extendEnv: false,
+    env: { PATH: '/usr/bin:/bin' }
+  })
   const version = checkClaudeVersion(String(out.stdout || out.stderr), file)
   core.info(`Claude Code ${version} (${file})`)
   return version
@@ -102,6 +123,12 @@ export async function verifyClaude(file: string): Promise<string> {
 /** The sandbox runtime's package folder in the tool cache, installed there on first use. */
 export async function resolveSandboxRuntime(opts: { toolCache?: string; pathVar?: string }): Promise<string> {
   const check = 'node_modules/@anthropic-ai/sandbox-runtime/dist/index.js'
-  const dir = await toolCacheInstall('@anthropic-ai/sandbox-runtime', PINNED_SANDBOX_RUNTIME_VERSION, opts.toolCache, opts.pathVar, check)
+  const dir = await toolCacheInstall(
+    '@anthropic-ai/sandbox-runtime',
+    PINNED_SANDBOX_RUNTIME_VERSION,
+    opts.toolCache,
+    opts.pathVar,
+    check
+  )
   return path.join(dir, 'node_modules', '@anthropic-ai', 'sandbox-runtime')
 }

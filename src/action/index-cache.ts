@@ -41,11 +41,15 @@ export class IndexCache {
   /** Adds the index document for `tree` to the cache branch and pushes it. */
   async store(tree: string, content: string, author: { name: string; email: string }): Promise<void> {
     try {
-      const parent = this.cacheSha ?? ((await this.wb.remoteHead(INDEX_CACHE_BRANCH)) ? await this.wb.fetch(INDEX_CACHE_BRANCH) : null)
+      const parent =
+        this.cacheSha ??
+        ((await this.wb.remoteHead(INDEX_CACHE_BRANCH)) ? await this.wb.fetch(INDEX_CACHE_BRANCH) : null)
       const blob = await git(this.repoDir, ['hash-object', '-w', '--stdin'], { input: content })
       const entries = parent ? await git(this.repoDir, ['ls-tree', `${parent}:index`]).catch(() => '') : ''
-      const kept = entries.split('\n').filter((line) => line && !line.endsWith(`\t${tree}.md`))
-      const indexTree = await git(this.repoDir, ['mktree'], { input: [...kept, `100644 blob ${blob}\t${tree}.md`].join('\n') + '\n' })
+      const kept = entries.split('\n').filter(line => line && !line.endsWith(`\t${tree}.md`))
+      const indexTree = await git(this.repoDir, ['mktree'], {
+        input: [...kept, `100644 blob ${blob}\t${tree}.md`].join('\n') + '\n'
+      })
       const root = await git(this.repoDir, ['mktree'], { input: `040000 tree ${indexTree}\tindex\n` })
       const env = {
         GIT_AUTHOR_NAME: author.name,
@@ -53,7 +57,11 @@ export class IndexCache {
         GIT_COMMITTER_NAME: author.name,
         GIT_COMMITTER_EMAIL: author.email
       }
-      const commit = await git(this.repoDir, ['commit-tree', root, ...(parent ? ['-p', parent] : []), '-m', `index of tree ${tree}`], { env })
+      const commit = await git(
+        this.repoDir,
+        ['commit-tree', root, ...(parent ? ['-p', parent] : []), '-m', `index of tree ${tree}`],
+        { env }
+      )
       await this.wb.pushRef(commit, INDEX_CACHE_BRANCH)
     } catch (err) {
       core.warning(`Could not save the index for reuse: ${(err as Error).message}`)

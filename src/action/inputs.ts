@@ -109,7 +109,7 @@ function validRefPart(value: string): boolean {
   return !/(\.\.|[\s~^:?*[\\]|@\{|^-|^\/|\/\/|\.lock\/|\.$)/.test(value)
 }
 
-export function readInputs(read: Reader = (n) => core.getInput(n)): Inputs {
+export function readInputs(read: Reader = n => core.getInput(n)): Inputs {
   // Mask first, so no later error message can print a key.
   for (const name of SECRET_INPUTS) {
     const value = read(name).trim()
@@ -128,12 +128,16 @@ export function readInputs(read: Reader = (n) => core.getInput(n)): Inputs {
   const triggerLabel = read('trigger_label').trim()
   if (!triggerLabel) throw new InputError('Input trigger_label must not be empty (the default is "orchestrator")')
   const branchPrefix = read('branch_prefix').trim() || 'orchestrator/issue-'
-  if (!validRefPart(branchPrefix)) throw new InputError(`Input branch_prefix is not usable in a branch name: "${branchPrefix}"`)
+  if (!validRefPart(branchPrefix))
+    throw new InputError(`Input branch_prefix is not usable in a branch name: "${branchPrefix}"`)
   const baseBranch = optional(read, 'base_branch')
-  if (baseBranch && !validRefPart(baseBranch)) throw new InputError(`Input base_branch is not a valid branch name: "${baseBranch}"`)
+  if (baseBranch && !validRefPart(baseBranch))
+    throw new InputError(`Input base_branch is not a valid branch name: "${baseBranch}"`)
   const artifactsDir = normalizeArtifactsDir(read('artifacts_dir') || 'thoughts/shared')
   if (!artifactsDir) {
-    throw new InputError(`Input artifacts_dir must be a relative path inside the repository, got "${read('artifacts_dir')}"`)
+    throw new InputError(
+      `Input artifacts_dir must be a relative path inside the repository, got "${read('artifacts_dir')}"`
+    )
   }
   let claudeArgs: string[]
   try {
@@ -143,15 +147,18 @@ export function readInputs(read: Reader = (n) => core.getInput(n)): Inputs {
   }
   const azureKey = optional(read, 'azure_openai_api_key')
   const azureEndpoint = optional(read, 'azure_openai_endpoint')
-  if (azureKey && !azureEndpoint) throw new InputError('Input azure_openai_endpoint is required when azure_openai_api_key is set')
+  if (azureKey && !azureEndpoint)
+    throw new InputError('Input azure_openai_endpoint is required when azure_openai_api_key is set')
   if (azureKey && !read('azure_openai_deployment').trim()) {
     throw new InputError('Input azure_openai_deployment is required when azure_openai_api_key is set')
   }
-  const author = read('commit_author').trim() || 'github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>'
+  const author =
+    read('commit_author').trim() || 'github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>'
   const authorMatch = author.match(/^(.+?)\s*<([^<>\s]+)>$/)
   if (!authorMatch) throw new InputError(`Input commit_author must look like "Name <email>", got "${author}"`)
   const sandbox = (read('sandbox').trim().toLowerCase() || 'required') as Inputs['sandbox']
-  if (sandbox !== 'required' && sandbox !== 'off') throw new InputError(`Input sandbox must be required or off, got "${read('sandbox')}"`)
+  if (sandbox !== 'required' && sandbox !== 'off')
+    throw new InputError(`Input sandbox must be required or off, got "${read('sandbox')}"`)
   let allowedDomains: readonly string[] = DEFAULT_ALLOWED_DOMAINS
   if (read('allowed_domains').trim()) {
     try {
@@ -214,7 +221,8 @@ export function readRunnerContext(env: Record<string, string | undefined> = proc
   }
   const parts = need('GITHUB_REPOSITORY').split('/')
   const [owner, repo] = parts
-  if (parts.length !== 2 || !owner || !repo) throw new InputError(`GITHUB_REPOSITORY must be OWNER/REPO, got "${env.GITHUB_REPOSITORY}"`)
+  if (parts.length !== 2 || !owner || !repo)
+    throw new InputError(`GITHUB_REPOSITORY must be OWNER/REPO, got "${env.GITHUB_REPOSITORY}"`)
   return {
     eventName: need('GITHUB_EVENT_NAME'),
     eventPath: need('GITHUB_EVENT_PATH'),

@@ -28,7 +28,13 @@ import { Session, type Outputs } from './session.js'
 const secrets = new SecretRegistry()
 
 function registerSecrets(inputs: Inputs): void {
-  for (const value of [inputs.githubToken, inputs.anthropicApiKey, inputs.claudeCodeOauthToken, inputs.openaiApiKey, inputs.azureOpenaiApiKey]) {
+  for (const value of [
+    inputs.githubToken,
+    inputs.anthropicApiKey,
+    inputs.claudeCodeOauthToken,
+    inputs.openaiApiKey,
+    inputs.azureOpenaiApiKey
+  ]) {
     secrets.add(value)
   }
 }
@@ -66,7 +72,11 @@ async function dispatch(s: Session, route: Exclude<Route, { kind: 'ignored' | 'c
     case 'revise':
       return revisePlan(s, { feedback: route.feedback })
     case 'approve':
-      return approvePlan(s, { guidance: route.guidance, commentId: route.commentId, commentCreatedAt: route.commentCreatedAt })
+      return approvePlan(s, {
+        guidance: route.guidance,
+        commentId: route.commentId,
+        commentCreatedAt: route.commentCreatedAt
+      })
     case 'cancel':
       return cancelPlan(s, route.actor)
     case 'fix':
@@ -101,24 +111,33 @@ export async function run(): Promise<void> {
       return
     }
     core.info(`Event: ${route.kind} on #${route.issue.number} by ${route.actor}`)
-    const gh = createGitHubClient(inputs.githubToken, ctx.apiUrl, (text) => secrets.redact(text))
+    const gh = createGitHubClient(inputs.githubToken, ctx.apiUrl, text => secrets.redact(text))
     const repository = (payload.repository ?? {}) as { default_branch?: string }
     const baseBranch = inputs.baseBranch ?? repository.default_branch ?? 'main'
     const runner = ctx
     // Resolved once per run, and never from the checkout (see claude-install.ts).
     let claude: Promise<string> | null = null
     const s = new Session(gh, inputs, ctx, route.issue, baseBranch, secrets, () => {
-      claude ??= resolveClaude({ claudePath: inputs.claudePath, pathVar: runner.env.PATH, workspace: runner.workspace, toolCache: runner.toolCache }).then(
-        async (file) => {
-          await verifyClaude(file)
-          return file
-        }
-      )
+      claude ??= resolveClaude({
+        claudePath: inputs.claudePath,
+        pathVar: runner.env.PATH,
+        workspace: runner.workspace,
+        toolCache: runner.toolCache
+      }).then(async file => {
+        await verifyClaude(file)
+        return file
+      })
       return claude
     })
     session = s
     // Issue commands all read the issue's comments: fetch them while the permission is checked.
-    const prefetch = route.kind === 'fix' ? Promise.resolve() : s.issueComments().then(() => undefined, () => undefined)
+    const prefetch =
+      route.kind === 'fix'
+        ? Promise.resolve()
+        : s.issueComments().then(
+            () => undefined,
+            () => undefined
+          )
     const allowed = await canWrite(gh, ctx.repository, route.actor)
     await prefetch
     if (!allowed) {
@@ -127,7 +146,12 @@ export async function run(): Promise<void> {
         `Sorry, only people with write access to this repository can ${route.kind === 'start' ? 'start the orchestrator' : `use /${route.kind}`}. Ask a maintainer to do it.`
       )
     } else {
-      const commentId = 'commentId' in route ? route.commentId : route.kind === 'fix' && route.source.type === 'comment' ? route.source.id : undefined
+      const commentId =
+        'commentId' in route
+          ? route.commentId
+          : route.kind === 'fix' && route.source.type === 'comment'
+            ? route.source.id
+            : undefined
       if (commentId) {
         // 👀 says "seen"; a failed reaction is cosmetic.
         await reactToComment(gh, ctx.repository, commentId, 'eyes').catch((err: unknown) =>
@@ -136,7 +160,9 @@ export async function run(): Promise<void> {
       }
       s.accepted = true
       await assertCheckout(ctx.workspace)
-      out = await withoutPersistedCredentials(ctx.workspace, () => dispatch(s, route as Exclude<Route, { kind: 'ignored' | 'closed' }>))
+      out = await withoutPersistedCredentials(ctx.workspace, () =>
+        dispatch(s, route as Exclude<Route, { kind: 'ignored' | 'closed' }>)
+      )
     }
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err)
@@ -146,7 +172,9 @@ export async function run(): Promise<void> {
       // A locked issue (or lost write access) takes no comment: the log and the job summary say it,
       // and no state label is left claiming the run is still going.
       core.warning(`Could not report the failure on the issue: ${(reportErr as Error).message}`)
-      await session?.labels.set(null).catch((labelErr: unknown) => core.warning(`Could not clear the state labels: ${(labelErr as Error).message}`))
+      await session?.labels
+        .set(null)
+        .catch((labelErr: unknown) => core.warning(`Could not clear the state labels: ${(labelErr as Error).message}`))
       return { status: 'failed', reason: `${message} (not posted on the issue: ${(reportErr as Error).message})` }
     }
     if (session?.status) {
@@ -156,12 +184,16 @@ export async function run(): Promise<void> {
       // Someone is waiting for an answer to their command: tell them, without a status comment to close.
       const s = session
       out = await s
-        .reply(`❌ The orchestrator could not start: ${neutralize(shortReason(message))}\n\nSee [the workflow run](${s.runUrl}) for the log.`)
+        .reply(
+          `❌ The orchestrator could not start: ${neutralize(shortReason(message))}\n\nSee [the workflow run](${s.runUrl}) for the log.`
+        )
         .then((): Outputs => ({ status: 'failed', reason: message }), report)
     }
   }
   setOutputs(out, ctx)
-  await writeSummary(out, route).catch((err: unknown) => core.warning(`Could not write the job summary: ${(err as Error).message}`))
+  await writeSummary(out, route).catch((err: unknown) =>
+    core.warning(`Could not write the job summary: ${(err as Error).message}`)
+  )
   await recordActionRun(session, route, out, startedAt)
   if (out.status === 'failed') core.setFailed(`Orchestrator failed: ${out.reason ?? 'unknown error'}`)
   else core.info(`Outcome: ${out.status}${out.reason ? ` (${out.reason})` : ''}`)

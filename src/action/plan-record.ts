@@ -24,12 +24,14 @@ export function latestPlanIn(comments: IssueComment[], botLogin: string, issue: 
 
 /** The commits a command may continue from (markers from before `pushed` name only the plan and the last head). */
 /** The commits the bot pushed, by its own record (a plan marker, or a question marker's one head). */
-export function recordedCommits(state: Pick<PlanState, 'headSha'> & Partial<Pick<PlanState, 'planSha' | 'pushed'>>): string[] {
+export function recordedCommits(
+  state: Pick<PlanState, 'headSha'> & Partial<Pick<PlanState, 'planSha' | 'pushed'>>
+): string[] {
   return [...new Set([...(state.pushed ?? []), ...(state.planSha ? [state.planSha] : []), state.headSha])]
 }
 
 export function withPush(state: PlanState, sha: string): PlanState {
-  return { ...state, headSha: sha, pushed: [...recordedCommits(state).filter((c) => c !== sha), sha] }
+  return { ...state, headSha: sha, pushed: [...recordedCommits(state).filter(c => c !== sha), sha] }
 }
 
 /**

@@ -21,7 +21,13 @@ export type Route =
   | { kind: 'answer'; issue: IssueRef; actor: string; answer: string; commentId: number }
   | { kind: 'resume'; issue: IssueRef; actor: string; guidance: string; commentId: number }
   /** Feedback on one of the bot's pull requests (`issue` is the pull request). */
-  | { kind: 'fix'; issue: IssueRef; actor: string; feedback: string; source: { type: 'comment' | 'review'; id: number } }
+  | {
+      kind: 'fix'
+      issue: IssueRef
+      actor: string
+      feedback: string
+      source: { type: 'comment' | 'review'; id: number }
+    }
   /** A pull request was closed or merged: nothing runs, the ledger records how it ended (`issue` is the pull request). */
   | { kind: 'closed'; issue: IssueRef; actor: string; pull: ClosedPull }
   | { kind: 'ignored'; reason: string }
@@ -47,7 +53,7 @@ function rec(v: unknown): Json {
 
 function issueRef(payload: Json): IssueRef {
   const issue = rec(payload.issue)
-  const labels = Array.isArray(issue.labels) ? issue.labels.map((l) => String(rec(l).name ?? l)) : []
+  const labels = Array.isArray(issue.labels) ? issue.labels.map(l => String(rec(l).name ?? l)) : []
   return {
     number: Number(issue.number),
     title: String(issue.title ?? ''),
@@ -65,9 +71,11 @@ export function routeEvent(eventName: string, payload: Json, triggerLabel: strin
   const action = String(payload.action ?? '')
   const sender = rec(payload.sender)
   if (eventName === 'issues') {
-    if (action !== 'labeled') return { kind: 'ignored', reason: `issues event with action "${action}" is not a trigger` }
+    if (action !== 'labeled')
+      return { kind: 'ignored', reason: `issues event with action "${action}" is not a trigger` }
     const label = String(rec(payload.label).name ?? '')
-    if (label !== triggerLabel) return { kind: 'ignored', reason: `label "${label}" is not the trigger label "${triggerLabel}"` }
+    if (label !== triggerLabel)
+      return { kind: 'ignored', reason: `label "${label}" is not the trigger label "${triggerLabel}"` }
     if (isBot(sender)) return { kind: 'ignored', reason: `the label was added by a bot (${String(sender.login)})` }
     return { kind: 'start', issue: issueRef(payload), actor: String(sender.login ?? ''), via: 'label', extra: '' }
   }
@@ -82,7 +90,8 @@ export function routeEvent(eventName: string, payload: Json, triggerLabel: strin
     const actor = String(user.login ?? '')
     const commentId = Number(comment.id)
     if (issue.isPullRequest) {
-      if (command.name !== 'fix') return { kind: 'ignored', reason: `/${command.name} on a pull request: only /fix works there` }
+      if (command.name !== 'fix')
+        return { kind: 'ignored', reason: `/${command.name} on a pull request: only /fix works there` }
       return { kind: 'fix', issue, actor, feedback: command.argument, source: { type: 'comment', id: commentId } }
     }
     switch (command.name) {
@@ -91,7 +100,14 @@ export function routeEvent(eventName: string, payload: Json, triggerLabel: strin
       case 'plan':
         return { kind: 'start', issue, actor, via: 'command', extra: command.argument, commentId }
       case 'approve':
-        return { kind: 'approve', issue, actor, guidance: command.argument, commentId, commentCreatedAt: String(comment.created_at ?? '') }
+        return {
+          kind: 'approve',
+          issue,
+          actor,
+          guidance: command.argument,
+          commentId,
+          commentCreatedAt: String(comment.created_at ?? '')
+        }
       case 'revise':
         return { kind: 'revise', issue, actor, feedback: command.argument, commentId }
       case 'cancel':
@@ -103,20 +119,31 @@ export function routeEvent(eventName: string, payload: Json, triggerLabel: strin
     }
   }
   if (eventName === 'pull_request_review') {
-    if (action !== 'submitted') return { kind: 'ignored', reason: `review ${action}: only submitted reviews carry /fix` }
+    if (action !== 'submitted')
+      return { kind: 'ignored', reason: `review ${action}: only submitted reviews carry /fix` }
     const review = rec(payload.review)
     const user = rec(review.user)
     if (isBot(user)) return { kind: 'ignored', reason: `review by a bot (${String(user.login)})` }
     if (String(review.state).toLowerCase() !== 'changes_requested') {
-      return { kind: 'ignored', reason: `review state "${String(review.state)}": only "changes requested" reviews starting with /fix start a run` }
+      return {
+        kind: 'ignored',
+        reason: `review state "${String(review.state)}": only "changes requested" reviews starting with /fix start a run`
+      }
     }
     const command = parseCommand(typeof review.body === 'string' ? review.body : '')
     if (command?.name !== 'fix') return { kind: 'ignored', reason: 'the review does not start with /fix' }
     const issue: IssueRef = { ...issueRef({ issue: payload.pull_request }), isPullRequest: true }
-    return { kind: 'fix', issue, actor: String(user.login ?? ''), feedback: command.argument, source: { type: 'review', id: Number(review.id) } }
+    return {
+      kind: 'fix',
+      issue,
+      actor: String(user.login ?? ''),
+      feedback: command.argument,
+      source: { type: 'review', id: Number(review.id) }
+    }
   }
   if (eventName === 'pull_request') {
-    if (action !== 'closed') return { kind: 'ignored', reason: `pull_request ${action}: only closed pull requests are recorded` }
+    if (action !== 'closed')
+      return { kind: 'ignored', reason: `pull_request ${action}: only closed pull requests are recorded` }
     const pr = rec(payload.pull_request)
     const head = rec(pr.head)
     // The bot opens its pull requests from its own branches; one from a fork is never its own.
@@ -137,7 +164,10 @@ export function routeEvent(eventName: string, payload: Json, triggerLabel: strin
     return { kind: 'closed', issue, actor: String(sender.login ?? ''), pull }
   }
   if (eventName === 'pull_request_target') {
-    return { kind: 'ignored', reason: 'pull_request_target events are never handled: they would run untrusted code with secrets' }
+    return {
+      kind: 'ignored',
+      reason: 'pull_request_target events are never handled: they would run untrusted code with secrets'
+    }
   }
   return { kind: 'ignored', reason: `event ${eventName} is not handled` }
 }

@@ -16,7 +16,12 @@ function actionRoot(): string {
   return path.dirname(path.dirname(fileURLToPath(import.meta.url)))
 }
 
-export async function openClaudeHost(inputs: Inputs, ctx: RunnerContext, claudePath: string, env: Record<string, string>): Promise<ClaudeHost> {
+export async function openClaudeHost(
+  inputs: Inputs,
+  ctx: RunnerContext,
+  claudePath: string,
+  env: Record<string, string>
+): Promise<ClaudeHost> {
   const common = {
     workspace: ctx.workspace,
     claudePath,
@@ -30,7 +35,9 @@ export async function openClaudeHost(inputs: Inputs, ctx: RunnerContext, claudeP
   try {
     const runtimeDir = await resolveSandboxRuntime({ toolCache: ctx.toolCache, pathVar: ctx.env.PATH })
     const host = await startClaudeHost({ ...common, mode: 'required', runtimeDir })
-    core.info(`Claude Code runs in the sandbox; network: the model (through the credential proxy), ${inputs.allowedDomains.length} other host(s)`)
+    core.info(
+      `Claude Code runs in the sandbox; network: the model (through the credential proxy), ${inputs.allowedDomains.length} other host(s)`
+    )
     return host
   } catch (err) {
     if (err instanceof SandboxUnavailableError && setupProblem) {

@@ -31,22 +31,30 @@ export function planSandboxSetup(f: RunnerFacts): SetupPlan {
   const needsPrivilege = f.missing.length > 0 || f.userNamespacesRestricted
   if (needsPrivilege && !f.isRoot && !f.hasSudo) {
     const what = [
-      ...(f.missing.length ? [`install ${f.missing.map((p) => SANDBOX_PROGRAMS[p] ?? p).join(', ')}`] : []),
-      ...(f.userNamespacesRestricted ? ['allow unprivileged user namespaces (sysctl kernel.apparmor_restrict_unprivileged_userns=0)'] : [])
+      ...(f.missing.length ? [`install ${f.missing.map(p => SANDBOX_PROGRAMS[p] ?? p).join(', ')}`] : []),
+      ...(f.userNamespacesRestricted
+        ? ['allow unprivileged user namespaces (sysctl kernel.apparmor_restrict_unprivileged_userns=0)']
+        : [])
     ]
-    return { cannot: `this runner has no passwordless sudo, so the action cannot ${what.join(' and ')}; do it in the runner image` }
+    return {
+      cannot: `this runner has no passwordless sudo, so the action cannot ${what.join(' and ')}; do it in the runner image`
+    }
   }
   if (f.missing.length) {
-    if (!f.hasApt) return { cannot: `install ${f.missing.map((p) => SANDBOX_PROGRAMS[p] ?? p).join(', ')} on this runner (no apt-get found)` }
+    if (!f.hasApt)
+      return {
+        cannot: `install ${f.missing.map(p => SANDBOX_PROGRAMS[p] ?? p).join(', ')} on this runner (no apt-get found)`
+      }
     commands.push([...sudo, 'apt-get', 'update', '-qq'])
-    commands.push([...sudo, 'apt-get', 'install', '-y', '-qq', ...f.missing.map((p) => SANDBOX_PROGRAMS[p] ?? p)])
+    commands.push([...sudo, 'apt-get', 'install', '-y', '-qq', ...f.missing.map(p => SANDBOX_PROGRAMS[p] ?? p)])
   }
-  if (f.userNamespacesRestricted) commands.push([...sudo, 'sysctl', '-w', 'kernel.apparmor_restrict_unprivileged_userns=0'])
+  if (f.userNamespacesRestricted)
+    commands.push([...sudo, 'sysctl', '-w', 'kernel.apparmor_restrict_unprivileged_userns=0'])
   return { commands }
 }
 
 function onPath(name: string, pathVar: string): boolean {
-  return pathVar.split(path.delimiter).some((dir) => {
+  return pathVar.split(path.delimiter).some(dir => {
     try {
       fs.accessSync(path.join(dir, name), fs.constants.X_OK)
       return true
@@ -64,10 +72,13 @@ async function readFacts(pathVar: string): Promise<RunnerFacts> {
     // No such knob: nothing restricts user namespaces this way.
   }
   const isRoot = process.getuid?.() === 0
-  const hasSudo = !isRoot && onPath('sudo', pathVar) && (await execa('sudo', ['-n', 'true'], { reject: false, stdin: 'ignore' })).exitCode === 0
+  const hasSudo =
+    !isRoot &&
+    onPath('sudo', pathVar) &&
+    (await execa('sudo', ['-n', 'true'], { reject: false, stdin: 'ignore' })).exitCode === 0
   return {
     platform: process.platform,
-    missing: Object.keys(SANDBOX_PROGRAMS).filter((p) => !onPath(p, pathVar)),
+    missing: Object.keys(SANDBOX_PROGRAMS).filter(p => !onPath(p, pathVar)),
     userNamespacesRestricted: restricted,
     isRoot,
     hasSudo,
@@ -81,8 +92,13 @@ export async function prepareRunnerForSandbox(pathVar: string): Promise<string |
   if ('cannot' in plan) return plan.cannot
   for (const cmd of plan.commands) {
     core.info(`Preparing the sandbox: ${cmd.join(' ')}`)
-    const r = await execa(cmd[0] as string, cmd.slice(1), { reject: false, stdin: 'ignore', env: { DEBIAN_FRONTEND: 'noninteractive' } })
-    if (r.exitCode !== 0) return `\`${cmd.join(' ')}\` failed: ${String(r.stderr).trim().split('\n').slice(-2).join(' ').slice(0, 300)}`
+    const r = await execa(cmd[0] as string, cmd.slice(1), {
+      reject: false,
+      stdin: 'ignore',
+      env: { DEBIAN_FRONTEND: 'noninteractive' }
+    })
+    if (r.exitCode !== 0)
+      return `\`${cmd.join(' ')}\` failed: ${String(r.stderr).trim().split('\n').slice(-2).join(' ').slice(0, 300)}`
   }
   return null
 }

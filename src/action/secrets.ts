@@ -37,7 +37,7 @@ export class SecretRegistry {
 
   /** Whether the text holds a secret in any of its forms. */
   found(text: string): boolean {
-    return this.values.some((secret) => text.includes(secret))
+    return this.values.some(secret => text.includes(secret))
   }
 
   /**
@@ -47,15 +47,25 @@ export class SecretRegistry {
    */
   async checkCommit(repoDir: string, sha: string): Promise<void> {
     const message = await git(repoDir, ['log', '-1', '--format=%B', sha])
-    if (this.found(message)) throw new SecretLeakError(`commit ${sha.slice(0, 7)} has a secret in its message; nothing was pushed`)
-    const names = (await git(repoDir, ['diff-tree', '-r', '--root', '--no-commit-id', '--name-only', '--no-renames', '-z', sha]))
+    if (this.found(message))
+      throw new SecretLeakError(`commit ${sha.slice(0, 7)} has a secret in its message; nothing was pushed`)
+    const names = (
+      await git(repoDir, ['diff-tree', '-r', '--root', '--no-commit-id', '--name-only', '--no-renames', '-z', sha])
+    )
       .split('\0')
       .filter(Boolean)
-    const named = names.filter((n) => this.found(n))
-    if (named.length) throw new SecretLeakError(`commit ${sha.slice(0, 7)} adds a file whose name contains a secret; nothing was pushed`)
-    const present = (await git(repoDir, ['ls-tree', '-r', '-z', '--name-only', sha, '--', ...names])).split('\0').filter(Boolean)
+    const named = names.filter(n => this.found(n))
+    if (named.length)
+      throw new SecretLeakError(
+        `commit ${sha.slice(0, 7)} adds a file whose name contains a secret; nothing was pushed`
+      )
+    const present = (await git(repoDir, ['ls-tree', '-r', '-z', '--name-only', sha, '--', ...names]))
+      .split('\0')
+      .filter(Boolean)
     if (!present.length) return
-    const blobs = await git(repoDir, ['cat-file', '--batch'], { input: present.map((n) => `${sha}:${n}`).join('\n') + '\n' })
+    const blobs = await git(repoDir, ['cat-file', '--batch'], {
+      input: present.map(n => `${sha}:${n}`).join('\n') + '\n'
+    })
     if (this.found(blobs)) {
       const leaking: string[] = []
       for (const n of present) if (this.found(await git(repoDir, ['cat-file', 'blob', `${sha}:${n}`]))) leaking.push(n)

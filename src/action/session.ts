@@ -24,7 +24,16 @@ import type { SecretRegistry } from './secrets.js'
 import { issueTask, sanitizeUntrusted } from './untrusted.js'
 
 export interface Outputs {
-  status: 'ignored' | 'refused' | 'awaiting-approval' | 'awaiting-answer' | 'pr-opened' | 'pr-updated' | 'cancelled' | 'failed' | 'recorded'
+  status:
+    | 'ignored'
+    | 'refused'
+    | 'awaiting-approval'
+    | 'awaiting-answer'
+    | 'pr-opened'
+    | 'pr-updated'
+    | 'cancelled'
+    | 'failed'
+    | 'recorded'
   branch?: string
   prNumber?: number
   prUrl?: string
@@ -103,7 +112,10 @@ export class Session {
   }
 
   async workBranch(name = this.branchName): Promise<WorkBranch> {
-    const wb = new WorkBranch(this.ctx.workspace, name, { token: this.inputs.githubToken, serverUrl: this.ctx.serverUrl })
+    const wb = new WorkBranch(this.ctx.workspace, name, {
+      token: this.inputs.githubToken,
+      serverUrl: this.ctx.serverUrl
+    })
     await wb.init()
     return wb
   }
@@ -163,7 +175,10 @@ export class Session {
       i,
       this.ctx,
       claudePath,
-      buildClaudeEnv(this.ctx.env, { ANTHROPIC_API_KEY: i.anthropicApiKey, CLAUDE_CODE_OAUTH_TOKEN: i.claudeCodeOauthToken })
+      buildClaudeEnv(this.ctx.env, {
+        ANTHROPIC_API_KEY: i.anthropicApiKey,
+        CLAUDE_CODE_OAUTH_TOKEN: i.claudeCodeOauthToken
+      })
     )
     if (!host.sandboxed) opts.status.setUnconfined(host.unconfinedReason ?? 'sandbox: off')
     try {
@@ -187,7 +202,9 @@ export class Session {
     return runEngine({
       task: issueTask(opts.taskIssue ?? this.issue, opts.extra),
       // Maintainers' words are trusted, but may quote hidden text copied from an issue.
-      guidance: opts.guidance && Object.fromEntries(Object.entries(opts.guidance).map(([k, v]) => [k, v && sanitizeUntrusted(v)])),
+      guidance:
+        opts.guidance &&
+        Object.fromEntries(Object.entries(opts.guidance).map(([k, v]) => [k, v && sanitizeUntrusted(v)])),
       repoDir: this.ctx.workspace,
       artifactsDir: i.artifactsDir,
       phases: opts.phases,
@@ -206,12 +223,15 @@ export class Session {
       phaseTimeoutMs: i.phaseTimeoutMinutes * 60000,
       maxBudgetUsd: i.maxBudgetUsd,
       maxQuestionRounds: 3,
-      redact: (text) => this.secrets.redact(text),
+      redact: text => this.secrets.redact(text),
       answered: opts.answered,
       verifyCommand: i.verifyCommand,
       verifyRounds: i.verifyRounds,
-      answerer: withMaintainer(withRedaction(createAnswerer(detectAnswerer(answererEnv)), (text) => this.secrets.redact(text)), i.questions),
-      onProgress: (raw) => {
+      answerer: withMaintainer(
+        withRedaction(createAnswerer(detectAnswerer(answererEnv)), text => this.secrets.redact(text)),
+        i.questions
+      ),
+      onProgress: raw => {
         // Redact before formatting: a line cut short must not keep half a key.
         let event: typeof raw
         try {

@@ -58,7 +58,8 @@ export interface PlanState {
  */
 function markerCodec<T>(name: string, valid: (value: T) => boolean) {
   const pattern = new RegExp(`<!-- orchestrator:${name} ([A-Za-z0-9_-]+) -->`)
-  const encode = (state: T): string => `<!-- orchestrator:${name} ${Buffer.from(JSON.stringify(state), 'utf8').toString('base64url')} -->`
+  const encode = (state: T): string =>
+    `<!-- orchestrator:${name} ${Buffer.from(JSON.stringify(state), 'utf8').toString('base64url')} -->`
   return {
     encode,
     decode(body: string | null | undefined): T | null {
@@ -91,12 +92,18 @@ export interface QuestionState {
   state: 'pending' | 'answered'
 }
 
-const questionMarker = markerCodec<QuestionState>('question', (v) => v.v === 1 && typeof v.phase === 'string' && Array.isArray(v.questions))
+const questionMarker = markerCodec<QuestionState>(
+  'question',
+  v => v.v === 1 && typeof v.phase === 'string' && Array.isArray(v.questions)
+)
 export const encodeQuestionMarker = questionMarker.encode
 export const decodeQuestionMarker = questionMarker.decode
 export const replaceQuestionMarker = questionMarker.replace
 
-const planMarker = markerCodec<PlanState>('plan', (v) => v.v === 1 && typeof v.branch === 'string' && typeof v.planSha === 'string')
+const planMarker = markerCodec<PlanState>(
+  'plan',
+  v => v.v === 1 && typeof v.branch === 'string' && typeof v.planSha === 'string'
+)
 export const encodePlanMarker = planMarker.encode
 export const decodePlanMarker = planMarker.decode
 export const replacePlanMarker = planMarker.replace
@@ -115,7 +122,10 @@ export interface PrState {
   handled: string[]
 }
 
-const prMarker = markerCodec<PrState>('pr', (v) => v.v === 1 && typeof v.branch === 'string' && typeof v.issue === 'number')
+const prMarker = markerCodec<PrState>(
+  'pr',
+  v => v.v === 1 && typeof v.branch === 'string' && typeof v.issue === 'number'
+)
 export const encodePrMarker = prMarker.encode
 export const replacePrMarker = prMarker.replace
 export function decodePrMarker(body: string | null | undefined): PrState | null {

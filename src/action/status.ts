@@ -22,7 +22,7 @@ export class StatusComment {
     runUrl: string,
     phases: PhaseName[]
   ) {
-    this.view = { title, runUrl, phases: phases.map((name) => ({ name, state: 'pending' })) }
+    this.view = { title, runUrl, phases: phases.map(name => ({ name, state: 'pending' })) }
   }
 
   async create(): Promise<void> {
@@ -33,7 +33,7 @@ export class StatusComment {
   /** Adds phases a run goes on to (approval not required: plan, then implement). */
   extend(phases: PhaseName[]): void {
     for (const name of phases) {
-      if (!this.view.phases.some((p) => p.name === name)) this.view.phases.push({ name, state: 'pending' })
+      if (!this.view.phases.some(p => p.name === name)) this.view.phases.push({ name, state: 'pending' })
     }
   }
 
@@ -52,7 +52,7 @@ export class StatusComment {
       this.push()
       return
     }
-    const entry = this.view.phases.find((p) => p.name === event.phase)
+    const entry = this.view.phases.find(p => p.name === event.phase)
     if (!entry) return
     if (event.type === 'phase-start') {
       entry.state = 'running'
@@ -66,7 +66,8 @@ export class StatusComment {
   }
 
   async finish(ok: boolean, text: string): Promise<void> {
-    for (const p of this.view.phases) if (p.state === 'pending' || p.state === 'running') p.state = ok ? p.state : 'skipped'
+    for (const p of this.view.phases)
+      if (p.state === 'pending' || p.state === 'running') p.state = ok ? p.state : 'skipped'
     this.view.outcome = { ok, text }
     this.push()
     await this.queue

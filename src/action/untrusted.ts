@@ -8,21 +8,24 @@ import crypto from 'node:crypto'
  */
 
 // Zero-width, word joiner, BOM, soft hyphen, bidi embeddings/overrides/isolates, tag characters, variation selectors.
-// eslint-disable-next-line no-misleading-character-class -- matching lone combining selectors is the point
-const INVISIBLE = /[\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFE00-\uFE0F\u{E0000}-\u{E007F}\u{E0100}-\u{E01EF}]/gu
+const INVISIBLE =
+  // eslint-disable-next-line no-misleading-character-class -- matching lone combining selectors is the point
+  /[\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFE00-\uFE0F\u{E0000}-\u{E007F}\u{E0100}-\u{E01EF}]/gu
 
 export function sanitizeUntrusted(text: string): string {
-  return text
-    // Invisible characters first: one inside `<!--` must not hide a comment from the next step.
-    .replace(INVISIBLE, '')
-    .replace(/<!--[\s\S]*?(?:-->|$)/g, '')
-    // Link reference definitions are never rendered (`[//]: # (hidden text)`).
-    .replace(/^ {0,3}\[[^\]\n]+\]:[^\n]*$/gm, '')
-    .replace(/!\[([^\]]*)\]\([^)]*\)/g, '[image]')
-    .replace(/<img\b[^>]*>/gi, '[image]')
-    .replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, '')
-    .replace(/\r\n/g, '\n')
-    .trim()
+  return (
+    text
+      // Invisible characters first: one inside `<!--` must not hide a comment from the next step.
+      .replace(INVISIBLE, '')
+      .replace(/<!--[\s\S]*?(?:-->|$)/g, '')
+      // Link reference definitions are never rendered (`[//]: # (hidden text)`).
+      .replace(/^ {0,3}\[[^\]\n]+\]:[^\n]*$/gm, '')
+      .replace(/!\[([^\]]*)\]\([^)]*\)/g, '[image]')
+      .replace(/<img\b[^>]*>/gi, '[image]')
+      .replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, '')
+      .replace(/\r\n/g, '\n')
+      .trim()
+  )
 }
 
 /** The task the engine gets for an issue: title, body and any extra context, all sanitised. */

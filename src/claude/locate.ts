@@ -50,7 +50,9 @@ export function locateClaude(opts: {
   if (opts.explicit) {
     const resolved = path.resolve(opts.cwd, opts.explicit)
     if (!isExecutable(resolved)) {
-      throw new ClaudeNotFoundError(`claude_path / --claude-path points to ${resolved}, which is not an executable file`)
+      throw new ClaudeNotFoundError(
+        `claude_path / --claude-path points to ${resolved}, which is not an executable file`
+      )
     }
     return resolved
   }

@@ -24,9 +24,14 @@ export function userMessage(text: string): string {
   return line({ type: 'user', message: { role: 'user', content: text }, parent_tool_use_id: null, session_id: '' })
 }
 
-export function permissionResponse(requestId: string, decision: PermissionDecision, input: Record<string, unknown>): string {
+export function permissionResponse(
+  requestId: string,
+  decision: PermissionDecision,
+  input: Record<string, unknown>
+): string {
   // The CLI requires updatedInput on an allow: the input as asked, unless the host changed it.
-  const response = decision.behavior === 'allow' ? { behavior: 'allow', updatedInput: decision.updatedInput ?? input } : decision
+  const response =
+    decision.behavior === 'allow' ? { behavior: 'allow', updatedInput: decision.updatedInput ?? input } : decision
   return line({ type: 'control_response', response: { subtype: 'success', request_id: requestId, response } })
 }
 

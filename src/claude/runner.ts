@@ -14,8 +14,22 @@
 import crypto from 'node:crypto'
 import { execa } from 'execa'
 import type { Launch } from '../sandbox/runtime.js'
-import { errorResponse, initializeRequest, interruptRequest, permissionResponse, userMessage, type PermissionDecision } from './protocol.js'
-import { LineSplitter, parseStreamLine, type ClaudeEvent, type PermissionRequest, type ResultSummary, type ToolCall } from './stream.js'
+import {
+  errorResponse,
+  initializeRequest,
+  interruptRequest,
+  permissionResponse,
+  userMessage,
+  type PermissionDecision
+} from './protocol.js'
+import {
+  LineSplitter,
+  parseStreamLine,
+  type ClaudeEvent,
+  type PermissionRequest,
+  type ResultSummary,
+  type ToolCall
+} from './stream.js'
 
 /** Where a process starts: as it is, or wrapped into the sandbox. */
 export interface ProcessHost {
@@ -95,14 +109,17 @@ export function describeResultError(result: ResultSummary): string {
   switch (result.subtype) {
     case 'error_max_turns':
       // errors[] names the limit that was set; num_turns counts one more.
-      return result.errors.length ? `Claude Code stopped: ${said}` : `Claude Code stopped at the maximum number of turns (${result.turns})`
+      return result.errors.length
+        ? `Claude Code stopped: ${said}`
+        : `Claude Code stopped at the maximum number of turns (${result.turns})`
     case 'error_max_budget_usd':
       return `Claude Code stopped because the budget was exhausted (spent $${result.costUsd.toFixed(4)})`
     default:
       if (/not logged in|invalid api key|please run \/login/i.test(said)) {
         return `no usable Anthropic credential reached Claude Code (it said: ${said}); set anthropic_api_key or claude_code_oauth_token (ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN for the CLI)`
       }
-      if (result.apiErrorStatus === 401 || result.apiErrorStatus === 403) return credentialRejected(result.apiErrorStatus, said)
+      if (result.apiErrorStatus === 401 || result.apiErrorStatus === 403)
+        return credentialRejected(result.apiErrorStatus, said)
       if (result.apiErrorStatus) return `Anthropic API error ${result.apiErrorStatus}${said ? `: ${said}` : ''}`
       return `Claude Code reported an error${result.subtype && result.subtype !== 'success' ? ` (${result.subtype})` : ''}${said ? `: ${said}` : ''}`
   }
@@ -113,7 +130,16 @@ function credentialRejected(status: number, detail = ''): string {
 }
 
 export async function runClaude(inv: ClaudeInvocation): Promise<ClaudeOutcome> {
-  const args = ['-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose', '--permission-prompt-tool', 'stdio']
+  const args = [
+    '-p',
+    '--input-format',
+    'stream-json',
+    '--output-format',
+    'stream-json',
+    '--verbose',
+    '--permission-prompt-tool',
+    'stdio'
+  ]
   if (inv.resumeSessionId) args.push('--resume', inv.resumeSessionId)
   args.push(...inv.args)
   const launch = inv.host ? await inv.host.launch(inv.claudePath, args, inv.cwd) : { file: inv.claudePath, args }
@@ -170,9 +196,14 @@ export async function runClaude(inv: ClaudeInvocation): Promise<ClaudeOutcome> {
   const decide = async (request: PermissionRequest): Promise<void> => {
     let decision: PermissionDecision
     try {
-      decision = inv.canUseTool ? await inv.canUseTool(request) : { behavior: 'deny', message: 'This tool is not available in this phase.' }
+      decision = inv.canUseTool
+        ? await inv.canUseTool(request)
+        : { behavior: 'deny', message: 'This tool is not available in this phase.' }
     } catch (err) {
-      decision = { behavior: 'deny', message: `The orchestrator could not decide on this call: ${(err as Error).message}` }
+      decision = {
+        behavior: 'deny',
+        message: `The orchestrator could not decide on this call: ${(err as Error).message}`
+      }
     }
     send(permissionResponse(request.requestId, decision, request.input))
   }
@@ -250,7 +281,10 @@ export async function runClaude(inv: ClaudeInvocation): Promise<ClaudeOutcome> {
     outcome.error = describeResultError(final)
   } else if (done.exitCode !== 0) {
     // Not shortMessage: it repeats the whole command line, the sandbox's wrapper included.
-    const reason = done.failed && done.exitCode === undefined ? `could not be started: ${done.originalMessage || 'unknown error'}` : `exited with code ${done.exitCode}`
+    const reason =
+      done.failed && done.exitCode === undefined
+        ? `could not be started: ${done.originalMessage || 'unknown error'}`
+        : `exited with code ${done.exitCode}`
     const detail = stderrTail.trim().split('\n').slice(-5).join(' ').slice(0, 500)
     outcome.error = `Claude Code ${reason}${detail ? `: ${detail}` : ''}`
   } else if (!final) {

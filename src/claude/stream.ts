@@ -55,7 +55,7 @@ function contentText(content: unknown): string {
   if (typeof content === 'string') return content
   if (!Array.isArray(content)) return ''
   return content
-    .map((part) => {
+    .map(part => {
       const p = asRecord(part)
       return typeof p.text === 'string' ? p.text : ''
     })
@@ -76,17 +76,18 @@ function parseResult(obj: Json): ResultSummary {
     sessionId: String(obj.session_id ?? ''),
     costUsd: num(obj.total_cost_usd),
     // Cached prompt tokens are still prompt tokens the phase consumed.
-    inputTokens:
-      num(usage.input_tokens) + num(usage.cache_creation_input_tokens) + num(usage.cache_read_input_tokens),
+    inputTokens: num(usage.input_tokens) + num(usage.cache_creation_input_tokens) + num(usage.cache_read_input_tokens),
     outputTokens: num(usage.output_tokens),
     turns: num(obj.num_turns),
     structuredOutput: obj.structured_output,
     apiErrorStatus: typeof obj.api_error_status === 'number' ? obj.api_error_status : null,
-    permissionDenials: denials.map((d) => {
+    permissionDenials: denials.map(d => {
       const r = asRecord(d)
       return { tool: String(r.tool_name ?? ''), input: r.tool_input }
     }),
-    errors: Array.isArray(obj.errors) ? obj.errors.map((e) => (typeof e === 'string' ? e : JSON.stringify(e))).filter(Boolean) : []
+    errors: Array.isArray(obj.errors)
+      ? obj.errors.map(e => (typeof e === 'string' ? e : JSON.stringify(e))).filter(Boolean)
+      : []
   }
 }
 
@@ -121,11 +122,17 @@ export function parseStreamLine(line: string): ClaudeEvent[] {
     case 'control_request': {
       const request = asRecord(obj.request)
       const requestId = String(obj.request_id ?? '')
-      if (request.subtype !== 'can_use_tool') return [{ type: 'control', requestId, subtype: String(request.subtype ?? '') }]
+      if (request.subtype !== 'can_use_tool')
+        return [{ type: 'control', requestId, subtype: String(request.subtype ?? '') }]
       return [
         {
           type: 'permission',
-          request: { requestId, toolName: String(request.tool_name ?? ''), input: asRecord(request.input), toolUseId: String(request.tool_use_id ?? '') }
+          request: {
+            requestId,
+            toolName: String(request.tool_name ?? ''),
+            input: asRecord(request.input),
+            toolUseId: String(request.tool_use_id ?? '')
+          }
         }
       ]
     }
@@ -151,8 +158,8 @@ export function parseStreamLine(line: string): ClaudeEvent[] {
       if (!Array.isArray(content)) return []
       return content
         .map(asRecord)
-        .filter((p) => p.type === 'tool_result')
-        .map((p) => ({
+        .filter(p => p.type === 'tool_result')
+        .map(p => ({
           type: 'tool_result' as const,
           toolUseId: String(p.tool_use_id ?? ''),
           isError: p.is_error === true,

@@ -127,7 +127,8 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   if (!artifactsDir) {
     throw new UsageError(`--artifacts-dir must be a relative path inside the repository, got "${v['artifacts-dir']}"`)
   }
-  const maxQuestions = v['max-questions'] === '0' ? 0 : (positiveNumber('--max-questions', v['max-questions'], true) ?? 3)
+  const maxQuestions =
+    v['max-questions'] === '0' ? 0 : (positiveNumber('--max-questions', v['max-questions'], true) ?? 3)
   let claudeArgs: string[]
   try {
     claudeArgs = splitArgs(v['claude-args'] ?? '')
@@ -135,7 +136,8 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     throw new UsageError(`--claude-args: ${(err as Error).message}`)
   }
   const sandbox = (v.sandbox ?? 'auto') as SandboxMode
-  if (!SANDBOX_MODES.includes(sandbox)) throw new UsageError(`--sandbox must be required, auto or off, got "${v.sandbox}"`)
+  if (!SANDBOX_MODES.includes(sandbox))
+    throw new UsageError(`--sandbox must be required, auto or off, got "${v.sandbox}"`)
   let allowedDomains: string[] | undefined
   try {
     allowedDomains = v['allowed-domains'] === undefined ? undefined : parseAllowedDomains(v['allowed-domains'])

@@ -40,15 +40,21 @@ const HOW_TO_SET = [
  * `$CLAUDE_CONFIG_DIR/.credentials.json` (default `~/.claude`); on macOS in the
  * keychain, which this process cannot look into, so it is assumed there.
  */
-export function mayHaveLogin(env: Record<string, string | undefined>, platform: NodeJS.Platform = process.platform): boolean {
+export function mayHaveLogin(
+  env: Record<string, string | undefined>,
+  platform: NodeJS.Platform = process.platform
+): boolean {
   if (platform === 'darwin') return true
   const dir = env.CLAUDE_CONFIG_DIR || (env.HOME ? path.join(env.HOME, '.claude') : null)
   return dir !== null && fs.existsSync(path.join(dir, '.credentials.json'))
 }
 
 /** Throws MissingCredentialError, naming the variables, when Claude Code would have no way to reach a model. */
-export function assertModelCredential(env: Record<string, string | undefined>, opts: { sandboxed: boolean; platform?: NodeJS.Platform }): void {
-  if (CREDENTIAL_VARIABLES.some((name) => isSet(env[name]))) return
+export function assertModelCredential(
+  env: Record<string, string | undefined>,
+  opts: { sandboxed: boolean; platform?: NodeJS.Platform }
+): void {
+  if (CREDENTIAL_VARIABLES.some(name => isSet(env[name]))) return
   if (!opts.sandboxed && mayHaveLogin(env, opts.platform)) return
   const login = opts.sandboxed
     ? 'A `claude login` session is not used: in the sandbox Claude Code gets a throwaway HOME.'

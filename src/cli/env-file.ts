@@ -31,5 +31,7 @@ export function loadEnvFile(file: string, env: Record<string, string | undefined
 }
 
 function stripEmpty(env: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''))
+  return Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '')
+  )
 }

@@ -43,13 +43,17 @@ export async function main(argv: string[], processEnv: Record<string, string | u
     const start = path.resolve(opts.cwd)
     const repoDir = await repositoryRoot(start)
     if (!repoDir) {
-      throw new UsageError(`${start} is not inside a git repository; run orchestrator in your project's checkout or pass --cwd`)
+      throw new UsageError(
+        `${start} is not inside a git repository; run orchestrator in your project's checkout or pass --cwd`
+      )
     }
     const env = loadEnvFile(path.join(repoDir, '.env.claude'), processEnv)
     const answererConfig = detectAnswerer(env)
     const claudePath = locateClaude({ explicit: opts.claudePath, pathVar: env.PATH, cwd: repoDir })
     const sub = subfolderOf(repoDir, start)
-    err(`orchestrator ${VERSION}: ${opts.implement ? 'full run' : 'plan only'} in ${repoDir}${sub ? ` (the repository's top level; started in ${sub})` : ''}`)
+    err(
+      `orchestrator ${VERSION}: ${opts.implement ? 'full run' : 'plan only'} in ${repoDir}${sub ? ` (the repository's top level; started in ${sub})` : ''}`
+    )
     err(`  questions: ${describeAnswerer(answererConfig)}`)
     const note = opts.implement ? await uncommittedNote(repoDir, opts.artifactsDir) : null
     if (note) err(`  note: ${note}`)
@@ -61,7 +65,7 @@ export async function main(argv: string[], processEnv: Record<string, string | u
       env: buildClaudeEnv(env),
       allowedDomains: opts.allowedDomains ?? DEFAULT_ALLOWED_DOMAINS,
       denyRead: [],
-      warn: (message) => err(`  warning: ${message}`)
+      warn: message => err(`  warning: ${message}`)
     })
     let result
     try {
@@ -87,7 +91,7 @@ export async function main(argv: string[], processEnv: Record<string, string | u
         maxQuestionRounds: opts.maxQuestions,
         verifyCommand: opts.verify,
         answerer: createAnswerer(answererConfig),
-        onProgress: (event) => {
+        onProgress: event => {
           const line = formatProgress(event, repoDir)
           if (line) err(line)
         }

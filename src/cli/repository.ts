@@ -31,7 +31,7 @@ export function subfolderOf(root: string, start: string): string {
 
 /** A line saying which uncommitted files were there before the run, or null for a clean tree. */
 export async function uncommittedNote(repoDir: string, artifactsDir: string): Promise<string | null> {
-  const yours = (await dirtyPaths(repoDir)).filter((p) => !isInside(p, artifactsDir)).sort()
+  const yours = (await dirtyPaths(repoDir)).filter(p => !isInside(p, artifactsDir)).sort()
   if (!yours.length) return null
   const shown = yours.slice(0, 5).join(', ') + (yours.length > 5 ? ', …' : '')
   const count = yours.length === 1 ? '1 uncommitted file was' : `${yours.length} uncommitted files were`

@@ -19,7 +19,8 @@ export function renderSummary(result: RunResult): string {
     }
     lines.push(`Changed files: ${result.changedFiles.length ? result.changedFiles.join(', ') : 'none'}`)
   }
-  if (result.sandbox && !result.sandbox.sandboxed) lines.push(`Sandbox: off (${result.sandbox.reason ?? 'sandbox off'})`)
+  if (result.sandbox && !result.sandbox.sandboxed)
+    lines.push(`Sandbox: off (${result.sandbox.reason ?? 'sandbox off'})`)
   for (const p of result.phases) {
     if (p.blockedConnections?.length) lines.push(`Sandbox blocked in ${p.name}: ${p.blockedConnections.join(', ')}`)
     if (p.deniedPaths?.length) lines.push(`Sandbox refused writes in ${p.name}: ${p.deniedPaths.length}`)

@@ -45,7 +45,13 @@ export function slugify(task: string, issueNumber?: number): string {
  * never overwritten (a revised plan or a second review sits beside the first),
  * so the name gets `-2`, `-3`… when taken.
  */
-export function artifactPath(artifactsDir: string, phase: PhaseName, date: string, slug: string, repoDir?: string): string {
+export function artifactPath(
+  artifactsDir: string,
+  phase: PhaseName,
+  date: string,
+  slug: string,
+  repoDir?: string
+): string {
   const base = path.posix.join(artifactsDir, ARTIFACT_FOLDERS[phase], `${date}-${slug}`)
   let candidate = `${base}.md`
   for (let n = 2; repoDir && fs.existsSync(path.join(repoDir, candidate)); n++) candidate = `${base}-${n}.md`

@@ -10,7 +10,14 @@ import { runPhase, type ClaudeSettings } from './phase-runner.js'
 import { PHASE_SPECS, type PhaseSpec } from './phases.js'
 import type { ProgressEvent } from './progress.js'
 import type { PromptContext } from './prompts.js'
-import { PHASES, type Finding, type MaintainerAnswer, type PhaseName, type PhaseResult, type RunResult } from './types.js'
+import {
+  PHASES,
+  type Finding,
+  type MaintainerAnswer,
+  type PhaseName,
+  type PhaseResult,
+  type RunResult
+} from './types.js'
 import { changesSince, recordStartingPoint } from './starting-point.js'
 import { declaredVerifyCommand, runVerify, verifyFeedback, type VerifySummary } from './verify.js'
 
@@ -77,7 +84,7 @@ function skipped(name: PhaseName): PhaseResult {
 export async function runEngine(opts: EngineOptions): Promise<RunResult> {
   const started = Date.now()
   const emit = opts.onProgress ?? (() => undefined)
-  const requested = PHASES.filter((p) => opts.phases.includes(p))
+  const requested = PHASES.filter(p => opts.phases.includes(p))
   const inputs: Partial<Record<PhaseName, string[]>> = { ...opts.inputs }
   const results: PhaseResult[] = []
   let findings: Finding[] = []
@@ -98,7 +105,7 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
       budgetUsd: opts.maxBudgetUsd === undefined ? undefined : opts.maxBudgetUsd - spent,
       maxQuestionRounds: opts.maxQuestionRounds,
       answerer: opts.answerer,
-      answered: opts.answered?.filter((a) => a.phase === spec.name),
+      answered: opts.answered?.filter(a => a.phase === spec.name),
       emit
     })
 
@@ -108,14 +115,15 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
       continue
     }
     const spec = PHASE_SPECS[name]
-    if (!opts.reuse?.[name]?.length) emit({ type: 'phase-start', phase: name, position: i + 1, total: requested.length })
+    if (!opts.reuse?.[name]?.length)
+      emit({ type: 'phase-start', phase: name, position: i + 1, total: requested.length })
     // The work tree as implement finds it: uncommitted edits already there are not the run's.
     if (name === 'implement') implementBase = await recordStartingPoint(opts.repoDir, opts.artifactsDir)
     const ctx: PromptContext = {
       task: opts.task,
       artifactsDir: opts.artifactsDir,
       outputPath: artifactPath(opts.artifactsDir, name, opts.date, opts.slug, opts.repoDir),
-      inputs: Object.fromEntries(spec.reads.filter((p) => inputs[p]?.length).map((p) => [p, inputs[p]])),
+      inputs: Object.fromEntries(spec.reads.filter(p => inputs[p]?.length).map(p => [p, inputs[p]])),
       guidance: opts.guidance?.[name]
     }
     if (name === 'review' && verify) {
@@ -141,7 +149,11 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
       out = { result: { ...skipped(name), status: 'succeeded' as const, reused: true, artifacts: reused } }
     } else if (opts.maxBudgetUsd !== undefined && opts.maxBudgetUsd - spent <= 0) {
       out = {
-        result: { ...skipped(name), status: 'failed' as const, error: `the run's budget of $${opts.maxBudgetUsd} is spent` }
+        result: {
+          ...skipped(name),
+          status: 'failed' as const,
+          error: `the run's budget of $${opts.maxBudgetUsd} is spent`
+        }
       }
     } else {
       out = await run(spec, ctx)
@@ -150,19 +162,35 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
         const change = await changesSince(opts.repoDir, implementBase, opts.artifactsDir)
         if (!change.files.length) {
           const said = out.finalText?.trim().replace(/\s+/g, ' ').slice(0, 300)
-          out = { result: { ...out.result, status: 'failed' as const, error: `implement changed nothing${said ? `; Claude said: ${said}` : ''}` } }
+          out = {
+            result: {
+              ...out.result,
+              status: 'failed' as const,
+              error: `implement changed nothing${said ? `; Claude said: ${said}` : ''}`
+            }
+          }
         }
       }
     }
     spent += out.result.costUsd
     results.push(out.result)
     emit({ type: 'phase-end', phase: name, result: out.result })
-    const command = name === 'implement' && out.result.status === 'succeeded' ? (opts.verifyCommand ?? declaredVerifyCommand(opts.repoDir)) : null
+    const command =
+      name === 'implement' && out.result.status === 'succeeded'
+        ? (opts.verifyCommand ?? declaredVerifyCommand(opts.repoDir))
+        : null
     if (command) {
       verify = { command, source: opts.verifyCommand ? 'input' : 'repository', passed: false, rounds: [] }
       const extra = opts.verifyRounds ?? 2
       for (let round = 1; ; round++) {
-        const checked = await runVerify({ command, round, repoDir: opts.repoDir, env: opts.claude.env, host: opts.claude.host, timeoutMs: opts.phaseTimeoutMs })
+        const checked = await runVerify({
+          command,
+          round,
+          repoDir: opts.repoDir,
+          env: opts.claude.env,
+          host: opts.claude.host,
+          timeoutMs: opts.phaseTimeoutMs
+        })
         checked.tail = redact(checked.tail)
         verify.rounds.push(checked)
         emit({ type: 'verify', phase: name, command, round: checked })
@@ -173,7 +201,10 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
         if (round > extra || (opts.maxBudgetUsd !== undefined && opts.maxBudgetUsd - spent <= 0)) break
         // Another implement session, told what failed; the same phase rules and checks apply.
         emit({ type: 'phase-start', phase: name, position: i + 1, total: requested.length })
-        const again = await run(spec, { ...ctx, guidance: [verifyFeedback(command, checked), ctx.guidance].filter(Boolean).join('\n\n') })
+        const again = await run(spec, {
+          ...ctx,
+          guidance: [verifyFeedback(command, checked), ctx.guidance].filter(Boolean).join('\n\n')
+        })
         spent += again.result.costUsd
         results.push(again.result)
         emit({ type: 'phase-end', phase: name, result: again.result })
@@ -191,9 +222,12 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
     if (out.verdict) findings = sortFindings(out.verdict.findings)
   }
 
-  const ran = (name: PhaseName) => results.find((r) => r.name === name && r.status === 'succeeded')
+  const ran = (name: PhaseName) => results.find(r => r.name === name && r.status === 'succeeded')
   const changeBase = opts.reviewBase ?? implementBase
-  const changedFiles = requested.includes('implement') && changeBase ? (await changesSince(opts.repoDir, changeBase, opts.artifactsDir)).files : []
+  const changedFiles =
+    requested.includes('implement') && changeBase
+      ? (await changesSince(opts.repoDir, changeBase, opts.artifactsDir)).files
+      : []
   const totals = results.reduce(
     (t, r) => ({
       durationMs: t.durationMs,
@@ -207,8 +241,17 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
   const result: RunResult = {
     task: opts.task,
     ...(verify ? { verify } : {}),
-    ...(host ? { sandbox: { sandboxed: host.sandboxed, ...(host.unconfinedReason ? { reason: host.unconfinedReason } : {}) } } : {}),
-    status: failed?.status === 'waiting' ? 'awaiting-answer' : failed ? 'failed' : requested.includes('review') ? 'completed' : 'planned',
+    ...(host
+      ? { sandbox: { sandboxed: host.sandboxed, ...(host.unconfinedReason ? { reason: host.unconfinedReason } : {}) } }
+      : {}),
+    status:
+      failed?.status === 'waiting'
+        ? 'awaiting-answer'
+        : failed
+          ? 'failed'
+          : requested.includes('review')
+            ? 'completed'
+            : 'planned',
     phases: results,
     planPath: ran('plan')?.artifacts[0] ?? opts.inputs?.plan?.[0] ?? null,
     reviewPath: ran('review')?.artifacts[0] ?? null,

@@ -49,7 +49,9 @@ export function parseVerdict(value: unknown): ReviewVerdict {
     if (!isRecord(raw)) throw new FindingsError(`${where} is not an object`)
     const severity = raw.severity
     if (typeof severity !== 'string' || !SEVERITIES.includes(severity as Severity)) {
-      throw new FindingsError(`${where} has severity ${JSON.stringify(severity)}; expected one of ${SEVERITIES.join(', ')}`)
+      throw new FindingsError(
+        `${where} has severity ${JSON.stringify(severity)}; expected one of ${SEVERITIES.join(', ')}`
+      )
     }
     for (const key of ['file', 'title', 'detail'] as const) {
       if (typeof raw[key] !== 'string') throw new FindingsError(`${where} has no string "${key}"`)
@@ -99,12 +101,15 @@ export function renderFindingsSection(verdict: ReviewVerdict): string {
   if (verdict.summary) lines.push(verdict.summary, '')
   if (!verdict.findings.length) lines.push('No findings.')
   for (const severity of SEVERITIES) {
-    const group = verdict.findings.filter((f) => f.severity === severity)
+    const group = verdict.findings.filter(f => f.severity === severity)
     if (!group.length) continue
     lines.push(`### ${HEADINGS[severity]} (${group.length})`, '')
     for (const f of group) {
       const where = f.line ? `${f.file}:${f.line}` : f.file
-      lines.push(`- **${f.title}** — \`${where}\`${f.lens ? ` _(${f.lens})_` : ''}`, `  ${f.detail.replace(/\n/g, '\n  ')}`)
+      lines.push(
+        `- **${f.title}** — \`${where}\`${f.lens ? ` _(${f.lens})_` : ''}`,
+        `  ${f.detail.replace(/\n/g, '\n  ')}`
+      )
     }
     lines.push('')
   }
@@ -113,6 +118,8 @@ export function renderFindingsSection(verdict: ReviewVerdict): string {
 
 /** "1 major, 2 nits"-style counts, most severe first; `none` when empty. */
 export function countBySeverity(findings: Finding[], none = 'none'): string {
-  const counts = SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length] as const).filter(([, n]) => n > 0)
+  const counts = SEVERITIES.map(s => [s, findings.filter(f => f.severity === s).length] as const).filter(
+    ([, n]) => n > 0
+  )
   return counts.length ? counts.map(([s, n]) => `${n} ${s}`).join(', ') : none
 }

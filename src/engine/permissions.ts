@@ -17,16 +17,76 @@ export interface PermissionContext {
 
 /** Programs a read-only phase may run: they read, or run the project's own checks. */
 const READ_ONLY_PROGRAMS = new Set([
-  'ls', 'cat', 'head', 'tail', 'wc', 'grep', 'egrep', 'rg', 'find', 'tree', 'file', 'stat', 'du', 'pwd', 'echo', 'printf',
-  'sort', 'uniq', 'cut', 'tr', 'diff', 'cmp', 'sed', 'jq', 'basename', 'dirname', 'realpath', 'which', 'type', 'true', 'date',
-  'git', 'npm', 'npx', 'yarn', 'pnpm', 'node', 'python', 'python3', 'pytest', 'go', 'cargo', 'make', 'mvn', 'gradle', 'bundle', 'rake'
+  'ls',
+  'cat',
+  'head',
+  'tail',
+  'wc',
+  'grep',
+  'egrep',
+  'rg',
+  'find',
+  'tree',
+  'file',
+  'stat',
+  'du',
+  'pwd',
+  'echo',
+  'printf',
+  'sort',
+  'uniq',
+  'cut',
+  'tr',
+  'diff',
+  'cmp',
+  'sed',
+  'jq',
+  'basename',
+  'dirname',
+  'realpath',
+  'which',
+  'type',
+  'true',
+  'date',
+  'git',
+  'npm',
+  'npx',
+  'yarn',
+  'pnpm',
+  'node',
+  'python',
+  'python3',
+  'pytest',
+  'go',
+  'cargo',
+  'make',
+  'mvn',
+  'gradle',
+  'bundle',
+  'rake'
 ])
-const READ_ONLY_GIT = new Set(['status', 'log', 'diff', 'show', 'ls-files', 'ls-tree', 'grep', 'blame', 'rev-parse', 'describe', 'shortlog', 'cat-file', 'branch'])
+const READ_ONLY_GIT = new Set([
+  'status',
+  'log',
+  'diff',
+  'show',
+  'ls-files',
+  'ls-tree',
+  'grep',
+  'blame',
+  'rev-parse',
+  'describe',
+  'shortlog',
+  'cat-file',
+  'branch'
+])
 /** For package managers and build tools: the subcommands that check rather than change. */
-const CHECK_COMMANDS = /^(test|t|run (test|lint|check|typecheck)[\w:-]*|ls|list|outdated|why|--version|-v|vet|check|clippy|verify)\b/
+const CHECK_COMMANDS =
+  /^(test|t|run (test|lint|check|typecheck)[\w:-]*|ls|list|outdated|why|--version|-v|vet|check|clippy|verify)\b/
 
 /** Never, in any phase: what publishes, rewrites history or leaves the work branch. */
-const FORBIDDEN_GIT = /\bgit\s+(?:-C\b|-c\b|--git-dir|--work-tree|push\b|reset\b|rebase\b|commit\s+(?:[^;&|]*\s)?--amend\b|filter-branch\b|filter-repo\b|update-ref\b|checkout\b|switch\b|branch\s+-[dDmM]\b|tag\b|remote\b|config\b|replace\b)/
+const FORBIDDEN_GIT =
+  /\bgit\s+(?:-C\b|-c\b|--git-dir|--work-tree|push\b|reset\b|rebase\b|commit\s+(?:[^;&|]*\s)?--amend\b|filter-branch\b|filter-repo\b|update-ref\b|checkout\b|switch\b|branch\s+-[dDmM]\b|tag\b|remote\b|config\b|replace\b)/
 
 function deny(message: string): PermissionDecision {
   return { behavior: 'deny', message }
@@ -64,7 +124,7 @@ export function commandSegments(command: string): string[] {
     current += ch
   }
   out.push(current)
-  return out.map((s) => s.trim()).filter(Boolean)
+  return out.map(s => s.trim()).filter(Boolean)
 }
 
 function readOnlySegment(segment: string): string | null {
@@ -76,21 +136,34 @@ function readOnlySegment(segment: string): string | null {
   if (/(^|[^0-9&])>{1,2}\s*(?!&|\/dev\/null)/.test(segment)) return 'output redirection writes a file'
   if (program === 'git') {
     const sub = words.find((w, i) => i > 0 && !w.startsWith('-')) ?? ''
-    if (!READ_ONLY_GIT.has(sub) || (sub === 'branch' && /\s-[dDmMcC]\b/.test(segment))) return `\`git ${sub}\` changes the repository`
+    if (!READ_ONLY_GIT.has(sub) || (sub === 'branch' && /\s-[dDmMcC]\b/.test(segment)))
+      return `\`git ${sub}\` changes the repository`
   }
   if (program === 'sed' && /(^|\s)-[a-zA-Z]*i/.test(rest)) return '`sed -i` edits files'
-  if (program === 'find' && /\s-(delete|exec|execdir|ok|okdir|fprint\w*|fls)\b/.test(segment)) return '`find` may only list files here'
-  if (['npm', 'npx', 'yarn', 'pnpm', 'go', 'cargo', 'make', 'mvn', 'gradle', 'bundle', 'rake'].includes(program) && !CHECK_COMMANDS.test(rest) && program !== 'npx') {
+  if (program === 'find' && /\s-(delete|exec|execdir|ok|okdir|fprint\w*|fls)\b/.test(segment))
+    return '`find` may only list files here'
+  if (
+    ['npm', 'npx', 'yarn', 'pnpm', 'go', 'cargo', 'make', 'mvn', 'gradle', 'bundle', 'rake'].includes(program) &&
+    !CHECK_COMMANDS.test(rest) &&
+    program !== 'npx'
+  ) {
     return `\`${program} ${rest.split(' ')[0] ?? ''}\` is not one of the project's checks`
   }
-  if (program === 'npx' && !/^(jest|vitest|mocha|tsc --noEmit|eslint|prettier --check)\b/.test(rest)) return `\`npx ${rest.split(' ')[0] ?? ''}\` is not one of the project's checks`
-  if ((program === 'node' || program === 'python' || program === 'python3') && !/^(--version|-V|-m pytest)\b/.test(rest)) return `running \`${program}\` code is not read-only`
+  if (program === 'npx' && !/^(jest|vitest|mocha|tsc --noEmit|eslint|prettier --check)\b/.test(rest))
+    return `\`npx ${rest.split(' ')[0] ?? ''}\` is not one of the project's checks`
+  if (
+    (program === 'node' || program === 'python' || program === 'python3') &&
+    !/^(--version|-V|-m pytest)\b/.test(rest)
+  )
+    return `running \`${program}\` code is not read-only`
   return null
 }
 
 function decideBash(command: string, ctx: PermissionContext): PermissionDecision {
   if (FORBIDDEN_GIT.test(command)) {
-    return deny('The orchestrator commits and pushes the work itself: pushing, rewriting history, switching branches and changing git configuration are not allowed in any phase. Leave the changes in the working tree.')
+    return deny(
+      'The orchestrator commits and pushes the work itself: pushing, rewriting history, switching branches and changing git configuration are not allowed in any phase. Leave the changes in the working tree.'
+    )
   }
   if (!ctx.readOnly) return { behavior: 'allow' }
   if (/\$\(|`|<\(/.test(command)) return deny(readOnlyRefusal(ctx, 'command substitution could run anything'))
@@ -111,16 +184,25 @@ function readOnlyRefusal(ctx: PermissionContext, why: string): string {
 function decideWrite(file: unknown, ctx: PermissionContext): PermissionDecision {
   if (typeof file !== 'string' || !file) return deny('Say which file to write (file_path).')
   const rel = path.relative(ctx.repoDir, path.resolve(ctx.repoDir, file))
-  if (rel.startsWith('..') || path.isAbsolute(rel)) return deny(`Denied: ${file} is outside the repository; write only inside it.`)
-  if (isInside(rel, '.git')) return deny('Denied: the .git folder is git\'s own; change files in the working tree instead.')
+  if (rel.startsWith('..') || path.isAbsolute(rel))
+    return deny(`Denied: ${file} is outside the repository; write only inside it.`)
+  if (isInside(rel, '.git'))
+    return deny("Denied: the .git folder is git's own; change files in the working tree instead.")
   if (ctx.readOnly && !isInside(rel, ctx.artifactsDir)) {
-    return deny(`Denied: the ${ctx.phase} phase is read-only; it may write only under ${ctx.artifactsDir}/ (not ${rel}).`)
+    return deny(
+      `Denied: the ${ctx.phase} phase is read-only; it may write only under ${ctx.artifactsDir}/ (not ${rel}).`
+    )
   }
-  if (isInside(rel, '.github/workflows')) return deny('Denied: the orchestrator never changes workflow files (.github/workflows/).')
+  if (isInside(rel, '.github/workflows'))
+    return deny('Denied: the orchestrator never changes workflow files (.github/workflows/).')
   return { behavior: 'allow' }
 }
 
-export function decideToolCall(toolName: string, input: Record<string, unknown>, ctx: PermissionContext): PermissionDecision {
+export function decideToolCall(
+  toolName: string,
+  input: Record<string, unknown>,
+  ctx: PermissionContext
+): PermissionDecision {
   switch (toolName) {
     case 'Read':
     case 'Glob':

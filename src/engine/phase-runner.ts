@@ -11,7 +11,14 @@ import type { PermissionDecision } from '../claude/protocol.js'
 import { runClaude, type ClaudeOutcome, type CompletedToolCall } from '../claude/runner.js'
 import type { PermissionRequest } from '../claude/stream.js'
 import { artifactsFromText, artifactsFromToolCalls } from './artifacts.js'
-import { FINDINGS_SCHEMA, FindingsError, parseVerdict, renderFindingsSection, verdictFromText, type ReviewVerdict } from './findings.js'
+import {
+  FINDINGS_SCHEMA,
+  FindingsError,
+  parseVerdict,
+  renderFindingsSection,
+  verdictFromText,
+  type ReviewVerdict
+} from './findings.js'
 import { decideToolCall } from './permissions.js'
 import { customCommandFile, permissionArgs, type PhaseSpec } from './phases.js'
 import { toolTarget, type ProgressEvent } from './progress.js'
@@ -58,7 +65,9 @@ const MAX_ANSWERER_DOC_CHARS = 20000
 
 function minutes(ms: number): string {
   const m = ms / 60000
-  return m >= 1 && Number.isInteger(m) ? `${m} minute${m === 1 ? '' : 's'}` : `${Math.round(ms / 1000)} second${Math.round(ms / 1000) === 1 ? '' : 's'}`
+  return m >= 1 && Number.isInteger(m)
+    ? `${m} minute${m === 1 ? '' : 's'}`
+    : `${Math.round(ms / 1000)} second${Math.round(ms / 1000) === 1 ? '' : 's'}`
 }
 
 /** `a, a, b` → `a (2 times), b`: a loop that retries a blocked host should not fill the report. */
@@ -76,7 +85,7 @@ export function phasePrompt(spec: PhaseSpec, ctx: PromptContext, repoDir: string
 }
 
 function readDocs(repoDir: string, paths: string[]): Array<{ path: string; content: string }> {
-  return paths.map((p) => {
+  return paths.map(p => {
     let content = ''
     try {
       content = fs.readFileSync(path.join(repoDir, p), 'utf8').slice(0, MAX_ANSWERER_DOC_CHARS)
@@ -132,12 +141,16 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
   /** Questions that wait for a maintainer: the phase stops and the run ends waiting. */
   let waitingFor: PendingQuestion[] | null = null
   // Answers maintainers gave in an earlier run are on record from the start.
-  for (const a of opts.answered ?? []) result.questions.push({ question: a.question, answer: a.answer, answeredBy: 'maintainer' })
+  for (const a of opts.answered ?? [])
+    result.questions.push({ question: a.question, answer: a.answer, answeredBy: 'maintainer' })
 
   /** AskUserQuestion: each question goes to the answerer; the answers return to Claude in the same turn. */
   const answerQuestions = async (input: Record<string, unknown>): Promise<PermissionDecision> => {
     if (++structuredQuestions > opts.maxQuestionRounds) {
-      return { behavior: 'deny', message: `No more questions in this phase: proceed on the most reasonable assumption and write it down under "Assumptions".` }
+      return {
+        behavior: 'deny',
+        message: `No more questions in this phase: proceed on the most reasonable assumption and write it down under "Assumptions".`
+      }
     }
     const asked = Array.isArray(input.questions) ? (input.questions as Array<Record<string, unknown>>) : []
     const answers: Record<string, string> = {}
@@ -146,9 +159,12 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
       const question = String(q.question ?? '').trim()
       if (!question) continue
       const options = (Array.isArray(q.options) ? (q.options as Array<Record<string, unknown>>) : [])
-        .map((o) => ({ label: String(o.label ?? ''), description: typeof o.description === 'string' ? o.description : undefined }))
-        .filter((o) => o.label)
-      const given = opts.answered?.find((a) => a.question === question)
+        .map(o => ({
+          label: String(o.label ?? ''),
+          description: typeof o.description === 'string' ? o.description : undefined
+        }))
+        .filter(o => o.label)
+      const given = opts.answered?.find(a => a.question === question)
       if (given) {
         answers[question] = given.answer
         continue
@@ -166,12 +182,21 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
         continue
       }
       opts.emit({ type: 'answer', phase: spec.name, ...answer })
-      result.questions.push({ question, answer: answer.answer, answeredBy: answer.answeredBy, ...(options.length ? { options: options.map((o) => o.label) } : {}) })
+      result.questions.push({
+        question,
+        answer: answer.answer,
+        answeredBy: answer.answeredBy,
+        ...(options.length ? { options: options.map(o => o.label) } : {})
+      })
       answers[question] = answer.answer
     }
     if (pending.length) {
       waitingFor = pending
-      return { behavior: 'deny', message: 'A maintainer will answer this question; stop here without further work.', interrupt: true }
+      return {
+        behavior: 'deny',
+        message: 'A maintainer will answer this question; stop here without further work.',
+        interrupt: true
+      }
     }
     return { behavior: 'allow', updatedInput: { ...input, answers } }
   }
@@ -179,7 +204,10 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
   const canUseTool = async (request: PermissionRequest): Promise<PermissionDecision> => {
     if (request.toolName === 'AskUserQuestion') return answerQuestions(request.input)
     const decision = decideToolCall(request.toolName, request.input, rules)
-    if (decision.behavior === 'deny') refused.push(`${request.toolName} ${toolTarget({ id: '', name: request.toolName, input: request.input }, repoDir)}`)
+    if (decision.behavior === 'deny')
+      refused.push(
+        `${request.toolName} ${toolTarget({ id: '', name: request.toolName, input: request.input }, repoDir)}`
+      )
     return decision
   }
 
@@ -206,11 +234,19 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
       host,
       canUseTool,
       timeoutMs: remainingMs,
-      onEvent: (event) => {
+      onEvent: event => {
         if (event.type === 'api_retry') {
-          opts.emit({ type: 'retry', phase: spec.name, attempt: event.attempt, maxRetries: event.maxRetries, status: event.status, error: event.error })
+          opts.emit({
+            type: 'retry',
+            phase: spec.name,
+            attempt: event.attempt,
+            maxRetries: event.maxRetries,
+            status: event.status,
+            error: event.error
+          })
         }
-        if (event.type === 'tool_result' && host?.sandboxed) for (const p of deniedWrites(event.content)) deniedPaths.add(p)
+        if (event.type === 'tool_result' && host?.sandboxed)
+          for (const p of deniedWrites(event.content)) deniedPaths.add(p)
         if (event.type === 'tool_use') opts.emit({ type: 'tool', phase: spec.name, call: event.call })
         else if (event.type === 'text') opts.emit({ type: 'text', phase: spec.name, text: event.text })
       }

@@ -61,8 +61,17 @@ const FORBIDDEN_BASH = [
  * (writes, Bash, questions) is asked of the host, which decides it per call.
  */
 export function permissionArgs(): string[] {
-  const deny = [...FORBIDDEN_BASH.map((c) => `Bash(${c}:*)`), 'Edit(.github/workflows/**)', 'Write(.github/workflows/**)']
-  return ['--permission-mode', 'default', '--tools', TOOLS.join(','), '--allowedTools', 'Read,Glob,Grep', '--disallowedTools', deny.join(',')]
+  const deny = [...FORBIDDEN_BASH.map(c => `Bash(${c}:*)`), 'Edit(.github/workflows/**)', 'Write(.github/workflows/**)']
+  return [
+    '--permission-mode',
+    'default',
+    '--tools',
+    TOOLS.join(','),
+    '--allowedTools',
+    'Read,Glob,Grep',
+    '--disallowedTools',
+    deny.join(',')
+  ]
 }
 
 /** The repository's own command file for a phase, when it has one. */

@@ -35,7 +35,7 @@ export function quoteTask(task: string): string {
 }
 
 function inputList(ctx: PromptContext, phases: PhaseName[]): string {
-  const lines = phases.flatMap((p) => (ctx.inputs[p] ?? []).map((file) => `- ${p}: ${file}`))
+  const lines = phases.flatMap(p => (ctx.inputs[p] ?? []).map(file => `- ${p}: ${file}`))
   return lines.length ? `Read these documents from earlier phases first:\n${lines.join('\n')}` : ''
 }
 
@@ -54,7 +54,7 @@ function readOnlyRules(ctx: PromptContext): string {
 }
 
 const BUILDERS: Record<PhaseName, (ctx: PromptContext) => string> = {
-  index: (ctx) =>
+  index: ctx =>
     [
       '# Phase: index the codebase',
       quoteTask(ctx.task),
@@ -63,7 +63,7 @@ const BUILDERS: Record<PhaseName, (ctx: PromptContext) => string> = {
       'commands), conventions, and the files most relevant to the task. Cite paths. Be concise.',
       readOnlyRules(ctx)
     ].join('\n\n'),
-  research: (ctx) =>
+  research: ctx =>
     [
       '# Phase: research the codebase',
       quoteTask(ctx.task),
@@ -73,7 +73,7 @@ const BUILDERS: Record<PhaseName, (ctx: PromptContext) => string> = {
       'propose changes yet.',
       readOnlyRules(ctx)
     ].join('\n\n'),
-  plan: (ctx) =>
+  plan: ctx =>
     [
       '# Phase: create the implementation plan',
       quoteTask(ctx.task),
@@ -86,13 +86,15 @@ const BUILDERS: Record<PhaseName, (ctx: PromptContext) => string> = {
     ]
       .filter(Boolean)
       .join('\n\n'),
-  implement: (ctx) =>
+  implement: ctx =>
     [
       '# Phase: implement the plan',
       quoteTask(ctx.task),
       inputList(ctx, ['plan']),
-      ctx.guidance ? `A maintainer approved the plan with this guidance:\n<guidance>\n${ctx.guidance}\n</guidance>` : '',
-      'Implement the plan exactly, step by step. Run the project\'s tests and linters as the plan says',
+      ctx.guidance
+        ? `A maintainer approved the plan with this guidance:\n<guidance>\n${ctx.guidance}\n</guidance>`
+        : '',
+      "Implement the plan exactly, step by step. Run the project's tests and linters as the plan says",
       'and fix what fails. If the plan turns out to be wrong somewhere, make the smallest sound',
       'deviation and say why in your final reply.',
       [
@@ -105,12 +107,12 @@ const BUILDERS: Record<PhaseName, (ctx: PromptContext) => string> = {
     ]
       .filter(Boolean)
       .join('\n\n'),
-  review: (ctx) =>
+  review: ctx =>
     [
       '# Phase: review the implementation',
       quoteTask(ctx.task),
       inputList(ctx, ['plan']),
-      ctx.changedFiles?.length ? `Files changed:\n${ctx.changedFiles.map((f) => `- ${f}`).join('\n')}` : '',
+      ctx.changedFiles?.length ? `Files changed:\n${ctx.changedFiles.map(f => `- ${f}`).join('\n')}` : '',
       ctx.verifyNote ?? '',
       ctx.diff
         ? `The change (diff against ${ctx.baseSha?.slice(0, 12) ?? 'the base'}):\n\`\`\`diff\n${ctx.diff}\n\`\`\``

@@ -24,9 +24,9 @@ export function extractQuestion(finalText: string): string | null {
   if (/\?\s*$/.test(last)) return last
   const lines = last.split('\n')
   // "Which store?" directly followed by its options.
-  const asked = lines.findIndex((l) => /\?\s*$/.test(l))
-  if (asked >= 0 && lines.length > asked + 1 && lines.slice(asked + 1).every((l) => LIST_ITEM.test(l))) return last
-  if (lines.every((l) => LIST_ITEM.test(l)) && paragraphs.length > 1) {
+  const asked = lines.findIndex(l => /\?\s*$/.test(l))
+  if (asked >= 0 && lines.length > asked + 1 && lines.slice(asked + 1).every(l => LIST_ITEM.test(l))) return last
+  if (lines.every(l => LIST_ITEM.test(l)) && paragraphs.length > 1) {
     const before = paragraphs[paragraphs.length - 2]?.trim() ?? ''
     if (/\?\s*$/.test(before)) return `${before}\n${last}`
   }

@@ -26,7 +26,11 @@ const IDENTITY = {
 const scope = (artifactsDir: string) => ['--', '.', `:(exclude)${artifactsDir}`]
 
 /** Runs `fn` with a copy of the user's index holding the whole work tree (untracked files included, ignored ones not). */
-async function withWorkTreeIndex<T>(repoDir: string, artifactsDir: string, fn: (env: Record<string, string>) => Promise<T>): Promise<T> {
+async function withWorkTreeIndex<T>(
+  repoDir: string,
+  artifactsDir: string,
+  fn: (env: Record<string, string>) => Promise<T>
+): Promise<T> {
   const gitDir = await git(repoDir, ['rev-parse', '--absolute-git-dir'])
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'orchestrator-index-'))
   const env = { GIT_INDEX_FILE: path.join(scratch, 'index') }
@@ -47,11 +51,13 @@ async function withWorkTreeIndex<T>(repoDir: string, artifactsDir: string, fn: (
  */
 export async function recordStartingPoint(repoDir: string, artifactsDir: string): Promise<string> {
   const head = await headSha(repoDir)
-  return withWorkTreeIndex(repoDir, artifactsDir, async (env) => {
+  return withWorkTreeIndex(repoDir, artifactsDir, async env => {
     const tree = await git(repoDir, ['write-tree'], { env })
     if (head && tree === (await git(repoDir, ['rev-parse', `${head}^{tree}`]))) return head
     const message = 'orchestrator: the work tree before implement (uncommitted changes, on no branch)'
-    return git(repoDir, ['commit-tree', tree, ...(head ? ['-p', head] : []), '-m', message], { env: { ...env, ...IDENTITY } })
+    return git(repoDir, ['commit-tree', tree, ...(head ? ['-p', head] : []), '-m', message], {
+      env: { ...env, ...IDENTITY }
+    })
   })
 }
 
@@ -63,10 +69,26 @@ export interface Change {
 
 /** What changed since `start` (committed or not, new files included), outside the artifacts folder. */
 export async function changesSince(repoDir: string, start: string, artifactsDir: string): Promise<Change> {
-  return withWorkTreeIndex(repoDir, artifactsDir, async (env) => {
-    const names = await git(repoDir, ['diff', '--cached', '--name-only', '--no-renames', start, ...scope(artifactsDir)], { env })
+  return withWorkTreeIndex(repoDir, artifactsDir, async env => {
+    const names = await git(
+      repoDir,
+      ['diff', '--cached', '--name-only', '--no-renames', start, ...scope(artifactsDir)],
+      { env }
+    )
     // The bytes, not what a diff driver or textconv program named in .gitattributes would make of them.
-    const diff = await git(repoDir, ['diff', '--cached', '--no-ext-diff', '--no-textconv', '--ignore-submodules=dirty', start, ...scope(artifactsDir)], { env })
+    const diff = await git(
+      repoDir,
+      [
+        'diff',
+        '--cached',
+        '--no-ext-diff',
+        '--no-textconv',
+        '--ignore-submodules=dirty',
+        start,
+        ...scope(artifactsDir)
+      ],
+      { env }
+    )
     return { files: names.split('\n').filter(Boolean).sort(), diff }
   })
 }

@@ -32,7 +32,9 @@ const TAIL_CHARS = 4000
 /** The repository's own declaration: `.claude/orchestrator.json` with `{ "verify": "npm test" }`. */
 export function declaredVerifyCommand(repoDir: string): string | null {
   try {
-    const json = JSON.parse(fs.readFileSync(path.join(repoDir, '.claude', 'orchestrator.json'), 'utf8')) as { verify?: unknown }
+    const json = JSON.parse(fs.readFileSync(path.join(repoDir, '.claude', 'orchestrator.json'), 'utf8')) as {
+      verify?: unknown
+    }
     return typeof json.verify === 'string' && json.verify.trim() ? json.verify.trim() : null
   } catch {
     return null
@@ -54,7 +56,9 @@ export async function runVerify(opts: {
   timeoutMs: number
 }): Promise<VerifyRound> {
   const started = Date.now()
-  const launch = opts.host ? await opts.host.launch('/bin/sh', ['-c', opts.command], opts.repoDir) : { file: '/bin/sh', args: ['-c', opts.command] }
+  const launch = opts.host
+    ? await opts.host.launch('/bin/sh', ['-c', opts.command], opts.repoDir)
+    : { file: '/bin/sh', args: ['-c', opts.command] }
   const child = execa(launch.file, launch.args, {
     cwd: opts.repoDir,
     env: { ...opts.env, CI: 'true' },

@@ -37,7 +37,7 @@ export function isInside(rel: string, dir: string): boolean {
 /** Paths whose content differs between two snapshots (HEAD moves are checked separately). */
 export function changedBetween(before: WorkspaceSnapshot, after: WorkspaceSnapshot): string[] {
   const paths = new Set([...before.files.keys(), ...after.files.keys()])
-  return [...paths].filter((p) => before.files.get(p) !== after.files.get(p)).sort()
+  return [...paths].filter(p => before.files.get(p) !== after.files.get(p)).sort()
 }
 
 export interface GuardViolation {
@@ -55,7 +55,7 @@ export async function checkReadOnly(
   if (after.head !== before.head) {
     return { reason: `it moved HEAD from ${before.head?.slice(0, 7)} to ${after.head?.slice(0, 7)}`, paths: [] }
   }
-  const outside = changedBetween(before, after).filter((p) => !isInside(p, artifactsDir))
+  const outside = changedBetween(before, after).filter(p => !isInside(p, artifactsDir))
   if (outside.length) {
     return { reason: `it changed files outside ${artifactsDir}/: ${outside.slice(0, 10).join(', ')}`, paths: outside }
   }
@@ -66,17 +66,22 @@ export async function checkReadOnly(
 export async function checkImplement(repoDir: string, before: WorkspaceSnapshot): Promise<GuardViolation | null> {
   const after = await snapshotWorkspace(repoDir)
   if (before.head && after.head !== before.head) {
-    const kept = after.head !== null && (await gitSucceeds(repoDir, ['merge-base', '--is-ancestor', before.head, after.head]))
-    if (!kept) return { reason: `it rewrote history: ${before.head.slice(0, 7)} is no longer an ancestor of HEAD`, paths: [] }
+    const kept =
+      after.head !== null && (await gitSucceeds(repoDir, ['merge-base', '--is-ancestor', before.head, after.head]))
+    if (!kept)
+      return { reason: `it rewrote history: ${before.head.slice(0, 7)} is no longer an ancestor of HEAD`, paths: [] }
   }
   const committed =
     before.head && after.head && after.head !== before.head
       ? (await git(repoDir, ['diff', '--name-only', before.head, after.head])).split('\n').filter(Boolean)
       : []
   const touched = [...new Set([...changedBetween(before, after), ...committed])]
-  const workflows = touched.filter((p) => isInside(p, '.github/workflows'))
+  const workflows = touched.filter(p => isInside(p, '.github/workflows'))
   if (workflows.length) {
-    return { reason: `it changed workflow files, which the orchestrator never does: ${workflows.join(', ')}`, paths: workflows }
+    return {
+      reason: `it changed workflow files, which the orchestrator never does: ${workflows.join(', ')}`,
+      paths: workflows
+    }
   }
   return null
 }

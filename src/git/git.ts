@@ -5,7 +5,15 @@
  */
 import { execa } from 'execa'
 import { withoutSecrets } from '../util/secret-env.js'
-import { configEnv, driverOverrides, FIXED_CONFIG, hermeticEnv, parseConfigList, transportProblems, type ConfigEntry } from './hermetic.js'
+import {
+  configEnv,
+  driverOverrides,
+  FIXED_CONFIG,
+  hermeticEnv,
+  parseConfigList,
+  transportProblems,
+  type ConfigEntry
+} from './hermetic.js'
 
 export class GitError extends Error {
   constructor(
@@ -46,7 +54,13 @@ async function exec(cwd: string, args: string[], env: Record<string, string>, in
 async function repositoryConfig(cwd: string, env: Record<string, string>): Promise<ConfigEntry[]> {
   const result = await exec(cwd, ['config', '--list', '--null'], env)
   // A config git cannot parse fails the real command the same way; outside a repository there is none.
-  if (result.exitCode !== 0) throw new GitError(`git config failed: ${String(result.stderr).trim()}`, ['config'], result.exitCode, String(result.stderr))
+  if (result.exitCode !== 0)
+    throw new GitError(
+      `git config failed: ${String(result.stderr).trim()}`,
+      ['config'],
+      result.exitCode,
+      String(result.stderr)
+    )
   return parseConfigList(String(result.stdout))
 }
 
@@ -65,7 +79,13 @@ export async function git(cwd: string, args: string[], opts: GitOptions = {}): P
   if (result.exitCode !== 0) {
     const stderr = redact(String(result.stderr).trim(), opts.secrets)
     const stdout = redact(String(result.stdout).trim(), opts.secrets)
-    throw new GitError(`git ${args[0]} failed: ${stderr || `exit code ${result.exitCode}`}`, args, result.exitCode, stderr, stdout)
+    throw new GitError(
+      `git ${args[0]} failed: ${stderr || `exit code ${result.exitCode}`}`,
+      args,
+      result.exitCode,
+      stderr,
+      stdout
+    )
   }
   return String(result.stdout)
 }
@@ -95,11 +115,18 @@ export async function headSha(cwd: string): Promise<string | null> {
  * examined, since that would run git inside it, under a config we never read.
  */
 export async function dirtyPaths(cwd: string): Promise<string[]> {
-  const out = await git(cwd, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames', '--ignore-submodules=dirty'])
+  const out = await git(cwd, [
+    'status',
+    '--porcelain=v1',
+    '-z',
+    '--untracked-files=all',
+    '--no-renames',
+    '--ignore-submodules=dirty'
+  ])
   return out
     .split('\0')
-    .filter((entry) => entry.length > 3)
-    .map((entry) => entry.slice(3))
+    .filter(entry => entry.length > 3)
+    .map(entry => entry.slice(3))
 }
 
 /**
@@ -112,8 +139,12 @@ export async function stageAll(cwd: string, pathspec: string[], opts: GitOptions
   const staged = await git(cwd, ['ls-files', '-z', '--stage', '--', ...pathspec], opts)
   const submodules = staged
     .split('\0')
-    .filter((entry) => entry.startsWith('160000 '))
-    .map((entry) => entry.slice(entry.indexOf('\t') + 1))
-  await git(cwd, ['add', '-A', '--', ...pathspec, ...submodules.map((p) => `:(exclude,literal)${p}`)], opts)
-  if (submodules.length) await git(cwd, ['update-index', '--add', '--remove', '-z', '--stdin'], { ...opts, input: `${submodules.join('\0')}\0` })
+    .filter(entry => entry.startsWith('160000 '))
+    .map(entry => entry.slice(entry.indexOf('\t') + 1))
+  await git(cwd, ['add', '-A', '--', ...pathspec, ...submodules.map(p => `:(exclude,literal)${p}`)], opts)
+  if (submodules.length)
+    await git(cwd, ['update-index', '--add', '--remove', '-z', '--stdin'], {
+      ...opts,
+      input: `${submodules.join('\0')}\0`
+    })
 }

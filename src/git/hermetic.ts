@@ -26,7 +26,7 @@ export function parseConfigList(out: string): ConfigEntry[] {
   return out
     .split('\0')
     .filter(Boolean)
-    .map((entry) => {
+    .map(entry => {
       const nl = entry.indexOf('\n')
       return nl < 0 ? { key: entry, value: '' } : { key: entry.slice(0, nl), value: entry.slice(nl + 1) }
     })
@@ -56,7 +56,8 @@ export const HERMETIC_VARS: Record<string, string> = {
 /** The environment for a git call: the caller's without git's variables, then `extra`, then ours. */
 export function hermeticEnv(base: Record<string, string>, extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {}
-  for (const [key, value] of Object.entries(base)) if (!key.startsWith('GIT_') || KEPT_GIT_VARS.test(key)) env[key] = value
+  for (const [key, value] of Object.entries(base))
+    if (!key.startsWith('GIT_') || KEPT_GIT_VARS.test(key)) env[key] = value
   return { ...env, ...extra, ...HERMETIC_VARS }
 }
 
@@ -123,7 +124,16 @@ export function driverOverrides(entries: ConfigEntry[]): Array<[string, string]>
 }
 
 /** http settings that choose where traffic goes or whom TLS trusts (`http.<name>` or `http.<url>.<name>`). */
-const TRAFFIC_SETTINGS = new Set(['proxy', 'sslcainfo', 'sslcapath', 'sslcert', 'sslkey', 'curloptresolve', 'cookiefile', 'savecookies'])
+const TRAFFIC_SETTINGS = new Set([
+  'proxy',
+  'sslcainfo',
+  'sslcapath',
+  'sslcert',
+  'sslkey',
+  'curloptresolve',
+  'cookiefile',
+  'savecookies'
+])
 
 /**
  * Why a call to `url` would not go where the URL says, or would go through

@@ -11,7 +11,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { git } from './git.js'
 
-type Entry = { kind: 'file'; data: Buffer; mode: number } | { kind: 'symlink'; target: string } | { kind: 'dir'; mode: number }
+type Entry =
+  { kind: 'file'; data: Buffer; mode: number } | { kind: 'symlink'; target: string } | { kind: 'dir'; mode: number }
 
 export interface GitSetupSnapshot {
   repoDir: string
@@ -49,7 +50,7 @@ function same(a: Entry | undefined, b: Entry | undefined): boolean {
 export async function snapshotGitSetup(repoDir: string): Promise<GitSetupSnapshot> {
   const out = await git(repoDir, ['rev-parse', '--path-format=absolute', '--absolute-git-dir', '--git-common-dir'])
   const roots = [...new Set(out.split('\n').filter(Boolean))]
-  const watched = roots.flatMap((root) => WATCHED.map((rel) => path.join(root, rel)))
+  const watched = roots.flatMap(root => WATCHED.map(rel => path.join(root, rel)))
   const entries = new Map<string, Entry>()
   for (const abs of watched) read(abs, entries)
   return { repoDir, watched, entries }
@@ -63,14 +64,17 @@ export async function snapshotGitSetup(repoDir: string): Promise<GitSetupSnapsho
 export function restoreGitSetup(snapshot: GitSetupSnapshot): string[] {
   const now = new Map<string, Entry>()
   for (const abs of snapshot.watched) read(abs, now)
-  const changed = [...new Set([...snapshot.entries.keys(), ...now.keys()])].filter((p) => !same(snapshot.entries.get(p), now.get(p))).sort()
+  const changed = [...new Set([...snapshot.entries.keys(), ...now.keys()])]
+    .filter(p => !same(snapshot.entries.get(p), now.get(p)))
+    .sort()
   if (!changed.length) return []
 
   // Anything there now that is not what was there goes first, so the old entry can take its place.
   for (const abs of changed) {
     const current = now.get(abs)
     const old = snapshot.entries.get(abs)
-    if (current && (!old || old.kind !== current.kind || current.kind !== 'dir')) fs.rmSync(abs, { recursive: true, force: true })
+    if (current && (!old || old.kind !== current.kind || current.kind !== 'dir'))
+      fs.rmSync(abs, { recursive: true, force: true })
   }
   // Parents sort before their children.
   for (const abs of changed) {
@@ -86,9 +90,9 @@ export function restoreGitSetup(snapshot: GitSetupSnapshot): string[] {
     }
   }
   // A folder that appeared, vanished or became something else is reported once, not file by file.
-  const wholesale = changed.filter((abs) => snapshot.entries.get(abs)?.kind !== 'dir' || now.get(abs)?.kind !== 'dir')
-  const reported = changed.filter((abs) => !wholesale.some((w) => abs.startsWith(`${w}${path.sep}`)))
+  const wholesale = changed.filter(abs => snapshot.entries.get(abs)?.kind !== 'dir' || now.get(abs)?.kind !== 'dir')
+  const reported = changed.filter(abs => !wholesale.some(w => abs.startsWith(`${w}${path.sep}`)))
   // git names its directories by their real path; the repository may be reached through a symlink.
   const base = fs.realpathSync(snapshot.repoDir)
-  return reported.map((abs) => path.relative(base, abs))
+  return reported.map(abs => path.relative(base, abs))
 }

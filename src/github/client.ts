@@ -32,7 +32,11 @@ const UNSPACED = { key: () => ({ schedule: <T>(_options: unknown, job: () => Pro
  *   code path can post a secret to an issue or pull request, and to the
  *   message of every error, which names the request that failed.
  */
-export function createGitHubClient(token: string, baseUrl: string, redact: (text: string) => string = (t) => t): GitHubClient {
+export function createGitHubClient(
+  token: string,
+  baseUrl: string,
+  redact: (text: string) => string = t => t
+): GitHubClient {
   const client = getOctokit(
     token,
     {
@@ -54,13 +58,13 @@ export function createGitHubClient(token: string, baseUrl: string, redact: (text
     retry,
     throttling
   )
-  client.hook.before('request', (options) => {
+  client.hook.before('request', options => {
     for (const key of ['body', 'title'] as const) {
       const value = (options as Record<string, unknown>)[key]
       if (typeof value === 'string') (options as Record<string, unknown>)[key] = redact(value)
     }
   })
-  client.hook.error('request', (err) => {
+  client.hook.error('request', err => {
     nameFailedRequest(err, baseUrl, redact)
     throw err
   })

@@ -15,7 +15,12 @@ export const STATE_LABELS = [
 export type StateLabel = (typeof STATE_LABELS)[number]
 
 /** The labels a run ends with. */
-const FINAL = new Set<StateLabel>(['orchestrator:awaiting-approval', 'orchestrator:awaiting-answer', 'orchestrator:done', 'orchestrator:failed'])
+const FINAL = new Set<StateLabel>([
+  'orchestrator:awaiting-approval',
+  'orchestrator:awaiting-answer',
+  'orchestrator:done',
+  'orchestrator:failed'
+])
 
 export class IssueLabels {
   constructor(
@@ -31,16 +36,20 @@ export class IssueLabels {
     // A run's last word is read against the issue as it is now, not the event's snapshot:
     // another run may have labelled it meanwhile, and exactly one state label must remain.
     if (label === null || FINAL.has(label)) {
-      const { data } = await this.gh.rest.issues.listLabelsOnIssue({ ...this.repo, issue_number: this.issue, per_page: 100 })
-      this.current = data.map((l) => l.name)
+      const { data } = await this.gh.rest.issues.listLabelsOnIssue({
+        ...this.repo,
+        issue_number: this.issue,
+        per_page: 100
+      })
+      this.current = data.map(l => l.name)
     }
-    for (const stale of this.current.filter((l) => (STATE_LABELS as readonly string[]).includes(l) && l !== label)) {
+    for (const stale of this.current.filter(l => (STATE_LABELS as readonly string[]).includes(l) && l !== label)) {
       try {
         await this.gh.rest.issues.removeLabel({ ...this.repo, issue_number: this.issue, name: stale })
       } catch (err) {
         if ((err as { status?: number }).status !== 404) throw err
       }
-      this.current = this.current.filter((l) => l !== stale)
+      this.current = this.current.filter(l => l !== stale)
     }
     if (label && !this.current.includes(label)) {
       await this.gh.rest.issues.addLabels({ ...this.repo, issue_number: this.issue, labels: [label] })

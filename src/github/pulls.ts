@@ -25,7 +25,9 @@ export class ForeignPullError extends Error {
     readonly number: number,
     readonly author: string
   ) {
-    super(`pull request #${number} from this branch was opened by ${author}, not by the orchestrator; it was left unchanged`)
+    super(
+      `pull request #${number} from this branch was opened by ${author}, not by the orchestrator; it was left unchanged`
+    )
   }
 }
 
@@ -62,7 +64,14 @@ export async function createOrUpdatePull(gh: GitHubClient, repo: RepoRef, pr: Pu
     }
   }
   try {
-    const { data } = await gh.rest.pulls.create({ ...repo, head: pr.branch, base: pr.base, title: pr.title, body: pr.body, draft: pr.draft })
+    const { data } = await gh.rest.pulls.create({
+      ...repo,
+      head: pr.branch,
+      base: pr.base,
+      title: pr.title,
+      body: pr.body,
+      draft: pr.draft
+    })
     return { number: data.number, htmlUrl: data.html_url, created: true }
   } catch (err) {
     // 422 "A pull request already exists for owner:branch": someone opened it by hand.
@@ -70,7 +79,8 @@ export async function createOrUpdatePull(gh: GitHubClient, repo: RepoRef, pr: Pu
     const existing = await findOpenPull(gh, repo, pr.branch)
     if (!existing) throw err
     // The bot's own PR whose create answer was lost is updated; a person's PR never is.
-    if (existing.author !== pr.bot.login || !existing.body.includes(pr.bot.marker)) throw new ForeignPullError(existing.number, existing.author)
+    if (existing.author !== pr.bot.login || !existing.body.includes(pr.bot.marker))
+      throw new ForeignPullError(existing.number, existing.author)
     return update(gh, repo, existing.number, pr)
   }
 }
@@ -114,15 +124,28 @@ export interface InlineComment {
  * apply to the current diff. (REST does not say whether a thread is resolved;
  * a comment whose line no longer exists in the diff is outdated and left out.)
  */
-export async function inlineComments(gh: GitHubClient, repo: RepoRef, pr: number, reviewId?: number): Promise<InlineComment[]> {
+export async function inlineComments(
+  gh: GitHubClient,
+  repo: RepoRef,
+  pr: number,
+  reviewId?: number
+): Promise<InlineComment[]> {
   const items = reviewId
-    ? await gh.paginate(gh.rest.pulls.listCommentsForReview, { ...repo, pull_number: pr, review_id: reviewId, per_page: 100 })
+    ? await gh.paginate(gh.rest.pulls.listCommentsForReview, {
+        ...repo,
+        pull_number: pr,
+        review_id: reviewId,
+        per_page: 100
+      })
     : (await gh.paginate(gh.rest.pulls.listReviewComments, { ...repo, pull_number: pr, per_page: 100 })).filter(
-        (c) => c.line !== null && c.line !== undefined
+        c => c.line !== null && c.line !== undefined
       )
-  return items.map((c) => ({
+  return items.map(c => ({
     path: c.path,
-    line: ('line' in c ? (c.line as number | null | undefined) : null) ?? ('original_line' in c ? (c.original_line as number | null | undefined) : null) ?? null,
+    line:
+      ('line' in c ? (c.line as number | null | undefined) : null) ??
+      ('original_line' in c ? (c.original_line as number | null | undefined) : null) ??
+      null,
     body: c.body,
     author: c.user?.login ?? ''
   }))

@@ -25,14 +25,22 @@ function runId(ctx: RunnerContext): string {
   return `action:${ctx.runId}.${ctx.env.GITHUB_RUN_ATTEMPT || '1'}`
 }
 
-function describeRoute(route: Exclude<Route, { kind: 'ignored' | 'closed' }>, out: Outputs): {
+function describeRoute(
+  route: Exclude<Route, { kind: 'ignored' | 'closed' }>,
+  out: Outputs
+): {
   command: LedgerCommand
   trigger: LedgerTrigger
   issue: number | null
   pr: number | null
 } {
   if (route.kind === 'fix') {
-    return { command: 'fix', trigger: route.source.type === 'review' ? 'review' : 'comment', issue: null, pr: route.issue.number }
+    return {
+      command: 'fix',
+      trigger: route.source.type === 'review' ? 'review' : 'comment',
+      issue: null,
+      pr: route.issue.number
+    }
   }
   const trigger = route.kind === 'start' && route.via === 'label' ? 'label' : 'comment'
   return { command: route.kind, trigger, issue: route.issue.number, pr: out.prNumber ?? null }
@@ -40,7 +48,7 @@ function describeRoute(route: Exclude<Route, { kind: 'ignored' | 'closed' }>, ou
 
 /** One record per lines' JSON, redacted; a record that no longer parses after redaction is dropped. */
 function lines(records: LedgerRecord[], secrets: SecretRegistry): string[] {
-  return records.flatMap((r) => {
+  return records.flatMap(r => {
     const line = secrets.redact(JSON.stringify(r))
     try {
       JSON.parse(line)
@@ -79,19 +87,37 @@ class ActionLedger {
     const report = this.inputs.ledgerReport
     // The report and its charting library are loaded only by runs that draw it (eager: no separate bundle file).
     const files = () => import(/* webpackMode: "eager" */ '../report/files.js')
-    const companions = report ? (text: string) => files().then((m) => m.branchFiles(text, new Date(), SUMMARY_WEEKS)) : undefined
+    const companions = report
+      ? (text: string) => files().then(m => m.branchFiles(text, new Date(), SUMMARY_WEEKS))
+      : undefined
     const result: AppendResult = await this.git(() => this.store.append(lines(records, secrets), author, companions))
-    core.info(`Ledger: ${records.map((r) => r.id).join(', ')} on ${LEDGER_BRANCH} at ${result.sha.slice(0, 7)}${result.attempts > 1 ? ` (after ${result.attempts} attempts)` : ''}`)
+    core.info(
+      `Ledger: ${records.map(r => r.id).join(', ')} on ${LEDGER_BRANCH} at ${result.sha.slice(0, 7)}${result.attempts > 1 ? ` (after ${result.attempts} attempts)` : ''}`
+    )
     if (report) {
       const { summaryMarkdown } = await files()
       const { owner, repo } = this.ctx.repository
-      await core.summary.addRaw(summaryMarkdown(result.text, new Date(), SUMMARY_WEEKS, `${this.ctx.serverUrl}/${owner}/${repo}/raw/${result.sha}/`)).write()
+      await core.summary
+        .addRaw(
+          summaryMarkdown(
+            result.text,
+            new Date(),
+            SUMMARY_WEEKS,
+            `${this.ctx.serverUrl}/${owner}/${repo}/raw/${result.sha}/`
+          )
+        )
+        .write()
     }
   }
 }
 
 /** Called at the end of every action run; a run that was ignored, or never got a session, leaves no record. */
-export async function recordActionRun(session: Session | null, route: Route, out: Outputs, startedAt: number): Promise<void> {
+export async function recordActionRun(
+  session: Session | null,
+  route: Route,
+  out: Outputs,
+  startedAt: number
+): Promise<void> {
   if (!session || route.kind === 'ignored' || route.kind === 'closed' || !session.inputs.ledger) return
   try {
     const { ctx, inputs } = session
@@ -109,22 +135,34 @@ export async function recordActionRun(session: Session | null, route: Route, out
     const ledger = await ActionLedger.open(ctx, inputs)
     await ledger.append([record], session.secrets)
   } catch (err) {
-    core.warning(`Could not add this run to the ledger (${LEDGER_BRANCH}): ${session.secrets.redact((err as Error).message)}`)
+    core.warning(
+      `Could not add this run to the ledger (${LEDGER_BRANCH}): ${session.secrets.redact((err as Error).message)}`
+    )
   }
 }
 
 /** The flow of a closed pull request: records how one of the bot's pull requests ended. */
-export async function recordClosedPull(inputs: Inputs, ctx: RunnerContext, route: Extract<Route, { kind: 'closed' }>, secrets: SecretRegistry): Promise<Outputs> {
+export async function recordClosedPull(
+  inputs: Inputs,
+  ctx: RunnerContext,
+  route: Extract<Route, { kind: 'closed' }>,
+  secrets: SecretRegistry
+): Promise<Outputs> {
   const pull = route.pull
   const marker = decodePrMarker(pull.body)
-  if (!marker || pull.author !== inputs.botLogin || pull.headRef !== marker.branch || !pull.headRef.startsWith(inputs.branchPrefix)) {
+  if (
+    !marker ||
+    pull.author !== inputs.botLogin ||
+    pull.headRef !== marker.branch ||
+    !pull.headRef.startsWith(inputs.branchPrefix)
+  ) {
     const reason = `pull request #${pull.number} was not opened by the orchestrator`
     core.info(`Nothing to record: ${reason}`)
     return { status: 'ignored', reason }
   }
   if (!inputs.ledger) return { status: 'ignored', reason: 'the ledger is switched off (ledger: false)' }
   try {
-    const gh = createGitHubClient(inputs.githubToken, ctx.apiUrl, (text) => secrets.redact(text))
+    const gh = createGitHubClient(inputs.githubToken, ctx.apiUrl, text => secrets.redact(text))
     const repository = `${ctx.repository.owner}/${ctx.repository.repo}`
     const ledger = await ActionLedger.open(ctx, inputs)
     const [commits, comments, records] = await Promise.all([
@@ -138,7 +176,7 @@ export async function recordClosedPull(inputs: Inputs, ctx: RunnerContext, route
       pull,
       issue: marker.issue,
       fixRounds: marker.handled.length,
-      commitEmails: commits.map((c) => c.commit.author?.email ?? ''),
+      commitEmails: commits.map(c => c.commit.author?.email ?? ''),
       botEmail: inputs.commitAuthorEmail,
       comments: humanComments(comments as RawReviewComment[], inputs.botLogin),
       findings: publishedFindings(records, repository, pull.number),
@@ -148,7 +186,9 @@ export async function recordClosedPull(inputs: Inputs, ctx: RunnerContext, route
     const how = pull.merged ? 'merged' : 'closed without merge'
     core.info(
       `Recorded pull request #${pull.number}: ${how}, ${record.fixRounds} /fix round(s), ${record.humanCommits} human commit(s)` +
-        (record.humanReview ? `, ${record.humanReview.missed} of ${record.humanReview.comments} review comment(s) not raised by the bot` : '')
+        (record.humanReview
+          ? `, ${record.humanReview.missed} of ${record.humanReview.comments} review comment(s) not raised by the bot`
+          : '')
     )
     return { status: 'recorded', prNumber: pull.number, reason: `pull request #${pull.number} ${how}` }
   } catch (err) {

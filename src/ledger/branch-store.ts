@@ -39,7 +39,8 @@ export class LedgerPushRejected extends Error {}
  * the remote updated it. A hook or a branch rule that declines the push is not
  * a race and is not retried.
  */
-const REJECTED = /\[rejected\]|non-fast-forward|fetch first|cannot lock ref|failed to update ref|incorrect old value|stale info/
+const REJECTED =
+  /\[rejected\]|non-fast-forward|fetch first|cannot lock ref|failed to update ref|incorrect old value|stale info/
 
 export class LedgerBranch {
   constructor(
@@ -77,9 +78,9 @@ export class LedgerBranch {
     for (let attempt = 1; ; attempt++) {
       const { sha: parent, text: before } = await this.read()
       const known = ledgerIds(before)
-      const fresh = lines.filter((line) => !known.has(idOf(line)))
+      const fresh = lines.filter(line => !known.has(idOf(line)))
       if (!fresh.length && parent) return { sha: parent, text: before, attempts: attempt }
-      const text = `${before}${before && !before.endsWith('\n') ? '\n' : ''}${fresh.map((l) => `${l}\n`).join('')}`
+      const text = `${before}${before && !before.endsWith('\n') ? '\n' : ''}${fresh.map(l => `${l}\n`).join('')}`
       const files = { ...(companions ? await companions(text) : {}), [LEDGER_FILE]: text }
       const commit = await this.commit(parent, files, author, `ledger: ${fresh.map(idOf).join(', ') || 'update'}`)
       try {
@@ -88,14 +89,22 @@ export class LedgerBranch {
       } catch (err) {
         const rejected = err instanceof GitError && REJECTED.test(`${err.stdout}\n${err.stderr}`)
         if (!rejected) throw err
-        if (attempt >= attempts) throw new LedgerPushRejected(`the ledger branch ${this.branch} kept moving; gave up after ${attempt} attempts`)
+        if (attempt >= attempts)
+          throw new LedgerPushRejected(
+            `the ledger branch ${this.branch} kept moving; gave up after ${attempt} attempts`
+          )
         await (this.opts.pause ?? jitter)(attempt)
       }
     }
   }
 
   /** A commit on top of `parent` whose tree is the parent's with `files` (nested paths allowed) replaced. */
-  private async commit(parent: string | null, files: Record<string, string>, author: Author, message: string): Promise<string> {
+  private async commit(
+    parent: string | null,
+    files: Record<string, string>,
+    author: Author,
+    message: string
+  ): Promise<string> {
     const root = await this.tree(parent ? `${parent}^{tree}` : null, files)
     const env = {
       GIT_AUTHOR_NAME: author.name,
@@ -129,7 +138,7 @@ export class LedgerBranch {
       const sub = await this.tree(existing?.includes(' tree ') ? `${base}:${dir}` : null, children)
       entries.set(dir, `040000 tree ${sub}\t${dir}`)
     }
-    return git(this.repoDir, ['mktree'], { input: [...entries.values()].map((e) => `${e}\n`).join('') })
+    return git(this.repoDir, ['mktree'], { input: [...entries.values()].map(e => `${e}\n`).join('') })
   }
 }
 
@@ -143,5 +152,5 @@ function idOf(line: string): string {
 
 /** Concurrent runs that collided should not collide again on the same beat. */
 function jitter(attempt: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 150 * attempt + Math.floor(Math.random() * 400)))
+  return new Promise(resolve => setTimeout(resolve, 150 * attempt + Math.floor(Math.random() * 400)))
 }

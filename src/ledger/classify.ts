@@ -28,9 +28,18 @@ const RULES: Array<[FailureReason, RegExp]> = [
   ['review-malformed', /returned (no structured|malformed) findings/i],
   ['empty-change', /changed nothing|wrote nothing to commit|nothing to propose/i],
   ['branch-moved', /changed on origin while the run worked|commits the orchestrator did not make|no longer exists/i],
-  ['claude-error', /Claude Code (reported an error|exited with code|could not be started|ended without reporting|failed)/i],
-  ['config', /^Input [a-z_]+ |is not set: this step must run inside GitHub Actions|does not look like Claude Code|is not supported: this release needs|refusing to run .* inside the repository/i],
-  ['github-api', /Resource not accessible by integration|Bad credentials|API rate limit|HttpError|Not Found - https:\/\/docs\.github\.com|Validation Failed/i]
+  [
+    'claude-error',
+    /Claude Code (reported an error|exited with code|could not be started|ended without reporting|failed)/i
+  ],
+  [
+    'config',
+    /^Input [a-z_]+ |is not set: this step must run inside GitHub Actions|does not look like Claude Code|is not supported: this release needs|refusing to run .* inside the repository/i
+  ],
+  [
+    'github-api',
+    /Resource not accessible by integration|Bad credentials|API rate limit|HttpError|Not Found - https:\/\/docs\.github\.com|Validation Failed/i
+  ]
 ]
 
 /** The reason class of a failure message (`status` refused is always `refused`). */

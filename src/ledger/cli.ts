@@ -13,8 +13,10 @@ import { buildRunRecord } from './record.js'
 const SECRET_VARS = ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'OPENAI_API_KEY', 'AZURE_OPENAI_API_KEY']
 
 export function redactor(env: Record<string, string | undefined>): (text: string) => string {
-  const forms = SECRET_VARS.flatMap((name) => (env[name] && env[name].length >= 8 ? secretForms(env[name]) : [])).sort((a, b) => b.length - a.length)
-  return (text) => forms.reduce((out, form) => out.split(form).join('***'), text)
+  const forms = SECRET_VARS.flatMap(name => (env[name] && env[name].length >= 8 ? secretForms(env[name]) : [])).sort(
+    (a, b) => b.length - a.length
+  )
+  return text => forms.reduce((out, form) => out.split(form).join('***'), text)
 }
 
 export async function recordCliRun(

@@ -19,9 +19,9 @@ export interface RawReviewComment {
 /** People's own review comments: not the bot's, not other bots', not replies in a thread someone else opened. */
 export function humanComments(raw: RawReviewComment[], botLogin: string): HumanComment[] {
   return raw
-    .filter((c) => c.user && c.user.login !== botLogin && c.user.type !== 'Bot' && !c.user.login.endsWith('[bot]'))
-    .filter((c) => !c.in_reply_to_id)
-    .map((c) => ({ file: c.path, line: c.line ?? c.original_line ?? null, body: c.body, createdAt: c.created_at }))
+    .filter(c => c.user && c.user.login !== botLogin && c.user.type !== 'Bot' && !c.user.login.endsWith('[bot]'))
+    .filter(c => !c.in_reply_to_id)
+    .map(c => ({ file: c.path, line: c.line ?? c.original_line ?? null, body: c.body, createdAt: c.created_at }))
 }
 
 /** Every finding the bot's reviews published on the pull request, with when (the end of the run that posted it). */
@@ -61,7 +61,7 @@ export interface ClosedFacts {
 }
 
 export function buildClosedRecord(f: ClosedFacts): PullClosedRecord {
-  const human = f.commitEmails.filter((email) => email.toLowerCase() !== f.botEmail.toLowerCase()).length
+  const human = f.commitEmails.filter(email => email.toLowerCase() !== f.botEmail.toLowerCase()).length
   return {
     v: LEDGER_VERSION,
     kind: 'pr-closed',

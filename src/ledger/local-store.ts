@@ -22,6 +22,8 @@ export function appendLocal(file: string, lines: string[]): void {
 
 /** `owner/repo` of a GitHub origin URL (https or ssh), else null. */
 export function repositoryOf(url: string): string | null {
-  const m = url.trim().match(/^(?:https?:\/\/(?:[^@/]+@)?[^/]+\/|git@[^:]+:|ssh:\/\/git@[^/]+\/)([^/\s]+)\/([^/\s]+?)(?:\.git)?\/?$/)
+  const m = url
+    .trim()
+    .match(/^(?:https?:\/\/(?:[^@/]+@)?[^/]+\/|git@[^:]+:|ssh:\/\/git@[^/]+\/)([^/\s]+)\/([^/\s]+?)(?:\.git)?\/?$/)
   return m ? `${m[1]}/${m[2]}` : null
 }

@@ -27,7 +27,7 @@ export interface RunFacts {
 const FAILED = new Set(['failed'])
 
 export function emptySeverities(): Record<Severity, number> {
-  return Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>
+  return Object.fromEntries(SEVERITIES.map(s => [s, 0])) as Record<Severity, number>
 }
 
 export function buildRunRecord(f: RunFacts): RunRecord {
@@ -67,7 +67,7 @@ export function buildRunRecord(f: RunFacts): RunRecord {
     failedPhase: failed ? failurePhase(message, result?.failedPhase) : null,
     reason: failed || refused ? classifyFailure(message, f.status) : null,
     detail: failed || refused ? shortDetail(message) : null,
-    phases: (result?.phases ?? []).map((p) => ({
+    phases: (result?.phases ?? []).map(p => ({
       name: p.name,
       status: p.status,
       durationMs: p.durationMs,

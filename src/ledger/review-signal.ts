@@ -31,10 +31,24 @@ export const SIGNAL_LENSES = [...REVIEW_LENSES, 'other'] as const
  * test file or test words, then plan words, then correctness words; else other.
  */
 export function guessLens(file: string, body: string): (typeof SIGNAL_LENSES)[number] {
-  if (/secur|inject|\bxss\b|csrf|secret|\btoken|credential|password|sanitiz|escap|permission|vulnerab|unsafe|\bauth/i.test(body)) return 'security'
-  if (/(^|\/)(tests?|__tests__|spec)\/|\.(test|spec)\.[a-z]+$/i.test(file) || /\btests?\b|\bassert|\bmock|coverage|flaky/i.test(body)) return 'tests'
-  if (/\bplan\b|out of scope|\bscope\b|requirement|not what the issue|the issue (asks|asked|says)/i.test(body)) return 'plan-conformance'
-  if (/\bbug\b|wrong|incorrect|edge case|boundary|off[- ]by[- ]one|\bnull\b|undefined|\brace\b|error|exception|crash|leak|overflow|\bfails?\b|\bbreaks?\b/i.test(body)) {
+  if (
+    /secur|inject|\bxss\b|csrf|secret|\btoken|credential|password|sanitiz|escap|permission|vulnerab|unsafe|\bauth/i.test(
+      body
+    )
+  )
+    return 'security'
+  if (
+    /(^|\/)(tests?|__tests__|spec)\/|\.(test|spec)\.[a-z]+$/i.test(file) ||
+    /\btests?\b|\bassert|\bmock|coverage|flaky/i.test(body)
+  )
+    return 'tests'
+  if (/\bplan\b|out of scope|\bscope\b|requirement|not what the issue|the issue (asks|asked|says)/i.test(body))
+    return 'plan-conformance'
+  if (
+    /\bbug\b|wrong|incorrect|edge case|boundary|off[- ]by[- ]one|\bnull\b|undefined|\brace\b|error|exception|crash|leak|overflow|\bfails?\b|\bbreaks?\b/i.test(
+      body
+    )
+  ) {
     return 'correctness'
   }
   return 'other'
@@ -59,10 +73,13 @@ export function compareReview(findings: PublishedFinding[], comments: HumanComme
   const out: HumanReview = { comments: comments.length, raised: 0, missed: 0, raisedByLens: {}, missedByLens: {} }
   for (const c of comments) {
     const at = seconds(c.createdAt)
-    const match = findings.find((f) => seconds(f.publishedAt) <= at && near(f, c))
+    const match = findings.find(f => seconds(f.publishedAt) <= at && near(f, c))
     if (match) {
       out.raised++
-      bump(out.raisedByLens, match.lens && (REVIEW_LENSES as readonly string[]).includes(match.lens) ? match.lens : 'other')
+      bump(
+        out.raisedByLens,
+        match.lens && (REVIEW_LENSES as readonly string[]).includes(match.lens) ? match.lens : 'other'
+      )
     } else {
       out.missed++
       bump(out.missedByLens, guessLens(c.file, c.body))

@@ -47,7 +47,10 @@ export type LedgerCommand = 'start' | 'revise' | 'approve' | 'answer' | 'resume'
 export type LedgerTrigger = 'label' | 'comment' | 'review' | 'cli'
 
 /** A phase's numbers, as the engine reports them, and whether its document was reused (index cache, /revise, /answer). */
-export type LedgerPhase = Pick<PhaseResult, 'name' | 'status' | 'durationMs' | 'costUsd' | 'inputTokens' | 'outputTokens' | 'turns'> & { reused: boolean }
+export type LedgerPhase = Pick<
+  PhaseResult,
+  'name' | 'status' | 'durationMs' | 'costUsd' | 'inputTokens' | 'outputTokens' | 'turns'
+> & { reused: boolean }
 
 /** A review finding without its words: enough to count it and to find it again by place. */
 export interface LedgerFinding {
@@ -136,7 +139,11 @@ export function parseLedger(text: string): { records: LedgerRecord[]; skipped: n
     if (!line.trim()) continue
     try {
       const value = JSON.parse(line) as Partial<LedgerRecord>
-      if (value.v === LEDGER_VERSION && (value.kind === 'run' || value.kind === 'pr-closed') && typeof value.id === 'string') {
+      if (
+        value.v === LEDGER_VERSION &&
+        (value.kind === 'run' || value.kind === 'pr-closed') &&
+        typeof value.id === 'string'
+      ) {
         records.push(value as LedgerRecord)
       } else {
         skipped++
@@ -150,5 +157,5 @@ export function parseLedger(text: string): { records: LedgerRecord[]; skipped: n
 
 /** The ids already in a ledger text, so an append never writes a record twice. */
 export function ledgerIds(text: string): Set<string> {
-  return new Set(parseLedger(text).records.map((r) => r.id))
+  return new Set(parseLedger(text).records.map(r => r.id))
 }

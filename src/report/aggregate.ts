@@ -104,17 +104,18 @@ export function buildReport(records: LedgerRecord[], opts: { now: Date; weeks: n
     p.lastReview = r
     if (r.command === 'fix') p.fixUpdates++
   }
-  for (const c of [...closes].sort((a, b) => time(a.closedAt) - time(b.closedAt))) pull(c.repository, c.pr, itemOf(c)).closed = c
+  for (const c of [...closes].sort((a, b) => time(a.closedAt) - time(b.closedAt)))
+    pull(c.repository, c.pr, itemOf(c)).closed = c
 
-  const mergedPulls = [...pulls.values()].filter((p) => p.closed?.merged)
+  const mergedPulls = [...pulls.values()].filter(p => p.closed?.merged)
   const toMerge: number[] = []
   const claude: number[] = []
   const cost: number[] = []
   for (const p of mergedPulls) {
     const closedAt = time((p.closed as PullClosedRecord).closedAt)
-    const work = (p.item ? (items.get(p.item) ?? []) : []).filter((r) => time(r.startedAt) <= closedAt)
+    const work = (p.item ? (items.get(p.item) ?? []) : []).filter(r => time(r.startedAt) <= closedAt)
     if (!work.length) continue
-    toMerge.push(closedAt - Math.min(...work.map((r) => time(r.startedAt))))
+    toMerge.push(closedAt - Math.min(...work.map(r => time(r.startedAt))))
     claude.push(work.reduce((sum, r) => sum + r.phases.reduce((s, ph) => s + ph.durationMs, 0), 0))
     cost.push(work.reduce((sum, r) => sum + r.totals.costUsd, 0))
   }
@@ -124,28 +125,36 @@ export function buildReport(records: LedgerRecord[], opts: { now: Date; weeks: n
   const failures = new Map<FailureReason, Record<PhaseOrNone, number>>()
   for (const r of runs) {
     byCommand[r.command] = (byCommand[r.command] ?? 0) + 1
-    for (const q of r.questions) if (q.answeredBy !== 'pending') questions[q.answeredBy] = (questions[q.answeredBy] ?? 0) + 1
+    for (const q of r.questions)
+      if (q.answeredBy !== 'pending') questions[q.answeredBy] = (questions[q.answeredBy] ?? 0) + 1
     if (r.status !== 'failed') continue
     const reason = r.reason ?? 'other'
-    const row = failures.get(reason) ?? (Object.fromEntries(FAILURE_COLUMNS.map((c) => [c, 0])) as Record<PhaseOrNone, number>)
+    const row =
+      failures.get(reason) ?? (Object.fromEntries(FAILURE_COLUMNS.map(c => [c, 0])) as Record<PhaseOrNone, number>)
     row[r.failedPhase ?? 'none']++
     failures.set(reason, row)
   }
 
-  const fixRounds = Object.fromEntries(FIX_ROUND_BUCKETS.map((b) => [b, 0])) as Report['fixRounds']
+  const fixRounds = Object.fromEntries(FIX_ROUND_BUCKETS.map(b => [b, 0])) as Report['fixRounds']
   for (const p of pulls.values()) {
     const rounds = p.closed ? p.closed.fixRounds : p.fixUpdates
     fixRounds[rounds >= 3 ? '3+' : (String(rounds) as '0' | '1' | '2')]++
   }
 
-  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>
-  const reviewed = [...pulls.values()].filter((p) => p.lastReview)
-  for (const p of reviewed) for (const s of SEVERITIES) bySeverity[s] += (p.lastReview as RunRecord).findings.bySeverity[s] ?? 0
+  const bySeverity = Object.fromEntries(SEVERITIES.map(s => [s, 0])) as Record<Severity, number>
+  const reviewed = [...pulls.values()].filter(p => p.lastReview)
+  for (const p of reviewed)
+    for (const s of SEVERITIES) bySeverity[s] += (p.lastReview as RunRecord).findings.bySeverity[s] ?? 0
 
   const lensRows = new Map<string, { lens: string; botFindings: number; raised: number; missed: number }>(
-    SIGNAL_LENSES.map((lens) => [lens, { lens, botFindings: 0, raised: 0, missed: 0 }])
+    SIGNAL_LENSES.map(lens => [lens, { lens, botFindings: 0, raised: 0, missed: 0 }])
   )
-  const lensRow = (lens: string) => lensRows.get((SIGNAL_LENSES as readonly string[]).includes(lens) ? lens : 'other') as { botFindings: number; raised: number; missed: number }
+  const lensRow = (lens: string) =>
+    lensRows.get((SIGNAL_LENSES as readonly string[]).includes(lens) ? lens : 'other') as {
+      botFindings: number
+      raised: number
+      missed: number
+    }
   for (const p of mergedPulls) {
     for (const f of p.lastReview?.findings.items ?? []) lensRow(f.lens ?? 'other').botFindings++
     const human = p.closed?.humanReview
@@ -159,7 +168,7 @@ export function buildReport(records: LedgerRecord[], opts: { now: Date; weeks: n
     const start = new Date(thisWeek.getTime() - i * 7 * 86400000)
     weeks.push({ week: iso(start), runs: 0, failed: 0, opened: 0, merged: 0, mergedClean: 0, costUsd: 0 })
   }
-  const rowFor = (at: string) => weeks.find((w) => w.week === iso(weekStart(new Date(at))))
+  const rowFor = (at: string) => weeks.find(w => w.week === iso(weekStart(new Date(at))))
   for (const r of runs) {
     const row = rowFor(r.startedAt)
     if (!row) continue
@@ -175,23 +184,25 @@ export function buildReport(records: LedgerRecord[], opts: { now: Date; weeks: n
     if (p.closed?.humanCommits === 0) row.mergedClean++
   }
 
-  const times = records.map((r) => time(r.startedAt)).filter((t) => !Number.isNaN(t))
+  const times = records.map(r => time(r.startedAt)).filter(t => !Number.isNaN(t))
   return {
-    period: times.length ? { from: new Date(Math.min(...times)).toISOString(), to: new Date(Math.max(...times)).toISOString() } : null,
+    period: times.length
+      ? { from: new Date(Math.min(...times)).toISOString(), to: new Date(Math.max(...times)).toISOString() }
+      : null,
     runs: {
       total: runs.length,
-      failed: runs.filter((r) => r.status === 'failed').length,
-      refused: runs.filter((r) => r.status === 'refused').length,
-      waitedForAnswer: runs.filter((r) => r.status === 'awaiting-answer').length,
+      failed: runs.filter(r => r.status === 'failed').length,
+      refused: runs.filter(r => r.status === 'refused').length,
+      waitedForAnswer: runs.filter(r => r.status === 'awaiting-answer').length,
       byCommand
     },
     issues: items.size,
     pulls: {
       opened: pulls.size,
       merged: mergedPulls.length,
-      mergedClean: mergedPulls.filter((p) => p.closed?.humanCommits === 0).length,
-      closedUnmerged: [...pulls.values()].filter((p) => p.closed && !p.closed.merged).length,
-      open: [...pulls.values()].filter((p) => !p.closed).length
+      mergedClean: mergedPulls.filter(p => p.closed?.humanCommits === 0).length,
+      closedUnmerged: [...pulls.values()].filter(p => p.closed && !p.closed.merged).length,
+      open: [...pulls.values()].filter(p => !p.closed).length
     },
     merged: { timeToMergeMs: median(toMerge), claudeMs: median(claude), costUsd: median(cost) },
     questions,

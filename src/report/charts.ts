@@ -17,7 +17,7 @@ export const CHART_HEIGHT = 340
 
 export function renderChart(spec: ChartSpec): string {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: CHART_WIDTH, height: CHART_HEIGHT })
-  const crowded = spec.categories.length > 5 && spec.categories.some((c) => c.length > 8)
+  const crowded = spec.categories.length > 5 && spec.categories.some(c => c.length > 8)
   try {
     chart.setOption({
       animation: false,
@@ -29,7 +29,7 @@ export function renderChart(spec: ChartSpec): string {
       grid: { left: 56, right: 24, top: 48, bottom: crowded ? 96 : 72 },
       xAxis: { type: 'category', data: spec.categories, axisLabel: { interval: 0, rotate: crowded ? 24 : 0 } },
       yAxis: { type: 'value', minInterval: 1 },
-      series: spec.series.map((s) => ({
+      series: spec.series.map(s => ({
         name: s.name,
         type: s.type,
         data: s.data,
@@ -45,5 +45,5 @@ export function renderChart(spec: ChartSpec): string {
 
 /** `<name>.svg` → SVG text for every chart. */
 export function renderCharts(specs: ChartSpec[]): Record<string, string> {
-  return Object.fromEntries(specs.map((s) => [`${s.name}.svg`, renderChart(s)]))
+  return Object.fromEntries(specs.map(s => [`${s.name}.svg`, renderChart(s)]))
 }

@@ -45,7 +45,10 @@ export function parseReportArgs(argv: string[], cwd: string): ReportOptions {
   const opts: ReportOptions = { weeks: 8, cwd, help: false }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined]
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined]
     const value = (): string => {
       const v = inline ?? argv[++i]
       if (v === undefined || v === '') throw new ReportUsageError(`${flag} needs a value`)
@@ -65,7 +68,8 @@ export function parseReportArgs(argv: string[], cwd: string): ReportOptions {
       case '--weeks': {
         const raw = value()
         const n = Number(raw)
-        if (!Number.isInteger(n) || n < 1 || n > 520) throw new ReportUsageError(`--weeks must be a whole number from 1 to 520, got "${raw}"`)
+        if (!Number.isInteger(n) || n < 1 || n > 520)
+          throw new ReportUsageError(`--weeks must be a whole number from 1 to 520, got "${raw}"`)
         opts.weeks = n
         break
       }
@@ -87,7 +91,8 @@ async function showFromRef(cwd: string, ref: string): Promise<string> {
   try {
     return await git(cwd, ['show', `${ref}:${LEDGER_FILE}`])
   } catch (err) {
-    if (err instanceof GitError) throw new ReportUsageError(`cannot read ${LEDGER_FILE} from ${ref}: ${err.stderr || err.message}`)
+    if (err instanceof GitError)
+      throw new ReportUsageError(`cannot read ${LEDGER_FILE} from ${ref}: ${err.stderr || err.message}`)
     throw err
   }
 }
@@ -125,7 +130,9 @@ export async function reportMain(
     }
     const { text, source } = await readLedger(opts)
     const { records, skipped } = parseLedger(text)
-    io.err(`orchestrator report: ${records.length} record(s) from ${source}${skipped ? ` (${skipped} line(s) skipped: not a ledger record of a known version)` : ''}`)
+    io.err(
+      `orchestrator report: ${records.length} record(s) from ${source}${skipped ? ` (${skipped} line(s) skipped: not a ledger record of a known version)` : ''}`
+    )
     const report = buildReport(records, { now: io.now ?? new Date(), weeks: opts.weeks })
     const specs = chartSpecs(report)
     let charts
@@ -135,7 +142,7 @@ export async function reportMain(
       for (const [file, svg] of Object.entries(await drawCharts(specs))) fs.writeFileSync(path.join(dir, file), svg)
       io.err(`orchestrator report: ${specs.length} chart(s) in ${dir}`)
       const base = opts.svgDir.split(path.sep).join('/').replace(/\/?$/, '/')
-      charts = specs.map((s) => ({ name: s.name, title: s.title, src: `${base}${s.name}.svg` }))
+      charts = specs.map(s => ({ name: s.name, title: s.title, src: `${base}${s.name}.svg` }))
     }
     io.out(renderReport(report, { charts }))
     return 0

@@ -16,7 +16,7 @@ export function reportFromLedger(text: string, now: Date, weeks: number): Report
 }
 
 function refs(specs: ChartSpec[], base: string) {
-  return specs.map((s) => ({ name: s.name, title: s.title, src: `${base}${s.name}.svg` }))
+  return specs.map(s => ({ name: s.name, title: s.title, src: `${base}${s.name}.svg` }))
 }
 
 /** SVG file name → content, drawn by the charting library (loaded only here). */

@@ -46,7 +46,9 @@ export interface HostOptions {
 
 const CREDENTIAL_VARS = ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_AUTH_TOKEN'] as const
 
-function credentialOf(env: Record<string, string>): { variable: (typeof CREDENTIAL_VARS)[number]; credential: ModelCredential } | null {
+function credentialOf(
+  env: Record<string, string>
+): { variable: (typeof CREDENTIAL_VARS)[number]; credential: ModelCredential } | null {
   for (const variable of CREDENTIAL_VARS) {
     const value = env[variable]
     if (!value) continue
@@ -77,7 +79,10 @@ function unconfined(opts: HostOptions, reason: string): ClaudeHost {
 
 export async function startClaudeHost(opts: HostOptions): Promise<ClaudeHost> {
   if (opts.mode === 'off') {
-    return unconfined(opts, 'the sandbox is off (sandbox: off): Claude Code runs with the same powers as the orchestrator')
+    return unconfined(
+      opts,
+      'the sandbox is off (sandbox: off): Claude Code runs with the same powers as the orchestrator'
+    )
   }
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'orchestrator-sandbox-'))
   const home = path.join(root, 'home')

@@ -83,7 +83,8 @@ export async function startCredentialProxy(opts: {
     }
     count++
     const headers: http.OutgoingHttpHeaders = {}
-    for (const [name, value] of Object.entries(req.headers)) if (!DROPPED.has(name) && value !== undefined) headers[name] = value
+    for (const [name, value] of Object.entries(req.headers))
+      if (!DROPPED.has(name) && value !== undefined) headers[name] = value
     headers.host = upstream.host
     if (opts.credential.kind === 'api-key') headers['x-api-key'] = opts.credential.value
     else headers.authorization = `Bearer ${opts.credential.value}`
@@ -96,15 +97,20 @@ export async function startCredentialProxy(opts: {
         path: `${prefix}${req.url ?? '/'}`,
         headers
       },
-      (answer) => {
+      answer => {
         res.writeHead(answer.statusCode ?? 502, answer.headers)
         answer.pipe(res)
       }
     )
-    out.on('error', (err) => {
+    out.on('error', err => {
       // The message names the host, never the credential.
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' })
-      res.end(JSON.stringify({ type: 'error', error: { type: 'api_error', message: `model endpoint unreachable: ${err.message}` } }))
+      res.end(
+        JSON.stringify({
+          type: 'error',
+          error: { type: 'api_error', message: `model endpoint unreachable: ${err.message}` }
+        })
+      )
     })
     req.pipe(out)
     res.on('close', () => out.destroy())
@@ -121,7 +127,7 @@ export async function startCredentialProxy(opts: {
     dummy,
     forwarded: () => count,
     close: () =>
-      new Promise<void>((resolve) => {
+      new Promise<void>(resolve => {
         server.closeAllConnections()
         server.close(() => resolve())
       })

@@ -54,8 +54,8 @@ const SOCKET_DIRS = ['/run', '/var/run']
 
 /** Drops entries inside another entry of the same list and keeps the order. */
 function outermost(paths: string[]): string[] {
-  const norm = [...new Set(paths.filter(Boolean).map((p) => path.resolve(p)))]
-  return norm.filter((p) => !norm.some((q) => q !== p && (p.startsWith(`${q}/`) || q === '/')))
+  const norm = [...new Set(paths.filter(Boolean).map(p => path.resolve(p)))]
+  return norm.filter(p => !norm.some(q => q !== p && (p.startsWith(`${q}/`) || q === '/')))
 }
 
 export function sandboxPolicy(input: PolicyInput): SandboxPolicy {
@@ -64,7 +64,7 @@ export function sandboxPolicy(input: PolicyInput): SandboxPolicy {
   // around it; the runtime lets allowRead win over denyRead for exactly this.
   // A denied folder inside a writable one would hide part of the checkout: it cannot hold secrets we guard.
   const denyRead = outermost([...input.denyRead, ...SOCKET_DIRS]).filter(
-    (d) => !writable.some((w) => d === w || d.startsWith(`${w}/`))
+    d => !writable.some(w => d === w || d.startsWith(`${w}/`))
   )
   return {
     network: {
@@ -85,7 +85,7 @@ export function sandboxPolicy(input: PolicyInput): SandboxPolicy {
 export function parseAllowedDomains(raw: string): string[] {
   const entries = raw
     .split(/[\s,]+/)
-    .map((e) => e.trim())
+    .map(e => e.trim())
     .filter(Boolean)
   for (const e of entries) {
     if (!/^(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$/.test(e) && !/^\[[0-9a-fA-F:.]+\](:\d{1,5})?$/.test(e)) {

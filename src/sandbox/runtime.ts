@@ -23,7 +23,13 @@ interface SandboxManagerApi {
     ask?: (p: { host: string; port?: number }) => Promise<boolean>,
     enableLogMonitor?: boolean
   ): Promise<void>
-  wrapWithSandbox(command: string, binShell?: string, customConfig?: undefined, abortSignal?: undefined, options?: { commandId?: string }): Promise<string>
+  wrapWithSandbox(
+    command: string,
+    binShell?: string,
+    customConfig?: undefined,
+    abortSignal?: undefined,
+    options?: { commandId?: string }
+  ): Promise<string>
   cleanupAfterCommand(): void
   reset(): Promise<void>
 }
@@ -53,7 +59,7 @@ async function loadManager(packageDir: string): Promise<SandboxManagerApi> {
 
 /** Quotes argv for the POSIX shell the runtime wraps commands in. */
 export function shellQuote(argv: string[]): string {
-  return argv.map((a) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ')
+  return argv.map(a => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ')
 }
 
 export interface Launch {
@@ -74,7 +80,7 @@ export interface RuntimeSession {
 const HOW_TO_FIX =
   'On Debian or Ubuntu: sudo apt-get install -y bubblewrap socat ripgrep; where unprivileged user namespaces are ' +
   'restricted (Ubuntu 24.04): sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0. ' +
-  'Or run without the sandbox (sandbox: off / --sandbox off) and accept that Claude can read the job\'s secrets.'
+  "Or run without the sandbox (sandbox: off / --sandbox off) and accept that Claude can read the job's secrets."
 
 /** What the runtime says it lacks, or null when its dependencies are there. */
 export function dependencyProblem(check: { errors: string[] }): string | null {
@@ -123,7 +129,9 @@ export async function startRuntime(opts: {
       process.chdir(cwd)
       try {
         const commandId = crypto.randomBytes(16).toString('base64url')
-        const wrapped = await manager.wrapWithSandbox(shellQuote([file, ...args]), undefined, undefined, undefined, { commandId })
+        const wrapped = await manager.wrapWithSandbox(shellQuote([file, ...args]), undefined, undefined, undefined, {
+          commandId
+        })
         return { file: '/bin/sh', args: ['-c', wrapped] }
       } finally {
         process.chdir(here)
@@ -142,7 +150,9 @@ export async function startRuntime(opts: {
   if (started.exitCode !== 0) {
     await restore()
     const detail = String(started.stderr).trim().split('\n').slice(-3).join(' ').slice(0, 400)
-    throw new SandboxUnavailableError(`the sandbox cannot start on this machine${detail ? ` (${detail})` : ''}. ${HOW_TO_FIX}`)
+    throw new SandboxUnavailableError(
+      `the sandbox cannot start on this machine${detail ? ` (${detail})` : ''}. ${HOW_TO_FIX}`
+    )
   }
   return session
 }

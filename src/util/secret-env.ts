@@ -21,7 +21,7 @@ const WITHHELD = [
 export function withoutSecrets(env: Record<string, string | undefined>): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [key, value] of Object.entries(env)) {
-    if (value !== undefined && !WITHHELD.some((re) => re.test(key))) out[key] = value
+    if (value !== undefined && !WITHHELD.some(re => re.test(key))) out[key] = value
   }
   return out
 }

@@ -24,5 +24,5 @@ export function secretForms(value: string): string[] {
     encodeURIComponent(value)
   ]
   // A fragment this short would match ordinary text.
-  return [...new Set(forms.filter((f) => f.length >= 8))]
+  return [...new Set(forms.filter(f => f.length >= 8))]
 }

@@ -12,7 +12,8 @@ export function splitArgs(input: string): string[] {
     if (quote) {
       if (ch === quote) quote = null
       // In double quotes a backslash only escapes $ ` " \ and newline, as in a POSIX shell.
-      else if (ch === '\\' && quote === '"' && i + 1 < input.length && '$`"\\\n'.includes(input[i + 1] as string)) current += input[++i]
+      else if (ch === '\\' && quote === '"' && i + 1 < input.length && '$`"\\\n'.includes(input[i + 1] as string))
+        current += input[++i]
       else current += ch
     } else if (ch === '"' || ch === "'") {
       quote = ch

@@ -49,7 +49,9 @@ export function actionDefaults(): Record<string, string> {
 }
 
 function fixture(name: string): Record<string, unknown> {
-  return JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'webhooks', `${name}.json`), 'utf8')) as Record<string, unknown>
+  return JSON.parse(
+    fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'webhooks', `${name}.json`), 'utf8')
+  ) as Record<string, unknown>
 }
 
 export interface ActionRun {
@@ -88,7 +90,11 @@ export interface World {
   workspace: string
   issue: FakeIssue
   labeledEvent(label: string, sender?: string): { name: string; payload: Record<string, unknown> }
-  commentEvent(body: string, user?: string, opts?: { type?: 'User' | 'Bot'; action?: string }): { name: string; payload: Record<string, unknown> }
+  commentEvent(
+    body: string,
+    user?: string,
+    opts?: { type?: 'User' | 'Bot'; action?: string }
+  ): { name: string; payload: Record<string, unknown> }
   run(
     event: { name: string; payload: Record<string, unknown> },
     inputs?: Record<string, string>,
@@ -110,7 +116,9 @@ function parseOutputs(file: string): Record<string, string> {
 }
 
 /** `files` replaces the sample project pushed to origin (default SAMPLE_FILES). */
-export async function createWorld(opts: { issueTitle?: string; issueBody?: string; files?: Record<string, string> } = {}): Promise<World> {
+export async function createWorld(
+  opts: { issueTitle?: string; issueBody?: string; files?: Record<string, string> } = {}
+): Promise<World> {
   const sb = await createSandbox({ files: opts.files })
   const gh = await startFakeGitHub({ owner: OWNER, repo: REPO, defaultBranch: 'main' })
   const openai = await startFakeOpenAI()
@@ -149,7 +157,7 @@ export async function createWorld(opts: { issueTitle?: string; issueBody?: strin
       number: current.number,
       title: current.title,
       body: current.body,
-      labels: current.labels.map((name) => ({ name, color: 'ededed' }))
+      labels: current.labels.map(name => ({ name, color: 'ededed' }))
     }
   }
 
@@ -178,14 +186,25 @@ export async function createWorld(opts: { issueTitle?: string; issueBody?: strin
     },
     commentEvent(body, user = MAINTAINER, o = {}) {
       const p = fixture(o.action === 'edited' ? 'issue_comment.edited' : 'issue_comment.created')
-      const stored = gh.state.addComment({ issue_number: issue.number, body, user: { login: user, type: o.type ?? 'User' } })
+      const stored = gh.state.addComment({
+        issue_number: issue.number,
+        body,
+        user: { login: user, type: o.type ?? 'User' }
+      })
       const comment = p.comment as Record<string, unknown>
       return {
         name: 'issue_comment',
         payload: {
           ...p,
           issue: issuePayload(p.issue as Record<string, unknown>),
-          comment: { ...comment, id: stored.id, body, created_at: stored.created_at, updated_at: stored.updated_at, user: { ...(comment.user as Record<string, unknown>), login: user, type: o.type ?? 'User' } },
+          comment: {
+            ...comment,
+            id: stored.id,
+            body,
+            created_at: stored.created_at,
+            updated_at: stored.updated_at,
+            user: { ...(comment.user as Record<string, unknown>), login: user, type: o.type ?? 'User' }
+          },
           repository: repository(p),
           sender: { ...(p.sender as Record<string, unknown>), login: user, type: o.type ?? 'User' }
         }
@@ -286,9 +305,18 @@ export { SAMPLE_FILES, writeFiles }
  * fetching it from the registry.
  */
 export function preinstallSandboxRuntime(toolCache: string): void {
-  const target = path.join(toolCache, 'orchestrator-sandbox-runtime', PINNED_SANDBOX_RUNTIME_VERSION, 'node_modules', '@anthropic-ai')
+  const target = path.join(
+    toolCache,
+    'orchestrator-sandbox-runtime',
+    PINNED_SANDBOX_RUNTIME_VERSION,
+    'node_modules',
+    '@anthropic-ai'
+  )
   fs.mkdirSync(target, { recursive: true })
-  fs.symlinkSync(path.join(REPO_ROOT, 'node_modules', '@anthropic-ai', 'sandbox-runtime'), path.join(target, 'sandbox-runtime'))
+  fs.symlinkSync(
+    path.join(REPO_ROOT, 'node_modules', '@anthropic-ai', 'sandbox-runtime'),
+    path.join(target, 'sandbox-runtime')
+  )
 }
 
 /**
@@ -296,5 +324,5 @@ export function preinstallSandboxRuntime(toolCache: string): void {
  * description, and bodies GitHub would reject (422). Every suite expects none.
  */
 export function githubProblems(w: World): RouteLogEntry[] {
-  return [...w.gh.unknown(), ...w.gh.log.filter((e) => e.status === 422)]
+  return [...w.gh.unknown(), ...w.gh.log.filter(e => e.status === 422)]
 }

@@ -46,7 +46,6 @@ import addFormatsModule from 'ajv-formats'
 
 // ---------------------------------------------------------------- types
 
-
 /** GitHub rejects comment and pull request bodies longer than this. */
 export const GITHUB_BODY_LIMIT = 65536
 
@@ -205,7 +204,14 @@ export interface AddReviewInput {
   body?: string
   state?: FakeReview['state']
   user?: UserInput
-  comments?: Array<{ path: string; line?: number | null; body: string; side?: 'LEFT' | 'RIGHT'; in_reply_to_id?: number; user?: UserInput }>
+  comments?: Array<{
+    path: string
+    line?: number | null
+    body: string
+    side?: 'LEFT' | 'RIGHT'
+    in_reply_to_id?: number
+    user?: UserInput
+  }>
 }
 
 export interface FakeGitHubState {
@@ -374,20 +380,20 @@ function loadSubset(): NonNullable<typeof compiled> {
   // GitHub-specific formats such as 'repo.nwo' are accepted as any string.
   for (const f of formats) if (!ajv.formats[f]) ajv.addFormat(f, true)
   ajv.addSchema({ $id: COMPONENTS_ID, components: subset.components })
-  const operations = subset.operations.map((op) => {
+  const operations = subset.operations.map(op => {
     const segments = op.path.split('/').slice(1)
     return {
       ...op,
       key: `${op.method} ${op.path}`,
       segments,
-      literalCount: segments.filter((s) => !s.startsWith('{')).length,
+      literalCount: segments.filter(s => !s.startsWith('{')).length,
       validate: op.requestBody ? ajv.compile(op.requestBody.schema) : null,
-      responseValidators: new Map<string, ValidateFunction | null>(),
+      responseValidators: new Map<string, ValidateFunction | null>()
     }
   })
   // Most literal segments first, so '/issues/comments/{id}' wins over '/issues/{n}/...'.
   operations.sort((a, b) => b.literalCount - a.literalCount)
-  const all = subset.allOperations.map((s) => {
+  const all = subset.allOperations.map(s => {
     const [method = '', p = ''] = s.split(' ')
     return { method, segments: p.split('/').slice(1) }
   })
@@ -403,13 +409,16 @@ function responseErrors(op: CompiledOperation, status: number, body: unknown): s
   let v = op.responseValidators.get(String(status))
   if (v === undefined) {
     const { ajv } = loadSubset()
-    const schema = JSON.parse(JSON.stringify(doc.schema).replaceAll('"#/components/', `"${COMPONENTS_ID}#/components/`)) as object
+    const schema = JSON.parse(
+      JSON.stringify(doc.schema).replaceAll('"#/components/', `"${COMPONENTS_ID}#/components/`)
+    ) as object
     v = ajv.compile(schema)
     op.responseValidators.set(String(status), v)
   }
   if (!v || v(body)) return []
   const seen = new Set<string>()
-  for (const e of v.errors ?? []) seen.add(`${e.instancePath || '(body)'} ${e.message ?? ''}${e.params ? ' ' + JSON.stringify(e.params) : ''}`)
+  for (const e of v.errors ?? [])
+    seen.add(`${e.instancePath || '(body)'} ${e.message ?? ''}${e.params ? ' ' + JSON.stringify(e.params) : ''}`)
   return [...seen].slice(0, 20)
 }
 
@@ -436,7 +445,7 @@ class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly extra: Record<string, unknown> = {},
-    readonly headers: Record<string, string> = {},
+    readonly headers: Record<string, string> = {}
   ) {
     super(message)
   }
@@ -497,7 +506,10 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
   const repo = opts.repo
   const htmlBase = (opts.htmlBaseUrl ?? 'https://github.com').replace(/\/$/, '')
   const now = opts.now ?? (() => new Date())
-  const stamp = () => now().toISOString().replace(/\.\d{3}Z$/, 'Z')
+  const stamp = () =>
+    now()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z')
   const repoHtml = `${htmlBase}/${owner}/${repo}`
   let api = '' // set once listening
   const repoApi = () => `${api}/repos/${owner}/${repo}`
@@ -540,7 +552,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
         created_at: t,
         updated_at: t,
         closed_at: input.state === 'closed' ? t : null,
-        reactions: [],
+        reactions: []
       }
       for (const l of input.labels ?? []) issue.labels.push(ensureLabel(l).name)
       state.issues.set(number, issue)
@@ -560,7 +572,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
         created_at: t,
         updated_at: t,
         html_url: `${repoHtml}/${target.kind === 'pull' ? 'pull' : 'issues'}/${input.issue_number}#issuecomment-${id}`,
-        reactions: [],
+        reactions: []
       }
       state.comments.set(id, c)
       return c
@@ -587,7 +599,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
         created_at: t,
         updated_at: t,
         closed_at: input.state === 'closed' ? t : null,
-        reactions: [],
+        reactions: []
       }
       if (state.gitDir) pull.base_sha = gitRead(['rev-parse', '--verify', '-q', `refs/heads/${pull.base}`]) ?? undefined
       for (const l of input.labels ?? []) pull.labels.push(ensureLabel(l).name)
@@ -602,7 +614,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
         name: input.name,
         color: (input.color ?? 'ededed').replace(/^#/, ''),
         description: input.description ?? null,
-        default: false,
+        default: false
       }
       state.labels.set(label.name, label)
       return label
@@ -623,13 +635,13 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
         state: input.state ?? 'COMMENTED',
         submitted_at: t,
         commit_id: commit,
-        html_url: `${repoHtml}/pull/${pullNumber}#pullrequestreview-${id}`,
+        html_url: `${repoHtml}/pull/${pullNumber}#pullrequestreview-${id}`
       }
       const reviews = state.reviews.get(pullNumber) ?? []
       reviews.push(review)
       state.reviews.set(pullNumber, reviews)
       const list = state.reviewComments.get(pullNumber) ?? []
-      const created = (input.comments ?? []).map((c) => {
+      const created = (input.comments ?? []).map(c => {
         const cid = nextReviewCommentId++
         const rc: FakeReviewComment = {
           id: cid,
@@ -645,7 +657,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
           diff_hunk: `@@ -1,1 +1,1 @@\n ${c.path}`,
           created_at: t,
           updated_at: t,
-          html_url: `${repoHtml}/pull/${pullNumber}#discussion_r${cid}`,
+          html_url: `${repoHtml}/pull/${pullNumber}#discussion_r${cid}`
         }
         list.push(rc)
         return rc
@@ -676,14 +688,14 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
         html_url: `${repoHtml}/actions/runs/${id}`,
         created_at: t,
         updated_at: t,
-        ...input,
+        ...input
       }
       state.runs.set(id, run)
       return run
     },
 
     commentsOn(issueNumber) {
-      return [...state.comments.values()].filter((c) => c.issue_number === issueNumber).sort((a, b) => a.id - b.id)
+      return [...state.comments.values()].filter(c => c.issue_number === issueNumber).sort((a, b) => a.id - b.id)
     },
 
     findLabel(name) {
@@ -692,7 +704,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
       const lower = name.toLowerCase()
       for (const l of state.labels.values()) if (l.name.toLowerCase() === lower) return l
       return undefined
-    },
+    }
   }
   state.addBranch(state.defaultBranch)
 
@@ -724,7 +736,11 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
   /** Output of a git command in `state.gitDir`, or null when it fails. */
   function gitRead(args: string[]): string | null {
     try {
-      return execFileSync('git', args, { cwd: state.gitDir as string, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+      return execFileSync('git', args, {
+        cwd: state.gitDir as string,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore']
+      }).trim()
     } catch {
       return null
     }
@@ -732,13 +748,26 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
 
   /** The pull request's commits as GET /pulls/{n}/commits lists them, read from `state.gitDir`. */
   function pullCommitsJson(p: FakePull): Array<Record<string, unknown>> {
-    if (!state.gitDir) throw new HttpError(500, 'github-server: set state.gitDir to the repository the pull request commits live in')
+    if (!state.gitDir)
+      throw new HttpError(500, 'github-server: set state.gitDir to the repository the pull request commits live in')
     const head = gitRead(['rev-parse', '--verify', '-q', `refs/heads/${p.head}`])
     if (!head) return []
     const base = p.base_sha ?? gitRead(['merge-base', `refs/heads/${p.base}`, head])
-    const shas = (gitRead(['rev-list', '--reverse', base ? `${base}..${head}` : head]) ?? '').split('\n').filter(Boolean)
-    return shas.map((sha) => {
-      const [authorName = '', authorEmail = '', authorDate = '', committerName = '', committerEmail = '', committerDate = '', parents = '', tree = '', ...message] = (
+    const shas = (gitRead(['rev-list', '--reverse', base ? `${base}..${head}` : head]) ?? '')
+      .split('\n')
+      .filter(Boolean)
+    return shas.map(sha => {
+      const [
+        authorName = '',
+        authorEmail = '',
+        authorDate = '',
+        committerName = '',
+        committerEmail = '',
+        committerDate = '',
+        parents = '',
+        tree = '',
+        ...message
+      ] = (
         gitRead(['show', '-s', '--format=%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI%x00%P%x00%T%x00%B', sha]) ?? ''
       ).split('\0')
       const iso = (d: string) => new Date(d).toISOString().replace(/\.\d{3}Z$/, 'Z')
@@ -755,7 +784,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
           message: message.join('\0').trim(),
           comment_count: 0,
           tree: { sha: tree, url: `${repoApi()}/git/trees/${tree}` },
-          verification: { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null },
+          verification: { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null }
         },
         // GitHub maps the email to an account when it knows one; this fake knows none.
         author: null,
@@ -763,7 +792,11 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
         parents: parents
           .split(' ')
           .filter(Boolean)
-          .map((parent) => ({ sha: parent, url: `${repoApi()}/commits/${parent}`, html_url: `${repoHtml}/commit/${parent}` })),
+          .map(parent => ({
+            sha: parent,
+            url: `${repoApi()}/commits/${parent}`,
+            html_url: `${repoHtml}/commit/${parent}`
+          }))
       }
     })
   }
@@ -792,7 +825,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
       received_events_url: `${url}/received_events`,
       type: u.type,
       user_view_type: 'public',
-      site_admin: false,
+      site_admin: false
     }
   }
 
@@ -805,7 +838,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
 
   function reactionsJson(list: FakeReaction[], url: string) {
     const out: Record<string, unknown> = { url, total_count: list.length }
-    for (const c of REACTION_CONTENTS) out[c] = list.filter((r) => r.content === c).length
+    for (const c of REACTION_CONTENTS) out[c] = list.filter(r => r.content === c).length
     return out
   }
 
@@ -817,20 +850,21 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
       name: l.name,
       color: l.color,
       default: l.default,
-      description: l.description,
+      description: l.description
     }
   }
 
   function labelsJson(names: string[]) {
-    return names.map((n) => labelJson(ensureLabel(n)))
+    return names.map(n => labelJson(ensureLabel(n)))
   }
 
   function repoJson() {
     const id = 100_000 + (userId(`${owner}/${repo}`) % 100_000)
     const r = repoApi()
     const t = '2020-01-01T00:00:00Z'
-    const openCount = [...state.issues.values()].filter((i) => i.state === 'open').length +
-      [...state.pulls.values()].filter((p) => p.state === 'open').length
+    const openCount =
+      [...state.issues.values()].filter(i => i.state === 'open').length +
+      [...state.pulls.values()].filter(p => p.state === 'open').length
     return {
       id,
       node_id: Buffer.from(`010:Repository${id}`).toString('base64'),
@@ -913,7 +947,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
       pushed_at: t,
       created_at: t,
       updated_at: t,
-      permissions: { admin: false, maintain: false, push: true, triage: true, pull: true },
+      permissions: { admin: false, maintain: false, push: true, triage: true, pull: true }
     }
   }
 
@@ -949,7 +983,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
       updated_at: it.updated_at,
       closed_at: it.closed_at,
       author_association: authorAssociation(it.user),
-      reactions: reactionsJson(it.reactions, `${url}/reactions`),
+      reactions: reactionsJson(it.reactions, `${url}/reactions`)
     }
     if (found.kind === 'pull') {
       out.draft = found.item.draft
@@ -958,7 +992,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
         html_url: found.item.html_url,
         diff_url: `${found.item.html_url}.diff`,
         patch_url: `${found.item.html_url}.patch`,
-        merged_at: null,
+        merged_at: null
       }
     }
     return out
@@ -978,7 +1012,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
       issue_url: `${repoApi()}/issues/${c.issue_number}`,
       author_association: authorAssociation(c.user),
       performed_via_github_app: null,
-      reactions: reactionsJson(c.reactions, `${url}/reactions`),
+      reactions: reactionsJson(c.reactions, `${url}/reactions`)
     }
   }
 
@@ -1031,11 +1065,11 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
         review_comments: { href: `${url}/comments` },
         review_comment: { href: `${repoApi()}/pulls/comments{/number}` },
         commits: { href: `${url}/commits` },
-        statuses: { href: `${repoApi()}/statuses/${branchRefJson(p.head).sha}` },
+        statuses: { href: `${repoApi()}/statuses/${branchRefJson(p.head).sha}` }
       },
       author_association: authorAssociation(p.user),
       auto_merge: null,
-      draft: p.draft,
+      draft: p.draft
     }
     if (full) {
       Object.assign(out, {
@@ -1049,7 +1083,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
         commits: 1,
         additions: 1,
         deletions: 0,
-        changed_files: 1,
+        changed_files: 1
       })
     }
     return out
@@ -1078,7 +1112,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
       _links: {
         self: { href: url },
         html: { href: c.html_url },
-        pull_request: { href: `${repoApi()}/pulls/${c.pull_number}` },
+        pull_request: { href: `${repoApi()}/pulls/${c.pull_number}` }
       },
       line: c.line,
       original_line: c.line,
@@ -1087,7 +1121,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
       original_start_line: null,
       start_side: null,
       subject_type: 'line',
-      reactions: reactionsJson([], `${url}/reactions`),
+      reactions: reactionsJson([], `${url}/reactions`)
     }
     if (c.in_reply_to_id !== null) out.in_reply_to_id = c.in_reply_to_id
     return out
@@ -1123,7 +1157,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
         message: 'commit',
         timestamp: r.created_at,
         author: { name: 'Fake Author', email: 'author@example.com' },
-        committer: { name: 'Fake Author', email: 'author@example.com' },
+        committer: { name: 'Fake Author', email: 'author@example.com' }
       },
       pull_requests: [],
       created_at: r.created_at,
@@ -1132,7 +1166,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
       actor: userJson({ login: owner, type: 'User' }),
       triggering_actor: userJson({ login: owner, type: 'User' }),
       repository: repoJson(),
-      head_repository: repoJson(),
+      head_repository: repoJson()
     }
   }
 
@@ -1159,7 +1193,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
   // ------------------------------------------------ reactions
 
   function react(list: FakeReaction[], content: ReactionContent): Reply {
-    const existing = list.find((r) => r.content === content && r.user.login === state.actor.login)
+    const existing = list.find(r => r.content === content && r.user.login === state.actor.login)
     const reaction = existing ?? { id: nextReactionId++, content, user: { ...state.actor }, created_at: stamp() }
     if (!existing) list.push(reaction)
     return {
@@ -1169,8 +1203,8 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
         node_id: Buffer.from(`08:Reaction${reaction.id}`).toString('base64'),
         user: userJson(reaction.user),
         content: reaction.content,
-        created_at: reaction.created_at,
-      },
+        created_at: reaction.created_at
+      }
     }
   }
 
@@ -1197,32 +1231,35 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
   const handlers: Record<string, Handler> = {
     'GET /repos/{owner}/{repo}': () => ({ status: 200, body: repoJson() }),
 
-    'GET /repos/{owner}/{repo}/collaborators/{username}/permission': (ctx) => {
+    'GET /repos/{owner}/{repo}/collaborators/{username}/permission': ctx => {
       const login = ctx.params.username as string
-      const known = Object.keys(state.permissions).find((k) => k.toLowerCase() === login.toLowerCase())
+      const known = Object.keys(state.permissions).find(k => k.toLowerCase() === login.toLowerCase())
       const role: Permission = known ? (state.permissions[known] as Permission) : state.private ? 'none' : 'read'
       const legacy = role === 'maintain' ? 'write' : role === 'triage' ? 'read' : role
       const rank = ['none', 'read', 'triage', 'write', 'maintain', 'admin'].indexOf(role)
       const user = {
         ...userJson({ login: known ?? login, type: login.endsWith('[bot]') ? 'Bot' : 'User' }),
         permissions: { admin: rank >= 5, maintain: rank >= 4, push: rank >= 3, triage: rank >= 2, pull: rank >= 1 },
-        role_name: role,
+        role_name: role
       }
       return { status: 200, body: { permission: legacy, role_name: role, user } }
     },
 
-    'GET /repos/{owner}/{repo}/issues/{issue_number}': (ctx) => ({ status: 200, body: issueJson(num(ctx, 'issue_number')) }),
+    'GET /repos/{owner}/{repo}/issues/{issue_number}': ctx => ({
+      status: 200,
+      body: issueJson(num(ctx, 'issue_number'))
+    }),
 
-    'GET /repos/{owner}/{repo}/issues/{issue_number}/comments': (ctx) => {
+    'GET /repos/{owner}/{repo}/issues/{issue_number}/comments': ctx => {
       const n = num(ctx, 'issue_number')
       if (!issueLike(n)) throw notFound()
       const since = ctx.query.get('since')
       let list = state.commentsOn(n)
-      if (since) list = list.filter((c) => Date.parse(c.updated_at) >= Date.parse(since))
+      if (since) list = list.filter(c => Date.parse(c.updated_at) >= Date.parse(since))
       return paginate(list.map(commentJson), ctx.query, ctx.pathname)
     },
 
-    'POST /repos/{owner}/{repo}/issues/{issue_number}/comments': (ctx) => {
+    'POST /repos/{owner}/{repo}/issues/{issue_number}/comments': ctx => {
       const n = num(ctx, 'issue_number')
       const target = issueLike(n)
       if (!target) throw notFound()
@@ -1231,13 +1268,13 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
       return { status: 201, body: commentJson(c), headers: { location: `${repoApi()}/issues/comments/${c.id}` } }
     },
 
-    'GET /repos/{owner}/{repo}/issues/comments/{comment_id}': (ctx) => {
+    'GET /repos/{owner}/{repo}/issues/comments/{comment_id}': ctx => {
       const c = state.comments.get(num(ctx, 'comment_id'))
       if (!c) throw notFound()
       return { status: 200, body: commentJson(c) }
     },
 
-    'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}': (ctx) => {
+    'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}': ctx => {
       const c = state.comments.get(num(ctx, 'comment_id'))
       if (!c) throw notFound()
       c.body = bodyOf<{ body: string }>(ctx).body
@@ -1245,110 +1282,123 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
       return { status: 200, body: commentJson(c) }
     },
 
-    'DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}': (ctx) => {
+    'DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}': ctx => {
       const id = num(ctx, 'comment_id')
       if (!state.comments.delete(id)) throw notFound()
       return { status: 204 }
     },
 
-    'POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions': (ctx) => {
+    'POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions': ctx => {
       const c = state.comments.get(num(ctx, 'comment_id'))
       if (!c) throw notFound()
       return react(c.reactions, bodyOf<{ content: ReactionContent }>(ctx).content)
     },
 
-    'POST /repos/{owner}/{repo}/issues/{issue_number}/reactions': (ctx) => {
+    'POST /repos/{owner}/{repo}/issues/{issue_number}/reactions': ctx => {
       const target = issueLike(num(ctx, 'issue_number'))
       if (!target) throw notFound()
       return react(target.item.reactions, bodyOf<{ content: ReactionContent }>(ctx).content)
     },
 
-    'GET /repos/{owner}/{repo}/issues/{issue_number}/labels': (ctx) => {
+    'GET /repos/{owner}/{repo}/issues/{issue_number}/labels': ctx => {
       const target = issueLike(num(ctx, 'issue_number'))
       if (!target) throw notFound()
       return paginate(labelsJson(target.item.labels), ctx.query, ctx.pathname)
     },
 
-    'POST /repos/{owner}/{repo}/issues/{issue_number}/labels': (ctx) => {
+    'POST /repos/{owner}/{repo}/issues/{issue_number}/labels': ctx => {
       const target = issueLike(num(ctx, 'issue_number'))
       if (!target) throw notFound()
       for (const name of labelNamesFromBody(ctx.body)) {
         const label = ensureLabel(name) // GitHub creates missing repository labels
-        if (!target.item.labels.some((l) => l.toLowerCase() === label.name.toLowerCase())) target.item.labels.push(label.name)
+        if (!target.item.labels.some(l => l.toLowerCase() === label.name.toLowerCase()))
+          target.item.labels.push(label.name)
       }
       touch(target.item)
       return { status: 200, body: labelsJson(target.item.labels) }
     },
 
-    'PUT /repos/{owner}/{repo}/issues/{issue_number}/labels': (ctx) => {
+    'PUT /repos/{owner}/{repo}/issues/{issue_number}/labels': ctx => {
       const target = issueLike(num(ctx, 'issue_number'))
       if (!target) throw notFound()
       const names: string[] = []
       for (const name of labelNamesFromBody(ctx.body)) {
         const label = ensureLabel(name)
-        if (!names.some((l) => l.toLowerCase() === label.name.toLowerCase())) names.push(label.name)
+        if (!names.some(l => l.toLowerCase() === label.name.toLowerCase())) names.push(label.name)
       }
       target.item.labels = names
       touch(target.item)
       return { status: 200, body: labelsJson(target.item.labels) }
     },
 
-    'DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}': (ctx) => {
+    'DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}': ctx => {
       const target = issueLike(num(ctx, 'issue_number'))
       if (!target) throw notFound()
       const name = (ctx.params.name as string).toLowerCase()
-      const i = target.item.labels.findIndex((l) => l.toLowerCase() === name)
+      const i = target.item.labels.findIndex(l => l.toLowerCase() === name)
       if (i === -1) throw notFound('Label does not exist')
       target.item.labels.splice(i, 1)
       touch(target.item)
       return { status: 200, body: labelsJson(target.item.labels) }
     },
 
-    'GET /repos/{owner}/{repo}/labels': (ctx) =>
+    'GET /repos/{owner}/{repo}/labels': ctx =>
       paginate([...state.labels.values()].sort((a, b) => a.id - b.id).map(labelJson), ctx.query, ctx.pathname),
 
-    'POST /repos/{owner}/{repo}/labels': (ctx) => {
+    'POST /repos/{owner}/{repo}/labels': ctx => {
       const b = bodyOf<{ name: string; color?: string; description?: string }>(ctx)
-      if (state.findLabel(b.name)) throw validationFailed([{ resource: 'Label', code: 'already_exists', field: 'name' }])
+      if (state.findLabel(b.name))
+        throw validationFailed([{ resource: 'Label', code: 'already_exists', field: 'name' }])
       const color = (b.color ?? 'ededed').replace(/^#/, '')
-      if (!/^[0-9a-fA-F]{6}$/.test(color)) throw validationFailed([{ resource: 'Label', code: 'invalid', field: 'color' }])
+      if (!/^[0-9a-fA-F]{6}$/.test(color))
+        throw validationFailed([{ resource: 'Label', code: 'invalid', field: 'color' }])
       const label = state.addLabel({ name: b.name, color, description: b.description ?? null })
       return { status: 201, body: labelJson(label) }
     },
 
-    'GET /repos/{owner}/{repo}/labels/{name}': (ctx) => {
+    'GET /repos/{owner}/{repo}/labels/{name}': ctx => {
       const label = state.findLabel(ctx.params.name as string)
       if (!label) throw notFound()
       return { status: 200, body: labelJson(label) }
     },
 
-    'GET /repos/{owner}/{repo}/pulls': (ctx) => {
+    'GET /repos/{owner}/{repo}/pulls': ctx => {
       const st = ctx.query.get('state') ?? 'open'
       const head = ctx.query.get('head')
       const base = ctx.query.get('base')
       let list = [...state.pulls.values()]
-      if (st !== 'all') list = list.filter((p) => p.state === st)
+      if (st !== 'all') list = list.filter(p => p.state === st)
       // GitHub only filters on head in the OWNER:BRANCH form; a bare branch name is ignored.
       if (head && head.includes(':')) {
         const [headOwner = '', headRef = ''] = head.split(/:(.*)/s)
-        list = headOwner.toLowerCase() === owner.toLowerCase() ? list.filter((p) => p.head === headRef) : []
+        list = headOwner.toLowerCase() === owner.toLowerCase() ? list.filter(p => p.head === headRef) : []
       }
-      if (base) list = list.filter((p) => p.base === base)
+      if (base) list = list.filter(p => p.base === base)
       // GitHub's defaults: sort=created, direction=desc for created, asc otherwise.
       const sort = ctx.query.get('sort') ?? 'created'
       const direction = ctx.query.get('direction') ?? (sort === 'created' ? 'desc' : 'asc')
       const cmp = (a: FakePull, b: FakePull) =>
         (sort === 'updated' ? Date.parse(a.updated_at) - Date.parse(b.updated_at) : 0) || a.number - b.number
       list.sort((a, b) => (direction === 'asc' ? cmp(a, b) : cmp(b, a)))
-      return paginate(list.map((p) => pullJson(p, false)), ctx.query, ctx.pathname)
+      return paginate(
+        list.map(p => pullJson(p, false)),
+        ctx.query,
+        ctx.pathname
+      )
     },
 
-    'POST /repos/{owner}/{repo}/pulls': (ctx) => {
-      const b = bodyOf<{ title?: string; head: string; base: string; body?: string; draft?: boolean; issue?: number }>(ctx)
+    'POST /repos/{owner}/{repo}/pulls': ctx => {
+      const b = bodyOf<{ title?: string; head: string; base: string; body?: string; draft?: boolean; issue?: number }>(
+        ctx
+      )
       if (b.issue !== undefined) {
-        throw new HttpError(422, 'The fake GitHub server does not support converting an issue to a pull request (`issue`)')
+        throw new HttpError(
+          422,
+          'The fake GitHub server does not support converting an issue to a pull request (`issue`)'
+        )
       }
-      if (b.title === undefined) throw validationFailed([{ resource: 'PullRequest', code: 'missing_field', field: 'title' }])
+      if (b.title === undefined)
+        throw validationFailed([{ resource: 'PullRequest', code: 'missing_field', field: 'title' }])
       let headRef = b.head
       if (b.head.includes(':')) {
         const [headOwner = '', ref = ''] = b.head.split(/:(.*)/s)
@@ -1357,29 +1407,41 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
         }
         headRef = ref
       }
-      if (!state.branches.has(b.base)) throw validationFailed([{ resource: 'PullRequest', code: 'invalid', field: 'base' }])
+      if (!state.branches.has(b.base))
+        throw validationFailed([{ resource: 'PullRequest', code: 'invalid', field: 'base' }])
       if (!state.branches.has(headRef)) {
-        if (opts.requireHeadBranch) throw validationFailed([{ resource: 'PullRequest', code: 'invalid', field: 'head' }])
+        if (opts.requireHeadBranch)
+          throw validationFailed([{ resource: 'PullRequest', code: 'invalid', field: 'head' }])
         state.addBranch(headRef)
       }
       if (headRef === b.base) {
-        throw validationFailed([{ resource: 'PullRequest', code: 'custom', message: `No commits between ${b.base} and ${headRef}` }])
+        throw validationFailed([
+          { resource: 'PullRequest', code: 'custom', message: `No commits between ${b.base} and ${headRef}` }
+        ])
       }
-      const dup = [...state.pulls.values()].find((p) => p.state === 'open' && p.head === headRef && p.base === b.base)
+      const dup = [...state.pulls.values()].find(p => p.state === 'open' && p.head === headRef && p.base === b.base)
       if (dup) {
-        throw validationFailed([{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${owner}:${headRef}.` }])
+        throw validationFailed([
+          { resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${owner}:${headRef}.` }
+        ])
       }
-      const pull = state.addPull({ head: headRef, base: b.base, title: b.title, body: b.body ?? null, draft: b.draft ?? false })
+      const pull = state.addPull({
+        head: headRef,
+        base: b.base,
+        title: b.title,
+        body: b.body ?? null,
+        draft: b.draft ?? false
+      })
       return { status: 201, body: pullJson(pull, true), headers: { location: `${repoApi()}/pulls/${pull.number}` } }
     },
 
-    'GET /repos/{owner}/{repo}/pulls/{pull_number}': (ctx) => {
+    'GET /repos/{owner}/{repo}/pulls/{pull_number}': ctx => {
       const p = state.pulls.get(num(ctx, 'pull_number'))
       if (!p) throw notFound()
       return { status: 200, body: pullJson(p, true) }
     },
 
-    'PATCH /repos/{owner}/{repo}/pulls/{pull_number}': (ctx) => {
+    'PATCH /repos/{owner}/{repo}/pulls/{pull_number}': ctx => {
       const p = state.pulls.get(num(ctx, 'pull_number'))
       if (!p) throw notFound()
       const b = bodyOf<{ title?: string; body?: string; state?: 'open' | 'closed'; base?: string }>(ctx)
@@ -1387,9 +1449,17 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
         throw validationFailed([{ resource: 'PullRequest', code: 'invalid', field: 'base' }])
       }
       if (b.state === 'open' && p.state === 'closed') {
-        const dup = [...state.pulls.values()].find((o) => o !== p && o.state === 'open' && o.head === p.head && o.base === (b.base ?? p.base))
+        const dup = [...state.pulls.values()].find(
+          o => o !== p && o.state === 'open' && o.head === p.head && o.base === (b.base ?? p.base)
+        )
         if (dup) {
-          throw validationFailed([{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${owner}:${p.head}.` }])
+          throw validationFailed([
+            {
+              resource: 'PullRequest',
+              code: 'custom',
+              message: `A pull request already exists for ${owner}:${p.head}.`
+            }
+          ])
         }
       }
       if (b.title !== undefined) p.title = b.title
@@ -1403,7 +1473,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
       return { status: 200, body: pullJson(p, true) }
     },
 
-    'GET /repos/{owner}/{repo}/pulls/{pull_number}/comments': (ctx) => {
+    'GET /repos/{owner}/{repo}/pulls/{pull_number}/comments': ctx => {
       const n = num(ctx, 'pull_number')
       if (!state.pulls.has(n)) throw notFound()
       const list = [...(state.reviewComments.get(n) ?? [])].sort((a, b) => a.id - b.id)
@@ -1411,21 +1481,21 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
       return paginate(list.map(reviewCommentJson), ctx.query, ctx.pathname)
     },
 
-    'GET /repos/{owner}/{repo}/pulls/{pull_number}/commits': (ctx) => {
+    'GET /repos/{owner}/{repo}/pulls/{pull_number}/commits': ctx => {
       const p = state.pulls.get(num(ctx, 'pull_number'))
       if (!p) throw notFound()
       return paginate(pullCommitsJson(p), ctx.query, ctx.pathname)
     },
 
-    'GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments': (ctx) => {
+    'GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments': ctx => {
       const n = num(ctx, 'pull_number')
       const reviewId = num(ctx, 'review_id')
-      if (!(state.reviews.get(n) ?? []).some((r) => r.id === reviewId)) throw notFound()
-      const list = (state.reviewComments.get(n) ?? []).filter((c) => c.review_id === reviewId).sort((a, b) => a.id - b.id)
+      if (!(state.reviews.get(n) ?? []).some(r => r.id === reviewId)) throw notFound()
+      const list = (state.reviewComments.get(n) ?? []).filter(c => c.review_id === reviewId).sort((a, b) => a.id - b.id)
       return paginate(list.map(reviewCommentJson), ctx.query, ctx.pathname)
     },
 
-    'GET /repos/{owner}/{repo}/branches/{branch}': (ctx) => {
+    'GET /repos/{owner}/{repo}/branches/{branch}': ctx => {
       const b = state.branches.get(ctx.params.branch as string)
       if (!b) throw notFound('Branch not found')
       const url = `${repoApi()}/branches/${encodeURIComponent(b.name)}`
@@ -1445,25 +1515,28 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
               committer: { name: 'Fake Author', email: 'author@example.com', date: '2020-01-01T00:00:00Z' },
               message: 'commit',
               comment_count: 0,
-              tree: { sha: fakeSha(b.sha), url: `${repoApi()}/git/trees/${fakeSha(b.sha)}` },
+              tree: { sha: fakeSha(b.sha), url: `${repoApi()}/git/trees/${fakeSha(b.sha)}` }
             },
             author: null,
             committer: null,
-            parents: [],
+            parents: []
           },
           _links: { self: url, html: `${repoHtml}/tree/${b.name}` },
           protected: b.protected,
-          protection: { enabled: b.protected, required_status_checks: { enforcement_level: 'off', contexts: [], checks: [] } },
-          protection_url: `${url}/protection`,
-        },
+          protection: {
+            enabled: b.protected,
+            required_status_checks: { enforcement_level: 'off', contexts: [], checks: [] }
+          },
+          protection_url: `${url}/protection`
+        }
       }
     },
 
-    'GET /repos/{owner}/{repo}/actions/runs/{run_id}': (ctx) => {
+    'GET /repos/{owner}/{repo}/actions/runs/{run_id}': ctx => {
       const r = state.runs.get(num(ctx, 'run_id'))
       if (!r) throw notFound()
       return { status: 200, body: runJson(r) }
-    },
+    }
   }
 
   for (const op of operations) {
@@ -1481,7 +1554,13 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
     const pathname = u.pathname.replace(/\/+$/, '') || '/'
     const query = Object.fromEntries(u.searchParams)
     const raw = await readBody(req)
-    const entry: RouteLogEntry = { method, path: pathname, status: 0, operation: `${method} ${pathname}`, at: Date.now() }
+    const entry: RouteLogEntry = {
+      method,
+      path: pathname,
+      status: 0,
+      operation: `${method} ${pathname}`,
+      at: Date.now()
+    }
     if (Object.keys(query).length) entry.query = query
 
     let body: unknown
@@ -1498,7 +1577,8 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
     const auth = req.headers.authorization
     if (!auth) return { status: 401, body: { message: 'Requires authentication' }, entry }
     const m = /^(?:token|bearer)\s+(\S+)$/i.exec(auth)
-    if (!m || (opts.token !== undefined && m[1] !== opts.token)) return { status: 401, body: { message: 'Bad credentials' }, entry }
+    if (!m || (opts.token !== undefined && m[1] !== opts.token))
+      return { status: 401, body: { message: 'Bad credentials' }, entry }
 
     const segments = pathname.split('/').slice(1)
     let op: CompiledOperation | undefined
@@ -1513,7 +1593,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
     }
     if (!op || !rawParams) {
       entry.unknown = true
-      const real = all.find((o) => o.method === method && matchSegments(o.segments, segments))
+      const real = all.find(o => o.method === method && matchSegments(o.segments, segments))
       const message = real
         ? `${method} ${pathname} is a GitHub endpoint (${method} /${real.segments.join('/')}) but not in the OpenAPI subset this fake implements; add it to scripts/gen-github-openapi-subset.mjs and test/support/github-server.ts`
         : `${method} ${pathname} is not in GitHub's OpenAPI description (api.github.com): no such endpoint`
@@ -1530,41 +1610,57 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
       }
     }
     for (const p of op.pathParams) {
-      if (p.schema.type === 'integer' && !/^\d+$/.test(params[p.name] ?? '')) return { status: 404, body: { message: 'Not Found' }, entry }
+      if (p.schema.type === 'integer' && !/^\d+$/.test(params[p.name] ?? ''))
+        return { status: 404, body: { message: 'Not Found' }, entry }
     }
     if (params.owner?.toLowerCase() !== owner.toLowerCase() || params.repo?.toLowerCase() !== repo.toLowerCase()) {
       return { status: 404, body: { message: 'Not Found' }, entry }
     }
 
-    const fault = faults.find((f) => f.remaining > 0 && f.method.toUpperCase() === method && f.operation.replace(/^[A-Z]+\s+/, '') === op.path)
+    const fault = faults.find(
+      f => f.remaining > 0 && f.method.toUpperCase() === method && f.operation.replace(/^[A-Z]+\s+/, '') === op.path
+    )
     if (fault?.afterWrite) {
       fault.remaining--
       entry.injected = true
       ;(handlers[op.key] as Handler)({ params, query: u.searchParams, body, pathname })
-      return { status: fault.status, body: fault.body ?? { message: `Injected fault after the write (${fault.status})` }, headers: fault.headers, entry }
+      return {
+        status: fault.status,
+        body: fault.body ?? { message: `Injected fault after the write (${fault.status})` },
+        headers: fault.headers,
+        entry
+      }
     }
     if (fault) {
       fault.remaining--
       entry.injected = true
-      return { status: fault.status, body: fault.body ?? { message: `Injected fault (${fault.status})` }, headers: fault.headers, entry }
+      return {
+        status: fault.status,
+        body: fault.body ?? { message: `Injected fault (${fault.status})` },
+        headers: fault.headers,
+        entry
+      }
     }
 
     if (op.validate && op.requestBody) {
       const candidate = body === undefined ? {} : body
       if ((body !== undefined || op.requestBody.required) && !op.validate(candidate)) {
         // GitHub's 422 shape (message + errors[].code), each error carrying ajv's details.
-        const errors = ((op.validate.errors ?? []) as ErrorObject[]).map((e) => ({
+        const errors = ((op.validate.errors ?? []) as ErrorObject[]).map(e => ({
           resource: op.operationId,
           field: e.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(body)',
           code: 'invalid',
-          ...e,
+          ...e
         }))
-        const text = errors.map((e) => `${e.instancePath || '(body)'} ${e.message ?? ''}`.trim()).join('; ')
+        const text = errors.map(e => `${e.instancePath || '(body)'} ${e.message ?? ''}`.trim()).join('; ')
         return {
           status: 422,
-          body: { message: `Invalid request.\n\n${text} (request body schema of ${op.key} in GitHub's OpenAPI description)`, errors },
+          body: {
+            message: `Invalid request.\n\n${text} (request body schema of ${op.key} in GitHub's OpenAPI description)`,
+            errors
+          },
           entry,
-          op,
+          op
         }
       }
     }
@@ -1576,7 +1672,14 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
         status: 422,
         body: {
           message: 'Validation Failed',
-          errors: [{ resource: op.operationId, code: 'custom', field: 'body', message: `body is too long (maximum is ${GITHUB_BODY_LIMIT} characters)` }]
+          errors: [
+            {
+              resource: op.operationId,
+              code: 'custom',
+              field: 'body',
+              message: `body is too long (maximum is ${GITHUB_BODY_LIMIT} characters)`
+            }
+          ]
         },
         entry,
         op
@@ -1587,23 +1690,25 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
       const handler = handlers[op.key] as Handler
       return { ...handler({ params, query: u.searchParams, body, pathname }), entry, op }
     } catch (e) {
-      if (e instanceof HttpError) return { status: e.status, body: { message: e.message, ...e.extra }, headers: e.headers, entry, op }
+      if (e instanceof HttpError)
+        return { status: e.status, body: { message: e.message, ...e.extra }, headers: e.headers, entry, op }
       throw e
     }
   }
 
   const server = http.createServer((req, res) => {
     handle(req)
-      .then((r) => {
+      .then(r => {
         r.entry.status = r.status
         const b = r.body as { message?: unknown } | undefined
         if (r.status >= 400 && typeof b?.message === 'string') r.entry.error = b.message
         log.push(r.entry)
         let payload = ''
         if (r.body !== undefined) {
-          const body = r.status >= 400 && r.body && typeof r.body === 'object' && !Array.isArray(r.body)
-            ? { ...(r.body as object), documentation_url: DOCS, status: String(r.status) }
-            : r.body
+          const body =
+            r.status >= 400 && r.body && typeof r.body === 'object' && !Array.isArray(r.body)
+              ? { ...(r.body as object), documentation_url: DOCS, status: String(r.status) }
+              : r.body
           payload = JSON.stringify(body)
           if (r.op && !r.entry.injected && opts.checkResponses !== false) {
             const problems = responseErrors(r.op, r.status, JSON.parse(payload))
@@ -1618,39 +1723,45 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
           'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
           'x-ratelimit-used': '1',
           'x-ratelimit-resource': 'core',
-          ...(r.headers ?? {}),
+          ...(r.headers ?? {})
         })
         res.end(payload)
       })
       .catch((err: unknown) => {
-        const message = err instanceof Error ? err.stack ?? err.message : String(err)
-        log.push({ method: req.method ?? 'GET', path: req.url ?? '', status: 500, operation: 'internal error', error: message })
+        const message = err instanceof Error ? (err.stack ?? err.message) : String(err)
+        log.push({
+          method: req.method ?? 'GET',
+          path: req.url ?? '',
+          status: 500,
+          operation: 'internal error',
+          error: message
+        })
         res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' })
         res.end(JSON.stringify({ message: `fake GitHub server error: ${message}` }))
       })
   })
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 
   return {
     url: api,
     log,
-    writes: () => log.filter((e) => e.method !== 'GET' && e.method !== 'HEAD'),
-    unknown: () => log.filter((e) => e.unknown === true),
-    problems: () => log.filter((e) => e.responseErrors !== undefined),
+    writes: () => log.filter(e => e.method !== 'GET' && e.method !== 'HEAD'),
+    unknown: () => log.filter(e => e.unknown === true),
+    problems: () => log.filter(e => e.responseErrors !== undefined),
     state,
     injectFault(f) {
       const template = f.operation.replace(/^[A-Z]+\s+/, '')
-      if (!operations.some((o) => o.method === f.method.toUpperCase() && o.path === template)) {
+      if (!operations.some(o => o.method === f.method.toUpperCase() && o.path === template)) {
         throw new Error(`injectFault: ${f.method} ${template} is not an operation of the OpenAPI subset`)
       }
       faults.push({ ...f, remaining: f.times ?? 1 })
     },
     close: () =>
-      new Promise<void>((resolve) => {
+      new Promise<void>(resolve => {
         server.closeAllConnections()
         server.close(() => resolve())
-      }),
+      })
   }
 }

@@ -25,24 +25,43 @@ export async function startHttpsRemote(): Promise<HttpsRemote> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'https-remote-'))
   const key = path.join(dir, 'key.pem')
   const cert = path.join(dir, 'cert.pem')
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'
-  ], { stdio: 'ignore' })
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1'
+    ],
+    { stdio: 'ignore' }
+  )
   const requests: HttpsRemote['requests'] = []
   const server = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (req, res) => {
     requests.push({ url: req.url ?? '', authorization: req.headers.authorization })
     res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="git"' })
     res.end('authentication required\n')
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {
     origin: `https://127.0.0.1:${port}`,
     caFile: cert,
     requests,
     close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await new Promise<void>(resolve => server.close(() => resolve()))
       fs.rmSync(dir, { recursive: true, force: true })
     }
   }
@@ -57,15 +76,15 @@ export interface ConnectionCounter {
 /** Counts TCP connections and drops them: a proxy that nobody should use. */
 export async function startConnectionCounter(): Promise<ConnectionCounter> {
   let count = 0
-  const server = net.createServer((socket) => {
+  const server = net.createServer(socket => {
     count++
     socket.destroy()
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {
     url: `http://127.0.0.1:${port}`,
     connections: () => count,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve()))
+    close: () => new Promise<void>(resolve => server.close(() => resolve()))
   }
 }

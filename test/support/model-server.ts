@@ -75,7 +75,7 @@ function systemText(system: unknown): string {
 
 export function toModelRequest(raw: Record<string, unknown>): ModelRequest {
   const messages = (raw.messages as ModelRequest['messages']) ?? []
-  const users = messages.filter((m) => m.role === 'user')
+  const users = messages.filter(m => m.role === 'user')
   return {
     model: String(raw.model ?? ''),
     system: systemText(raw.system),
@@ -83,7 +83,7 @@ export function toModelRequest(raw: Record<string, unknown>): ModelRequest {
     tools: (raw.tools as ModelRequest['tools']) ?? [],
     firstUserText: blockText(users[0]?.content),
     lastUserText: blockText(users[users.length - 1]?.content),
-    turn: messages.filter((m) => m.role === 'assistant').length,
+    turn: messages.filter(m => m.role === 'assistant').length,
     raw
   }
 }
@@ -191,7 +191,7 @@ export async function startScriptedModel(initialRules: Rule[] = []): Promise<Scr
         streamReply(res, request.model, { text: 'ok', usage: { input_tokens: 1, output_tokens: 1 } })
         return
       }
-      const rule = rules.find((r) => r.match(request)) ?? null
+      const rule = rules.find(r => r.match(request)) ?? null
       requests.push({ ...request, rule: rule?.name ?? null })
       let reply: Reply
       if (!rule) {
@@ -204,7 +204,7 @@ export async function startScriptedModel(initialRules: Rule[] = []): Promise<Scr
         }
       }
       if (reply.delayMs) {
-        await new Promise<void>((resolve) => {
+        await new Promise<void>(resolve => {
           const t = setTimeout(() => {
             timers.delete(t)
             resolve()
@@ -229,7 +229,7 @@ export async function startScriptedModel(initialRules: Rule[] = []): Promise<Scr
       res.end(String(err))
     })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {
     url: `http://127.0.0.1:${port}`,
@@ -238,7 +238,7 @@ export async function startScriptedModel(initialRules: Rule[] = []): Promise<Scr
       rules = next
     },
     close: () =>
-      new Promise((resolve) => {
+      new Promise(resolve => {
         timers.forEach(clearTimeout)
         server.closeAllConnections()
         server.close(() => resolve())

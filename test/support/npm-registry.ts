@@ -36,7 +36,9 @@ function nameOf(key: string): string {
 
 /** The installed folder as a tarball (npm strips the top folder, whatever its name). Nested node_modules are not part of a package. */
 function pack(folder: string): Tarball {
-  const data = execFileSync('tar', ['-czf', '-', '--exclude=./node_modules', '-C', folder, '.'], { maxBuffer: 256 * 1024 * 1024 })
+  const data = execFileSync('tar', ['-czf', '-', '--exclude=./node_modules', '-C', folder, '.'], {
+    maxBuffer: 256 * 1024 * 1024
+  })
   return {
     data,
     integrity: `sha512-${crypto.createHash('sha512').update(data).digest('base64')}`,
@@ -103,18 +105,24 @@ export async function startLocalRegistry(projectRoot: string): Promise<LocalRegi
         ...manifest,
         name,
         version,
-        dist: { tarball: `${base}-/tarball/${encodeURIComponent(name)}/${encodeURIComponent(version)}.tgz`, integrity: t.integrity, shasum: t.shasum }
+        dist: {
+          tarball: `${base}-/tarball/${encodeURIComponent(name)}/${encodeURIComponent(version)}.tgz`,
+          integrity: t.integrity,
+          shasum: t.shasum
+        }
       }
     }
     const latest = [...versions.keys()].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).at(-1)
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name, 'dist-tags': { latest }, versions: manifests }))
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ name, 'dist-tags': { latest }, versions: manifests }))
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
   return {
     url: base,
     requested,
     missing,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve()))
+    close: () => new Promise<void>(resolve => server.close(() => resolve()))
   }
 }

@@ -56,7 +56,7 @@ export async function startFakeOpenAI(answer = 'Use the in-memory store.'): Prom
       )
     })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {
     url: `http://127.0.0.1:${port}`,
@@ -65,7 +65,7 @@ export async function startFakeOpenAI(answer = 'Use the in-memory store.'): Prom
       mode = r
     },
     close: () =>
-      new Promise((resolve) => {
+      new Promise(resolve => {
         server.closeAllConnections()
         server.close(() => resolve())
       })

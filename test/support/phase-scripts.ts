@@ -16,7 +16,7 @@ const HEADINGS: Record<PhaseName, string> = {
 }
 
 export function isPhase(phase: PhaseName): (req: ModelRequest) => boolean {
-  return (req) => req.firstUserText.includes(HEADINGS[phase])
+  return req => req.firstUserText.includes(HEADINGS[phase])
 }
 
 /** The path the phase prompt asks the document to be written to. */
@@ -34,7 +34,7 @@ export type Replies = Rule['replies']
 
 /** Turn 0 writes the requested document; turn 1 names it. */
 export function documentPhase(repoDir: string, content: (req: ModelRequest) => string): Replies {
-  return (req) => {
+  return req => {
     const out = outputPathOf(req)
     if (req.turn === 0) return { text: 'Writing the document.', tools: [write(repoDir, out, content(req))] }
     return { text: `Done.\n\nDOCUMENT: ${out}` }
@@ -68,7 +68,11 @@ export function implementReplies(repoDir: string): Replies {
     {
       text: 'Implementing the plan.',
       tools: [
-        write(repoDir, 'src/rate-limit.js', 'export const LIMIT = 100\nexport function allow(count) {\n  return count < LIMIT\n}\n'),
+        write(
+          repoDir,
+          'src/rate-limit.js',
+          'export const LIMIT = 100\nexport function allow(count) {\n  return count < LIMIT\n}\n'
+        ),
         { name: 'Bash', input: { command: 'npm test', description: 'Run the tests' } }
       ]
     },
@@ -77,7 +81,7 @@ export function implementReplies(repoDir: string): Replies {
 }
 
 export function reviewReplies(repoDir: string, verdict: unknown = SAMPLE_FINDINGS): Replies {
-  return (req) => {
+  return req => {
     const out = outputPathOf(req)
     if (req.turn === 0) return { text: 'Reviewing.', tools: [write(repoDir, out, '# Review\n\nOne major finding.\n')] }
     if (req.turn === 1) return { tools: [{ name: 'StructuredOutput', input: verdict as Record<string, unknown> }] }
@@ -94,7 +98,7 @@ export function standardRules(repoDir: string, overrides: Partial<Record<PhaseNa
     implement: implementReplies(repoDir),
     review: reviewReplies(repoDir)
   }
-  return (Object.keys(defaults) as PhaseName[]).map((phase) => ({
+  return (Object.keys(defaults) as PhaseName[]).map(phase => ({
     name: phase,
     match: isPhase(phase),
     replies: overrides[phase] ?? defaults[phase]
@@ -105,7 +109,7 @@ export type { Reply }
 
 /** Turn 0 ends with a question; after the answer, the phase writes its document. */
 export function askThenDocument(repoDir: string, question: string, content: string): Replies {
-  return (req) => {
+  return req => {
     if (req.turn === 0) return { text: question }
     const out = outputPathOf(req)
     if (req.turn === 1) return { text: 'Writing.', tools: [write(repoDir, out, content)] }

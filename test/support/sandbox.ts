@@ -12,7 +12,8 @@ export const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).path
 export const CLAUDE_BIN = path.join(REPO_ROOT, 'node_modules', '.bin', 'claude')
 
 export const SAMPLE_FILES: Record<string, string> = {
-  'package.json': JSON.stringify({ name: 'sample-api', version: '1.0.0', scripts: { test: 'node test.js' } }, null, 2) + '\n',
+  'package.json':
+    JSON.stringify({ name: 'sample-api', version: '1.0.0', scripts: { test: 'node test.js' } }, null, 2) + '\n',
   'src/api.js': 'export function handle(req) {\n  return { status: 200, body: "ok" }\n}\n',
   'test.js': 'import("./src/api.js").then(m => { if (m.handle({}).status !== 200) process.exit(1) })\n',
   'README.md': '# sample-api\n'

@@ -1,5 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { buildQuestionMessage, createAnswerer, FALLBACK_ANSWER, parseAnswer, withMaintainer, type QuestionContext } from '../../src/answerer/answerer.js'
+import {
+  buildQuestionMessage,
+  createAnswerer,
+  FALLBACK_ANSWER,
+  parseAnswer,
+  withMaintainer,
+  type QuestionContext
+} from '../../src/answerer/answerer.js'
 import { startFakeOpenAI, type FakeOpenAI } from '../support/openai-server.js'
 
 const QUESTION: QuestionContext = {
@@ -19,7 +26,12 @@ afterEach(async () => {
 
 describe('createAnswerer with OpenAI', () => {
   it("returns the model's answer and sends the task, phase, question and documents", async () => {
-    const answerer = createAnswerer({ kind: 'openai', apiKey: 'sk-test', model: 'gpt-5-mini', baseURL: `${openai.url}/v1` })
+    const answerer = createAnswerer({
+      kind: 'openai',
+      apiKey: 'sk-test',
+      model: 'gpt-5-mini',
+      baseURL: `${openai.url}/v1`
+    })
     const answer = await answerer.answer(QUESTION)
     expect(answer).toEqual({ answer: 'Use an in-memory token bucket.', answeredBy: 'openai' })
 
@@ -28,20 +40,26 @@ describe('createAnswerer with OpenAI', () => {
     expect(req?.path).toBe('/v1/chat/completions')
     expect(req?.headers.authorization).toBe('Bearer sk-test')
     expect(req?.body.model).toBe('gpt-5-mini')
-    expect(req?.body.messages.map((m) => m.role)).toEqual(['system', 'user'])
+    expect(req?.body.messages.map(m => m.role)).toEqual(['system', 'user'])
     expect(req?.body.messages[0]?.content).toContain('Never ask a question back')
     expect(req?.body.messages[1]?.content).toBe(buildQuestionMessage(QUESTION))
   })
 
   it('trims the answer text', async () => {
     openai.respondWith({ answer: '\n  Use memory.  \n' })
-    const answerer = createAnswerer({ kind: 'openai', apiKey: 'k', model: 'm', baseURL: `${openai.url}/v1` }, { maxRetries: 0 })
+    const answerer = createAnswerer(
+      { kind: 'openai', apiKey: 'k', model: 'm', baseURL: `${openai.url}/v1` },
+      { maxRetries: 0 }
+    )
     expect((await answerer.answer(QUESTION)).answer).toBe('Use memory.')
   })
 
   it('falls back with a reason when the server answers HTTP 500', async () => {
     openai.respondWith({ status: 500 })
-    const answerer = createAnswerer({ kind: 'openai', apiKey: 'k', model: 'm', baseURL: `${openai.url}/v1` }, { maxRetries: 0 })
+    const answerer = createAnswerer(
+      { kind: 'openai', apiKey: 'k', model: 'm', baseURL: `${openai.url}/v1` },
+      { maxRetries: 0 }
+    )
     const answer = await answerer.answer(QUESTION)
     expect(answer.answer).toBe(FALLBACK_ANSWER)
     expect(answer.answeredBy).toBe('fallback')
@@ -51,7 +69,10 @@ describe('createAnswerer with OpenAI', () => {
 
   it('falls back with a reason when the server sends garbage', async () => {
     openai.respondWith({ garbage: '<html>502 Bad Gateway' })
-    const answerer = createAnswerer({ kind: 'openai', apiKey: 'k', model: 'm', baseURL: `${openai.url}/v1` }, { maxRetries: 0 })
+    const answerer = createAnswerer(
+      { kind: 'openai', apiKey: 'k', model: 'm', baseURL: `${openai.url}/v1` },
+      { maxRetries: 0 }
+    )
     const answer = await answerer.answer(QUESTION)
     expect(answer.answeredBy).toBe('fallback')
     expect(answer.answer).toBe(FALLBACK_ANSWER)
@@ -60,7 +81,10 @@ describe('createAnswerer with OpenAI', () => {
 
   it('falls back when the model returns an empty answer', async () => {
     openai.respondWith({ answer: '   ' })
-    const answerer = createAnswerer({ kind: 'openai', apiKey: 'k', model: 'm', baseURL: `${openai.url}/v1` }, { maxRetries: 0 })
+    const answerer = createAnswerer(
+      { kind: 'openai', apiKey: 'k', model: 'm', baseURL: `${openai.url}/v1` },
+      { maxRetries: 0 }
+    )
     expect(await answerer.answer(QUESTION)).toEqual({
       answer: FALLBACK_ANSWER,
       answeredBy: 'fallback',
@@ -70,7 +94,10 @@ describe('createAnswerer with OpenAI', () => {
 
   it('falls back when nothing listens at the address', async () => {
     // Port 1 (tcpmux) is privileged and never served in a test environment: connection refused.
-    const answerer = createAnswerer({ kind: 'openai', apiKey: 'k', model: 'm', baseURL: 'http://127.0.0.1:1/v1' }, { maxRetries: 0 })
+    const answerer = createAnswerer(
+      { kind: 'openai', apiKey: 'k', model: 'm', baseURL: 'http://127.0.0.1:1/v1' },
+      { maxRetries: 0 }
+    )
     const answer = await answerer.answer(QUESTION)
     expect(answer.answeredBy).toBe('fallback')
     expect(answer.answer).toBe(FALLBACK_ANSWER)
@@ -105,7 +132,11 @@ describe('createAnswerer with Azure OpenAI', () => {
 describe('createAnswerer without a config', () => {
   it('always returns the fallback instruction without calling anything', async () => {
     const answer = await createAnswerer(null).answer(QUESTION)
-    expect(answer).toEqual({ answer: FALLBACK_ANSWER, answeredBy: 'fallback', fallbackReason: 'no answerer configured' })
+    expect(answer).toEqual({
+      answer: FALLBACK_ANSWER,
+      answeredBy: 'fallback',
+      fallbackReason: 'no answerer configured'
+    })
     expect(openai.requests).toHaveLength(0)
   })
 })
@@ -123,7 +154,9 @@ describe('buildQuestionMessage', () => {
   })
 
   it('says so when there are no documents yet', () => {
-    expect(buildQuestionMessage({ ...QUESTION, phase: 'index', artifacts: [] })).toContain('Current phase: index\n\nNo documents yet.')
+    expect(buildQuestionMessage({ ...QUESTION, phase: 'index', artifacts: [] })).toContain(
+      'Current phase: index\n\nNo documents yet.'
+    )
   })
 
   it('truncates a long document at 12000 characters and marks it', () => {
@@ -143,11 +176,11 @@ describe('withRedaction', () => {
     const seen: string[] = []
     const inner = {
       answer: async (ctx: { task: string; question: string; artifacts: Array<{ content: string }> }) => {
-        seen.push(ctx.task, ctx.question, ...ctx.artifacts.map((a) => a.content))
+        seen.push(ctx.task, ctx.question, ...ctx.artifacts.map(a => a.content))
         return { answer: 'ok', answeredBy: 'openai' as const }
       }
     }
-    const redacting = withRedaction(inner, (t) => t.split('sk-ant-SECRET').join('***'))
+    const redacting = withRedaction(inner, t => t.split('sk-ant-SECRET').join('***'))
     const answer = await redacting.answer({
       task: 'use sk-ant-SECRET',
       phase: 'plan',
@@ -165,11 +198,17 @@ describe('parseAnswer', () => {
 
   it('takes an option by its label or its number, word for word, and reads the confidence', () => {
     expect(parseAnswer('in memory\nconfidence: high', options)).toEqual({ answer: 'In memory', confidence: 'high' })
-    expect(parseAnswer('**2**\nKeeps it simple.\nConfidence: low', options)).toEqual({ answer: 'In memory', confidence: 'low' })
+    expect(parseAnswer('**2**\nKeeps it simple.\nConfidence: low', options)).toEqual({
+      answer: 'In memory',
+      confidence: 'low'
+    })
   })
 
   it('keeps a free answer when no option fits, and no confidence when none is given', () => {
-    expect(parseAnswer('Use SQLite; both options are wrong here.', options)).toEqual({ answer: 'Use SQLite; both options are wrong here.', confidence: undefined })
+    expect(parseAnswer('Use SQLite; both options are wrong here.', options)).toEqual({
+      answer: 'Use SQLite; both options are wrong here.',
+      confidence: undefined
+    })
   })
 })
 
@@ -180,17 +219,27 @@ describe('withMaintainer', () => {
   const ctx = { task: 't', phase: 'plan' as const, question: 'Which?', options: [{ label: 'Redis' }], artifacts: [] }
 
   it('leaves the model to answer in model mode', async () => {
-    expect(await withMaintainer(model('low'), 'model').answer(ctx)).toMatchObject({ answer: 'Redis', answeredBy: 'openai' })
+    expect(await withMaintainer(model('low'), 'model').answer(ctx)).toMatchObject({
+      answer: 'Redis',
+      answeredBy: 'openai'
+    })
   })
 
   it('sends planning questions to a maintainer, and in model-or-maintainer mode only when the model is unsure or down', async () => {
-    expect(await withMaintainer(model('high'), 'maintainer').answer(ctx)).toMatchObject({ deferred: true, answeredBy: 'maintainer' })
+    expect(await withMaintainer(model('high'), 'maintainer').answer(ctx)).toMatchObject({
+      deferred: true,
+      answeredBy: 'maintainer'
+    })
     expect(await withMaintainer(model('high'), 'model-or-maintainer').answer(ctx)).toMatchObject({ answer: 'Redis' })
     expect(await withMaintainer(model('low'), 'model-or-maintainer').answer(ctx)).toMatchObject({ deferred: true })
-    expect(await withMaintainer(model('high', 'fallback'), 'model-or-maintainer').answer(ctx)).toMatchObject({ deferred: true })
+    expect(await withMaintainer(model('high', 'fallback'), 'model-or-maintainer').answer(ctx)).toMatchObject({
+      deferred: true
+    })
   })
 
   it('never makes implement or review wait: the model answers there', async () => {
-    expect(await withMaintainer(model('high'), 'maintainer').answer({ ...ctx, phase: 'implement' })).toMatchObject({ answer: 'Redis' })
+    expect(await withMaintainer(model('high'), 'maintainer').answer({ ...ctx, phase: 'implement' })).toMatchObject({
+      answer: 'Redis'
+    })
   })
 })

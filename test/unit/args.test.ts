@@ -98,7 +98,9 @@ describe('parseCli', () => {
 
   it('rejects an unknown sandbox mode and a URL as an allowed domain', () => {
     expect(usageError(['--sandbox', 'maybe', 't'])).toBe('--sandbox must be required, auto or off, got "maybe"')
-    expect(usageError(['--allowed-domains', 'https://x.example', 't'])).toContain('--allowed-domains: "https://x.example" is not a host name')
+    expect(usageError(['--allowed-domains', 'https://x.example', 't'])).toContain(
+      '--allowed-domains: "https://x.example" is not a host name'
+    )
   })
 
   it('allows --max-questions 0 to turn answering off', () => {
@@ -113,8 +115,12 @@ describe('parseCli', () => {
     )
     expect(usageError(['--max-turns', '2.5', 't'])).toBe('--max-turns must be a positive whole number, got "2.5"')
     expect(usageError(['--max-turns', ' ', 't'])).toBe('--max-turns must be a positive whole number, got " "')
-    expect(usageError(['--max-questions', '1.5', 't'])).toBe('--max-questions must be a positive whole number, got "1.5"')
-    expect(usageError(['--max-budget-usd', 'Infinity', 't'])).toBe('--max-budget-usd must be a positive number, got "Infinity"')
+    expect(usageError(['--max-questions', '1.5', 't'])).toBe(
+      '--max-questions must be a positive whole number, got "1.5"'
+    )
+    expect(usageError(['--max-budget-usd', 'Infinity', 't'])).toBe(
+      '--max-budget-usd must be a positive number, got "Infinity"'
+    )
   })
 
   it('accepts fractional budgets and timeouts', () => {
@@ -134,7 +140,11 @@ describe('parseCli', () => {
   })
 
   it('splits --claude-args like a shell and reports an unterminated quote', () => {
-    expect(run(["--claude-args=--system-prompt 'a b' --verbose", 't']).claudeArgs).toEqual(['--system-prompt', 'a b', '--verbose'])
+    expect(run(["--claude-args=--system-prompt 'a b' --verbose", 't']).claudeArgs).toEqual([
+      '--system-prompt',
+      'a b',
+      '--verbose'
+    ])
     expect(usageError(['--claude-args=--system-prompt "oops', 't'])).toBe(
       '--claude-args: unterminated " quote in: --system-prompt "oops'
     )
@@ -149,7 +159,9 @@ describe('parseCli', () => {
       '--artifacts-dir must be a relative path inside the repository, got "/tmp/out"'
     )
     expect(usageError(['--artifacts-dir', '../outside', 't'])).toMatch(/must be a relative path inside the repository/)
-    expect(usageError(['--artifacts-dir', 'docs/../../x', 't'])).toMatch(/must be a relative path inside the repository/)
+    expect(usageError(['--artifacts-dir', 'docs/../../x', 't'])).toMatch(
+      /must be a relative path inside the repository/
+    )
     expect(usageError(['--artifacts-dir', '/', 't'])).toMatch(/must be a relative path inside the repository/)
     expect(usageError(['--artifacts-dir', '', 't'])).toMatch(/must be a relative path inside the repository/)
     expect(run(['--artifacts-dir', 'docs/..notes', 't']).artifactsDir).toBe('docs/..notes')

@@ -45,11 +45,15 @@ describe('slugify', () => {
 describe('artifactPath', () => {
   it("puts each phase's document in its folder, named by date and slug", () => {
     expect(artifactPath('thoughts/shared', 'index', '2025-03-01', 'x')).toBe('thoughts/shared/index/2025-03-01-x.md')
-    expect(artifactPath('thoughts/shared', 'research', '2025-03-01', 'x')).toBe('thoughts/shared/research/2025-03-01-x.md')
+    expect(artifactPath('thoughts/shared', 'research', '2025-03-01', 'x')).toBe(
+      'thoughts/shared/research/2025-03-01-x.md'
+    )
     expect(artifactPath('thoughts/shared', 'plan', '2025-03-01', 'issue-4-y')).toBe(
       'thoughts/shared/plans/2025-03-01-issue-4-y.md'
     )
-    expect(artifactPath('thoughts/shared', 'implement', '2025-03-01', 'x')).toBe('thoughts/shared/implementation/2025-03-01-x.md')
+    expect(artifactPath('thoughts/shared', 'implement', '2025-03-01', 'x')).toBe(
+      'thoughts/shared/implementation/2025-03-01-x.md'
+    )
     expect(artifactPath('docs/', 'review', '2025-03-01', 'x')).toBe('docs/reviews/2025-03-01-x.md')
   })
 })
@@ -127,7 +131,10 @@ describe('finding documents on disk', () => {
         call('Write', { file_path: path.join(repo, 'thoughts/shared/notes.txt') }, false),
         call('NotebookEdit', { notebook_path: path.join(repo, 'thoughts/shared/nb.ipynb') }, false)
       ]
-      expect(artifactsFromToolCalls(calls, repo, 'thoughts/shared/')).toEqual(['thoughts/shared/notes.txt', 'thoughts/shared/nb.ipynb'])
+      expect(artifactsFromToolCalls(calls, repo, 'thoughts/shared/')).toEqual([
+        'thoughts/shared/notes.txt',
+        'thoughts/shared/nb.ipynb'
+      ])
     })
   })
 

@@ -27,7 +27,14 @@ describe('assertModelCredential', () => {
 
   it('names every variable and .env.claude when none is set (empty, or a provider switch set to 0)', () => {
     const message = refusal({ HOME: home, ANTHROPIC_API_KEY: '', CLAUDE_CODE_USE_BEDROCK: '0' }, true)
-    for (const name of ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC_BASE_URL', 'CLAUDE_CODE_USE_BEDROCK', 'CLAUDE_CODE_USE_VERTEX']) {
+    for (const name of [
+      'ANTHROPIC_API_KEY',
+      'CLAUDE_CODE_OAUTH_TOKEN',
+      'ANTHROPIC_AUTH_TOKEN',
+      'ANTHROPIC_BASE_URL',
+      'CLAUDE_CODE_USE_BEDROCK',
+      'CLAUDE_CODE_USE_VERTEX'
+    ]) {
       expect(message).toContain(name)
     }
     expect(message).toContain('.env.claude')

@@ -1,13 +1,22 @@
 /** The demo's small markdown renderer (scripts/demo/render.ts). */
 import { describe, expect, it } from '@jest/globals'
-import { markdownToHtml, markdownToTerminal, makeStyles, renderPage, visibleWidth, type PageView } from '../../scripts/demo/render.js'
+import {
+  markdownToHtml,
+  markdownToTerminal,
+  makeStyles,
+  renderPage,
+  visibleWidth,
+  type PageView
+} from '../../scripts/demo/render.js'
 import { editFor, testSummary } from '../../scripts/demo/story.js'
 
 const plain = makeStyles(false)
 
 describe('markdownToHtml', () => {
   it('drops hidden markers and escapes raw HTML other than details/summary', () => {
-    const html = markdownToHtml('<!-- orchestrator:plan abc -->\n## Title\n\n<details><summary>More</summary>\n\n<script>alert(1)</script> &lt;!-- kept\n\n</details>')
+    const html = markdownToHtml(
+      '<!-- orchestrator:plan abc -->\n## Title\n\n<details><summary>More</summary>\n\n<script>alert(1)</script> &lt;!-- kept\n\n</details>'
+    )
     expect(html).not.toContain('orchestrator:plan')
     expect(html).toContain('<h2>Title</h2>')
     expect(html).toContain('<details><summary>More</summary>')
@@ -34,7 +43,9 @@ describe('markdownToHtml', () => {
       'Link: [bad](javascript:alert(1))'
     ].join('\n')
     const html = markdownToHtml(md)
-    expect(html).toContain('<li><strong>Title</strong> <a href="https://example.com/a.js#L3"><code>a.js:3</code></a> <em>(tests)</em><br>\nThe detail.</li>')
+    expect(html).toContain(
+      '<li><strong>Title</strong> <a href="https://example.com/a.js#L3"><code>a.js:3</code></a> <em>(tests)</em><br>\nThe detail.</li>'
+    )
     expect(html).toMatch(/<ol>\n<li>one\n<ul>\n<li>nested<\/li>\n<\/ul><\/li>\n<\/ol>/)
     expect(html).toContain('<td><code>x | y</code></td><td style="text-align:right">2</td>')
     expect(html).toContain('<pre class="lang-sh"><code>npm test &lt;x&gt;</code></pre>')
@@ -45,12 +56,14 @@ describe('markdownToHtml', () => {
 
 describe('markdownToTerminal', () => {
   it('shows what GitHub shows: no markers, bullets, aligned tables, wrapped paragraphs, entities decoded', () => {
-    const md = '<!-- orchestrator:status -->\n### Status\n\n- **a** &lt;!-- b\n\n| Phase | Cost |\n|---|---:|\n| ✅ plan | $1 |\n\n' + 'word '.repeat(30)
+    const md =
+      '<!-- orchestrator:status -->\n### Status\n\n- **a** &lt;!-- b\n\n| Phase | Cost |\n|---|---:|\n| ✅ plan | $1 |\n\n' +
+      'word '.repeat(30)
     const text = markdownToTerminal(md, plain, 40)
     expect(text).not.toContain('orchestrator:status')
     expect(text).toContain('• a <!-- b')
     expect(text).toContain('Phase   │ Cost\n────────┼─────\n✅ plan │   $1')
-    expect(text.split('\n').every((l) => visibleWidth(l) <= 40)).toBe(true)
+    expect(text.split('\n').every(l => visibleWidth(l) <= 40)).toBe(true)
   })
 })
 
@@ -76,7 +89,15 @@ describe('renderPage', () => {
     generatedAt: '2026-01-01',
     intro: 'intro',
     issue: { number: 1, title: 'T', author: 'mia', body: 'body', labels: [], state: 'Open' },
-    timeline: [{ kind: 'comment', author: 'bot', bot: true, at: '2026-01-01T00:00:00Z', body: '| Step | File | Change |\n|---|---|---|\n| 1 | `a.js` | a long change |\n\n```diff\n-a\n+b\n```' }],
+    timeline: [
+      {
+        kind: 'comment',
+        author: 'bot',
+        bot: true,
+        at: '2026-01-01T00:00:00Z',
+        body: '| Step | File | Change |\n|---|---|---|\n| 1 | `a.js` | a long change |\n\n```diff\n-a\n+b\n```'
+      }
+    ],
     pr: {
       number: 2,
       title: 'PR',

@@ -76,7 +76,12 @@ describe('buildClaudeEnv', () => {
 
   it('turns off non-essential traffic and auto-updates by default', () => {
     const env = buildClaudeEnv({ PATH: '/bin' })
-    expect(env).toEqual({ PATH: '/bin', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_AUTOUPDATER: '1', HUSKY: '0' })
+    expect(env).toEqual({
+      PATH: '/bin',
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+      DISABLE_AUTOUPDATER: '1',
+      HUSKY: '0'
+    })
   })
 
   it('does not override explicit values for the two defaults', () => {
@@ -86,7 +91,10 @@ describe('buildClaudeEnv', () => {
   })
 
   it('lets extra values override the base, but still withholds secrets passed as extra', () => {
-    const env = buildClaudeEnv({ HOME: '/home/runner' }, { HOME: '/tmp/claude-home', GITHUB_TOKEN: 'ghs_x', MAX_THINKING_TOKENS: '0' })
+    const env = buildClaudeEnv(
+      { HOME: '/home/runner' },
+      { HOME: '/tmp/claude-home', GITHUB_TOKEN: 'ghs_x', MAX_THINKING_TOKENS: '0' }
+    )
     expect(env.HOME).toBe('/tmp/claude-home')
     expect(env.MAX_THINKING_TOKENS).toBe('0')
     expect(env).not.toHaveProperty('GITHUB_TOKEN')
@@ -109,7 +117,7 @@ describe('buildClaudeEnv and the runner', () => {
       GITHUB_STEP_SUMMARY: '/runner/_temp/step_summary_1',
       GITHUB_WORKSPACE: '/work/repo'
     })
-    expect(Object.keys(env).filter((k) => k.startsWith('GITHUB_'))).toEqual(['GITHUB_WORKSPACE'])
+    expect(Object.keys(env).filter(k => k.startsWith('GITHUB_'))).toEqual(['GITHUB_WORKSPACE'])
     expect(env.PATH).toBe('/usr/bin')
   })
 })

@@ -29,13 +29,22 @@ describe('parseVerdict', () => {
           title: 'Limiter is bypassed on error paths',
           detail: 'The 500 branch returns before the limiter runs.'
         },
-        { severity: 'nit', file: 'README.md', line: null, title: 'Typo', detail: 'The 500 branch returns before the limiter runs.' }
+        {
+          severity: 'nit',
+          file: 'README.md',
+          line: null,
+          title: 'Typo',
+          detail: 'The 500 branch returns before the limiter runs.'
+        }
       ]
     })
   })
 
   it('accepts an empty list of findings and a missing line', () => {
-    expect(parseVerdict({ summary: 'Nothing to report.', findings: [] })).toEqual({ summary: 'Nothing to report.', findings: [] })
+    expect(parseVerdict({ summary: 'Nothing to report.', findings: [] })).toEqual({
+      summary: 'Nothing to report.',
+      findings: []
+    })
     const { findings } = parseVerdict({ summary: '', findings: [finding({ line: undefined })] })
     expect(findings[0]?.line).toBeNull()
   })
@@ -58,9 +67,15 @@ describe('parseVerdict', () => {
   })
 
   it('rejects a finding missing file, title or detail', () => {
-    expect(() => parseVerdict({ summary: '', findings: [finding({ file: undefined })] })).toThrow('finding 1 has no string "file"')
-    expect(() => parseVerdict({ summary: '', findings: [finding({ title: 42 })] })).toThrow('finding 1 has no string "title"')
-    expect(() => parseVerdict({ summary: '', findings: [finding({ detail: null })] })).toThrow('finding 1 has no string "detail"')
+    expect(() => parseVerdict({ summary: '', findings: [finding({ file: undefined })] })).toThrow(
+      'finding 1 has no string "file"'
+    )
+    expect(() => parseVerdict({ summary: '', findings: [finding({ title: 42 })] })).toThrow(
+      'finding 1 has no string "title"'
+    )
+    expect(() => parseVerdict({ summary: '', findings: [finding({ detail: null })] })).toThrow(
+      'finding 1 has no string "detail"'
+    )
     expect(() => parseVerdict({ summary: '', findings: ['blocker: bad'] })).toThrow('finding 1 is not an object')
   })
 
@@ -91,7 +106,7 @@ describe('verdictFromText', () => {
     ].join('\n')
     const verdict = verdictFromText(text)
     expect(verdict?.summary).toBe('Final.')
-    expect(verdict?.findings.map((f) => f.severity)).toEqual(['minor'])
+    expect(verdict?.findings.map(f => f.severity)).toEqual(['minor'])
   })
 
   it('returns null when there is no json block', () => {
@@ -101,7 +116,9 @@ describe('verdictFromText', () => {
 
   it('throws a FindingsError for a block that does not parse', () => {
     expect(() => verdictFromText('```json\n{"summary": "x", "findings": [\n```')).toThrow(FindingsError)
-    expect(() => verdictFromText('```json\n{"summary": "x", "findings": [\n```')).toThrow(/the review's JSON block does not parse/)
+    expect(() => verdictFromText('```json\n{"summary": "x", "findings": [\n```')).toThrow(
+      /the review's JSON block does not parse/
+    )
   })
 
   it('validates the parsed block like a structured answer', () => {
@@ -120,8 +137,8 @@ describe('sortFindings', () => {
       { severity: 'minor', file: 'd', line: null, title: 'mi1', detail: '' },
       { severity: 'major', file: 'e', line: 3, title: 'm2', detail: '' }
     ]
-    expect(sortFindings(input).map((f) => f.title)).toEqual(['b1', 'm1', 'm2', 'mi1', 'n1'])
+    expect(sortFindings(input).map(f => f.title)).toEqual(['b1', 'm1', 'm2', 'mi1', 'n1'])
     // The input is left as it was.
-    expect(input.map((f) => f.title)).toEqual(['n1', 'm1', 'b1', 'mi1', 'm2'])
+    expect(input.map(f => f.title)).toEqual(['n1', 'm1', 'b1', 'mi1', 'm2'])
   })
 })

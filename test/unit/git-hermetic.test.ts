@@ -26,7 +26,16 @@ const BOT = { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@
 const AUTH = { token: 'ghs_hermeticToken0123456789', serverUrl: 'https://github.com' }
 const ARTIFACTS = 'thoughts/shared'
 const CONTENT = 'export const LIMIT = 100\n'
-const HOOKS = ['pre-commit', 'prepare-commit-msg', 'commit-msg', 'post-commit', 'pre-push', 'reference-transaction', 'post-checkout', 'post-index-change']
+const HOOKS = [
+  'pre-commit',
+  'prepare-commit-msg',
+  'commit-msg',
+  'post-commit',
+  'pre-push',
+  'reference-transaction',
+  'post-checkout',
+  'post-index-change'
+]
 
 let root: string
 let home: string
@@ -82,7 +91,8 @@ beforeEach(() => {
   root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'hermetic-')))
   home = path.join(root, 'home')
   fs.mkdirSync(home)
-  for (const key of ['HOME', 'GIT_EXTERNAL_DIFF', 'GIT_CONFIG_PARAMETERS', 'GIT_SSL_CAINFO']) savedEnv[key] = process.env[key]
+  for (const key of ['HOME', 'GIT_EXTERNAL_DIFF', 'GIT_CONFIG_PARAMETERS', 'GIT_SSL_CAINFO'])
+    savedEnv[key] = process.env[key]
   // Our git inherits HOME like any child: the user's global config is a door too.
   process.env.HOME = home
   marker = path.join(root, 'MARKER')
@@ -162,14 +172,14 @@ const changeAndAdd = (): void => {
 const DOORS: Door[] = [
   {
     name: 'hooks in .git/hooks',
-    plant: () => HOOKS.forEach((hook) => fs.copyFileSync(evil, path.join(work, '.git', 'hooks', hook))),
+    plant: () => HOOKS.forEach(hook => fs.copyFileSync(evil, path.join(work, '.git', 'hooks', hook))),
     open: () => plain(work, ['commit', '-q', '--allow-empty', '-m', 'probe'])
   },
   {
     name: 'core.hooksPath naming a folder of hooks',
     plant: () => {
       fs.mkdirSync(path.join(root, 'hooks'))
-      HOOKS.forEach((hook) => fs.copyFileSync(evil, path.join(root, 'hooks', hook)))
+      HOOKS.forEach(hook => fs.copyFileSync(evil, path.join(root, 'hooks', hook)))
       appendConfig(`[core]\n\thooksPath = ${root}/hooks\n`)
     },
     open: () => plain(work, ['commit', '-q', '--allow-empty', '-m', 'probe'])
@@ -198,7 +208,9 @@ const DOORS: Door[] = [
     plant: () => {
       write(path.join(root, 'filter.cfg'), `[filter "evil"]\n\tclean = ${evil}\n`)
       write(path.join(root, 'diff.cfg'), `[diff "evil"]\n\ttextconv = ${evil}\n`)
-      appendConfig(`[include]\n\tpath = ${root}/filter.cfg\n[includeIf "gitdir:${work}/.git"]\n\tpath = ${root}/diff.cfg\n`)
+      appendConfig(
+        `[include]\n\tpath = ${root}/filter.cfg\n[includeIf "gitdir:${work}/.git"]\n\tpath = ${root}/diff.cfg\n`
+      )
     },
     open: changeAndAdd
   },
@@ -212,7 +224,8 @@ const DOORS: Door[] = [
   },
   {
     name: 'diff drivers: a textconv program and an external diff command',
-    plant: () => appendConfig(`[diff "evil"]\n\ttextconv = ${evil}\n\tcommand = ${evil}\n[diff]\n\texternal = ${evil}\n`),
+    plant: () =>
+      appendConfig(`[diff "evil"]\n\ttextconv = ${evil}\n\tcommand = ${evil}\n[diff]\n\texternal = ${evil}\n`),
     open: () => {
       write('src/app.txt', 'changed\n')
       plain(work, ['diff'])
@@ -307,19 +320,24 @@ describe("the orchestrator's git", () => {
     expect(ran()).toEqual([])
   })
 
-  it.each(['insteadOf', 'pushInsteadOf'])('refuses to talk to origin when url.*.%s would send the push elsewhere', async (setting) => {
-    const elsewhere = path.join(root, 'elsewhere.git')
-    plain(root, ['init', '-q', '--bare', elsewhere])
-    appendConfig(`[url "${elsewhere}"]\n\t${setting} = ${origin}\n`)
-    plain(work, ['push', '-q', 'origin', 'HEAD:refs/heads/probe'])
-    expect(plain(elsewhere, ['branch', '--list', 'probe'])).toContain('probe')
+  it.each(['insteadOf', 'pushInsteadOf'])(
+    'refuses to talk to origin when url.*.%s would send the push elsewhere',
+    async setting => {
+      const elsewhere = path.join(root, 'elsewhere.git')
+      plain(root, ['init', '-q', '--bare', elsewhere])
+      appendConfig(`[url "${elsewhere}"]\n\t${setting} = ${origin}\n`)
+      plain(work, ['push', '-q', 'origin', 'HEAD:refs/heads/probe'])
+      expect(plain(elsewhere, ['branch', '--list', 'probe'])).toContain('probe')
 
-    await expect(orchestratorRound()).rejects.toThrow(
-      new RegExp(`git fetch refused: the repository's git config sets url\\..*\\.${setting.toLowerCase()} \\(rewrites`)
-    )
-    expect(plain(elsewhere, ['branch', '--list', BRANCH])).toBe('')
-    expect(plain(origin, ['branch', '--list', BRANCH])).toBe('')
-  })
+      await expect(orchestratorRound()).rejects.toThrow(
+        new RegExp(
+          `git fetch refused: the repository's git config sets url\\..*\\.${setting.toLowerCase()} \\(rewrites`
+        )
+      )
+      expect(plain(elsewhere, ['branch', '--list', BRANCH])).toBe('')
+      expect(plain(origin, ['branch', '--list', BRANCH])).toBe('')
+    }
+  )
 })
 
 describe("the orchestrator's git over https", () => {
@@ -348,11 +366,13 @@ describe("the orchestrator's git over https", () => {
     expect(err.message).toMatch(/git ls-remote failed/)
     expect(err.message).not.toContain(AUTH.token)
     const expected = `basic ${Buffer.from(`x-access-token:${AUTH.token}`).toString('base64')}`
-    expect(remote.requests.map((r) => r.authorization?.toLowerCase())).toContain(expected.toLowerCase())
+    expect(remote.requests.map(r => r.authorization?.toLowerCase())).toContain(expected.toLowerCase())
   })
 
   it('runs no credential helper or askpass program when the server asks for credentials', async () => {
-    appendConfig(`[credential]\n\thelper = !${evil}\n[credential "${remote.origin}"]\n\thelper = !${evil}\n[core]\n\taskPass = ${evil}\n`)
+    appendConfig(
+      `[credential]\n\thelper = !${evil}\n[credential "${remote.origin}"]\n\thelper = !${evil}\n[core]\n\taskPass = ${evil}\n`
+    )
     await plainAsync(work, ['ls-remote', 'origin'], { GIT_SSL_CAINFO: remote.caFile })
     expect(ran().length).toBeGreaterThan(0)
 
@@ -361,7 +381,7 @@ describe("the orchestrator's git over https", () => {
     expect(ran()).toEqual([])
   })
 
-  it("refuses a proxy, certificate authority, resolver or TLS setting the repository chose, sending nothing", async () => {
+  it('refuses a proxy, certificate authority, resolver or TLS setting the repository chose, sending nothing', async () => {
     const proxy = await startConnectionCounter()
     try {
       appendConfig(`[http]\n\tproxy = ${proxy.url}\n`)
@@ -380,7 +400,9 @@ describe("the orchestrator's git over https", () => {
         plain(work, ['config', key, value])
         const before = { proxied: proxy.connections(), requests: remote.requests.length }
         // git lists section and setting names in lower case.
-        expect((await remoteHead()).message).toContain(`git ls-remote refused: the repository's git config sets ${key.toLowerCase()}`)
+        expect((await remoteHead()).message).toContain(
+          `git ls-remote refused: the repository's git config sets ${key.toLowerCase()}`
+        )
         expect({ proxied: proxy.connections(), requests: remote.requests.length }).toEqual(before)
         plain(work, ['config', '--unset', key])
       }
@@ -416,6 +438,9 @@ describe('transportProblems', () => {
         ]),
         url
       )
-    ).toEqual(['url.https://evil.example/.insteadof (rewrites https://github.com/ to https://evil.example/)', 'http.https://github.com/.sslverify'])
+    ).toEqual([
+      'url.https://evil.example/.insteadof (rewrites https://github.com/ to https://evil.example/)',
+      'http.https://github.com/.sslverify'
+    ])
   })
 })

@@ -29,7 +29,8 @@ function picture(gitDir = path.join(repo, '.git')): Record<string, string> {
       for (const name of fs.readdirSync(abs)) walk(path.join(abs, name))
     } else out[rel] = `${(st.mode & 0o777).toString(8)} ${fs.readFileSync(abs, 'base64')}`
   }
-  for (const rel of ['config', 'config.worktree', 'hooks', 'info', 'objects/info/alternates']) walk(path.join(gitDir, rel))
+  for (const rel of ['config', 'config.worktree', 'hooks', 'info', 'objects/info/alternates'])
+    walk(path.join(gitDir, rel))
   return out
 }
 
@@ -121,7 +122,11 @@ describe('snapshotGitSetup / restoreGitSetup', () => {
     fs.writeFileSync(gitFile('hooks/post-checkout'), '#!/bin/sh\n', { mode: 0o755 })
     git(wt, 'config', 'core.sshCommand', '/tmp/evil')
 
-    expect(restoreGitSetup(snapshot)).toEqual(['../repo/.git/config', '../repo/.git/hooks/post-checkout', '../repo/.git/worktrees/wt/config.worktree'])
+    expect(restoreGitSetup(snapshot)).toEqual([
+      '../repo/.git/config',
+      '../repo/.git/hooks/post-checkout',
+      '../repo/.git/worktrees/wt/config.worktree'
+    ])
     expect(picture()).toEqual(shared)
     expect(fs.readFileSync(path.join(own, 'config.worktree'), 'utf8')).toBe(ownBefore)
   })

@@ -44,14 +44,18 @@ describe('locateClaude with an explicit path', () => {
   })
 
   it('rejects a missing file and a directory', () => {
-    expect(() => locateClaude({ explicit: path.join(root, 'nope'), cwd: root })).toThrow(/nope, which is not an executable file/)
+    expect(() => locateClaude({ explicit: path.join(root, 'nope'), cwd: root })).toThrow(
+      /nope, which is not an executable file/
+    )
     fs.mkdirSync(path.join(root, 'dir'))
     expect(() => locateClaude({ explicit: 'dir', cwd: root })).toThrow(ClaudeNotFoundError)
   })
 
   it('does not fall back to PATH when the explicit path is wrong', () => {
     const onPath = fakeBinary(path.join(root, 'bin', 'claude'))
-    expect(() => locateClaude({ explicit: 'missing/claude', pathVar: path.dirname(onPath), cwd: root })).toThrow(ClaudeNotFoundError)
+    expect(() => locateClaude({ explicit: 'missing/claude', pathVar: path.dirname(onPath), cwd: root })).toThrow(
+      ClaudeNotFoundError
+    )
   })
 })
 
@@ -60,9 +64,13 @@ describe('locateClaude without an explicit path', () => {
     const notExec = fakeBinary(path.join(root, 'a', 'claude'), 0o644)
     const first = fakeBinary(path.join(root, 'b', 'claude'))
     const second = fakeBinary(path.join(root, 'c', 'claude'))
-    const pathVar = ['', path.join(root, 'empty'), path.dirname(notExec), path.dirname(first), path.dirname(second)].join(
-      path.delimiter
-    )
+    const pathVar = [
+      '',
+      path.join(root, 'empty'),
+      path.dirname(notExec),
+      path.dirname(first),
+      path.dirname(second)
+    ].join(path.delimiter)
     expect(locateClaude({ pathVar, cwd: root })).toBe(first)
   })
 

@@ -46,7 +46,9 @@ describe('builtInPrompt', () => {
 
   it('research: reads only the index document', () => {
     const prompt = builtInPrompt('research', ctx({ outputPath: 'thoughts/shared/research/r.md' }))
-    expect(prompt).toContain('Read these documents from earlier phases first:\n- index: thoughts/shared/index/2025-03-01-add-rate-limiting.md')
+    expect(prompt).toContain(
+      'Read these documents from earlier phases first:\n- index: thoughts/shared/index/2025-03-01-add-rate-limiting.md'
+    )
     expect(prompt).not.toContain('- research:')
     expect(prompt).toContain('to exactly this path: thoughts/shared/research/r.md')
   })
@@ -84,7 +86,9 @@ describe('builtInPrompt', () => {
     expect(prompt).toContain('to exactly this path: thoughts/shared/reviews/2025-03-01-x.md')
     expect(prompt).toContain('- plan: thoughts/shared/plans/2025-03-01-add-rate-limiting.md')
     expect(prompt).toContain('Files changed:\n- src/api.js\n- test.js')
-    expect(prompt).toContain('(diff against 0123456789ab):\n```diff\ndiff --git a/src/api.js b/src/api.js\n+limit()\n```')
+    expect(prompt).toContain(
+      '(diff against 0123456789ab):\n```diff\ndiff --git a/src/api.js b/src/api.js\n+limit()\n```'
+    )
     for (const lens of ['plan-conformance', 'tests', 'correctness', 'security']) expect(prompt).toContain(lens)
     expect(prompt).toContain('StructuredOutput')
   })

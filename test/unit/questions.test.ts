@@ -8,7 +8,9 @@ describe('extractQuestion', () => {
       '',
       'QUESTION: Should the rate limit be per API key or per IP address? Options: (a) per key, (b) per IP.'
     ].join('\n')
-    expect(extractQuestion(text)).toBe('Should the rate limit be per API key or per IP address? Options: (a) per key, (b) per IP.')
+    expect(extractQuestion(text)).toBe(
+      'Should the rate limit be per API key or per IP address? Options: (a) per key, (b) per IP.'
+    )
   })
 
   it('accepts a bold marker in either form', () => {
@@ -54,7 +56,9 @@ describe('extractQuestion', () => {
       '- Token bucket in middleware',
       '- Fixed window per route'
     ].join('\n')
-    expect(extractQuestion(text)).toBe('Which one do you prefer?\n- Token bucket in middleware\n- Fixed window per route')
+    expect(extractQuestion(text)).toBe(
+      'Which one do you prefer?\n- Token bucket in middleware\n- Fixed window per route'
+    )
   })
 
   it('accepts numbered options with a parenthesis', () => {
@@ -73,7 +77,9 @@ describe('extractQuestion', () => {
 
   it('returns null for a final report that asks nothing', () => {
     expect(
-      extractQuestion('Wrote the plan.\n\nWhy this approach? It reuses the middleware.\n\nDOCUMENT: thoughts/shared/plans/x.md')
+      extractQuestion(
+        'Wrote the plan.\n\nWhy this approach? It reuses the middleware.\n\nDOCUMENT: thoughts/shared/plans/x.md'
+      )
     ).toBeNull()
     expect(extractQuestion('All tests pass. Changed src/api.js and test.js.')).toBeNull()
   })

@@ -38,6 +38,8 @@ describe('uncommittedNote', () => {
     fs.writeFileSync(path.join(root, 'thoughts', 'shared', 'plan.md'), '# Plan\n')
     expect(await uncommittedNote(root, 'thoughts/shared')).toBeNull()
     fs.writeFileSync(path.join(root, 'result.json'), '')
-    expect(await uncommittedNote(root, 'thoughts/shared')).toMatch(/^1 uncommitted file was there before the run \(result\.json\): they stay yours/)
+    expect(await uncommittedNote(root, 'thoughts/shared')).toMatch(
+      /^1 uncommitted file was there before the run \(result\.json\): they stay yours/
+    )
   })
 })

@@ -12,9 +12,11 @@ describe('describeResultError', () => {
   })
 
   it('prefers what errors[] says about the turn limit', () => {
-    expect(describeResultError(result({ subtype: 'error_max_turns', turns: 2, errors: ['Reached maximum number of turns (1)'] }))).toBe(
-      'Claude Code stopped: Reached maximum number of turns (1)'
-    )
+    expect(
+      describeResultError(
+        result({ subtype: 'error_max_turns', turns: 2, errors: ['Reached maximum number of turns (1)'] })
+      )
+    ).toBe('Claude Code stopped: Reached maximum number of turns (1)')
   })
 
   it('names the money spent for error_max_budget_usd', () => {
@@ -24,9 +26,9 @@ describe('describeResultError', () => {
   })
 
   it('reports an Anthropic API error with its status and message', () => {
-    expect(
-      describeResultError(result({ apiErrorStatus: 529, text: '  API Error: 529 Overloaded\n' }))
-    ).toBe('Anthropic API error 529: API Error: 529 Overloaded')
+    expect(describeResultError(result({ apiErrorStatus: 529, text: '  API Error: 529 Overloaded\n' }))).toBe(
+      'Anthropic API error 529: API Error: 529 Overloaded'
+    )
     expect(describeResultError(result({ apiErrorStatus: 500 }))).toBe('Anthropic API error 500')
   })
 
@@ -39,10 +41,10 @@ describe('describeResultError', () => {
     )
   })
 
-  it("takes the reason from errors[] when the result lists them", () => {
-    expect(describeResultError(result({ subtype: 'error_during_execution', text: '', errors: ['Tool crashed', 'EPIPE'] }))).toBe(
-      'Claude Code reported an error (error_during_execution): Tool crashed; EPIPE'
-    )
+  it('takes the reason from errors[] when the result lists them', () => {
+    expect(
+      describeResultError(result({ subtype: 'error_during_execution', text: '', errors: ['Tool crashed', 'EPIPE'] }))
+    ).toBe('Claude Code reported an error (error_during_execution): Tool crashed; EPIPE')
   })
 
   it('falls back to the subtype and the result text for other errors', () => {

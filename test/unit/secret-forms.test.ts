@@ -18,12 +18,13 @@ describe('secretForms', () => {
   it('finds the secret however an attacker wrote it: reversed, base64 (with a newline too), base64url, hex, URL-encoded', () => {
     const forms = secretForms(KEY)
     for (const encoded of encodings(KEY)) {
-      expect(forms.some((f) => `prefix ${encoded} suffix`.includes(f))).toBe(true)
+      expect(forms.some(f => `prefix ${encoded} suffix`.includes(f))).toBe(true)
     }
   })
 
   it('does not match the encodings of another value', () => {
     const forms = secretForms(KEY)
-    for (const encoded of encodings('sk-ant-another-key-000000')) expect(forms.some((f) => encoded.includes(f))).toBe(false)
+    for (const encoded of encodings('sk-ant-another-key-000000'))
+      expect(forms.some(f => encoded.includes(f))).toBe(false)
   })
 })

@@ -48,6 +48,9 @@ describe('splitArgs', () => {
   })
 
   it('keeps a backslash inside double quotes that escapes nothing, as a shell does', () => {
-    expect(splitArgs('--append-system-prompt "match \\d+ digits"')).toEqual(['--append-system-prompt', 'match \\d+ digits'])
+    expect(splitArgs('--append-system-prompt "match \\d+ digits"')).toEqual([
+      '--append-system-prompt',
+      'match \\d+ digits'
+    ])
   })
 })

@@ -28,7 +28,7 @@ describe('recordStartingPoint', () => {
     expect(await recordStartingPoint(repo, ARTIFACTS)).toBe(git('rev-parse', 'HEAD'))
   })
 
-  it('records uncommitted edits as a commit on no branch, leaving the user\'s index, branch and files alone', async () => {
+  it("records uncommitted edits as a commit on no branch, leaving the user's index, branch and files alone", async () => {
     append('README.md', 'my own notes\n')
     writeFiles(repo, { 'notes.txt': 'todo\n', 'staged.txt': 'staged\n' })
     git('add', 'staged.txt')
@@ -43,7 +43,10 @@ describe('recordStartingPoint', () => {
   })
 
   it('works without a git identity and in a repository with no commit yet', async () => {
-    const saved = { GIT_CONFIG_GLOBAL: process.env.GIT_CONFIG_GLOBAL, GIT_CONFIG_NOSYSTEM: process.env.GIT_CONFIG_NOSYSTEM }
+    const saved = {
+      GIT_CONFIG_GLOBAL: process.env.GIT_CONFIG_GLOBAL,
+      GIT_CONFIG_NOSYSTEM: process.env.GIT_CONFIG_NOSYSTEM
+    }
     // No global or system git config: no user.name or user.email anywhere.
     process.env.GIT_CONFIG_GLOBAL = '/dev/null'
     process.env.GIT_CONFIG_NOSYSTEM = '1'

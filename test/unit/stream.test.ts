@@ -30,24 +30,54 @@ describe('parseStreamLine', () => {
   })
 
   it('reads an API retry (as Claude Code 2.1.197 prints it) with its status and attempt', () => {
-    const retry = { type: 'system', subtype: 'api_retry', attempt: 3, max_retries: 10, retry_delay_ms: 1229.3, error_status: 401, error: 'authentication_failed', session_id: SESSION }
-    expect(parseStreamLine(line(retry))).toEqual([{ type: 'api_retry', attempt: 3, maxRetries: 10, status: 401, error: 'authentication_failed', delayMs: 1229.3 }])
+    const retry = {
+      type: 'system',
+      subtype: 'api_retry',
+      attempt: 3,
+      max_retries: 10,
+      retry_delay_ms: 1229.3,
+      error_status: 401,
+      error: 'authentication_failed',
+      session_id: SESSION
+    }
+    expect(parseStreamLine(line(retry))).toEqual([
+      { type: 'api_retry', attempt: 3, maxRetries: 10, status: 401, error: 'authentication_failed', delayMs: 1229.3 }
+    ])
   })
 
   it('turns a can_use_tool control request into a permission request, and any other control request into one to refuse', () => {
     const ask = {
       type: 'control_request',
       request_id: 'r-1',
-      request: { subtype: 'can_use_tool', tool_name: 'Bash', display_name: 'Bash', input: { command: 'rm -rf src' }, tool_use_id: 'toolu_4' }
+      request: {
+        subtype: 'can_use_tool',
+        tool_name: 'Bash',
+        display_name: 'Bash',
+        input: { command: 'rm -rf src' },
+        tool_use_id: 'toolu_4'
+      }
     }
-    expect(parseStreamLine(line(ask))).toEqual([{ type: 'permission', request: { requestId: 'r-1', toolName: 'Bash', input: { command: 'rm -rf src' }, toolUseId: 'toolu_4' } }])
-    expect(parseStreamLine(line({ type: 'control_request', request_id: 'r-2', request: { subtype: 'hook_callback' } }))).toEqual([
-      { type: 'control', requestId: 'r-2', subtype: 'hook_callback' }
+    expect(parseStreamLine(line(ask))).toEqual([
+      {
+        type: 'permission',
+        request: { requestId: 'r-1', toolName: 'Bash', input: { command: 'rm -rf src' }, toolUseId: 'toolu_4' }
+      }
     ])
+    expect(
+      parseStreamLine(line({ type: 'control_request', request_id: 'r-2', request: { subtype: 'hook_callback' } }))
+    ).toEqual([{ type: 'control', requestId: 'r-2', subtype: 'hook_callback' }])
   })
 
   it("keeps an error result's errors[] as its reason", () => {
-    const [event] = parseStreamLine(line({ type: 'result', subtype: 'error_during_execution', is_error: true, errors: ['Tool crashed: EPIPE'], session_id: SESSION }))
+    const [event] = parseStreamLine(
+      line({
+        type: 'result',
+        subtype: 'error_during_execution',
+        is_error: true,
+        errors: ['Tool crashed: EPIPE'],
+        session_id: SESSION
+      })
+    )
     expect(event?.type === 'result' && event.result.errors).toEqual(['Tool crashed: EPIPE'])
   })
 
@@ -93,7 +123,11 @@ describe('parseStreamLine', () => {
 
   it('drops whitespace-only assistant text', () => {
     const events = parseStreamLine(
-      line({ type: 'assistant', message: { role: 'assistant', content: [{ type: 'text', text: '  \n' }] }, parent_tool_use_id: null })
+      line({
+        type: 'assistant',
+        message: { role: 'assistant', content: [{ type: 'text', text: '  \n' }] },
+        parent_tool_use_id: null
+      })
     )
     expect(events).toEqual([])
   })
@@ -105,11 +139,19 @@ describe('parseStreamLine', () => {
         message: {
           role: 'user',
           content: [
-            { tool_use_id: 'toolu_01', type: 'tool_result', content: 'File created successfully at: /repo/x.md', is_error: false },
+            {
+              tool_use_id: 'toolu_01',
+              type: 'tool_result',
+              content: 'File created successfully at: /repo/x.md',
+              is_error: false
+            },
             {
               tool_use_id: 'toolu_02',
               type: 'tool_result',
-              content: [{ type: 'text', text: 'Permission to use Bash with command git push ' }, { type: 'text', text: 'has been denied.' }],
+              content: [
+                { type: 'text', text: 'Permission to use Bash with command git push ' },
+                { type: 'text', text: 'has been denied.' }
+              ],
               is_error: true
             }
           ]
@@ -119,7 +161,12 @@ describe('parseStreamLine', () => {
       })
     )
     expect(events).toEqual([
-      { type: 'tool_result', toolUseId: 'toolu_01', isError: false, content: 'File created successfully at: /repo/x.md' },
+      {
+        type: 'tool_result',
+        toolUseId: 'toolu_01',
+        isError: false,
+        content: 'File created successfully at: /repo/x.md'
+      },
       {
         type: 'tool_result',
         toolUseId: 'toolu_02',
@@ -131,13 +178,18 @@ describe('parseStreamLine', () => {
 
   it('treats a tool result without is_error as a success', () => {
     const [event] = parseStreamLine(
-      line({ type: 'user', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: 'ok' }] } })
+      line({
+        type: 'user',
+        message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: 'ok' }] }
+      })
     )
     expect(event).toEqual({ type: 'tool_result', toolUseId: 't', isError: false, content: 'ok' })
   })
 
   it('ignores plain user text (the prompt echoed back)', () => {
-    expect(parseStreamLine(line({ type: 'user', message: { role: 'user', content: [{ type: 'text', text: 'hi' }] } }))).toEqual([])
+    expect(
+      parseStreamLine(line({ type: 'user', message: { role: 'user', content: [{ type: 'text', text: 'hi' }] } }))
+    ).toEqual([])
     expect(parseStreamLine(line({ type: 'user', message: { role: 'user', content: 'hi' } }))).toEqual([])
   })
 
@@ -188,7 +240,9 @@ describe('parseStreamLine', () => {
         result: '',
         session_id: SESSION,
         structured_output: { summary: 'Fine.', findings: [] },
-        permission_denials: [{ tool_name: 'Bash', tool_use_id: 'toolu_9', tool_input: { command: 'git push origin main' } }]
+        permission_denials: [
+          { tool_name: 'Bash', tool_use_id: 'toolu_9', tool_input: { command: 'git push origin main' } }
+        ]
       })
     )
     expect(event?.type).toBe('result')
@@ -210,12 +264,28 @@ describe('parseStreamLine', () => {
         permission_denials: []
       })
     )
-    expect(turns?.type === 'result' && turns.result).toMatchObject({ subtype: 'error_max_turns', isError: true, turns: 3, text: '' })
+    expect(turns?.type === 'result' && turns.result).toMatchObject({
+      subtype: 'error_max_turns',
+      isError: true,
+      turns: 3,
+      text: ''
+    })
 
     const [budget] = parseStreamLine(
-      line({ type: 'result', subtype: 'error_max_budget_usd', is_error: true, num_turns: 8, total_cost_usd: 0.5123, session_id: SESSION })
+      line({
+        type: 'result',
+        subtype: 'error_max_budget_usd',
+        is_error: true,
+        num_turns: 8,
+        total_cost_usd: 0.5123,
+        session_id: SESSION
+      })
     )
-    expect(budget?.type === 'result' && budget.result).toMatchObject({ subtype: 'error_max_budget_usd', isError: true, costUsd: 0.5123 })
+    expect(budget?.type === 'result' && budget.result).toMatchObject({
+      subtype: 'error_max_budget_usd',
+      isError: true,
+      costUsd: 0.5123
+    })
   })
 
   it('reports the HTTP status of an API error result', () => {
@@ -239,7 +309,9 @@ describe('parseStreamLine', () => {
   })
 
   it('defaults missing or non-numeric counters to zero', () => {
-    const [event] = parseStreamLine(line({ type: 'result', subtype: 'success', total_cost_usd: 'n/a', num_turns: null }))
+    const [event] = parseStreamLine(
+      line({ type: 'result', subtype: 'success', total_cost_usd: 'n/a', num_turns: null })
+    )
     expect(event?.type === 'result' && event.result).toMatchObject({
       costUsd: 0,
       turns: 0,
@@ -307,7 +379,10 @@ describe('LineSplitter', () => {
       line({ type: 'system', subtype: 'init', session_id: SESSION, tools: ['Read'], slash_commands: [], model: 'm' }),
       line({
         type: 'assistant',
-        message: { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'Read', input: { file_path: 'README.md' } }] },
+        message: {
+          role: 'assistant',
+          content: [{ type: 'tool_use', id: 'toolu_1', name: 'Read', input: { file_path: 'README.md' } }]
+        },
         parent_tool_use_id: null
       }),
       line({ type: 'result', subtype: 'success', is_error: false, result: 'Done.', session_id: SESSION, num_turns: 2 })
@@ -322,6 +397,6 @@ describe('LineSplitter', () => {
       for (const l of s.flush()) events.push(...parseStreamLine(l))
       expect(events).toEqual(whole)
     }
-    expect(whole.map((e) => e.type)).toEqual(['init', 'tool_use', 'result'])
+    expect(whole.map(e => e.type)).toEqual(['init', 'tool_use', 'result'])
   })
 })

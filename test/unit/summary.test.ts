@@ -12,7 +12,11 @@ const phase = (name: PhaseResult['name'], questions = 0): PhaseResult => ({
   turns: 2,
   sessionId: `s-${name}`,
   artifacts: [],
-  questions: Array.from({ length: questions }, (_, i) => ({ question: `q${i}?`, answer: 'a', answeredBy: 'openai' as const }))
+  questions: Array.from({ length: questions }, (_, i) => ({
+    question: `q${i}?`,
+    answer: 'a',
+    answeredBy: 'openai' as const
+  }))
 })
 
 const base = (overrides: Partial<RunResult>): RunResult => ({
@@ -63,7 +67,12 @@ describe('renderSummary', () => {
 
   it('summarises a planned run without findings or changed files', () => {
     const text = renderSummary(
-      base({ status: 'planned', reviewPath: null, phases: [phase('index'), phase('research'), phase('plan')], changedFiles: [] })
+      base({
+        status: 'planned',
+        reviewPath: null,
+        phases: [phase('index'), phase('research'), phase('plan')],
+        changedFiles: []
+      })
     )
     expect(text).toBe(
       [

@@ -4,7 +4,9 @@ import { VERSION } from '../../src/version.js'
 
 describe('VERSION', () => {
   it('is the version in package.json, which `orchestrator --version` prints', () => {
-    const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+    const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string
+    }
     expect(VERSION).toBe(pkg.version)
   })
 })

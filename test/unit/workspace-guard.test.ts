@@ -70,7 +70,10 @@ describe('checkReadOnly', () => {
     write('thoughts/shared/plans/x.md', '# Plan\n')
     write('src/api.js', 'export const handle = () => 500\n')
     const violation = await checkReadOnly(repo, before, ARTIFACTS)
-    expect(violation).toEqual({ reason: 'it changed files outside thoughts/shared/: src/api.js', paths: ['src/api.js'] })
+    expect(violation).toEqual({
+      reason: 'it changed files outside thoughts/shared/: src/api.js',
+      paths: ['src/api.js']
+    })
   })
 
   it('fails for new, deleted and staged files outside the folder', async () => {
@@ -116,7 +119,10 @@ describe('checkReadOnly', () => {
     write('thoughts/shared/plans/x.md', '# Plan\n')
     const newHead = commitAll('plan')
     const violation = await checkReadOnly(repo, before, ARTIFACTS)
-    expect(violation).toEqual({ reason: `it moved HEAD from ${oldHead.slice(0, 7)} to ${newHead.slice(0, 7)}`, paths: [] })
+    expect(violation).toEqual({
+      reason: `it moved HEAD from ${oldHead.slice(0, 7)} to ${newHead.slice(0, 7)}`,
+      paths: []
+    })
   })
 
   it('handles paths with spaces and non-ASCII characters', async () => {

@@ -7,10 +7,13 @@ import { refuse } from './outcome.js'
 
 export async function cancelPlan(s: Session, actor: string): Promise<Outputs> {
   const plan = await s.latestPlan()
-  if (plan?.state.state !== 'pending') return refuse(s, 'There is no plan awaiting approval on this issue, so there is nothing to cancel.')
+  if (plan?.state.state !== 'pending')
+    return refuse(s, 'There is no plan awaiting approval on this issue, so there is nothing to cancel.')
   const body = replacePlanMarker(plan.comment.body, { ...plan.state, state: 'cancelled' })
   await updateComment(s.gh, s.repo, plan.comment.id, markPlanComment(body, `Cancelled by ${actor}.`))
   await s.labels.set(null)
-  await s.reply(`🛑 Cancelled: the plan will not be implemented. The branch \`${plan.state.branch}\` is left as it is. Comment \`/plan\` to start over.`)
+  await s.reply(
+    `🛑 Cancelled: the plan will not be implemented. The branch \`${plan.state.branch}\` is left as it is. Comment \`/plan\` to start over.`
+  )
   return { status: 'cancelled', branch: plan.state.branch }
 }

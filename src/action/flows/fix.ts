@@ -27,7 +27,7 @@ export function fixGuidance(feedback: string, comments: InlineComment[]): string
   if (feedback) parts.push(`Their request:\n${feedback}`)
   if (comments.length) {
     parts.push(
-      `Inline review comments:\n${comments.map((c) => `- ${c.path}${c.line ? `:${c.line}` : ''} (${c.author}): ${c.body.replace(/\s+/g, ' ').trim()}`).join('\n')}`
+      `Inline review comments:\n${comments.map(c => `- ${c.path}${c.line ? `:${c.line}` : ''} (${c.author}): ${c.body.replace(/\s+/g, ' ').trim()}`).join('\n')}`
     )
   }
   return parts.join('\n\n')
@@ -36,8 +36,16 @@ export function fixGuidance(feedback: string, comments: InlineComment[]): string
 export async function fixPullRequest(s: Session, req: FixRequest): Promise<Outputs> {
   const pr = await getPull(s.gh, s.repo, s.issue.number)
   const state = decodePrMarker(pr.body)
-  if (!state || pr.author !== s.inputs.botLogin || !pr.headRef.startsWith(s.inputs.branchPrefix) || pr.headRef !== state.branch) {
-    return refuse(s, '`/fix` works on pull requests the orchestrator opened; this one was not opened by it, so I left it alone.')
+  if (
+    !state ||
+    pr.author !== s.inputs.botLogin ||
+    !pr.headRef.startsWith(s.inputs.branchPrefix) ||
+    pr.headRef !== state.branch
+  ) {
+    return refuse(
+      s,
+      '`/fix` works on pull requests the orchestrator opened; this one was not opened by it, so I left it alone.'
+    )
   }
   if (!pr.open) return refuse(s, 'This pull request is closed, so there is nothing to fix. Reopen it first.')
   const key = `${req.source.type}:${req.source.id}`
@@ -46,7 +54,7 @@ export async function fixPullRequest(s: Session, req: FixRequest): Promise<Outpu
   const all = await inlineComments(s.gh, s.repo, pr.number, req.source.type === 'review' ? req.source.id : undefined)
   const writers = new Map<string, Promise<boolean>>()
   const allowed = await Promise.all(
-    all.map((c) => {
+    all.map(c => {
       if (!writers.has(c.author)) writers.set(c.author, canWrite(s.gh, s.repo, c.author))
       return writers.get(c.author) as Promise<boolean>
     })
@@ -67,16 +75,25 @@ export async function fixPullRequest(s: Session, req: FixRequest): Promise<Outpu
   // The issue's plan comment records what the bot pushed to this branch.
   const plan = latestPlanIn(await listComments(s.gh, s.repo, issue.number), s.inputs.botLogin, issue.number)
   if (plan?.state.branch !== state.branch) {
-    return refuse(s, `I can't find the plan this pull request was built from on issue #${issue.number}. Comment \`/plan\` there to start again.`)
+    return refuse(
+      s,
+      `I can't find the plan this pull request was built from on issue #${issue.number}. Comment \`/plan\` there to start again.`
+    )
   }
   if (plan.state.state === 'pending') {
-    return refuse(s, `A revised plan for issue #${issue.number} awaits approval: comment \`/approve\` there to build it on this pull request.`)
+    return refuse(
+      s,
+      `A revised plan for issue #${issue.number} awaits approval: comment \`/approve\` there to build it on this pull request.`
+    )
   }
 
   const wb = await s.workBranch(state.branch)
   const resumed = await resumeBranch(wb, plan.state)
   if ('problem' in resumed) {
-    return refuse(s, `I won't change this pull request: ${resumed.problem}. I only build on commits I pushed myself. ${startOverHint(wb.branch, ` on issue #${issue.number}`)}`)
+    return refuse(
+      s,
+      `I won't change this pull request: ${resumed.problem}. I only build on commits I pushed myself. ${startOverHint(wb.branch, ` on issue #${issue.number}`)}`
+    )
   }
   const head = resumed.sha
   const status = await s.openStatus(`Orchestrator: fixing #${pr.number}`, ['implement', 'review'])
@@ -92,7 +109,10 @@ export async function fixPullRequest(s: Session, req: FixRequest): Promise<Outpu
   if (result.status === 'failed') return failRun(s, status, result.error ?? 'the fix failed', result, state.branch)
 
   await wb.uncommitTo(head)
-  const sha = await s.commit(wb, `orchestrator: address review feedback on #${pr.number}\n\n${req.feedback.split('\n')[0] ?? ''}`.trim())
+  const sha = await s.commit(
+    wb,
+    `orchestrator: address review feedback on #${pr.number}\n\n${req.feedback.split('\n')[0] ?? ''}`.trim()
+  )
   if (!sha) return failRun(s, status, 'the implement phase changed nothing for this feedback', result, state.branch)
   const pushError = await s.push(wb, sha)
   if (pushError) return failRun(s, status, pushError, result, state.branch)
@@ -111,9 +131,14 @@ export async function fixPullRequest(s: Session, req: FixRequest): Promise<Outpu
     repo: s.repo,
     runUrl: s.runUrl
   }
-  const body = replacePrMarker(replaceFindings(pr.body, result.findings, view, `Updated after review feedback in ${sha.slice(0, 7)}.`), next)
+  const body = replacePrMarker(
+    replaceFindings(pr.body, result.findings, view, `Updated after review feedback in ${sha.slice(0, 7)}.`),
+    next
+  )
   await s.gh.rest.pulls.update({ ...s.repo, pull_number: pr.number, body })
-  const changed = result.changedFiles.length ? result.changedFiles.map((f) => `\`${neutralize(f)}\``).join(', ') : 'no source files'
+  const changed = result.changedFiles.length
+    ? result.changedFiles.map(f => `\`${neutralize(f)}\``).join(', ')
+    : 'no source files'
   await Promise.all([
     s.reply(
       `🔧 Pushed ${sha.slice(0, 7)} for this feedback. Changed: ${changed}.\n\nReview of the new state: ${countBySeverity(result.findings, 'no findings')} (details in the description).`
@@ -122,7 +147,12 @@ export async function fixPullRequest(s: Session, req: FixRequest): Promise<Outpu
     // A failure label from an earlier attempt no longer applies.
     s.labels.set(null)
   ])
-  return { status: 'pr-updated', branch: state.branch, prNumber: pr.number, prUrl: pr.htmlUrl, costUsd: result.totals.costUsd, result }
+  return {
+    status: 'pr-updated',
+    branch: state.branch,
+    prNumber: pr.number,
+    prUrl: pr.htmlUrl,
+    costUsd: result.totals.costUsd,
+    result
+  }
 }
-
-

@@ -15,7 +15,10 @@ import { sameTask } from '../untrusted.js'
 import { failRun, refuse } from './outcome.js'
 import { resumeBranch, startOverHint } from './resume-branch.js'
 
-export async function approvePlan(s: Session, opts: { guidance: string; commentId: number; commentCreatedAt: string }): Promise<Outputs> {
+export async function approvePlan(
+  s: Session,
+  opts: { guidance: string; commentId: number; commentCreatedAt: string }
+): Promise<Outputs> {
   const plan = await s.latestPlan()
   if (!plan || (plan.state.state !== 'pending' && plan.state.state !== 'approved')) {
     const why = !plan
@@ -25,14 +28,23 @@ export async function approvePlan(s: Session, opts: { guidance: string; commentI
   }
   const planLink = `[the plan](${plan.comment.htmlUrl})`
   if (plan.state.approvedBy?.includes(opts.commentId)) {
-    return refuse(s, `This /approve was already carried out: see pull request #${plan.state.pr ?? '?'}. Comment \`/approve\` again to run it once more.`)
+    return refuse(
+      s,
+      `This /approve was already carried out: see pull request #${plan.state.pr ?? '?'}. Comment \`/approve\` again to run it once more.`
+    )
   }
   const asked = seconds(opts.commentCreatedAt)
   if (asked !== null && (seconds(plan.comment.createdAt) ?? 0) > asked) {
-    return refuse(s, `A newer plan was posted after this /approve was written: read ${planLink} and comment \`/approve\` again if it is right.`)
+    return refuse(
+      s,
+      `A newer plan was posted after this /approve was written: read ${planLink} and comment \`/approve\` again if it is right.`
+    )
   }
   if (asked !== null && asked < (seconds(plan.state.approvedAt) ?? 0)) {
-    return refuse(s, `This /approve was written before the last implementation finished, which already answered it: see pull request #${plan.state.pr ?? '?'}. Comment \`/approve\` again to run it once more.`)
+    return refuse(
+      s,
+      `This /approve was written before the last implementation finished, which already answered it: see pull request #${plan.state.pr ?? '?'}. Comment \`/approve\` again to run it once more.`
+    )
   }
   if (!sameTask(plan.state.taskHash, s.issue)) {
     return refuse(
@@ -45,11 +57,17 @@ export async function approvePlan(s: Session, opts: { guidance: string; commentI
   const wb = await s.workBranch(plan.state.branch)
   const resumed = await resumeBranch(wb, plan.state)
   if ('problem' in resumed) {
-    return refuse(s, `I won't implement ${planLink}: ${resumed.problem}. I only build on commits I pushed myself. ${startOverHint(wb.branch)}`)
+    return refuse(
+      s,
+      `I won't implement ${planLink}: ${resumed.problem}. I only build on commits I pushed myself. ${startOverHint(wb.branch)}`
+    )
   }
   // The implementation and review are done and pushed; only the pull request is missing.
   const onlyPull = plan.state.checkpoint?.next === 'pull-request' ? plan.state.checkpoint : undefined
-  const status = await s.openStatus(`Orchestrator: implementing #${s.issue.number}`, onlyPull ? [] : ['implement', 'review'])
+  const status = await s.openStatus(
+    `Orchestrator: implementing #${s.issue.number}`,
+    onlyPull ? [] : ['implement', 'review']
+  )
   return implementPlan(s, { plan, wb, guidance: opts.guidance, status, commentId: opts.commentId, resume: onlyPull })
 }
 
@@ -58,12 +76,16 @@ export async function resumeRun(s: Session, opts: { guidance: string; commentId:
   const plan = await s.latestPlan()
   const checkpoint = plan?.state.checkpoint
   if (!plan || !checkpoint) {
-    return refuse(s, 'There is nothing to resume on this issue: no failed run left work waiting. Comment `/approve` to implement the plan.')
+    return refuse(
+      s,
+      'There is nothing to resume on this issue: no failed run left work waiting. Comment `/approve` to implement the plan.'
+    )
   }
   const wb = await s.workBranch(plan.state.branch)
   const resumed = await resumeBranch(wb, plan.state)
   if ('problem' in resumed) return refuse(s, `I can't resume: ${resumed.problem}. ${startOverHint(wb.branch)}`)
-  const phases: PhaseName[] = checkpoint.next === 'implement' ? ['implement', 'review'] : checkpoint.next === 'review' ? ['review'] : []
+  const phases: PhaseName[] =
+    checkpoint.next === 'implement' ? ['implement', 'review'] : checkpoint.next === 'review' ? ['review'] : []
   const status = await s.openStatus(`Orchestrator: resuming #${s.issue.number}`, phases)
   return implementPlan(s, { plan, wb, guidance: opts.guidance, status, commentId: opts.commentId, resume: checkpoint })
 }
@@ -83,8 +105,8 @@ function resumeGuidance(checkpoint: Checkpoint, base: string, guidance: string):
 function trimmed(result: RunResult): RunResult {
   return {
     ...result,
-    phases: result.phases.map((p) => ({ ...p, questions: p.questions.slice(0, 5), artifacts: p.artifacts.slice(0, 3) })),
-    findings: result.findings.slice(0, 30).map((f) => ({ ...f, detail: f.detail.slice(0, 400) })),
+    phases: result.phases.map(p => ({ ...p, questions: p.questions.slice(0, 5), artifacts: p.artifacts.slice(0, 3) })),
+    findings: result.findings.slice(0, 30).map(f => ({ ...f, detail: f.detail.slice(0, 400) })),
     changedFiles: result.changedFiles.slice(0, 60)
   }
 }
@@ -156,7 +178,8 @@ export async function implementPlan(
   let plan = opts.plan
   const branch = plan.state.branch
   const base = await wb.head()
-  if (resume?.next === 'pull-request' && resume.result) return openPull(s, { plan, branch, sha: base, result: resume.result, status, commentId: opts.commentId })
+  if (resume?.next === 'pull-request' && resume.result)
+    return openPull(s, { plan, branch, sha: base, result: resume.result, status, commentId: opts.commentId })
   // The label changes while Claude starts; its outcome is collected below, never left unhandled.
   const labelled = s.labels.set('orchestrator:implementing').then(
     () => null,
@@ -182,9 +205,11 @@ export async function implementPlan(
   }
 
   await wb.uncommitTo(base)
-  const message = resume?.next === 'review' ? `orchestrator: review #${s.issue.number}` : `orchestrator: implement #${s.issue.number}`
+  const message =
+    resume?.next === 'review' ? `orchestrator: review #${s.issue.number}` : `orchestrator: implement #${s.issue.number}`
   const sha = await s.commit(wb, `${message}\n\n${s.issue.title}`)
-  if (!sha) return failRun(s, status, 'the implement phase changed nothing, so there is nothing to propose', combined, branch)
+  if (!sha)
+    return failRun(s, status, 'the implement phase changed nothing, so there is nothing to propose', combined, branch)
   const pushError = await s.push(wb, sha)
   if (pushError) return failRun(s, status, pushError, combined, branch)
   plan = await recordPush(s.gh, s.repo, plan, sha)
@@ -216,7 +241,14 @@ async function openPull(
     base: plan.state.base,
     title: `${s.issue.title} (#${s.issue.number})`,
     body: renderPrBody({
-      state: { v: 1, issue: s.issue.number, branch, planPath: plan.state.planPath, taskHash: plan.state.taskHash, handled: [] },
+      state: {
+        v: 1,
+        issue: s.issue.number,
+        branch,
+        planPath: plan.state.planPath,
+        taskHash: plan.state.taskHash,
+        handled: []
+      },
       issue: s.issue.number,
       issueTitle: s.issue.title,
       branch,
@@ -235,7 +267,12 @@ async function openPull(
   }).catch(async (err: unknown) => {
     if (err instanceof ForeignPullError) return err
     // Everything but the pull request is done: the next /resume or /approve only opens it.
-    plan = await setCheckpoint(s, plan, { next: 'pull-request', sha, reason: (err as Error).message.slice(0, 300), result: trimmed(combined) })
+    plan = await setCheckpoint(s, plan, {
+      next: 'pull-request',
+      sha,
+      reason: (err as Error).message.slice(0, 300),
+      result: trimmed(combined)
+    })
     return new PullFailed(err as Error)
   })
   if (pr instanceof PullFailed) {
@@ -249,7 +286,13 @@ async function openPull(
     )
   }
   if (pr instanceof ForeignPullError) {
-    return failRun(s, status, `${pr.message}. The new commits are on \`${branch}\`: close #${pr.number} and comment \`/approve\` for the orchestrator's own pull request`, combined, branch)
+    return failRun(
+      s,
+      status,
+      `${pr.message}. The new commits are on \`${branch}\`: close #${pr.number} and comment \`/approve\` for the orchestrator's own pull request`,
+      combined,
+      branch
+    )
   }
   const { checkpoint: _done, ...rest } = plan.state
   const approved = replacePlanMarker(plan.comment.body, {

@@ -28,10 +28,12 @@ export async function failRun(
   const pushed = kept
     ? kept
     : s.pushed
-    ? `The branch \`${branch}\` was pushed (${s.pushed.slice(0, 7)}) before this failed; the same command continues from there once the cause is fixed.`
-    : 'Nothing was pushed from the failed step.'
+      ? `The branch \`${branch}\` was pushed (${s.pushed.slice(0, 7)}) before this failed; the same command continues from there once the cause is fixed.`
+      : 'Nothing was pushed from the failed step.'
   await status.finish(false, text)
   await s.labels.set('orchestrator:failed')
-  await s.reply(`❌ The orchestrator run failed: ${neutralize(reason)}\n\n${pushed} See [the workflow run](${s.runUrl}) for the log.`)
+  await s.reply(
+    `❌ The orchestrator run failed: ${neutralize(reason)}\n\n${pushed} See [the workflow run](${s.runUrl}) for the log.`
+  )
   return { status: 'failed', branch, reason: error, result, costUsd: result?.totals.costUsd }
 }

@@ -17,7 +17,13 @@ import { IndexCache } from '../index-cache.js'
 import { recordedCommits } from '../plan-record.js'
 import { markPlanComment, renderPlanComment } from '../render/plan-comment.js'
 import type { FoundPlan, Outputs, Session } from '../session.js'
-import { decodeQuestionMarker, replacePlanMarker, replaceQuestionMarker, type PlanState, type QuestionState } from '../state.js'
+import {
+  decodeQuestionMarker,
+  replacePlanMarker,
+  replaceQuestionMarker,
+  type PlanState,
+  type QuestionState
+} from '../state.js'
 import { sameTask, taskHash } from '../untrusted.js'
 import { failRun, refuse } from './outcome.js'
 import { describeHead, resumeBranch, startOverHint } from './resume-branch.js'
@@ -45,7 +51,9 @@ async function leftAloneNote(s: Session, wb: WorkBranch, left: LeftAlone, pr?: n
 export async function startPlan(s: Session, opts: { extra: string }): Promise<Outputs> {
   const [existing, probe] = await Promise.all([s.latestPlan(), s.workBranch()])
   const [pull, heads] = await Promise.all([
-    existing?.state.state === 'approved' && existing.state.pr ? getPull(s.gh, s.repo, existing.state.pr) : Promise.resolve(null),
+    existing?.state.state === 'approved' && existing.state.pr
+      ? getPull(s.gh, s.repo, existing.state.pr)
+      : Promise.resolve(null),
     probe.remoteHeads(s.branchName)
   ])
   const start = chooseStart({
@@ -57,7 +65,10 @@ export async function startPlan(s: Session, opts: { extra: string }): Promise<Ou
   if (start.kind === 'refuse') return refuse(s, start.message)
   const wb = start.branch === probe.branch ? probe : await s.workBranch(start.branch)
   const baseSha = await wb.fetch(s.baseBranch)
-  const note = start.kind === 'base' && start.leftAlone ? await leftAloneNote(s, wb, start.leftAlone, existing?.state.pr) : undefined
+  const note =
+    start.kind === 'base' && start.leftAlone
+      ? await leftAloneNote(s, wb, start.leftAlone, existing?.state.pr)
+      : undefined
   if (note) core.info(note)
   // Only a pending plan is replaced; a finished or abandoned one keeps its state.
   const replaces = existing?.state.state === 'pending' ? existing : undefined
@@ -65,7 +76,11 @@ export async function startPlan(s: Session, opts: { extra: string }): Promise<Ou
   if (start.kind === 'continue') {
     await wb.fetch(start.branch)
     await wb.checkoutAt(start.sha)
-    return planOnBranch(s, wb, { ...onBranch, phases: ['index', 'research', 'plan'], pushed: existing ? recordedCommits(existing.state) : [] })
+    return planOnBranch(s, wb, {
+      ...onBranch,
+      phases: ['index', 'research', 'plan'],
+      pushed: existing ? recordedCommits(existing.state) : []
+    })
   }
   await wb.checkoutAt(baseSha)
   // The cache is keyed by the base tree: it only describes a checkout of the base itself.
@@ -85,7 +100,7 @@ export async function startPlan(s: Session, opts: { extra: string }): Promise<Ou
     ...onBranch,
     phases: ['index', 'research', 'plan'],
     reuse,
-    onIndexed: cached === null ? (content) => cache.store(tree, content, s.author) : undefined
+    onIndexed: cached === null ? content => cache.store(tree, content, s.author) : undefined
   })
 }
 
@@ -109,7 +124,9 @@ export async function revisePlan(s: Session, opts: { feedback: string }): Promis
   if ('problem' in resumed) return refuse(s, `I won't revise the plan: ${resumed.problem}. ${startOverHint(wb.branch)}`)
   const reasons = [
     edited ? 'The issue was edited since the last plan: plan for what it says now.' : '',
-    existing.state.state === 'approved' ? 'The branch already holds the implementation of the last plan; plan the changes from there.' : '',
+    existing.state.state === 'approved'
+      ? 'The branch already holds the implementation of the last plan; plan the changes from there.'
+      : '',
     opts.feedback
   ]
   return planOnBranch(s, wb, {
@@ -158,25 +175,34 @@ async function planOnBranch(
     answered: opts.answered,
     status
   })
-  if (result.status === 'awaiting-answer' && result.waiting) return waitForAnswer(s, wb, { result, status, extra: opts.extra ?? '', answered: opts.answered ?? [], earlier: opts.reuse })
+  if (result.status === 'awaiting-answer' && result.waiting)
+    return waitForAnswer(s, wb, {
+      result,
+      status,
+      extra: opts.extra ?? '',
+      answered: opts.answered ?? [],
+      earlier: opts.reuse
+    })
   if (result.status === 'failed' || !result.planPath) {
     return failRun(s, status, result.error ?? 'the plan phase produced no plan', result, wb.branch)
   }
-  const planSha = await s.commit(wb, `orchestrator: ${opts.previous ? 'revised ' : ''}plan for #${s.issue.number}\n\n${s.issue.title}`, [
-    s.inputs.artifactsDir
-  ])
+  const planSha = await s.commit(
+    wb,
+    `orchestrator: ${opts.previous ? 'revised ' : ''}plan for #${s.issue.number}\n\n${s.issue.title}`,
+    [s.inputs.artifactsDir]
+  )
   if (!planSha) return failRun(s, status, 'the plan phase wrote nothing to commit', result, wb.branch)
   const pushError = await s.push(wb, planSha)
   if (pushError) return failRun(s, status, pushError, result, wb.branch)
 
-  const indexed = result.phases.find((p) => p.name === 'index' && p.status === 'succeeded' && !p.reused)
+  const indexed = result.phases.find(p => p.name === 'index' && p.status === 'succeeded' && !p.reused)
   const indexText = readDoc(s.ctx.workspace, indexed?.artifacts[0])
   // Saving the index for reuse is independent of the comments below: let it run alongside.
   const caching = opts.onIndexed && indexText ? opts.onIndexed(indexText) : Promise.resolve()
 
   const documents = {
-    index: result.phases.find((p) => p.name === 'index')?.artifacts ?? opts.previous?.state.documents.index ?? [],
-    research: result.phases.find((p) => p.name === 'research')?.artifacts ?? opts.previous?.state.documents.research ?? []
+    index: result.phases.find(p => p.name === 'index')?.artifacts ?? opts.previous?.state.documents.index ?? [],
+    research: result.phases.find(p => p.name === 'research')?.artifacts ?? opts.previous?.state.documents.research ?? []
   }
   const state: PlanState = {
     v: 1,
@@ -186,7 +212,7 @@ async function planOnBranch(
     planSha,
     headSha: planSha,
     // The plan comment posted below is the record of this push.
-    pushed: [...(opts.pushed ?? []).filter((c) => c !== planSha), planSha],
+    pushed: [...(opts.pushed ?? []).filter(c => c !== planSha), planSha],
     planPath: result.planPath,
     documents,
     state: 'pending',
@@ -211,15 +237,30 @@ async function planOnBranch(
   if (opts.replaces) {
     const superseded = replacePlanMarker(opts.replaces.comment.body, { ...opts.replaces.state, state: 'superseded' })
     const by = opts.previous ? `a revised plan` : 'a new plan'
-    await updateComment(s.gh, s.repo, opts.replaces.comment.id, markPlanComment(superseded, `Superseded by [${by}](${planComment.htmlUrl}).`))
+    await updateComment(
+      s.gh,
+      s.repo,
+      opts.replaces.comment.id,
+      markPlanComment(superseded, `Superseded by [${by}](${planComment.htmlUrl}).`)
+    )
   }
   const planCommentUrl = planComment.htmlUrl
 
   if (!s.inputs.requireApproval) {
     return implementPlan(s, { plan: { comment: planComment, state }, wb, guidance: '', status, earlier: result })
   }
-  await Promise.all([s.labels.set('orchestrator:awaiting-approval'), status.finish(true, `Plan ready for review: ${planCommentUrl}`)])
-  return { status: 'awaiting-approval', branch: wb.branch, planCommentUrl, costUsd: result.totals.costUsd, result, ...(opts.note ? { reason: opts.note } : {}) }
+  await Promise.all([
+    s.labels.set('orchestrator:awaiting-approval'),
+    status.finish(true, `Plan ready for review: ${planCommentUrl}`)
+  ])
+  return {
+    status: 'awaiting-approval',
+    branch: wb.branch,
+    planCommentUrl,
+    costUsd: result.totals.costUsd,
+    result,
+    ...(opts.note ? { reason: opts.note } : {})
+  }
 }
 
 /**
@@ -229,15 +270,25 @@ async function planOnBranch(
 async function waitForAnswer(
   s: Session,
   wb: WorkBranch,
-  opts: { result: RunResult; status: StatusComment; extra: string; answered: MaintainerAnswer[]; earlier?: Partial<Record<PhaseName, string[]>> }
+  opts: {
+    result: RunResult
+    status: StatusComment
+    extra: string
+    answered: MaintainerAnswer[]
+    earlier?: Partial<Record<PhaseName, string[]>>
+  }
 ): Promise<Outputs> {
   const waiting = opts.result.waiting as NonNullable<RunResult['waiting']>
-  const sha = (await s.commit(wb, `orchestrator: documents so far for #${s.issue.number} (waiting for an answer)`, [s.inputs.artifactsDir])) ?? (await headSha(s.ctx.workspace))
+  const sha =
+    (await s.commit(wb, `orchestrator: documents so far for #${s.issue.number} (waiting for an answer)`, [
+      s.inputs.artifactsDir
+    ])) ?? (await headSha(s.ctx.workspace))
   if (!sha) return failRun(s, opts.status, 'the work branch has no commit to keep', opts.result)
   const pushError = await s.push(wb, sha)
   if (pushError) return failRun(s, opts.status, pushError, opts.result)
   const documents: Partial<Record<PhaseName, string[]>> = { ...opts.earlier }
-  for (const p of opts.result.phases) if (p.status === 'succeeded' && p.artifacts.length) documents[p.name] = p.artifacts
+  for (const p of opts.result.phases)
+    if (p.status === 'succeeded' && p.artifacts.length) documents[p.name] = p.artifacts
   const state: QuestionState = {
     v: 1,
     issue: s.issue.number,
@@ -250,17 +301,29 @@ async function waitForAnswer(
     state: 'pending'
   }
   const comment = await s.reply(renderQuestionComment(state, s.runUrl))
-  await Promise.all([s.labels.set('orchestrator:awaiting-answer'), opts.status.finish(true, `Waiting for a maintainer's answer: ${comment.htmlUrl}`)])
-  return { status: 'awaiting-answer', branch: wb.branch, costUsd: opts.result.totals.costUsd, result: opts.result, reason: 'Claude asked a question for a maintainer' }
+  await Promise.all([
+    s.labels.set('orchestrator:awaiting-answer'),
+    opts.status.finish(true, `Waiting for a maintainer's answer: ${comment.htmlUrl}`)
+  ])
+  return {
+    status: 'awaiting-answer',
+    branch: wb.branch,
+    costUsd: opts.result.totals.costUsd,
+    result: opts.result,
+    reason: 'Claude asked a question for a maintainer'
+  }
 }
 
 /** `/answer`: the run that stopped on a question goes on from the phase that asked, with the answer. */
 export async function answerQuestion(s: Session, opts: { answer: string; actor: string }): Promise<Outputs> {
   const comments = await s.issueComments()
-  const found = [...comments].reverse().find((c) => c.login === s.inputs.botLogin && decodeQuestionMarker(c.body))
+  const found = [...comments].reverse().find(c => c.login === s.inputs.botLogin && decodeQuestionMarker(c.body))
   const state = found && decodeQuestionMarker(found.body)
   if (!found || !state || state.state !== 'pending') {
-    return refuse(s, 'No question is waiting for an answer on this issue. `/answer` replies to the question comment the orchestrator posts when Claude asks a maintainer.')
+    return refuse(
+      s,
+      'No question is waiting for an answer on this issue. `/answer` replies to the question comment the orchestrator posts when Claude asks a maintainer.'
+    )
   }
   const answers = resolveAnswers(state.questions, opts.answer)
   if (!answers) {
@@ -273,12 +336,32 @@ export async function answerQuestion(s: Session, opts: { answer: string; actor: 
   }
   const wb = await s.workBranch()
   const resumed = await resumeBranch(wb, { headSha: state.headSha })
-  if ('problem' in resumed) return refuse(s, `I can't go on from the question: ${resumed.problem}. ${startOverHint(wb.branch)}`)
-  const given = state.questions.map((q, i) => ({ phase: state.phase, question: q.question, answer: answers[i] as string }))
-  const note = `Answered by ${opts.actor}: ${given.map((g) => `“${g.answer}”`).join(', ')}.`
-  await updateComment(s.gh, s.repo, found.id, markPlanComment(replaceQuestionMarker(found.body, { ...state, state: 'answered' }), note))
+  if ('problem' in resumed)
+    return refuse(s, `I can't go on from the question: ${resumed.problem}. ${startOverHint(wb.branch)}`)
+  const given = state.questions.map((q, i) => ({
+    phase: state.phase,
+    question: q.question,
+    answer: answers[i] as string
+  }))
+  const note = `Answered by ${opts.actor}: ${given.map(g => `“${g.answer}”`).join(', ')}.`
+  await updateComment(
+    s.gh,
+    s.repo,
+    found.id,
+    markPlanComment(replaceQuestionMarker(found.body, { ...state, state: 'answered' }), note)
+  )
   const order: PhaseName[] = ['index', 'research', 'plan']
   const from = order.indexOf(state.phase)
-  const reuse = Object.fromEntries(order.slice(0, from).filter((p) => state.documents[p]?.length).map((p) => [p, state.documents[p] as string[]]))
-  return planOnBranch(s, wb, { phases: order.slice(Math.max(0, from)), extra: state.extra, reuse, answered: [...state.answered, ...given] })
+  const reuse = Object.fromEntries(
+    order
+      .slice(0, from)
+      .filter(p => state.documents[p]?.length)
+      .map(p => [p, state.documents[p] as string[]])
+  )
+  return planOnBranch(s, wb, {
+    phases: order.slice(Math.max(0, from)),
+    extra: state.extra,
+    reuse,
+    answered: [...state.answered, ...given]
+  })
 }

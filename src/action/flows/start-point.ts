@@ -59,7 +59,10 @@ export function chooseStart(f: StartFacts): StartPoint {
   if (head === null) return { kind: 'base', branch }
   if (!plan || !recordedCommits(plan).includes(head)) return fresh('moved')
   if (plan.state === 'pending') {
-    return { kind: 'refuse', message: `This issue already has [a plan awaiting approval](${f.plan?.comment.htmlUrl}). Comment \`/approve\` to implement it.` }
+    return {
+      kind: 'refuse',
+      message: `This issue already has [a plan awaiting approval](${f.plan?.comment.htmlUrl}). Comment \`/approve\` to implement it.`
+    }
   }
   if (plan.state === 'approved') {
     return {

@@ -49,25 +49,33 @@ export function usd(value: number): string {
  */
 export function restoredNotes(phases: PhaseResult[]): string {
   return phases
-    .filter((p) => p.restored?.length)
-    .map((p) => `> ⚠️ **${p.name}** changed git's own setup; it was put back: ${restoredFiles(p)}`)
+    .filter(p => p.restored?.length)
+    .map(p => `> ⚠️ **${p.name}** changed git's own setup; it was put back: ${restoredFiles(p)}`)
     .join('\n>\n')
 }
 
 /** A phase's `restored` paths as code spans (the first 20). */
 export function restoredFiles(p: PhaseResult): string {
   const paths = p.restored ?? []
-  const shown = paths.slice(0, 20).map((f) => `\`${neutralize(f)}\``).join(', ')
+  const shown = paths
+    .slice(0, 20)
+    .map(f => `\`${neutralize(f)}\``)
+    .join(', ')
   return paths.length > 20 ? `${shown} and ${paths.length - 20} more` : shown
 }
 
 export function phaseTable(phases: PhaseResult[]): string {
-  const rows = phases.map((p) => {
+  const rows = phases.map(p => {
     const mark = { succeeded: '✅', failed: '❌', skipped: '⏭️', waiting: '❓' }[p.status]
     return `| ${mark} ${p.name}${p.reused ? ' (reused)' : ''} | ${duration(p.durationMs)} | ${p.inputTokens} | ${p.outputTokens} | ${usd(p.costUsd)} |`
   })
   const total = phases.reduce(
-    (t, p) => ({ ms: t.ms + p.durationMs, in: t.in + p.inputTokens, out: t.out + p.outputTokens, usd: t.usd + p.costUsd }),
+    (t, p) => ({
+      ms: t.ms + p.durationMs,
+      in: t.in + p.inputTokens,
+      out: t.out + p.outputTokens,
+      usd: t.usd + p.costUsd
+    }),
     { ms: 0, in: 0, out: 0, usd: 0 }
   )
   const table = [
@@ -85,7 +93,11 @@ export function phaseTable(phases: PhaseResult[]): string {
  * lines; the full text (a command line, a stack) belongs in the log.
  */
 export function shortReason(error: string, maxChars = 600): string {
-  const lines = error.trim().split('\n').map((l) => l.trimEnd()).filter(Boolean)
+  const lines = error
+    .trim()
+    .split('\n')
+    .map(l => l.trimEnd())
+    .filter(Boolean)
   const text = lines.slice(0, 3).join('\n')
   const cut = text.length > maxChars ? `${text.slice(0, maxChars - 1)}…` : text
   return lines.length > 3 || text.length > maxChars ? `${cut} (full text in the log)` : cut
@@ -97,13 +109,30 @@ const FENCE = '```'
 export function verifySection(result: Pick<RunResult, 'verify' | 'phases'>): { top: string; section: string } {
   const v = result.verify
   if (!v) {
-    const implemented = result.phases.some((p) => p.name === 'implement' && p.status === 'succeeded')
-    return { top: '', section: implemented ? '### Verify\n_No check ran: set `verify_command`, or `"verify"` in `.claude/orchestrator.json`._' : '' }
+    const implemented = result.phases.some(p => p.name === 'implement' && p.status === 'succeeded')
+    return {
+      top: '',
+      section: implemented
+        ? '### Verify\n_No check ran: set `verify_command`, or `"verify"` in `.claude/orchestrator.json`._'
+        : ''
+    }
   }
   const last = v.rounds[v.rounds.length - 1]
-  const rows = v.rounds.map((r) => `| ${r.round} | ${r.passed ? '✅ passed' : r.timedOut ? '❌ timed out' : `❌ exit ${r.exitCode}`} | ${duration(r.durationMs)} |`)
-  const tail = last ? `<details><summary>Output of round ${last.round} (last lines)</summary>\n\n\`\`\`\n${neutralize(last.tail).replaceAll(FENCE, "'''")}\n\`\`\`\n\n</details>` : ''
-  const section = [`### Verify: \`${neutralize(v.command)}\``, '| Round | Result | Time |', '|---:|---|---:|', ...rows, '', tail].join('\n')
+  const rows = v.rounds.map(
+    r =>
+      `| ${r.round} | ${r.passed ? '✅ passed' : r.timedOut ? '❌ timed out' : `❌ exit ${r.exitCode}`} | ${duration(r.durationMs)} |`
+  )
+  const tail = last
+    ? `<details><summary>Output of round ${last.round} (last lines)</summary>\n\n\`\`\`\n${neutralize(last.tail).replaceAll(FENCE, "'''")}\n\`\`\`\n\n</details>`
+    : ''
+  const section = [
+    `### Verify: \`${neutralize(v.command)}\``,
+    '| Round | Result | Time |',
+    '|---:|---|---:|',
+    ...rows,
+    '',
+    tail
+  ].join('\n')
   const top = v.passed
     ? ''
     : `> [!CAUTION]\n> The project's check \`${neutralize(v.command)}\` still fails after ${v.rounds.length} round${v.rounds.length === 1 ? '' : 's'}: this pull request is a draft. See *Verify* below.`
@@ -114,10 +143,14 @@ export function verifySection(result: Pick<RunResult, 'verify' | 'phases'>): { t
 export function sandboxRefusals(p: PhaseResult): string {
   const parts: string[] = []
   if (p.blockedConnections?.length) {
-    parts.push(`blocked ${p.blockedConnections.length} connection${p.blockedConnections.length === 1 ? '' : 's'}: ${p.blockedConnections.slice(0, 5).join(', ')}`)
+    parts.push(
+      `blocked ${p.blockedConnections.length} connection${p.blockedConnections.length === 1 ? '' : 's'}: ${p.blockedConnections.slice(0, 5).join(', ')}`
+    )
   }
   if (p.deniedPaths?.length) {
-    parts.push(`refused ${p.deniedPaths.length} write${p.deniedPaths.length === 1 ? '' : 's'}: ${p.deniedPaths.slice(0, 3).join(', ')}${p.deniedPaths.length > 3 ? ', …' : ''}`)
+    parts.push(
+      `refused ${p.deniedPaths.length} write${p.deniedPaths.length === 1 ? '' : 's'}: ${p.deniedPaths.slice(0, 3).join(', ')}${p.deniedPaths.length > 3 ? ', …' : ''}`
+    )
   }
   return parts.length ? `Sandbox ${parts.join('; ')}` : ''
 }
@@ -126,7 +159,9 @@ export function sandboxRefusals(p: PhaseResult): string {
 export function containmentSection(result: Pick<RunResult, 'phases' | 'sandbox'>): string {
   const lines: string[] = []
   if (result.sandbox && !result.sandbox.sandboxed) {
-    lines.push(`> [!WARNING]\n> Claude Code ran **without the sandbox**: ${neutralize(result.sandbox.reason ?? 'sandbox: off')}. It could read this job's secrets.`)
+    lines.push(
+      `> [!WARNING]\n> Claude Code ran **without the sandbox**: ${neutralize(result.sandbox.reason ?? 'sandbox: off')}. It could read this job's secrets.`
+    )
   }
   for (const p of result.phases) {
     const refused = sandboxRefusals(p)
@@ -136,18 +171,29 @@ export function containmentSection(result: Pick<RunResult, 'phases' | 'sandbox'>
 }
 
 export function questionsSection(phases: PhaseResult[], maxChars = 8000): string {
-  const qa: Array<QuestionRecord & { phase: string }> = phases.flatMap((p) => p.questions.map((q) => ({ ...q, phase: p.name })))
+  const qa: Array<QuestionRecord & { phase: string }> = phases.flatMap(p =>
+    p.questions.map(q => ({ ...q, phase: p.name }))
+  )
   if (!qa.length) return ''
   const body = qa
-    .map((q) => `**${q.phase}** asked:\n> ${neutralize(q.question).replace(/\n/g, '\n> ')}\n\nAnswered by ${q.answeredBy}: ${neutralize(q.answer)}`)
+    .map(
+      q =>
+        `**${q.phase}** asked:\n> ${neutralize(q.question).replace(/\n/g, '\n> ')}\n\nAnswered by ${q.answeredBy}: ${neutralize(q.answer)}`
+    )
     .join('\n\n')
   return `<details><summary>Questions Claude asked (${qa.length})</summary>\n\n${truncate(body, maxChars, 'see the run log')}\n\n</details>`
 }
 
-export function blobUrl(serverUrl: string, repo: { owner: string; repo: string }, ref: string, file: string, line?: number | null): string {
+export function blobUrl(
+  serverUrl: string,
+  repo: { owner: string; repo: string },
+  ref: string,
+  file: string,
+  line?: number | null
+): string {
   const encoded = file
     .split('/')
-    .map((part) => encodeURIComponent(part).replace(/\(/g, '%28').replace(/\)/g, '%29'))
+    .map(part => encodeURIComponent(part).replace(/\(/g, '%28').replace(/\)/g, '%29'))
     .join('/')
   return `${serverUrl}/${repo.owner}/${repo.repo}/blob/${ref}/${encoded}${line ? `#L${line}` : ''}`
 }

@@ -1,7 +1,16 @@
 /** The plan comment: what the maintainer reads and approves. */
 import type { PhaseResult } from '../../engine/types.js'
 import { encodePlanMarker, type PlanState } from '../state.js'
-import { blobUrl, duration, GITHUB_BODY_LIMIT, neutralize, questionsSection, restoredNotes, truncate, usd } from './markdown.js'
+import {
+  blobUrl,
+  duration,
+  GITHUB_BODY_LIMIT,
+  neutralize,
+  questionsSection,
+  restoredNotes,
+  truncate,
+  usd
+} from './markdown.js'
 
 export interface PlanCommentView {
   state: PlanState
@@ -46,7 +55,9 @@ export function renderPlanComment(view: PlanCommentView): string {
         ].join('\n')
       : '_Approval is not required in this repository: implementation starts right away._'
   ]
-  const rest = [research, questionsSection(view.phases), restoredNotes(view.phases), ...footer].filter(Boolean).join('\n\n')
+  const rest = [research, questionsSection(view.phases), restoredNotes(view.phases), ...footer]
+    .filter(Boolean)
+    .join('\n\n')
   const fixed = [...head.filter(Boolean), '', rest].join('\n\n').length
   // The plan gets whatever room the rest leaves, with margin for the truncation note.
   const room = GITHUB_BODY_LIMIT - fixed - 500

@@ -5,7 +5,9 @@ import { neutralize } from './markdown.js'
 
 function renderQuestion(q: PendingQuestion, n: number, count: number): string {
   const title = `${count > 1 ? `${n}. ` : ''}${q.header ? `**${neutralize(q.header)}:** ` : ''}${neutralize(q.question)}`
-  const options = q.options.map((o, i) => `${i + 1}. **${neutralize(o.label)}**${o.description ? ` — ${neutralize(o.description)}` : ''}`)
+  const options = q.options.map(
+    (o, i) => `${i + 1}. **${neutralize(o.label)}**${o.description ? ` — ${neutralize(o.description)}` : ''}`
+  )
   return [title, ...(options.length ? ['', ...options] : [])].join('\n')
 }
 
@@ -27,11 +29,17 @@ export function renderQuestionComment(state: QuestionState, runUrl: string): str
 
 /** `/answer 2` → option 2's label; several lines answer several questions in order. Null names what is missing. */
 export function resolveAnswers(questions: PendingQuestion[], text: string): string[] | null {
-  const lines = questions.length > 1 ? text.split('\n').map((l) => l.trim()).filter(Boolean) : [text.trim()]
-  if (lines.length < questions.length || lines.some((l) => !l)) return null
+  const lines =
+    questions.length > 1
+      ? text
+          .split('\n')
+          .map(l => l.trim())
+          .filter(Boolean)
+      : [text.trim()]
+  if (lines.length < questions.length || lines.some(l => !l)) return null
   return questions.map((q, i) => {
     const given = lines[i] as string
     const n = /^\d+$/.test(given) ? Number(given) : NaN
-    return q.options[n - 1]?.label ?? q.options.find((o) => o.label.toLowerCase() === given.toLowerCase())?.label ?? given
+    return q.options[n - 1]?.label ?? q.options.find(o => o.label.toLowerCase() === given.toLowerCase())?.label ?? given
   })
 }

@@ -1,7 +1,16 @@
 /** The one status comment per run: a checklist of phases, edited as they progress. */
 import type { PhaseName, PhaseResult } from '../../engine/types.js'
 import { STATUS_MARKER } from '../state.js'
-import { duration, GITHUB_BODY_LIMIT, neutralize, restoredFiles, sandboxRefusals, shortReason, truncate, usd } from './markdown.js'
+import {
+  duration,
+  GITHUB_BODY_LIMIT,
+  neutralize,
+  restoredFiles,
+  sandboxRefusals,
+  shortReason,
+  truncate,
+  usd
+} from './markdown.js'
 
 export type PhaseState = 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'waiting'
 
@@ -17,10 +26,17 @@ export interface StatusView {
   outcome?: { ok: boolean; text: string }
 }
 
-const ICONS: Record<PhaseState, string> = { pending: '⬜', running: '⏳', done: '✅', failed: '❌', skipped: '⏭️', waiting: '❓' }
+const ICONS: Record<PhaseState, string> = {
+  pending: '⬜',
+  running: '⏳',
+  done: '✅',
+  failed: '❌',
+  skipped: '⏭️',
+  waiting: '❓'
+}
 
 export function renderStatusComment(view: StatusView): string {
-  const lines = view.phases.map((p) => {
+  const lines = view.phases.map(p => {
     const stats = p.result?.reused
       ? ' — reused from an earlier run'
       : p.result && p.state !== 'skipped'
@@ -28,13 +44,20 @@ export function renderStatusComment(view: StatusView): string {
         : ''
     const refused = p.result ? sandboxRefusals(p.result) : ''
     const restored = p.result?.restored?.length ? `⚠️ put back git setup it changed: ${restoredFiles(p.result)}` : ''
-    const note = [p.note && shortReason(p.note, 300), refused, restored].filter(Boolean).map((n) => ` — ${neutralize(n as string)}`).join('')
+    const note = [p.note && shortReason(p.note, 300), refused, restored]
+      .filter(Boolean)
+      .map(n => ` — ${neutralize(n as string)}`)
+      .join('')
     return `- ${ICONS[p.state]} **${p.name}**${p.state === 'running' ? ' (running)' : ''}${stats}${note}`
   })
   const cost = view.phases.reduce((s, p) => s + (p.result?.costUsd ?? 0), 0)
   const parts = [STATUS_MARKER, `### 🤖 ${neutralize(view.title)}`]
-  if (view.unconfined) parts.push(`> [!WARNING]\n> Claude Code runs **without the sandbox**: ${neutralize(view.unconfined)}.`)
-  parts.push([...lines, ...(view.verify ?? []).map((l) => `- ${neutralize(l)}`)].join('\n'), `Cost so far: ${usd(cost)} · [Workflow run](${view.runUrl})`)
+  if (view.unconfined)
+    parts.push(`> [!WARNING]\n> Claude Code runs **without the sandbox**: ${neutralize(view.unconfined)}.`)
+  parts.push(
+    [...lines, ...(view.verify ?? []).map(l => `- ${neutralize(l)}`)].join('\n'),
+    `Cost so far: ${usd(cost)} · [Workflow run](${view.runUrl})`
+  )
   if (view.outcome) parts.push(`${view.outcome.ok ? '✅' : '❌'} ${neutralize(shortReason(view.outcome.text))}`)
   // An edit GitHub would reject leaves the comment at "running" forever: never send one.
   return truncate(parts.join('\n\n'), GITHUB_BODY_LIMIT - 200, 'see the workflow run')

@@ -238,7 +238,9 @@ describe('WorkBranch', () => {
       (e: unknown) => e
     )
     expect(err).toBeInstanceOf(BranchGuard)
-    expect((err as Error).message).toBe(`the branch ${BRANCH} changed on origin while the run worked; nothing was pushed`)
+    expect((err as Error).message).toBe(
+      `the branch ${BRANCH} changed on origin while the run worked; nothing was pushed`
+    )
     expect(originHead(BRANCH)).toBe(theirs)
   })
 
@@ -252,7 +254,8 @@ describe('WorkBranch', () => {
   it("lists the heads of an issue's branch and its fresh siblings, and nothing else", async () => {
     const wb = await workBranch()
     const main = originHead('main')!
-    for (const name of [BRANCH, `${BRANCH}-2`, `${BRANCH}-10`, 'orchestrator/issue-420', 'other']) git(work, 'push', '-q', origin, `${main}:refs/heads/${name}`)
+    for (const name of [BRANCH, `${BRANCH}-2`, `${BRANCH}-10`, 'orchestrator/issue-420', 'other'])
+      git(work, 'push', '-q', origin, `${main}:refs/heads/${name}`)
     const heads = await wb.remoteHeads(BRANCH)
     // ls-remote patterns are globs; the caller only uses the names it expects.
     expect([...heads.keys()].sort()).toEqual([BRANCH, `${BRANCH}-10`, `${BRANCH}-2`])
@@ -271,7 +274,11 @@ describe('WorkBranch', () => {
     commitAll(other, 'later on main')
     git(other, 'push', '-q', 'origin', 'main')
 
-    expect(await wb.describe(sha)).toEqual({ short: sha.slice(0, 7), subject: 'orchestrator: plan for #42', author: BOT.name })
+    expect(await wb.describe(sha)).toEqual({
+      short: sha.slice(0, 7),
+      subject: 'orchestrator: plan for #42',
+      author: BOT.name
+    })
     expect(await wb.forkPoint('main')).toBe(fork)
   })
 })
@@ -290,7 +297,10 @@ describe('gitAuthConfig', () => {
   })
 
   it('works for a GitHub Enterprise Server host and ignores case in the host', () => {
-    const config = gitAuthConfig('https://GHE.example.com/acme/widgets', { token: 't0k', serverUrl: 'https://ghe.example.com/' })
+    const config = gitAuthConfig('https://GHE.example.com/acme/widgets', {
+      token: 't0k',
+      serverUrl: 'https://ghe.example.com/'
+    })
     expect(Object.keys(config)).toEqual(['http.https://ghe.example.com/.extraheader'])
     expect(decodeHeader(config, 'http.https://ghe.example.com/.extraheader')).toBe('x-access-token:t0k')
   })
@@ -330,7 +340,9 @@ describe('withoutPersistedCredentials', () => {
   const HEADER = 'AUTHORIZATION: basic eC1hY2Nlc3MtdG9rZW46Z2hzX2NoZWNrb3V0'
 
   function extraheaders(): string {
-    return gitStatus(work, 'config', '--local', '--get-regexp', 'extraheader') === 0 ? git(work, 'config', '--local', '--get-regexp', 'extraheader') : ''
+    return gitStatus(work, 'config', '--local', '--get-regexp', 'extraheader') === 0
+      ? git(work, 'config', '--local', '--get-regexp', 'extraheader')
+      : ''
   }
 
   beforeEach(() => {
@@ -405,7 +417,10 @@ describe('withoutPersistedCredentials', () => {
     fs.mkdirSync(path.dirname(credentials))
     fs.writeFileSync(credentials, `[http "https://github.com/"]\n\textraheader = ${HEADER}\n`)
     git(work, 'config', '--local', `includeIf.gitdir:${path.join(work, '.git')}.path`, credentials)
-    const visible = (): string => (gitStatus(work, 'config', '--get-regexp', 'extraheader') === 0 ? git(work, 'config', '--get-regexp', 'extraheader') : '')
+    const visible = (): string =>
+      gitStatus(work, 'config', '--get-regexp', 'extraheader') === 0
+        ? git(work, 'config', '--get-regexp', 'extraheader')
+        : ''
     expect(visible()).toBe(`${KEY} ${HEADER}`)
 
     let during = 'not called'

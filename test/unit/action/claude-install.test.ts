@@ -29,11 +29,17 @@ afterEach(() => {
 })
 
 describe('resolveClaude', () => {
-  const opts = () => ({ pathVar: `${bin}:/usr/bin:/bin`, workspace: path.join(root, 'workspace'), toolCache: path.join(root, 'cache') })
+  const opts = () => ({
+    pathVar: `${bin}:/usr/bin:/bin`,
+    workspace: path.join(root, 'workspace'),
+    toolCache: path.join(root, 'cache')
+  })
 
   it('installs the pinned Claude Code into the tool cache when none is available, once', async () => {
     const found = await resolveClaude(opts())
-    expect(found).toBe(path.join(root, 'cache', 'orchestrator-claude-code', PINNED_CLAUDE_CODE_VERSION, 'node_modules', '.bin', 'claude'))
+    expect(found).toBe(
+      path.join(root, 'cache', 'orchestrator-claude-code', PINNED_CLAUDE_CODE_VERSION, 'node_modules', '.bin', 'claude')
+    )
     expect(fs.readFileSync(npmLog, 'utf8').trim()).toBe(
       `install --prefix ${path.dirname(path.dirname(path.dirname(found)))} --no-save --no-audit --no-fund @anthropic-ai/claude-code@${PINNED_CLAUDE_CODE_VERSION}`
     )
@@ -44,7 +50,9 @@ describe('resolveClaude', () => {
 
   it('prefers claude_path, then claude on PATH, and installs nothing', async () => {
     executable(path.join(root, 'tools', 'my-claude'), 'echo mine')
-    expect(await resolveClaude({ ...opts(), claudePath: path.join(root, 'tools', 'my-claude') })).toBe(path.join(root, 'tools', 'my-claude'))
+    expect(await resolveClaude({ ...opts(), claudePath: path.join(root, 'tools', 'my-claude') })).toBe(
+      path.join(root, 'tools', 'my-claude')
+    )
     executable(path.join(bin, 'claude'), 'echo path')
     expect(await resolveClaude(opts())).toBe(path.join(bin, 'claude'))
     expect(fs.existsSync(npmLog)).toBe(false)
@@ -53,9 +61,16 @@ describe('resolveClaude', () => {
   it('never runs a claude from the checkout: not from its node_modules, not from a PATH entry inside it, not as claude_path', async () => {
     const ws = path.join(root, 'workspace')
     executable(path.join(ws, 'node_modules', '.bin', 'claude'), 'echo planted')
-    const planted = await resolveClaude({ ...opts(), pathVar: `${path.join(ws, 'node_modules', '.bin')}:${bin}:/usr/bin:/bin` })
-    expect(planted).toBe(path.join(root, 'cache', 'orchestrator-claude-code', PINNED_CLAUDE_CODE_VERSION, 'node_modules', '.bin', 'claude'))
-    await expect(resolveClaude({ ...opts(), claudePath: path.join(ws, 'node_modules', '.bin', 'claude') })).rejects.toThrow(
+    const planted = await resolveClaude({
+      ...opts(),
+      pathVar: `${path.join(ws, 'node_modules', '.bin')}:${bin}:/usr/bin:/bin`
+    })
+    expect(planted).toBe(
+      path.join(root, 'cache', 'orchestrator-claude-code', PINNED_CLAUDE_CODE_VERSION, 'node_modules', '.bin', 'claude')
+    )
+    await expect(
+      resolveClaude({ ...opts(), claudePath: path.join(ws, 'node_modules', '.bin', 'claude') })
+    ).rejects.toThrow(
       /refusing to run .*workspace\/node_modules\/\.bin\/claude: it is inside the repository under work/
     )
   })

@@ -14,7 +14,10 @@ describe('parseCommand', () => {
   })
 
   it('takes the rest of the first line as the argument, trimmed', () => {
-    expect(parseCommand('/approve   keep the public API unchanged  ')).toEqual({ name: 'approve', argument: 'keep the public API unchanged' })
+    expect(parseCommand('/approve   keep the public API unchanged  ')).toEqual({
+      name: 'approve',
+      argument: 'keep the public API unchanged'
+    })
     expect(parseCommand('/plan focus on the CLI')).toEqual({ name: 'plan', argument: 'focus on the CLI' })
   })
 
@@ -27,7 +30,10 @@ describe('parseCommand', () => {
   })
 
   it('accepts a comment written with Windows line endings', () => {
-    expect(parseCommand('/approve\r\nuse the v2 endpoint\r\n')).toEqual({ name: 'approve', argument: 'use the v2 endpoint' })
+    expect(parseCommand('/approve\r\nuse the v2 endpoint\r\n')).toEqual({
+      name: 'approve',
+      argument: 'use the v2 endpoint'
+    })
   })
 
   it('ignores leading whitespace, blank lines and a byte order mark', () => {

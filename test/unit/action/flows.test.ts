@@ -75,11 +75,21 @@ function planComment(state: Partial<PlanState> & Pick<PlanState, 'planSha'>): Pl
     taskHash: taskHash({ number: issue.number, title: issue.title, body: BODY }),
     ...state
   }
-  server.state.addComment({ issue_number: issue.number, body: `${encodePlanMarker(full)}\n\n## 📋 Plan`, user: { login: BOT, type: 'Bot' } })
+  server.state.addComment({
+    issue_number: issue.number,
+    body: `${encodePlanMarker(full)}\n\n## 📋 Plan`,
+    user: { login: BOT, type: 'Bot' }
+  })
   return full
 }
 
-function session(on: { number: number; title: string; body: string; isPullRequest?: boolean } = issue as { number: number; title: string; body: string }): Session {
+function session(
+  on: { number: number; title: string; body: string; isPullRequest?: boolean } = issue as {
+    number: number
+    title: string
+    body: string
+  }
+): Session {
   const inputs: Inputs = {
     githubToken: 'ghs_flowTestToken0123',
     triggerLabel: 'orchestrator',
@@ -101,15 +111,38 @@ function session(on: { number: number; title: string; body: string; isPullReques
     allowedDomains: [],
     commitAuthorEmail: BOT_EMAIL
   }
-  const ctx: RunnerContext = { eventName: 'issue_comment', eventPath: '', repository: REPO, apiUrl: server.url, serverUrl: 'https://github.com', runId: '1', workspace, env: {} }
-  const ref = { number: on.number, title: on.title, body: on.body, labels: [], isPullRequest: on.isPullRequest ?? false }
-  return new Session(gh, inputs, ctx, ref, 'main', new SecretRegistry(), () => Promise.reject(new ClaudeWouldRun('Claude would start here')))
+  const ctx: RunnerContext = {
+    eventName: 'issue_comment',
+    eventPath: '',
+    repository: REPO,
+    apiUrl: server.url,
+    serverUrl: 'https://github.com',
+    runId: '1',
+    workspace,
+    env: {}
+  }
+  const ref = {
+    number: on.number,
+    title: on.title,
+    body: on.body,
+    labels: [],
+    isPullRequest: on.isPullRequest ?? false
+  }
+  return new Session(gh, inputs, ctx, ref, 'main', new SecretRegistry(), () =>
+    Promise.reject(new ClaudeWouldRun('Claude would start here'))
+  )
 }
 
 /** The bot's last reply as a reader sees it (without the hidden key that makes its creation idempotent). */
 const lastReply = (n = issue.number) =>
-  (server.state.commentsOn(n).filter((c) => c.user.login === BOT).at(-1)?.body ?? '').replace(/\n<!-- orchestrator:write [\w-]+ -->$/, '')
-const approve = (s = session()) => approvePlan(s, { guidance: '', commentId: 999, commentCreatedAt: new Date().toISOString() })
+  (
+    server.state
+      .commentsOn(n)
+      .filter(c => c.user.login === BOT)
+      .at(-1)?.body ?? ''
+  ).replace(/\n<!-- orchestrator:write [\w-]+ -->$/, '')
+const approve = (s = session()) =>
+  approvePlan(s, { guidance: '', commentId: 999, commentCreatedAt: new Date().toISOString() })
 
 async function expectRefusal(run: Promise<Outputs>): Promise<string> {
   const out = await run
@@ -150,8 +183,12 @@ describe('continuing a branch: only from commits the bot recorded pushing', () =
     const forged = pushCommit(plan, branch(), 'Tweak the plan', { name: 'Mallory', email: BOT_EMAIL })
 
     const reply = await expectRefusal(approve())
-    expect(reply).toContain(`the branch \`${branch()}\` is at ${forged.slice(0, 7)} ("Tweak the plan" by Mallory), a commit the orchestrator did not push (its last push there was ${plan.slice(0, 7)})`)
-    expect(reply).toMatch(/Comment `\/plan` to start over on a fresh branch; `orchestrator\/issue-\d+` is left as it is\.$/)
+    expect(reply).toContain(
+      `the branch \`${branch()}\` is at ${forged.slice(0, 7)} ("Tweak the plan" by Mallory), a commit the orchestrator did not push (its last push there was ${plan.slice(0, 7)})`
+    )
+    expect(reply).toMatch(
+      /Comment `\/plan` to start over on a fresh branch; `orchestrator\/issue-\d+` is left as it is\.$/
+    )
     expect(originHead(branch())).toBe(forged)
   })
 
@@ -173,7 +210,9 @@ describe('continuing a branch: only from commits the bot recorded pushing', () =
     planComment({ planSha: plan, state: 'approved', pr: pr.number })
 
     const reply = await expectRefusal(approve())
-    expect(reply).toContain(`Pull request #${pr.number} for this plan was merged, so its work is done. Comment \`/plan\` to start over on a fresh branch`)
+    expect(reply).toContain(
+      `Pull request #${pr.number} for this plan was merged, so its work is done. Comment \`/plan\` to start over on a fresh branch`
+    )
   })
 })
 
@@ -192,19 +231,25 @@ describe('an issue edited after approval', () => {
     expect(reply).toContain("The issue's title or description changed after [the plan]")
     expect(reply).toContain('comment `/revise` for a new plan from the issue as it is now.')
 
-    await expect(approve(session({ ...issue, body: `  ${BODY.replace('- [ ]', '- [x]')}\n\n` }))).rejects.toThrow(ClaudeWouldRun)
+    await expect(approve(session({ ...issue, body: `  ${BODY.replace('- [ ]', '- [x]')}\n\n` }))).rejects.toThrow(
+      ClaudeWouldRun
+    )
   })
 
   it('/revise without feedback re-plans on the existing branch, from its head', async () => {
     const { impl } = approvedWithPull()
-    await expect(revisePlan(session({ ...issue, body: `${BODY}\nAlso log rejected requests.` }), { feedback: '' })).rejects.toThrow(ClaudeWouldRun)
+    await expect(
+      revisePlan(session({ ...issue, body: `${BODY}\nAlso log rejected requests.` }), { feedback: '' })
+    ).rejects.toThrow(ClaudeWouldRun)
     expect(git(workspace, 'rev-parse', 'HEAD')).toBe(impl)
     expect(git(workspace, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe(branch())
   })
 
   it('/revise without feedback on an unedited issue asks for the feedback', async () => {
     approvedWithPull()
-    const reply = await expectRefusal(revisePlan(session({ ...issue, body: BODY.replace('- [ ]', '- [x]') }), { feedback: '' }))
+    const reply = await expectRefusal(
+      revisePlan(session({ ...issue, body: BODY.replace('- [ ]', '- [x]') }), { feedback: '' })
+    )
     expect(reply).toBe('Say what should change: `/revise <feedback>`.')
   })
 })
@@ -232,13 +277,25 @@ describe('/plan', () => {
 })
 
 describe('/fix', () => {
-  function botPull(planState: Partial<PlanState> & Pick<PlanState, 'planSha'>): { number: number; title: string; body: string; isPullRequest: boolean } {
-    const body = encodePrMarker({ v: 1, issue: issue.number, branch: branch(), planPath: 'thoughts/shared/plans/plan.md', handled: [] })
+  function botPull(planState: Partial<PlanState> & Pick<PlanState, 'planSha'>): {
+    number: number
+    title: string
+    body: string
+    isPullRequest: boolean
+  } {
+    const body = encodePrMarker({
+      v: 1,
+      issue: issue.number,
+      branch: branch(),
+      planPath: 'thoughts/shared/plans/plan.md',
+      handled: []
+    })
     const pr = server.state.addPull({ head: branch(), base: 'main', title: 'Add rate limiting (#1)', body, user: BOT })
     planComment({ state: 'approved', pr: pr.number, ...planState })
     return { number: pr.number, title: pr.title, body, isPullRequest: true }
   }
-  const fix = (on: ReturnType<typeof botPull>) => fixPullRequest(session(on), { feedback: 'Add a test.', source: { type: 'comment', id: 555 } })
+  const fix = (on: ReturnType<typeof botPull>) =>
+    fixPullRequest(session(on), { feedback: 'Add a test.', source: { type: 'comment', id: 555 } })
 
   it('refuses a pull request whose branch someone else moved, naming /plan on the issue', async () => {
     const plan = pushCommit(main, branch(), 'orchestrator: plan for #1')
@@ -247,7 +304,9 @@ describe('/fix', () => {
 
     expect((await fix(pr)).status).toBe('refused')
     const reply = lastReply(pr.number)
-    expect(reply).toContain(`is at ${theirs.slice(0, 7)} ("Quick fix" by Casey), a commit the orchestrator did not push`)
+    expect(reply).toContain(
+      `is at ${theirs.slice(0, 7)} ("Quick fix" by Casey), a commit the orchestrator did not push`
+    )
     expect(reply).toContain(`Comment \`/plan\` on issue #${issue.number} to start over on a fresh branch`)
   })
 

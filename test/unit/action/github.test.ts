@@ -54,12 +54,17 @@ describe('IssueLabels', () => {
     server.state.issues.get(issue.number)?.labels.push('priority:high')
     await labels.set('orchestrator:awaiting-approval')
     expect(labelsOf(issue.number)).toEqual(['orchestrator', 'priority:high', 'orchestrator:awaiting-approval'])
-    expect(server.writes().map((e) => e.method)).toEqual(['DELETE', 'POST'])
+    expect(server.writes().map(e => e.method)).toEqual(['DELETE', 'POST'])
   })
 
   it('removes every stale state label the payload shows', async () => {
-    const issue = server.state.addIssue({ title: 't', labels: ['orchestrator:failed', 'orchestrator:planning', 'docs'] })
-    await new IssueLabels(gh, repo, issue.number, ['orchestrator:failed', 'orchestrator:planning', 'docs']).set('orchestrator:planning')
+    const issue = server.state.addIssue({
+      title: 't',
+      labels: ['orchestrator:failed', 'orchestrator:planning', 'docs']
+    })
+    await new IssueLabels(gh, repo, issue.number, ['orchestrator:failed', 'orchestrator:planning', 'docs']).set(
+      'orchestrator:planning'
+    )
     expect(labelsOf(issue.number)).toEqual(['orchestrator:planning', 'docs'])
     expect(server.writes()).toHaveLength(1)
   })
@@ -87,7 +92,7 @@ describe('IssueLabels', () => {
     await second.set('orchestrator:implementing')
     await first.set('orchestrator:done')
     await second.set('orchestrator:failed')
-    expect(labelsOf(issue.number).filter((l) => l.startsWith('orchestrator:'))).toEqual(['orchestrator:failed'])
+    expect(labelsOf(issue.number).filter(l => l.startsWith('orchestrator:'))).toEqual(['orchestrator:failed'])
   })
 
   it('tolerates a state label someone already removed', async () => {
@@ -96,7 +101,6 @@ describe('IssueLabels', () => {
     await new IssueLabels(gh, repo, issue.number, ['orchestrator', 'orchestrator:failed']).set('orchestrator:planning')
     expect(labelsOf(issue.number)).toEqual(['orchestrator', 'orchestrator:planning'])
   })
-
 })
 
 describe('createOrUpdatePull', () => {
@@ -112,17 +116,41 @@ describe('createOrUpdatePull', () => {
 
   it('creates the pull request, then updates it instead of opening a second one', async () => {
     const first = await createOrUpdatePull(gh, repo, pr)
-    expect(first).toEqual({ number: expect.any(Number), htmlUrl: `https://github.com/acme/widgets/pull/${first.number}`, created: true })
-    expect(server.state.pulls.get(first.number)).toMatchObject({ head: 'orchestrator/issue-42', base: 'main', title: pr.title, body: pr.body, draft: false })
+    expect(first).toEqual({
+      number: expect.any(Number),
+      htmlUrl: `https://github.com/acme/widgets/pull/${first.number}`,
+      created: true
+    })
+    expect(server.state.pulls.get(first.number)).toMatchObject({
+      head: 'orchestrator/issue-42',
+      base: 'main',
+      title: pr.title,
+      body: pr.body,
+      draft: false
+    })
 
-    const second = await createOrUpdatePull(gh, repo, { ...pr, title: 'Add rate limiting (#42), revised', body: `Closes #42\n\nv2 ${MARK}` })
+    const second = await createOrUpdatePull(gh, repo, {
+      ...pr,
+      title: 'Add rate limiting (#42), revised',
+      body: `Closes #42\n\nv2 ${MARK}`
+    })
     expect(second).toEqual({ number: first.number, htmlUrl: first.htmlUrl, created: false })
     expect([...server.state.pulls.values()]).toHaveLength(1)
-    expect(server.state.pulls.get(first.number)).toMatchObject({ title: 'Add rate limiting (#42), revised', body: `Closes #42\n\nv2 ${MARK}`, state: 'open' })
+    expect(server.state.pulls.get(first.number)).toMatchObject({
+      title: 'Add rate limiting (#42), revised',
+      body: `Closes #42\n\nv2 ${MARK}`,
+      state: 'open'
+    })
   })
 
   it("never overwrites a person's pull request from the bot's branch: it reports who opened it", async () => {
-    const human = server.state.addPull({ head: pr.branch, base: 'main', title: 'My own take', body: 'hand-written', user: 'maintainer-mia' })
+    const human = server.state.addPull({
+      head: pr.branch,
+      base: 'main',
+      title: 'My own take',
+      body: 'hand-written',
+      user: 'maintainer-mia'
+    })
     await expect(createOrUpdatePull(gh, repo, pr)).rejects.toThrow(
       `pull request #${human.number} from this branch was opened by maintainer-mia, not by the orchestrator; it was left unchanged`
     )
@@ -171,12 +199,20 @@ describe('canWrite', () => {
   })
 
   it('refuses a user GitHub answers 404 for', async () => {
-    server.injectFault({ method: 'GET', operation: 'GET /repos/{owner}/{repo}/collaborators/{username}/permission', status: 404 })
+    server.injectFault({
+      method: 'GET',
+      operation: 'GET /repos/{owner}/{repo}/collaborators/{username}/permission',
+      status: 404
+    })
     expect(await canWrite(gh, repo, 'alice')).toBe(false)
   })
 
   it('fails on other errors rather than guessing', async () => {
-    server.injectFault({ method: 'GET', operation: 'GET /repos/{owner}/{repo}/collaborators/{username}/permission', status: 403 })
+    server.injectFault({
+      method: 'GET',
+      operation: 'GET /repos/{owner}/{repo}/collaborators/{username}/permission',
+      status: 403
+    })
     await expect(canWrite(gh, repo, 'alice')).rejects.toMatchObject({ status: 403 })
   })
 })
@@ -195,8 +231,13 @@ describe('canWrite on a private repository', () => {
 describe('GitHub errors', () => {
   const permission = 'GET /repos/{owner}/{repo}/collaborators/{username}/permission'
 
-  it('name the request that failed, its status and GitHub\'s message, and keep the status for callers', async () => {
-    server.injectFault({ method: 'GET', operation: permission, status: 403, body: { message: 'Resource not accessible by integration' } })
+  it("name the request that failed, its status and GitHub's message, and keep the status for callers", async () => {
+    server.injectFault({
+      method: 'GET',
+      operation: permission,
+      status: 403,
+      body: { message: 'Resource not accessible by integration' }
+    })
     const err = (await canWrite(gh, repo, 'alice').catch((e: unknown) => e)) as Error & { status?: number }
     expect(err.message).toMatch(
       /^GET \/repos\/acme\/widgets\/collaborators\/alice\/permission: 403 Resource not accessible by integration - https:\/\/docs\.github\.com\/rest/
@@ -206,8 +247,8 @@ describe('GitHub errors', () => {
     expect(err.stack?.split('\n')[0]).toContain('GET /repos/acme/widgets/collaborators/alice/permission: 403')
   })
 
-  it('keep the run\'s secrets out of the message', async () => {
-    gh = createGitHubClient('ghs_test', server.url, (t) => t.split('sk-secret-123').join('***'))
+  it("keep the run's secrets out of the message", async () => {
+    gh = createGitHubClient('ghs_test', server.url, t => t.split('sk-secret-123').join('***'))
     server.injectFault({
       method: 'POST',
       operation: 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
@@ -218,14 +259,20 @@ describe('GitHub errors', () => {
     const err = (await gh.rest.issues
       .createComment({ ...repo, issue_number: issue.number, body: 'hi' })
       .catch((e: unknown) => e)) as Error
-    expect(err.message.startsWith(`POST /repos/acme/widgets/issues/${issue.number}/comments: 422 Validation Failed: body *** is too long`)).toBe(true)
+    expect(
+      err.message.startsWith(
+        `POST /repos/acme/widgets/issues/${issue.number}/comments: 422 Validation Failed: body *** is too long`
+      )
+    ).toBe(true)
     expect(err.stack).not.toContain('sk-secret-123')
   })
 })
 
 describe('requestPath', () => {
   it('is the path after the API base, also on GitHub Enterprise Server', () => {
-    expect(requestPath('https://ghe.example.com/api/v3/repos/o/r/pulls?state=open', 'https://ghe.example.com/api/v3/')).toBe('/repos/o/r/pulls?state=open')
+    expect(
+      requestPath('https://ghe.example.com/api/v3/repos/o/r/pulls?state=open', 'https://ghe.example.com/api/v3/')
+    ).toBe('/repos/o/r/pulls?state=open')
     expect(requestPath('https://api.github.com/repos/o/r', 'https://api.github.com')).toBe('/repos/o/r')
     expect(requestPath('https://uploads.github.com/x', 'https://api.github.com')).toBe('/x')
   })

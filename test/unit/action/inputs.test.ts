@@ -19,7 +19,7 @@ const DEFAULTS: Record<string, string> = {
 }
 
 function reader(values: Record<string, string>): (name: string) => string {
-  return (name) => values[name] ?? ''
+  return name => values[name] ?? ''
 }
 
 function read(overrides: Record<string, string> = {}): Inputs {
@@ -94,17 +94,26 @@ describe('readInputs', () => {
   it('takes the sandbox mode and an allowed-domains list, and names a bad one', () => {
     const base = { github_token: 't', anthropic_api_key: 'k', trigger_label: 'ai' }
     expect(readInputs(reader({ ...base, sandbox: 'off' })).sandbox).toBe('off')
-    expect(readInputs(reader({ ...base, allowed_domains: 'registry.npmjs.org, *.corp.example:8443\nproxy.golang.org' })).allowedDomains).toEqual([
-      'registry.npmjs.org',
-      '*.corp.example:8443',
-      'proxy.golang.org'
-    ])
+    expect(
+      readInputs(reader({ ...base, allowed_domains: 'registry.npmjs.org, *.corp.example:8443\nproxy.golang.org' }))
+        .allowedDomains
+    ).toEqual(['registry.npmjs.org', '*.corp.example:8443', 'proxy.golang.org'])
     expect(readInputs(reader({ ...base, questions: 'model-or-maintainer' })).questions).toBe('model-or-maintainer')
-    expect(readInputs(reader({ ...base, verify_command: ' npm test ', verify_rounds: '0', require_green: 'true' }))).toMatchObject({ verifyCommand: 'npm test', verifyRounds: 0, requireGreen: true })
-    expect(() => readInputs(reader({ ...base, verify_rounds: '1.5' }))).toThrow('Input verify_rounds must be a whole number from 0 to 10, got "1.5"')
-    expect(() => readInputs(reader({ ...base, questions: 'anyone' }))).toThrow('Input questions must be model, maintainer or model-or-maintainer, got "anyone"')
-    expect(() => readInputs(reader({ ...base, sandbox: 'maybe' }))).toThrow('Input sandbox must be required or off, got "maybe"')
-    expect(() => readInputs(reader({ ...base, allowed_domains: 'https://evil.example/x' }))).toThrow('Input allowed_domains: "https://evil.example/x"')
+    expect(
+      readInputs(reader({ ...base, verify_command: ' npm test ', verify_rounds: '0', require_green: 'true' }))
+    ).toMatchObject({ verifyCommand: 'npm test', verifyRounds: 0, requireGreen: true })
+    expect(() => readInputs(reader({ ...base, verify_rounds: '1.5' }))).toThrow(
+      'Input verify_rounds must be a whole number from 0 to 10, got "1.5"'
+    )
+    expect(() => readInputs(reader({ ...base, questions: 'anyone' }))).toThrow(
+      'Input questions must be model, maintainer or model-or-maintainer, got "anyone"'
+    )
+    expect(() => readInputs(reader({ ...base, sandbox: 'maybe' }))).toThrow(
+      'Input sandbox must be required or off, got "maybe"'
+    )
+    expect(() => readInputs(reader({ ...base, allowed_domains: 'https://evil.example/x' }))).toThrow(
+      'Input allowed_domains: "https://evil.example/x"'
+    )
   })
 
   it('falls back to sensible values when optional inputs are empty', () => {
@@ -165,10 +174,21 @@ describe('readInputs', () => {
   })
 
   it('masks every secret it is given', () => {
-    read({ claude_code_oauth_token: 'oauth-secret', openai_api_key: 'sk-openai-secret', azure_openai_api_key: 'az-secret', azure_openai_endpoint: 'https://a.openai.azure.com', azure_openai_deployment: 'd' })
-    const masks = stdout.join('').split(/\r?\n/).filter((l) => l.startsWith('::add-mask::'))
+    read({
+      claude_code_oauth_token: 'oauth-secret',
+      openai_api_key: 'sk-openai-secret',
+      azure_openai_api_key: 'az-secret',
+      azure_openai_endpoint: 'https://a.openai.azure.com',
+      azure_openai_deployment: 'd'
+    })
+    const masks = stdout
+      .join('')
+      .split(/\r?\n/)
+      .filter(l => l.startsWith('::add-mask::'))
     expect(masks.sort()).toEqual(
-      ['ghs_jobtoken123', 'sk-ant-test-key', 'oauth-secret', 'sk-openai-secret', 'az-secret'].map((s) => `::add-mask::${s}`).sort()
+      ['ghs_jobtoken123', 'sk-ant-test-key', 'oauth-secret', 'sk-openai-secret', 'az-secret']
+        .map(s => `::add-mask::${s}`)
+        .sort()
     )
   })
 
@@ -190,13 +210,17 @@ describe('readInputs', () => {
   })
 
   it('accepts the usual spellings of true and false', () => {
-    for (const yes of ['true', 'TRUE', 'yes', '1', 'on', ' True ']) expect(read({ require_approval: yes }).requireApproval).toBe(true)
-    for (const no of ['false', 'False', 'no', '0', 'off']) expect(read({ require_approval: no }).requireApproval).toBe(false)
+    for (const yes of ['true', 'TRUE', 'yes', '1', 'on', ' True '])
+      expect(read({ require_approval: yes }).requireApproval).toBe(true)
+    for (const no of ['false', 'False', 'no', '0', 'off'])
+      expect(read({ require_approval: no }).requireApproval).toBe(false)
     expect(read({ draft_pr: 'yes' }).draftPr).toBe(true)
   })
 
   it('rejects a boolean it does not understand, naming the input and the value', () => {
-    expect(failure({ require_approval: 'maybe' }).message).toBe('Input require_approval must be true or false, got "maybe"')
+    expect(failure({ require_approval: 'maybe' }).message).toBe(
+      'Input require_approval must be true or false, got "maybe"'
+    )
     expect(failure({ draft_pr: 'sometimes' }).message).toBe('Input draft_pr must be true or false, got "sometimes"')
     expect(failure({ ledger_report: 'weekly' }).message).toBe('Input ledger_report must be true or false, got "weekly"')
     expect(read({ ledger: 'false', ledger_report: 'true' })).toMatchObject({ ledger: false, ledgerReport: true })
@@ -206,7 +230,9 @@ describe('readInputs', () => {
     expect(failure({ max_budget_usd: 'ten' }).message).toBe('Input max_budget_usd must be a positive number, got "ten"')
     expect(failure({ max_budget_usd: '-1' }).message).toContain('max_budget_usd')
     expect(failure({ max_budget_usd: '$5' }).message).toContain('"$5"')
-    expect(failure({ phase_timeout_minutes: '0' }).message).toBe('Input phase_timeout_minutes must be a positive number, got "0"')
+    expect(failure({ phase_timeout_minutes: '0' }).message).toBe(
+      'Input phase_timeout_minutes must be a positive number, got "0"'
+    )
     expect(failure({ phase_timeout_minutes: 'Infinity' }).message).toContain('phase_timeout_minutes')
     expect(failure({ phase_timeout_minutes: '30m' }).message).toContain('"30m"')
   })
@@ -217,35 +243,73 @@ describe('readInputs', () => {
   })
 
   it('rejects a branch prefix that cannot be part of a branch name', () => {
-    for (const bad of ['a b', '..x', 'x..y', '-x', '/x', 'a//b', 'x~1', 'a^', 'a:b', 'a?', 'a*', 'a[1]', 'a\\b', 'x@{1}', 'x.lock/', 'x.']) {
-      expect(failure({ branch_prefix: bad }).message).toBe(`Input branch_prefix is not usable in a branch name: "${bad}"`)
+    for (const bad of [
+      'a b',
+      '..x',
+      'x..y',
+      '-x',
+      '/x',
+      'a//b',
+      'x~1',
+      'a^',
+      'a:b',
+      'a?',
+      'a*',
+      'a[1]',
+      'a\\b',
+      'x@{1}',
+      'x.lock/',
+      'x.'
+    ]) {
+      expect(failure({ branch_prefix: bad }).message).toBe(
+        `Input branch_prefix is not usable in a branch name: "${bad}"`
+      )
     }
   })
 
   it('accepts usual branch prefixes', () => {
-    for (const ok of ['orchestrator/issue-', 'ai/', 'bot-', 'feature/ai/issue_', 'x']) expect(read({ branch_prefix: ok }).branchPrefix).toBe(ok)
+    for (const ok of ['orchestrator/issue-', 'ai/', 'bot-', 'feature/ai/issue_', 'x'])
+      expect(read({ branch_prefix: ok }).branchPrefix).toBe(ok)
   })
 
   it('rejects an invalid base branch', () => {
-    expect(failure({ base_branch: 'main..dev' }).message).toBe('Input base_branch is not a valid branch name: "main..dev"')
+    expect(failure({ base_branch: 'main..dev' }).message).toBe(
+      'Input base_branch is not a valid branch name: "main..dev"'
+    )
     expect(read({ base_branch: 'release/1.x' }).baseBranch).toBe('release/1.x')
   })
 
   it('requires the Azure endpoint and deployment with an Azure key', () => {
-    expect(failure({ azure_openai_api_key: 'az' }).message).toBe('Input azure_openai_endpoint is required when azure_openai_api_key is set')
+    expect(failure({ azure_openai_api_key: 'az' }).message).toBe(
+      'Input azure_openai_endpoint is required when azure_openai_api_key is set'
+    )
     expect(failure({ azure_openai_api_key: 'az', azure_openai_endpoint: 'https://a.openai.azure.com' }).message).toBe(
       'Input azure_openai_deployment is required when azure_openai_api_key is set'
     )
   })
 
   it('parses commit_author as Name <email>', () => {
-    expect(read({ commit_author: 'Jane Q. Doe <jane@example.com>' })).toMatchObject({ commitAuthorName: 'Jane Q. Doe', commitAuthorEmail: 'jane@example.com' })
-    expect(read({ commit_author: 'Jane<jane@example.com>' })).toMatchObject({ commitAuthorName: 'Jane', commitAuthorEmail: 'jane@example.com' })
+    expect(read({ commit_author: 'Jane Q. Doe <jane@example.com>' })).toMatchObject({
+      commitAuthorName: 'Jane Q. Doe',
+      commitAuthorEmail: 'jane@example.com'
+    })
+    expect(read({ commit_author: 'Jane<jane@example.com>' })).toMatchObject({
+      commitAuthorName: 'Jane',
+      commitAuthorEmail: 'jane@example.com'
+    })
   })
 
   it('rejects a commit_author that is not Name <email>', () => {
-    for (const bad of ['jane@example.com', '<jane@example.com>', 'Jane Doe', 'Jane <jane doe@example.com>', 'Jane <jane@example.com> extra']) {
-      expect(failure({ commit_author: bad }).message).toBe(`Input commit_author must look like "Name <email>", got "${bad}"`)
+    for (const bad of [
+      'jane@example.com',
+      '<jane@example.com>',
+      'Jane Doe',
+      'Jane <jane doe@example.com>',
+      'Jane <jane@example.com> extra'
+    ]) {
+      expect(failure({ commit_author: bad }).message).toBe(
+        `Input commit_author must look like "Name <email>", got "${bad}"`
+      )
     }
   })
 
@@ -258,12 +322,16 @@ describe('readInputs', () => {
 
   it('rejects an artifacts_dir outside the repository, naming the value', () => {
     for (const bad of ['/etc/orchestrator', '../elsewhere', 'a/../../b', '.', '..', 'docs\\ai']) {
-      expect(failure({ artifacts_dir: bad }).message).toBe(`Input artifacts_dir must be a relative path inside the repository, got "${bad}"`)
+      expect(failure({ artifacts_dir: bad }).message).toBe(
+        `Input artifacts_dir must be a relative path inside the repository, got "${bad}"`
+      )
     }
   })
 
   it('reports claude_args that do not parse', () => {
-    expect(failure({ claude_args: '--append-system-prompt "unterminated' }).message).toMatch(/^Input claude_args: unterminated " quote/)
+    expect(failure({ claude_args: '--append-system-prompt "unterminated' }).message).toMatch(
+      /^Input claude_args: unterminated " quote/
+    )
   })
 })
 
@@ -295,20 +363,34 @@ describe('readRunnerContext', () => {
   })
 
   it('defaults to github.com when the URLs are not set', () => {
-    const ctx = readRunnerContext({ GITHUB_EVENT_NAME: 'issues', GITHUB_EVENT_PATH: '/tmp/e.json', GITHUB_REPOSITORY: 'acme/widgets' })
-    expect(ctx).toMatchObject({ apiUrl: 'https://api.github.com', serverUrl: 'https://github.com', runId: '0', workspace: process.cwd(), toolCache: undefined })
+    const ctx = readRunnerContext({
+      GITHUB_EVENT_NAME: 'issues',
+      GITHUB_EVENT_PATH: '/tmp/e.json',
+      GITHUB_REPOSITORY: 'acme/widgets'
+    })
+    expect(ctx).toMatchObject({
+      apiUrl: 'https://api.github.com',
+      serverUrl: 'https://github.com',
+      runId: '0',
+      workspace: process.cwd(),
+      toolCache: undefined
+    })
   })
 
   it('fails outside GitHub Actions, naming the missing variable', () => {
     const { GITHUB_EVENT_NAME: _name, ...noEvent } = env
-    expect(() => readRunnerContext(noEvent)).toThrow(new InputError('GITHUB_EVENT_NAME is not set: this step must run inside GitHub Actions'))
+    expect(() => readRunnerContext(noEvent)).toThrow(
+      new InputError('GITHUB_EVENT_NAME is not set: this step must run inside GitHub Actions')
+    )
     const { GITHUB_REPOSITORY: _repo, ...noRepo } = env
     expect(() => readRunnerContext(noRepo)).toThrow(/GITHUB_REPOSITORY is not set/)
     expect(() => readRunnerContext({})).toThrow(InputError)
   })
 
   it('rejects a repository that is not OWNER/REPO', () => {
-    expect(() => readRunnerContext({ ...env, GITHUB_REPOSITORY: 'widgets' })).toThrow('GITHUB_REPOSITORY must be OWNER/REPO, got "widgets"')
+    expect(() => readRunnerContext({ ...env, GITHUB_REPOSITORY: 'widgets' })).toThrow(
+      'GITHUB_REPOSITORY must be OWNER/REPO, got "widgets"'
+    )
     expect(() => readRunnerContext({ ...env, GITHUB_REPOSITORY: 'acme/' })).toThrow(/OWNER\/REPO/)
   })
 })

@@ -1,5 +1,14 @@
 import { describe, expect, it } from '@jest/globals'
-import { blobUrl, duration, GITHUB_BODY_LIMIT, neutralize, phaseTable, questionsSection, truncate, usd } from '../../../src/action/render/markdown.js'
+import {
+  blobUrl,
+  duration,
+  GITHUB_BODY_LIMIT,
+  neutralize,
+  phaseTable,
+  questionsSection,
+  truncate,
+  usd
+} from '../../../src/action/render/markdown.js'
 import { decodePlanMarker } from '../../../src/action/state.js'
 import { phase } from './support.js'
 
@@ -25,7 +34,9 @@ describe('neutralize', () => {
 
   it('breaks @mentions with a zero-width space so nobody is notified', () => {
     expect(neutralize('@octocat please review')).toBe(`@${ZWSP}octocat please review`)
-    expect(neutralize('cc @alice, @bob-smith and (@org/team)')).toBe(`cc @${ZWSP}alice, @${ZWSP}bob-smith and (@${ZWSP}org/team)`)
+    expect(neutralize('cc @alice, @bob-smith and (@org/team)')).toBe(
+      `cc @${ZWSP}alice, @${ZWSP}bob-smith and (@${ZWSP}org/team)`
+    )
     expect(neutralize('line\n@carol')).toBe(`line\n@${ZWSP}carol`)
   })
 
@@ -136,7 +147,11 @@ describe('phaseTable', () => {
   })
 
   it("adds a warning under the table for each phase that changed git's own setup", () => {
-    const table = phaseTable([phase('research', { restored: ['.git/info/exclude'] }), phase('plan'), phase('implement', { restored: ['.git/config', '.git/hooks/pre-commit'] })])
+    const table = phaseTable([
+      phase('research', { restored: ['.git/info/exclude'] }),
+      phase('plan'),
+      phase('implement', { restored: ['.git/config', '.git/hooks/pre-commit'] })
+    ])
     expect(table.split('\n\n')[1]).toBe(
       [
         "> ⚠️ **research** changed git's own setup; it was put back: `.git/info/exclude`",
@@ -155,7 +170,9 @@ describe('questionsSection', () => {
 
   it('lists questions in a collapsed section, quoted, with who answered', () => {
     const section = questionsSection([
-      phase('research', { questions: [{ question: 'Which store?\nRedis or memory?', answer: 'Memory.', answeredBy: 'openai' }] }),
+      phase('research', {
+        questions: [{ question: 'Which store?\nRedis or memory?', answer: 'Memory.', answeredBy: 'openai' }]
+      }),
       phase('plan', { questions: [{ question: 'Count HEAD?', answer: 'Yes.', answeredBy: 'fallback' }] })
     ])
     expect(section).toBe(
@@ -179,14 +196,20 @@ describe('questionsSection', () => {
   })
 
   it('neutralizes the questions and answers', () => {
-    const section = questionsSection([phase('plan', { questions: [{ question: 'Ask @alice? -->', answer: '<!-- no', answeredBy: 'azure' }] })])
+    const section = questionsSection([
+      phase('plan', { questions: [{ question: 'Ask @alice? -->', answer: '<!-- no', answeredBy: 'azure' }] })
+    ])
     expect(section).not.toContain('-->')
     expect(section).not.toContain('<!--')
     expect(section).not.toMatch(/@alice/)
   })
 
   it('truncates many questions but keeps the section closed', () => {
-    const questions = Array.from({ length: 500 }, (_, i) => ({ question: `Question ${i}? ${'detail '.repeat(10)}`, answer: 'ok', answeredBy: 'openai' as const }))
+    const questions = Array.from({ length: 500 }, (_, i) => ({
+      question: `Question ${i}? ${'detail '.repeat(10)}`,
+      answer: 'ok',
+      answeredBy: 'openai' as const
+    }))
     const section = questionsSection([phase('plan', { questions })], 2000)
     expect(section.length).toBeLessThan(2200)
     expect(section).toContain('Questions Claude asked (500)')
@@ -199,9 +222,15 @@ describe('blobUrl', () => {
   const repo = { owner: 'acme', repo: 'widgets' }
 
   it('links a file at a commit, with an optional line anchor', () => {
-    expect(blobUrl('https://github.com', repo, 'abc123', 'src/limiter.ts')).toBe('https://github.com/acme/widgets/blob/abc123/src/limiter.ts')
-    expect(blobUrl('https://github.com', repo, 'abc123', 'src/limiter.ts', 40)).toBe('https://github.com/acme/widgets/blob/abc123/src/limiter.ts#L40')
-    expect(blobUrl('https://github.com', repo, 'abc123', 'src/limiter.ts', null)).toBe('https://github.com/acme/widgets/blob/abc123/src/limiter.ts')
+    expect(blobUrl('https://github.com', repo, 'abc123', 'src/limiter.ts')).toBe(
+      'https://github.com/acme/widgets/blob/abc123/src/limiter.ts'
+    )
+    expect(blobUrl('https://github.com', repo, 'abc123', 'src/limiter.ts', 40)).toBe(
+      'https://github.com/acme/widgets/blob/abc123/src/limiter.ts#L40'
+    )
+    expect(blobUrl('https://github.com', repo, 'abc123', 'src/limiter.ts', null)).toBe(
+      'https://github.com/acme/widgets/blob/abc123/src/limiter.ts'
+    )
   })
 
   it('encodes each path segment but keeps the slashes', () => {

@@ -15,7 +15,10 @@ const state: PlanState = {
   planSha: SHA,
   headSha: SHA,
   planPath: 'thoughts/shared/plans/2025-03-01-rate-limiting.md',
-  documents: { index: ['thoughts/shared/index/codebase.md'], research: ['thoughts/shared/research/2025-03-01-rate-limiting.md'] },
+  documents: {
+    index: ['thoughts/shared/index/codebase.md'],
+    research: ['thoughts/shared/research/2025-03-01-rate-limiting.md']
+  },
   state: 'pending'
 }
 
@@ -59,8 +62,12 @@ function openFenceAt(text: string, index: number): boolean {
 
 describe('renderPlanComment', () => {
   it("warns before the commands when a planning phase changed git's own setup", () => {
-    const body = renderPlanComment(view({ phases: [phase('index'), phase('research', { restored: ['.git/hooks/post-checkout'] }), phase('plan')] }))
-    const warning = body.indexOf("> ⚠️ **research** changed git's own setup; it was put back: `.git/hooks/post-checkout`")
+    const body = renderPlanComment(
+      view({ phases: [phase('index'), phase('research', { restored: ['.git/hooks/post-checkout'] }), phase('plan')] })
+    )
+    const warning = body.indexOf(
+      "> ⚠️ **research** changed git's own setup; it was put back: `.git/hooks/post-checkout`"
+    )
     expect(warning).toBeGreaterThan(0)
     expect(warning).toBeLessThan(body.indexOf('**What next?**'))
     expect(renderPlanComment(view())).not.toContain('⚠️')
@@ -113,7 +120,9 @@ describe('renderPlanComment', () => {
 
   it('links the plan it replaces', () => {
     const body = renderPlanComment(view({ revisionOf: 'https://github.com/acme/widgets/issues/42#issuecomment-1' }))
-    expect(body).toContain('_Revised plan, replacing [the previous one](https://github.com/acme/widgets/issues/42#issuecomment-1)._')
+    expect(body).toContain(
+      '_Revised plan, replacing [the previous one](https://github.com/acme/widgets/issues/42#issuecomment-1)._'
+    )
   })
 
   it('leaves out the research and questions sections when there are none', () => {
@@ -123,8 +132,11 @@ describe('renderPlanComment', () => {
   })
 
   it('fits a 200,000 character plan into one GitHub comment that links to the plan file', () => {
-    const section = (i: number) => `## Step ${i}\n\nChange \`src/module${i}.ts\` so that it handles case ${i} correctly.\n`
-    const planText = Array.from({ length: 4000 }, (_, i) => section(i)).join('\n').slice(0, 200_000)
+    const section = (i: number) =>
+      `## Step ${i}\n\nChange \`src/module${i}.ts\` so that it handles case ${i} correctly.\n`
+    const planText = Array.from({ length: 4000 }, (_, i) => section(i))
+      .join('\n')
+      .slice(0, 200_000)
     expect(planText.length).toBe(200_000)
     const body = renderPlanComment(view({ planText }))
     expect(body.length).toBeLessThanOrEqual(GITHUB_BODY_LIMIT)
@@ -178,7 +190,11 @@ describe('renderPlanComment', () => {
         issueTitle: 'Ping @octocat',
         planText: 'Ask @someone and @acme/security-team to review.',
         researchText: 'Blame shows @someone wrote this.',
-        phases: [phase('plan', { questions: [{ question: 'Should @someone decide?', answer: '@maintainer says yes', answeredBy: 'openai' }] })]
+        phases: [
+          phase('plan', {
+            questions: [{ question: 'Should @someone decide?', answer: '@maintainer says yes', answeredBy: 'openai' }]
+          })
+        ]
       })
     )
     expect(body).not.toMatch(/(^|[^\w`])@(octocat|someone|maintainer|acme)/m)

@@ -6,7 +6,17 @@ import type { IssueComment } from '../../../src/github/comments.js'
 const A = 'a'.repeat(40)
 const B = 'b'.repeat(40)
 const C = 'c'.repeat(40)
-const state: PlanState = { v: 1, issue: 42, branch: 'orchestrator/issue-42', base: 'main', planSha: A, headSha: A, planPath: 'p.md', documents: {}, state: 'pending' }
+const state: PlanState = {
+  v: 1,
+  issue: 42,
+  branch: 'orchestrator/issue-42',
+  base: 'main',
+  planSha: A,
+  headSha: A,
+  planPath: 'p.md',
+  documents: {},
+  state: 'pending'
+}
 
 describe('recordedCommits / withPush', () => {
   it('trusts the plan and the last head of a marker written before pushes were recorded', () => {

@@ -9,7 +9,13 @@ import { runResult } from './support.js'
 const SHA = '9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d'
 const BLOB = `https://github.com/acme/widgets/blob/${SHA}`
 
-const STATE: PrState = { v: 1, issue: 42, branch: 'orchestrator/issue-42', planPath: 'thoughts/shared/plans/2025-03-01-rate-limiting.md', handled: [] }
+const STATE: PrState = {
+  v: 1,
+  issue: 42,
+  branch: 'orchestrator/issue-42',
+  planPath: 'thoughts/shared/plans/2025-03-01-rate-limiting.md',
+  handled: []
+}
 
 function view(overrides: Partial<PrBodyView> = {}): PrBodyView {
   return {
@@ -135,7 +141,13 @@ describe('renderPrBody', () => {
       view({
         result: runResult({
           changedFiles: Array.from({ length: 5000 }, (_, i) => `src/generated/file-${i}.ts`),
-          findings: Array.from({ length: 300 }, (_, i) => ({ severity: 'major' as const, file: 'a.ts', line: i + 1, title: 'Long', detail: 'x'.repeat(1000) }))
+          findings: Array.from({ length: 300 }, (_, i) => ({
+            severity: 'major' as const,
+            file: 'a.ts',
+            line: i + 1,
+            title: 'Long',
+            detail: 'x'.repeat(1000)
+          }))
         })
       })
     )
@@ -146,7 +158,11 @@ describe('renderPrBody', () => {
 
   it('closes a code block in a finding that the truncation cuts through', () => {
     const detail = `Replace the loop:\n\`\`\`ts\n${'for (const x of xs) handle(x)\n'.repeat(5000)}\`\`\``
-    const body = renderPrBody(view({ result: runResult({ findings: [{ severity: 'major', file: 'src/a.ts', line: 1, title: 'Slow loop', detail }] }) }))
+    const body = renderPrBody(
+      view({
+        result: runResult({ findings: [{ severity: 'major', file: 'src/a.ts', line: 1, title: 'Slow loop', detail }] })
+      })
+    )
     const before = body.slice(0, body.indexOf('### Phases'))
     expect((before.match(/^\s*```/gm) ?? []).length % 2).toBe(0)
   })
@@ -157,7 +173,16 @@ describe('renderPrBody', () => {
         issueTitle: 'Fix @octocat’s bug -->',
         result: runResult({
           changedFiles: ['src/@scope/x.ts'],
-          findings: [{ severity: 'major', file: 'src/a.ts', line: 3, title: 'Ask @someone', detail: 'See <!-- hidden\nthen --> @maintainer', lens: 'security' }]
+          findings: [
+            {
+              severity: 'major',
+              file: 'src/a.ts',
+              line: 3,
+              title: 'Ask @someone',
+              detail: 'See <!-- hidden\nthen --> @maintainer',
+              lens: 'security'
+            }
+          ]
         })
       })
     )
@@ -173,7 +198,7 @@ describe('renderPrBody', () => {
 describe('renderFindings', () => {
   it('groups findings by severity, most severe first, whatever the input order', () => {
     const text = renderFindings(runResult().findings, view())
-    const headings = text.split('\n').filter((l) => l.startsWith('#### '))
+    const headings = text.split('\n').filter(l => l.startsWith('#### '))
     expect(headings).toEqual(['#### 🛑 Blockers (1)', '#### 🟠 Major (1)', '#### 🟡 Minor (1)', '#### ⚪ Nits (1)'])
   })
 
@@ -195,13 +220,22 @@ describe('renderFindings', () => {
   it('links file and line, shows the lens, and handles findings without a line or a file', () => {
     const text = renderFindings(
       [
-        { severity: 'minor', file: 'docs/My Guide.md', line: 8, title: 'Broken link', detail: 'Fix it.', lens: 'plan-conformance' },
+        {
+          severity: 'minor',
+          file: 'docs/My Guide.md',
+          line: 8,
+          title: 'Broken link',
+          detail: 'Fix it.',
+          lens: 'plan-conformance'
+        },
         { severity: 'minor', file: 'package.json', line: null, title: 'Unpinned', detail: 'Pin it.' },
         { severity: 'minor', file: '', line: null, title: 'General', detail: 'Overall fine.' }
       ],
       view()
     )
-    expect(text).toContain(`- **Broken link** [\`docs/My Guide.md:8\`](${BLOB}/docs/My%20Guide.md#L8) _(plan-conformance)_`)
+    expect(text).toContain(
+      `- **Broken link** [\`docs/My Guide.md:8\`](${BLOB}/docs/My%20Guide.md#L8) _(plan-conformance)_`
+    )
     expect(text).toContain(`- **Unpinned** [\`package.json\`](${BLOB}/package.json)\n  Pin it.`)
     expect(text).toMatch(/^- \*\*General\*\* ?\n {2}Overall fine\.$/m)
   })
@@ -212,7 +246,16 @@ describe('replaceFindings', () => {
     const body = renderPrBody(view())
     const replaced = replaceFindings(
       body,
-      [{ severity: 'minor', file: 'src/limiter.ts', line: 3, title: 'Window constant unnamed', detail: 'Name it.', lens: 'correctness' }],
+      [
+        {
+          severity: 'minor',
+          file: 'src/limiter.ts',
+          line: 3,
+          title: 'Window constant unnamed',
+          detail: 'Name it.',
+          lens: 'correctness'
+        }
+      ],
       view(),
       'Updated after review feedback in abc1234.'
     )
@@ -226,10 +269,19 @@ describe('replaceFindings', () => {
 })
 
 describe('verifySection', () => {
-  const round = (n: number, passed: boolean) => ({ round: n, passed, exitCode: passed ? 0 : 1, durationMs: 1200, tail: passed ? 'ok' : 'FAIL boundary' })
+  const round = (n: number, passed: boolean) => ({
+    round: n,
+    passed,
+    exitCode: passed ? 0 : 1,
+    durationMs: 1200,
+    tail: passed ? 'ok' : 'FAIL boundary'
+  })
 
   it('shows each round with its result and time, and the tail of the last one', () => {
-    const { top, section } = verifySection({ phases: [], verify: { command: 'npm test', source: 'input', passed: true, rounds: [round(1, false), round(2, true)] } })
+    const { top, section } = verifySection({
+      phases: [],
+      verify: { command: 'npm test', source: 'input', passed: true, rounds: [round(1, false), round(2, true)] }
+    })
     expect(top).toBe('')
     expect(section).toContain('### Verify: `npm test`')
     expect(section).toContain('| 1 | ❌ exit 1 | 1.2s |\n| 2 | ✅ passed | 1.2s |')
@@ -237,7 +289,12 @@ describe('verifySection', () => {
   })
 
   it('puts a still-failing check at the top', () => {
-    const { top } = verifySection({ phases: [], verify: { command: 'npm test', source: 'input', passed: false, rounds: [round(1, false)] } })
-    expect(top).toBe("> [!CAUTION]\n> The project's check `npm test` still fails after 1 round: this pull request is a draft. See *Verify* below.")
+    const { top } = verifySection({
+      phases: [],
+      verify: { command: 'npm test', source: 'input', passed: false, rounds: [round(1, false)] }
+    })
+    expect(top).toBe(
+      "> [!CAUTION]\n> The project's check `npm test` still fails after 1 round: this pull request is a draft. See *Verify* below."
+    )
   })
 })

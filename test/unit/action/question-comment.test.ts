@@ -2,8 +2,22 @@ import { describe, expect, it } from '@jest/globals'
 import { renderQuestionComment, resolveAnswers } from '../../../src/action/render/question-comment.js'
 import { decodeQuestionMarker, type QuestionState } from '../../../src/action/state.js'
 
-const q = { question: 'Which store?', header: 'Store', options: [{ label: 'Redis', description: 'shared' }, { label: 'In memory' }] }
-const state: QuestionState = { v: 1, issue: 7, phase: 'research', questions: [q], headSha: 'abc', documents: { index: ['i.md'] }, extra: '', answered: [], state: 'pending' }
+const q = {
+  question: 'Which store?',
+  header: 'Store',
+  options: [{ label: 'Redis', description: 'shared' }, { label: 'In memory' }]
+}
+const state: QuestionState = {
+  v: 1,
+  issue: 7,
+  phase: 'research',
+  questions: [q],
+  headSha: 'abc',
+  documents: { index: ['i.md'] },
+  extra: '',
+  answered: [],
+  state: 'pending'
+}
 
 describe('renderQuestionComment', () => {
   it('shows the question, its options and how to answer, and carries the state marker', () => {
@@ -15,7 +29,10 @@ describe('renderQuestionComment', () => {
   })
 
   it('keeps model text from opening an HTML comment or pinging people', () => {
-    const body = renderQuestionComment({ ...state, questions: [{ question: 'Ask @admin? <!-- x', options: [] }] }, 'https://run')
+    const body = renderQuestionComment(
+      { ...state, questions: [{ question: 'Ask @admin? <!-- x', options: [] }] },
+      'https://run'
+    )
     expect(body).not.toContain('<!-- x')
     expect(body).not.toContain(' @admin')
   })

@@ -75,7 +75,10 @@ describe('routeEvent: issues', () => {
   it('ignores other issue actions', () => {
     const p = labeled(TRIGGER)
     p.action = 'unlabeled'
-    expect(routeEvent('issues', p, TRIGGER)).toEqual({ kind: 'ignored', reason: 'issues event with action "unlabeled" is not a trigger' })
+    expect(routeEvent('issues', p, TRIGGER)).toEqual({
+      kind: 'ignored',
+      reason: 'issues event with action "unlabeled" is not a trigger'
+    })
     p.action = 'opened'
     expect(routeEvent('issues', p, TRIGGER).kind).toBe('ignored')
   })
@@ -181,26 +184,41 @@ describe('routeEvent: issue_comment', () => {
   })
 
   it('ignores a command written by a [bot] login, even with user type User', () => {
-    const route = routeEvent('issue_comment', comment('/approve', { login: 'github-actions[bot]', type: 'User' }), TRIGGER)
+    const route = routeEvent(
+      'issue_comment',
+      comment('/approve', { login: 'github-actions[bot]', type: 'User' }),
+      TRIGGER
+    )
     expect(route).toEqual({ kind: 'ignored', reason: 'comment by a bot (github-actions[bot])' })
   })
 
   it('ignores edited comments, even when they now start with a command', () => {
     const p = comment('/approve', undefined, 'issue_comment.edited.json')
-    expect(routeEvent('issue_comment', p, TRIGGER)).toEqual({ kind: 'ignored', reason: 'comment edited: only new comments carry commands' })
+    expect(routeEvent('issue_comment', p, TRIGGER)).toEqual({
+      kind: 'ignored',
+      reason: 'comment edited: only new comments carry commands'
+    })
   })
 
   it('ignores deleted comments', () => {
     const p = comment('/cancel')
     p.action = 'deleted'
-    expect(routeEvent('issue_comment', p, TRIGGER)).toEqual({ kind: 'ignored', reason: 'comment deleted: only new comments carry commands' })
+    expect(routeEvent('issue_comment', p, TRIGGER)).toEqual({
+      kind: 'ignored',
+      reason: 'comment deleted: only new comments carry commands'
+    })
   })
 
   it('ignores commands on a pull request', () => {
     const p = comment('/approve', undefined, 'issue_comment.created.pull_request.json')
     expect(obj(p.issue).pull_request).toBeDefined()
-    expect(routeEvent('issue_comment', p, TRIGGER)).toEqual({ kind: 'ignored', reason: '/approve on a pull request: only /fix works there' })
-    expect(routeEvent('issue_comment', comment('/plan', undefined, 'issue_comment.created.pull_request.json'), TRIGGER).kind).toBe('ignored')
+    expect(routeEvent('issue_comment', p, TRIGGER)).toEqual({
+      kind: 'ignored',
+      reason: '/approve on a pull request: only /fix works there'
+    })
+    expect(
+      routeEvent('issue_comment', comment('/plan', undefined, 'issue_comment.created.pull_request.json'), TRIGGER).kind
+    ).toBe('ignored')
   })
 
   it('ignores a comment with no body', () => {
@@ -272,9 +290,15 @@ describe('routeEvent: /fix on pull requests', () => {
   it('ignores other reviews: approvals, plain comments, no /fix, bots', () => {
     expect(routeEvent('pull_request_review', review('approved', '/fix nothing'), TRIGGER).kind).toBe('ignored')
     expect(routeEvent('pull_request_review', review('commented', '/fix later'), TRIGGER).kind).toBe('ignored')
-    expect(routeEvent('pull_request_review', review('changes_requested', 'Please rename this.'), TRIGGER).kind).toBe('ignored')
+    expect(routeEvent('pull_request_review', review('changes_requested', 'Please rename this.'), TRIGGER).kind).toBe(
+      'ignored'
+    )
     expect(
-      routeEvent('pull_request_review', review('changes_requested', '/fix x', { login: 'ci[bot]', type: 'Bot' }), TRIGGER).kind
+      routeEvent(
+        'pull_request_review',
+        review('changes_requested', '/fix x', { login: 'ci[bot]', type: 'Bot' }),
+        TRIGGER
+      ).kind
     ).toBe('ignored')
   })
 })
@@ -289,7 +313,7 @@ describe('routeEvent: pull_request closed (the ledger)', () => {
   it('routes a merged pull request to the ledger with what the event says about it', () => {
     const route = routeEvent(
       'pull_request',
-      closed((pr) => {
+      closed(pr => {
         pr.merged = true
         pr.merged_at = '2019-05-15T15:21:18Z'
       }),
@@ -328,8 +352,11 @@ describe('routeEvent: pull_request closed (the ledger)', () => {
   it('ignores other pull request actions and pull requests from forks', () => {
     const opened = closed()
     opened.action = 'opened'
-    expect(routeEvent('pull_request', opened, TRIGGER)).toEqual({ kind: 'ignored', reason: 'pull_request opened: only closed pull requests are recorded' })
-    const fork = closed((pr) => {
+    expect(routeEvent('pull_request', opened, TRIGGER)).toEqual({
+      kind: 'ignored',
+      reason: 'pull_request opened: only closed pull requests are recorded'
+    })
+    const fork = closed(pr => {
       obj(obj(pr.head).repo).full_name = 'someone/Hello-World'
     })
     expect(routeEvent('pull_request', fork, TRIGGER)).toEqual({

@@ -35,11 +35,17 @@ describe('planSandboxSetup', () => {
   })
 
   it('says exactly what a runner without sudo lacks, so its image can be fixed', () => {
-    expect(planSandboxSetup({ ...hosted, hasSudo: false, missing: ['bwrap'], userNamespacesRestricted: true })).toEqual({
-      cannot:
-        'this runner has no passwordless sudo, so the action cannot install bubblewrap and allow unprivileged user namespaces (sysctl kernel.apparmor_restrict_unprivileged_userns=0); do it in the runner image'
+    expect(planSandboxSetup({ ...hosted, hasSudo: false, missing: ['bwrap'], userNamespacesRestricted: true })).toEqual(
+      {
+        cannot:
+          'this runner has no passwordless sudo, so the action cannot install bubblewrap and allow unprivileged user namespaces (sysctl kernel.apparmor_restrict_unprivileged_userns=0); do it in the runner image'
+      }
+    )
+    expect(planSandboxSetup({ ...hosted, hasApt: false, missing: ['socat'] })).toEqual({
+      cannot: 'install socat on this runner (no apt-get found)'
     })
-    expect(planSandboxSetup({ ...hosted, hasApt: false, missing: ['socat'] })).toEqual({ cannot: 'install socat on this runner (no apt-get found)' })
-    expect(planSandboxSetup({ ...hosted, platform: 'darwin' })).toEqual({ cannot: 'the sandbox needs a Linux runner; this one is darwin' })
+    expect(planSandboxSetup({ ...hosted, platform: 'darwin' })).toEqual({
+      cannot: 'the sandbox needs a Linux runner; this one is darwin'
+    })
   })
 })

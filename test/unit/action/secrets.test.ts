@@ -48,7 +48,9 @@ describe('SecretRegistry', () => {
     const sha = commitFile('src.js', `const t = '${Buffer.from(TOKEN).toString('hex')}'\n`)
     const err = (await registry.checkCommit(repo, sha).catch((e: unknown) => e)) as Error
     expect(err).toBeInstanceOf(SecretLeakError)
-    expect(err.message).toBe(`commit ${sha.slice(0, 7)} would publish a secret (plain or encoded) in src.js; nothing was pushed`)
+    expect(err.message).toBe(
+      `commit ${sha.slice(0, 7)} would publish a secret (plain or encoded) in src.js; nothing was pushed`
+    )
   })
 
   it('stops a commit that carries the secret in a file name or in its message', async () => {

@@ -37,21 +37,34 @@ describe('chooseStart', () => {
 
   it('points a second /plan at the pending plan, with the one command that continues it', () => {
     const start = chooseStart(facts({ plan: plan(), heads: new Map([[BRANCH, PLAN]]) }))
-    expect(start).toEqual({ kind: 'refuse', message: `This issue already has [a plan awaiting approval](${URL}). Comment \`/approve\` to implement it.` })
+    expect(start).toEqual({
+      kind: 'refuse',
+      message: `This issue already has [a plan awaiting approval](${URL}). Comment \`/approve\` to implement it.`
+    })
   })
 
   it('points at /revise while the pull request is open, and at /approve when the implementation has no pull request yet', () => {
     const approved = { state: 'approved' as const, headSha: IMPL, pushed: [PLAN, IMPL] }
-    const open = chooseStart(facts({ plan: plan({ ...approved, pr: 9 }), pull: 'open', heads: new Map([[BRANCH, IMPL]]) }))
+    const open = chooseStart(
+      facts({ plan: plan({ ...approved, pr: 9 }), pull: 'open', heads: new Map([[BRANCH, IMPL]]) })
+    )
     expect(open).toMatchObject({ kind: 'refuse', message: expect.stringContaining('already has pull request #9') })
-    expect(open.kind === 'refuse' && open.message).toContain('Comment `/revise <what should change>` for a new plan on its branch.')
+    expect(open.kind === 'refuse' && open.message).toContain(
+      'Comment `/revise <what should change>` for a new plan on its branch.'
+    )
     const noPr = chooseStart(facts({ plan: plan(approved), heads: new Map([[BRANCH, IMPL]]) }))
-    expect(noPr.kind === 'refuse' && noPr.message).toMatch(/its pull request was not opened\. Comment `\/approve` to finish it\.$/)
+    expect(noPr.kind === 'refuse' && noPr.message).toMatch(
+      /its pull request was not opened\. Comment `\/approve` to finish it\.$/
+    )
   })
 
-  it('builds on a cancelled plan\'s branch at any commit the bot recorded, not only the last', () => {
+  it("builds on a cancelled plan's branch at any commit the bot recorded, not only the last", () => {
     const cancelled = plan({ state: 'cancelled', headSha: IMPL, pushed: [PLAN, IMPL] })
-    expect(chooseStart(facts({ plan: cancelled, heads: new Map([[BRANCH, PLAN]]) }))).toEqual({ kind: 'continue', branch: BRANCH, sha: PLAN })
+    expect(chooseStart(facts({ plan: cancelled, heads: new Map([[BRANCH, PLAN]]) }))).toEqual({
+      kind: 'continue',
+      branch: BRANCH,
+      sha: PLAN
+    })
   })
 
   it('leaves a branch someone else moved alone, even under a pending plan, and takes a fresh one', () => {
@@ -64,10 +77,21 @@ describe('chooseStart', () => {
     }
   })
 
-  it('starts fresh after the pull request was closed or merged, even though the branch is the bot\'s own', () => {
+  it("starts fresh after the pull request was closed or merged, even though the branch is the bot's own", () => {
     for (const pull of ['closed', 'merged'] as const) {
       const done = plan({ state: 'approved', headSha: IMPL, pushed: [PLAN, IMPL], pr: 9 })
-      expect(chooseStart(facts({ plan: done, pull, heads: new Map([[BRANCH, IMPL], [`${BRANCH}-2`, THEIRS]]) }))).toEqual({
+      expect(
+        chooseStart(
+          facts({
+            plan: done,
+            pull,
+            heads: new Map([
+              [BRANCH, IMPL],
+              [`${BRANCH}-2`, THEIRS]
+            ])
+          })
+        )
+      ).toEqual({
         kind: 'base',
         branch: `${BRANCH}-3`,
         leftAlone: { branch: BRANCH, why: pull }
@@ -77,8 +101,11 @@ describe('chooseStart', () => {
     }
   })
 
-  it('starts again on the same branch when a pending plan\'s branch was deleted', () => {
-    expect(chooseStart(facts({ plan: plan({ branch: `${BRANCH}-2` }) }))).toEqual({ kind: 'base', branch: `${BRANCH}-2` })
+  it("starts again on the same branch when a pending plan's branch was deleted", () => {
+    expect(chooseStart(facts({ plan: plan({ branch: `${BRANCH}-2` }) }))).toEqual({
+      kind: 'base',
+      branch: `${BRANCH}-2`
+    })
   })
 })
 

@@ -41,9 +41,19 @@ describe('renderStatusComment', () => {
       title: 'Orchestrator: implementing #42',
       runUrl: RUN,
       phases: [
-        { name: 'index', state: 'skipped', result: phase('index', { status: 'skipped', costUsd: 0 }), note: 'reused from the plan' },
+        {
+          name: 'index',
+          state: 'skipped',
+          result: phase('index', { status: 'skipped', costUsd: 0 }),
+          note: 'reused from the plan'
+        },
         { name: 'implement', state: 'done', result: phase('implement', { durationMs: 185_000, costUsd: 1.25 }) },
-        { name: 'review', state: 'failed', result: phase('review', { status: 'failed', durationMs: 3_000, costUsd: 0.05 }), note: 'the reviewer gave no verdict' }
+        {
+          name: 'review',
+          state: 'failed',
+          result: phase('review', { status: 'failed', durationMs: 3_000, costUsd: 0.05 }),
+          note: 'the reviewer gave no verdict'
+        }
       ],
       outcome: { ok: false, text: 'The review failed: the reviewer gave no verdict.' }
     })
@@ -57,9 +67,21 @@ describe('renderStatusComment', () => {
   it("warns on a phase that changed git's own setup, naming what was put back", () => {
     const body = renderStatusComment({
       ...inProgress,
-      phases: [{ name: 'implement', state: 'done', result: phase('implement', { durationMs: 185_000, costUsd: 1.25, restored: ['.git/config', '.git/hooks/pre-commit'] }) }]
+      phases: [
+        {
+          name: 'implement',
+          state: 'done',
+          result: phase('implement', {
+            durationMs: 185_000,
+            costUsd: 1.25,
+            restored: ['.git/config', '.git/hooks/pre-commit']
+          })
+        }
+      ]
     })
-    expect(body).toContain('- ✅ **implement** — 3m 5s, $1.25 — ⚠️ put back git setup it changed: `.git/config`, `.git/hooks/pre-commit`')
+    expect(body).toContain(
+      '- ✅ **implement** — 3m 5s, $1.25 — ⚠️ put back git setup it changed: `.git/config`, `.git/hooks/pre-commit`'
+    )
   })
 
   it('marks a successful outcome', () => {

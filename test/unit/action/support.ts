@@ -35,7 +35,14 @@ export const findings: Finding[] = [
     lens: 'security'
   },
   { severity: 'nit', file: 'README.md', line: null, title: 'Typo', detail: 'recieve → receive' },
-  { severity: 'major', file: 'test/limiter.test.ts', line: 7, title: 'No test for the reset window', detail: 'Add one.', lens: 'tests' }
+  {
+    severity: 'major',
+    file: 'test/limiter.test.ts',
+    line: 7,
+    title: 'No test for the reset window',
+    detail: 'Add one.',
+    lens: 'tests'
+  }
 ]
 
 export function runResult(overrides: Partial<RunResult> = {}): RunResult {
@@ -48,7 +55,9 @@ export function runResult(overrides: Partial<RunResult> = {}): RunResult {
       phase('plan', {
         durationMs: 45_500,
         costUsd: 0.08,
-        questions: [{ question: 'Should HEAD requests count?', answer: 'Yes, count them like GET.', answeredBy: 'openai' }]
+        questions: [
+          { question: 'Should HEAD requests count?', answer: 'Yes, count them like GET.', answeredBy: 'openai' }
+        ]
       }),
       phase('implement', { durationMs: 185_000, costUsd: 1.25, inputTokens: 90_000, outputTokens: 9_000 }),
       phase('review', { durationMs: 30_000, costUsd: 0.3 })

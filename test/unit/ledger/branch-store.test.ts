@@ -28,7 +28,7 @@ function clone(name: string): string {
   return dir
 }
 
-async function ledgerIn(dir: string, wrap: (remote: LedgerRemote) => LedgerRemote = (r) => r): Promise<LedgerBranch> {
+async function ledgerIn(dir: string, wrap: (remote: LedgerRemote) => LedgerRemote = r => r): Promise<LedgerBranch> {
   const wb = new WorkBranch(dir, LEDGER_BRANCH, { token: 'ghs_unused', serverUrl: 'https://github.com' })
   await wb.init()
   return new LedgerBranch(wrap(wb), dir, { pause: noPause })
@@ -39,7 +39,10 @@ const record = (id: string) => JSON.stringify({ v: 1, kind: 'run', id, startedAt
 /** The ledger as origin has it: ids in file order, and the commits' subjects newest first. */
 function originLedger(): { ids: string[]; log: string[] } {
   const text = git(origin, 'show', `refs/heads/${LEDGER_BRANCH}:ledger.jsonl`)
-  return { ids: parseLedger(text).records.map((r) => r.id), log: git(origin, 'log', '--format=%s', LEDGER_BRANCH).split('\n') }
+  return {
+    ids: parseLedger(text).records.map(r => r.id),
+    log: git(origin, 'log', '--format=%s', LEDGER_BRANCH).split('\n')
+  }
 }
 
 /**
@@ -49,12 +52,12 @@ function originLedger(): { ids: string[]; log: string[] } {
 function barrier(count: number): (remote: LedgerRemote) => LedgerRemote {
   let arrived = 0
   let release: () => void = () => undefined
-  const all = new Promise<void>((resolve) => (release = resolve))
-  return (remote) => {
+  const all = new Promise<void>(resolve => (release = resolve))
+  return remote => {
     let first = true
     return {
-      remoteHead: (name) => remote.remoteHead(name),
-      fetch: (name) => remote.fetch(name),
+      remoteHead: name => remote.remoteHead(name),
+      fetch: name => remote.fetch(name),
       async pushRef(commit, branch) {
         if (first) {
           first = false
@@ -93,7 +96,10 @@ describe('LedgerBranch', () => {
     const first = await ledger.append([record('action:1.1')], BOT)
     expect(first.attempts).toBe(1)
     await ledger.append([record('action:2.1'), record('action:3.1')], BOT)
-    expect(originLedger()).toEqual({ ids: ['action:1.1', 'action:2.1', 'action:3.1'], log: ['ledger: action:2.1, action:3.1', 'ledger: action:1.1'] })
+    expect(originLedger()).toEqual({
+      ids: ['action:1.1', 'action:2.1', 'action:3.1'],
+      log: ['ledger: action:2.1, action:3.1', 'ledger: action:1.1']
+    })
     expect(git(origin, 'log', '-1', '--format=%an <%ae>', LEDGER_BRANCH)).toBe(`${BOT.name} <${BOT.email}>`)
     // Plumbing only: the checkout is where it was, with its own changes.
     expect(git(work, 'rev-parse', 'HEAD')).toBe(head)
@@ -113,10 +119,13 @@ describe('LedgerBranch', () => {
       if (existing) await (await ledgerIn(clone('earlier'))).append([record('action:0.1')], BOT)
       const race = barrier(2)
       const [a, b] = await Promise.all([ledgerIn(clone('run-a'), race), ledgerIn(clone('run-b'), race)])
-      const results = await Promise.all([a.append([record('action:10.1')], BOT), b.append([record('action:11.1')], BOT)])
+      const results = await Promise.all([
+        a.append([record('action:10.1')], BOT),
+        b.append([record('action:11.1')], BOT)
+      ])
 
       // One push won at once; the other was rejected, fetched the winner's tip, appended again and pushed.
-      expect(results.map((r) => r.attempts).sort()).toEqual([1, 2])
+      expect(results.map(r => r.attempts).sort()).toEqual([1, 2])
       const { ids, log } = originLedger()
       const winner = results[0]?.attempts === 1 ? 'action:10.1' : 'action:11.1'
       const loser = winner === 'action:10.1' ? 'action:11.1' : 'action:10.1'
@@ -125,30 +134,52 @@ describe('LedgerBranch', () => {
       // A straight line of commits: the loser's retry sits on top of the winner's commit.
       const tip = git(origin, 'rev-parse', LEDGER_BRANCH)
       expect(git(origin, 'rev-list', '--count', '--merges', LEDGER_BRANCH)).toBe('0')
-      expect(git(origin, 'rev-parse', `${tip}^`)).toBe(results.find((r) => r.attempts === 1)?.sha)
+      expect(git(origin, 'rev-parse', `${tip}^`)).toBe(results.find(r => r.attempts === 1)?.sha)
     })
   }
 
   it('writes companion files (nested folders too) in the same commit and keeps the branch’s other files', async () => {
     const ledger = await ledgerIn(clone('work'))
-    await ledger.append([record('action:1.1')], BOT, async () => ({ 'README.md': '# Report\n', 'report/trend.svg': '<svg/>', 'report/old.svg': '<svg/>' }))
-    await ledger.append([record('action:2.1')], BOT, async (text) => ({ 'report/trend.svg': `<svg>${parseLedger(text).records.length}</svg>` }))
-    expect(git(origin, 'ls-tree', '-r', '--name-only', LEDGER_BRANCH).split('\n')).toEqual(['README.md', 'ledger.jsonl', 'report/old.svg', 'report/trend.svg'])
+    await ledger.append([record('action:1.1')], BOT, async () => ({
+      'README.md': '# Report\n',
+      'report/trend.svg': '<svg/>',
+      'report/old.svg': '<svg/>'
+    }))
+    await ledger.append([record('action:2.1')], BOT, async text => ({
+      'report/trend.svg': `<svg>${parseLedger(text).records.length}</svg>`
+    }))
+    expect(git(origin, 'ls-tree', '-r', '--name-only', LEDGER_BRANCH).split('\n')).toEqual([
+      'README.md',
+      'ledger.jsonl',
+      'report/old.svg',
+      'report/trend.svg'
+    ])
     expect(git(origin, 'show', `${LEDGER_BRANCH}:report/trend.svg`)).toBe('<svg>2</svg>')
     expect(git(origin, 'show', `${LEDGER_BRANCH}:README.md`)).toBe('# Report')
   })
 
   it('gives up after its attempts when the branch keeps moving, and passes on any other push error', async () => {
     const dir = clone('work')
-    const rejected = new GitError('git push failed', ['push'], 1, 'hint: Updates were rejected', '!\trefs/heads/x\t[rejected] (fetch first)')
-    const always = await ledgerIn(dir, (r) => ({ ...bind(r), pushRef: async () => Promise.reject(rejected) }))
+    const rejected = new GitError(
+      'git push failed',
+      ['push'],
+      1,
+      'hint: Updates were rejected',
+      '!\trefs/heads/x\t[rejected] (fetch first)'
+    )
+    const always = await ledgerIn(dir, r => ({ ...bind(r), pushRef: async () => Promise.reject(rejected) }))
     await expect(always.append([record('action:1.1')], BOT)).rejects.toThrow(LedgerPushRejected)
-    const denied = new GitError('git push failed: remote: Permission to acme/widgets.git denied', ['push'], 128, 'remote: Permission denied')
-    const broken = await ledgerIn(dir, (r) => ({ ...bind(r), pushRef: async () => Promise.reject(denied) }))
+    const denied = new GitError(
+      'git push failed: remote: Permission to acme/widgets.git denied',
+      ['push'],
+      128,
+      'remote: Permission denied'
+    )
+    const broken = await ledgerIn(dir, r => ({ ...bind(r), pushRef: async () => Promise.reject(denied) }))
     await expect(broken.append([record('action:1.1')], BOT)).rejects.toBe(denied)
   })
 })
 
 function bind(remote: LedgerRemote): LedgerRemote {
-  return { remoteHead: (n) => remote.remoteHead(n), fetch: (n) => remote.fetch(n), pushRef: (c, b) => remote.pushRef(c, b) }
+  return { remoteHead: n => remote.remoteHead(n), fetch: n => remote.fetch(n), pushRef: (c, b) => remote.pushRef(c, b) }
 }

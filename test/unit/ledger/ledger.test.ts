@@ -34,14 +34,20 @@ describe('classifyFailure', () => {
     const cases: Array<[string, string]> = [
       ['Claude Code did not finish within 30 minute(s) and was stopped', 'timeout'],
       ['did not finish within the 30 minute(s) phase timeout; Claude Code was stopped', 'timeout'],
-      ['the Anthropic credential was rejected (HTTP 401); check anthropic_api_key / claude_code_oauth_token', 'credential'],
+      [
+        'the Anthropic credential was rejected (HTTP 401); check anthropic_api_key / claude_code_oauth_token',
+        'credential'
+      ],
       ['Claude Code exited with code 1: Error: boom', 'claude-error'],
       ['Claude Code could not be started: spawn ENOENT', 'claude-error'],
       ['Claude Code ended without reporting a result', 'claude-error'],
       ['Claude Code failed', 'claude-error'],
       ['the research phase broke its rules: it changed src/api.js outside thoughts/shared', 'rule-broken'],
       ['the plan phase was still asking a question after 3 answer(s): Which store?', 'question-unanswered'],
-      ['the plan phase finished without writing its document in thoughts/shared/ (expected thoughts/shared/plans/x.md)', 'no-document'],
+      [
+        'the plan phase finished without writing its document in thoughts/shared/ (expected thoughts/shared/plans/x.md)',
+        'no-document'
+      ],
       ['the review phase returned no structured findings', 'review-malformed'],
       ['the review phase returned malformed findings: findings[0].severity is missing', 'review-malformed'],
       ["implement failed: the run's budget of $2 is spent", 'budget'],
@@ -70,14 +76,26 @@ describe('classifyFailure', () => {
     expect(classifyFailure('I won’t implement the plan: the branch changed', 'refused')).toBe('refused')
     expect(classifyFailure(undefined)).toBe('other')
     // Every class the classifier can return is a documented one.
-    expect(FAILURE_REASONS).toEqual(expect.arrayContaining(['timeout', 'budget', 'model-api', 'rule-broken', 'verify-failed', 'empty-change', 'refused']))
+    expect(FAILURE_REASONS).toEqual(
+      expect.arrayContaining([
+        'timeout',
+        'budget',
+        'model-api',
+        'rule-broken',
+        'verify-failed',
+        'empty-change',
+        'refused'
+      ])
+    )
   })
 
   it('finds the phase: the engine’s, the one the sentence names, or none', () => {
     expect(failurePhase('anything', 'review')).toBe('review')
     expect(failurePhase('implement failed: Claude Code failed')).toBe('implement')
     expect(failurePhase('the plan phase wrote nothing to commit')).toBe('plan')
-    expect(failurePhase("the project's check `npm test` still fails after 3 round(s) (require_green: true)")).toBe('implement')
+    expect(failurePhase("the project's check `npm test` still fails after 3 round(s) (require_green: true)")).toBe(
+      'implement'
+    )
     expect(failurePhase('Resource not accessible by integration')).toBeNull()
   })
 
@@ -123,7 +141,10 @@ const RESULT: RunResult = {
   ],
   planPath: 'thoughts/shared/plans/x.md',
   reviewPath: null,
-  findings: [{ severity: 'major', file: 'src/a.ts', line: 3, title: 'TITLE TEXT', detail: 'DETAIL TEXT', lens: 'tests' }, { severity: 'nit', file: 'src/b.ts', line: null, title: 't', detail: 'd' }],
+  findings: [
+    { severity: 'major', file: 'src/a.ts', line: 3, title: 'TITLE TEXT', detail: 'DETAIL TEXT', lens: 'tests' },
+    { severity: 'nit', file: 'src/b.ts', line: null, title: 't', detail: 'd' }
+  ],
   changedFiles: ['src/a.ts', 'src/b.ts'],
   totals: { durationMs: 1500, costUsd: 0.1434567, inputTokens: 13, outputTokens: 6 },
   failedPhase: 'review',
@@ -166,7 +187,7 @@ describe('buildRunRecord', () => {
       changedFiles: 2,
       sandboxed: true
     })
-    expect(record.phases.map((p) => [p.name, p.status, p.durationMs, p.costUsd, p.reused])).toEqual([
+    expect(record.phases.map(p => [p.name, p.status, p.durationMs, p.costUsd, p.reused])).toEqual([
       ['implement', 'succeeded', 1200, 0.123457, false],
       ['review', 'failed', 300, 0.02, false]
     ])
@@ -174,15 +195,37 @@ describe('buildRunRecord', () => {
   })
 
   it('records a refusal with its reason and no phase, and a success with neither', () => {
-    const refused = buildRunRecord({ ...base, status: 'refused', reason: 'Sorry, only people with write access can use /approve.' })
+    const refused = buildRunRecord({
+      ...base,
+      status: 'refused',
+      reason: 'Sorry, only people with write access can use /approve.'
+    })
     expect(ledgerSchemaErrors(refused)).toEqual([])
-    expect(refused).toMatchObject({ reason: 'refused', failedPhase: null, detail: 'Sorry, only people with write access can use /approve.', phases: [] })
-    const ok = buildRunRecord({ ...base, pr: 12, status: 'pr-opened', result: { ...RESULT, status: 'completed', failedPhase: undefined, error: undefined } })
+    expect(refused).toMatchObject({
+      reason: 'refused',
+      failedPhase: null,
+      detail: 'Sorry, only people with write access can use /approve.',
+      phases: []
+    })
+    const ok = buildRunRecord({
+      ...base,
+      pr: 12,
+      status: 'pr-opened',
+      result: { ...RESULT, status: 'completed', failedPhase: undefined, error: undefined }
+    })
     expect(ok).toMatchObject({ reason: null, failedPhase: null, detail: null, pr: 12 })
   })
 
   it('counts the rounds of the project’s check when the result has them', () => {
-    const verify = { command: 'npm test', source: 'input', passed: true, rounds: [{ round: 1, passed: false }, { round: 2, passed: true }] }
+    const verify = {
+      command: 'npm test',
+      source: 'input',
+      passed: true,
+      rounds: [
+        { round: 1, passed: false },
+        { round: 2, passed: true }
+      ]
+    }
     const result = { ...RESULT, status: 'completed', verify } as unknown as RunResult
     expect(buildRunRecord({ ...base, status: 'pr-opened', result }).verifyRounds).toBe(2)
     expect(buildRunRecord({ ...base, status: 'pr-opened', result: RESULT }).verifyRounds).toBe(0)
@@ -193,7 +236,19 @@ describe('buildRunRecord', () => {
       ...base,
       command: 'start',
       status: 'awaiting-answer',
-      result: { ...RESULT, status: 'awaiting-answer', phases: [], findings: [], waiting: { phase: 'plan', questions: [{ question: 'q1', options: [] }, { question: 'q2', options: [] }] } }
+      result: {
+        ...RESULT,
+        status: 'awaiting-answer',
+        phases: [],
+        findings: [],
+        waiting: {
+          phase: 'plan',
+          questions: [
+            { question: 'q1', options: [] },
+            { question: 'q2', options: [] }
+          ]
+        }
+      }
     })
     expect(waiting.questions).toEqual([
       { phase: 'plan', answeredBy: 'pending' },
@@ -204,8 +259,19 @@ describe('buildRunRecord', () => {
 
 describe('the review quality signal', () => {
   const published = '2026-02-01T10:00:00.000Z'
-  const finding = (file: string, line: number | null, lens: string | null = 'correctness') => ({ severity: 'major' as const, lens, file, line, publishedAt: published })
-  const comment = (file: string, line: number | null, body = 'Please look at this', createdAt = '2026-02-01T12:00:00Z') => ({ file, line, body, createdAt })
+  const finding = (file: string, line: number | null, lens: string | null = 'correctness') => ({
+    severity: 'major' as const,
+    lens,
+    file,
+    line,
+    publishedAt: published
+  })
+  const comment = (
+    file: string,
+    line: number | null,
+    body = 'Please look at this',
+    createdAt = '2026-02-01T12:00:00Z'
+  ) => ({ file, line, body, createdAt })
 
   it('counts a comment as raised when a finding published before it is in the same file within 5 lines', () => {
     const findings = [finding('src/a.ts', 10), finding('test/a.test.ts', null, 'tests')]
@@ -238,8 +304,22 @@ describe('the review quality signal', () => {
   it('takes people’s top-level comments only, and the findings of runs that published a review', () => {
     const raw = [
       { path: 'a.ts', line: 3, body: 'x', created_at: 't1', user: { login: 'mia', type: 'User' } },
-      { path: 'a.ts', line: null, original_line: 7, body: 'outdated', created_at: 't2', user: { login: 'mia', type: 'User' } },
-      { path: 'a.ts', line: 4, body: 'reply', created_at: 't3', in_reply_to_id: 1, user: { login: 'dan', type: 'User' } },
+      {
+        path: 'a.ts',
+        line: null,
+        original_line: 7,
+        body: 'outdated',
+        created_at: 't2',
+        user: { login: 'mia', type: 'User' }
+      },
+      {
+        path: 'a.ts',
+        line: 4,
+        body: 'reply',
+        created_at: 't3',
+        in_reply_to_id: 1,
+        user: { login: 'dan', type: 'User' }
+      },
       { path: 'a.ts', line: 5, body: 'bot', created_at: 't4', user: { login: 'github-actions[bot]', type: 'Bot' } },
       { path: 'a.ts', line: 6, body: 'other bot', created_at: 't5', user: { login: 'linter', type: 'Bot' } }
     ]
@@ -262,8 +342,12 @@ describe('the review quality signal', () => {
         result: { ...RESULT, status: 'completed', failedPhase: undefined, error: undefined }
       })
     })
-    const found = publishedFindings([record('pr-updated', 5), record('failed', 5), record('pr-updated', 6), record('pr-updated', 5, 'other/repo')], 'acme/widgets', 5)
-    expect(found.map((f) => [f.file, f.publishedAt])).toEqual([
+    const found = publishedFindings(
+      [record('pr-updated', 5), record('failed', 5), record('pr-updated', 6), record('pr-updated', 5, 'other/repo')],
+      'acme/widgets',
+      5
+    )
+    expect(found.map(f => [f.file, f.publishedAt])).toEqual([
       ['src/a.ts', '2026-02-01T10:10:00.000Z'],
       ['src/b.ts', '2026-02-01T10:10:00.000Z']
     ])
@@ -273,7 +357,15 @@ describe('the review quality signal', () => {
     const facts = {
       id: 'action:77.1',
       repository: 'acme/widgets',
-      pull: { number: 5, merged: true, createdAt: '2026-02-01T09:00:00Z', closedAt: '2026-02-02T09:00:00Z', author: 'github-actions[bot]', headRef: 'orchestrator/issue-4', body: '' },
+      pull: {
+        number: 5,
+        merged: true,
+        createdAt: '2026-02-01T09:00:00Z',
+        closedAt: '2026-02-02T09:00:00Z',
+        author: 'github-actions[bot]',
+        headRef: 'orchestrator/issue-4',
+        body: ''
+      },
       issue: 4,
       fixRounds: 2,
       commitEmails: ['bot@example.com', 'BOT@example.com', 'dev@example.com'],
@@ -284,8 +376,23 @@ describe('the review quality signal', () => {
     }
     const merged = buildClosedRecord(facts)
     expect(ledgerSchemaErrors(merged)).toEqual([])
-    expect(merged).toMatchObject({ kind: 'pr-closed', pr: 5, issue: 4, merged: true, fixRounds: 2, humanCommits: 1, botCommits: 2, closedAt: '2026-02-02T09:00:00Z' })
-    expect(merged.humanReview).toEqual({ comments: 1, raised: 1, missed: 0, raisedByLens: { correctness: 1 }, missedByLens: {} })
+    expect(merged).toMatchObject({
+      kind: 'pr-closed',
+      pr: 5,
+      issue: 4,
+      merged: true,
+      fixRounds: 2,
+      humanCommits: 1,
+      botCommits: 2,
+      closedAt: '2026-02-02T09:00:00Z'
+    })
+    expect(merged.humanReview).toEqual({
+      comments: 1,
+      raised: 1,
+      missed: 0,
+      raisedByLens: { correctness: 1 },
+      missedByLens: {}
+    })
     const closed = buildClosedRecord({ ...facts, pull: { ...facts.pull, merged: false } })
     expect(closed.humanReview).toBeNull()
     expect(ledgerSchemaErrors(closed)).toEqual([])
@@ -296,7 +403,7 @@ describe('parseLedger and the local ledger', () => {
   it('skips lines of an unknown version and broken lines', () => {
     const ok = JSON.stringify({ v: 1, kind: 'run', id: 'action:1.1' })
     const { records, skipped } = parseLedger(`${ok}\n{"v":2,"kind":"run","id":"x"}\n{"v":1,"kind":"ru\n\n`)
-    expect(records.map((r) => r.id)).toEqual(['action:1.1'])
+    expect(records.map(r => r.id)).toEqual(['action:1.1'])
     expect(skipped).toBe(2)
   })
 

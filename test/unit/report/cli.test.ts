@@ -27,15 +27,29 @@ function git(cwd: string, ...args: string[]): string {
 async function report(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = ''
   const err: string[] = []
-  const code = await reportMain(argv, { cwd: repo, out: (t) => (out += t), err: (l) => err.push(l), now: NOW })
+  const code = await reportMain(argv, { cwd: repo, out: t => (out += t), err: l => err.push(l), now: NOW })
   return { code, out, err: err.join('\n') }
 }
 
 /** Commits `ledger.jsonl` with `text` on `branch` of `dir`, without checking it out. */
 function commitLedger(dir: string, ref: string, text: string): void {
   const blob = execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: dir, input: text, encoding: 'utf8' }).trim()
-  const tree = execFileSync('git', ['mktree'], { cwd: dir, input: `100644 blob ${blob}\tledger.jsonl\n`, encoding: 'utf8' }).trim()
-  const commit = git(dir, '-c', 'user.name=Bot', '-c', 'user.email=bot@example.com', 'commit-tree', tree, '-m', 'ledger')
+  const tree = execFileSync('git', ['mktree'], {
+    cwd: dir,
+    input: `100644 blob ${blob}\tledger.jsonl\n`,
+    encoding: 'utf8'
+  }).trim()
+  const commit = git(
+    dir,
+    '-c',
+    'user.name=Bot',
+    '-c',
+    'user.email=bot@example.com',
+    'commit-tree',
+    tree,
+    '-m',
+    'ledger'
+  )
   git(dir, 'update-ref', ref, commit)
 }
 
@@ -50,21 +64,32 @@ afterEach(() => {
   fs.rmSync(root, { recursive: true, force: true })
 })
 
-const fixtureMarkdown = () => renderReport(buildReport(parseLedger(fs.readFileSync(FIXTURE, 'utf8')).records, { now: NOW, weeks: 8 }))
+const fixtureMarkdown = () =>
+  renderReport(buildReport(parseLedger(fs.readFileSync(FIXTURE, 'utf8')).records, { now: NOW, weeks: 8 }))
 
 describe('orchestrator report', () => {
   it('prints the report of a ledger file, and says what it read', async () => {
     const r = await report('--ledger', FIXTURE)
     expect(r.code).toBe(0)
     expect(r.out).toBe(fixtureMarkdown())
-    expect(r.err).toBe(`orchestrator report: 59 record(s) from ${FIXTURE} (2 line(s) skipped: not a ledger record of a known version)`)
+    expect(r.err).toBe(
+      `orchestrator report: 59 record(s) from ${FIXTURE} (2 line(s) skipped: not a ledger record of a known version)`
+    )
   })
 
   it('draws the charts into --svg-dir and shows them in the Markdown', async () => {
     const r = await report(`--ledger=${FIXTURE}`, '--svg-dir', 'docs/charts', '--weeks', '4')
     expect(r.code).toBe(0)
-    expect(fs.readdirSync(path.join(repo, 'docs', 'charts')).sort()).toEqual(['failures.svg', 'findings.svg', 'fix-rounds.svg', 'review.svg', 'trend.svg'])
-    expect(fs.readFileSync(path.join(repo, 'docs', 'charts', 'trend.svg'), 'utf8')).toMatch(/^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/)
+    expect(fs.readdirSync(path.join(repo, 'docs', 'charts')).sort()).toEqual([
+      'failures.svg',
+      'findings.svg',
+      'fix-rounds.svg',
+      'review.svg',
+      'trend.svg'
+    ])
+    expect(fs.readFileSync(path.join(repo, 'docs', 'charts', 'trend.svg'), 'utf8')).toMatch(
+      /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/
+    )
     expect(r.out).toContain('![Runs and merged pull requests, last 4 weeks](docs/charts/trend.svg)')
     expect(r.out).toContain('### Last 4 weeks')
     expect(r.out).toContain('| 2026-02-09 | 4 | 1 | 2 | 1 | 1 | $3.10 |')
@@ -90,7 +115,20 @@ describe('orchestrator report', () => {
     const result: RunResult = {
       task: 'Fix the payment tests',
       status: 'failed',
-      phases: [{ name: 'index', status: 'failed', durationMs: 2000, costUsd: 0.01, inputTokens: 5, outputTokens: 1, turns: 1, sessionId: null, artifacts: [], questions: [] }],
+      phases: [
+        {
+          name: 'index',
+          status: 'failed',
+          durationMs: 2000,
+          costUsd: 0.01,
+          inputTokens: 5,
+          outputTokens: 1,
+          turns: 1,
+          sessionId: null,
+          artifacts: [],
+          questions: []
+        }
+      ],
       planPath: null,
       reviewPath: null,
       findings: [],
@@ -101,7 +139,13 @@ describe('orchestrator report', () => {
     }
     git(repo, 'remote', 'add', 'origin', 'git@github.com:acme/widgets.git')
     const warnings: string[] = []
-    const file = await recordCliRun(repo, result, { ANTHROPIC_API_KEY: 'sk-ant-localKey0123456789' }, (l) => warnings.push(l), new Date('2026-03-04T10:00:00Z'))
+    const file = await recordCliRun(
+      repo,
+      result,
+      { ANTHROPIC_API_KEY: 'sk-ant-localKey0123456789' },
+      l => warnings.push(l),
+      new Date('2026-03-04T10:00:00Z')
+    )
     expect(warnings).toEqual([])
     expect(file).toBe(path.join(repo, '.git', 'orchestrator', 'ledger.jsonl'))
     expect(await localLedgerPath(repo)).toBe(file)
@@ -132,8 +176,14 @@ describe('orchestrator report', () => {
     const warnings: string[] = []
     const notARepo = path.join(root, 'plain')
     fs.mkdirSync(notARepo)
-    const result = { status: 'completed', phases: [], findings: [], changedFiles: [], totals: { durationMs: 1, costUsd: 0, inputTokens: 0, outputTokens: 0 } } as unknown as RunResult
-    expect(await recordCliRun(notARepo, result, {}, (l) => warnings.push(l))).toBeNull()
+    const result = {
+      status: 'completed',
+      phases: [],
+      findings: [],
+      changedFiles: [],
+      totals: { durationMs: 1, costUsd: 0, inputTokens: 0, outputTokens: 0 }
+    } as unknown as RunResult
+    expect(await recordCliRun(notARepo, result, {}, l => warnings.push(l))).toBeNull()
     expect(warnings).toEqual([expect.stringContaining('warning: could not add the run to the local ledger')])
   })
 
@@ -152,6 +202,8 @@ describe('orchestrator report', () => {
     }
     const help = await report('--help')
     expect(help.code).toBe(0)
-    expect(help.out).toContain('Usage: orchestrator report [--ledger <file> | --branch <ref>] [--weeks N] [--svg-dir DIR] [--cwd DIR]')
+    expect(help.out).toContain(
+      'Usage: orchestrator report [--ledger <file> | --branch <ref>] [--weeks N] [--svg-dir DIR] [--cwd DIR]'
+    )
   })
 })

@@ -136,7 +136,7 @@ describe('the report over the 50-run fixture', () => {
   it('is a ledger of valid records, with two lines a reader must skip', () => {
     const { records, skipped } = parseLedger(fs.readFileSync(FIXTURE, 'utf8'))
     expect(skipped).toBe(2)
-    expect(records.filter((r) => r.kind === 'run')).toHaveLength(50)
+    expect(records.filter(r => r.kind === 'run')).toHaveLength(50)
     for (const r of records) expect([r.id, ledgerSchemaErrors(r)]).toEqual([r.id, []])
   })
 
@@ -145,8 +145,8 @@ describe('the report over the 50-run fixture', () => {
   })
 
   it('draws the expected series', () => {
-    const specs = Object.fromEntries(chartSpecs(fixtureReport()).map((s) => [s.name, s]))
-    const series = (name: string) => specs[name]?.series.map((s) => [s.name, s.type, s.data])
+    const specs = Object.fromEntries(chartSpecs(fixtureReport()).map(s => [s.name, s]))
+    const series = (name: string) => specs[name]?.series.map(s => [s.name, s.type, s.data])
     expect(Object.keys(specs)).toEqual(['trend', 'failures', 'fix-rounds', 'findings', 'review'])
     expect(specs.trend?.categories).toEqual(['01-12', '01-19', '01-26', '02-02', '02-09', '02-16', '02-23', '03-02'])
     expect(series('trend')).toEqual([
@@ -155,7 +155,16 @@ describe('the report over the 50-run fixture', () => {
       ['Merged', 'line', [2, 1, 0, 1, 1, 1, 1, 0]],
       ['Merged without human commits', 'line', [1, 1, 0, 0, 1, 1, 1, 0]]
     ])
-    expect(specs.failures?.categories).toEqual(['budget', 'timeout', 'empty-change', 'github-api', 'max-turns', 'no-document', 'review-malformed', 'rule-broken'])
+    expect(specs.failures?.categories).toEqual([
+      'budget',
+      'timeout',
+      'empty-change',
+      'github-api',
+      'max-turns',
+      'no-document',
+      'review-malformed',
+      'rule-broken'
+    ])
     expect(series('failures')).toEqual([
       ['research', 'bar', [0, 0, 0, 0, 0, 0, 0, 1]],
       ['plan', 'bar', [1, 1, 0, 0, 0, 1, 0, 0]],
@@ -163,7 +172,7 @@ describe('the report over the 50-run fixture', () => {
       ['review', 'bar', [0, 0, 0, 0, 0, 0, 1, 0]],
       ['outside a phase', 'bar', [0, 0, 0, 1, 0, 0, 0, 0]]
     ])
-    expect(specs.failures?.series.every((s) => s.stack === 'phase')).toBe(true)
+    expect(specs.failures?.series.every(s => s.stack === 'phase')).toBe(true)
     expect(series('fix-rounds')).toEqual([['Pull requests', 'bar', [6, 2, 1, 1]]])
     expect(series('findings')).toEqual([['Findings', 'bar', [1, 3, 4, 3]]])
     expect(specs.review?.categories).toEqual(['plan-conformance', 'tests', 'correctness', 'security', 'other'])
@@ -177,7 +186,7 @@ describe('the report over the 50-run fixture', () => {
   it('draws charts that parse as SVG and show those series', () => {
     const specs = chartSpecs(fixtureReport())
     const files = renderCharts(specs)
-    expect(Object.keys(files)).toEqual(specs.map((s) => `${s.name}.svg`))
+    expect(Object.keys(files)).toEqual(specs.map(s => `${s.name}.svg`))
     for (const spec of specs) checkSvg(files[`${spec.name}.svg`] as string, spec)
   })
 })
@@ -190,12 +199,14 @@ describe('the report’s parts', () => {
     expect(md).toContain('No run failed.')
     expect(md).toContain('| Ended in a merged PR without human commits | 0 of 0 issues (—) |')
     const specs = chartSpecs(empty)
-    expect(specs.map((s) => s.name)).toEqual(['trend', 'fix-rounds', 'findings', 'review'])
+    expect(specs.map(s => s.name)).toEqual(['trend', 'fix-rounds', 'findings', 'review'])
     for (const spec of specs) checkSvg(renderCharts([spec])[`${spec.name}.svg`] as string, spec)
   })
 
   it('links the charts where it is told', () => {
-    const md = renderReport(fixtureReport(), { charts: [{ name: 'trend', title: 'Trend', src: 'https://example.test/raw/abc/report/trend.svg' }] })
+    const md = renderReport(fixtureReport(), {
+      charts: [{ name: 'trend', title: 'Trend', src: 'https://example.test/raw/abc/report/trend.svg' }]
+    })
     expect(md).toContain('### Last 8 weeks\n\n![Trend](https://example.test/raw/abc/report/trend.svg)\n\n| Week of |')
     expect(md).not.toContain('![Failed')
   })
@@ -220,23 +231,25 @@ describe('the report’s parts', () => {
  */
 function checkSvg(svg: string, spec: ChartSpec): void {
   const problems: string[] = []
-  const doc = new DOMParser({ onError: (level, message) => void (level !== 'warning' && problems.push(message)) }).parseFromString(svg, 'image/svg+xml')
+  const doc = new DOMParser({
+    onError: (level, message) => void (level !== 'warning' && problems.push(message))
+  }).parseFromString(svg, 'image/svg+xml')
   expect(problems).toEqual([])
   const root = doc.documentElement
   expect(root?.nodeName).toBe('svg')
   expect(root?.getAttribute('xmlns')).toBe('http://www.w3.org/2000/svg')
   expect(Number(root?.getAttribute('width'))).toBeGreaterThan(0)
 
-  const texts = Array.from(doc.getElementsByTagName('text')).map((t) => t.textContent ?? '')
-  expect(texts).toEqual(expect.arrayContaining([spec.title, ...spec.series.map((s) => s.name), ...spec.categories]))
+  const texts = Array.from(doc.getElementsByTagName('text')).map(t => t.textContent ?? '')
+  expect(texts).toEqual(expect.arrayContaining([spec.title, ...spec.series.map(s => s.name), ...spec.categories]))
 
-  const shapes = Array.from(doc.getElementsByTagName('path')).filter((p) => p.getAttribute('ecmeta_ssr_type') === 'chart')
+  const shapes = Array.from(doc.getElementsByTagName('path')).filter(p => p.getAttribute('ecmeta_ssr_type') === 'chart')
   const measured = spec.series.map((s, i) => {
-    const mine = shapes.filter((p) => p.getAttribute('ecmeta_series_index') === String(i))
+    const mine = shapes.filter(p => p.getAttribute('ecmeta_series_index') === String(i))
     expect([s.name, mine.length]).toEqual([s.name, s.data.length])
     return mine
       .sort((a, b) => Number(a.getAttribute('ecmeta_data_index')) - Number(b.getAttribute('ecmeta_data_index')))
-      .map((p) => {
+      .map(p => {
         if (s.type === 'bar') {
           // M x y l w 0 l 0 -h l -w 0Z: a bar h pixels tall from its base y.
           const m = (p.getAttribute('d') ?? '').match(/^M([\d.]+) ([\d.]+)l[\d.]+ 0l0 (-?[\d.]+)l/)

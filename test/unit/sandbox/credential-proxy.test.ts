@@ -19,23 +19,32 @@ async function startUpstream(): Promise<string> {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
-      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() })
+      seen.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString()
+      })
       res.writeHead(200, { 'content-type': 'text/event-stream' })
       res.write('event: message_start\ndata: {}\n\n')
       setTimeout(() => res.end('event: message_stop\ndata: {}\n\n'), 20)
     })
   })
-  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r))
+  await new Promise<void>(r => upstream.listen(0, '127.0.0.1', r))
   return `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/gateway/anthropic/`
 }
 
 function post(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(`${url}/v1/messages?beta=true`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      let body = ''
-      res.on('data', (c: Buffer) => (body += c.toString()))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
-    })
+    const req = http.request(
+      `${url}/v1/messages?beta=true`,
+      { method: 'POST', headers: { 'content-type': 'application/json', ...headers } },
+      res => {
+        let body = ''
+        res.on('data', (c: Buffer) => (body += c.toString()))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+      }
+    )
     req.on('error', reject)
     req.end('{"model":"claude"}')
   })
@@ -44,33 +53,49 @@ function post(url: string, headers: Record<string, string>): Promise<{ status: n
 afterEach(async () => {
   seen.length = 0
   await proxy?.close()
-  await new Promise<void>((r) => upstream.close(() => r()))
+  await new Promise<void>(r => upstream.close(() => r()))
 })
 
 describe('credential proxy', () => {
   it('forwards with the real API key in place of the stand-in, keeping the path and streaming the answer', async () => {
-    proxy = await startCredentialProxy({ upstream: await startUpstream(), credential: { kind: 'api-key', value: 'sk-ant-REAL' }, host: '127.0.0.2' })
+    proxy = await startCredentialProxy({
+      upstream: await startUpstream(),
+      credential: { kind: 'api-key', value: 'sk-ant-REAL' },
+      host: '127.0.0.2'
+    })
     expect(proxy.url).toMatch(/^http:\/\/127\.0\.0\.2:\d+$/)
     expect(proxy.dummy).not.toContain('REAL')
     const res = await post(proxy.url, { 'x-api-key': proxy.dummy, 'anthropic-version': '2023-06-01' })
     expect(res.status).toBe(200)
     expect(res.body).toBe('event: message_start\ndata: {}\n\nevent: message_stop\ndata: {}\n\n')
     expect(seen).toHaveLength(1)
-    expect(seen[0]).toMatchObject({ method: 'POST', url: '/gateway/anthropic/v1/messages?beta=true', body: '{"model":"claude"}' })
+    expect(seen[0]).toMatchObject({
+      method: 'POST',
+      url: '/gateway/anthropic/v1/messages?beta=true',
+      body: '{"model":"claude"}'
+    })
     expect(seen[0]?.headers['x-api-key']).toBe('sk-ant-REAL')
     expect(seen[0]?.headers['anthropic-version']).toBe('2023-06-01')
     expect(proxy.forwarded()).toBe(1)
   })
 
   it('sends an OAuth token as a bearer token and drops any key the client sent', async () => {
-    proxy = await startCredentialProxy({ upstream: await startUpstream(), credential: { kind: 'oauth-token', value: 'oat-REAL' }, host: '127.0.0.2' })
+    proxy = await startCredentialProxy({
+      upstream: await startUpstream(),
+      credential: { kind: 'oauth-token', value: 'oat-REAL' },
+      host: '127.0.0.2'
+    })
     await post(proxy.url, { authorization: `Bearer ${proxy.dummy}` })
     expect(seen[0]?.headers.authorization).toBe('Bearer oat-REAL')
     expect(seen[0]?.headers['x-api-key']).toBeUndefined()
   })
 
   it('refuses a client without the stand-in, so no other process can spend the key', async () => {
-    proxy = await startCredentialProxy({ upstream: await startUpstream(), credential: { kind: 'api-key', value: 'sk-ant-REAL' }, host: '127.0.0.2' })
+    proxy = await startCredentialProxy({
+      upstream: await startUpstream(),
+      credential: { kind: 'api-key', value: 'sk-ant-REAL' },
+      host: '127.0.0.2'
+    })
     const res = await post(proxy.url, { 'x-api-key': 'guess' })
     expect(res.status).toBe(401)
     expect(res.body).not.toContain('REAL')
@@ -79,10 +104,14 @@ describe('credential proxy', () => {
 
   it('answers a model endpoint that is down with a 502 that names no credential', async () => {
     const url = await startUpstream()
-    await new Promise<void>((r) => upstream.close(() => r()))
+    await new Promise<void>(r => upstream.close(() => r()))
     upstream = http.createServer()
-    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r))
-    proxy = await startCredentialProxy({ upstream: url, credential: { kind: 'api-key', value: 'sk-ant-REAL' }, host: '127.0.0.2' })
+    await new Promise<void>(r => upstream.listen(0, '127.0.0.1', r))
+    proxy = await startCredentialProxy({
+      upstream: url,
+      credential: { kind: 'api-key', value: 'sk-ant-REAL' },
+      host: '127.0.0.2'
+    })
     const res = await post(proxy.url, { 'x-api-key': proxy.dummy })
     expect(res.status).toBe(502)
     expect(res.body).toContain('model endpoint unreachable')

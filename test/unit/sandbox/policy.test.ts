@@ -45,7 +45,11 @@ describe('sandboxPolicy', () => {
 
 describe('parseAllowedDomains', () => {
   it('takes commas, spaces and lines, wildcards and ports', () => {
-    expect(parseAllowedDomains('registry.npmjs.org,\n *.corp.example:8443  pypi.org')).toEqual(['registry.npmjs.org', '*.corp.example:8443', 'pypi.org'])
+    expect(parseAllowedDomains('registry.npmjs.org,\n *.corp.example:8443  pypi.org')).toEqual([
+      'registry.npmjs.org',
+      '*.corp.example:8443',
+      'pypi.org'
+    ])
   })
 
   it('rejects URLs and paths with the entry named', () => {

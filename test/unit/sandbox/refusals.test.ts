@@ -10,7 +10,13 @@ describe('deniedWrites', () => {
       "Error: EROFS: read-only file system, open '/root/.npmrc'",
       "OSError: [Errno 30] Read-only file system: '/opt/tool/cache'"
     ].join('\n')
-    expect(deniedWrites(output)).toEqual(['/etc/foo', '/home/runner/pwned.txt', '/root/.npmrc', '/tmp/x y', '/opt/tool/cache'])
+    expect(deniedWrites(output)).toEqual([
+      '/etc/foo',
+      '/home/runner/pwned.txt',
+      '/root/.npmrc',
+      '/tmp/x y',
+      '/opt/tool/cache'
+    ])
   })
 
   it('finds nothing in ordinary output', () => {

@@ -9,7 +9,10 @@ import { createStore } from '../src/store.js'
 test('allows `limit` requests per window, then refuses until the window resets', () => {
   let t = 0
   const limiter = createRateLimiter({ limit: 3, windowMs: 60_000, now: () => t })
-  assert.deepEqual([1, 2, 3, 4].map(() => limiter.hit('a').allowed), [true, true, true, false])
+  assert.deepEqual(
+    [1, 2, 3, 4].map(() => limiter.hit('a').allowed),
+    [true, true, true, false]
+  )
   assert.equal(limiter.hit('b').allowed, true, 'each client has its own budget')
   t = 59_999
   assert.equal(limiter.hit('a').allowed, false)

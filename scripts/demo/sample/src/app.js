@@ -14,7 +14,8 @@ export function createApp({ store }) {
       }
       if (req.method === 'POST' && url.pathname === '/api/widgets') {
         const body = await readJson(req)
-        if (typeof body?.name !== 'string' || !body.name.trim()) return sendJson(res, 400, { error: 'name is required' })
+        if (typeof body?.name !== 'string' || !body.name.trim())
+          return sendJson(res, 400, { error: 'name is required' })
         return sendJson(res, 201, store.add({ name: body.name.trim() }))
       }
       return sendJson(res, 404, { error: 'not found' })

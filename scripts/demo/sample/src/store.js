@@ -4,7 +4,7 @@ export function createStore(seed = [{ name: 'sprocket' }, { name: 'flange' }]) {
   let nextId = 1
   const store = {
     list: () => [...widgets.values()],
-    get: (id) => widgets.get(id) ?? null,
+    get: id => widgets.get(id) ?? null,
     add({ name }) {
       const widget = { id: nextId++, name, createdAt: new Date().toISOString() }
       widgets.set(widget.id, widget)

@@ -28,7 +28,10 @@ test('GET /health', async () => {
 test('GET /api/widgets lists the widgets', async () => {
   const res = await fetch(`${base}/api/widgets`)
   assert.equal(res.status, 200)
-  assert.deepEqual((await res.json()).map((w) => w.name), ['sprocket', 'flange'])
+  assert.deepEqual(
+    (await res.json()).map(w => w.name),
+    ['sprocket', 'flange']
+  )
 })
 
 test('GET /api/widgets/:id answers 404 for an unknown widget', async () => {
