@@ -8,6 +8,7 @@ import type { PhaseName } from '../engine/types.js'
 import type { GitHubClient, RepoRef } from '../github/client.js'
 import { createComment, updateComment } from '../github/comments.js'
 import { renderStatusComment, type StatusView } from './render/status-comment.js'
+import { duration } from '../util/format.js'
 
 export class StatusComment {
   private id: number | null = null
@@ -47,7 +48,7 @@ export class StatusComment {
   onProgress(event: ProgressEvent): void {
     if (event.type === 'verify') {
       const r = event.round
-      const line = `${r.passed ? '✅' : '❌'} **verify** round ${r.round}: \`${event.command}\` ${r.passed ? 'passed' : r.timedOut ? 'timed out' : `exited ${r.exitCode}`} (${Math.round(r.durationMs / 100) / 10}s)`
+      const line = `${r.passed ? '✅' : '❌'} **verify** round ${r.round}: \`${event.command}\` ${r.passed ? 'passed' : r.timedOut ? 'timed out' : `exited ${r.exitCode}`} (${duration(r.durationMs)})`
       this.view.verify = [...(this.view.verify ?? []), line]
       this.push()
       return

@@ -20,6 +20,7 @@ import {
 } from './types.js'
 import { changesSince, recordStartingPoint } from './starting-point.js'
 import { declaredVerifyCommand, runVerify, verifyFeedback, type VerifySummary } from './verify.js'
+import { emptyPhase, sumTotals } from './results.js'
 
 /** Diffs larger than this are not inlined into the review prompt; the reviewer runs git diff itself. */
 const MAX_INLINE_DIFF = 60000
@@ -66,21 +67,6 @@ export interface EngineOptions {
   verifyRounds?: number
 }
 
-function skipped(name: PhaseName): PhaseResult {
-  return {
-    name,
-    status: 'skipped',
-    durationMs: 0,
-    costUsd: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-    turns: 0,
-    sessionId: null,
-    artifacts: [],
-    questions: []
-  }
-}
-
 export async function runEngine(opts: EngineOptions): Promise<RunResult> {
   const started = Date.now()
   const emit = opts.onProgress ?? (() => undefined)
@@ -111,7 +97,7 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
 
   for (const [i, name] of requested.entries()) {
     if (failed) {
-      results.push(skipped(name))
+      results.push(emptyPhase(name, 'skipped'))
       continue
     }
     const spec = PHASE_SPECS[name]
@@ -146,12 +132,11 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
     let out
     const reused = opts.reuse?.[name]
     if (reused?.length) {
-      out = { result: { ...skipped(name), status: 'succeeded' as const, reused: true, artifacts: reused } }
+      out = { result: { ...emptyPhase(name, 'succeeded'), reused: true, artifacts: reused } }
     } else if (opts.maxBudgetUsd !== undefined && opts.maxBudgetUsd - spent <= 0) {
       out = {
         result: {
-          ...skipped(name),
-          status: 'failed' as const,
+          ...emptyPhase(name, 'failed'),
           error: `the run's budget of $${opts.maxBudgetUsd} is spent`
         }
       }
@@ -228,15 +213,8 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
     requested.includes('implement') && changeBase
       ? (await changesSince(opts.repoDir, changeBase, opts.artifactsDir)).files
       : []
-  const totals = results.reduce(
-    (t, r) => ({
-      durationMs: t.durationMs,
-      costUsd: t.costUsd + r.costUsd,
-      inputTokens: t.inputTokens + r.inputTokens,
-      outputTokens: t.outputTokens + r.outputTokens
-    }),
-    { durationMs: Date.now() - started, costUsd: 0, inputTokens: 0, outputTokens: 0 }
-  )
+  // The run's time is its wall-clock time (phases' time plus everything between them).
+  const totals = { ...sumTotals(...results), durationMs: Date.now() - started }
   const host = opts.claude.host
   const result: RunResult = {
     task: opts.task,

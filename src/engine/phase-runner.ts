@@ -27,6 +27,8 @@ import { extractQuestion } from './questions.js'
 import type { MaintainerAnswer, PendingQuestion, PhaseResult } from './types.js'
 import { restoreGitSetup, snapshotGitSetup } from '../git/setup.js'
 import { checkImplement, checkReadOnly, snapshotWorkspace } from './workspace-guard.js'
+import { timeoutMessage, usd } from '../util/format.js'
+import { emptyPhase } from './results.js'
 
 export interface ClaudeSettings {
   path: string
@@ -63,13 +65,6 @@ export interface PhaseRunOutput {
 
 const MAX_ANSWERER_DOC_CHARS = 20000
 
-function minutes(ms: number): string {
-  const m = ms / 60000
-  return m >= 1 && Number.isInteger(m)
-    ? `${m} minute${m === 1 ? '' : 's'}`
-    : `${Math.round(ms / 1000)} second${Math.round(ms / 1000) === 1 ? '' : 's'}`
-}
-
 /** `a, a, b` → `a (2 times), b`: a loop that retries a blocked host should not fill the report. */
 export function countRepeats(items: string[]): string[] {
   const counts = new Map<string, number>()
@@ -100,18 +95,7 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
   const { spec, ctx, repoDir } = opts
   const started = Date.now()
   const deadline = started + opts.timeoutMs
-  const result: PhaseResult = {
-    name: spec.name,
-    status: 'failed',
-    durationMs: 0,
-    costUsd: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-    turns: 0,
-    sessionId: null,
-    artifacts: [],
-    questions: []
-  }
+  const result: PhaseResult = emptyPhase(spec.name, 'failed')
   const fail = (error: string): PhaseRunOutput => {
     sandboxRefusals()
     if (refused.length) result.refusals = [...new Set(refused)].slice(0, 20)
@@ -213,13 +197,13 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
 
   const invoke = async (prompt: string, resume?: string): Promise<ClaudeOutcome | string> => {
     const remainingMs = deadline - Date.now()
-    if (remainingMs <= 0) return `did not finish within the ${minutes(opts.timeoutMs)} phase timeout`
+    if (remainingMs <= 0) return timeoutMessage(opts.timeoutMs)
     const args = permissionArgs()
     if (opts.claude.model) args.push('--model', opts.claude.model)
     if (opts.maxTurns) args.push('--max-turns', String(opts.maxTurns))
     if (opts.budgetUsd !== undefined) {
       const left = opts.budgetUsd - result.costUsd
-      if (left <= 0) return `the budget ran out (spent $${result.costUsd.toFixed(4)} in this phase)`
+      if (left <= 0) return `the budget ran out (spent ${usd(result.costUsd)} in this phase)`
       args.push('--max-budget-usd', left.toFixed(4))
     }
     if (spec.name === 'review') args.push('--json-schema', JSON.stringify(FINDINGS_SCHEMA))
@@ -311,7 +295,7 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
   }
   if (typeof outcome === 'string') return fail(outcome)
   if (outcome.timedOut) {
-    return fail(`did not finish within the ${minutes(opts.timeoutMs)} phase timeout; Claude Code was stopped`)
+    return fail(`${timeoutMessage(opts.timeoutMs)}; Claude Code was stopped`)
   }
   if (!outcome.ok || !outcome.result) return fail(outcome.error ?? 'Claude Code failed')
 

@@ -34,16 +34,8 @@ function describeRoute(
   issue: number | null
   pr: number | null
 } {
-  if (route.kind === 'fix') {
-    return {
-      command: 'fix',
-      trigger: route.source.type === 'review' ? 'review' : 'comment',
-      issue: null,
-      pr: route.issue.number
-    }
-  }
-  const trigger = route.kind === 'start' && route.via === 'label' ? 'label' : 'comment'
-  return { command: route.kind, trigger, issue: route.issue.number, pr: out.prNumber ?? null }
+  if (route.kind === 'fix') return { command: 'fix', trigger: route.trigger.type, issue: null, pr: route.issue.number }
+  return { command: route.kind, trigger: route.trigger.type, issue: route.issue.number, pr: out.prNumber ?? null }
 }
 
 /** One record per lines' JSON, redacted; a record that no longer parses after redaction is dropped. */

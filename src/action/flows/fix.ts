@@ -5,15 +5,17 @@
  */
 import { listComments } from '../../github/comments.js'
 import { canWrite } from '../../github/permissions.js'
-import { getPull, inlineComments, type InlineComment } from '../../github/pulls.js'
+import { getPull, inlineComments, type InlineComment, type PullDetail } from '../../github/pulls.js'
 import { countBySeverity } from '../../engine/findings.js'
-import { latestPlanIn, recordPush } from '../plan-record.js'
+import type { WorkBranch } from '../branch.js'
+import { latestPlanIn, recordPush, type FoundPlan } from '../plan-record.js'
 import { neutralize } from '../render/markdown.js'
 import { replaceFindings } from '../render/pr-body.js'
 import type { Outputs, Session } from '../session.js'
-import { decodePrMarker, replacePrMarker } from '../state.js'
+import { decodePrMarker, replacePrMarker, type PrState } from '../state.js'
+import type { StatusComment } from '../status.js'
 import { sameTask } from '../untrusted.js'
-import { failRun, refuse } from './outcome.js'
+import { failRun, refuse, underStatus } from './outcome.js'
 import { resumeBranch, startOverHint } from './resume-branch.js'
 
 export interface FixRequest {
@@ -95,27 +97,51 @@ export async function fixPullRequest(s: Session, req: FixRequest): Promise<Outpu
       `I won't change this pull request: ${resumed.problem}. I only build on commits I pushed myself. ${startOverHint(wb.branch, ` on issue #${issue.number}`)}`
     )
   }
-  const head = resumed.sha
   const status = await s.openStatus(`Orchestrator: fixing #${pr.number}`, ['implement', 'review'])
+  return underStatus(s, status, wb.branch, () =>
+    fixOnBranch(s, { pr, state, key, issue, plan, comments, wb, head: resumed.sha, status, feedback: req.feedback })
+  )
+}
+
+/** Implement and review the feedback on the pull request's branch, push, and say so on the pull request. */
+async function fixOnBranch(
+  s: Session,
+  opts: {
+    pr: PullDetail
+    state: PrState
+    /** Which feedback this is (`comment:<id>` or `review:<id>`): recorded as handled once pushed. */
+    key: string
+    /** The issue the pull request was built from. */
+    issue: { number: number; title: string; body: string }
+    plan: FoundPlan
+    comments: InlineComment[]
+    /** The work branch, checked out at `head`: the last commit the bot pushed to it. */
+    wb: WorkBranch
+    head: string
+    status: StatusComment
+    feedback: string
+  }
+): Promise<Outputs> {
+  const { pr, state, key, issue, plan, comments, wb, head, status, feedback } = opts
   const result = await s.runEngine({
     phases: ['implement', 'review'],
     inputs: { plan: [state.planPath] },
-    guidance: { implement: fixGuidance(req.feedback, comments) },
+    guidance: { implement: fixGuidance(feedback, comments) },
     // The review looks at the whole pull request, not only this fix.
     reviewBase: await wb.forkPoint(pr.baseRef),
     status,
-    taskIssue: issue
+    task: issue
   })
-  if (result.status === 'failed') return failRun(s, status, result.error ?? 'the fix failed', result, state.branch)
+  if (result.status === 'failed') return failRun(s, status, result.error ?? 'the fix failed', result, wb.branch)
 
   await wb.uncommitTo(head)
   const sha = await s.commit(
     wb,
-    `orchestrator: address review feedback on #${pr.number}\n\n${req.feedback.split('\n')[0] ?? ''}`.trim()
+    `orchestrator: address review feedback on #${pr.number}\n\n${feedback.split('\n')[0] ?? ''}`.trim()
   )
-  if (!sha) return failRun(s, status, 'the implement phase changed nothing for this feedback', result, state.branch)
+  if (!sha) return failRun(s, status, 'the implement phase changed nothing for this feedback', result, wb.branch)
   const pushError = await s.push(wb, sha)
-  if (pushError) return failRun(s, status, pushError, result, state.branch)
+  if (pushError) return failRun(s, status, pushError, result, wb.branch)
   await recordPush(s.gh, s.repo, plan, sha)
 
   const next = { ...state, handled: [...state.handled, key] }
@@ -123,7 +149,7 @@ export async function fixPullRequest(s: Session, req: FixRequest): Promise<Outpu
     state: next,
     issue: state.issue,
     issueTitle: issue.title,
-    branch: state.branch,
+    branch: wb.branch,
     headSha: sha,
     planPath: state.planPath,
     result,
@@ -149,7 +175,7 @@ export async function fixPullRequest(s: Session, req: FixRequest): Promise<Outpu
   ])
   return {
     status: 'pr-updated',
-    branch: state.branch,
+    branch: wb.branch,
     prNumber: pr.number,
     prUrl: pr.htmlUrl,
     costUsd: result.totals.costUsd,

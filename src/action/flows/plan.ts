@@ -25,7 +25,7 @@ import {
   type QuestionState
 } from '../state.js'
 import { sameTask, taskHash } from '../untrusted.js'
-import { failRun, refuse } from './outcome.js'
+import { failRun, refuse, underStatus } from './outcome.js'
 import { describeHead, resumeBranch, startOverHint } from './resume-branch.js'
 import { finishedPull, implementPlan } from './implement.js'
 import { chooseStart, type LeftAlone } from './start-point.js'
@@ -49,17 +49,17 @@ async function leftAloneNote(s: Session, wb: WorkBranch, left: LeftAlone, pr?: n
 }
 
 export async function startPlan(s: Session, opts: { extra: string }): Promise<Outputs> {
-  const [existing, probe] = await Promise.all([s.latestPlan(), s.workBranch()])
+  const [existing, probe] = await Promise.all([s.latestPlan(), s.workBranch(s.usualBranch)])
   const [pull, heads] = await Promise.all([
     existing?.state.state === 'approved' && existing.state.pr
       ? getPull(s.gh, s.repo, existing.state.pr)
       : Promise.resolve(null),
-    probe.remoteHeads(s.branchName)
+    probe.remoteHeads(s.usualBranch)
   ])
   const start = chooseStart({
     plan: existing,
     pull: pull ? (pull.open ? 'open' : pull.merged ? 'merged' : 'closed') : null,
-    defaultBranch: s.branchName,
+    defaultBranch: s.usualBranch,
     heads
   })
   if (start.kind === 'refuse') return refuse(s, start.message)
@@ -165,7 +165,13 @@ async function planOnBranch(
     s.openStatus(`Orchestrator: ${opts.previous ? 'revising the plan' : 'planning'} for #${s.issue.number}`, allPhases),
     s.labels.set('orchestrator:planning')
   ])
+  return underStatus(s, status, wb.branch, () => planWithStatus(s, wb, status, opts))
+}
 
+type PlanOptions = Parameters<typeof planOnBranch>[2]
+
+/** The phases, the plan commit and its comment, once the run's status comment is up. */
+async function planWithStatus(s: Session, wb: WorkBranch, status: StatusComment, opts: PlanOptions): Promise<Outputs> {
   const result = await s.runEngine({
     phases: opts.phases,
     extra: opts.extra,
@@ -283,9 +289,9 @@ async function waitForAnswer(
     (await s.commit(wb, `orchestrator: documents so far for #${s.issue.number} (waiting for an answer)`, [
       s.inputs.artifactsDir
     ])) ?? (await headSha(s.ctx.workspace))
-  if (!sha) return failRun(s, opts.status, 'the work branch has no commit to keep', opts.result)
+  if (!sha) return failRun(s, opts.status, 'the work branch has no commit to keep', opts.result, wb.branch)
   const pushError = await s.push(wb, sha)
-  if (pushError) return failRun(s, opts.status, pushError, opts.result)
+  if (pushError) return failRun(s, opts.status, pushError, opts.result, wb.branch)
   const documents: Partial<Record<PhaseName, string[]>> = { ...opts.earlier }
   for (const p of opts.result.phases)
     if (p.status === 'succeeded' && p.artifacts.length) documents[p.name] = p.artifacts
@@ -334,7 +340,7 @@ export async function answerQuestion(s: Session, opts: { answer: string; actor: 
         : `Say the answer: \`/answer <number>\` for an option of [the question](${found.htmlUrl}), or \`/answer <your own words>\`.`
     )
   }
-  const wb = await s.workBranch()
+  const wb = await s.workBranch(s.usualBranch)
   const resumed = await resumeBranch(wb, { headSha: state.headSha })
   if ('problem' in resumed)
     return refuse(s, `I can't go on from the question: ${resumed.problem}. ${startOverHint(wb.branch)}`)

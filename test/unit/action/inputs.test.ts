@@ -1,21 +1,32 @@
+import fs from 'node:fs'
+import path from 'node:path'
 import { DEFAULT_ALLOWED_DOMAINS } from '../../../src/sandbox/policy.js'
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { InputError, readInputs, readRunnerContext, type Inputs } from '../../../src/action/inputs.js'
 
-/** What the runner passes when a workflow sets only the required secret: action.yml's defaults. */
+/** Each input's `default:` in action.yml, as the runner reads it (plain and quoted scalars). */
+function actionYmlDefaults(): Record<string, string> {
+  const yml = fs.readFileSync(path.join(import.meta.dirname, '../../../action.yml'), 'utf8')
+  const inputs = /^inputs:\n((?: {2}.*\n|\n)+)/m.exec(yml)?.[1] ?? ''
+  const defaults: Record<string, string> = {}
+  let name = ''
+  for (const line of inputs.split('\n')) {
+    const key = /^ {2}(\w+):\s*$/.exec(line)
+    if (key) name = key[1] as string
+    const value = /^ {4}default:\s*(.*)$/.exec(line)?.[1]?.trim()
+    if (name && value !== undefined) defaults[name] = value.replace(/^'(.*)'$|^"(.*)"$/, '$1$2').replace(/''/g, "'")
+  }
+  return defaults
+}
+
+/**
+ * What the runner passes when a workflow sets only the required secret: action.yml's
+ * defaults, with the expression in github_token's default evaluated.
+ */
 const DEFAULTS: Record<string, string> = {
+  ...actionYmlDefaults(),
   github_token: 'ghs_jobtoken123',
-  anthropic_api_key: 'sk-ant-test-key',
-  openai_model: 'gpt-5-mini',
-  azure_openai_api_version: '2024-10-21',
-  trigger_label: 'orchestrator',
-  require_approval: 'true',
-  branch_prefix: 'orchestrator/issue-',
-  phase_timeout_minutes: '30',
-  draft_pr: 'false',
-  artifacts_dir: 'thoughts/shared',
-  bot_login: 'github-actions[bot]',
-  commit_author: 'github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>'
+  anthropic_api_key: 'sk-ant-test-key'
 }
 
 function reader(values: Record<string, string>): (name: string) => string {
@@ -58,13 +69,7 @@ describe('readInputs', () => {
       githubToken: 'ghs_jobtoken123',
       anthropicApiKey: 'sk-ant-test-key',
       claudeCodeOauthToken: undefined,
-      openaiApiKey: undefined,
-      openaiModel: 'gpt-5-mini',
-      openaiBaseUrl: undefined,
-      azureOpenaiApiKey: undefined,
-      azureOpenaiEndpoint: undefined,
-      azureOpenaiDeployment: undefined,
-      azureOpenaiApiVersion: '2024-10-21',
+      answerer: null,
       triggerLabel: 'orchestrator',
       requireApproval: true,
       reuseIndex: true,
@@ -153,11 +158,14 @@ describe('readInputs', () => {
     })
     expect(inputs).toMatchObject({
       claudeCodeOauthToken: 'oauth-token',
-      openaiApiKey: 'sk-openai',
-      openaiBaseUrl: 'https://proxy.example.com/v1',
-      azureOpenaiApiKey: 'az-key',
-      azureOpenaiEndpoint: 'https://acme.openai.azure.com',
-      azureOpenaiDeployment: 'gpt-4o',
+      // Azure takes precedence over OpenAI when both are given.
+      answerer: {
+        kind: 'azure',
+        apiKey: 'az-key',
+        endpoint: 'https://acme.openai.azure.com',
+        deployment: 'gpt-4o',
+        apiVersion: '2024-10-21'
+      },
       requireApproval: false,
       baseBranch: 'develop',
       branchPrefix: 'ai/',
