@@ -256,25 +256,4 @@ describe('/fix on the bot’s pull requests', () => {
     expect(prompt).toContain('src/rate-limit.js:1 (maintainer-mia): Rename LIMIT to LIMIT_PER_MINUTE.')
     expect(w.originLog(BRANCH())[0]).toBe(`orchestrator: address review feedback on #${pr}`)
   })
-
-  it('refuses a /fix from someone without write access, and leaves pull requests it did not open alone', async () => {
-    const pr = await botPullRequest()
-    const requests = w.sb.model.requests.length
-    const refused = await w.run(prComment(pr, '/fix do it my way', OUTSIDER))
-    expectOk(refused)
-    expect(refused.outputs.status).toBe('refused')
-    expect(prReplies(pr).at(-1)?.body).toContain('only people with write access')
-
-    const human = w.gh.state.addPull({
-      head: 'feature/by-hand',
-      base: 'main',
-      title: 'Hand-made change',
-      user: MAINTAINER
-    })
-    const other = await w.run(prComment(human.number, '/fix please'))
-    expectOk(other)
-    expect(other.outputs.status).toBe('refused')
-    expect(prReplies(human.number).at(-1)?.body).toContain('works on pull requests the orchestrator opened')
-    expect(w.sb.model.requests).toHaveLength(requests)
-  })
 })

@@ -25,6 +25,9 @@ import { startFakeGitHub, type FakeComment, type FakeGitHub, type FakeIssue } fr
 
 export const REPO = { owner: 'acme', repo: 'widgets' }
 export const BOT = 'github-actions[bot]'
+/** A collaborator with write access; anyone else only reads. */
+export const MAINTAINER = 'maintainer-mia'
+export const OUTSIDER = 'drive-by-dan'
 export const BOT_EMAIL = '41898282+github-actions[bot]@users.noreply.github.com'
 export const TOKEN = 'ghs_flowTestToken0123'
 export const BODY = 'Limit each client to 100 requests per minute.\n\n- [ ] per API key\n'
@@ -33,8 +36,6 @@ export const BODY = 'Limit each client to 100 requests per minute.\n\n- [ ] per 
 export interface Script {
   /** The phase that fails, and the error it reports (the engine prefixes the phase's name). */
   fail?: { phase: PhaseName; error: string }
-  /** Implement changes nothing. */
-  noChange?: boolean
   findings?: Finding[]
 }
 
@@ -69,12 +70,10 @@ export class ScriptedEngine {
         Object.assign(result, { status: 'failed', error: this.script.fail.error })
         failed = result
       } else if (name === 'implement') {
-        if (!this.script.noChange) {
-          const file = `src/feature-${++this.edits}.ts`
-          fs.mkdirSync(path.join(repo, 'src'), { recursive: true })
-          fs.writeFileSync(path.join(repo, file), `export const step = ${this.edits}\n`)
-          changed.push(file)
-        }
+        const file = `src/feature-${++this.edits}.ts`
+        fs.mkdirSync(path.join(repo, 'src'), { recursive: true })
+        fs.writeFileSync(path.join(repo, file), `export const step = ${this.edits}\n`)
+        changed.push(file)
       } else {
         const rel = artifactPath('thoughts/shared', name, req.date, req.slug, repo)
         fs.mkdirSync(path.dirname(path.join(repo, rel)), { recursive: true })
@@ -123,7 +122,8 @@ export function useFlowWorld(): FlowWorld {
   beforeEach(async () => {
     w.server = await startFakeGitHub(REPO)
     w.gh = createGitHubClient(TOKEN, w.server.url)
-    w.issue = w.server.state.addIssue({ title: 'Add rate limiting', body: BODY, user: 'maintainer-mia' })
+    w.server.state.permissions[MAINTAINER] = 'write'
+    w.issue = w.server.state.addIssue({ title: 'Add rate limiting', body: BODY, user: MAINTAINER })
     w.root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'flows-')))
     w.origin = path.join(w.root, 'origin.git')
     git(w.root, 'init', '-q', '--bare', '-b', 'main', w.origin)
@@ -232,7 +232,12 @@ export function flowInputs(overrides: Partial<Inputs> = {}): Inputs {
 export type On = { number: number; title: string; body: string | null; isPullRequest?: boolean; labels?: string[] }
 
 /** A Session on the issue (or `on`, a pull request or the issue as an event carries it), with the scripted engine. */
-export function session(w: FlowWorld, on: On = w.issue, inputs: Partial<Inputs> = {}): Session {
+export function session(
+  w: FlowWorld,
+  on: On = w.issue,
+  inputs: Partial<Inputs> = {},
+  engine: Engine = w.claude.engine
+): Session {
   const ctx: RunnerContext = {
     eventName: 'issue_comment',
     eventPath: '',
@@ -250,7 +255,7 @@ export function session(w: FlowWorld, on: On = w.issue, inputs: Partial<Inputs> 
     labels: on.labels ?? w.server.state.issues.get(on.number)?.labels ?? [],
     isPullRequest: on.isPullRequest ?? false
   }
-  return new Session(w.gh, flowInputs(inputs), ctx, ref, 'main', new SecretRegistry(), w.claude.engine)
+  return new Session(w.gh, flowInputs(inputs), ctx, ref, 'main', new SecretRegistry(), engine)
 }
 
 /** The bot's comments on an issue or pull request, as a reader sees them (without the hidden idempotency key). */
@@ -274,3 +279,83 @@ export const stateLabels = (w: FlowWorld, n = w.issue.number): string[] =>
 
 /** The issue as it is on the fake server now (after edits), for a Session of a later event. */
 export const current = (w: FlowWorld): On => w.server.state.issues.get(w.issue.number) as FakeIssue
+
+const fixture = (name: string): Record<string, unknown> =>
+  JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../fixtures/webhooks', `${name}.json`), 'utf8')) as Record<
+    string,
+    unknown
+  >
+
+export interface WebhookEvent {
+  name: string
+  payload: Record<string, unknown>
+}
+
+function eventParts(w: FlowWorld, p: Record<string, unknown>) {
+  const repo = p.repository as Record<string, unknown>
+  const issue = w.server.state.issues.get(w.issue.number) as FakeIssue
+  return {
+    repository: {
+      ...repo,
+      name: REPO.repo,
+      full_name: `${REPO.owner}/${REPO.repo}`,
+      default_branch: 'main',
+      owner: { ...(repo.owner as Record<string, unknown>), login: REPO.owner }
+    },
+    issue: {
+      ...(p.issue as Record<string, unknown>),
+      number: issue.number,
+      title: issue.title,
+      body: issue.body,
+      labels: issue.labels.map(name => ({ name, color: 'ededed' }))
+    }
+  }
+}
+
+/** GitHub's `issues` `labeled` webhook for the world's issue (the label is added on the fake server too). */
+export function labeledEvent(w: FlowWorld, label: string, sender = MAINTAINER): WebhookEvent {
+  const p = fixture('issues.labeled')
+  const labels = w.server.state.issues.get(w.issue.number)?.labels ?? []
+  if (!labels.includes(label)) labels.push(label)
+  return {
+    name: 'issues',
+    payload: {
+      ...p,
+      ...eventParts(w, p),
+      label: { ...(p.label as Record<string, unknown>), name: label },
+      sender: { ...(p.sender as Record<string, unknown>), login: sender, type: 'User' }
+    }
+  }
+}
+
+/** GitHub's `issue_comment` webhook for a new comment on the world's issue (posted on the fake server too). */
+export function commentEvent(
+  w: FlowWorld,
+  body: string,
+  user = MAINTAINER,
+  o: { type?: 'User' | 'Bot'; action?: string } = {}
+): WebhookEvent {
+  const p = fixture(o.action === 'edited' ? 'issue_comment.edited' : 'issue_comment.created')
+  const stored = w.server.state.addComment({
+    issue_number: w.issue.number,
+    body,
+    user: { login: user, type: o.type ?? 'User' }
+  })
+  const comment = p.comment as Record<string, unknown>
+  return {
+    name: 'issue_comment',
+    payload: {
+      ...p,
+      ...eventParts(w, p),
+      comment: {
+        ...comment,
+        id: stored.id,
+        body,
+        created_at: stored.created_at,
+        updated_at: stored.updated_at,
+        user: { ...(comment.user as Record<string, unknown>), login: user, type: o.type ?? 'User' }
+      },
+      sender: { ...(p.sender as Record<string, unknown>), login: user, type: o.type ?? 'User' }
+    }
+  }
+}

@@ -1,23 +1,7 @@
-import fs from 'node:fs'
-import path from 'node:path'
 import { DEFAULT_ALLOWED_DOMAINS } from '../../../src/sandbox/policy.js'
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { InputError, readInputs, readRunnerContext, type Inputs } from '../../../src/action/inputs.js'
-
-/** Each input's `default:` in action.yml, as the runner reads it (plain and quoted scalars). */
-function actionYmlDefaults(): Record<string, string> {
-  const yml = fs.readFileSync(path.join(import.meta.dirname, '../../../action.yml'), 'utf8')
-  const inputs = /^inputs:\n((?: {2}.*\n|\n)+)/m.exec(yml)?.[1] ?? ''
-  const defaults: Record<string, string> = {}
-  let name = ''
-  for (const line of inputs.split('\n')) {
-    const key = /^ {2}(\w+):\s*$/.exec(line)
-    if (key) name = key[1] as string
-    const value = /^ {4}default:\s*(.*)$/.exec(line)?.[1]?.trim()
-    if (name && value !== undefined) defaults[name] = value.replace(/^'(.*)'$|^"(.*)"$/, '$1$2').replace(/''/g, "'")
-  }
-  return defaults
-}
+import { actionYmlDefaults } from '../../support/action-yml.js'
 
 /**
  * What the runner passes when a workflow sets only the required secret: action.yml's
