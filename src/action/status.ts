@@ -31,13 +31,6 @@ export class StatusComment {
     this.id = comment.id
   }
 
-  /** Adds phases a run goes on to (approval not required: plan, then implement). */
-  extend(phases: PhaseName[]): void {
-    for (const name of phases) {
-      if (!this.view.phases.some(p => p.name === name)) this.view.phases.push({ name, state: 'pending' })
-    }
-  }
-
   /** Claude runs unconfined: say so at the top, from the next edit on. */
   setUnconfined(reason: string): void {
     this.view.unconfined = reason

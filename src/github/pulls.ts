@@ -91,7 +91,6 @@ export interface PullDetail {
   open: boolean
   merged: boolean
   headRef: string
-  headSha: string
   baseRef: string
   body: string
   author: string
@@ -105,7 +104,6 @@ export async function getPull(gh: GitHubClient, repo: RepoRef, number: number): 
     open: data.state === 'open' && !data.merged,
     merged: Boolean(data.merged),
     headRef: data.head.ref,
-    headSha: data.head.sha,
     baseRef: data.base.ref,
     body: data.body ?? '',
     author: data.user?.login ?? ''

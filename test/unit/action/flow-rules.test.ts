@@ -10,16 +10,19 @@ import { fixPullRequest } from '../../../src/action/flows/fix.js'
 import { approvePlan, resumeRun } from '../../../src/action/flows/implement.js'
 import { revisePlan, startPlan } from '../../../src/action/flows/plan.js'
 import type { Session } from '../../../src/action/session.js'
+import { taskHash } from '../../../src/action/untrusted.js'
 import { decodePlanMarker, encodePlanMarker, encodePrMarker, type PlanState } from '../../../src/action/state.js'
 import {
   BOT,
   botComments,
   branchOf,
   git,
+  BODY,
   lastReply,
   MAINTAINER,
   originHead,
   originLog,
+  planComment,
   planComments,
   pushCommit,
   session,
@@ -39,6 +42,10 @@ const approve = (opts: { s?: Session; id?: number; ago?: number; guidance?: stri
     commentCreatedAt: new Date(Date.now() - (opts.ago ?? 0)).toISOString()
   })
 const plan = () => startPlan(session(w), { extra: '' })
+/** A plan awaiting approval, as a /plan run leaves it (without running one: see describe('/plan')). */
+function pendingPlan(): PlanState {
+  return planComment(w, { planSha: pushCommit(w, w.main, branch(), `orchestrator: plan for #${w.issue.number}`) })
+}
 /** Makes a comment `ms` older, as if time had passed since it was posted. */
 function backdate(id: number, ms: number): void {
   const c = w.server.state.comments.get(id)!
@@ -130,7 +137,7 @@ describe('/approve', () => {
   })
 
   it('refuses an /approve written before /revise posted a newer plan, linking the newer one', async () => {
-    await plan()
+    pendingPlan()
     expect((await revisePlan(session(w), { feedback: 'Keep the limit configurable.' })).status).toBe(
       'awaiting-approval'
     )
@@ -146,7 +153,7 @@ describe('/approve', () => {
   })
 
   it('opens one pull request from the plan, records it, labels done and says so', async () => {
-    await plan()
+    pendingPlan()
     const planSha = originHead(w, branch())
     const out = await approve({ guidance: 'Keep it small.' })
     const pr = [...w.server.state.pulls.values()][0]!
@@ -164,7 +171,7 @@ describe('/approve', () => {
   })
 
   it("carries out exactly the bot's plan, once: a forged marker is ignored, a duplicate and a re-run are refused", async () => {
-    await plan()
+    pendingPlan()
     backdate(planComments(w)[0]!.id, 10_000)
     const state = decodePlanMarker(planComments(w)[0]?.body) as PlanState
     // A maintainer's comment with a newer, forged "pending" state for another branch and plan.
@@ -196,7 +203,7 @@ describe('/approve', () => {
   })
 
   it('a second /approve updates the same pull request', async () => {
-    await plan()
+    pendingPlan()
     await approve()
     const out = await approve()
     expect(out.status).toBe('pr-updated')
@@ -205,7 +212,7 @@ describe('/approve', () => {
   })
 
   it('reports a failed review: the implementation kept on the branch, the failed label, /resume named', async () => {
-    await plan()
+    pendingPlan()
     const planHead = originHead(w, branch())
     w.claude.script = { fail: { phase: 'review', error: 'Anthropic API error 400' } }
 
@@ -230,7 +237,7 @@ describe('/approve', () => {
   })
 
   it('keeps the reviewed work when the pull request cannot be created; /approve or /resume then only opens it', async () => {
-    await plan()
+    pendingPlan()
     w.server.injectFault({
       method: 'POST',
       operation: '/repos/{owner}/{repo}/pulls',
@@ -258,7 +265,7 @@ describe('/approve', () => {
   })
 
   it("leaves a person's pull request from the bot's branch untouched, and says how to go on", async () => {
-    await plan()
+    pendingPlan()
     const human = w.server.state.addPull({
       head: branch(),
       base: 'main',
@@ -283,7 +290,7 @@ describe('/approve', () => {
 
 describe('/cancel', () => {
   it('stops waiting: the plan comment and labels say so, and /approve is then refused', async () => {
-    await plan()
+    pendingPlan()
     const out = await cancelPlan(session(w), MAINTAINER)
     expect(out).toEqual({ status: 'cancelled', branch: branch() })
     expect(latestPlanState()?.state).toBe('cancelled')
@@ -306,23 +313,38 @@ describe('/cancel', () => {
 
 describe('/fix', () => {
   /** The bot's pull request for the world's issue, as an approved run leaves it. */
-  async function botPull() {
-    await plan()
-    await approve()
-    const pr = [...w.server.state.pulls.values()][0]!
-    return { number: pr.number, title: pr.title, body: pr.body ?? '', isPullRequest: true }
+  function botPull() {
+    const planSha = pushCommit(w, w.main, branch(), `orchestrator: plan for #${w.issue.number}`)
+    const impl = pushCommit(w, planSha, branch(), `orchestrator: implement #${w.issue.number}`)
+    const body = encodePrMarker({
+      v: 1,
+      issue: w.issue.number,
+      branch: branch(),
+      planPath: 'thoughts/shared/plans/plan.md',
+      taskHash: taskHash({ number: w.issue.number, title: w.issue.title, body: BODY }),
+      handled: []
+    })
+    const pr = w.server.state.addPull({
+      head: branch(),
+      base: 'main',
+      title: 'Add rate limiting (#1)',
+      body,
+      user: BOT
+    })
+    planComment(w, { planSha, headSha: impl, pushed: [planSha, impl], state: 'approved', pr: pr.number })
+    return { number: pr.number, title: pr.title, body, isPullRequest: true }
   }
   const fix = (on: { number: number; title: string; body: string; isPullRequest: boolean }, feedback = 'Add a test.') =>
     fixPullRequest(session(w, on), { feedback, source: { type: 'comment', id: 4242 } })
 
   it('implements the feedback on top, replies on the pull request, and refuses the same feedback twice', async () => {
-    const pr = await botPull()
+    const pr = botPull()
     const before = originHead(w, branch())
     expect((await fix(pr)).status).toBe('pr-updated')
     expect(git(w.origin, 'rev-parse', `${branch()}~1`)).toBe(before)
     expect(originLog(w, branch())[0]).toBe(`orchestrator: address review feedback on #${pr.number}`)
     expect(lastReply(w, pr.number)).toMatch(
-      /^🔧 Pushed [0-9a-f]{7} for this feedback\. Changed: `src\/feature-2\.ts`\./
+      /^🔧 Pushed [0-9a-f]{7} for this feedback\. Changed: `src\/feature-1\.ts`\./
     )
     expect(w.claude.requests.at(-1)?.guidance?.implement).toContain('Their request:\nAdd a test.')
     // The task is still the issue's, not the pull request's.
@@ -355,7 +377,7 @@ describe('/fix', () => {
   })
 
   it('refuses a closed pull request', async () => {
-    const pr = await botPull()
+    const pr = botPull()
     Object.assign(w.server.state.pulls.get(pr.number)!, { state: 'closed' })
     expect((await fix(pr)).status).toBe('refused')
     expect(lastReply(w, pr.number)).toBe('This pull request is closed, so there is nothing to fix. Reopen it first.')
@@ -363,7 +385,7 @@ describe('/fix', () => {
   })
 
   it('asks for the feedback when there is none, and refuses once the issue was edited after approval', async () => {
-    const pr = await botPull()
+    const pr = botPull()
     expect((await fix(pr, '')).status).toBe('refused')
     expect(lastReply(w, pr.number)).toBe(
       'Say what to change: `/fix <what should change>`, or leave inline review comments first.'
@@ -374,7 +396,7 @@ describe('/fix', () => {
   })
 
   it('fails when Claude fails, naming the branch it works on', async () => {
-    const pr = await botPull()
+    const pr = botPull()
     w.claude.script = { fail: { phase: 'implement', error: 'Anthropic API error 500' } }
     const out = await fix(pr)
     expect(out).toMatchObject({ status: 'failed', branch: branch() })

@@ -165,6 +165,18 @@ describe('readInputs', () => {
     })
   })
 
+  it('takes OpenAI as the answerer when only its key is set, with the model and base URL given', () => {
+    expect(
+      read({ openai_api_key: ' sk-openai ', openai_model: 'gpt-5', openai_base_url: 'https://proxy.example.com/v1' })
+        .answerer
+    ).toEqual({ kind: 'openai', apiKey: 'sk-openai', model: 'gpt-5', baseURL: 'https://proxy.example.com/v1' })
+    expect(read({ openai_api_key: 'sk-openai' }).answerer).toEqual({
+      kind: 'openai',
+      apiKey: 'sk-openai',
+      model: 'gpt-5-mini'
+    })
+  })
+
   it('masks every secret it is given', () => {
     read({
       claude_code_oauth_token: 'oauth-secret',
