@@ -199,6 +199,19 @@ describe('the action step', () => {
     expect(botComments(w)).toEqual([])
   })
 
+  it('reacts to the command, runs its flow and sets its outputs (/cancel of a waiting plan)', async () => {
+    const plan = pushCommit(w, w.main, branchOf(w), 'orchestrator: plan for #1')
+    planComment(w, { planSha: plan })
+    const event = commentEvent(w, '/cancel')
+    const out = await act(event)
+    expect(out.outputs).toMatchObject({ status: 'cancelled', branch: branchOf(w), pr_number: '', cost_usd: '0' })
+    expect(out.failed).toBeNull()
+    expect(out.log).toContain('Outcome: cancelled')
+    const id = (event.payload.comment as { id: number }).id
+    expect(w.server.state.comments.get(id)?.reactions?.map(r => r.content)).toEqual(['eyes'])
+    expect(botComments(w).at(-1)?.body).toMatch(/^🛑 Cancelled: the plan will not be implemented\./)
+  })
+
   it('sets every output of a refusal, the reason in the job summary', async () => {
     const out = await act(commentEvent(w, '/approve'))
     expect(out.outputs).toEqual({
