@@ -22,7 +22,7 @@ export function inertForRunner(line: string): string {
 export function logProgress(
   secrets: SecretRegistry,
   workspace: string,
-  status: StatusComment
+  status: Pick<StatusComment, 'onProgress'>
 ): (event: ProgressEvent) => void {
   return raw => {
     // Redact before formatting: a line cut short must not keep half a key.

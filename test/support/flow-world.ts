@@ -6,7 +6,7 @@
  * What Claude does is proved end to end (test/*.e2e.test.ts); these tests
  * prove what the flows do with it.
  */
-import { afterEach, beforeEach, expect } from '@jest/globals'
+import { afterEach, beforeEach, expect, jest } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -110,6 +110,8 @@ export interface FlowWorld {
   /** The base branch's commit on origin. */
   main: string
   claude: ScriptedEngine
+  /** What the run wrote to the log (@actions/core writes to stdout), line by line. */
+  log: string[]
 }
 
 export function git(cwd: string, ...args: string[]): string {
@@ -120,6 +122,11 @@ export function git(cwd: string, ...args: string[]): string {
 export function useFlowWorld(): FlowWorld {
   const w = {} as FlowWorld
   beforeEach(async () => {
+    w.log = []
+    jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      w.log.push(...String(chunk).split('\n').filter(Boolean))
+      return true
+    })
     w.server = await startFakeGitHub(REPO)
     w.gh = createGitHubClient(TOKEN, w.server.url)
     w.server.state.permissions[MAINTAINER] = 'write'
@@ -140,6 +147,7 @@ export function useFlowWorld(): FlowWorld {
     w.claude = new ScriptedEngine(() => w.workspace)
   })
   afterEach(async () => {
+    jest.restoreAllMocks()
     await w.server.close()
     expect(w.server.unknown()).toEqual([])
     expect(w.server.problems()).toEqual([])

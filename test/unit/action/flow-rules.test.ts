@@ -133,6 +133,7 @@ describe('/approve', () => {
     expect(lastReply(w)).toBe(
       'There is no plan on this issue to approve yet. Add the trigger label or comment `/plan` to get one.'
     )
+    expect(w.log).toContain(`Refused: ${lastReply(w)}`)
     expect(originHead(w, branch())).toBeNull()
   })
 
