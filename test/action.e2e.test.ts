@@ -4,7 +4,7 @@
  * Code CLI with the scripted model, the fake OpenAI server and a bare origin.
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { decodePlanMarker } from '../src/action/state.js'
+import { decodePlanMarker } from '../src/action/markers.js'
 import { gitIn } from './support/sandbox.js'
 import { askThenDocument, standardRules } from './support/phase-scripts.js'
 import {

@@ -8,7 +8,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals'
-import { decodePlanMarker, encodePlanMarker, type PlanState } from '../src/action/state.js'
+import { decodePlanMarker, encodePlanMarker, type PlanState } from '../src/action/markers.js'
 import { askThenDocument, documentPhase, standardRules, write } from './support/phase-scripts.js'
 import { gitIn } from './support/sandbox.js'
 import {

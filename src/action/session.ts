@@ -8,7 +8,7 @@ import type { PhaseName, RunResult } from '../engine/types.js'
 import type { GitHubClient, RepoRef } from '../github/client.js'
 import { createComment, listComments, type IssueComment } from '../github/comments.js'
 import { IssueLabels } from '../github/labels.js'
-import { BranchGuard, WorkBranch } from './branch.js'
+import { BranchMovedError, WorkBranch } from './branch.js'
 import type { Inputs, RunnerContext } from './inputs.js'
 import type { IssueRef } from './route.js'
 import { latestPlanIn, type FoundPlan } from './plan-record.js'
@@ -114,7 +114,7 @@ export class Session {
     try {
       await wb.push()
     } catch (err) {
-      if (err instanceof BranchGuard) return err.message
+      if (err instanceof BranchMovedError) return err.message
       throw err
     }
     this.lastPush = sha

@@ -23,7 +23,7 @@ import {
   replaceQuestionMarker,
   type PlanState,
   type QuestionState
-} from '../state.js'
+} from '../markers.js'
 import { sameTask, taskHash } from '../untrusted.js'
 import { failRun, refuse, underStatus } from './outcome.js'
 import { describeHead, resumeBranch, startOverHint } from './resume-branch.js'

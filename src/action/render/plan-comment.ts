@@ -1,6 +1,6 @@
 /** The plan comment: what the maintainer reads and approves. */
 import type { PhaseResult } from '../../engine/types.js'
-import { encodePlanMarker, type PlanState } from '../state.js'
+import { encodePlanMarker, type PlanState } from '../markers.js'
 import { blobUrl, GITHUB_BODY_LIMIT, neutralize, questionsSection, restoredNotes, truncate } from './markdown.js'
 import { sumTotals } from '../../engine/results.js'
 import { duration, usd } from '../../util/format.js'

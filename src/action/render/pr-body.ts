@@ -1,7 +1,7 @@
 /** The pull request description: what was done, the review findings, the costs. */
 import type { Finding, RunResult, Severity } from '../../engine/types.js'
 import { SEVERITIES } from '../../engine/types.js'
-import { encodePrMarker, type PrState } from '../state.js'
+import { encodePrMarker, type PrState } from '../markers.js'
 import {
   blobUrl,
   containmentSection,

@@ -1,6 +1,6 @@
 /** The one status comment per run: a checklist of phases, edited as they progress. */
 import type { PhaseName, PhaseResult } from '../../engine/types.js'
-import { STATUS_MARKER } from '../state.js'
+import { STATUS_MARKER } from '../markers.js'
 import { GITHUB_BODY_LIMIT, neutralize, restoredFiles, sandboxRefusals, shortReason, truncate } from './markdown.js'
 import { sumTotals } from '../../engine/results.js'
 import { duration, usd } from '../../util/format.js'

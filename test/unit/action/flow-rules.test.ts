@@ -11,7 +11,7 @@ import { approvePlan, resumeRun } from '../../../src/action/flows/implement.js'
 import { revisePlan, startPlan } from '../../../src/action/flows/plan.js'
 import type { Session } from '../../../src/action/session.js'
 import { taskHash } from '../../../src/action/untrusted.js'
-import { decodePlanMarker, encodePlanMarker, encodePrMarker, type PlanState } from '../../../src/action/state.js'
+import { decodePlanMarker, encodePlanMarker, encodePrMarker, type PlanState } from '../../../src/action/markers.js'
 import {
   BOT,
   botComments,

@@ -7,7 +7,7 @@ import { fixPullRequest } from '../../../src/action/flows/fix.js'
 import { approvePlan } from '../../../src/action/flows/implement.js'
 import { revisePlan, startPlan } from '../../../src/action/flows/plan.js'
 import type { Outputs, Session } from '../../../src/action/session.js'
-import { encodePrMarker, type PlanState } from '../../../src/action/state.js'
+import { encodePrMarker, type PlanState } from '../../../src/action/markers.js'
 import {
   BODY,
   BOT,

@@ -7,7 +7,7 @@ import {
   questionsSection,
   truncate
 } from '../../../src/action/render/markdown.js'
-import { decodePlanMarker } from '../../../src/action/state.js'
+import { decodePlanMarker } from '../../../src/action/markers.js'
 import { phase } from './support.js'
 
 const ZWSP = '\u200b'

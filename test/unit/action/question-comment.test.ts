@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { renderQuestionComment, resolveAnswers } from '../../../src/action/render/question-comment.js'
-import { decodeQuestionMarker, type QuestionState } from '../../../src/action/state.js'
+import { decodeQuestionMarker, type QuestionState } from '../../../src/action/markers.js'
 
 const q = {
   question: 'Which store?',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { decodePlanMarker, encodePlanMarker, replacePlanMarker, type PlanState } from '../../../src/action/state.js'
+import { decodePlanMarker, encodePlanMarker, replacePlanMarker, type PlanState } from '../../../src/action/markers.js'
 
 const state: PlanState = {
   v: 1,
