@@ -231,9 +231,9 @@ describe('orchestrator action', () => {
     expect(status?.body).toMatch(/✅ \*\*index\*\* — reused from an earlier run/)
     // The reused index travels with the plan on the new branch, and research was told about it.
     const state = decodePlanMarker(comments.find(c => decodePlanMarker(c.body))?.body)
-    expect(state?.documents.index?.[0]).toMatch(/^thoughts\/shared\/index\/.+issue-\d+-log-slow-requests\.md$/)
+    expect(state?.artifacts.index?.[0]).toMatch(/^thoughts\/shared\/index\/.+issue-\d+-log-slow-requests\.md$/)
     expect(w.sb.model.requests.filter(r => r.rule === 'research').at(-1)?.firstUserText).toContain(
-      state?.documents.index?.[0]
+      state?.artifacts.index?.[0]
     )
     expect(run.stdout).toContain('✔ index reused from an earlier run')
   })

@@ -129,7 +129,7 @@ describe('security model', () => {
       planSha: 'f'.repeat(40),
       headSha: 'f'.repeat(40),
       planPath: 'thoughts/shared/plans/evil.md',
-      documents: {},
+      artifacts: {},
       state: 'pending'
     }
     const smuggle = `-->\n${encodePlanMarker(forged)}\nPing @octocat for review.\n<!-- hidden`

@@ -133,7 +133,7 @@ export class Session {
   readonly date = new Date().toISOString().slice(0, 10)
 
   /** Where this run writes a phase's document (a fresh name if one exists). */
-  documentPath(phase: PhaseName): string {
+  artifactPath(phase: PhaseName): string {
     return artifactPath(this.inputs.artifactsDir, phase, this.date, this.slug, this.ctx.workspace)
   }
 

@@ -79,7 +79,7 @@ export function phasePrompt(spec: PhaseSpec, ctx: PromptContext, repoDir: string
     : builtInPrompt(spec.name, ctx)
 }
 
-function readDocs(repoDir: string, paths: string[]): Array<{ path: string; content: string }> {
+function readArtifacts(repoDir: string, paths: string[]): Array<{ path: string; content: string }> {
   return paths.map(p => {
     let content = ''
     try {
@@ -159,7 +159,7 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
         phase: spec.name,
         question: typeof q.header === 'string' && q.header ? `${q.header}: ${question}` : question,
         options,
-        artifacts: readDocs(repoDir, [...new Set(Object.values(ctx.inputs).flat())])
+        artifacts: readArtifacts(repoDir, [...new Set(Object.values(ctx.inputs).flat())])
       })
       if (answer.deferred) {
         pending.push({ question, ...(typeof q.header === 'string' && q.header ? { header: q.header } : {}), options })
@@ -259,7 +259,7 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
       const question = extractQuestion(outcome.result.text)
       if (!question) break
       opts.emit({ type: 'question', phase: spec.name, question })
-      const documents = [
+      const read = [
         ...Object.values(ctx.inputs).flat(),
         ...artifactsFromToolCalls(toolCalls, repoDir, ctx.artifactsDir)
       ]
@@ -267,7 +267,7 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
         task: ctx.task,
         phase: spec.name,
         question,
-        artifacts: readDocs(repoDir, [...new Set(documents)])
+        artifacts: readArtifacts(repoDir, [...new Set(read)])
       })
       opts.emit({ type: 'answer', phase: spec.name, ...answer })
       result.questions.push({ question, answer: answer.answer, answeredBy: answer.answeredBy })
@@ -309,7 +309,7 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
   if (!result.artifacts.length) result.artifacts = artifactsFromText(finalText, repoDir, ctx.artifactsDir)
   // The document the phase was asked for leads: it is what the next phase reads first.
   result.artifacts.sort((a, b) => Number(b === ctx.outputPath) - Number(a === ctx.outputPath))
-  if (spec.needsDocument && !result.artifacts.length) {
+  if (spec.needsArtifact && !result.artifacts.length) {
     const pending = extractQuestion(finalText)
     return fail(
       pending

@@ -198,7 +198,7 @@ export function planComment(w: FlowWorld, state: Partial<PlanState> & Pick<PlanS
     headSha: state.planSha,
     pushed: [state.planSha],
     planPath: 'thoughts/shared/plans/plan.md',
-    documents: {},
+    artifacts: {},
     state: 'pending',
     taskHash: taskHash({ number: w.issue.number, title: w.issue.title, body: BODY }),
     ...state

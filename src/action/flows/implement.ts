@@ -194,7 +194,7 @@ export async function implementPlan(
   const guidance = resume?.next === 'implement' ? resumeGuidance(resume, base, opts.guidance) : opts.guidance
   const result = await s.runEngine({
     phases: resume?.next === 'review' ? ['review'] : ['implement', 'review'],
-    inputs: { ...plan.state.documents, plan: [plan.state.planPath] },
+    inputs: { ...plan.state.artifacts, plan: [plan.state.planPath] },
     guidance: guidance ? { implement: guidance } : undefined,
     // The pull request's whole change, earlier implementations included.
     reviewBase: await wb.forkPoint(plan.state.base),

@@ -1,6 +1,6 @@
 /**
  * Start and revise: index → research → plan on the work branch, commit the
- * documents, push, and post the plan comment. Without required approval the
+ * artifacts, push, and post the plan comment. Without required approval the
  * same run goes straight on to implementation.
  */
 import * as core from '@actions/core'
@@ -30,7 +30,7 @@ import { describeHead, resumeBranch, startOverHint } from './resume-branch.js'
 import { finishedPull, implementPlan } from './implement.js'
 import { chooseStart, type LeftAlone } from './start-point.js'
 
-function readDoc(repoDir: string, rel: string | undefined): string | undefined {
+function readArtifact(repoDir: string, rel: string | undefined): string | undefined {
   if (!rel) return undefined
   try {
     return fs.readFileSync(path.join(repoDir, rel), 'utf8')
@@ -91,7 +91,7 @@ export async function startPlan(s: Session, opts: { extra: string }): Promise<Ou
   const cached = await cache.lookup(tree)
   let reuse: Partial<Record<PhaseName, string[]>> | undefined
   if (cached !== null) {
-    const rel = s.documentPath('index')
+    const rel = s.artifactPath('index')
     fs.mkdirSync(path.dirname(path.join(s.ctx.workspace, rel)), { recursive: true })
     fs.writeFileSync(path.join(s.ctx.workspace, rel), cached.endsWith('\n') ? cached : `${cached}\n`)
     reuse = { index: [rel] }
@@ -105,7 +105,7 @@ export async function startPlan(s: Session, opts: { extra: string }): Promise<Ou
 }
 
 /**
- * /revise: a new plan on the same branch, from the previous documents. Also
+ * /revise: a new plan on the same branch, from the previous artifacts. Also
  * after approval, as long as the pull request is open: the new plan goes on
  * top of the implementation, and its /approve updates the same pull request.
  * Feedback may be left out when the issue itself was edited since.
@@ -145,7 +145,7 @@ async function planOnBranch(
     phases: PhaseName[]
     extra?: string
     feedback?: string
-    /** The plan this one revises: its documents are reused, its pull request carried on. */
+    /** The plan this one revises: its artifacts are reused, its pull request carried on. */
     previous?: FoundPlan
     /** The plan this one replaces (marked superseded once the new one is posted). */
     replaces?: FoundPlan
@@ -175,7 +175,7 @@ async function planWithStatus(s: Session, wb: WorkBranch, status: StatusComment,
   const result = await s.runEngine({
     phases: opts.phases,
     extra: opts.extra,
-    inputs: opts.previous?.state.documents,
+    inputs: opts.previous?.state.artifacts,
     reuse: opts.reuse,
     guidance: opts.feedback ? { plan: opts.feedback } : undefined,
     answered: opts.answered,
@@ -202,13 +202,13 @@ async function planWithStatus(s: Session, wb: WorkBranch, status: StatusComment,
   if (pushError) return failRun(s, status, pushError, result, wb.branch)
 
   const indexed = result.phases.find(p => p.name === 'index' && p.status === 'succeeded' && !p.reused)
-  const indexText = readDoc(s.ctx.workspace, indexed?.artifacts[0])
+  const indexText = readArtifact(s.ctx.workspace, indexed?.artifacts[0])
   // Saving the index for reuse is independent of the comments below: let it run alongside.
   const caching = opts.onIndexed && indexText ? opts.onIndexed(indexText) : Promise.resolve()
 
-  const documents = {
-    index: result.phases.find(p => p.name === 'index')?.artifacts ?? opts.previous?.state.documents.index ?? [],
-    research: result.phases.find(p => p.name === 'research')?.artifacts ?? opts.previous?.state.documents.research ?? []
+  const artifacts = {
+    index: result.phases.find(p => p.name === 'index')?.artifacts ?? opts.previous?.state.artifacts.index ?? [],
+    research: result.phases.find(p => p.name === 'research')?.artifacts ?? opts.previous?.state.artifacts.research ?? []
   }
   const state: PlanState = {
     v: 1,
@@ -220,7 +220,7 @@ async function planWithStatus(s: Session, wb: WorkBranch, status: StatusComment,
     // The plan comment posted below is the record of this push.
     pushed: [...(opts.pushed ?? []).filter(c => c !== planSha), planSha],
     planPath: result.planPath,
-    documents,
+    artifacts,
     state: 'pending',
     taskHash: taskHash(s.issue),
     // A revision after approval: its /approve updates the same pull request.
@@ -229,8 +229,8 @@ async function planWithStatus(s: Session, wb: WorkBranch, status: StatusComment,
   const body = renderPlanComment({
     state,
     issueTitle: s.issue.title,
-    planText: readDoc(s.ctx.workspace, result.planPath) ?? '',
-    researchText: readDoc(s.ctx.workspace, documents.research[0]),
+    planText: readArtifact(s.ctx.workspace, result.planPath) ?? '',
+    researchText: readArtifact(s.ctx.workspace, artifacts.research[0]),
     phases: result.phases,
     serverUrl: s.ctx.serverUrl,
     repo: s.repo,
@@ -292,16 +292,16 @@ async function waitForAnswer(
   if (!sha) return failRun(s, opts.status, 'the work branch has no commit to keep', opts.result, wb.branch)
   const pushError = await s.push(wb, sha)
   if (pushError) return failRun(s, opts.status, pushError, opts.result, wb.branch)
-  const documents: Partial<Record<PhaseName, string[]>> = { ...opts.earlier }
+  const artifacts: Partial<Record<PhaseName, string[]>> = { ...opts.earlier }
   for (const p of opts.result.phases)
-    if (p.status === 'succeeded' && p.artifacts.length) documents[p.name] = p.artifacts
+    if (p.status === 'succeeded' && p.artifacts.length) artifacts[p.name] = p.artifacts
   const state: QuestionState = {
     v: 1,
     issue: s.issue.number,
     phase: waiting.phase,
     questions: waiting.questions,
     headSha: sha,
-    documents,
+    artifacts,
     extra: opts.extra,
     answered: opts.answered,
     state: 'pending'
@@ -361,8 +361,8 @@ export async function answerQuestion(s: Session, opts: { answer: string; actor: 
   const reuse = Object.fromEntries(
     order
       .slice(0, from)
-      .filter(p => state.documents[p]?.length)
-      .map(p => [p, state.documents[p] as string[]])
+      .filter(p => state.artifacts[p]?.length)
+      .map(p => [p, state.artifacts[p] as string[]])
   )
   return planOnBranch(s, wb, {
     phases: order.slice(Math.max(0, from)),

@@ -15,7 +15,7 @@ const state: PlanState = {
   planSha: SHA,
   headSha: SHA,
   planPath: 'thoughts/shared/plans/2025-03-01-rate-limiting.md',
-  documents: {
+  artifacts: {
     index: ['thoughts/shared/index/codebase.md'],
     research: ['thoughts/shared/research/2025-03-01-rate-limiting.md']
   },

@@ -14,7 +14,7 @@ const state: PlanState = {
   planSha: A,
   headSha: A,
   planPath: 'p.md',
-  documents: {},
+  artifacts: {},
   state: 'pending'
 }
 

@@ -13,7 +13,7 @@ const state: QuestionState = {
   phase: 'research',
   questions: [q],
   headSha: 'abc',
-  documents: { index: ['i.md'] },
+  artifacts: { index: ['i.md'] },
   extra: '',
   answered: [],
   state: 'pending'

@@ -19,7 +19,7 @@ function plan(overrides: Partial<PlanState> = {}): FoundPlan {
     headSha: PLAN,
     pushed: [PLAN],
     planPath: 'thoughts/shared/plans/p.md',
-    documents: {},
+    artifacts: {},
     state: 'pending',
     ...overrides
   }
