@@ -107,6 +107,8 @@ function session(
     ledger: false,
     ledgerReport: false,
     requireGreen: false,
+    fixFailingChecks: true,
+    maxAutoFixes: 2,
     sandbox: 'off',
     allowedDomains: [],
     commitAuthorEmail: BOT_EMAIL
