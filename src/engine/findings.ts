@@ -129,7 +129,9 @@ const sameFinding = (a: Finding, b: Finding): boolean =>
  * earlier one keeps that id: the reviewer names it (`id`), or, for reviewers
  * that do not (a repository's own command), it has the same file and title.
  * Everything else gets the next free number. An earlier finding the review
- * neither lists again nor marks fixed is still open and stays in the list.
+ * marks open without listing it again stays in the list; one it neither
+ * lists nor marks open is no longer raised by a review of the whole change,
+ * and counts as fixed.
  */
 export function trackFindings(
   earlier: Finding[],
@@ -139,7 +141,8 @@ export function trackFindings(
   const previous = earlier.filter(f => f.id)
   let counter = nextFindingNumber(previous, next)
   const claimed = new Set<string>()
-  const findings = verdict.findings.map(f => {
+  // New ids in the order the list shows them: most severe first.
+  const findings = sortFindings(verdict.findings).map(f => {
     const named = f.id && previous.some(p => p.id === f.id) && !claimed.has(f.id) ? f.id : undefined
     const id = named ?? previous.find(p => !claimed.has(p.id as string) && sameFinding(p, f))?.id
     const { id: _asked, ...rest } = f
@@ -152,10 +155,10 @@ export function trackFindings(
   const marks = new Map((verdict.earlier ?? []).map(m => [m.id, m.status]))
   const statuses = previous.map((p): EarlierFinding => {
     const id = p.id as string
-    const status = claimed.has(id) ? 'open' : (marks.get(id) ?? 'open')
+    const status = claimed.has(id) || marks.get(id) === 'open' ? 'open' : 'fixed'
     return { id, title: p.title, status }
   })
-  const carried = previous.filter(p => !claimed.has(p.id as string) && marks.get(p.id as string) !== 'fixed')
+  const carried = previous.filter(p => !claimed.has(p.id as string) && marks.get(p.id as string) === 'open')
   return { findings: sortFindings([...findings, ...carried]), earlier: statuses, next: counter }
 }
 
