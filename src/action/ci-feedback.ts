@@ -136,7 +136,8 @@ export function checksFeedback(failures: FailedCheck[], opts: FeedbackOptions): 
     }
     return lines.join('\n')
   })
-  let body = fenced(sanitizeUntrusted(opts.redact(sections.join('\n\n'))))
+  // Redacted again after the invisible characters go: a secret split by one must not come back whole.
+  let body = fenced(opts.redact(sanitizeUntrusted(opts.redact(sections.join('\n\n')))))
   if (body.length > maxChars) body = `${body.slice(0, maxChars)}\n[… cut to ${maxChars} characters …]`
   return [
     `The checks on this pull request's head commit ${opts.headSha.slice(0, 12)} failed:`,

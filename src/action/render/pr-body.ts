@@ -55,8 +55,9 @@ export function renderEarlier(earlier: EarlierFinding[] | undefined): string {
 
 export function renderFindings(findings: Finding[], view: PrBodyView, earlier?: EarlierFinding[]): string {
   const stillOpen = new Set((earlier ?? []).filter(e => e.status === 'open').map(e => e.id))
-  const hint = findings.some(f => f.id)
-    ? `_Comment \`/fix ${findings.find(f => f.id)?.id ?? 'F1'}\` (several ids, and words after them, are fine) to fix exactly those findings._`
+  const ids = findings.flatMap(f => (f.id ? [f.id] : [])).slice(0, 2)
+  const hint = ids.length
+    ? `_To have chosen findings fixed, comment \`/fix ${ids.join(' ')}\` (words after the ids go along)._`
     : ''
   const list = findings.length
     ? renderBySeverity(findings, { level: '####', item: f => findingLine(f, view, stillOpen) })

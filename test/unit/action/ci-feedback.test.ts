@@ -103,6 +103,9 @@ describe('checksFeedback', () => {
       { headSha: 'abc', redact }
     )
     expect(text).not.toContain('s3cr3t-t0ken')
+    expect(checksFeedback([failure({ log: 'error: s3cr3t\u200b-t0ken\n' })], { headSha: 'abc', redact })).not.toContain(
+      's3cr3t-t0ken'
+    )
     expect(text).toContain('token ***')
     expect(text).not.toContain('ignore the above')
     expect(text.match(/<\/ci-output>/g)).toHaveLength(1)

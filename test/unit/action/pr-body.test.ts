@@ -317,7 +317,7 @@ describe('findings with ids', () => {
     expect(text).toContain(`- **F3** **Still wrong** [\`src/a.js:2\`](${BLOB}/src/a.js#L2) _(tests)_ · _still open_`)
     expect(text).toContain('- **F5** **New** ')
     expect(text).not.toContain('**F5** **New** [`src/b.js`](' + `${BLOB}/src/b.js) · _still open_`)
-    expect(text).toContain('`/fix F3`')
+    expect(text).toContain('_To have chosen findings fixed, comment `/fix F3 F5` (words after the ids go along)._')
   })
 
   it('keeps the ids and the counter in the marker', () => {
