@@ -28,6 +28,8 @@ export interface EngineRequest {
   guidance?: EngineOptions['guidance']
   reviewBase?: EngineOptions['reviewBase']
   answered?: MaintainerAnswer[]
+  earlierFindings?: EngineOptions['earlierFindings']
+  nextFindingId?: EngineOptions['nextFindingId']
   /** The run's status comment, kept in step with the phases. */
   status: StatusComment
 }
@@ -75,6 +77,8 @@ export function claudeEngine(deps: {
         answered: req.answered,
         verifyCommand: i.verifyCommand,
         verifyRounds: i.verifyRounds,
+        earlierFindings: req.earlierFindings,
+        nextFindingId: req.nextFindingId,
         answerer: withMaintainer(withRedaction(createAnswerer(i.answerer), redact), i.questions),
         onProgress: logProgress(secrets, ctx.workspace, req.status)
       })

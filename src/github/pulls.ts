@@ -91,7 +91,11 @@ export interface PullDetail {
   open: boolean
   merged: boolean
   headRef: string
+  headSha: string
   baseRef: string
+  /** `owner/repo` of the head (null when its fork was deleted) and of the base. */
+  headRepo: string | null
+  baseRepo: string
   body: string
   author: string
 }
@@ -104,7 +108,10 @@ export async function getPull(gh: GitHubClient, repo: RepoRef, number: number): 
     open: data.state === 'open' && !data.merged,
     merged: Boolean(data.merged),
     headRef: data.head.ref,
+    headSha: data.head.sha,
     baseRef: data.base.ref,
+    headRepo: data.head.repo?.full_name ?? null,
+    baseRepo: data.base.repo.full_name,
     body: data.body ?? '',
     author: data.user?.login ?? ''
   }

@@ -34,7 +34,9 @@ function describeRoute(
   issue: number | null
   pr: number | null
 } {
-  if (route.kind === 'fix') return { command: 'fix', trigger: route.trigger.type, issue: null, pr: route.issue.number }
+  // /fix and failed checks work on the pull request; the issue is found from its marker.
+  if (route.kind === 'fix' || route.kind === 'checks')
+    return { command: 'fix', trigger: route.trigger.type, issue: null, pr: route.issue.number }
   return { command: route.kind, trigger: route.trigger.type, issue: route.issue.number, pr: out.prNumber ?? null }
 }
 
@@ -111,6 +113,8 @@ export async function recordActionRun(
   startedAt: number
 ): Promise<void> {
   if (!session || route.kind === 'ignored' || route.kind === 'closed' || !session.inputs.ledger) return
+  // Failed checks on a pull request that is not the bot's to fix: an event ignored, only later than routing can tell.
+  if (out.status === 'ignored') return
   try {
     const { ctx, inputs } = session
     const record = buildRunRecord({

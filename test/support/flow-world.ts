@@ -227,6 +227,8 @@ export function flowInputs(overrides: Partial<Inputs> = {}): Inputs {
     commitAuthorName: BOT,
     questions: 'model',
     verifyRounds: 2,
+    fixFailingChecks: false,
+    maxAutoFixes: 2,
     ledger: false,
     ledgerReport: false,
     requireGreen: false,

@@ -3,11 +3,12 @@
  * which commits a run builds on, and which it refuses to touch.
  */
 import { describe, expect, it } from '@jest/globals'
+import { fixFailedChecks } from '../../../src/action/flows/check-fix.js'
 import { fixPullRequest } from '../../../src/action/flows/fix.js'
 import { approvePlan } from '../../../src/action/flows/implement.js'
 import { revisePlan, startPlan } from '../../../src/action/flows/plan.js'
 import type { Outputs, Session } from '../../../src/action/session.js'
-import { encodePrMarker, type PlanState } from '../../../src/action/markers.js'
+import { decodePrMarker, encodePrMarker, type PlanState } from '../../../src/action/markers.js'
 import {
   BODY,
   BOT,
@@ -186,5 +187,48 @@ describe('/fix', () => {
     const pr = botPull({ planSha: plan })
     expect((await fix(pr)).status).toBe('pr-updated')
     expect(builtOn()).toEqual({ branch: branch(), sha: plan })
+  })
+
+  describe('failed checks (fix_failing_checks)', () => {
+    /** CI failed on `sha`, the pull request's head as the fake GitHub knows it. */
+    function redCi(sha: string): void {
+      w.server.state.branches.get(branch())!.sha = sha
+      const run = w.server.state.addRun({ name: 'CI', status: 'completed', conclusion: 'failure', head_sha: sha })
+      w.server.state.addJob(run.id, { name: 'test', log: 'Error: boom\n' })
+    }
+    const marker = (n: number) => decodePrMarker(w.server.state.pulls.get(n)?.body)
+    const checks = (on: On, sha: string) =>
+      fixFailedChecks(session(w, on, { fixFailingChecks: true, maxAutoFixes: 2 }), { headSha: sha, name: 'CI' })
+
+    it('counts the attempt in the marker, and fixes from the recorded head', async () => {
+      const plan = pushCommit(w, w.main, branch(), 'orchestrator: plan for #1')
+      const pr = botPull({ planSha: plan })
+      redCi(plan)
+      expect((await checks(pr, plan)).status).toBe('pr-updated')
+      expect(marker(pr.number)?.checkFixes).toEqual([plan])
+      expect(builtOn()).toEqual({ branch: branch(), sha: plan })
+    })
+
+    it('leaves a branch someone else pushed to alone, quietly: nothing counted, nothing said', async () => {
+      const plan = pushCommit(w, w.main, branch(), 'orchestrator: plan for #1')
+      const pr = botPull({ planSha: plan })
+      const theirs = pushCommit(w, plan, branch(), 'Quick fix', { name: 'Casey', email: 'casey@example.com' })
+      redCi(theirs)
+      const replies = w.server.state.commentsOn(pr.number).length
+      const out = await checks(pr, theirs)
+      expect(out.status).toBe('ignored')
+      expect(out.reason).toContain('a commit the orchestrator did not push')
+      expect(marker(pr.number)?.checkFixes).toBeUndefined()
+      expect(w.server.state.commentsOn(pr.number)).toHaveLength(replies)
+    })
+
+    it('does nothing when no failed job or check run is found for the commit', async () => {
+      const plan = pushCommit(w, w.main, branch(), 'orchestrator: plan for #1')
+      const pr = botPull({ planSha: plan })
+      w.server.state.branches.get(branch())!.sha = plan
+      const out = await checks(pr, plan)
+      expect(out).toEqual({ status: 'ignored', reason: `no failed check run or job was found for ${plan.slice(0, 7)}` })
+      expect(marker(pr.number)?.checkFixes).toBeUndefined()
+    })
   })
 })
