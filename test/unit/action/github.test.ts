@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { createGitHubClient, type GitHubClient } from '../../../src/github/client.js'
-import { IssueLabels } from '../../../src/github/labels.js'
+import { IssueLabels, winningLabel } from '../../../src/github/labels.js'
 import { canWrite } from '../../../src/github/permissions.js'
 import { createOrUpdatePull } from '../../../src/github/pulls.js'
 import { requestPath } from '../../../src/github/request-error.js'
@@ -93,6 +93,29 @@ describe('IssueLabels', () => {
     await first.set('orchestrator:done')
     await second.set('orchestrator:failed')
     expect(labelsOf(issue.number).filter(l => l.startsWith('orchestrator:'))).toEqual(['orchestrator:failed'])
+  })
+
+  it('leaves exactly one state label, the same whoever is last, when two runs finish at the same moment', async () => {
+    for (const order of [
+      ['orchestrator:done', 'orchestrator:failed'],
+      ['orchestrator:failed', 'orchestrator:done']
+    ] as const) {
+      const issue = server.state.addIssue({ title: 't', labels: ['orchestrator', 'orchestrator:implementing'] })
+      const runs = order.map(
+        () => new IssueLabels(gh, repo, issue.number, ['orchestrator', 'orchestrator:implementing'])
+      )
+      // Both read the labels before either writes: each add answers with what the other already put there.
+      await Promise.all(runs.map((r, i) => r.set(order[i] as (typeof order)[number])))
+      expect(labelsOf(issue.number).filter(l => l.startsWith('orchestrator:'))).toEqual(['orchestrator:done'])
+    }
+  })
+
+  it('ranks what was achieved above what failed', () => {
+    expect(winningLabel(['orchestrator:failed', 'orchestrator:done'])).toBe('orchestrator:done')
+    expect(winningLabel(['orchestrator:failed', 'orchestrator:awaiting-approval'])).toBe(
+      'orchestrator:awaiting-approval'
+    )
+    expect(winningLabel(['orchestrator'])).toBeNull()
   })
 
   it('tolerates a state label someone already removed', async () => {
