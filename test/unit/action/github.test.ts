@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { createGitHubClient, type GitHubClient } from '../../../src/github/client.js'
+import { createComment } from '../../../src/github/comments.js'
 import { IssueLabels, winningLabel } from '../../../src/github/labels.js'
 import { canWrite } from '../../../src/github/permissions.js'
 import { createOrUpdatePull } from '../../../src/github/pulls.js'
@@ -123,6 +124,43 @@ describe('IssueLabels', () => {
     // The payload still lists the label, but a maintainer removed it since.
     await new IssueLabels(gh, repo, issue.number, ['orchestrator', 'orchestrator:failed']).set('orchestrator:planning')
     expect(labelsOf(issue.number)).toEqual(['orchestrator', 'orchestrator:planning'])
+  })
+})
+
+describe('createComment', () => {
+  const bodies = (issue: number) => server.state.commentsOn(issue).map(c => c.body)
+
+  it('reuses the comment GitHub made when its answer was lost, instead of posting a second', async () => {
+    const issue = server.state.addIssue({ title: 't' })
+    server.injectFault({
+      method: 'POST',
+      operation: '/repos/{owner}/{repo}/issues/{issue_number}/comments',
+      status: 502,
+      afterWrite: true
+    })
+    const made = await createComment(gh, repo, issue.number, 'status')
+    expect(bodies(issue.number)).toHaveLength(1)
+    expect(made.id).toBe(server.state.commentsOn(issue.number)[0]?.id)
+    expect(bodies(issue.number)[0]).toMatch(/^status\n<!-- orchestrator:write [\w-]+ -->$/)
+  })
+
+  it('posts again when GitHub failed before writing, and not when it refused', async () => {
+    const issue = server.state.addIssue({ title: 't' })
+    server.injectFault({
+      method: 'POST',
+      operation: '/repos/{owner}/{repo}/issues/{issue_number}/comments',
+      status: 502
+    })
+    await createComment(gh, repo, issue.number, 'status')
+    expect(bodies(issue.number)).toHaveLength(1)
+    server.injectFault({
+      method: 'POST',
+      operation: '/repos/{owner}/{repo}/issues/{issue_number}/comments',
+      status: 403,
+      body: { message: 'Unable to create comment because issue is locked.' }
+    })
+    await expect(createComment(gh, repo, issue.number, 'again')).rejects.toThrow(/locked/)
+    expect(bodies(issue.number)).toHaveLength(1)
   })
 })
 
