@@ -7,7 +7,13 @@ import { afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import path from 'node:path'
 import type { ModelRequest, Reply } from './support/model-server.js'
-import { documentPhase, implementReplies, reviewReplies, standardRules, write } from './support/phase-scripts.js'
+import {
+  documentPhase,
+  implementStoppedByBudget,
+  reviewReplies,
+  standardRules,
+  write
+} from './support/phase-scripts.js'
 import { BOT, createWorld, githubProblems, MAINTAINER, node24Path, type World } from './support/action-harness.js'
 
 let w: World
@@ -197,39 +203,7 @@ describe('resilience', () => {
 
   it('keeps the work of an implement phase stopped by max_budget_usd, says what it kept and cost, and /resume finishes it', async () => {
     w = await createWorld()
-    w.sb.model.setRules(
-      standardRules(w.workspace, {
-        implement: req => {
-          if (!req.firstUserText.includes('continues an earlier attempt')) {
-            // A file edited, then a turn that costs far more than the run may spend: Claude Code stops there.
-            if (req.turn === 0)
-              return {
-                text: 'Writing the limit first.',
-                tools: [write(w.workspace, 'src/rate-limit.js', 'export const LIMIT = 100\n')]
-              }
-            if (req.turn === 1)
-              return {
-                text: 'Now allow().',
-                tools: [write(w.workspace, 'src/allow.js', 'export const allow = () => true\n')],
-                usage: { input_tokens: 2000000, output_tokens: 20 }
-              }
-            return { text: 'Done.' }
-          }
-          return req.turn === 0
-            ? {
-                text: 'Finishing.',
-                tools: [
-                  write(
-                    w.workspace,
-                    'src/allow.js',
-                    "import { LIMIT } from './rate-limit.js'\nexport const allow = (n) => n < LIMIT\n"
-                  )
-                ]
-              }
-            : { text: 'Done.' }
-        }
-      })
-    )
+    w.sb.model.setRules(standardRules(w.workspace, { implement: implementStoppedByBudget(w.workspace) }))
     const planned = await w.run(w.labeledEvent('orchestrator'))
     expect(planned.outputs.status).toBe('awaiting-approval')
     const branch = `orchestrator/issue-${w.issue.number}`
