@@ -579,6 +579,58 @@ describe('orchestrator CLI', () => {
     expect(sb.model.requests.length).toBe(afterResume)
   })
 
+  it('keeps an implement stopped by --max-turns, resumes it, and after a failed review resumes only the review', async () => {
+    const implement = (req: ModelRequest) => {
+      if (!req.firstUserText.includes('continues an earlier attempt')) {
+        // Three turns: with --max-turns 2 Claude Code stops after the edit and the check.
+        if (req.turn === 0)
+          return {
+            text: 'Adding the limit.',
+            tools: [write(sb.repoDir, 'src/rate-limit.js', 'export const LIMIT = 100\n')]
+          }
+        if (req.turn === 1)
+          return { text: 'Checking.', tools: [{ name: 'Bash', input: { command: 'npm test', description: 'test' } }] }
+        return { text: 'Done.' }
+      }
+      return req.turn === 0
+        ? { text: 'Finishing.', tools: [write(sb.repoDir, 'src/allow.js', 'export const allow = n => n < 100\n')] }
+        : { text: 'Done.' }
+    }
+    const brokenReview = (req: ModelRequest) =>
+      req.turn === 0
+        ? { text: 'Reviewing.', tools: [write(sb.repoDir, outputPathOf(req), '# Review\n')] }
+        : { text: 'Looks fine.' }
+    sb.model.setRules(standardRules(sb.repoDir, { implement, review: brokenReview }))
+    const stopped = await runCli(sb, ['--max-turns', '2', TASK])
+    expect(stopped.result.failedPhase).toBe('implement')
+    expect(phase(stopped.result, 'implement')?.error).toMatch(/^Claude Code stopped: Reached maximum number of turns/)
+    const { runId } = JSON.parse(stopped.stdout) as { runId: string }
+
+    // The resumed implement finishes; the review then fails (no structured findings): the run stops there.
+    const second = await runCli(sb, ['--resume', runId])
+    expect(second.result.failedPhase).toBe('review')
+    expect(second.result.phases.find(p => p.name === 'implement')).toMatchObject({ status: 'succeeded' })
+    expect(
+      sb.model.requests.find(r => r.rule === 'implement' && r.firstUserText.includes('continues an earlier attempt'))
+        ?.firstUserText
+    ).toContain('This continues an earlier attempt that stopped (Claude Code stopped: Reached maximum number of turns')
+
+    // Now only the review runs: implement is reused with its work in the tree.
+    sb.model.setRules(standardRules(sb.repoDir, { implement }))
+    const before = sb.model.requests.length
+    const third = await runCli(sb, ['--resume', 'main'])
+    if (third.exitCode !== 0) throw new Error(third.stderr)
+    expect([...new Set(sb.model.requests.slice(before).map(r => r.rule))]).toEqual(['review'])
+    expect(JSON.parse(third.stdout).resumed).toEqual({
+      runId,
+      from: 'review',
+      reused: ['index', 'research', 'plan', 'implement'],
+      attempt: 3
+    })
+    expect(third.result.changedFiles).toEqual(['src/allow.js', 'src/rate-limit.js'])
+    expect(third.stderr).toContain('✔ implement reused: its work from an earlier run is in the tree')
+  })
+
   it('fails the phase that exhausts --max-budget-usd and runs nothing after it', async () => {
     // Each scripted turn costs about $0.001; index needs two turns, research would need more than is left.
     sb.model.setRules(standardRules(sb.repoDir))
