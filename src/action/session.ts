@@ -169,6 +169,8 @@ export class Session {
     /** The issue the work is for, when the session is on its pull request. */
     taskIssue?: { number: number; title: string; body: string }
     answered?: EngineOptions['answered']
+    earlierFindings?: EngineOptions['earlierFindings']
+    nextFindingId?: EngineOptions['nextFindingId']
   }): Promise<RunResult> {
     const i = this.inputs
     const claudePath = await this.resolveClaude()
@@ -229,6 +231,8 @@ export class Session {
       answered: opts.answered,
       verifyCommand: i.verifyCommand,
       verifyRounds: i.verifyRounds,
+      earlierFindings: opts.earlierFindings,
+      nextFindingId: opts.nextFindingId,
       answerer: withMaintainer(
         withRedaction(createAnswerer(detectAnswerer(answererEnv)), text => this.secrets.redact(text)),
         i.questions
