@@ -636,6 +636,33 @@ describe('orchestrator CLI', () => {
     expect(third.stderr).toContain('✔ implement reused: its work from an earlier run is in the tree')
   })
 
+  it('accepts a resumed implement that finds the stopped attempt already did everything', async () => {
+    const implement = (req: ModelRequest) => {
+      if (req.firstUserText.includes('continues an earlier attempt')) return { text: 'Everything is already in place.' }
+      if (req.turn === 0)
+        return {
+          text: 'Adding the limit.',
+          tools: [
+            write(sb.repoDir, 'src/rate-limit.js', 'export const LIMIT = 100\n'),
+            write(sb.repoDir, 'src/allow.js', 'export const allow = n => n < 100\n')
+          ]
+        }
+      if (req.turn === 1)
+        return { text: 'Checking.', tools: [{ name: 'Bash', input: { command: 'npm test', description: 'test' } }] }
+      return { text: 'Done.' }
+    }
+    sb.model.setRules(standardRules(sb.repoDir, { implement }))
+    const stopped = await runCli(sb, ['--max-turns', '2', TASK])
+    expect(stopped.result.failedPhase).toBe('implement')
+    const { runId } = JSON.parse(stopped.stdout) as { runId: string }
+
+    // The kept work is the run's change: a session with nothing left to do is not "changed nothing".
+    const resumed = await runCli(sb, ['--resume', runId])
+    if (resumed.exitCode !== 0) throw new Error(resumed.stderr)
+    expect(resumed.result.status).toBe('completed')
+    expect(resumed.result.changedFiles).toEqual(['src/allow.js', 'src/rate-limit.js'])
+  })
+
   it('fails the phase that exhausts --max-budget-usd and runs nothing after it', async () => {
     // Each scripted turn costs about $0.001; index needs two turns, research would need more than is left.
     sb.model.setRules(standardRules(sb.repoDir))

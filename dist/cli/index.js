@@ -11670,8 +11670,10 @@ async function runEngine(opts) {
         else {
             out = await run(spec, ctx);
             // Empty work is a failure, not a pull request: say so with Claude's own last words, and skip review.
-            if (name === 'implement' && out.result.status === 'succeeded' && implementBase) {
-                const change = await changesSince(opts.repoDir, implementBase, opts.artifactsDir);
+            // A resumed attempt's kept work counts: the session may find nothing left to do.
+            const emptyBase = opts.resume?.from ?? implementBase;
+            if (name === 'implement' && out.result.status === 'succeeded' && emptyBase) {
+                const change = await changesSince(opts.repoDir, emptyBase, opts.artifactsDir);
                 if (!change.files.length) {
                     const said = out.finalText?.trim().replace(/\s+/g, ' ').slice(0, 300);
                     out = {
