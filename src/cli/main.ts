@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { createAnswerer } from '../answerer/answerer.js'
 import { AnswererConfigError, describeAnswerer, detectAnswerer } from '../answerer/config.js'
 import { buildClaudeEnv } from '../claude/env.js'
+import { CLI_HINTS, ProviderConfigError, resolveProvider } from '../claude/providers.js'
 import { ClaudeNotFoundError, locateClaude } from '../claude/locate.js'
 import { slugify } from '../engine/artifacts.js'
 import { runEngine } from '../engine/engine.js'
@@ -57,12 +58,15 @@ export async function main(argv: string[], processEnv: Record<string, string | u
     err(`  questions: ${describeAnswerer(answererConfig)}`)
     const note = opts.implement ? await uncommittedNote(repoDir, opts.artifactsDir) : null
     if (note) err(`  note: ${note}`)
+    // Without the credential in the environment, unconfined Claude Code looks for its own (a login, a profile).
+    const provider = resolveProvider(env, { requireCredential: false, hints: CLI_HINTS })
     const host = await startClaudeHost({
       mode: opts.sandbox,
       runtimeDir: findRuntimePackage([path.dirname(fileURLToPath(import.meta.url))]),
       workspace: repoDir,
       claudePath,
       env: buildClaudeEnv(env),
+      provider,
       allowedDomains: opts.allowedDomains ?? DEFAULT_ALLOWED_DOMAINS,
       denyRead: [],
       warn: message => err(`  warning: ${message}`)
@@ -108,7 +112,8 @@ export async function main(argv: string[], processEnv: Record<string, string | u
       e instanceof ClaudeNotFoundError ||
       e instanceof AnswererConfigError ||
       e instanceof SandboxUnavailableError ||
-      e instanceof MissingCredentialError
+      e instanceof MissingCredentialError ||
+      e instanceof ProviderConfigError
     ) {
       err(`orchestrator: ${e.message}`)
       if (e instanceof UsageError) err('Run orchestrator --help for usage.')

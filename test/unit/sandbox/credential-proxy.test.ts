@@ -82,7 +82,7 @@ describe('credential proxy', () => {
   it('sends an OAuth token as a bearer token and drops any key the client sent', async () => {
     proxy = await startCredentialProxy({
       upstream: await startUpstream(),
-      credential: { kind: 'oauth-token', value: 'oat-REAL' },
+      credential: { kind: 'bearer', value: 'oat-REAL' },
       host: '127.0.0.2'
     })
     await post(proxy.url, { authorization: `Bearer ${proxy.dummy}` })
