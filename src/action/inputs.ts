@@ -125,9 +125,15 @@ function providerEnv(read: Reader): Record<string, string> {
   for (const [input, variable] of PROVIDER_SWITCHES) {
     if (read(input).trim() !== '') env[variable] = bool(read, input, false) ? '1' : '0'
   }
-  for (const input of ['anthropic_base_url', 'anthropic_bedrock_base_url', 'anthropic_vertex_base_url', 'anthropic_foundry_base_url']) {
+  for (const input of [
+    'anthropic_base_url',
+    'anthropic_bedrock_base_url',
+    'anthropic_vertex_base_url',
+    'anthropic_foundry_base_url'
+  ]) {
     const value = optional(read, input)
-    if (value && !/^https?:\/\/[^/\s]+/.test(value)) throw new InputError(`Input ${input} must be an http(s) URL, got "${value}"`)
+    if (value && !/^https?:\/\/[^/\s]+/.test(value))
+      throw new InputError(`Input ${input} must be an http(s) URL, got "${value}"`)
   }
   return env
 }

@@ -30,12 +30,6 @@ export interface Provider {
   name: ProviderName
   /** Where Claude's model requests really go. */
   upstream: string
-  /**
-   * Bedrock: Claude Code lists the inference profiles (GET /inference-profiles)
-   * without any credential when told to skip its own signing; the proxy signs
-   * that listing and sends it to the control-plane endpoint.
-   */
-  listing?: { upstream: string; test: (method: string, path: string) => boolean }
   /** Null: not in the environment; Claude Code finds its own (a `claude login`, an AWS profile, gcloud's ADC). */
   credential: UpstreamCredential | null
   /** Claude's provider variables when it runs unconfined: the real credential included. */
@@ -54,7 +48,7 @@ export type Hints = Partial<Record<string, string>>
 export const ACTION_HINTS: Hints = {
   AWS_REGION: 'set it with aws-actions/configure-aws-credentials or the aws_region input',
   AWS_CREDENTIALS:
-    'aws-actions/configure-aws-credentials with role-to-assume (OIDC, `id-token: write`) sets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN',
+    'aws-actions/configure-aws-credentials with role-to-assume sets them over OIDC; the job needs `id-token: write`',
   CLOUD_ML_REGION: 'set it with the cloud_ml_region input, e.g. us-east5 or global',
   ANTHROPIC_VERTEX_PROJECT_ID:
     'set it with the anthropic_vertex_project_id input, or google-github-actions/auth with project_id',
@@ -158,7 +152,11 @@ function bedrock(env: Env, required: boolean, hints: Hints): Provider {
   let credential: UpstreamCredential | null = null
   if (bearer) credential = { kind: 'bearer', value: bearer }
   else if (keyId && secretKey)
-    credential = { kind: 'aws-sigv4', region, credentials: { accessKeyId: keyId, secretAccessKey: secretKey, sessionToken } }
+    credential = {
+      kind: 'aws-sigv4',
+      region,
+      credentials: { accessKeyId: keyId, secretAccessKey: secretKey, sessionToken }
+    }
   else if (keyId || secretKey)
     throw missing(
       `Bedrock needs ${keyId ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID'} with ${keyId ? 'AWS_ACCESS_KEY_ID' : 'AWS_SECRET_ACCESS_KEY'}`,
@@ -167,7 +165,7 @@ function bedrock(env: Env, required: boolean, hints: Hints): Provider {
     )
   else if (required)
     throw missing(
-      'Bedrock needs AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or a Bedrock API key in AWS_BEARER_TOKEN_BEDROCK)',
+      'Bedrock needs AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a Bedrock API key in AWS_BEARER_TOKEN_BEDROCK',
       'AWS_CREDENTIALS',
       hints
     )
@@ -177,16 +175,14 @@ function bedrock(env: Env, required: boolean, hints: Hints): Provider {
         ...common,
         ANTHROPIC_BEDROCK_BASE_URL: baseUrl,
         AWS_BEARER_TOKEN_BEDROCK: bearer,
-        ...(bearer ? {} : { AWS_ACCESS_KEY_ID: keyId, AWS_SECRET_ACCESS_KEY: secretKey, AWS_SESSION_TOKEN: sessionToken })
+        ...(bearer
+          ? {}
+          : { AWS_ACCESS_KEY_ID: keyId, AWS_SECRET_ACCESS_KEY: secretKey, AWS_SESSION_TOKEN: sessionToken })
       })
     : { ...ambient(env, /^AWS_/), ...defined({ ...common, ANTHROPIC_BEDROCK_BASE_URL: baseUrl }) }
   return {
     name: 'bedrock',
     upstream: baseUrl ?? `https://bedrock-runtime.${region}.amazonaws.com`,
-    listing: {
-      upstream: baseUrl ?? `https://bedrock.${region}.amazonaws.com`,
-      test: (method, path) => method === 'GET' && /^\/(inference-profiles|foundation-models)(\/|\?|$)/.test(path)
-    },
     credential,
     direct,
     // Claude Code sends ANTHROPIC_AUTH_TOKEN as `Authorization: Bearer` when it skips its own signing.
@@ -212,9 +208,14 @@ function vertex(env: Env, required: boolean, hints: Hints): Provider {
   if (!region) throw missing('Vertex AI needs CLOUD_ML_REGION', 'CLOUD_ML_REGION', hints)
   if (!/^[a-z0-9-]+$/.test(region)) throw new ProviderConfigError(`CLOUD_ML_REGION "${region}" is not a region name`)
   // google-github-actions/auth exports the project under these names.
-  const project = value(env, 'ANTHROPIC_VERTEX_PROJECT_ID', 'GOOGLE_CLOUD_PROJECT', 'GCLOUD_PROJECT', 'CLOUDSDK_CORE_PROJECT')
-  if (!project)
-    throw missing('Vertex AI needs ANTHROPIC_VERTEX_PROJECT_ID', 'ANTHROPIC_VERTEX_PROJECT_ID', hints)
+  const project = value(
+    env,
+    'ANTHROPIC_VERTEX_PROJECT_ID',
+    'GOOGLE_CLOUD_PROJECT',
+    'GCLOUD_PROJECT',
+    'CLOUDSDK_CORE_PROJECT'
+  )
+  if (!project) throw missing('Vertex AI needs ANTHROPIC_VERTEX_PROJECT_ID', 'ANTHROPIC_VERTEX_PROJECT_ID', hints)
   const baseUrl = value(env, 'ANTHROPIC_VERTEX_BASE_URL')
   const token = value(env, 'GOOGLE_OAUTH_ACCESS_TOKEN')
   if (!token && required)
@@ -309,10 +310,8 @@ export function resolveProvider(env: Env, opts: { requireCredential: boolean; hi
   const name = on[0]?.[1] ?? 'anthropic'
   const build = { anthropic, bedrock, vertex, foundry }[name]
   const provider = build(env, opts.requireCredential, opts.hints)
-  for (const url of [provider.upstream, provider.listing?.upstream]) {
-    if (url && !/^https?:\/\/[^/\s]+/.test(url))
-      throw new ProviderConfigError(`${PROVIDER_LABELS[name]}: "${url}" is not an http(s) URL`)
-  }
+  if (!/^https?:\/\/[^/\s]+/.test(provider.upstream))
+    throw new ProviderConfigError(`${PROVIDER_LABELS[name]}: "${provider.upstream}" is not an http(s) URL`)
   return { ...provider, upstream: trimSlash(provider.upstream) }
 }
 

@@ -94,7 +94,6 @@ export async function startClaudeHost(opts: HostOptions): Promise<ClaudeHost> {
       proxy = await startCredentialProxy({
         upstream: opts.provider.upstream,
         credential: opts.provider.credential,
-        listing: opts.provider.listing,
         host: '127.0.0.2'
       })
       Object.assign(env, opts.provider.proxied(proxy.url, proxy.dummy))

@@ -82,11 +82,8 @@ export async function startCredentialProxy(opts: {
   credential: ModelCredential
   /** Loopback address to listen on (127.0.0.2 on Linux: the sandbox sends 127.0.0.1 past its proxy). */
   host: string
-  /** Requests the client sends without any credential that may still go out, signed, to another endpoint (Bedrock's inference-profile listing). */
-  listing?: { upstream: string; test: (method: string, path: string) => boolean }
 }): Promise<CredentialProxy> {
   const main = parseUpstream(opts.upstream)
-  const listing = opts.listing && { url: parseUpstream(opts.listing.upstream), test: opts.listing.test }
   const dummy = `sk-ant-orchestrator-${crypto.randomBytes(18).toString('base64url')}`
   let count = 0
 
@@ -158,16 +155,13 @@ export async function startCredentialProxy(opts: {
       res.end()
       return
     }
-    let upstream: URL | null = null
-    if (sameSecret(presented(req), dummy)) upstream = main
-    else if (listing && !req.headers.authorization && listing.test(req.method ?? '', req.url ?? '')) upstream = listing.url
-    if (!upstream) {
+    if (!sameSecret(presented(req), dummy)) {
       res.writeHead(401, { 'content-type': 'application/json' })
       res.end(JSON.stringify({ type: 'error', error: { type: 'authentication_error', message: 'unknown client' } }))
       req.resume()
       return
     }
-    forward(req, res, upstream).catch((err: unknown) => {
+    forward(req, res, main).catch((err: unknown) => {
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' })
       res.end(JSON.stringify({ type: 'error', error: { type: 'api_error', message: (err as Error).message } }))
     })

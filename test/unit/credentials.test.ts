@@ -32,16 +32,25 @@ describe('assertModelCredential', () => {
       'Bedrock needs AWS_REGION (set it in the environment or in .env.claude)'
     )
     expect(refusal({ HOME: home, CLAUDE_CODE_USE_BEDROCK: '1', AWS_REGION: 'eu-west-1' }, true)).toMatch(
-      /^Bedrock needs AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/
+      /^Bedrock needs AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or/
     )
     expect(
       refusal(
-        { HOME: home, CLAUDE_CODE_USE_BEDROCK: '1', AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'A', AWS_SECRET_ACCESS_KEY: 'S' },
+        {
+          HOME: home,
+          CLAUDE_CODE_USE_BEDROCK: '1',
+          AWS_REGION: 'eu-west-1',
+          AWS_ACCESS_KEY_ID: 'A',
+          AWS_SECRET_ACCESS_KEY: 'S'
+        },
         true
       )
     ).toBe('')
     expect(
-      refusal({ HOME: home, CLAUDE_CODE_USE_VERTEX: '1', CLOUD_ML_REGION: 'global', ANTHROPIC_VERTEX_PROJECT_ID: 'p' }, true)
+      refusal(
+        { HOME: home, CLAUDE_CODE_USE_VERTEX: '1', CLOUD_ML_REGION: 'global', ANTHROPIC_VERTEX_PROJECT_ID: 'p' },
+        true
+      )
     ).toContain('GOOGLE_OAUTH_ACCESS_TOKEN="$(gcloud auth print-access-token)"')
   })
 

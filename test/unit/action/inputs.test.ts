@@ -243,12 +243,19 @@ describe('readInputs', () => {
       GOOGLE_OAUTH_ACCESS_TOKEN: 'ya29.token'
     })
     expect(
-      read({ anthropic_api_key: '', use_foundry: 'true', anthropic_foundry_resource: 'acme', anthropic_foundry_api_key: 'fk' })
-        .providerEnv
+      read({
+        anthropic_api_key: '',
+        use_foundry: 'true',
+        anthropic_foundry_resource: 'acme',
+        anthropic_foundry_api_key: 'fk'
+      }).providerEnv
     ).toEqual({ CLAUDE_CODE_USE_FOUNDRY: '1', ANTHROPIC_FOUNDRY_RESOURCE: 'acme', ANTHROPIC_FOUNDRY_API_KEY: 'fk' })
     expect(
-      read({ anthropic_api_key: '', anthropic_base_url: 'https://llm.acme.example/anthropic', anthropic_auth_token: 'gw' })
-        .providerEnv
+      read({
+        anthropic_api_key: '',
+        anthropic_base_url: 'https://llm.acme.example/anthropic',
+        anthropic_auth_token: 'gw'
+      }).providerEnv
     ).toEqual({ ANTHROPIC_BASE_URL: 'https://llm.acme.example/anthropic', ANTHROPIC_AUTH_TOKEN: 'gw' })
     // An explicit false switches off what the job's environment may set.
     expect(read({ use_bedrock: 'false' }).providerEnv.CLAUDE_CODE_USE_BEDROCK).toBe('0')
