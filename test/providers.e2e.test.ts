@@ -7,7 +7,7 @@
  * SigV4 signature, the real token), and an index phase that dumps its own
  * environment through Bash proves the real credential never entered the sandbox.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { execa } from 'execa'
 import path from 'node:path'
 import type { RunResult } from '../src/engine/types.js'
@@ -15,6 +15,7 @@ import { sigV4Problem } from './support/aws-sigv4.js'
 import type { ModelRequest, Reply, SeenRequest } from './support/model-server.js'
 import { documentPhase, standardRules } from './support/phase-scripts.js'
 import { createSandbox, REPO_ROOT, type Sandbox } from './support/sandbox.js'
+import { createWorld, githubProblems, node24Path, type World } from './support/action-harness.js'
 
 const BIN = path.join(REPO_ROOT, 'bin', 'orchestrator.js')
 const TASK = 'Add rate limiting to the API endpoints'
@@ -172,5 +173,77 @@ describe('model providers unconfined (--sandbox off)', () => {
     const calls = modelCalls('bedrock')
     expect(calls.length).toBeGreaterThanOrEqual(6)
     for (const call of calls) expect(sigV4Problem(call, AWS, { region: 'eu-west-1', service: 'bedrock' })).toBeNull()
+  })
+})
+
+describe('the action', () => {
+  let w: World
+  beforeAll(() => {
+    node24Path()
+  }, 120000)
+  afterEach(async () => {
+    expect(githubProblems(w)).toEqual([])
+    await w.close()
+  })
+  const awsJobEnv = {
+    // What aws-actions/configure-aws-credentials exports after assuming the role over OIDC.
+    AWS_ACCESS_KEY_ID: AWS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: AWS.secretAccessKey,
+    AWS_SESSION_TOKEN: AWS.sessionToken,
+    AWS_DEFAULT_REGION: 'eu-west-1'
+  }
+  const everythingPosted = () => [...w.gh.state.comments.values()].map(c => c.body).join('\n')
+
+  it('plans through Bedrock with use_bedrock and the keys configure-aws-credentials left in the job', async () => {
+    w = await createWorld()
+    w.sb.model.setRules(standardRules(w.workspace))
+    const run = await w.run(
+      w.labeledEvent('orchestrator'),
+      {
+        anthropic_api_key: '',
+        use_bedrock: 'true',
+        aws_region: 'eu-west-1',
+        anthropic_bedrock_base_url: w.sb.model.url
+      },
+      awsJobEnv
+    )
+    if (run.exitCode !== 0) throw new Error(`action failed:\n${run.stdout}\n${run.stderr}`)
+    expect(run.outputs.status).toBe('awaiting-approval')
+    expect(run.stdout).toContain(`Model provider: Amazon Bedrock (${new URL(w.sb.model.url).host})`)
+    const calls = w.sb.model.http.filter(s => s.front === 'bedrock' && s.method === 'POST')
+    expect(calls.length).toBeGreaterThanOrEqual(6)
+    for (const call of calls) expect(sigV4Problem(call, AWS, { region: 'eu-west-1', service: 'bedrock' })).toBeNull()
+    // The runner consumes its ::add-mask:: commands; every other line is the log people read.
+    const log = run.stdout
+      .split('\n')
+      .filter(l => !l.startsWith('::add-mask::'))
+      .join('\n')
+    expect(run.stdout).toContain(`::add-mask::${AWS.secretAccessKey}`)
+    for (const secret of [AWS.secretAccessKey, AWS.sessionToken]) {
+      expect(log).not.toContain(secret)
+      expect(everythingPosted()).not.toContain(secret)
+      expect(w.sb.model.http.some(s => s.body.toString().includes(secret))).toBe(false)
+    }
+  })
+
+  it('names the missing piece on the issue and in the log before any model request', async () => {
+    w = await createWorld()
+    w.sb.model.setRules(standardRules(w.workspace))
+    const run = await w.run(w.labeledEvent('orchestrator'), {
+      anthropic_api_key: '',
+      use_vertex: 'true',
+      cloud_ml_region: 'us-east5',
+      anthropic_vertex_project_id: 'acme-ml'
+    })
+    expect(run.exitCode).toBe(1)
+    expect(run.outputs.status).toBe('failed')
+    expect(run.stdout).toContain(
+      '::error::Orchestrator failed: Vertex AI needs a Google access token (GOOGLE_OAUTH_ACCESS_TOKEN)'
+    )
+    const failure = [...w.gh.state.comments.values()].map(c => c.body).at(-1) ?? ''
+    expect(failure).toContain('Vertex AI needs a Google access token (GOOGLE_OAUTH_ACCESS_TOKEN)')
+    expect(failure).toContain('google-github-actions/auth with token_format: access_token')
+    expect(w.gh.state.issues.get(w.issue.number)?.labels).toContain('orchestrator:failed')
+    expect(w.sb.model.http).toEqual([])
   })
 })

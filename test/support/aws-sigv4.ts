@@ -17,7 +17,7 @@ export function sigV4Problem(
     /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/
   )
   if (!m) return `not a SigV4 Authorization header: "${auth.slice(0, 40)}"`
-  const [, keyId, , region, service, signedHeaders, signature] = m
+  const [, keyId, , region, service, signedHeaders] = m
   if (keyId !== credentials.accessKeyId) return `signed with key ${keyId}`
   if (region !== expect.region || service !== expect.service) return `scope ${region}/${service}`
   const date = String(req.headers['x-amz-date'] ?? '')
