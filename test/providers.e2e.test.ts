@@ -63,6 +63,8 @@ async function plan(
     ['research', 'succeeded'],
     ['plan', 'succeeded']
   ])
+  // Every model request went to the proxy, the only model endpoint in the sandbox's allowlist: nothing was refused.
+  expect(result.phases.flatMap(p => p.blockedConnections ?? [])).toEqual([])
   const dump = sb.model.requests.find(q => q.rule === 'index' && q.turn === 1)?.lastUserText ?? ''
   expect(dump).toContain('PATH=')
   return { result, stderr: String(r.stderr), dump }
@@ -74,7 +76,7 @@ const modelCalls = (front: SeenRequest['front']) => sb.model.http.filter(s => s.
 
 describe('model providers, through the sandbox and the credential proxy', () => {
   it('Amazon Bedrock: each request signed by the proxy with the keys only it holds; Claude saw none of them', async () => {
-    const { dump } = await plan({
+    const { dump, stderr } = await plan({
       CLAUDE_CODE_USE_BEDROCK: '1',
       AWS_REGION: 'eu-west-1',
       ANTHROPIC_BEDROCK_BASE_URL: sb.model.url,
@@ -82,6 +84,7 @@ describe('model providers, through the sandbox and the credential proxy', () => 
       AWS_SECRET_ACCESS_KEY: AWS.secretAccessKey,
       AWS_SESSION_TOKEN: AWS.sessionToken
     })
+    expect(stderr).toContain('model: Amazon Bedrock (through the credential proxy)')
     const calls = modelCalls('bedrock')
     expect(calls.length).toBeGreaterThanOrEqual(6)
     for (const call of calls) {

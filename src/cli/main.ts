@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { createAnswerer } from '../answerer/answerer.js'
 import { AnswererConfigError, describeAnswerer, detectAnswerer } from '../answerer/config.js'
 import { buildClaudeEnv } from '../claude/env.js'
-import { CLI_HINTS, ProviderConfigError, resolveProvider } from '../claude/providers.js'
+import { CLI_HINTS, PROVIDER_LABELS, ProviderConfigError, resolveProvider } from '../claude/providers.js'
 import { ClaudeNotFoundError, locateClaude } from '../claude/locate.js'
 import { slugify } from '../engine/artifacts.js'
 import { runEngine } from '../engine/engine.js'
@@ -75,6 +75,9 @@ export async function main(argv: string[], processEnv: Record<string, string | u
     try {
       assertModelCredential(env, { sandboxed: host.sandboxed })
       if (host.sandboxed) err('  sandbox: on (Claude sees the checkout, its own HOME and the allowed hosts)')
+      err(
+        `  model: ${PROVIDER_LABELS[provider.name]}${host.sandboxed && provider.credential ? ' (through the credential proxy)' : ''}`
+      )
       result = await runEngine({
         task: opts.task,
         repoDir,
