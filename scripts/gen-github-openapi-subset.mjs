@@ -61,7 +61,13 @@ const OPERATIONS = [
   ['GET', '/repos/{owner}/{repo}/pulls/{pull_number}/commits'],
   ['GET', '/repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments'],
   ['GET', '/repos/{owner}/{repo}/branches/{branch}'],
-  ['GET', '/repos/{owner}/{repo}/actions/runs/{run_id}']
+  ['GET', '/repos/{owner}/{repo}/actions/runs/{run_id}'],
+  // Red CI on the bot's pull request (fix_failing_checks): what failed, and the failed jobs' logs.
+  ['GET', '/repos/{owner}/{repo}/commits/{ref}/check-runs'],
+  ['GET', '/repos/{owner}/{repo}/check-runs/{check_run_id}/annotations'],
+  ['GET', '/repos/{owner}/{repo}/actions/runs'],
+  ['GET', '/repos/{owner}/{repo}/actions/runs/{run_id}/jobs'],
+  ['GET', '/repos/{owner}/{repo}/actions/jobs/{job_id}/logs']
 ]
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']

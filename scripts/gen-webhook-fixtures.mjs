@@ -101,6 +101,9 @@ function main() {
   // The ledger records how the bot's pull requests end. The examples hold no merged one; a merge
   // only sets merged, merged_at, merged_by and merge_commit_sha, which the tests fill in.
   fixtures['pull_request.closed'] = pick('pull_request', 'closed')
+  // Red CI on the bot's pull request (fix_failing_checks); the tests set the conclusion and pull requests.
+  fixtures['check_suite.completed'] = pick('check_suite', 'completed')
+  fixtures['workflow_run.completed'] = pick('workflow_run', 'completed')
 
   // issue_comment.created on a pull request (see the header comment).
   let prComment = examples('issue_comment').find(e => e.action === 'created' && e.issue.pull_request)

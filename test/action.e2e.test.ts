@@ -120,7 +120,7 @@ describe('orchestrator action', () => {
     expect(pr.body).toContain(`Closes #${w.issue.number}`)
     expect(pr.body).toContain('### Review findings')
     expect(pr.body).toMatch(
-      /#### 🟠 Major \(1\)\n- \*\*Test does not exercise the limiter\*\* \[`test\.js:1`\]\(https:\/\/github\.com\/acme\/widgets\/blob\/[0-9a-f]{40}\/test\.js#L1\) _\(tests\)_/
+      /#### 🟠 Major \(1\)\n- \*\*F1\*\* \*\*Test does not exercise the limiter\*\* \[`test\.js:1`\]\(https:\/\/github\.com\/acme\/widgets\/blob\/[0-9a-f]{40}\/test\.js#L1\) _\(tests\)_/
     )
     expect(pr.body).toContain('#### ⚪ Nits (1)')
     expect(pr.body).toContain('| ✅ implement |')

@@ -95,8 +95,10 @@ describe('orchestrator CLI', () => {
     // The review document ends with the validated findings, grouped by severity, each with its lens.
     const review = fs.readFileSync(path.join(sb.repoDir, res.reviewPath as string), 'utf8')
     expect(review).toContain('## Findings by severity')
-    expect(review).toMatch(/### Major \(1\)\n\n- \*\*Test does not exercise the limiter\*\* — `test\.js:1` _\(tests\)_/)
-    expect(review).toMatch(/### Nits \(1\)\n\n- \*\*Magic number\*\* — `src\/rate-limit\.js` _\(correctness\)_/)
+    expect(review).toMatch(
+      /### 🟠 Major \(1\)\n\n- F1 \*\*Test does not exercise the limiter\*\* — `test\.js:1` _\(tests\)_/
+    )
+    expect(review).toMatch(/### ⚪ Nits \(1\)\n\n- F2 \*\*Magic number\*\* — `src\/rate-limit\.js` _\(correctness\)_/)
 
     // Hand-off: each phase's prompt names the documents the earlier phases wrote.
     const firstPrompt = (rule: string) => sb.model.requests.find(r => r.rule === rule)?.firstUserText ?? ''
@@ -115,7 +117,10 @@ describe('orchestrator CLI', () => {
     expect(sb.git('diff', '--cached', '--name-only')).toBe('')
     expect(fs.readFileSync(path.join(sb.repoDir, 'src/api.js'), 'utf8')).toContain('status: 200')
 
-    expect(res.findings).toEqual([{ ...SAMPLE_FINDINGS.findings[0] }, { ...SAMPLE_FINDINGS.findings[1] }])
+    expect(res.findings).toEqual([
+      { ...SAMPLE_FINDINGS.findings[0], id: 'F1' },
+      { ...SAMPLE_FINDINGS.findings[1], id: 'F2' }
+    ])
     for (const p of res.phases) {
       expect(p.costUsd).toBeGreaterThan(0)
       expect(p.inputTokens).toBeGreaterThan(0)

@@ -71,9 +71,9 @@ describe('npm run demo', () => {
   })
 
   it('shows the review findings grouped by severity, each tagged with its lens', () => {
-    const major = flat.indexOf('🟠 Major (1) • Expired windows are never evicted')
-    const minor = flat.indexOf('🟡 Minor (1) • Nothing checks that /health stays unlimited')
-    const nits = flat.indexOf('⚪ Nits (1) • Requests without a remote address')
+    const major = flat.indexOf('🟠 Major (1) • F1 Expired windows are never evicted')
+    const minor = flat.indexOf('🟡 Minor (1) • F2 Nothing checks that /health stays unlimited')
+    const nits = flat.indexOf('⚪ Nits (1) • F3 Requests without a remote address')
     expect([major, minor, nits].every(i => i > 0)).toBe(true)
     expect(major).toBeLessThan(minor)
     expect(minor).toBeLessThan(nits)

@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { decodePrMarker } from '../src/action/state.js'
 import type { Reply } from './support/model-server.js'
-import { outputPathOf, standardRules, write } from './support/phase-scripts.js'
+import { outputPathOf, SAMPLE_FINDINGS, standardRules, write } from './support/phase-scripts.js'
 import {
   BOT,
   createWorld,
@@ -203,9 +203,13 @@ describe('/fix on the bot’s pull requests', () => {
     // The PR body's findings were replaced, grouped by severity and labelled by lens; the rest stayed.
     const body = w.gh.state.pulls.get(pr)!.body ?? ''
     expect(body).toContain('_Updated after review feedback in ')
-    expect(body).toMatch(/#### 🟡 Minor \(1\)\n- \*\*Boundary not tested\*\* .* _\(tests\)_/)
-    expect(body).toMatch(/#### ⚪ Nits \(1\)\n- \*\*Name differs from the plan\*\* .* _\(plan-conformance\)_/)
-    expect(body).not.toContain('Test does not exercise the limiter')
+    expect(body).toMatch(/#### 🟡 Minor \(1\)\n- \*\*F\d+\*\* \*\*Boundary not tested\*\* .* _\(tests\)_/)
+    expect(body).toMatch(
+      /#### ⚪ Nits \(1\)\n- \*\*F\d+\*\* \*\*Name differs from the plan\*\* .* _\(plan-conformance\)_/
+    )
+    // The earlier findings are no longer listed: this review did not raise them again.
+    expect(body).not.toMatch(/\*\*Test does not exercise the limiter\*\* \[/)
+    expect(body).toContain('- ✅ **F1** fixed: Test does not exercise the limiter')
     expect(body).toContain(`Closes #${w.issue.number}`)
     expect(decodePrMarker(body)?.handled).toHaveLength(1)
 
@@ -255,6 +259,95 @@ describe('/fix on the bot’s pull requests', () => {
     const prompt = w.sb.model.requests.filter(r => r.rule === 'implement').at(-1)?.firstUserText ?? ''
     expect(prompt).toContain('src/rate-limit.js:1 (maintainer-mia): Rename LIMIT to LIMIT_PER_MINUTE.')
     expect(w.originLog(BRANCH())[0]).toBe(`orchestrator: address review feedback on #${pr}`)
+  })
+
+  it('/fix F2 sends exactly that finding; the next review marks the earlier ones and the body shows it', async () => {
+    const pr = await botPullRequest()
+    // The first review's findings got ids, most severe first.
+    const first = w.gh.state.pulls.get(pr)!.body ?? ''
+    expect(first).toMatch(/#### 🟠 Major \(1\)\n- \*\*F1\*\* \*\*Test does not exercise the limiter\*\*/)
+    expect(first).toMatch(/#### ⚪ Nits \(1\)\n- \*\*F2\*\* \*\*Magic number\*\*/)
+    expect(decodePrMarker(first)?.findings?.map(f => f.id)).toEqual(['F1', 'F2'])
+    // An inline comment on the PR is not part of a request that names findings.
+    w.gh.state.addReview(pr, {
+      state: 'COMMENTED',
+      user: MAINTAINER,
+      comments: [{ path: 'src/rate-limit.js', line: 2, body: 'Unrelated: rename allow to permit.' }]
+    })
+    w.sb.model.setRules(
+      standardRules(w.workspace, {
+        implement: [
+          {
+            text: 'Naming the limit.',
+            tools: [write(w.workspace, 'src/limits.js', 'export const LIMIT_PER_MINUTE = 100\n')]
+          },
+          { text: 'Named the limit.' }
+        ],
+        review: req => {
+          const replies: Reply[] = [
+            { text: 'Reviewing.', tools: [write(w.workspace, outputPathOf(req), '# Review\n')] },
+            {
+              tools: [
+                {
+                  name: 'StructuredOutput',
+                  input: {
+                    summary: 'F2 is fixed; F1 stays; one new finding.',
+                    findings: [
+                      { ...SAMPLE_FINDINGS.findings[0], id: 'F1' },
+                      {
+                        severity: 'minor',
+                        lens: 'correctness',
+                        file: 'src/rate-limit.js',
+                        line: 1,
+                        title: 'allow() was removed',
+                        detail: 'The module no longer exports allow.'
+                      }
+                    ],
+                    earlier: [
+                      { id: 'F1', status: 'open' },
+                      { id: 'F2', status: 'fixed' }
+                    ]
+                  }
+                }
+              ]
+            }
+          ]
+          return replies[req.turn] ?? { text: 'done' }
+        }
+      })
+    )
+
+    const run = await w.run(prComment(pr, '/fix F2 keep the value at 100'))
+    expectOk(run)
+    expect(run.outputs.status).toBe('pr-updated')
+    const prompt = w.sb.model.requests.filter(r => r.rule === 'implement').at(-1)?.firstUserText ?? ''
+    expect(prompt).toContain('- F2 [nit, correctness] src/rate-limit.js: Magic number\n  Name the limit of 100.')
+    expect(prompt).toContain('keep the value at 100')
+    expect(prompt).not.toContain('Test does not exercise the limiter')
+    expect(prompt).not.toContain('rename allow to permit')
+    // The review was given both earlier findings to mark.
+    const review = w.sb.model.requests.filter(r => r.rule === 'review').at(-1)?.firstUserText ?? ''
+    expect(review).toContain('<earlier-findings>\n- F1 [major, tests] test.js:1: Test does not exercise the limiter')
+    expect(review).toContain('- F2 [nit, correctness] src/rate-limit.js: Magic number')
+
+    const body = w.gh.state.pulls.get(pr)!.body ?? ''
+    expect(body).toContain('- ✅ **F2** fixed: Magic number')
+    expect(body).toContain('- ⏳ **F1** still open: Test does not exercise the limiter')
+    expect(body).toMatch(/- \*\*F1\*\* \*\*Test does not exercise the limiter\*\* .* · _still open_/)
+    // A new finding gets the next number, never a fixed one's.
+    expect(body).toMatch(/- \*\*F3\*\* \*\*allow\(\) was removed\*\*/)
+    expect(decodePrMarker(body)?.findings?.map(f => f.id)).toEqual(['F1', 'F3'])
+    expect(w.originLog(BRANCH())[0]).toBe(`orchestrator: address review feedback on #${pr} (F2)`)
+    const reply = prReplies(pr).find(c => c.body.startsWith('🔧 Pushed'))
+    expect(reply?.body).toContain('Earlier findings: F1 still open, F2 fixed.')
+
+    // An id the pull request does not have is refused, naming the ones it has.
+    const requests = w.sb.model.requests.length
+    const unknown = await w.run(prComment(pr, '/fix F2'))
+    expectOk(unknown)
+    expect(unknown.outputs.status).toBe('refused')
+    expect(prReplies(pr).at(-1)?.body).toContain('This pull request has no finding F2; its findings are F1, F3')
+    expect(w.sb.model.requests).toHaveLength(requests)
   })
 
   it('refuses a /fix from someone without write access, and leaves pull requests it did not open alone', async () => {

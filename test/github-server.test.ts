@@ -426,7 +426,9 @@ describe('webhook fixtures', () => {
     'issue_comment.created.pull_request.json': { event: 'issue_comment', action: 'created', pullRequest: true },
     'issue_comment.edited.json': { event: 'issue_comment', action: 'edited', pullRequest: false },
     'pull_request_review.submitted.json': { event: 'pull_request_review', action: 'submitted' },
-    'pull_request.closed.json': { event: 'pull_request', action: 'closed' }
+    'pull_request.closed.json': { event: 'pull_request', action: 'closed' },
+    'check_suite.completed.json': { event: 'check_suite', action: 'completed' },
+    'workflow_run.completed.json': { event: 'workflow_run', action: 'completed' }
   }
 
   it('has exactly the expected files', () => {
@@ -463,6 +465,16 @@ describe('webhook fixtures', () => {
         expect(typeof p.pull_request.user.login).toBe('string')
         expect(typeof p.pull_request.head.ref).toBe('string')
         expect(typeof p.pull_request.head.repo.full_name).toBe('string')
+      }
+      if (want.event === 'check_suite' || want.event === 'workflow_run') {
+        const subject = p[want.event]
+        expect(typeof subject.id).toBe('number')
+        expect(typeof subject.head_sha).toBe('string')
+        expect(Array.isArray(subject.pull_requests)).toBe(true)
+        expect(typeof p.repository.id).toBe('number')
+        expect(typeof p.repository.full_name).toBe('string')
+        if (want.event === 'workflow_run') expect(typeof subject.head_repository.full_name).toBe('string')
+        else expect(typeof subject.app.name).toBe('string')
       }
       if (want.event === 'pull_request_review') {
         expect(typeof p.pull_request.number).toBe('number')

@@ -23,3 +23,24 @@ export function parseCommand(body: string | null | undefined): Command | null {
   if (!COMMANDS.includes(name)) return null
   return { name, argument: (match[2] ?? '').trim() }
 }
+
+export interface FixArgument {
+  /** Review findings named first (`/fix F2 F3 …` or `/fix F2, F3: …`), in order, without repeats. */
+  findings: string[]
+  /** The words after them. */
+  words: string
+}
+
+/** `/fix F2 F3 also rename it` → findings F2 and F3, words "also rename it". */
+export function parseFixArgument(argument: string): FixArgument {
+  const findings: string[] = []
+  let rest = argument
+  for (;;) {
+    const m = /^\s*F(\d{1,6})\b\s*[,:;]?/i.exec(rest)
+    if (!m) break
+    const id = `F${Number(m[1])}`
+    if (!findings.includes(id)) findings.push(id)
+    rest = rest.slice(m[0].length)
+  }
+  return { findings, words: findings.length ? rest.trim() : argument.trim() }
+}

@@ -57,6 +57,11 @@ export interface Inputs {
    * They win over the job's environment; `claude/providers.ts` decides what is missing.
    */
   providerEnv: Record<string, string>
+  // Red CI on the bot's pull requests (issue #13).
+  /** A failed check_suite/workflow_run on the bot's pull request starts a fix run. */
+  fixFailingChecks: boolean
+  /** Fix runs for failed checks per pull request, at most. */
+  maxAutoFixes: number
 }
 
 /** The environment the action runs in (runner-provided variables). */
@@ -226,7 +231,14 @@ export function readInputs(read: Reader = n => core.getInput(n)): Inputs {
   if (!Number.isInteger(verifyRounds) || verifyRounds < 0 || verifyRounds > 10) {
     throw new InputError(`Input verify_rounds must be a whole number from 0 to 10, got "${rounds}"`)
   }
+  const autoFixes = read('max_auto_fixes').trim()
+  const maxAutoFixes = autoFixes === '' ? 2 : Number(autoFixes)
+  if (!Number.isInteger(maxAutoFixes) || maxAutoFixes < 0 || maxAutoFixes > 10) {
+    throw new InputError(`Input max_auto_fixes must be a whole number from 0 to 10, got "${autoFixes}"`)
+  }
   return {
+    fixFailingChecks: bool(read, 'fix_failing_checks', false),
+    maxAutoFixes,
     verifyCommand: optional(read, 'verify_command'),
     verifyRounds,
     requireGreen: bool(read, 'require_green', false),

@@ -16,6 +16,7 @@ import { withoutPersistedCredentials } from './branch.js'
 import { assertCheckout } from './checkout.js'
 import { resolveClaude, verifyClaude } from './claude-install.js'
 import { cancelPlan } from './flows/cancel.js'
+import { fixFailedChecks } from './flows/check-fix.js'
 import { fixPullRequest } from './flows/fix.js'
 import { approvePlan, resumeRun } from './flows/implement.js'
 import { failRun, refuse } from './flows/outcome.js'
@@ -86,6 +87,8 @@ async function dispatch(s: Session, route: Exclude<Route, { kind: 'ignored' | 'c
       return answerQuestion(s, { answer: route.answer, actor: route.actor })
     case 'resume':
       return resumeRun(s, { guidance: route.guidance, commentId: route.commentId })
+    case 'checks':
+      return fixFailedChecks(s, { headSha: route.checks.headSha, name: route.checks.name })
   }
 }
 
@@ -100,7 +103,10 @@ export async function run(): Promise<void> {
     const inputs = readInputs()
     registerSecrets(inputs, ctx)
     const payload = JSON.parse(fs.readFileSync(ctx.eventPath, 'utf8')) as Record<string, unknown>
-    route = routeEvent(ctx.eventName, payload, inputs.triggerLabel)
+    route = routeEvent(ctx.eventName, payload, inputs.triggerLabel, {
+      fixFailingChecks: inputs.fixFailingChecks,
+      branchPrefix: inputs.branchPrefix
+    })
     if (route.kind === 'ignored') {
       core.info(`Nothing to do: ${route.reason}`)
       setOutputs({ status: 'ignored', reason: route.reason }, ctx)
@@ -133,13 +139,14 @@ export async function run(): Promise<void> {
     session = s
     // Issue commands all read the issue's comments: fetch them while the permission is checked.
     const prefetch =
-      route.kind === 'fix'
+      route.kind === 'fix' || route.kind === 'checks'
         ? Promise.resolve()
         : s.issueComments().then(
             () => undefined,
             () => undefined
           )
-    const allowed = await canWrite(gh, ctx.repository, route.actor)
+    // Failed checks are nobody's command: which pull requests qualify is decided by the flow (check-fix-rules.ts).
+    const allowed = route.kind === 'checks' || (await canWrite(gh, ctx.repository, route.actor))
     await prefetch
     if (!allowed) {
       out = await refuse(

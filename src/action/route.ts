@@ -28,6 +28,8 @@ export type Route =
       feedback: string
       source: { type: 'comment' | 'review'; id: number }
     }
+  /** Checks failed on a pull request from one of the bot's branches (`issue` is the pull request; fix_failing_checks). */
+  | { kind: 'checks'; issue: IssueRef; actor: string; checks: FailedChecksEvent }
   /** A pull request was closed or merged: nothing runs, the ledger records how it ended (`issue` is the pull request). */
   | { kind: 'closed'; issue: IssueRef; actor: string; pull: ClosedPull }
   | { kind: 'ignored'; reason: string }
@@ -45,7 +47,94 @@ export interface ClosedPull {
   body: string
 }
 
+/** What a `check_suite` or `workflow_run` `completed` event says failed. */
+export interface FailedChecksEvent {
+  event: 'check_suite' | 'workflow_run'
+  /** The check suite's or the workflow run's id. */
+  id: number
+  /** The workflow's name, or the name of the app that ran the check suite. */
+  name: string
+  conclusion: string
+  /** The commit the checks ran on. */
+  headSha: string
+  headBranch: string
+}
+
+/** What routing needs besides the trigger label (the inputs that decide which events are handled). */
+export interface RouteOptions {
+  fixFailingChecks?: boolean
+  branchPrefix?: string
+}
+
 type Json = Record<string, unknown>
+
+/** Conclusions that start a fix; `cancelled`, `skipped`, `neutral` and `action_required` do not. */
+const FAILED_CONCLUSIONS = ['failure', 'timed_out', 'startup_failure']
+
+/**
+ * `check_suite`/`workflow_run` `completed` on one of the bot's branches. Only
+ * what the payload proves is decided here (a failure, no fork, a pull request
+ * from a branch with the bot's prefix); who opened it is checked against the
+ * pull request itself (check-fix-rules.ts).
+ */
+function routeChecks(eventName: 'check_suite' | 'workflow_run', payload: Json, opts: RouteOptions): Route {
+  const action = String(payload.action ?? '')
+  if (action !== 'completed') return { kind: 'ignored', reason: `${eventName} ${action}: only completed checks count` }
+  if (!opts.fixFailingChecks) {
+    return {
+      kind: 'ignored',
+      reason: `${eventName} completed: fix_failing_checks is off, failed checks are left to people`
+    }
+  }
+  const subject = rec(payload[eventName])
+  const conclusion = String(subject.conclusion ?? '')
+  if (!FAILED_CONCLUSIONS.includes(conclusion)) {
+    return { kind: 'ignored', reason: `${eventName} concluded "${conclusion}": only failed checks start a fix` }
+  }
+  const repository = rec(payload.repository)
+  const repoName = String(repository.full_name ?? '')
+  // A fork's head branch is not the bot's; GitHub also leaves pull_requests empty for one.
+  if (eventName === 'workflow_run' && String(rec(subject.head_repository).full_name ?? '') !== repoName) {
+    return {
+      kind: 'ignored',
+      reason: 'the failed workflow ran on a fork: the orchestrator only fixes its own pull requests'
+    }
+  }
+  const prefix = opts.branchPrefix ?? 'orchestrator/issue-'
+  const pulls = (Array.isArray(subject.pull_requests) ? subject.pull_requests : []).map(rec)
+  const own = pulls.find(p => {
+    const head = rec(p.head)
+    const base = rec(p.base)
+    const sameRepo = rec(head.repo).id !== undefined && rec(head.repo).id === rec(base.repo).id
+    return sameRepo && rec(base.repo).id === repository.id && String(head.ref ?? '').startsWith(prefix)
+  })
+  if (!own) {
+    return {
+      kind: 'ignored',
+      reason: pulls.length
+        ? `the failed checks belong to no pull request from an orchestrator branch (${prefix}…) of this repository`
+        : 'the failed checks belong to no pull request of this repository (a fork, or a branch without one)'
+    }
+  }
+  const name =
+    eventName === 'workflow_run'
+      ? String(subject.name || rec(payload.workflow).name || 'workflow')
+      : String(rec(subject.app).name ?? 'checks')
+  const head = rec(own.head)
+  return {
+    kind: 'checks',
+    issue: { number: Number(own.number), title: '', body: '', labels: [], isPullRequest: true },
+    actor: String(rec(payload.sender).login ?? ''),
+    checks: {
+      event: eventName,
+      id: Number(subject.id),
+      name,
+      conclusion,
+      headSha: String(subject.head_sha ?? head.sha ?? ''),
+      headBranch: String(head.ref ?? subject.head_branch ?? '')
+    }
+  }
+}
 
 function rec(v: unknown): Json {
   return v !== null && typeof v === 'object' ? (v as Json) : {}
@@ -67,7 +156,7 @@ function isBot(user: Json): boolean {
   return user.type === 'Bot' || String(user.login ?? '').endsWith('[bot]')
 }
 
-export function routeEvent(eventName: string, payload: Json, triggerLabel: string): Route {
+export function routeEvent(eventName: string, payload: Json, triggerLabel: string, opts: RouteOptions = {}): Route {
   const action = String(payload.action ?? '')
   const sender = rec(payload.sender)
   if (eventName === 'issues') {
@@ -163,6 +252,7 @@ export function routeEvent(eventName: string, payload: Json, triggerLabel: strin
     const issue: IssueRef = { ...issueRef({ issue: pr }), isPullRequest: true }
     return { kind: 'closed', issue, actor: String(sender.login ?? ''), pull }
   }
+  if (eventName === 'check_suite' || eventName === 'workflow_run') return routeChecks(eventName, payload, opts)
   if (eventName === 'pull_request_target') {
     return {
       kind: 'ignored',

@@ -167,6 +167,8 @@ export class Session {
     /** The issue the work is for, when the session is on its pull request. */
     taskIssue?: { number: number; title: string; body: string }
     answered?: EngineOptions['answered']
+    earlierFindings?: EngineOptions['earlierFindings']
+    nextFindingId?: EngineOptions['nextFindingId']
   }): Promise<RunResult> {
     const i = this.inputs
     // Before anything is installed or started: a missing provider setting fails here, named.
@@ -220,6 +222,8 @@ export class Session {
       answered: opts.answered,
       verifyCommand: i.verifyCommand,
       verifyRounds: i.verifyRounds,
+      earlierFindings: opts.earlierFindings,
+      nextFindingId: opts.nextFindingId,
       answerer: withMaintainer(
         withRedaction(createAnswerer(detectAnswerer(answererEnv)), text => this.secrets.redact(text)),
         i.questions

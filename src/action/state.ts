@@ -4,7 +4,8 @@
  * included) can close it or forge one; and it is trusted only in comments
  * written by the bot's own login.
  */
-import type { MaintainerAnswer, PendingQuestion, PhaseName, RunResult } from '../engine/types.js'
+import { nextFindingNumber } from '../engine/findings.js'
+import type { Finding, MaintainerAnswer, PendingQuestion, PhaseName, RunResult } from '../engine/types.js'
 
 export type PlanStateName = 'pending' | 'approved' | 'superseded' | 'cancelled'
 
@@ -120,6 +121,20 @@ export interface PrState {
   taskHash?: string
   /** Feedback already acted on: `comment:<id>` and `review:<id>`. */
   handled: string[]
+  /**
+   * The latest review's findings with their ids (text trimmed to fit): what
+   * `/fix F2` sends, and what the next round's review marks fixed or open.
+   */
+  findings?: Finding[]
+  /** The number the next new finding gets, so an id is never given twice on this pull request. */
+  nextFinding?: number
+  /**
+   * Head commits whose failed checks started a fix run (fix_failing_checks),
+   * oldest first; written before the run starts, so a crash still counts.
+   */
+  checkFixes?: string[]
+  /** The head commit at which the stop comment for a spent budget of fixes was posted (posted once). */
+  checkFixesStopped?: string
 }
 
 const prMarker = markerCodec<PrState>(
@@ -131,4 +146,16 @@ export const replacePrMarker = prMarker.replace
 export function decodePrMarker(body: string | null | undefined): PrState | null {
   const value = prMarker.decode(body)
   return value && { ...value, handled: Array.isArray(value.handled) ? value.handled : [] }
+}
+
+/** Findings kept in the marker: enough to send one to implement, small enough for the PR body. */
+const MARKER_FINDINGS = 40
+
+/** The marker after a review round: its findings (trimmed) and the id counter past them. */
+export function withFindings(state: PrState, findings: Finding[]): PrState {
+  const kept = findings
+    .filter(f => f.id)
+    .slice(0, MARKER_FINDINGS)
+    .map(f => ({ ...f, title: f.title.slice(0, 200), detail: f.detail.slice(0, 600), file: f.file.slice(0, 300) }))
+  return { ...state, findings: kept, nextFinding: nextFindingNumber(findings, state.nextFinding) }
 }

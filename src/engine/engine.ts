@@ -12,6 +12,7 @@ import type { ProgressEvent } from './progress.js'
 import type { PromptContext } from './prompts.js'
 import {
   PHASES,
+  type EarlierFinding,
   type Finding,
   type MaintainerAnswer,
   type PhaseName,
@@ -64,6 +65,10 @@ export interface EngineOptions {
   verifyCommand?: string
   /** Extra implement rounds a failing check gets (default 2). */
   verifyRounds?: number
+  /** The previous review round's findings (with ids): the review marks each fixed or still open. */
+  earlierFindings?: Finding[]
+  /** The number the next new finding gets (F<n>), so a fixed finding's id is never reused. */
+  nextFindingId?: number
 }
 
 function skipped(name: PhaseName): PhaseResult {
@@ -88,6 +93,7 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
   const inputs: Partial<Record<PhaseName, string[]>> = { ...opts.inputs }
   const results: PhaseResult[] = []
   let findings: Finding[] = []
+  let earlierFindings: EarlierFinding[] | undefined
   let failed: PhaseResult | undefined
   let implementBase: string | null = null
   let spent = 0
@@ -133,6 +139,8 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
         : `The project's check \`${verify.command}\` still fails after ${verify.rounds.length} round(s); say what it means for this change. Its output ends:\n\`\`\`\n${last?.tail ?? ''}\n\`\`\``
     }
     if (name === 'review') {
+      ctx.earlierFindings = opts.earlierFindings
+      ctx.nextFindingId = opts.nextFindingId
       // The whole pull request's change (from where it forked from the base), not only this run's.
       ctx.baseSha = opts.reviewBase ?? implementBase ?? (await headSha(opts.repoDir))
       if (ctx.baseSha) {
@@ -220,6 +228,7 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
     }
     if (out.result.artifacts.length) inputs[name] = out.result.artifacts
     if (out.verdict) findings = sortFindings(out.verdict.findings)
+    if (out.earlier) earlierFindings = out.earlier
   }
 
   const ran = (name: PhaseName) => results.find(r => r.name === name && r.status === 'succeeded')
@@ -256,6 +265,7 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
     planPath: ran('plan')?.artifacts[0] ?? opts.inputs?.plan?.[0] ?? null,
     reviewPath: ran('review')?.artifacts[0] ?? null,
     findings,
+    ...(earlierFindings ? { earlierFindings } : {}),
     changedFiles,
     totals
   }

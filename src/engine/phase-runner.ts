@@ -16,6 +16,7 @@ import {
   FindingsError,
   parseVerdict,
   renderFindingsSection,
+  trackFindings,
   verdictFromText,
   type ReviewVerdict
 } from './findings.js'
@@ -24,7 +25,7 @@ import { customCommandFile, permissionArgs, type PhaseSpec } from './phases.js'
 import { toolTarget, type ProgressEvent } from './progress.js'
 import { builtInPrompt, commandArguments, type PromptContext } from './prompts.js'
 import { extractQuestion } from './questions.js'
-import type { MaintainerAnswer, PendingQuestion, PhaseResult } from './types.js'
+import type { EarlierFinding, MaintainerAnswer, PendingQuestion, PhaseResult } from './types.js'
 import { restoreGitSetup, snapshotGitSetup } from '../git/setup.js'
 import { checkImplement, checkReadOnly, snapshotWorkspace } from './workspace-guard.js'
 
@@ -57,6 +58,8 @@ export interface PhaseRunOptions {
 export interface PhaseRunOutput {
   result: PhaseResult
   verdict?: ReviewVerdict
+  /** For a review given earlier findings: each marked fixed or still open. */
+  earlier?: EarlierFinding[]
   /** Claude's last words in the phase (its result text). */
   finalText?: string
 }
@@ -336,6 +339,7 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
   }
 
   let verdict: ReviewVerdict | undefined
+  let earlier: EarlierFinding[] | undefined
   if (spec.name === 'review') {
     try {
       const parsed =
@@ -343,7 +347,10 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
           ? parseVerdict(outcome.result.structuredOutput)
           : verdictFromText(finalText)
       if (!parsed) return fail('the review phase returned no structured findings')
-      verdict = parsed
+      // Ids before the document is written: the document, the PR body and `/fix F2` all use them.
+      const tracked = trackFindings(ctx.earlierFindings ?? [], parsed, ctx.nextFindingId)
+      verdict = { ...parsed, findings: tracked.findings }
+      earlier = ctx.earlierFindings?.length ? tracked.earlier : undefined
       // Whatever the reviewer wrote, the document ends with the validated findings in one fixed shape.
       const doc = path.join(repoDir, result.artifacts[0] as string)
       fs.appendFileSync(doc, `\n\n${renderFindingsSection(verdict)}`)
@@ -357,5 +364,5 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
   if (refused.length) result.refusals = [...new Set(refused)].slice(0, 20)
   result.status = 'succeeded'
   result.durationMs = Date.now() - started
-  return { result, verdict, finalText }
+  return { result, verdict, earlier, finalText }
 }

@@ -14,6 +14,18 @@ export interface Finding {
   detail: string
   /** The review lens that produced the finding, when the reviewer names one. */
   lens?: string
+  /**
+   * `F1`, `F2`…: stable across a pull request's review rounds (a finding still
+   * open keeps its id; a new one gets the next number, never a reused one).
+   */
+  id?: string
+}
+
+/** What the next round's review said of an earlier finding. */
+export interface EarlierFinding {
+  id: string
+  title: string
+  status: 'fixed' | 'open'
 }
 
 export type AnsweredBy = 'openai' | 'azure' | 'fallback' | 'maintainer'
@@ -100,6 +112,8 @@ export interface RunResult {
   planPath: string | null
   reviewPath: string | null
   findings: Finding[]
+  /** The previous round's findings, each marked fixed or still open by this round's review. */
+  earlierFindings?: EarlierFinding[]
   changedFiles: string[]
   totals: Totals
   /** Set when status is `awaiting-answer`: the phase that asked and what. */

@@ -93,6 +93,9 @@ export interface PullDetail {
   headRef: string
   headSha: string
   baseRef: string
+  /** `owner/repo` of the head (null when its fork was deleted) and of the base. */
+  headRepo: string | null
+  baseRepo: string
   body: string
   author: string
 }
@@ -107,6 +110,8 @@ export async function getPull(gh: GitHubClient, repo: RepoRef, number: number): 
     headRef: data.head.ref,
     headSha: data.head.sha,
     baseRef: data.base.ref,
+    headRepo: data.head.repo?.full_name ?? null,
+    baseRepo: data.base.repo.full_name,
     body: data.body ?? '',
     author: data.user?.login ?? ''
   }

@@ -34,6 +34,7 @@ function describeRoute(
   issue: number | null
   pr: number | null
 } {
+  if (route.kind === 'checks') return { command: 'fix', trigger: 'checks', issue: null, pr: route.issue.number }
   if (route.kind === 'fix') {
     return {
       command: 'fix',
@@ -119,6 +120,8 @@ export async function recordActionRun(
   startedAt: number
 ): Promise<void> {
   if (!session || route.kind === 'ignored' || route.kind === 'closed' || !session.inputs.ledger) return
+  // Failed checks on a pull request that is not the bot's to fix: an event ignored, only later than routing can tell.
+  if (out.status === 'ignored') return
   try {
     const { ctx, inputs } = session
     const record = buildRunRecord({

@@ -44,7 +44,7 @@ export type FailureReason = (typeof FAILURE_REASONS)[number]
 
 /** What started the run: a route kind of the action, or a local CLI run. */
 export type LedgerCommand = 'start' | 'revise' | 'approve' | 'answer' | 'resume' | 'cancel' | 'fix' | 'cli'
-export type LedgerTrigger = 'label' | 'comment' | 'review' | 'cli'
+export type LedgerTrigger = 'label' | 'comment' | 'review' | 'checks' | 'cli'
 
 /** A phase's numbers, as the engine reports them, and whether its document was reused (index cache, /revise, /answer). */
 export type LedgerPhase = Pick<

@@ -36,6 +36,12 @@
  *   branch did not have when the pull request was opened, oldest first, as
  *   GitHub lists them (also after a merge). Without `gitDir` the route
  *   answers 500, so a test cannot get an invented list by accident.
+ * - Checks and Actions: a workflow job is also a check run with the same id
+ *   (GitHub's check_run_url of a job points at it), added together by
+ *   `state.addJob`; `state.addCheckRun` adds one of another app (a third-party
+ *   CI). A job's log is downloaded as GitHub does it: the API answers 302 with
+ *   a Location on another origin (`logsUrl`, no authentication, like GitHub's
+ *   signed blob URLs); a job whose log is gone (`log: null`) answers 410.
  */
 import http from 'node:http'
 import { execFileSync } from 'node:child_process'
@@ -172,6 +178,56 @@ export interface FakeRun {
   updated_at: string
 }
 
+export interface FakeAnnotation {
+  path: string
+  start_line: number
+  end_line: number
+  annotation_level: 'notice' | 'warning' | 'failure'
+  title: string | null
+  message: string
+  raw_details: string | null
+}
+
+export interface FakeCheckRun {
+  id: number
+  name: string
+  head_sha: string
+  status: 'queued' | 'in_progress' | 'completed'
+  conclusion: 'success' | 'failure' | 'neutral' | 'cancelled' | 'skipped' | 'timed_out' | 'action_required' | null
+  /** The app's slug: `github-actions` for a workflow job, anything else for a third-party CI. */
+  app: string
+  output: { title: string | null; summary: string | null; text: string | null }
+  annotations: FakeAnnotation[]
+  details_url: string | null
+  check_suite_id: number
+  started_at: string
+  completed_at: string | null
+}
+
+export interface FakeJob {
+  id: number
+  run_id: number
+  name: string
+  workflow_name: string
+  head_sha: string
+  head_branch: string
+  status: 'queued' | 'in_progress' | 'completed'
+  conclusion: FakeCheckRun['conclusion']
+  steps: Array<{ name: string; status: 'completed'; conclusion: string; number: number }>
+  /** The job's log as the runner wrote it; null once it expired (the download answers 410). */
+  log: string | null
+  created_at: string
+}
+
+export interface AddJobInput {
+  name: string
+  conclusion?: FakeCheckRun['conclusion']
+  log?: string | null
+  steps?: Array<{ name: string; conclusion: string }>
+  annotations?: FakeAnnotation[]
+  output?: Partial<FakeCheckRun['output']>
+}
+
 export interface AddIssueInput {
   title: string
   body?: string | null
@@ -235,6 +291,10 @@ export interface FakeGitHubState {
   reviewComments: Map<number, FakeReviewComment[]>
   branches: Map<string, FakeBranch>
   runs: Map<number, FakeRun>
+  /** Check runs by id (a workflow job's has the job's id). */
+  checkRuns: Map<number, FakeCheckRun>
+  /** Workflow jobs by id. */
+  jobs: Map<number, FakeJob>
   /** A git repository holding the branches (the tests' bare origin): where pull request commits come from. */
   gitDir: string | null
 
@@ -245,6 +305,10 @@ export interface FakeGitHubState {
   addReview(pullNumber: number, input?: AddReviewInput): { review: FakeReview; comments: FakeReviewComment[] }
   addBranch(name: string, sha?: string): FakeBranch
   addRun(input?: Partial<FakeRun>): FakeRun
+  /** A job of workflow run `runId` (completed, failed unless told), with its check run. */
+  addJob(runId: number, input: AddJobInput): FakeJob
+  /** A check run of another app than GitHub Actions (a third-party CI), completed. */
+  addCheckRun(input: Partial<FakeCheckRun> & { name: string; head_sha: string }): FakeCheckRun
   /** Comments on an issue or pull request, oldest first. */
   commentsOn(issueNumber: number): FakeComment[]
   /** Case-insensitive repository label lookup. */
@@ -317,6 +381,8 @@ export interface FakeGitHub {
   /** Answers of the fake that do not match GitHub's response schemas (should always be empty). */
   problems(): RouteLogEntry[]
   state: FakeGitHubState
+  /** Requests to the job logs' host (where a log download's 302 points), with the Authorization they carried. */
+  logRequests: Array<{ path: string; authorization: string | null }>
   /** Fail the next `times` requests matching method+operation with this status (and optional headers, e.g. retry-after). */
   injectFault(f: FaultSpec): void
   close(): Promise<void>
@@ -512,6 +578,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
       .replace(/\.\d{3}Z$/, 'Z')
   const repoHtml = `${htmlBase}/${owner}/${repo}`
   let api = '' // set once listening
+  let logsBase = '' // the job logs' host, set once listening
   const repoApi = () => `${api}/repos/${owner}/${repo}`
 
   let nextCommentId = 1_000_001
@@ -520,6 +587,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
   let nextReviewId = 8_000_001
   let nextReviewCommentId = 9_000_001
   let nextRunId = 6_000_001
+  let nextJobId = 40_000_001
 
   const state: FakeGitHubState = {
     owner,
@@ -536,6 +604,8 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
     reviewComments: new Map(),
     branches: new Map(),
     runs: new Map(),
+    checkRuns: new Map(),
+    jobs: new Map(),
     gitDir: null,
 
     addIssue(input) {
@@ -670,6 +740,65 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
       const b: FakeBranch = { name, sha: sha ?? fakeSha(name), protected: false }
       state.branches.set(name, b)
       return b
+    },
+
+    addJob(runId, input) {
+      const run = state.runs.get(runId)
+      if (!run) throw new Error(`no workflow run ${runId}`)
+      const id = nextJobId++
+      const t = stamp()
+      const conclusion = input.conclusion === undefined ? 'failure' : input.conclusion
+      const job: FakeJob = {
+        id,
+        run_id: runId,
+        name: input.name,
+        workflow_name: run.name,
+        head_sha: run.head_sha,
+        head_branch: run.head_branch,
+        status: 'completed',
+        conclusion,
+        steps: (input.steps ?? [{ name: 'Run tests', conclusion: conclusion ?? 'success' }]).map((st, i) => ({
+          name: st.name,
+          status: 'completed' as const,
+          conclusion: st.conclusion,
+          number: i + 1
+        })),
+        log: input.log === undefined ? '' : input.log,
+        created_at: t
+      }
+      state.jobs.set(id, job)
+      state.addCheckRun({
+        id,
+        name: input.name,
+        head_sha: run.head_sha,
+        conclusion,
+        app: 'github-actions',
+        output: { title: null, summary: null, text: null, ...input.output },
+        annotations: input.annotations ?? [],
+        details_url: `${repoHtml}/actions/runs/${runId}/job/${id}`,
+        check_suite_id: run.id + 1
+      })
+      return job
+    },
+
+    addCheckRun(input) {
+      const id = input.id ?? nextJobId++
+      const t = stamp()
+      const run: FakeCheckRun = {
+        status: 'completed',
+        conclusion: 'failure',
+        app: 'circleci-checks',
+        output: { title: null, summary: null, text: null },
+        annotations: [],
+        details_url: null,
+        check_suite_id: 3_000_001,
+        started_at: t,
+        completed_at: t,
+        ...input,
+        id
+      }
+      state.checkRuns.set(id, run)
+      return run
     },
 
     addRun(input = {}) {
@@ -1170,6 +1299,78 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
     }
   }
 
+  function appJson(slug: string) {
+    const id = slug === 'github-actions' ? 15368 : 10_000 + (userId(slug) % 10_000)
+    const name = slug === 'github-actions' ? 'GitHub Actions' : slug
+    return {
+      id,
+      slug,
+      node_id: Buffer.from(`03:Integration${id}`).toString('base64'),
+      owner: userJson({ login: slug === 'github-actions' ? 'github' : slug, type: 'Organization' }),
+      name,
+      description: null,
+      external_url: slug === 'github-actions' ? 'https://help.github.com/en/actions' : `https://${slug}.example`,
+      html_url: `${htmlBase}/apps/${slug}`,
+      created_at: '2018-07-30T09:30:17Z',
+      updated_at: '2024-04-10T20:33:16Z',
+      permissions: { checks: 'write', contents: 'read', metadata: 'read' },
+      events: ['check_run', 'check_suite']
+    }
+  }
+
+  function checkRunJson(c: FakeCheckRun) {
+    return {
+      id: c.id,
+      node_id: Buffer.from(`08:CheckRun${c.id}`).toString('base64'),
+      head_sha: c.head_sha,
+      external_id: String(c.id),
+      url: `${repoApi()}/check-runs/${c.id}`,
+      html_url: `${repoHtml}/runs/${c.id}`,
+      details_url: c.details_url,
+      status: c.status,
+      conclusion: c.conclusion,
+      started_at: c.started_at,
+      completed_at: c.completed_at,
+      output: {
+        ...c.output,
+        annotations_count: c.annotations.length,
+        annotations_url: `${repoApi()}/check-runs/${c.id}/annotations`
+      },
+      name: c.name,
+      check_suite: { id: c.check_suite_id },
+      app: appJson(c.app),
+      pull_requests: []
+    }
+  }
+
+  function jobJson(j: FakeJob) {
+    return {
+      id: j.id,
+      run_id: j.run_id,
+      run_url: `${repoApi()}/actions/runs/${j.run_id}`,
+      run_attempt: 1,
+      node_id: Buffer.from(`08:CheckRun${j.id}`).toString('base64'),
+      head_sha: j.head_sha,
+      url: `${repoApi()}/actions/jobs/${j.id}`,
+      html_url: `${repoHtml}/actions/runs/${j.run_id}/job/${j.id}`,
+      status: j.status,
+      conclusion: j.conclusion,
+      created_at: j.created_at,
+      started_at: j.created_at,
+      completed_at: j.created_at,
+      name: j.name,
+      steps: j.steps.map(st => ({ ...st, started_at: j.created_at, completed_at: j.created_at })),
+      check_run_url: `${repoApi()}/check-runs/${j.id}`,
+      labels: ['ubuntu-latest'],
+      runner_id: 1,
+      runner_name: 'GitHub Actions 1',
+      runner_group_id: 1,
+      runner_group_name: 'GitHub Actions',
+      workflow_name: j.workflow_name,
+      head_branch: j.head_branch
+    }
+  }
+
   // ------------------------------------------------ pagination
 
   function paginate<T>(items: T[], query: URLSearchParams, pathname: string): Reply & { body: T[] } {
@@ -1532,6 +1733,72 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
       }
     },
 
+    'GET /repos/{owner}/{repo}/commits/{ref}/check-runs': ctx => {
+      const ref = ctx.params.ref as string
+      const sha = state.branches.get(ref)?.sha ?? ref
+      const name = ctx.query.get('check_name')
+      const status = ctx.query.get('status')
+      let list = [...state.checkRuns.values()].filter(
+        c => c.head_sha === sha && (!name || c.name === name) && (!status || c.status === status)
+      )
+      // filter=latest (the default): the most recent check run of each name.
+      if ((ctx.query.get('filter') ?? 'latest') === 'latest') {
+        const latest = new Map<string, FakeCheckRun>()
+        for (const c of list.sort((a, b) => a.id - b.id)) latest.set(c.name, c)
+        list = [...latest.values()]
+      }
+      list.sort((a, b) => a.id - b.id)
+      const page = paginate(list, ctx.query, ctx.pathname)
+      return { ...page, body: { total_count: list.length, check_runs: page.body.map(checkRunJson) } }
+    },
+
+    'GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations': ctx => {
+      const c = state.checkRuns.get(num(ctx, 'check_run_id'))
+      if (!c) throw notFound()
+      return paginate(
+        c.annotations.map(a => ({
+          ...a,
+          start_column: null,
+          end_column: null,
+          blob_href: `${repoHtml}/blob/${c.head_sha}/${a.path}`
+        })),
+        ctx.query,
+        ctx.pathname
+      )
+    },
+
+    'GET /repos/{owner}/{repo}/actions/runs': ctx => {
+      const sha = ctx.query.get('head_sha')
+      const branch = ctx.query.get('branch')
+      const suite = ctx.query.get('check_suite_id')
+      const list = [...state.runs.values()]
+        .filter(
+          r =>
+            (!sha || r.head_sha === sha) &&
+            (!branch || r.head_branch === branch) &&
+            (!suite || String(r.id + 1) === suite)
+        )
+        .sort((a, b) => b.id - a.id)
+      const page = paginate(list, ctx.query, ctx.pathname)
+      return { ...page, body: { total_count: list.length, workflow_runs: page.body.map(runJson) } }
+    },
+
+    'GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs': ctx => {
+      const runId = num(ctx, 'run_id')
+      if (!state.runs.has(runId)) throw notFound()
+      const list = [...state.jobs.values()].filter(j => j.run_id === runId).sort((a, b) => a.id - b.id)
+      const page = paginate(list, ctx.query, ctx.pathname)
+      return { ...page, body: { total_count: list.length, jobs: page.body.map(jobJson) } }
+    },
+
+    'GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs': ctx => {
+      const job = state.jobs.get(num(ctx, 'job_id'))
+      if (!job) throw notFound()
+      if (job.log === null) throw new HttpError(410, 'Gone')
+      // GitHub redirects to a short-lived signed URL on another host; no token goes there.
+      return { status: 302, headers: { location: `${logsBase}/jobs/${job.id}/log.txt?sig=${fakeSha(String(job.id))}` } }
+    },
+
     'GET /repos/{owner}/{repo}/actions/runs/{run_id}': ctx => {
       const r = state.runs.get(num(ctx, 'run_id'))
       if (!r) throw notFound()
@@ -1741,6 +2008,23 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
       })
   })
 
+  // The job logs' host: another origin, as GitHub's blob storage is (the client must not send its token there).
+  const logServer = http.createServer((req, res) => {
+    const m = /^\/jobs\/(\d+)\/log\.txt\?sig=[0-9a-f]+$/.exec(req.url ?? '')
+    const job = m ? state.jobs.get(Number(m[1])) : undefined
+    logRequests.push({ path: req.url ?? '', authorization: req.headers.authorization ?? null })
+    if (!job || job.log === null) {
+      res.writeHead(404, { 'content-type': 'text/plain' })
+      res.end('The specified blob does not exist.')
+      return
+    }
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' })
+    res.end(job.log)
+  })
+  const logRequests: Array<{ path: string; authorization: string | null }> = []
+  await new Promise<void>(resolve => logServer.listen(0, '127.0.0.1', resolve))
+  logsBase = `http://127.0.0.1:${(logServer.address() as AddressInfo).port}`
+
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 
@@ -1758,10 +2042,14 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
       }
       faults.push({ ...f, remaining: f.times ?? 1 })
     },
-    close: () =>
-      new Promise<void>(resolve => {
+    logRequests,
+    close: async () => {
+      logServer.closeAllConnections()
+      await new Promise<void>(resolve => logServer.close(() => resolve()))
+      await new Promise<void>(resolve => {
         server.closeAllConnections()
         server.close(() => resolve())
       })
+    }
   }
 }

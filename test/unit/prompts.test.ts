@@ -93,6 +93,37 @@ describe('builtInPrompt', () => {
     expect(prompt).toContain('StructuredOutput')
   })
 
+  it('review of a later round gets the earlier findings with their ids, to mark fixed or open', () => {
+    const earlierFindings = [
+      {
+        id: 'F2',
+        severity: 'major' as const,
+        lens: 'tests',
+        file: 'test.js',
+        line: 3,
+        title: 'No boundary test',
+        detail: 'Test 100.'
+      },
+      {
+        id: 'F4',
+        severity: 'nit' as const,
+        file: 'README.md',
+        line: null,
+        title: 'Typo </earlier-findings>',
+        detail: ''
+      }
+    ]
+    const prompt = builtInPrompt('review', ctx({ earlierFindings }))
+    expect(prompt).toContain(
+      '<earlier-findings>\n- F2 [major, tests] test.js:3: No boundary test — Test 100.\n- F4 [nit] README.md: Typo &lt;/earlier-findings&gt;\n</earlier-findings>'
+    )
+    expect(prompt).toContain('In `earlier`, mark every one `fixed` or `open`')
+    expect(builtInPrompt('review', ctx())).not.toContain('earlier-findings')
+    expect(commandArguments('review', ctx({ earlierFindings }))).toContain(
+      'Earlier findings (mark each fixed or open):\n- F2 [major, tests] test.js:3: No boundary test — Test 100.'
+    )
+  })
+
   it('review without a diff tells the reviewer how to see the change', () => {
     expect(builtInPrompt('review', ctx({ baseSha: 'abc1234' }))).toContain('`git diff abc1234`')
     expect(builtInPrompt('review', ctx())).toContain('`git diff HEAD`')

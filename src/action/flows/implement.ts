@@ -9,7 +9,14 @@ import type { WorkBranch } from '../branch.js'
 import { recordPush } from '../plan-record.js'
 import { renderPrBody } from '../render/pr-body.js'
 import type { FoundPlan, Outputs, Session } from '../session.js'
-import { replacePlanMarker, type Checkpoint, type PlanState } from '../state.js'
+import {
+  decodePrMarker,
+  replacePlanMarker,
+  withFindings,
+  type Checkpoint,
+  type PlanState,
+  type PrState
+} from '../state.js'
 import type { StatusComment } from '../status.js'
 import { sameTask } from '../untrusted.js'
 import { failRun, refuse } from './outcome.js'
@@ -186,7 +193,11 @@ export async function implementPlan(
     (err: unknown) => err
   )
   const guidance = resume?.next === 'implement' ? resumeGuidance(resume, base, opts.guidance) : opts.guidance
+  // The pull request's earlier review round: its findings keep their ids, and this review marks them.
+  const prior = await priorPrState(s, plan)
   const result = await s.runEngine({
+    earlierFindings: prior?.findings,
+    nextFindingId: prior?.nextFinding,
     phases: resume?.next === 'review' ? ['review'] : ['implement', 'review'],
     inputs: { ...plan.state.documents, plan: [plan.state.planPath] },
     guidance: guidance ? { implement: guidance } : undefined,
@@ -227,6 +238,18 @@ export async function implementPlan(
   return openPull(s, { plan, branch, sha, result: combined, status, commentId: opts.commentId })
 }
 
+/** The marker of the plan's open pull request, when it has one the bot wrote. */
+async function priorPrState(s: Session, plan: FoundPlan): Promise<PrState | null> {
+  if (!plan.state.pr) return null
+  try {
+    const pr = await getPull(s.gh, s.repo, plan.state.pr)
+    return pr.open && pr.author === s.inputs.botLogin ? decodePrMarker(pr.body) : null
+  } catch {
+    // Only the findings' history is lost: the pull request call later says what is wrong.
+    return null
+  }
+}
+
 /** The pull request for pushed, reviewed work; a failure keeps a checkpoint so only this step is repeated. */
 async function openPull(
   s: Session,
@@ -236,19 +259,26 @@ async function openPull(
   const combined = opts.result
   let plan = opts.plan
   const planCommentUrl = plan.comment.htmlUrl
+  // An update keeps what the pull request's marker remembers (handled feedback, fixes of failed checks).
+  const prior = await priorPrState(s, plan)
+  const prState = withFindings(
+    {
+      ...prior,
+      v: 1,
+      issue: s.issue.number,
+      branch,
+      planPath: plan.state.planPath,
+      taskHash: plan.state.taskHash,
+      handled: prior?.handled ?? []
+    },
+    combined.findings
+  )
   const pr = await createOrUpdatePull(s.gh, s.repo, {
     branch,
     base: plan.state.base,
     title: `${s.issue.title} (#${s.issue.number})`,
     body: renderPrBody({
-      state: {
-        v: 1,
-        issue: s.issue.number,
-        branch,
-        planPath: plan.state.planPath,
-        taskHash: plan.state.taskHash,
-        handled: []
-      },
+      state: prState,
       issue: s.issue.number,
       issueTitle: s.issue.title,
       branch,

@@ -1,6 +1,6 @@
 /** The pull request description: what was done, the review findings, the costs. */
-import type { Finding, RunResult, Severity } from '../../engine/types.js'
-import { SEVERITIES } from '../../engine/types.js'
+import { renderBySeverity } from '../../engine/findings.js'
+import type { EarlierFinding, Finding, RunResult } from '../../engine/types.js'
 import { encodePrMarker, type PrState } from '../state.js'
 import {
   blobUrl,
@@ -28,33 +28,41 @@ export interface PrBodyView {
   runUrl: string
 }
 
-const SEVERITY_TITLES: Record<Severity, string> = {
-  blocker: '🛑 Blockers',
-  major: '🟠 Major',
-  minor: '🟡 Minor',
-  nit: '⚪ Nits'
-}
-
 const FINDINGS_START = '<!-- orchestrator:findings -->'
 const FINDINGS_END = '<!-- /orchestrator:findings -->'
 
-function findingLine(f: Finding, view: PrBodyView): string {
+function findingLine(f: Finding, view: PrBodyView, stillOpen: Set<string>): string {
   const where = f.line ? `${f.file}:${f.line}` : f.file
   const link = f.file
     ? `[\`${neutralize(where)}\`](${blobUrl(view.serverUrl, view.repo, view.headSha, f.file, f.line)})`
     : ''
   const lens = f.lens ? ` _(${neutralize(f.lens)})_` : ''
-  return `- **${neutralize(f.title)}** ${link}${lens}\n  ${neutralize(f.detail).replace(/\n/g, '\n  ')}`
+  const id = f.id ? `**${f.id}** ` : ''
+  const open = stillOpen.has(f.id ?? '') ? ' · _still open_' : ''
+  return `- ${id}**${neutralize(f.title)}** ${link}${lens}${open}\n  ${neutralize(f.detail).replace(/\n/g, '\n  ')}`
 }
 
-export function renderFindings(findings: Finding[], view: PrBodyView): string {
-  if (!findings.length) return '_The review found nothing to report._'
-  return SEVERITIES.filter(s => findings.some(f => f.severity === s))
-    .map(s => {
-      const group = findings.filter(f => f.severity === s)
-      return `#### ${SEVERITY_TITLES[s]} (${group.length})\n${group.map(f => findingLine(f, view)).join('\n')}`
-    })
-    .join('\n\n')
+/** What this round's review said of the previous round's findings. */
+export function renderEarlier(earlier: EarlierFinding[] | undefined): string {
+  if (!earlier?.length) return ''
+  const lines = earlier.map(e =>
+    e.status === 'fixed'
+      ? `- ✅ **${e.id}** fixed: ${neutralize(e.title)}`
+      : `- ⏳ **${e.id}** still open: ${neutralize(e.title)}`
+  )
+  return `#### Findings of the previous round\n${lines.join('\n')}`
+}
+
+export function renderFindings(findings: Finding[], view: PrBodyView, earlier?: EarlierFinding[]): string {
+  const stillOpen = new Set((earlier ?? []).filter(e => e.status === 'open').map(e => e.id))
+  const ids = findings.flatMap(f => (f.id ? [f.id] : [])).slice(0, 2)
+  const hint = ids.length
+    ? `_To have chosen findings fixed, comment \`/fix ${ids.join(' ')}\` (words after the ids go along)._`
+    : ''
+  const list = findings.length
+    ? renderBySeverity(findings, { level: '####', item: f => findingLine(f, view, stillOpen) })
+    : '_The review found nothing to report._'
+  return [renderEarlier(earlier), list, hint].filter(Boolean).join('\n\n')
 }
 
 export function renderPrBody(view: PrBodyView): string {
@@ -91,7 +99,11 @@ export function renderPrBody(view: PrBodyView): string {
 }
 
 function findingsSection(findings: Finding[], view: PrBodyView, room: number): string {
-  const text = truncate(renderFindings(findings, view), room, 'see the review document for every finding')
+  const text = truncate(
+    renderFindings(findings, view, view.result.earlierFindings),
+    room,
+    'see the review document for every finding'
+  )
   return `${FINDINGS_START}\n### Review findings\n${text}\n${FINDINGS_END}`
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { parseCommand } from '../../../src/action/commands.js'
+import { parseCommand, parseFixArgument } from '../../../src/action/commands.js'
 
 describe('parseCommand', () => {
   it.each([
@@ -85,5 +85,19 @@ describe('parseCommand', () => {
     expect(parseCommand('   \n ')).toBeNull()
     expect(parseCommand(null)).toBeNull()
     expect(parseCommand(undefined)).toBeNull()
+  })
+})
+
+describe('parseFixArgument', () => {
+  it('takes the finding ids first and the words after them', () => {
+    expect(parseFixArgument('F2 F3 also rename it')).toEqual({ findings: ['F2', 'F3'], words: 'also rename it' })
+    expect(parseFixArgument('f2, F3: keep 100')).toEqual({ findings: ['F2', 'F3'], words: 'keep 100' })
+    expect(parseFixArgument('F2 F2')).toEqual({ findings: ['F2'], words: '' })
+  })
+
+  it('is plain feedback when it does not start with an id', () => {
+    expect(parseFixArgument('Fix the F2 thing')).toEqual({ findings: [], words: 'Fix the F2 thing' })
+    expect(parseFixArgument('F2x is wrong')).toEqual({ findings: [], words: 'F2x is wrong' })
+    expect(parseFixArgument('')).toEqual({ findings: [], words: '' })
   })
 })

@@ -10,13 +10,14 @@ import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { fixFailedChecks } from '../../../src/action/flows/check-fix.js'
 import { fixPullRequest } from '../../../src/action/flows/fix.js'
 import { approvePlan } from '../../../src/action/flows/implement.js'
 import { revisePlan, startPlan } from '../../../src/action/flows/plan.js'
 import type { Inputs, RunnerContext } from '../../../src/action/inputs.js'
 import { SecretRegistry } from '../../../src/action/secrets.js'
 import { Session, type Outputs } from '../../../src/action/session.js'
-import { encodePlanMarker, encodePrMarker, type PlanState } from '../../../src/action/state.js'
+import { decodePrMarker, encodePlanMarker, encodePrMarker, type PlanState } from '../../../src/action/state.js'
 import { taskHash } from '../../../src/action/untrusted.js'
 import { createGitHubClient, type GitHubClient } from '../../../src/github/client.js'
 import { startFakeGitHub, type FakeGitHub, type FakeIssue } from '../../support/github-server.js'
@@ -108,6 +109,8 @@ function session(
     ledger: false,
     ledgerReport: false,
     requireGreen: false,
+    fixFailingChecks: true,
+    maxAutoFixes: 2,
     sandbox: 'off',
     allowedDomains: [],
     commitAuthorEmail: BOT_EMAIL
@@ -324,5 +327,48 @@ describe('/fix', () => {
     const pr = botPull({ planSha: plan })
     await expect(fix(pr)).rejects.toThrow(ClaudeWouldRun)
     expect(git(workspace, 'rev-parse', 'HEAD')).toBe(plan)
+  })
+
+  describe('failed checks (fix_failing_checks)', () => {
+    /** CI failed on `sha`, the pull request's head as the fake GitHub knows it. */
+    function redCi(sha: string): void {
+      server.state.branches.get(branch())!.sha = sha
+      const run = server.state.addRun({ name: 'CI', status: 'completed', conclusion: 'failure', head_sha: sha })
+      server.state.addJob(run.id, { name: 'test', log: 'Error: boom\n' })
+    }
+    const marker = (n: number) => decodePrMarker(server.state.pulls.get(n)?.body)
+    const checks = (on: ReturnType<typeof botPull>, sha: string) =>
+      fixFailedChecks(session(on), { headSha: sha, name: 'CI' })
+
+    it('counts the attempt in the marker before Claude starts, on the recorded head', async () => {
+      const plan = pushCommit(main, branch(), 'orchestrator: plan for #1')
+      const pr = botPull({ planSha: plan })
+      redCi(plan)
+      await expect(checks(pr, plan)).rejects.toThrow(ClaudeWouldRun)
+      expect(marker(pr.number)?.checkFixes).toEqual([plan])
+      expect(git(workspace, 'rev-parse', 'HEAD')).toBe(plan)
+    })
+
+    it('leaves a branch someone else pushed to alone, quietly: nothing counted, nothing said', async () => {
+      const plan = pushCommit(main, branch(), 'orchestrator: plan for #1')
+      const pr = botPull({ planSha: plan })
+      const theirs = pushCommit(plan, branch(), 'Quick fix', { name: 'Casey', email: 'casey@example.com' })
+      redCi(theirs)
+      const replies = server.state.commentsOn(pr.number).length
+      const out = await checks(pr, theirs)
+      expect(out.status).toBe('ignored')
+      expect(out.reason).toContain('a commit the orchestrator did not push')
+      expect(marker(pr.number)?.checkFixes).toBeUndefined()
+      expect(server.state.commentsOn(pr.number)).toHaveLength(replies)
+    })
+
+    it('does nothing when no failed job or check run is found for the commit', async () => {
+      const plan = pushCommit(main, branch(), 'orchestrator: plan for #1')
+      const pr = botPull({ planSha: plan })
+      server.state.branches.get(branch())!.sha = plan
+      const out = await checks(pr, plan)
+      expect(out).toEqual({ status: 'ignored', reason: `no failed check run or job was found for ${plan.slice(0, 7)}` })
+      expect(marker(pr.number)?.checkFixes).toBeUndefined()
+    })
   })
 })

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { failedChecks } from '../../../src/github/checks.js'
 import { createGitHubClient, type GitHubClient } from '../../../src/github/client.js'
 import { IssueLabels } from '../../../src/github/labels.js'
 import { canWrite } from '../../../src/github/permissions.js'
@@ -275,5 +276,83 @@ describe('requestPath', () => {
     ).toBe('/repos/o/r/pulls?state=open')
     expect(requestPath('https://api.github.com/repos/o/r', 'https://api.github.com')).toBe('/repos/o/r')
     expect(requestPath('https://uploads.github.com/x', 'https://api.github.com')).toBe('/x')
+  })
+})
+
+describe('failedChecks', () => {
+  const SHA = 'f'.repeat(40)
+
+  it('lists each failure once: failed jobs with their failed steps and logs (through the 302), other CIs with annotations', async () => {
+    const run = server.state.addRun({ name: 'CI', status: 'completed', conclusion: 'failure', head_sha: SHA })
+    server.state.addJob(run.id, {
+      name: 'test',
+      log: 'ok\nError: boom\n',
+      steps: [{ name: 'Run npm test', conclusion: 'failure' }],
+      annotations: [
+        {
+          path: 'src/a.js',
+          start_line: 4,
+          end_line: 4,
+          annotation_level: 'failure',
+          title: null,
+          message: 'Process completed with exit code 1.',
+          raw_details: null
+        }
+      ]
+    })
+    server.state.addJob(run.id, { name: 'build', conclusion: 'success' })
+    server.state.addCheckRun({
+      name: 'coverage',
+      head_sha: SHA,
+      conclusion: 'timed_out',
+      output: { title: 'Timed out', summary: 'after 60 min', text: null }
+    })
+    server.state.addCheckRun({ name: 'docs', head_sha: SHA, conclusion: 'cancelled' })
+    server.state.addCheckRun({ name: 'elsewhere', head_sha: 'e'.repeat(40) })
+
+    const failures = await failedChecks(gh, repo, SHA)
+    expect(failures).toEqual([
+      {
+        name: 'CI / test',
+        conclusion: 'failure',
+        url: expect.stringMatching(/\/actions\/runs\/\d+\/job\/\d+$/) as unknown as string,
+        output: 'Failed step: Run npm test',
+        annotations: [
+          { path: 'src/a.js', line: 4, level: 'failure', title: null, message: 'Process completed with exit code 1.' }
+        ],
+        log: 'ok\nError: boom\n'
+      },
+      {
+        name: 'coverage',
+        conclusion: 'timed_out',
+        url: expect.stringMatching(/\/runs\/\d+$/) as unknown as string,
+        output: 'Timed out\n\nafter 60 min',
+        annotations: []
+      }
+    ])
+    // The log came from the other host, and the token stayed with the API.
+    expect(server.logRequests.map(r => r.authorization)).toEqual([null])
+  })
+
+  it('says why a log is missing, and names a workflow that failed before any job', async () => {
+    const run = server.state.addRun({ name: 'CI', status: 'completed', conclusion: 'failure', head_sha: SHA })
+    server.state.addJob(run.id, { name: 'old', log: null })
+    server.state.addRun({ name: 'Broken YAML', status: 'completed', conclusion: 'startup_failure', head_sha: SHA })
+    const failures = await failedChecks(gh, repo, SHA)
+    expect(failures.map(f => [f.name, f.conclusion, f.logMissing])).toEqual([
+      ['Broken YAML', 'startup_failure', undefined],
+      ['CI / old', 'failure', 'the log has expired']
+    ])
+  })
+
+  it('reads at most the first few logs', async () => {
+    const run = server.state.addRun({ name: 'CI', status: 'completed', conclusion: 'failure', head_sha: SHA })
+    for (const name of ['a', 'b', 'c']) server.state.addJob(run.id, { name, log: `${name} failed\n` })
+    const failures = await failedChecks(gh, repo, SHA, { maxLogs: 2 })
+    expect(failures.map(f => f.log ?? f.logMissing)).toEqual([
+      'a failed\n',
+      'b failed\n',
+      "not downloaded: only the first 2 failed jobs' logs are read"
+    ])
   })
 })

@@ -88,8 +88,24 @@ describe('readInputs', () => {
       verifyRounds: 2,
       requireGreen: false,
       ledger: true,
-      ledgerReport: false
+      ledgerReport: false,
+      fixFailingChecks: false,
+      maxAutoFixes: 2
     })
+  })
+
+  it('fixes failed checks only when asked, a bounded number of times', () => {
+    const base = { github_token: 't', anthropic_api_key: 'k', trigger_label: 'ai' }
+    expect(readInputs(reader({ ...base, fix_failing_checks: 'true', max_auto_fixes: '0' }))).toMatchObject({
+      fixFailingChecks: true,
+      maxAutoFixes: 0
+    })
+    expect(() => readInputs(reader({ ...base, max_auto_fixes: '11' }))).toThrow(
+      'Input max_auto_fixes must be a whole number from 0 to 10, got "11"'
+    )
+    expect(() => readInputs(reader({ ...base, fix_failing_checks: 'sometimes' }))).toThrow(
+      'Input fix_failing_checks must be true or false, got "sometimes"'
+    )
   })
 
   it('takes the sandbox mode and an allowed-domains list, and names a bad one', () => {

@@ -2,7 +2,7 @@ import { verifySection } from '../../../src/action/render/markdown.js'
 import { describe, expect, it } from '@jest/globals'
 import { GITHUB_BODY_LIMIT } from '../../../src/action/render/markdown.js'
 import { renderFindings, renderPrBody, replaceFindings, type PrBodyView } from '../../../src/action/render/pr-body.js'
-import { decodePrMarker, encodePrMarker, type PrState } from '../../../src/action/state.js'
+import { decodePrMarker, encodePrMarker, withFindings, type PrState } from '../../../src/action/state.js'
 import type { Finding, Severity } from '../../../src/engine/types.js'
 import { runResult } from './support.js'
 
@@ -296,5 +296,35 @@ describe('verifySection', () => {
     expect(top).toBe(
       "> [!CAUTION]\n> The project's check `npm test` still fails after 1 round: this pull request is a draft. See *Verify* below."
     )
+  })
+})
+
+describe('findings with ids', () => {
+  const withIds: Finding[] = [
+    { id: 'F3', severity: 'major', file: 'src/a.js', line: 2, title: 'Still wrong', detail: 'd', lens: 'tests' },
+    { id: 'F5', severity: 'nit', file: 'src/b.js', line: null, title: 'New', detail: 'e' }
+  ]
+
+  it('shows each id, which earlier findings are fixed or still open, and how to fix chosen ones', () => {
+    const earlier = [
+      { id: 'F1', title: 'Gone now', status: 'fixed' as const },
+      { id: 'F3', title: 'Still wrong', status: 'open' as const }
+    ]
+    const text = renderFindings(withIds, view(), earlier)
+    expect(text).toContain(
+      '#### Findings of the previous round\n- ✅ **F1** fixed: Gone now\n- ⏳ **F3** still open: Still wrong'
+    )
+    expect(text).toContain(`- **F3** **Still wrong** [\`src/a.js:2\`](${BLOB}/src/a.js#L2) _(tests)_ · _still open_`)
+    expect(text).toContain('- **F5** **New** ')
+    expect(text).not.toContain('**F5** **New** [`src/b.js`](' + `${BLOB}/src/b.js) · _still open_`)
+    expect(text).toContain('_To have chosen findings fixed, comment `/fix F3 F5` (words after the ids go along)._')
+  })
+
+  it('keeps the ids and the counter in the marker', () => {
+    const body = renderPrBody(view({ state: withFindings(STATE, withIds), result: runResult({ findings: withIds }) }))
+    const marker = decodePrMarker(body)
+    expect(marker?.findings?.map(f => f.id)).toEqual(['F3', 'F5'])
+    expect(marker?.nextFinding).toBe(6)
+    expect(withFindings({ ...STATE, nextFinding: 9 }, []).nextFinding).toBe(9)
   })
 })

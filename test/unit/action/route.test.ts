@@ -365,3 +365,138 @@ describe('routeEvent: pull_request closed (the ledger)', () => {
     })
   })
 })
+
+describe('routeEvent: failed checks (fix_failing_checks)', () => {
+  const ON = { fixFailingChecks: true, branchPrefix: 'orchestrator/issue-' }
+  const SHA = 'a'.repeat(40)
+
+  /** A pull request as check suites and workflow runs list it; head and base in the event's repository. */
+  function entry(p: Json, number: number, ref: string, headRepoId?: number): Json {
+    const id = obj(p.repository).id as number
+    return {
+      url: `https://api.github.com/repos/x/y/pulls/${number}`,
+      id: 100 + number,
+      number,
+      head: { ref, sha: SHA, repo: { id: headRepoId ?? id, url: 'u', name: 'n' } },
+      base: { ref: 'main', sha: 'b'.repeat(40), repo: { id, url: 'u', name: 'n' } }
+    }
+  }
+  function suite(conclusion: string, pulls: (p: Json) => Json[]): Json {
+    const p = fixture('check_suite.completed.json')
+    Object.assign(obj(p.check_suite), { conclusion, head_sha: SHA, pull_requests: pulls(p) })
+    return p
+  }
+  function workflowRun(conclusion: string, pulls: (p: Json) => Json[], headRepo?: string): Json {
+    const p = fixture('workflow_run.completed.json')
+    const run = obj(p.workflow_run)
+    Object.assign(run, { conclusion, head_sha: SHA, name: 'CI', pull_requests: pulls(p) })
+    if (headRepo) run.head_repository = { ...obj(run.head_repository), full_name: headRepo }
+    return p
+  }
+
+  it('routes a failed check suite on a pull request from an orchestrator branch', () => {
+    const route = routeEvent(
+      'check_suite',
+      suite('failure', p => [entry(p, 7, 'orchestrator/issue-3')]),
+      TRIGGER,
+      ON
+    )
+    expect(route).toEqual({
+      kind: 'checks',
+      issue: { number: 7, title: '', body: '', labels: [], isPullRequest: true },
+      actor: 'Codertocat',
+      checks: {
+        event: 'check_suite',
+        id: 118578147,
+        name: 'octocoders-linter',
+        conclusion: 'failure',
+        headSha: SHA,
+        headBranch: 'orchestrator/issue-3'
+      }
+    })
+  })
+
+  it('routes a failed or timed-out workflow run the same way, named after the workflow', () => {
+    const route = routeEvent(
+      'workflow_run',
+      workflowRun('timed_out', p => [entry(p, 9, 'orchestrator/issue-4')]),
+      TRIGGER,
+      ON
+    )
+    expect(route).toMatchObject({
+      kind: 'checks',
+      issue: { number: 9 },
+      checks: { event: 'workflow_run', id: 289782451, name: 'CI', conclusion: 'timed_out', headSha: SHA }
+    })
+    expect(
+      routeEvent(
+        'workflow_run',
+        workflowRun('startup_failure', p => [entry(p, 9, 'orchestrator/issue-4')]),
+        TRIGGER,
+        ON
+      ).kind
+    ).toBe('checks')
+  })
+
+  it('ignores everything while fix_failing_checks is off (the default)', () => {
+    const p = suite('failure', q => [entry(q, 7, 'orchestrator/issue-3')])
+    expect(routeEvent('check_suite', p, TRIGGER)).toEqual({
+      kind: 'ignored',
+      reason: 'check_suite completed: fix_failing_checks is off, failed checks are left to people'
+    })
+  })
+
+  it('ignores checks that did not fail, and other actions', () => {
+    for (const conclusion of ['success', 'cancelled', 'skipped', 'neutral', 'action_required']) {
+      const route = routeEvent(
+        'check_suite',
+        suite(conclusion, p => [entry(p, 7, 'orchestrator/issue-3')]),
+        TRIGGER,
+        ON
+      )
+      expect(route).toEqual({
+        kind: 'ignored',
+        reason: `check_suite concluded "${conclusion}": only failed checks start a fix`
+      })
+    }
+    const requested = suite('failure', p => [entry(p, 7, 'orchestrator/issue-3')])
+    requested.action = 'requested'
+    expect(routeEvent('check_suite', requested, TRIGGER, ON).kind).toBe('ignored')
+  })
+
+  it('never routes a fork: another head repository, or a pull request whose head is elsewhere', () => {
+    const fork = workflowRun('failure', p => [entry(p, 9, 'orchestrator/issue-4')], 'mallory/widgets')
+    expect(routeEvent('workflow_run', fork, TRIGGER, ON)).toEqual({
+      kind: 'ignored',
+      reason: 'the failed workflow ran on a fork: the orchestrator only fixes its own pull requests'
+    })
+    const elsewhere = suite('failure', p => [entry(p, 7, 'orchestrator/issue-3', 999999)])
+    expect(routeEvent('check_suite', elsewhere, TRIGGER, ON).kind).toBe('ignored')
+    // GitHub lists no pull requests for a fork's check suite.
+    expect(
+      routeEvent(
+        'check_suite',
+        suite('failure', () => []),
+        TRIGGER,
+        ON
+      )
+    ).toEqual({
+      kind: 'ignored',
+      reason: 'the failed checks belong to no pull request of this repository (a fork, or a branch without one)'
+    })
+  })
+
+  it('ignores pull requests from branches without the orchestrator prefix, and picks the one with it', () => {
+    const people = suite('failure', p => [entry(p, 5, 'feature/by-hand')])
+    expect(routeEvent('check_suite', people, TRIGGER, ON)).toEqual({
+      kind: 'ignored',
+      reason:
+        'the failed checks belong to no pull request from an orchestrator branch (orchestrator/issue-…) of this repository'
+    })
+    const both = suite('failure', p => [entry(p, 5, 'feature/by-hand'), entry(p, 6, 'bot/issue-2')])
+    expect(routeEvent('check_suite', both, TRIGGER, { ...ON, branchPrefix: 'bot/issue-' })).toMatchObject({
+      kind: 'checks',
+      issue: { number: 6 }
+    })
+  })
+})
