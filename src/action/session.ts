@@ -163,6 +163,7 @@ export class Session {
     reuse?: EngineOptions['reuse']
     guidance?: EngineOptions['guidance']
     reviewBase?: EngineOptions['reviewBase']
+    resume?: EngineOptions['resume']
     status: StatusComment
     /** The issue the work is for, when the session is on its pull request. */
     taskIssue?: { number: number; title: string; body: string }
@@ -206,6 +207,7 @@ export class Session {
       inputs: opts.inputs,
       reuse: opts.reuse,
       reviewBase: opts.reviewBase,
+      resume: opts.resume,
       slug: this.slug,
       date: this.date,
       claude: {

@@ -10,6 +10,7 @@ import { runPhase, type ClaudeSettings } from './phase-runner.js'
 import { PHASE_SPECS, type PhaseSpec } from './phases.js'
 import type { ProgressEvent } from './progress.js'
 import type { PromptContext } from './prompts.js'
+import { resumeGuidance, type EarlierAttempt } from './resume.js'
 import {
   PHASES,
   type EarlierFinding,
@@ -35,10 +36,13 @@ export interface EngineOptions {
   /** Documents from an earlier run (e.g. the approved plan), by phase. */
   inputs?: Partial<Record<PhaseName, string[]>>
   /**
-   * Requested phases whose documents already exist (an index of the same tree):
+   * Requested phases whose documents already exist (an index of the same tree),
+   * or whose work is already in the tree (implement, with no documents):
    * reported as succeeded and reused, without starting Claude.
    */
   reuse?: Partial<Record<PhaseName, string[]>>
+  /** An implement attempt that stopped half-way: the new session is told what it left (engine/resume.ts). */
+  resume?: EarlierAttempt
   /** Used in document names: `2026-11-24-<slug>.md`. */
   slug: string
   date: string
@@ -86,6 +90,12 @@ function skipped(name: PhaseName): PhaseResult {
   }
 }
 
+/** The documents a reused phase hands on, or null when the phase runs: implement's work has none. */
+function reusedDocuments(reuse: EngineOptions['reuse'], name: PhaseName): string[] | null {
+  const docs = reuse?.[name]
+  return docs && (docs.length || name === 'implement') ? docs : null
+}
+
 export async function runEngine(opts: EngineOptions): Promise<RunResult> {
   const started = Date.now()
   const emit = opts.onProgress ?? (() => undefined)
@@ -121,10 +131,10 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
       continue
     }
     const spec = PHASE_SPECS[name]
-    if (!opts.reuse?.[name]?.length)
-      emit({ type: 'phase-start', phase: name, position: i + 1, total: requested.length })
+    const reused = reusedDocuments(opts.reuse, name)
+    if (!reused) emit({ type: 'phase-start', phase: name, position: i + 1, total: requested.length })
     // The work tree as implement finds it: uncommitted edits already there are not the run's.
-    if (name === 'implement') implementBase = await recordStartingPoint(opts.repoDir, opts.artifactsDir)
+    if (name === 'implement' && !reused) implementBase = await recordStartingPoint(opts.repoDir, opts.artifactsDir)
     const ctx: PromptContext = {
       task: opts.task,
       artifactsDir: opts.artifactsDir,
@@ -132,6 +142,8 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
       inputs: Object.fromEntries(spec.reads.filter(p => inputs[p]?.length).map(p => [p, inputs[p]])),
       guidance: opts.guidance?.[name]
     }
+    if (name === 'implement' && opts.resume && !reused)
+      ctx.resumeNote = (await resumeGuidance(opts.repoDir, opts.artifactsDir, opts.resume, redact)) ?? undefined
     if (name === 'review' && verify) {
       const last = verify.rounds[verify.rounds.length - 1]
       ctx.verifyNote = verify.passed
@@ -152,8 +164,7 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
       }
     }
     let out
-    const reused = opts.reuse?.[name]
-    if (reused?.length) {
+    if (reused) {
       out = { result: { ...skipped(name), status: 'succeeded' as const, reused: true, artifacts: reused } }
     } else if (opts.maxBudgetUsd !== undefined && opts.maxBudgetUsd - spent <= 0) {
       out = {
@@ -184,7 +195,7 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
     results.push(out.result)
     emit({ type: 'phase-end', phase: name, result: out.result })
     const command =
-      name === 'implement' && out.result.status === 'succeeded'
+      name === 'implement' && out.result.status === 'succeeded' && !reused
         ? (opts.verifyCommand ?? declaredVerifyCommand(opts.repoDir))
         : null
     if (command) {
