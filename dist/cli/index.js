@@ -1462,7 +1462,7 @@ async function runClaude(inv) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _claude_runner_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(483);
 /* harmony import */ var _report_cli_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(532);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(118);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(520);
 
 
 
@@ -1482,7 +1482,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 118:
+/***/ 520:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -10720,7 +10720,9 @@ function formatProgress(event, repoDir) {
             const stats = `${(r.durationMs / 1000).toFixed(1)}s, $${r.costUsd.toFixed(4)}, ${r.inputTokens}/${r.outputTokens} tokens`;
             const restored = restoredClause(r) ? `; ${restoredClause(r)}` : '';
             if (r.reused)
-                return `✔ ${r.name} reused from an earlier run → ${r.artifacts.join(', ')}`;
+                return r.artifacts.length
+                    ? `✔ ${r.name} reused from an earlier run → ${r.artifacts.join(', ')}`
+                    : `✔ ${r.name} reused: its work from an earlier run is in the tree`;
             if (r.status === 'succeeded') {
                 return `✔ ${r.name} (${stats})${r.artifacts.length ? ` → ${r.artifacts.join(', ')}` : ''}${restored}`;
             }
@@ -10814,6 +10816,7 @@ const BUILDERS = {
         '# Phase: implement the plan',
         quoteTask(ctx.task),
         inputList(ctx, ['plan']),
+        ctx.resumeNote ?? '',
         ctx.guidance
             ? `A maintainer approved the plan with this guidance:\n<guidance>\n${ctx.guidance}\n</guidance>`
             : '',
@@ -10869,6 +10872,8 @@ function commandArguments(phase, ctx) {
     const parts = [quoteTask(ctx.task)];
     if (inputs.length)
         parts.push(`Inputs: ${inputs.join(' ')}`);
+    if (ctx.resumeNote)
+        parts.push(ctx.resumeNote);
     if (ctx.guidance)
         parts.push(`Guidance: ${ctx.guidance.replace(/\s+/g, ' ').trim()}`);
     if (phase === 'review' && ctx.earlierFindings?.length)
@@ -11079,12 +11084,16 @@ async function runPhase(opts) {
         artifacts: [],
         questions: []
     };
+    let lastText = '';
     const fail = (error) => {
         sandboxRefusals();
         if (refused.length)
             result.refusals = [...new Set(refused)].slice(0, 20);
         result.status = 'failed';
         result.error = error;
+        // What it said last is what a resumed session is told it had got to.
+        if (lastText.trim())
+            result.lastText = lastText.trim().slice(0, 1000);
         result.durationMs = Date.now() - started;
         return { result };
     };
@@ -11222,8 +11231,10 @@ async function runPhase(opts) {
                         deniedPaths.add(p);
                 if (event.type === 'tool_use')
                     opts.emit({ type: 'tool', phase: spec.name, call: event.call });
-                else if (event.type === 'text')
+                else if (event.type === 'text') {
+                    lastText = event.text;
                     opts.emit({ type: 'text', phase: spec.name, text: event.text });
+                }
             }
         });
         toolCalls.push(...outcome.toolCalls);
@@ -11342,8 +11353,6 @@ async function runPhase(opts) {
     return { result, verdict, earlier, finalText };
 }
 
-// EXTERNAL MODULE: ./src/engine/types.ts
-var types = __nccwpck_require__(171);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(161);
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
@@ -11373,7 +11382,9 @@ const IDENTITY = {
 /** Everything but the phase documents, which are reported on their own. */
 const scope = (artifactsDir) => ['--', '.', `:(exclude)${artifactsDir}`];
 /** Runs `fn` with a copy of the user's index holding the whole work tree (untracked files included, ignored ones not). */
-async function withWorkTreeIndex(repoDir, artifactsDir, fn) {
+async function withWorkTreeIndex(repoDir, 
+/** Left out of the index (the phase documents), or null for the whole work tree. */
+artifactsDir, fn) {
     const gitDir = await (0,git/* git */.$Y)(repoDir, ['rev-parse', '--absolute-git-dir']);
     const scratch = external_node_fs_default().mkdtempSync(external_node_path_default().join(external_node_os_default().tmpdir(), 'orchestrator-index-'));
     const env = { GIT_INDEX_FILE: external_node_path_default().join(scratch, 'index') };
@@ -11381,7 +11392,7 @@ async function withWorkTreeIndex(repoDir, artifactsDir, fn) {
         // Starting from the user's index keeps its stat data: git re-hashes only what changed.
         if (external_node_fs_default().existsSync(external_node_path_default().join(gitDir, 'index')))
             external_node_fs_default().copyFileSync(external_node_path_default().join(gitDir, 'index'), env.GIT_INDEX_FILE);
-        await (0,git/* stageAll */.g9)(repoDir, scope(artifactsDir).slice(1), { env });
+        await (0,git/* stageAll */.g9)(repoDir, artifactsDir === null ? ['.'] : scope(artifactsDir).slice(1), { env });
         return await fn(env);
     }
     finally {
@@ -11405,6 +11416,17 @@ async function recordStartingPoint(repoDir, artifactsDir) {
         });
     });
 }
+/**
+ * The whole work tree (the phase documents too) as a commit on top of
+ * `parent`, on no branch: what a failed CLI run leaves, kept so nothing is lost
+ * whatever happens to the work tree afterwards.
+ */
+async function snapshotWorkTree(repoDir, parent, message) {
+    return withWorkTreeIndex(repoDir, null, async (env) => {
+        const tree = await (0,git/* git */.$Y)(repoDir, ['write-tree'], { env });
+        return (0,git/* git */.$Y)(repoDir, ['commit-tree', tree, '-p', parent, '-m', message], { env: { ...env, ...IDENTITY } });
+    });
+}
 /** What changed since `start` (committed or not, new files included), outside the artifacts folder. */
 async function changesSince(repoDir, start, artifactsDir) {
     return withWorkTreeIndex(repoDir, artifactsDir, async (env) => {
@@ -11423,6 +11445,47 @@ async function changesSince(repoDir, start, artifactsDir) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/engine/resume.ts
+/**
+ * Going on from an implement phase that stopped half-way (timeout, budget,
+ * turn limit, an error): the new session starts with the work already in the
+ * tree, and is told what it is (the diff so far and the stopped session's last
+ * words) so it finishes the plan instead of starting it again. The action
+ * (`/resume`) and the CLI (`--resume`) both come through here.
+ */
+
+/** Diffs larger than this are not inlined; the session is told to run git diff itself. */
+const MAX_RESUME_DIFF = 20000;
+/**
+ * What the resumed implement session is told, or null when the earlier attempt
+ * left nothing in the tree (then it simply starts again).
+ */
+async function resumeGuidance(repoDir, artifactsDir, attempt, redact = t => t) {
+    const change = await changesSince(repoDir, attempt.from, artifactsDir);
+    if (!change.files.length)
+        return null;
+    const from = attempt.from.slice(0, 12);
+    const files = change.files.length > 30 ? [...change.files.slice(0, 30), '…'] : change.files;
+    const kept = attempt.sha ? ` (kept as commit ${attempt.sha.slice(0, 12)})` : '';
+    const lines = [
+        `This continues an earlier attempt that stopped (${attempt.reason}). Its changes are already in the working tree${kept}: ` +
+            `${change.files.length} file${change.files.length === 1 ? '' : 's'} changed since ${from} (${files.join(', ')}).`
+    ];
+    if (change.diff.length <= MAX_RESUME_DIFF) {
+        lines.push(`The diff so far (against ${from}):\n\`\`\`diff\n${redact(change.diff)}\n\`\`\``);
+    }
+    else {
+        lines.push(`The diff so far is too long to show here: see it with \`git diff ${from}\`.`);
+    }
+    const said = attempt.summary?.trim();
+    if (said)
+        lines.push(`Its last words before it stopped:\n> ${redact(said).slice(0, 1000).replace(/\n/g, '\n> ')}`);
+    lines.push('Check what is done against the plan, then finish what is left; do not start over.');
+    return lines.join('\n\n');
+}
+
+// EXTERNAL MODULE: ./src/engine/types.ts
+var types = __nccwpck_require__(171);
 // EXTERNAL MODULE: ./node_modules/execa/index.js + 141 modules
 var execa = __nccwpck_require__(751);
 ;// CONCATENATED MODULE: ./src/engine/verify.ts
@@ -11502,6 +11565,7 @@ function verifyFeedback(command, round) {
 
 
 
+
 /** Diffs larger than this are not inlined into the review prompt; the reviewer runs git diff itself. */
 const MAX_INLINE_DIFF = 60000;
 function skipped(name) {
@@ -11517,6 +11581,11 @@ function skipped(name) {
         artifacts: [],
         questions: []
     };
+}
+/** The documents a reused phase hands on, or null when the phase runs: implement's work has none. */
+function reusedDocuments(reuse, name) {
+    const docs = reuse?.[name];
+    return docs && (docs.length || name === 'implement') ? docs : null;
 }
 async function runEngine(opts) {
     const started = Date.now();
@@ -11551,10 +11620,11 @@ async function runEngine(opts) {
             continue;
         }
         const spec = PHASE_SPECS[name];
-        if (!opts.reuse?.[name]?.length)
+        const reused = reusedDocuments(opts.reuse, name);
+        if (!reused)
             emit({ type: 'phase-start', phase: name, position: i + 1, total: requested.length });
         // The work tree as implement finds it: uncommitted edits already there are not the run's.
-        if (name === 'implement')
+        if (name === 'implement' && !reused)
             implementBase = await recordStartingPoint(opts.repoDir, opts.artifactsDir);
         const ctx = {
             task: opts.task,
@@ -11563,6 +11633,8 @@ async function runEngine(opts) {
             inputs: Object.fromEntries(spec.reads.filter(p => inputs[p]?.length).map(p => [p, inputs[p]])),
             guidance: opts.guidance?.[name]
         };
+        if (name === 'implement' && opts.resume && !reused)
+            ctx.resumeNote = (await resumeGuidance(opts.repoDir, opts.artifactsDir, opts.resume, redact)) ?? undefined;
         if (name === 'review' && verify) {
             const last = verify.rounds[verify.rounds.length - 1];
             ctx.verifyNote = verify.passed
@@ -11583,8 +11655,7 @@ async function runEngine(opts) {
             }
         }
         let out;
-        const reused = opts.reuse?.[name];
-        if (reused?.length) {
+        if (reused) {
             out = { result: { ...skipped(name), status: 'succeeded', reused: true, artifacts: reused } };
         }
         else if (opts.maxBudgetUsd !== undefined && opts.maxBudgetUsd - spent <= 0) {
@@ -11616,7 +11687,7 @@ async function runEngine(opts) {
         spent += out.result.costUsd;
         results.push(out.result);
         emit({ type: 'phase-end', phase: name, result: out.result });
-        const command = name === 'implement' && out.result.status === 'succeeded'
+        const command = name === 'implement' && out.result.status === 'succeeded' && !reused
             ? (opts.verifyCommand ?? declaredVerifyCommand(opts.repoDir))
             : null;
         if (command) {
@@ -12509,12 +12580,15 @@ function splitArgs(input) {
 class UsageError extends Error {
 }
 const USAGE = `Usage: orchestrator [options] "task"
+       orchestrator --resume <run id | branch> [options] ["guidance"]
 
 Runs index → research → plan → implement → review with Claude Code in the current
 git repository. Progress goes to stderr; stdout carries only the result.
 
 Options:
   --no-implement               stop after the plan
+  --resume <run id | branch>   go on with a run that stopped (its id, or the branch it ran on):
+                               finished phases are reused, a half-done implement is continued
   --json                       print the result as JSON on stdout
   --cwd <dir>                  repository to work in (default: current directory)
   --artifacts-dir <dir>        where phase documents go (default: thoughts/shared)
@@ -12589,6 +12663,7 @@ function parseCli(argv, env, cwd) {
                 sandbox: { type: 'string' },
                 verify: { type: 'string' },
                 'allowed-domains': { type: 'string' },
+                resume: { type: 'string' },
                 help: { type: 'boolean', short: 'h' },
                 version: { type: 'boolean', short: 'v' }
             }
@@ -12603,7 +12678,13 @@ function parseCli(argv, env, cwd) {
     if (v.version)
         return { kind: 'version' };
     const task = parsed.positionals.join(' ').trim();
-    if (!task)
+    const resume = v.resume?.trim();
+    if (v.resume !== undefined && !resume)
+        throw new UsageError('--resume needs a run id or a branch name');
+    if (resume && (v['no-implement'] || v['artifacts-dir'] !== undefined)) {
+        throw new UsageError(`--resume goes on with the run's own phases and documents: drop ${v['no-implement'] ? '--no-implement' : '--artifacts-dir'}`);
+    }
+    if (!task && !resume)
         throw new UsageError('no task given: orchestrator "describe what to do"');
     const artifactsDir = normalizeArtifactsDir(v['artifacts-dir'] ?? 'thoughts/shared');
     if (!artifactsDir) {
@@ -12644,9 +12725,284 @@ function parseCli(argv, env, cwd) {
             claudeArgs,
             sandbox,
             ...(v.verify?.trim() ? { verify: v.verify.trim() } : {}),
-            allowedDomains
+            allowedDomains,
+            ...(resume ? { resume } : {})
         }
     };
+}
+
+;// CONCATENATED MODULE: ./src/cli/runs.ts
+/**
+ * The CLI's checkpoints: one file per run in `.git/orchestrator/runs/` (the
+ * common git directory, like the local ledger; never committed or pushed),
+ * written after every phase, so `orchestrator --resume <run | branch>` knows
+ * what finished and where the run's changes are measured from. A run that
+ * fails also keeps the work tree as a commit on no branch, held by
+ * `refs/orchestrator/runs/<id>` so git's garbage collection keeps it.
+ */
+
+
+
+
+
+const keptRef = (id) => `refs/orchestrator/runs/${id}`;
+async function runsDir(repoDir) {
+    const common = await (0,git/* git */.$Y)(repoDir, ['rev-parse', '--git-common-dir']);
+    return external_node_path_default().join(external_node_path_default().resolve(repoDir, common), 'orchestrator', 'runs');
+}
+/** Short enough to type, and checked against the runs already there. */
+function newRunId(taken) {
+    for (;;) {
+        const id = external_node_crypto_default().randomBytes(4).toString('hex');
+        if (!taken(id))
+            return id;
+    }
+}
+async function saveRun(repoDir, record) {
+    const dir = await runsDir(repoDir);
+    external_node_fs_default().mkdirSync(dir, { recursive: true });
+    const file = external_node_path_default().join(dir, `${record.id}.json`);
+    // Written whole, then renamed: a run interrupted mid-write leaves the previous checkpoint.
+    external_node_fs_default().writeFileSync(`${file}.tmp`, `${JSON.stringify({ ...record, updatedAt: new Date().toISOString() }, null, 2)}\n`);
+    external_node_fs_default().renameSync(`${file}.tmp`, file);
+}
+async function loadRuns(repoDir) {
+    const dir = await runsDir(repoDir);
+    if (!external_node_fs_default().existsSync(dir))
+        return [];
+    const runs = [];
+    for (const name of external_node_fs_default().readdirSync(dir).filter(n => n.endsWith('.json'))) {
+        try {
+            const r = JSON.parse(external_node_fs_default().readFileSync(external_node_path_default().join(dir, name), 'utf8'));
+            if (r.v === 1 && typeof r.id === 'string' && Array.isArray(r.phases))
+                runs.push(r);
+        }
+        catch {
+            // A file that is not a run record is not ours to judge.
+        }
+    }
+    return runs.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+}
+const finished = (r) => r.state === 'completed' || r.state === 'planned';
+function describe(r) {
+    const where = r.failedPhase ? `stopped in ${r.failedPhase}` : r.state;
+    return `${r.id} (${r.startedAt.slice(0, 16).replace('T', ' ')}, ${r.branch ? `branch ${r.branch}, ` : ''}${where})`;
+}
+/**
+ * The run `--resume <ref>` means: a run id (or a unique start of one), else the
+ * latest run started on the branch of that name. A finished run is an error:
+ * there is nothing left to do.
+ */
+function findRun(runs, ref) {
+    const byId = runs.filter(r => r.id === ref || (ref.length >= 4 && r.id.startsWith(ref)));
+    if (byId.length > 1)
+        return { error: `"${ref}" matches more than one run (${byId.map(r => r.id).join(', ')}); give more of the id` };
+    const onBranch = runs.filter(r => r.branch === ref);
+    const run = byId[0] ?? onBranch[0];
+    if (!run) {
+        const open = runs.filter(r => !finished(r)).slice(0, 5);
+        return {
+            error: `no orchestrator run or branch named "${ref}" in this repository` +
+                (open.length
+                    ? `; runs that can be resumed: ${open.map(describe).join(', ')}`
+                    : runs.length
+                        ? '; every run recorded here has finished'
+                        : '; no run was recorded here yet')
+        };
+    }
+    if (finished(run)) {
+        const which = byId[0] ? `run ${run.id}` : `the latest run on branch ${ref}, ${run.id},`;
+        return {
+            error: `${which} already finished (${run.state}): there is nothing to resume. Start a new run with orchestrator "task"`
+        };
+    }
+    return { run };
+}
+/** Where a run goes on: after the finished phases whose documents are all still there. */
+function resumePoint(run, exists) {
+    const reuse = {};
+    const missing = [];
+    for (const phase of types/* PHASES */.Z.filter(p => run.phases.includes(p))) {
+        const docs = run.done[phase];
+        const gone = docs?.filter(d => !exists(d)) ?? [];
+        if (!docs || gone.length) {
+            missing.push(...gone);
+            return { reuse, from: phase, missing };
+        }
+        reuse[phase] = docs;
+    }
+    // Every phase finished but the run is not marked so (it was stopped after its last phase): review again.
+    const last = run.phases[run.phases.length - 1];
+    delete reuse[last];
+    return { reuse, from: last, missing };
+}
+/** The record after an engine run: what finished, and how it ended. */
+function afterRun(record, result, keptSha) {
+    const done = { ...record.done };
+    for (const p of result.phases) {
+        if (p.status === 'succeeded')
+            done[p.name] = p.artifacts;
+    }
+    // A phase that failed this time is not done, whatever an earlier attempt said.
+    if (result.failedPhase)
+        delete done[result.failedPhase];
+    const failedImplement = result.phases.findLast(p => p.name === 'implement' && p.status === 'failed');
+    const next = {
+        ...record,
+        done,
+        state: result.status === 'failed' || result.status === 'awaiting-answer' ? 'failed' : result.status,
+        changedFiles: result.changedFiles
+    };
+    delete next.failedPhase;
+    delete next.error;
+    delete next.kept;
+    delete next.lastText;
+    if (result.failedPhase)
+        next.failedPhase = result.failedPhase;
+    if (result.error)
+        next.error = result.error;
+    if (keptSha)
+        next.kept = keptSha;
+    if (failedImplement?.lastText)
+        next.lastText = failedImplement.lastText;
+    return next;
+}
+
+;// CONCATENATED MODULE: ./src/cli/checkpoints.ts
+/**
+ * How the CLI keeps a run going across invocations: a fresh run is recorded
+ * before it starts and after every document phase; a run that fails keeps its
+ * work tree as a commit on no branch; `--resume` picks the run up where it
+ * stopped. The engine does the resuming itself (reused phases, and a
+ * half-done implement told what it left: engine/resume.ts), as for the action.
+ */
+
+
+
+
+
+
+/** A `--resume` that cannot go on: exit 2 with the reason, nothing run. */
+class ResumeError extends Error {
+}
+async function currentBranch(repoDir) {
+    return (0,git/* git */.$Y)(repoDir, ['symbolic-ref', '--short', '-q', 'HEAD']).catch(() => null);
+}
+const IMPLEMENT_AT = types/* PHASES */.Z.indexOf('implement');
+/** The run to start (a fresh one, or the one `--resume` names, checked): nothing is written yet. */
+async function prepareRun(repoDir, opts) {
+    const runs = await loadRuns(repoDir);
+    if (!opts.resume) {
+        const phases = opts.implement
+            ? ['index', 'research', 'plan', 'implement', 'review']
+            : ['index', 'research', 'plan'];
+        const record = {
+            v: 1,
+            id: newRunId(id => runs.some(r => r.id === id)),
+            task: opts.task,
+            branch: await currentBranch(repoDir),
+            startedAt: new Date().toISOString(),
+            updatedAt: '',
+            artifactsDir: opts.artifactsDir,
+            phases,
+            done: {},
+            state: 'running',
+            // Read-only phases change only documents, so the tree before index is the tree implement finds.
+            ...(opts.implement ? { startingPoint: await recordStartingPoint(repoDir, opts.artifactsDir) } : {}),
+            changedFiles: [],
+            attempts: 1
+        };
+        return {
+            record,
+            engine: { task: opts.task, phases, artifactsDir: opts.artifactsDir, reviewBase: record.startingPoint },
+            notes: []
+        };
+    }
+    const found = findRun(runs, opts.resume);
+    if ('error' in found)
+        throw new ResumeError(found.error);
+    const run = found.run;
+    const branch = await currentBranch(repoDir);
+    if (run.branch && branch !== run.branch) {
+        throw new ResumeError(`run ${run.id} ran on branch ${run.branch}, and ${branch ? `${branch} is` : 'a detached HEAD is'} checked out: switch back with \`git switch ${run.branch}\` and resume again`);
+    }
+    const point = resumePoint(run, rel => external_node_fs_default().existsSync(external_node_path_default().join(repoDir, rel)));
+    const notes = point.missing.length
+        ? [`  note: ${point.missing.join(', ')} from the earlier attempt is gone, so ${point.from} runs again`]
+        : [];
+    const implementRuns = run.phases.includes('implement') && types/* PHASES */.Z.indexOf(point.from) <= IMPLEMENT_AT;
+    if (run.startingPoint && run.changedFiles.length && types/* PHASES */.Z.indexOf(point.from) >= IMPLEMENT_AT) {
+        const now = await changesSince(repoDir, run.startingPoint, run.artifactsDir);
+        const lost = run.changedFiles.filter(f => !now.files.includes(f));
+        if (lost.length === run.changedFiles.length) {
+            const files = lost.slice(0, 10).join(' ');
+            throw new ResumeError(`the work run ${run.id} kept is no longer in the work tree (${lost.length} file${lost.length === 1 ? '' : 's'}: ${lost.slice(0, 5).join(', ')}). ` +
+                (run.kept
+                    ? `Put it back with \`git restore --source ${run.kept.slice(0, 12)} -- ${files}\`, then resume again`
+                    : 'Restore it, then resume again'));
+        }
+    }
+    const reason = (run.error ?? 'it was interrupted').replace(/^\w+ failed: /, '').slice(0, 300);
+    const record = { ...run, state: 'running', attempts: run.attempts + 1 };
+    return {
+        record,
+        engine: {
+            task: run.task,
+            phases: run.phases,
+            artifactsDir: run.artifactsDir,
+            reuse: point.reuse,
+            reviewBase: run.startingPoint,
+            ...(implementRuns && run.startingPoint
+                ? { resume: { from: run.startingPoint, reason, sha: run.kept, summary: run.lastText } }
+                : {}),
+            ...(opts.task ? { guidance: { implement: opts.task } } : {})
+        },
+        resumed: {
+            runId: run.id,
+            from: point.from,
+            reused: types/* PHASES */.Z.filter(p => point.reuse[p] !== undefined),
+            attempt: record.attempts
+        },
+        notes
+    };
+}
+/** The first checkpoint, just before the engine starts: an interrupted run can be resumed from here. */
+async function beginRun(repoDir, record) {
+    await saveRun(repoDir, record);
+}
+/** After each document phase: what finished is on disk before the next phase starts. */
+async function checkpointPhase(repoDir, record, result) {
+    if (result.status !== 'succeeded' || !['index', 'research', 'plan'].includes(result.name))
+        return;
+    record.done[result.name] = result.artifacts;
+    await saveRun(repoDir, record);
+}
+/** The run's last checkpoint; a failed run keeps its work tree as a commit on no branch. */
+async function finishRun(repoDir, record, result) {
+    const ref = keptRef(record.id);
+    let kept;
+    if (result.status === 'failed') {
+        const parent = record.startingPoint ?? (await (0,git/* headSha */.xF)(repoDir));
+        if (parent) {
+            const reason = (result.error ?? 'it failed').replace(/^\w+ failed: /, '').slice(0, 120);
+            const sha = await snapshotWorkTree(repoDir, parent, `orchestrator: unfinished run ${record.id} (stopped in ${result.failedPhase ?? 'a phase'}: ${reason})\n\n${record.task.slice(0, 500)}`);
+            await (0,git/* git */.$Y)(repoDir, ['update-ref', ref, sha]);
+            const files = result.changedFiles.length;
+            kept = {
+                sha,
+                ref,
+                note: `Kept: the work tree as ${sha.slice(0, 7)} (${ref}; ${files} file${files === 1 ? '' : 's'} changed, ` +
+                    `$${result.totals.costUsd.toFixed(4)} spent), and it stays in your work tree. ` +
+                    `Continue with: orchestrator --resume ${record.id}`
+            };
+        }
+    }
+    else {
+        await (0,git/* git */.$Y)(repoDir, ['update-ref', '-d', ref]).catch(() => undefined);
+    }
+    const next = afterRun(record, result, kept?.sha);
+    await saveRun(repoDir, next);
+    return { record: next, kept };
 }
 
 ;// CONCATENATED MODULE: ./src/cli/repository.ts
@@ -12694,7 +13050,7 @@ async function uncommittedNote(repoDir, artifactsDir) {
 /** The short human summary the CLI prints on stdout when --json is not given. */
 
 
-function renderSummary(result) {
+function renderSummary(result, run = {}) {
     const lines = [];
     const cost = `$${result.totals.costUsd.toFixed(4)}`;
     const time = `${(result.totals.durationMs / 1000).toFixed(1)}s`;
@@ -12704,6 +13060,14 @@ function renderSummary(result) {
         lines.push('Planned (implementation not run).');
     else
         lines.push('Completed.');
+    if (run.resumed) {
+        const r = run.resumed;
+        lines.push(`Resumed run ${r.runId} (attempt ${r.attempt}) from ${r.from}; reused without a model request: ${r.reused.length ? r.reused.join(', ') : 'nothing'}`);
+    }
+    else if (run.runId)
+        lines.push(`Run: ${run.runId}`);
+    if (run.kept)
+        lines.push(run.kept.note);
     if (result.planPath)
         lines.push(`Plan: ${result.planPath}`);
     if (result.reviewPath)
@@ -12756,6 +13120,7 @@ function renderSummary(result) {
 
 
 
+
 function localDate(now = new Date()) {
     const pad = (n) => String(n).padStart(2, '0');
     return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
@@ -12782,9 +13147,17 @@ async function main(argv, processEnv) {
         const answererConfig = detectAnswerer(env);
         const claudePath = locateClaude({ explicit: opts.claudePath, pathVar: env.PATH, cwd: repoDir });
         const sub = subfolderOf(repoDir, start);
-        err(`orchestrator ${version_VERSION}: ${opts.implement ? 'full run' : 'plan only'} in ${repoDir}${sub ? ` (the repository's top level; started in ${sub})` : ''}`);
+        const prepared = await prepareRun(repoDir, opts);
+        const { record, resumed } = prepared;
+        const implementing = prepared.engine.phases.includes('implement');
+        const what = resumed
+            ? `resuming run ${resumed.runId} from ${resumed.from}${resumed.reused.length ? ` (reused: ${resumed.reused.join(', ')})` : ''}`
+            : `${implementing ? 'full run' : 'plan only'} ${record.id}`;
+        err(`orchestrator ${version_VERSION}: ${what} in ${repoDir}${sub ? ` (the repository's top level; started in ${sub})` : ''}`);
         err(`  questions: ${describeAnswerer(answererConfig)}`);
-        const note = opts.implement ? await uncommittedNote(repoDir, opts.artifactsDir) : null;
+        for (const line of prepared.notes)
+            err(line);
+        const note = implementing && !resumed ? await uncommittedNote(repoDir, opts.artifactsDir) : null;
         if (note)
             err(`  note: ${note}`);
         const host = await startClaudeHost({
@@ -12798,16 +13171,17 @@ async function main(argv, processEnv) {
             warn: message => err(`  warning: ${message}`)
         });
         let result;
+        /** Checkpoint writes, in order; the run waits for them before it ends. */
+        let checkpoints = Promise.resolve();
         try {
             assertModelCredential(env, { sandboxed: host.sandboxed });
             if (host.sandboxed)
                 err('  sandbox: on (Claude sees the checkout, its own HOME and the allowed hosts)');
+            await beginRun(repoDir, record);
             result = await runEngine({
-                task: opts.task,
+                ...prepared.engine,
                 repoDir,
-                artifactsDir: opts.artifactsDir,
-                phases: opts.implement ? ['index', 'research', 'plan', 'implement', 'review'] : ['index', 'research', 'plan'],
-                slug: slugify(opts.task),
+                slug: slugify(prepared.engine.task),
                 date: localDate(),
                 claude: {
                     path: claudePath,
@@ -12826,14 +13200,28 @@ async function main(argv, processEnv) {
                     const line = formatProgress(event, repoDir);
                     if (line)
                         err(line);
+                    if (event.type === 'phase-end')
+                        checkpoints = checkpoints.then(() => checkpointPhase(repoDir, record, event.result));
                 }
             });
+            await checkpoints;
         }
         finally {
             await host.close();
         }
+        const { kept } = await finishRun(repoDir, record, result);
+        if (kept)
+            err(`  ${kept.note}`);
         await recordCliRun(repoDir, result, env, err);
-        process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderSummary(result)}\n`);
+        const output = {
+            runId: record.id,
+            ...(resumed ? { resumed } : {}),
+            ...(kept ? { kept: { sha: kept.sha, ref: kept.ref } } : {}),
+            ...result
+        };
+        process.stdout.write(opts.json
+            ? `${JSON.stringify(output, null, 2)}\n`
+            : `${renderSummary(result, { runId: record.id, resumed, kept })}\n`);
         return result.status === 'failed' ? 1 : 0;
     }
     catch (e) {
@@ -12841,7 +13229,8 @@ async function main(argv, processEnv) {
             e instanceof ClaudeNotFoundError ||
             e instanceof AnswererConfigError ||
             e instanceof SandboxUnavailableError ||
-            e instanceof MissingCredentialError) {
+            e instanceof MissingCredentialError ||
+            e instanceof ResumeError) {
             err(`orchestrator: ${e.message}`);
             if (e instanceof UsageError)
                 err('Run orchestrator --help for usage.');
