@@ -730,7 +730,7 @@ describe('security model', () => {
       [{ require_approval: 'maybe' }, 'require_approval'],
       [{ max_budget_usd: 'ten' }, 'max_budget_usd'],
       [{ trigger_label: '' }, 'trigger_label'],
-      [{ anthropic_api_key: '', claude_code_oauth_token: '' }, 'anthropic_api_key']
+      [{ anthropic_base_url: 'llm.acme.example' }, 'anthropic_base_url']
     ] as const) {
       const run = await w.run(w.labeledEvent('orchestrator'), inputs)
       expect(run.exitCode).toBe(1)

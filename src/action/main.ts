@@ -7,6 +7,7 @@ import * as core from '@actions/core'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { providerSecrets } from '../claude/providers.js'
 import { createGitHubClient } from '../github/client.js'
 import { reactToComment } from '../github/comments.js'
 import { canWrite } from '../github/permissions.js'
@@ -28,13 +29,13 @@ import { Session, type Outputs } from './session.js'
 
 const secrets = new SecretRegistry()
 
-function registerSecrets(inputs: Inputs): void {
+function registerSecrets(inputs: Inputs, ctx: RunnerContext): void {
   for (const value of [
     inputs.githubToken,
-    inputs.anthropicApiKey,
-    inputs.claudeCodeOauthToken,
     inputs.openaiApiKey,
-    inputs.azureOpenaiApiKey
+    inputs.azureOpenaiApiKey,
+    // The model credentials, from the inputs or the job's environment (aws-actions/configure-aws-credentials…).
+    ...providerSecrets({ ...ctx.env, ...inputs.providerEnv })
   ]) {
     secrets.add(value)
   }
@@ -100,7 +101,7 @@ export async function run(): Promise<void> {
   try {
     ctx = readRunnerContext()
     const inputs = readInputs()
-    registerSecrets(inputs)
+    registerSecrets(inputs, ctx)
     const payload = JSON.parse(fs.readFileSync(ctx.eventPath, 'utf8')) as Record<string, unknown>
     route = routeEvent(ctx.eventName, payload, inputs.triggerLabel, {
       fixFailingChecks: inputs.fixFailingChecks,

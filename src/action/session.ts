@@ -5,9 +5,8 @@
 import * as core from '@actions/core'
 import { createAnswerer, withMaintainer, withRedaction } from '../answerer/answerer.js'
 import { detectAnswerer } from '../answerer/config.js'
-import { buildClaudeEnv } from '../claude/env.js'
 import type { ClaudeHost } from '../sandbox/claude-host.js'
-import { openClaudeHost } from './sandbox-host.js'
+import { actionProvider, openClaudeHost } from './sandbox-host.js'
 import { artifactPath, slugify } from '../engine/artifacts.js'
 import { runEngine, type EngineOptions } from '../engine/engine.js'
 import { formatProgress } from '../engine/progress.js'
@@ -173,16 +172,10 @@ export class Session {
     nextFindingId?: EngineOptions['nextFindingId']
   }): Promise<RunResult> {
     const i = this.inputs
+    // Before anything is installed or started: a missing provider setting fails here, named.
+    const provider = actionProvider(i, this.ctx)
     const claudePath = await this.resolveClaude()
-    const host = await openClaudeHost(
-      i,
-      this.ctx,
-      claudePath,
-      buildClaudeEnv(this.ctx.env, {
-        ANTHROPIC_API_KEY: i.anthropicApiKey,
-        CLAUDE_CODE_OAUTH_TOKEN: i.claudeCodeOauthToken
-      })
-    )
+    const host = await openClaudeHost(i, this.ctx, claudePath, provider)
     if (!host.sandboxed) opts.status.setUnconfined(host.unconfinedReason ?? 'sandbox: off')
     try {
       return await this.engine(opts, claudePath, host)

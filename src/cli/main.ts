@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { createAnswerer } from '../answerer/answerer.js'
 import { AnswererConfigError, describeAnswerer, detectAnswerer } from '../answerer/config.js'
 import { buildClaudeEnv } from '../claude/env.js'
+import { CLI_HINTS, PROVIDER_LABELS, ProviderConfigError, resolveProvider } from '../claude/providers.js'
 import { ClaudeNotFoundError, locateClaude } from '../claude/locate.js'
 import { slugify } from '../engine/artifacts.js'
 import { runEngine } from '../engine/engine.js'
@@ -65,12 +66,15 @@ export async function main(argv: string[], processEnv: Record<string, string | u
     for (const line of prepared.notes) err(line)
     const note = implementing && !resumed ? await uncommittedNote(repoDir, opts.artifactsDir) : null
     if (note) err(`  note: ${note}`)
+    // Without the credential in the environment, unconfined Claude Code looks for its own (a login, a profile).
+    const provider = resolveProvider(env, { requireCredential: false, hints: CLI_HINTS })
     const host = await startClaudeHost({
       mode: opts.sandbox,
       runtimeDir: findRuntimePackage([path.dirname(fileURLToPath(import.meta.url))]),
       workspace: repoDir,
       claudePath,
       env: buildClaudeEnv(env),
+      provider,
       allowedDomains: opts.allowedDomains ?? DEFAULT_ALLOWED_DOMAINS,
       denyRead: [],
       warn: message => err(`  warning: ${message}`)
@@ -81,6 +85,9 @@ export async function main(argv: string[], processEnv: Record<string, string | u
     try {
       assertModelCredential(env, { sandboxed: host.sandboxed })
       if (host.sandboxed) err('  sandbox: on (Claude sees the checkout, its own HOME and the allowed hosts)')
+      err(
+        `  model: ${PROVIDER_LABELS[provider.name]}${host.sandboxed && provider.credential ? ' (through the credential proxy)' : ''}`
+      )
       await beginRun(repoDir, record)
       result = await runEngine({
         ...prepared.engine,
@@ -133,6 +140,7 @@ export async function main(argv: string[], processEnv: Record<string, string | u
       e instanceof AnswererConfigError ||
       e instanceof SandboxUnavailableError ||
       e instanceof MissingCredentialError ||
+      e instanceof ProviderConfigError ||
       e instanceof ResumeError
     ) {
       err(`orchestrator: ${e.message}`)

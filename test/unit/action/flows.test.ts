@@ -99,6 +99,7 @@ function session(
 ): Session {
   const inputs: Inputs = {
     githubToken: 'ghs_flowTestToken0123',
+    providerEnv: { ANTHROPIC_API_KEY: 'sk-ant-flowTestKey0123' },
     triggerLabel: 'orchestrator',
     requireApproval: true,
     branchPrefix: 'orchestrator/issue-',
