@@ -1282,7 +1282,7 @@ function describeResultError(result) {
     }
 }
 function credentialRejected(status, detail = '') {
-    return `the Anthropic credential was rejected (HTTP ${status}${detail ? `: ${detail}` : ''}); check anthropic_api_key / claude_code_oauth_token`;
+    return `the model credential was rejected (HTTP ${status}${detail ? `: ${detail}` : ''}); check anthropic_api_key / claude_code_oauth_token, or the Bedrock, Vertex AI or Foundry credentials`;
 }
 async function runClaude(inv) {
     const args = [
@@ -1462,7 +1462,7 @@ async function runClaude(inv) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _claude_runner_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(483);
 /* harmony import */ var _report_cli_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(532);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(520);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(341);
 
 
 
@@ -1482,7 +1482,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 520:
+/***/ 341:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -10115,16 +10115,268 @@ function describeAnswerer(config) {
 
 // EXTERNAL MODULE: ./src/util/secret-env.ts
 var secret_env = __nccwpck_require__(700);
+;// CONCATENATED MODULE: ./src/claude/providers.ts
+const PROVIDER_LABELS = {
+    anthropic: 'the Anthropic API',
+    bedrock: 'Amazon Bedrock',
+    vertex: 'Google Vertex AI',
+    foundry: 'Microsoft Foundry'
+};
+class ProviderConfigError extends Error {
+}
+const ACTION_HINTS = {
+    AWS_REGION: 'set it with aws-actions/configure-aws-credentials or the aws_region input',
+    AWS_CREDENTIALS: 'aws-actions/configure-aws-credentials with role-to-assume sets them over OIDC; the job needs `id-token: write`',
+    CLOUD_ML_REGION: 'set it with the cloud_ml_region input, e.g. us-east5 or global',
+    ANTHROPIC_VERTEX_PROJECT_ID: 'set it with the anthropic_vertex_project_id input, or google-github-actions/auth with project_id',
+    GOOGLE_OAUTH_ACCESS_TOKEN: 'google-github-actions/auth with token_format: access_token, passed as google_access_token: ${{ steps.auth.outputs.access_token }}',
+    ANTHROPIC_FOUNDRY_RESOURCE: 'set the anthropic_foundry_resource or anthropic_foundry_base_url input',
+    ANTHROPIC_FOUNDRY_API_KEY: 'set the anthropic_foundry_api_key input from a secret',
+    ANTHROPIC: 'set anthropic_api_key, claude_code_oauth_token, or anthropic_auth_token with anthropic_base_url; or use_bedrock, use_vertex or use_foundry with their settings'
+};
+const CLI_HINTS = {
+    AWS_REGION: 'set it in the environment or in .env.claude',
+    AWS_CREDENTIALS: 'export them (e.g. `eval "$(aws configure export-credentials --format env)"`) or put them in .env.claude',
+    CLOUD_ML_REGION: 'set it in the environment or in .env.claude, e.g. us-east5 or global',
+    ANTHROPIC_VERTEX_PROJECT_ID: 'set it in the environment or in .env.claude',
+    GOOGLE_OAUTH_ACCESS_TOKEN: 'e.g. GOOGLE_OAUTH_ACCESS_TOKEN="$(gcloud auth print-access-token)"',
+    ANTHROPIC_FOUNDRY_RESOURCE: 'set ANTHROPIC_FOUNDRY_RESOURCE or ANTHROPIC_FOUNDRY_BASE_URL',
+    ANTHROPIC_FOUNDRY_API_KEY: 'set it in the environment or in .env.claude',
+    ANTHROPIC: 'set ANTHROPIC_API_KEY, CLAUDE_CODE_OAUTH_TOKEN or ANTHROPIC_AUTH_TOKEN'
+};
+/**
+ * Variables that select or reach a model provider, or hold a cloud credential.
+ * None passes from the job's environment to Claude: the provider puts back
+ * exactly what it needs.
+ */
+const PROVIDER_VARIABLE = /^(ANTHROPIC_\w+|AWS_\w+|CLAUDE_CODE_USE_\w+|CLAUDE_CODE_SKIP_\w*AUTH|CLAUDE_CODE_OAUTH_\w+|CLOUD_ML_REGION|VERTEX_REGION_\w+|GOOGLE_APPLICATION_CREDENTIALS|GOOGLE_GHA_CREDS_PATH|GOOGLE_OAUTH_ACCESS_TOKEN|CLOUDSDK_AUTH_\w+|AZURE_\w+)$/;
+/** Which model, not how to reach it: these still pass. */
+const MODEL_CHOICE = /^ANTHROPIC_(MODEL|SMALL_FAST_MODEL|DEFAULT_[A-Z]+_MODEL(_[A-Z_]+)?)$/;
+function isProviderVariable(name) {
+    return PROVIDER_VARIABLE.test(name) && !MODEL_CHOICE.test(name);
+}
+/** Claude Code's reading of a switch: `1`, `true`, `yes`, `on`. */
+function isOn(value) {
+    return /^(1|true|yes|on)$/i.test((value ?? '').trim());
+}
+function value(env, ...names) {
+    for (const name of names) {
+        const v = env[name]?.trim();
+        if (v)
+            return v;
+    }
+    return undefined;
+}
+function defined(vars) {
+    return Object.fromEntries(Object.entries(vars).filter((e) => Boolean(e[1])));
+}
+/** Every variable of `env` whose name matches: what Claude Code reads to find a credential itself. */
+function ambient(env, name) {
+    return defined(Object.fromEntries(Object.entries(env).filter(([k]) => name.test(k))));
+}
+function missing(what, key, hints) {
+    const hint = hints[key];
+    return new ProviderConfigError(`${what}${hint ? ` (${hint})` : ''}`);
+}
+function trimSlash(url) {
+    return url.replace(/\/+$/, '');
+}
+function anthropic(env, required, hints) {
+    const baseUrl = value(env, 'ANTHROPIC_BASE_URL');
+    const found = [
+        ['ANTHROPIC_API_KEY', 'api-key'],
+        ['CLAUDE_CODE_OAUTH_TOKEN', 'bearer'],
+        ['ANTHROPIC_AUTH_TOKEN', 'bearer']
+    ].find(([name]) => value(env, name));
+    if (!found && required)
+        throw missing('Claude Code has no model credential', 'ANTHROPIC', hints);
+    const secret = found ? value(env, found[0]) : undefined;
+    return {
+        name: 'anthropic',
+        upstream: baseUrl ?? 'https://api.anthropic.com',
+        credential: found && secret ? { kind: found[1], value: secret } : null,
+        direct: defined({ ANTHROPIC_BASE_URL: baseUrl, ...(found ? { [found[0]]: secret } : {}) }),
+        proxied: (url, standIn) => ({ ANTHROPIC_BASE_URL: url, ...(found ? { [found[0]]: standIn } : {}) }),
+        secrets: secret ? [secret] : []
+    };
+}
+function bedrock(env, required, hints) {
+    const region = value(env, 'AWS_REGION', 'AWS_DEFAULT_REGION');
+    if (!region)
+        throw missing('Bedrock needs AWS_REGION', 'AWS_REGION', hints);
+    const baseUrl = value(env, 'ANTHROPIC_BEDROCK_BASE_URL');
+    const bearer = value(env, 'AWS_BEARER_TOKEN_BEDROCK');
+    const keyId = value(env, 'AWS_ACCESS_KEY_ID');
+    const secretKey = value(env, 'AWS_SECRET_ACCESS_KEY');
+    const sessionToken = value(env, 'AWS_SESSION_TOKEN');
+    let credential = null;
+    if (bearer)
+        credential = { kind: 'bearer', value: bearer };
+    else if (keyId && secretKey)
+        credential = {
+            kind: 'aws-sigv4',
+            region,
+            credentials: { accessKeyId: keyId, secretAccessKey: secretKey, sessionToken }
+        };
+    else if (keyId || secretKey)
+        throw missing(`Bedrock needs ${keyId ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID'} with ${keyId ? 'AWS_ACCESS_KEY_ID' : 'AWS_SECRET_ACCESS_KEY'}`, 'AWS_CREDENTIALS', hints);
+    else if (required)
+        throw missing('Bedrock needs AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a Bedrock API key in AWS_BEARER_TOKEN_BEDROCK', 'AWS_CREDENTIALS', hints);
+    const common = { CLAUDE_CODE_USE_BEDROCK: '1', AWS_REGION: region };
+    const direct = credential
+        ? defined({
+            ...common,
+            ANTHROPIC_BEDROCK_BASE_URL: baseUrl,
+            AWS_BEARER_TOKEN_BEDROCK: bearer,
+            ...(bearer
+                ? {}
+                : { AWS_ACCESS_KEY_ID: keyId, AWS_SECRET_ACCESS_KEY: secretKey, AWS_SESSION_TOKEN: sessionToken })
+        })
+        : { ...ambient(env, /^AWS_/), ...defined({ ...common, ANTHROPIC_BEDROCK_BASE_URL: baseUrl }) };
+    return {
+        name: 'bedrock',
+        upstream: baseUrl ?? `https://bedrock-runtime.${region}.amazonaws.com`,
+        credential,
+        direct,
+        // Claude Code sends ANTHROPIC_AUTH_TOKEN as `Authorization: Bearer` when it skips its own signing.
+        proxied: (url, standIn) => ({
+            ...common,
+            CLAUDE_CODE_SKIP_BEDROCK_AUTH: '1',
+            ANTHROPIC_BEDROCK_BASE_URL: url,
+            ANTHROPIC_AUTH_TOKEN: standIn
+        }),
+        secrets: [bearer, secretKey, sessionToken].filter((s) => Boolean(s))
+    };
+}
+/** Vertex AI's regional endpoints, as Claude Code's SDK builds them. */
+function vertexEndpoint(region) {
+    if (region === 'global')
+        return 'https://aiplatform.googleapis.com/v1';
+    if (region === 'us' || region === 'eu')
+        return `https://aiplatform.${region}.rep.googleapis.com/v1`;
+    return `https://${region}-aiplatform.googleapis.com/v1`;
+}
+function vertex(env, required, hints) {
+    const region = value(env, 'CLOUD_ML_REGION');
+    if (!region)
+        throw missing('Vertex AI needs CLOUD_ML_REGION', 'CLOUD_ML_REGION', hints);
+    if (!/^[a-z0-9-]+$/.test(region))
+        throw new ProviderConfigError(`CLOUD_ML_REGION "${region}" is not a region name`);
+    // google-github-actions/auth exports the project under these names.
+    const project = value(env, 'ANTHROPIC_VERTEX_PROJECT_ID', 'GOOGLE_CLOUD_PROJECT', 'GCLOUD_PROJECT', 'CLOUDSDK_CORE_PROJECT');
+    if (!project)
+        throw missing('Vertex AI needs ANTHROPIC_VERTEX_PROJECT_ID', 'ANTHROPIC_VERTEX_PROJECT_ID', hints);
+    const baseUrl = value(env, 'ANTHROPIC_VERTEX_BASE_URL');
+    const token = value(env, 'GOOGLE_OAUTH_ACCESS_TOKEN');
+    if (!token && required)
+        throw missing('Vertex AI needs a Google access token (GOOGLE_OAUTH_ACCESS_TOKEN)', 'GOOGLE_OAUTH_ACCESS_TOKEN', hints);
+    const common = { CLAUDE_CODE_USE_VERTEX: '1', CLOUD_ML_REGION: region, ANTHROPIC_VERTEX_PROJECT_ID: project };
+    // Claude Code sends ANTHROPIC_AUTH_TOKEN as `Authorization: Bearer` when it skips Google's own sign-in.
+    const direct = token
+        ? defined({
+            ...common,
+            ANTHROPIC_VERTEX_BASE_URL: baseUrl,
+            CLAUDE_CODE_SKIP_VERTEX_AUTH: '1',
+            ANTHROPIC_AUTH_TOKEN: token
+        })
+        : defined({
+            ...common,
+            ANTHROPIC_VERTEX_BASE_URL: baseUrl,
+            GOOGLE_APPLICATION_CREDENTIALS: value(env, 'GOOGLE_APPLICATION_CREDENTIALS')
+        });
+    return {
+        name: 'vertex',
+        upstream: baseUrl ?? vertexEndpoint(region),
+        credential: token ? { kind: 'bearer', value: token } : null,
+        direct,
+        proxied: (url, standIn) => ({
+            ...common,
+            CLAUDE_CODE_SKIP_VERTEX_AUTH: '1',
+            ANTHROPIC_VERTEX_BASE_URL: url,
+            ANTHROPIC_AUTH_TOKEN: standIn
+        }),
+        secrets: token ? [token] : []
+    };
+}
+function foundry(env, required, hints) {
+    const resource = value(env, 'ANTHROPIC_FOUNDRY_RESOURCE');
+    const baseUrl = value(env, 'ANTHROPIC_FOUNDRY_BASE_URL');
+    if (!resource && !baseUrl)
+        throw missing('Foundry needs ANTHROPIC_FOUNDRY_RESOURCE or ANTHROPIC_FOUNDRY_BASE_URL', 'ANTHROPIC_FOUNDRY_RESOURCE', hints);
+    if (resource && !/^[A-Za-z0-9-]+$/.test(resource))
+        throw new ProviderConfigError(`ANTHROPIC_FOUNDRY_RESOURCE "${resource}" is not a resource name`);
+    const key = value(env, 'ANTHROPIC_FOUNDRY_API_KEY');
+    if (!key && required)
+        throw missing('Foundry needs ANTHROPIC_FOUNDRY_API_KEY (Microsoft Entra ID sign-in cannot be used from inside the sandbox)', 'ANTHROPIC_FOUNDRY_API_KEY', hints);
+    const where = baseUrl
+        ? { ANTHROPIC_FOUNDRY_BASE_URL: baseUrl }
+        : { ANTHROPIC_FOUNDRY_RESOURCE: resource };
+    return {
+        name: 'foundry',
+        upstream: baseUrl ?? `https://${resource}.services.ai.azure.com/anthropic`,
+        credential: key ? { kind: 'api-key', value: key } : null,
+        direct: key
+            ? { CLAUDE_CODE_USE_FOUNDRY: '1', ...where, ANTHROPIC_FOUNDRY_API_KEY: key }
+            : { ...ambient(env, /^AZURE_(?!OPENAI_)/), CLAUDE_CODE_USE_FOUNDRY: '1', ...where },
+        proxied: (url, standIn) => ({
+            CLAUDE_CODE_USE_FOUNDRY: '1',
+            ANTHROPIC_FOUNDRY_BASE_URL: url,
+            ANTHROPIC_FOUNDRY_API_KEY: standIn
+        }),
+        secrets: key ? [key] : []
+    };
+}
+const SWITCHES = [
+    ['CLAUDE_CODE_USE_BEDROCK', 'bedrock'],
+    ['CLAUDE_CODE_USE_VERTEX', 'vertex'],
+    ['CLAUDE_CODE_USE_FOUNDRY', 'foundry']
+];
+/**
+ * The provider the environment selects. `requireCredential`: the credential
+ * must be in the environment (the sandbox, where Claude Code cannot look for
+ * its own). Throws ProviderConfigError naming what is missing.
+ */
+function resolveProvider(env, opts) {
+    const on = SWITCHES.filter(([name]) => isOn(env[name]));
+    if (on.length > 1)
+        throw new ProviderConfigError(`${on.map(([n]) => n).join(' and ')} are both set: choose one provider (${on.map(([, p]) => PROVIDER_LABELS[p]).join(' or ')})`);
+    const name = on[0]?.[1] ?? 'anthropic';
+    const build = { anthropic, bedrock, vertex, foundry }[name];
+    const provider = build(env, opts.requireCredential, opts.hints);
+    if (!/^https?:\/\/[^/\s]+/.test(provider.upstream))
+        throw new ProviderConfigError(`${PROVIDER_LABELS[name]}: "${provider.upstream}" is not an http(s) URL`);
+    return { ...provider, upstream: trimSlash(provider.upstream) };
+}
+/** Secret values among the provider variables of an environment, whatever the provider: for masking early. */
+function providerSecrets(env) {
+    return [
+        'ANTHROPIC_API_KEY',
+        'CLAUDE_CODE_OAUTH_TOKEN',
+        'ANTHROPIC_AUTH_TOKEN',
+        'AWS_SECRET_ACCESS_KEY',
+        'AWS_SESSION_TOKEN',
+        'AWS_BEARER_TOKEN_BEDROCK',
+        'GOOGLE_OAUTH_ACCESS_TOKEN',
+        'ANTHROPIC_FOUNDRY_API_KEY'
+    ]
+        .map(name => env[name]?.trim())
+        .filter((v) => Boolean(v));
+}
+
 ;// CONCATENATED MODULE: ./src/claude/env.ts
 /**
  * The environment Claude Code runs with. Claude runs Bash, so anything in its
  * environment can end up in a file or a log: it gets what it needs to reach
  * its model and run the project's tools, never the second model's keys, the
- * GitHub token or the runner's file-command paths.
+ * GitHub token or the runner's file-command paths. Provider variables and
+ * cloud credentials in the job's environment do not pass either: the chosen
+ * provider (`providers.ts`) adds back exactly the ones it needs, as `extra`.
  */
 
+
 function buildClaudeEnv(base, extra = {}) {
-    const env = (0,secret_env/* withoutSecrets */.c)({ ...base, ...extra });
+    const kept = Object.fromEntries(Object.entries(base).filter(([name]) => !isProviderVariable(name)));
+    const env = (0,secret_env/* withoutSecrets */.c)({ ...kept, ...extra });
     // An unattended run has no use for telemetry, update checks or auto-updates.
     env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC ??= '1';
     env.DISABLE_AUTOUPDATER ??= '1';
@@ -11829,6 +12081,7 @@ const RULES = [
     ['budget', /budget was exhausted|budget of \$[\d.]+ is spent/i],
     // describeResultError (error_max_turns), with or without Claude Code's errors[].
     ['max-turns', /maximum number of turns/i],
+    // describeResultError and runClaude; a provider's missing setting (claude/providers.ts) is `config`.
     ['credential', /credential was rejected|no usable Anthropic credential/i],
     ['model-api', /Anthropic API error \d{3}/i],
     ['sandbox', /the sandbox (cannot start|needs|runtime)/i],
@@ -11847,7 +12100,7 @@ const RULES = [
     ],
     [
         'config',
-        /^Input [a-z_]+ |is not set: this step must run inside GitHub Actions|does not look like Claude Code|is not supported: this release needs|refusing to run .* inside the repository/i
+        /^Input [a-z_]+ |is not set: this step must run inside GitHub Actions|does not look like Claude Code|is not supported: this release needs|refusing to run .* inside the repository|\b(Bedrock|Vertex AI|Foundry) needs |Claude Code has no model credential|are both set: choose one provider|is not a (region|resource) name/i
     ],
     [
         'github-api',
@@ -12029,14 +12282,112 @@ var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+;// CONCATENATED MODULE: ./src/sandbox/sigv4.ts
+/**
+ * AWS Signature Version 4, for the credential proxy: Claude Code inside the
+ * sandbox sends Bedrock requests unsigned (CLAUDE_CODE_SKIP_BEDROCK_AUTH), and
+ * the proxy, which alone holds the AWS keys, signs each one on its way out.
+ * Written against node:crypto rather than the AWS SDK because the signer is
+ * forty lines and the SDK would bring hundreds of files into the bundle.
+ * The algorithm: https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
+ */
+
+const sha256 = (data) => external_node_crypto_default().createHash('sha256').update(data).digest('hex');
+const hmac = (key, data) => external_node_crypto_default().createHmac('sha256', key).update(data).digest();
+/** RFC 3986 encoding: everything but unreserved characters, as AWS wants it. */
+function sigv4_escape(value) {
+    return encodeURIComponent(value).replace(/[!'()*]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+function sigv4_decode(value) {
+    try {
+        return decodeURIComponent(value);
+    }
+    catch {
+        return value;
+    }
+}
+/** Every service but S3: dot segments and empty segments removed, then each segment encoded (again). */
+function canonicalPath(path) {
+    const segments = [];
+    for (const segment of path.split('/')) {
+        if (segment === '' || segment === '.')
+            continue;
+        if (segment === '..')
+            segments.pop();
+        else
+            segments.push(segment);
+    }
+    const trailing = segments.length > 0 && path.endsWith('/') ? '/' : '';
+    return `/${segments.map(sigv4_escape).join('/')}${trailing}`;
+}
+function canonicalQuery(query) {
+    return query
+        .split('&')
+        .filter(Boolean)
+        .map(pair => {
+        const at = pair.indexOf('=');
+        const key = at < 0 ? pair : pair.slice(0, at);
+        const value = at < 0 ? '' : pair.slice(at + 1);
+        return [sigv4_escape(sigv4_decode(key)), sigv4_escape(sigv4_decode(value))];
+    })
+        .sort(([ka, va], [kb, vb]) => (ka < kb ? -1 : ka > kb ? 1 : va < vb ? -1 : va > vb ? 1 : 0))
+        .map(([k, v]) => `${k}=${v}`)
+        .join('&');
+}
+/** The `YYYYMMDD'T'HHMMSS'Z'` stamp. */
+function amzDate(now) {
+    return now
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d{3}/, '');
+}
+function signSigV4(input) {
+    const stamp = amzDate(input.now ?? new Date());
+    const day = stamp.slice(0, 8);
+    const added = { 'x-amz-date': stamp };
+    if (input.credentials.sessionToken)
+        added['x-amz-security-token'] = input.credentials.sessionToken;
+    const all = new Map();
+    for (const [name, value] of Object.entries({ ...input.headers, host: input.host, ...added })) {
+        all.set(name.toLowerCase(), value.trim().replace(/\s+/g, ' '));
+    }
+    const names = [...all.keys()].sort();
+    const signedHeaders = names.join(';');
+    const canonicalRequest = [
+        input.method.toUpperCase(),
+        canonicalPath(input.path),
+        canonicalQuery(input.query ?? ''),
+        ...names.map(n => `${n}:${all.get(n)}`),
+        '',
+        signedHeaders,
+        sha256(input.body)
+    ].join('\n');
+    const scope = `${day}/${input.region}/${input.service}/aws4_request`;
+    const stringToSign = ['AWS4-HMAC-SHA256', stamp, scope, sha256(canonicalRequest)].join('\n');
+    const key = [input.region, input.service, 'aws4_request'].reduce((k, part) => hmac(k, part), hmac(`AWS4${input.credentials.secretAccessKey}`, day));
+    const signature = hmac(key, stringToSign).toString('hex');
+    return {
+        headers: {
+            ...added,
+            authorization: `AWS4-HMAC-SHA256 Credential=${input.credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`
+        },
+        canonicalRequest,
+        stringToSign,
+        signature
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/sandbox/credential-proxy.ts
 /**
  * The model credential never enters the sandbox: Claude Code talks to this
- * loopback proxy with a per-run dummy key, and the proxy, which runs in the
- * orchestrator's own process outside the sandbox, swaps in the real key on
- * the way to the model endpoint. A process inside the sandbox can read its
- * whole environment and still hold nothing worth stealing.
+ * loopback proxy with a per-run stand-in, and the proxy, which runs in the
+ * orchestrator's own process outside the sandbox, puts the real credential on
+ * each request on the way to the provider: an API key or bearer token swapped
+ * for the stand-in, or, for Amazon Bedrock, an AWS Signature Version 4 made
+ * with the keys only this process holds. A process inside the sandbox can read
+ * its whole environment and still hold nothing worth stealing.
  */
+
 
 
 
@@ -12052,7 +12403,10 @@ const DROPPED = new Set([
     'upgrade',
     'host',
     'x-api-key',
-    'authorization'
+    'authorization',
+    'x-amz-date',
+    'x-amz-security-token',
+    'x-amz-content-sha256'
 ]);
 function presented(req) {
     const key = req.headers['x-api-key'];
@@ -12066,44 +12420,66 @@ function sameSecret(a, b) {
     const y = Buffer.from(b);
     return x.length === y.length && external_node_crypto_default().timingSafeEqual(x, y);
 }
-async function startCredentialProxy(opts) {
-    const upstream = new URL(opts.upstream);
-    if (upstream.protocol !== 'http:' && upstream.protocol !== 'https:') {
-        throw new Error(`the Anthropic API URL must be http(s), got ${upstream.protocol}`);
+function readBody(req) {
+    return new Promise((resolve, reject) => {
+        const chunks = [];
+        req.on('data', (c) => chunks.push(c));
+        req.on('end', () => resolve(Buffer.concat(chunks)));
+        req.on('error', reject);
+    });
+}
+function parseUpstream(url) {
+    const u = new URL(url);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+        throw new Error(`the model endpoint must be http(s), got ${u.protocol}`);
     }
-    const prefix = upstream.pathname.replace(/\/+$/, '');
-    const client = upstream.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
+    return u;
+}
+async function startCredentialProxy(opts) {
+    const main = parseUpstream(opts.upstream);
     const dummy = `sk-ant-orchestrator-${external_node_crypto_default().randomBytes(18).toString('base64url')}`;
     let count = 0;
-    const server = external_node_http_default().createServer((req, res) => {
-        // Claude Code probes the base URL with a bare HEAD: answered here, it needs no credential.
-        if (req.method === 'HEAD') {
-            res.writeHead(200);
-            res.end();
-            return;
-        }
-        if (!sameSecret(presented(req), dummy)) {
-            res.writeHead(401, { 'content-type': 'application/json' });
-            res.end(JSON.stringify({ type: 'error', error: { type: 'authentication_error', message: 'unknown client' } }));
-            req.resume();
-            return;
-        }
-        count++;
+    const forward = async (req, res, upstream) => {
+        const prefix = upstream.pathname.replace(/\/+$/, '');
+        const path = `${prefix}${req.url ?? '/'}`;
         const headers = {};
         for (const [name, value] of Object.entries(req.headers))
             if (!DROPPED.has(name) && value !== undefined)
                 headers[name] = value;
         headers.host = upstream.host;
-        if (opts.credential.kind === 'api-key')
-            headers['x-api-key'] = opts.credential.value;
-        else
-            headers.authorization = `Bearer ${opts.credential.value}`;
+        const credential = opts.credential;
+        let body = null;
+        if (credential.kind === 'api-key')
+            headers['x-api-key'] = credential.value;
+        else if (credential.kind === 'bearer')
+            headers.authorization = `Bearer ${credential.value}`;
+        else {
+            // A signature covers the body: it is read whole (model requests are JSON of at most a few MB).
+            body = await readBody(req);
+            headers['content-length'] = String(body.length);
+            const at = path.indexOf('?');
+            const contentType = req.headers['content-type'];
+            const signed = signSigV4({
+                method: req.method ?? 'GET',
+                host: upstream.host,
+                path: at < 0 ? path : path.slice(0, at),
+                query: at < 0 ? '' : path.slice(at + 1),
+                headers: contentType ? { 'content-type': contentType } : {},
+                body,
+                region: credential.region,
+                service: 'bedrock',
+                credentials: credential.credentials
+            });
+            Object.assign(headers, signed.headers);
+        }
+        count++;
+        const client = upstream.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
         const out = client.request({
             protocol: upstream.protocol,
             hostname: upstream.hostname,
             port: upstream.port || undefined,
             method: req.method,
-            path: `${prefix}${req.url ?? '/'}`,
+            path,
             headers
         }, answer => {
             res.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -12118,8 +12494,30 @@ async function startCredentialProxy(opts) {
                 error: { type: 'api_error', message: `model endpoint unreachable: ${err.message}` }
             }));
         });
-        req.pipe(out);
         res.on('close', () => out.destroy());
+        if (body)
+            out.end(body);
+        else
+            req.pipe(out);
+    };
+    const server = external_node_http_default().createServer((req, res) => {
+        // Claude Code probes the base URL with a bare HEAD: answered here, it needs no credential.
+        if (req.method === 'HEAD') {
+            res.writeHead(200);
+            res.end();
+            return;
+        }
+        if (!sameSecret(presented(req), dummy)) {
+            res.writeHead(401, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ type: 'error', error: { type: 'authentication_error', message: 'unknown client' } }));
+            req.resume();
+            return;
+        }
+        forward(req, res, main).catch((err) => {
+            if (!res.headersSent)
+                res.writeHead(502, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ type: 'error', error: { type: 'api_error', message: err.message } }));
+        });
     });
     server.keepAliveTimeout = 5000;
     await new Promise((resolve, reject) => {
@@ -12331,16 +12729,6 @@ async function startRuntime(opts) {
 
 
 const SANDBOX_MODES = ['required', 'auto', 'off'];
-const CREDENTIAL_VARS = ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_AUTH_TOKEN'];
-function credentialOf(env) {
-    for (const variable of CREDENTIAL_VARS) {
-        const value = env[variable];
-        if (!value)
-            continue;
-        return { variable, credential: { kind: variable === 'ANTHROPIC_API_KEY' ? 'api-key' : 'oauth-token', value } };
-    }
-    return null;
-}
 /** The claude binary's own package folder: it must stay readable when it lives under a denied HOME. */
 function binaryRoot(claudePath) {
     const real = external_node_fs_default().realpathSync(claudePath);
@@ -12352,7 +12740,7 @@ function unconfined(opts, reason) {
     return {
         sandboxed: false,
         unconfinedReason: reason,
-        env: opts.env,
+        env: { ...opts.env, ...opts.provider.direct },
         launch: async (file, args) => ({ file, args }),
         afterCommand: () => undefined,
         blockedConnections: () => [],
@@ -12376,20 +12764,16 @@ async function startClaudeHost(opts) {
         external_node_fs_default().rmSync(root, { recursive: true, force: true });
     };
     try {
-        const found = credentialOf(opts.env);
         const env = { ...opts.env, HOME: home };
-        for (const v of CREDENTIAL_VARS)
-            delete env[v];
         let modelEndpoint = '';
-        if (found) {
+        if (opts.provider.credential) {
             // 127.0.0.2: the runtime sends 127.0.0.1 straight to the sandbox's own (empty) loopback.
             proxy = await startCredentialProxy({
-                upstream: opts.env.ANTHROPIC_BASE_URL || 'https://api.anthropic.com',
-                credential: found.credential,
+                upstream: opts.provider.upstream,
+                credential: opts.provider.credential,
                 host: '127.0.0.2'
             });
-            env[found.variable] = proxy.dummy;
-            env.ANTHROPIC_BASE_URL = proxy.url;
+            Object.assign(env, opts.provider.proxied(proxy.url, proxy.dummy));
             modelEndpoint = proxy.endpoint;
         }
         const realHome = opts.env.HOME ? [opts.env.HOME] : [];
@@ -12435,21 +12819,19 @@ const version_VERSION = '0.1.0';
  */
 
 
+
 /** Each is enough on its own for Claude Code to reach a model. */
-const CREDENTIAL_VARIABLES = [
+const CREDENTIAL_VARIABLES = (/* unused pure expression or super */ null && ([
     'ANTHROPIC_API_KEY',
     'CLAUDE_CODE_OAUTH_TOKEN',
     'ANTHROPIC_AUTH_TOKEN',
     'CLAUDE_CODE_USE_BEDROCK',
     'CLAUDE_CODE_USE_VERTEX',
     'CLAUDE_CODE_USE_FOUNDRY'
-];
+]));
 class MissingCredentialError extends Error {
 }
-/** The provider switches are flags: Claude Code reads `0` or `false` as off. */
-function isSet(value) {
-    return Boolean(value) && !/^(0|false|no|off)$/i.test(value ?? '');
-}
+const credentials_SWITCHES = ['CLAUDE_CODE_USE_BEDROCK', 'CLAUDE_CODE_USE_VERTEX', 'CLAUDE_CODE_USE_FOUNDRY'];
 const HOW_TO_SET = [
     'Set one of these in the environment or in .env.claude at the repository top level:',
     ...[
@@ -12457,7 +12839,8 @@ const HOW_TO_SET = [
         ['CLAUDE_CODE_OAUTH_TOKEN', 'a Claude subscription token (`claude setup-token`)'],
         ['ANTHROPIC_AUTH_TOKEN + ANTHROPIC_BASE_URL', 'a company gateway and its token'],
         ['CLAUDE_CODE_USE_BEDROCK=1', "Amazon Bedrock, with AWS's usual credentials"],
-        ['CLAUDE_CODE_USE_VERTEX=1', "Google Vertex AI, with Google Cloud's usual credentials"]
+        ['CLAUDE_CODE_USE_VERTEX=1', "Google Vertex AI, with Google Cloud's usual credentials"],
+        ['CLAUDE_CODE_USE_FOUNDRY=1', 'Microsoft Foundry, with ANTHROPIC_FOUNDRY_API_KEY']
     ].map(([name, what]) => `  ${name.padEnd(42)} ${what}`)
 ].join('\n');
 /**
@@ -12474,7 +12857,22 @@ function mayHaveLogin(env, platform = process.platform) {
 }
 /** Throws MissingCredentialError, naming the variables, when Claude Code would have no way to reach a model. */
 function assertModelCredential(env, opts) {
-    if (CREDENTIAL_VARIABLES.some(name => isSet(env[name])))
+    if (credentials_SWITCHES.some(name => isOn(env[name]))) {
+        // Unconfined, Claude Code finds a cloud credential itself (an AWS profile, gcloud's ADC);
+        // in the sandbox the credential proxy must hold it, so it has to be in the environment.
+        if (!opts.sandboxed)
+            return;
+        try {
+            resolveProvider(env, { requireCredential: true, hints: CLI_HINTS });
+            return;
+        }
+        catch (err) {
+            if (err instanceof ProviderConfigError)
+                throw new MissingCredentialError(err.message);
+            throw err;
+        }
+    }
+    if (['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_AUTH_TOKEN'].some(name => env[name]?.trim()))
         return;
     if (!opts.sandboxed && mayHaveLogin(env, opts.platform))
         return;
@@ -13123,6 +13521,7 @@ function renderSummary(result, run = {}) {
 
 
 
+
 function localDate(now = new Date()) {
     const pad = (n) => String(n).padStart(2, '0');
     return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
@@ -13162,12 +13561,15 @@ async function main(argv, processEnv) {
         const note = implementing && !resumed ? await uncommittedNote(repoDir, opts.artifactsDir) : null;
         if (note)
             err(`  note: ${note}`);
+        // Without the credential in the environment, unconfined Claude Code looks for its own (a login, a profile).
+        const provider = resolveProvider(env, { requireCredential: false, hints: CLI_HINTS });
         const host = await startClaudeHost({
             mode: opts.sandbox,
             runtimeDir: findRuntimePackage([external_node_path_default().dirname((0,external_node_url_.fileURLToPath)(import.meta.url))]),
             workspace: repoDir,
             claudePath,
             env: buildClaudeEnv(env),
+            provider,
             allowedDomains: opts.allowedDomains ?? DEFAULT_ALLOWED_DOMAINS,
             denyRead: [],
             warn: message => err(`  warning: ${message}`)
@@ -13179,6 +13581,7 @@ async function main(argv, processEnv) {
             assertModelCredential(env, { sandboxed: host.sandboxed });
             if (host.sandboxed)
                 err('  sandbox: on (Claude sees the checkout, its own HOME and the allowed hosts)');
+            err(`  model: ${PROVIDER_LABELS[provider.name]}${host.sandboxed && provider.credential ? ' (through the credential proxy)' : ''}`);
             await beginRun(repoDir, record);
             result = await runEngine({
                 ...prepared.engine,
@@ -13232,6 +13635,7 @@ async function main(argv, processEnv) {
             e instanceof AnswererConfigError ||
             e instanceof SandboxUnavailableError ||
             e instanceof MissingCredentialError ||
+            e instanceof ProviderConfigError ||
             e instanceof ResumeError) {
             err(`orchestrator: ${e.message}`);
             if (e instanceof UsageError)
