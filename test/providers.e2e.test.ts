@@ -9,6 +9,7 @@
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { execa } from 'execa'
+import fs from 'node:fs'
 import path from 'node:path'
 import type { RunResult } from '../src/engine/types.js'
 import { sigV4Problem } from './support/aws-sigv4.js'
@@ -227,6 +228,34 @@ describe('the action', () => {
       expect(everythingPosted()).not.toContain(secret)
       expect(w.sb.model.http.some(s => s.body.toString().includes(secret))).toBe(false)
     }
+  })
+
+  it('refuses to work next to the credentials file google-github-actions/auth left in the workspace', async () => {
+    w = await createWorld()
+    w.sb.model.setRules(standardRules(w.workspace))
+    // What the auth step writes by default: an external-account file whose token source is the job's OIDC token.
+    const creds = path.join(w.workspace, 'gha-creds-5c1e0d2b.json')
+    const run = await w.run(
+      w.labeledEvent('orchestrator'),
+      {
+        anthropic_api_key: '',
+        use_vertex: 'true',
+        cloud_ml_region: 'us-east5',
+        anthropic_vertex_project_id: 'acme-ml',
+        google_access_token: 'ya29.token-for-the-proxy'
+      },
+      { GOOGLE_APPLICATION_CREDENTIALS: creds },
+      {
+        beforeSpawn: () =>
+          fs.writeFileSync(creds, JSON.stringify({ type: 'external_account', credential_source: { url: 'https://x' } }))
+      }
+    )
+    expect(run.exitCode).toBe(1)
+    expect(run.outputs.status).toBe('failed')
+    const failure = [...w.gh.state.comments.values()].map(c => c.body).at(-1) ?? ''
+    expect(failure).toContain('a credentials file is in the workspace (gha-creds-5c1e0d2b.json)')
+    expect(failure).toContain('create_credentials_file: false')
+    expect(w.sb.model.http).toEqual([])
   })
 
   it('names the missing piece on the issue and in the log before any model request', async () => {

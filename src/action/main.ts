@@ -14,6 +14,7 @@ import { canWrite } from '../github/permissions.js'
 import { neutralize, phaseTable, shortReason } from './render/markdown.js'
 import { withoutPersistedCredentials } from './branch.js'
 import { assertCheckout } from './checkout.js'
+import { assertNoCredentialFiles } from './credential-files.js'
 import { resolveClaude, verifyClaude } from './claude-install.js'
 import { cancelPlan } from './flows/cancel.js'
 import { fixFailedChecks } from './flows/check-fix.js'
@@ -168,6 +169,7 @@ export async function run(): Promise<void> {
       }
       s.accepted = true
       await assertCheckout(ctx.workspace)
+      assertNoCredentialFiles(ctx.workspace, process.env)
       out = await withoutPersistedCredentials(ctx.workspace, () =>
         dispatch(s, route as Exclude<Route, { kind: 'ignored' | 'closed' }>)
       )
