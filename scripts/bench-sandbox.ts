@@ -12,6 +12,7 @@ import http from 'node:http'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { buildClaudeEnv } from '../src/claude/env.js'
+import { CLI_HINTS, resolveProvider } from '../src/claude/providers.js'
 import { runClaude } from '../src/claude/runner.js'
 import { startCredentialProxy } from '../src/sandbox/credential-proxy.js'
 import { startClaudeHost } from '../src/sandbox/claude-host.js'
@@ -29,7 +30,9 @@ const median = (xs: number[]): number => {
 const fmt = (ms: number): string => `${ms.toFixed(ms < 10 ? 2 : 0)} ms`
 
 const sb = await createSandbox({ rules: [{ name: 'any', match: () => true, replies: () => ({ text: 'ok' }) }] })
-const baseEnv = buildClaudeEnv({ ...sb.env(), CLAUDE_CODE_MAX_RETRIES: '1' })
+const provider = resolveProvider(sb.env(), { requireCredential: true, hints: CLI_HINTS })
+const bareEnv = buildClaudeEnv({ ...sb.env(), CLAUDE_CODE_MAX_RETRIES: '1' })
+const baseEnv = { ...bareEnv, ...provider.direct }
 const args = ['--permission-mode', 'dontAsk', '--tools', 'Read']
 
 async function phase(host?: Awaited<ReturnType<typeof startClaudeHost>>): Promise<number> {
@@ -57,7 +60,8 @@ const startHost = async () => {
     runtimeDir: findRuntimePackage([REPO_ROOT]),
     workspace: sb.repoDir,
     claudePath: CLAUDE_BIN,
-    env: baseEnv,
+    env: bareEnv,
+    provider,
     allowedDomains: DEFAULT_ALLOWED_DOMAINS,
     denyRead: []
   })

@@ -15,7 +15,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { execa } from 'execa'
 import { createWorld, node24Path, type World } from '../test/support/action-harness.js'
-import { standardRules } from '../test/support/phase-scripts.js'
+import { implementStoppedByBudget, standardRules } from '../test/support/phase-scripts.js'
 import { REPO_ROOT } from '../test/support/sandbox.js'
 
 interface RunMeasure {
@@ -70,14 +70,22 @@ function ownPrompt(req: World['sb']['model']['requests'][number]): string {
   return texts[texts.length - 1] ?? ''
 }
 
-async function measure(w: World, run: () => ReturnType<World['run']>, task: string, log: string): Promise<RunMeasure> {
+async function measure(
+  w: World,
+  run: () => ReturnType<World['run']>,
+  task: string,
+  log: string,
+  /** The run is meant to fail (a budget stop, to be resumed). */
+  fails = false
+): Promise<RunMeasure> {
   const logStart = w.gh.log.length
   const modelStart = w.sb.model.requests.length
   const claudeStart = claudeMsSince(log, 0).lines
   const result = await run()
   const t0 = result.spawnedAt
   const wallMs = Date.now() - t0
-  if (result.exitCode !== 0) throw new Error(`the action failed:\n${result.stdout}\n${result.stderr}`)
+  if ((result.exitCode !== 0) !== fails)
+    throw new Error(`the action ${fails ? 'did not fail' : 'failed'}:\n${result.stdout}\n${result.stderr}`)
   const entries = w.gh.log.slice(logStart)
   const byEndpoint: Record<string, number> = {}
   for (const e of entries) byEndpoint[e.operation] = (byEndpoint[e.operation] ?? 0) + 1
@@ -121,11 +129,26 @@ function stats(values: number[]): { median: number; min: number; max: number } {
 
 const fmt = (s: { median: number; min: number; max: number }, unit = '') => `${s.median}${unit} (${s.min}–${s.max})`
 
+/** Two runs' model traffic as one (a fresh run is its plan run and its approve run). */
+function merge(a: RunMeasure, b: RunMeasure): RunMeasure {
+  return { ...a, phases: { ...a.phases, ...b.phases } }
+}
+
+function resumeRows(fresh: RunMeasure[], stopped: RunMeasure[], resumed: RunMeasure[]): string[] {
+  const requests = (ms: RunMeasure[], phase: string) => stats(ms.map(m => m.phases[phase]?.requests ?? 0)).median
+  return ['index', 'research', 'plan', 'implement', 'review'].map(
+    p => `| ${p} | ${requests(fresh, p)} | ${requests(stopped, p)} | ${requests(resumed, p)} |`
+  )
+}
+
 async function main(): Promise<void> {
   node24Path()
   const plan: RunMeasure[] = []
   const approve: RunMeasure[] = []
   const reuse: RunMeasure[] = []
+  /** The same issue, its /approve stopped by the budget mid-implement, then /resume. */
+  const stopped: RunMeasure[] = []
+  const resumed: RunMeasure[] = []
   for (let i = 0; i < RUNS; i++) {
     const w = await createWorld()
     try {
@@ -152,10 +175,26 @@ async function main(): Promise<void> {
       reuse.push(
         await measure(w, () => w.run(event, inputs), `Issue #${second.number}: ${second.title}\n\n${second.body}`, log)
       )
-      process.stderr.write(`run ${i + 1}/${RUNS} done\n`)
     } finally {
       await w.close()
     }
+    const r = await createWorld()
+    try {
+      r.sb.model.setRules(standardRules(r.workspace, { implement: implementStoppedByBudget(r.workspace) }))
+      const log = path.join(r.sb.root, 'claude-times.log')
+      const claude = shim(r.sb.root, path.join(REPO_ROOT, 'node_modules', '.bin', 'claude'), log)
+      const inputs = { claude_path: claude, sandbox: 'off' }
+      const issue = r.gh.state.issues.get(r.issue.number)!
+      const task = `Issue #${issue.number}: ${issue.title}\n\n${issue.body}`
+      await measure(r, () => r.run(r.labeledEvent('orchestrator'), inputs), task, log)
+      stopped.push(
+        await measure(r, () => r.run(r.commentEvent('/approve'), { ...inputs, max_budget_usd: '0.5' }), task, log, true)
+      )
+      resumed.push(await measure(r, () => r.run(r.commentEvent('/resume'), inputs), task, log))
+    } finally {
+      await r.close()
+    }
+    process.stderr.write(`run ${i + 1}/${RUNS} done\n`)
   }
 
   const rows: string[] = []
@@ -223,7 +262,17 @@ async function main(): Promise<void> {
     '### Plan run with the index reused',
     '| phase | model requests | request bytes | added prompt bytes | input / output tokens |',
     '|---|---:|---:|---:|---|',
-    ...phaseRows(reuse)
+    ...phaseRows(reuse),
+    '',
+    '## A resumed run pays only for what was left (median model requests per phase)',
+    '',
+    "A fresh run is the label's plan run and `/approve`. In the resumed one, the same issue's `/approve`",
+    'is stopped by `max_budget_usd` in implement after it edited a file (the unfinished work is committed',
+    'and pushed), then `/resume` continues it: a new implement session told what is done, and the review.',
+    '',
+    '| phase | fresh run | stopped `/approve` | `/resume` |',
+    '|---|---:|---:|---:|',
+    ...resumeRows([...plan.map((m, i) => merge(m, approve[i] as RunMeasure))], stopped, resumed)
   ].join('\n')
   process.stdout.write(`${report}\n`)
   if (values.write) {

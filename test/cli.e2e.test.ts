@@ -492,6 +492,177 @@ describe('orchestrator CLI', () => {
     expect(inRepo()).toEqual([])
   })
 
+  it('keeps the work of an implement that timed out, and --resume finishes it with no model request for index, research or plan', async () => {
+    const allow = "import { LIMIT } from './rate-limit.js'\nexport const allow = (n) => n < LIMIT\n"
+    sb.model.setRules(
+      standardRules(sb.repoDir, {
+        implement: req => {
+          // The first session writes half the change and then hangs; the resumed one finishes it.
+          if (!req.firstUserText.includes('continues an earlier attempt')) {
+            return req.turn === 0
+              ? {
+                  text: 'Starting: the limit first, then allow().',
+                  tools: [
+                    write(sb.repoDir, 'src/rate-limit.js', 'export const LIMIT = 100\n'),
+                    { name: 'Bash', input: { command: 'sleep 60', description: 'wait' } }
+                  ]
+                }
+              : { text: 'still here' }
+          }
+          return req.turn === 0
+            ? { text: 'Finishing.', tools: [write(sb.repoDir, 'src/allow.js', allow)] }
+            : { text: 'Done: allow() uses the limit.' }
+        }
+      })
+    )
+    const stopped = await runCli(sb, ['--phase-timeout-minutes', '0.1', TASK])
+    expect(stopped.exitCode).toBe(1)
+    expect(stopped.result.failedPhase).toBe('implement')
+    const { runId, kept } = JSON.parse(stopped.stdout) as { runId: string; kept: { sha: string; ref: string } }
+    // The half-done change is still in the work tree, and kept as a commit on no branch; the user's branch is untouched.
+    expect(fs.readFileSync(path.join(sb.repoDir, 'src/rate-limit.js'), 'utf8')).toBe('export const LIMIT = 100\n')
+    expect(kept.ref).toBe(`refs/orchestrator/runs/${runId}`)
+    expect(sb.git('rev-parse', kept.ref)).toBe(kept.sha)
+    expect(sb.git('show', `${kept.sha}:src/rate-limit.js`)).toBe('export const LIMIT = 100')
+    expect(sb.git('log', '-1', '--format=%s', kept.sha)).toMatch(
+      new RegExp(
+        `^orchestrator: unfinished run ${runId} \\(stopped in implement: did not finish within the 6 seconds phase timeout`
+      )
+    )
+    expect(sb.git('log', '--format=%s', 'main')).toBe('initial')
+    expect(stopped.stderr).toContain(`Continue with: orchestrator --resume ${runId}`)
+
+    const before = sb.model.requests.length
+    const resumed = await runCli(sb, ['--resume', runId])
+    if (resumed.exitCode !== 0) throw new Error(resumed.stderr)
+    expect(resumed.result.status).toBe('completed')
+    // Only implement and review asked the model anything; the finished phases were reused as they were.
+    expect([...new Set(sb.model.requests.slice(before).map(r => r.rule))]).toEqual(['implement', 'review'])
+    expect(JSON.parse(resumed.stdout).resumed).toEqual({
+      runId,
+      from: 'implement',
+      reused: ['index', 'research', 'plan'],
+      attempt: 2
+    })
+    expect(resumed.result.phases.map(p => [p.name, p.status, p.reused ?? false, p.costUsd])).toEqual([
+      ['index', 'succeeded', true, 0],
+      ['research', 'succeeded', true, 0],
+      ['plan', 'succeeded', true, 0],
+      ['implement', 'succeeded', false, expect.any(Number)],
+      ['review', 'succeeded', false, expect.any(Number)]
+    ])
+    expect(resumed.result.planPath).toBe(stopped.result.phases[2]?.artifacts[0])
+    // The new implement session was told what the stopped one did: the diff so far and its last words.
+    const implement = sb.model.requests.slice(before).find(r => r.rule === 'implement')?.firstUserText ?? ''
+    expect(implement).toContain(
+      'This continues an earlier attempt that stopped (did not finish within the 6 seconds phase timeout'
+    )
+    expect(implement).toContain('+export const LIMIT = 100')
+    expect(implement).toContain('Starting: the limit first, then allow().')
+    expect(implement).toContain(resumed.result.planPath)
+    // The run's changes are measured from where it started, both attempts included.
+    expect(resumed.result.changedFiles).toEqual(['src/allow.js', 'src/rate-limit.js'])
+    const review = sb.model.requests.slice(before).find(r => r.rule === 'review')?.firstUserText ?? ''
+    expect(review).toContain('+export const LIMIT = 100')
+    expect(review).toContain('+export const allow')
+    expect(resumed.stderr).toContain(`resuming run ${runId} from implement (reused: index, research, plan)`)
+    expect(() => sb.git('rev-parse', '--verify', '-q', kept.ref)).toThrow()
+
+    // Nothing is left to resume, by id or by branch; a name that is neither says so. None of these starts Claude.
+    const afterResume = sb.model.requests.length
+    const cli = (...args: string[]) =>
+      execa('node', [BIN, '--cwd', sb.repoDir, ...args], { env: sb.env(), extendEnv: false, reject: false })
+    const again = await cli('--resume', runId)
+    expect(again.exitCode).toBe(2)
+    expect(again.stderr).toContain(`run ${runId} already finished (completed): there is nothing to resume`)
+    const byBranch = await cli('--resume', 'main')
+    expect(byBranch.exitCode).toBe(2)
+    expect(byBranch.stderr).toContain(`the latest run on branch main, ${runId}, already finished (completed)`)
+    const unknown = await cli('--resume', 'no-such-run')
+    expect(unknown.exitCode).toBe(2)
+    expect(unknown.stderr).toContain('no orchestrator run or branch named "no-such-run" in this repository')
+    expect(sb.model.requests.length).toBe(afterResume)
+  })
+
+  it('keeps an implement stopped by --max-turns, resumes it, and after a failed review resumes only the review', async () => {
+    const implement = (req: ModelRequest) => {
+      if (!req.firstUserText.includes('continues an earlier attempt')) {
+        // Three turns: with --max-turns 2 Claude Code stops after the edit and the check.
+        if (req.turn === 0)
+          return {
+            text: 'Adding the limit.',
+            tools: [write(sb.repoDir, 'src/rate-limit.js', 'export const LIMIT = 100\n')]
+          }
+        if (req.turn === 1)
+          return { text: 'Checking.', tools: [{ name: 'Bash', input: { command: 'npm test', description: 'test' } }] }
+        return { text: 'Done.' }
+      }
+      return req.turn === 0
+        ? { text: 'Finishing.', tools: [write(sb.repoDir, 'src/allow.js', 'export const allow = n => n < 100\n')] }
+        : { text: 'Done.' }
+    }
+    const brokenReview = (req: ModelRequest) =>
+      req.turn === 0
+        ? { text: 'Reviewing.', tools: [write(sb.repoDir, outputPathOf(req), '# Review\n')] }
+        : { text: 'Looks fine.' }
+    sb.model.setRules(standardRules(sb.repoDir, { implement, review: brokenReview }))
+    const stopped = await runCli(sb, ['--max-turns', '2', TASK])
+    expect(stopped.result.failedPhase).toBe('implement')
+    expect(phase(stopped.result, 'implement')?.error).toMatch(/^Claude Code stopped: Reached maximum number of turns/)
+    const { runId } = JSON.parse(stopped.stdout) as { runId: string }
+
+    // The resumed implement finishes; the review then fails (no structured findings): the run stops there.
+    const second = await runCli(sb, ['--resume', runId])
+    expect(second.result.failedPhase).toBe('review')
+    expect(second.result.phases.find(p => p.name === 'implement')).toMatchObject({ status: 'succeeded' })
+    expect(
+      sb.model.requests.find(r => r.rule === 'implement' && r.firstUserText.includes('continues an earlier attempt'))
+        ?.firstUserText
+    ).toContain('This continues an earlier attempt that stopped (Claude Code stopped: Reached maximum number of turns')
+
+    // Now only the review runs: implement is reused with its work in the tree.
+    sb.model.setRules(standardRules(sb.repoDir, { implement }))
+    const before = sb.model.requests.length
+    const third = await runCli(sb, ['--resume', 'main'])
+    if (third.exitCode !== 0) throw new Error(third.stderr)
+    expect([...new Set(sb.model.requests.slice(before).map(r => r.rule))]).toEqual(['review'])
+    expect(JSON.parse(third.stdout).resumed).toEqual({
+      runId,
+      from: 'review',
+      reused: ['index', 'research', 'plan', 'implement'],
+      attempt: 3
+    })
+    expect(third.result.changedFiles).toEqual(['src/allow.js', 'src/rate-limit.js'])
+    expect(third.stderr).toContain('✔ implement reused: its work from an earlier run is in the tree')
+  })
+
+  it('accepts a resumed implement that finds the stopped attempt already did everything', async () => {
+    const implement = (req: ModelRequest) => {
+      if (req.firstUserText.includes('continues an earlier attempt')) return { text: 'Everything is already in place.' }
+      if (req.turn === 0)
+        return {
+          text: 'Adding the limit.',
+          tools: [
+            write(sb.repoDir, 'src/rate-limit.js', 'export const LIMIT = 100\n'),
+            write(sb.repoDir, 'src/allow.js', 'export const allow = n => n < 100\n')
+          ]
+        }
+      if (req.turn === 1)
+        return { text: 'Checking.', tools: [{ name: 'Bash', input: { command: 'npm test', description: 'test' } }] }
+      return { text: 'Done.' }
+    }
+    sb.model.setRules(standardRules(sb.repoDir, { implement }))
+    const stopped = await runCli(sb, ['--max-turns', '2', TASK])
+    expect(stopped.result.failedPhase).toBe('implement')
+    const { runId } = JSON.parse(stopped.stdout) as { runId: string }
+
+    // The kept work is the run's change: a session with nothing left to do is not "changed nothing".
+    const resumed = await runCli(sb, ['--resume', runId])
+    if (resumed.exitCode !== 0) throw new Error(resumed.stderr)
+    expect(resumed.result.status).toBe('completed')
+    expect(resumed.result.changedFiles).toEqual(['src/allow.js', 'src/rate-limit.js'])
+  })
+
   it('fails the phase that exhausts --max-budget-usd and runs nothing after it', async () => {
     // Each scripted turn costs about $0.001; index needs two turns, research would need more than is left.
     sb.model.setRules(standardRules(sb.repoDir))

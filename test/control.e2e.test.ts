@@ -123,7 +123,7 @@ describe('the control protocol', () => {
     const run = await w.run(w.labeledEvent('orchestrator'), {}, { CLAUDE_CODE_MAX_RETRIES: '10' })
     expect(run.exitCode).toBe(1)
     const failure = [...w.gh.state.comments.values()].at(-1)?.body ?? ''
-    expect(failure).toContain('the Anthropic credential was rejected (HTTP 401)')
+    expect(failure).toContain('the model credential was rejected (HTTP 401)')
     expect(failure).toContain('check anthropic_api_key / claude_code_oauth_token')
     // Claude Code would have retried ten times with growing delays; it was stopped after the first.
     expect(run.stdout).toContain('↻ Anthropic API 401, retry 1 of 10')

@@ -5,7 +5,16 @@
  * flow rules, proved in process: test/unit/action/flow-rules.test.ts.)
  */
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals'
-import { documentPhase, standardRules, write } from './support/phase-scripts.js'
+import { execFileSync } from 'node:child_process'
+import path from 'node:path'
+import type { ModelRequest, Reply } from './support/model-server.js'
+import {
+  documentPhase,
+  implementStoppedByBudget,
+  reviewReplies,
+  standardRules,
+  write
+} from './support/phase-scripts.js'
 import { BOT, createWorld, githubProblems, node24Path, type World } from './support/action-harness.js'
 
 let w: World
@@ -45,10 +54,14 @@ describe('resilience', () => {
     )
   })
 
-  it('plans an issue of 65,000 Cyrillic characters and reviews a 50,000-character diff (prompts travel on stdin)', async () => {
+  it('plans an issue of 65,000 Cyrillic characters and reviews a 60,000-character diff (prompts travel on stdin)', async () => {
     const body = 'Ограничьте частоту запросов. '.repeat(2300).slice(0, 65000)
     w = await createWorld({ issueBody: body })
-    const big = Array.from({ length: 1000 }, (_, i) => `export const LIMIT_${i} = ${i} // ${'x'.repeat(16)}`).join('\n')
+    // 1,000 lines of 57 characters: with git's headers and the `+`s, a diff just under the 60,000 inlined at review.
+    const big = Array.from(
+      { length: 1000 },
+      (_, i) => `export const LIMIT_${String(i).padStart(3, '0')} = ${String(i).padStart(3, '0')} // ${'x'.repeat(25)}`
+    ).join('\n')
     w.sb.model.setRules(
       standardRules(w.workspace, {
         plan: documentPhase(w.workspace, () => '# Plan\n\n1. Add the limits.\n'),
@@ -66,6 +79,9 @@ describe('resilience', () => {
       'The change (diff against'
     )
     expect(review?.firstUserText).toContain('+export const LIMIT_999 = 999')
+    const diff = review?.firstUserText.match(/```diff\n([\s\S]*?)\n```/)?.[1] ?? ''
+    expect(diff.length).toBeGreaterThan(59000)
+    expect(diff.length).toBeLessThanOrEqual(60000)
     expect(statusComments()).toHaveLength(1)
     expect(statusComments()[0]?.body).toContain('✅')
   })
@@ -135,5 +151,106 @@ describe('resilience', () => {
     // Nothing left to resume.
     const again = await w.run(w.commentEvent('/resume'))
     expect(again.outputs.status).toBe('refused')
+  })
+
+  it('keeps the work of an implement phase stopped by max_budget_usd, says what it kept and cost, and /resume finishes it', async () => {
+    w = await createWorld()
+    w.sb.model.setRules(standardRules(w.workspace, { implement: implementStoppedByBudget(w.workspace) }))
+    const planned = await w.run(w.labeledEvent('orchestrator'))
+    expect(planned.outputs.status).toBe('awaiting-approval')
+    const branch = `orchestrator/issue-${w.issue.number}`
+    const stopped = await w.run(w.commentEvent('/approve'), { max_budget_usd: '0.5' })
+    expect(stopped.outputs.status).toBe('failed')
+    // Claude Code stopped on the budget at the expensive turn, without running what it asked for there.
+    expect(w.sb.model.requests.filter(r => r.rule === 'implement')).toHaveLength(2)
+    expect(w.originLog(branch)[0]).toMatch(
+      /^orchestrator: unfinished implement #\d+ \(stopped: Claude Code stopped because the budget was exhausted \(spent \$\d+\.\d{4}\)/
+    )
+    const unfinished = w.originHead(branch) as string
+    expect(execFileSync('git', ['show', `${unfinished}:src/rate-limit.js`], { cwd: w.origin, encoding: 'utf8' })).toBe(
+      'export const LIMIT = 100\n'
+    )
+    const failure = botComments().at(-1)?.body ?? ''
+    expect(failure).toContain('Claude Code stopped because the budget was exhausted')
+    expect(failure).toMatch(
+      /Kept the unfinished implementation as [0-9a-f]{7} on `orchestrator\/issue-\d+` \(1 file changed, \$\d+\.\d{4} spent\)\. Comment `\/resume` to go on from there/
+    )
+    expect(w.gh.state.pulls.size).toBe(0)
+    expect(statusComments().at(-1)?.body).toContain('❌')
+
+    const before = w.sb.model.requests.length
+    const resumed = await w.run(w.commentEvent('/resume'))
+    expect(resumed.outputs.status).toBe('pr-opened')
+    const spent = w.sb.model.requests.slice(before)
+    expect([...new Set(spent.map(r => r.rule))]).toEqual(['implement', 'review'])
+    const told = spent.find(r => r.rule === 'implement')?.firstUserText ?? ''
+    expect(told).toContain(
+      'continues an earlier attempt that stopped (Claude Code stopped because the budget was exhausted'
+    )
+    expect(told).toContain('+export const LIMIT = 100')
+    expect(told).toContain('Its last words before it stopped:\n> Now allow().')
+    const pr = [...w.gh.state.pulls.values()][0]
+    expect(pr?.draft).toBe(false)
+  })
+
+  it('two /approve at once end with one state label, one pull request, and a finished status comment per run', async () => {
+    w = await createWorld()
+    // Each run has its own checkout (two runners): Claude writes where its session runs.
+    const cwdOf = (req: ModelRequest) =>
+      `${req.system}\n${req.firstUserText}`.match(/Primary working directory: (\S+)/)?.[1] ?? w.workspace
+    const planRules = standardRules(w.workspace)
+    w.sb.model.setRules(
+      planRules.map(rule =>
+        rule.name === 'implement'
+          ? {
+              ...rule,
+              // Two different implementations (the second /approve asks for a window), so two different commits.
+              replies: (req: ModelRequest): Reply =>
+                req.turn === 0
+                  ? {
+                      text: 'Implementing.',
+                      tools: [
+                        write(
+                          cwdOf(req),
+                          'src/rate-limit.js',
+                          req.firstUserText.includes('sliding window')
+                            ? 'export const WINDOW_MS = 60000\n'
+                            : 'export const LIMIT = 100\n'
+                        )
+                      ]
+                    }
+                  : { text: 'Done.' }
+            }
+          : rule.name === 'review'
+            ? { ...rule, replies: req => (reviewReplies(cwdOf(req)) as (r: ModelRequest) => Reply)(req) }
+            : rule
+      )
+    )
+    const planned = await w.run(w.labeledEvent('orchestrator'))
+    expect(planned.outputs.status).toBe('awaiting-approval')
+    const first = w.commentEvent('/approve')
+    const second = w.commentEvent('/approve use a sliding window')
+    const statusBefore = statusComments().length
+    const runs = await Promise.all([
+      w.run(first, {}, {}, { checkout: path.join(w.sb.root, 'runner-a') }),
+      w.run(second, {}, {}, { checkout: path.join(w.sb.root, 'runner-b') })
+    ])
+    const outcomes = runs.map(r => r.outputs.status).sort()
+    // One of them opens the pull request; the other opens none (it finds the branch moved, or updates the same one).
+    expect(outcomes.filter(o => o === 'pr-opened')).toHaveLength(1)
+    expect(['failed', 'pr-updated', 'refused']).toContain(outcomes.find(o => o !== 'pr-opened'))
+    // A run that lost the race to push says so plainly, not with git's own words.
+    for (const r of runs.filter(r => r.outputs.status === 'failed'))
+      expect(r.stdout).toMatch(/changed on origin while the run worked; nothing was pushed/)
+    expect(w.gh.state.pulls.size).toBe(1)
+    const labels = (w.gh.state.issues.get(w.issue.number)?.labels ?? []).filter(l => l.startsWith('orchestrator:'))
+    expect(labels).toHaveLength(1)
+    // Every status comment a run opened ends with its outcome: nothing is left "running".
+    const opened = statusComments().slice(statusBefore)
+    expect(opened.length).toBe(runs.filter(r => r.outputs.status !== 'refused').length)
+    for (const c of opened) {
+      expect(c.body).toMatch(/\n\n(✅ Pull request #\d+ (opened|updated)|❌ Failed: .+)/)
+      expect(c.body).not.toContain('⏳')
+    }
   })
 })

@@ -1282,7 +1282,7 @@ function describeResultError(result) {
     }
 }
 function credentialRejected(status, detail = '') {
-    return `the Anthropic credential was rejected (HTTP ${status}${detail ? `: ${detail}` : ''}); check anthropic_api_key / claude_code_oauth_token`;
+    return `the model credential was rejected (HTTP ${status}${detail ? `: ${detail}` : ''}); check anthropic_api_key / claude_code_oauth_token, or the Bedrock, Vertex AI or Foundry credentials`;
 }
 async function runClaude(inv) {
     const args = [
@@ -1462,7 +1462,7 @@ async function runClaude(inv) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _claude_runner_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(483);
 /* harmony import */ var _report_cli_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(532);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(118);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(341);
 
 
 
@@ -1482,7 +1482,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 118:
+/***/ 341:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -10115,16 +10115,268 @@ function describeAnswerer(config) {
 
 // EXTERNAL MODULE: ./src/util/secret-env.ts
 var secret_env = __nccwpck_require__(700);
+;// CONCATENATED MODULE: ./src/claude/providers.ts
+const PROVIDER_LABELS = {
+    anthropic: 'the Anthropic API',
+    bedrock: 'Amazon Bedrock',
+    vertex: 'Google Vertex AI',
+    foundry: 'Microsoft Foundry'
+};
+class ProviderConfigError extends Error {
+}
+const ACTION_HINTS = {
+    AWS_REGION: 'set it with aws-actions/configure-aws-credentials or the aws_region input',
+    AWS_CREDENTIALS: 'aws-actions/configure-aws-credentials with role-to-assume sets them over OIDC; the job needs `id-token: write`',
+    CLOUD_ML_REGION: 'set it with the cloud_ml_region input, e.g. us-east5 or global',
+    ANTHROPIC_VERTEX_PROJECT_ID: 'set it with the anthropic_vertex_project_id input, or google-github-actions/auth with project_id',
+    GOOGLE_OAUTH_ACCESS_TOKEN: 'google-github-actions/auth with token_format: access_token, passed as google_access_token: ${{ steps.auth.outputs.access_token }}',
+    ANTHROPIC_FOUNDRY_RESOURCE: 'set the anthropic_foundry_resource or anthropic_foundry_base_url input',
+    ANTHROPIC_FOUNDRY_API_KEY: 'set the anthropic_foundry_api_key input from a secret',
+    ANTHROPIC: 'set anthropic_api_key, claude_code_oauth_token, or anthropic_auth_token with anthropic_base_url; or use_bedrock, use_vertex or use_foundry with their settings'
+};
+const CLI_HINTS = {
+    AWS_REGION: 'set it in the environment or in .env.claude',
+    AWS_CREDENTIALS: 'export them (e.g. `eval "$(aws configure export-credentials --format env)"`) or put them in .env.claude',
+    CLOUD_ML_REGION: 'set it in the environment or in .env.claude, e.g. us-east5 or global',
+    ANTHROPIC_VERTEX_PROJECT_ID: 'set it in the environment or in .env.claude',
+    GOOGLE_OAUTH_ACCESS_TOKEN: 'e.g. GOOGLE_OAUTH_ACCESS_TOKEN="$(gcloud auth print-access-token)"',
+    ANTHROPIC_FOUNDRY_RESOURCE: 'set ANTHROPIC_FOUNDRY_RESOURCE or ANTHROPIC_FOUNDRY_BASE_URL',
+    ANTHROPIC_FOUNDRY_API_KEY: 'set it in the environment or in .env.claude',
+    ANTHROPIC: 'set ANTHROPIC_API_KEY, CLAUDE_CODE_OAUTH_TOKEN or ANTHROPIC_AUTH_TOKEN'
+};
+/**
+ * Variables that select or reach a model provider, or hold a cloud credential.
+ * None passes from the job's environment to Claude: the provider puts back
+ * exactly what it needs.
+ */
+const PROVIDER_VARIABLE = /^(ANTHROPIC_\w+|AWS_\w+|CLAUDE_CODE_USE_\w+|CLAUDE_CODE_SKIP_\w*AUTH|CLAUDE_CODE_OAUTH_\w+|CLOUD_ML_REGION|VERTEX_REGION_\w+|GOOGLE_APPLICATION_CREDENTIALS|GOOGLE_GHA_CREDS_PATH|GOOGLE_OAUTH_ACCESS_TOKEN|CLOUDSDK_AUTH_\w+|AZURE_\w+)$/;
+/** Which model, not how to reach it: these still pass. */
+const MODEL_CHOICE = /^ANTHROPIC_(MODEL|SMALL_FAST_MODEL|DEFAULT_[A-Z]+_MODEL(_[A-Z_]+)?)$/;
+function isProviderVariable(name) {
+    return PROVIDER_VARIABLE.test(name) && !MODEL_CHOICE.test(name);
+}
+/** Claude Code's reading of a switch: `1`, `true`, `yes`, `on`. */
+function isOn(value) {
+    return /^(1|true|yes|on)$/i.test((value ?? '').trim());
+}
+function value(env, ...names) {
+    for (const name of names) {
+        const v = env[name]?.trim();
+        if (v)
+            return v;
+    }
+    return undefined;
+}
+function defined(vars) {
+    return Object.fromEntries(Object.entries(vars).filter((e) => Boolean(e[1])));
+}
+/** Every variable of `env` whose name matches: what Claude Code reads to find a credential itself. */
+function ambient(env, name) {
+    return defined(Object.fromEntries(Object.entries(env).filter(([k]) => name.test(k))));
+}
+function missing(what, key, hints) {
+    const hint = hints[key];
+    return new ProviderConfigError(`${what}${hint ? ` (${hint})` : ''}`);
+}
+function trimSlash(url) {
+    return url.replace(/\/+$/, '');
+}
+function anthropic(env, required, hints) {
+    const baseUrl = value(env, 'ANTHROPIC_BASE_URL');
+    const found = [
+        ['ANTHROPIC_API_KEY', 'api-key'],
+        ['CLAUDE_CODE_OAUTH_TOKEN', 'bearer'],
+        ['ANTHROPIC_AUTH_TOKEN', 'bearer']
+    ].find(([name]) => value(env, name));
+    if (!found && required)
+        throw missing('Claude Code has no model credential', 'ANTHROPIC', hints);
+    const secret = found ? value(env, found[0]) : undefined;
+    return {
+        name: 'anthropic',
+        upstream: baseUrl ?? 'https://api.anthropic.com',
+        credential: found && secret ? { kind: found[1], value: secret } : null,
+        direct: defined({ ANTHROPIC_BASE_URL: baseUrl, ...(found ? { [found[0]]: secret } : {}) }),
+        proxied: (url, standIn) => ({ ANTHROPIC_BASE_URL: url, ...(found ? { [found[0]]: standIn } : {}) }),
+        secrets: secret ? [secret] : []
+    };
+}
+function bedrock(env, required, hints) {
+    const region = value(env, 'AWS_REGION', 'AWS_DEFAULT_REGION');
+    if (!region)
+        throw missing('Bedrock needs AWS_REGION', 'AWS_REGION', hints);
+    const baseUrl = value(env, 'ANTHROPIC_BEDROCK_BASE_URL');
+    const bearer = value(env, 'AWS_BEARER_TOKEN_BEDROCK');
+    const keyId = value(env, 'AWS_ACCESS_KEY_ID');
+    const secretKey = value(env, 'AWS_SECRET_ACCESS_KEY');
+    const sessionToken = value(env, 'AWS_SESSION_TOKEN');
+    let credential = null;
+    if (bearer)
+        credential = { kind: 'bearer', value: bearer };
+    else if (keyId && secretKey)
+        credential = {
+            kind: 'aws-sigv4',
+            region,
+            credentials: { accessKeyId: keyId, secretAccessKey: secretKey, sessionToken }
+        };
+    else if (keyId || secretKey)
+        throw missing(`Bedrock needs ${keyId ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID'} with ${keyId ? 'AWS_ACCESS_KEY_ID' : 'AWS_SECRET_ACCESS_KEY'}`, 'AWS_CREDENTIALS', hints);
+    else if (required)
+        throw missing('Bedrock needs AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a Bedrock API key in AWS_BEARER_TOKEN_BEDROCK', 'AWS_CREDENTIALS', hints);
+    const common = { CLAUDE_CODE_USE_BEDROCK: '1', AWS_REGION: region };
+    const direct = credential
+        ? defined({
+            ...common,
+            ANTHROPIC_BEDROCK_BASE_URL: baseUrl,
+            AWS_BEARER_TOKEN_BEDROCK: bearer,
+            ...(bearer
+                ? {}
+                : { AWS_ACCESS_KEY_ID: keyId, AWS_SECRET_ACCESS_KEY: secretKey, AWS_SESSION_TOKEN: sessionToken })
+        })
+        : { ...ambient(env, /^AWS_/), ...defined({ ...common, ANTHROPIC_BEDROCK_BASE_URL: baseUrl }) };
+    return {
+        name: 'bedrock',
+        upstream: baseUrl ?? `https://bedrock-runtime.${region}.amazonaws.com`,
+        credential,
+        direct,
+        // Claude Code sends ANTHROPIC_AUTH_TOKEN as `Authorization: Bearer` when it skips its own signing.
+        proxied: (url, standIn) => ({
+            ...common,
+            CLAUDE_CODE_SKIP_BEDROCK_AUTH: '1',
+            ANTHROPIC_BEDROCK_BASE_URL: url,
+            ANTHROPIC_AUTH_TOKEN: standIn
+        }),
+        secrets: [bearer, secretKey, sessionToken].filter((s) => Boolean(s))
+    };
+}
+/** Vertex AI's regional endpoints, as Claude Code's SDK builds them. */
+function vertexEndpoint(region) {
+    if (region === 'global')
+        return 'https://aiplatform.googleapis.com/v1';
+    if (region === 'us' || region === 'eu')
+        return `https://aiplatform.${region}.rep.googleapis.com/v1`;
+    return `https://${region}-aiplatform.googleapis.com/v1`;
+}
+function vertex(env, required, hints) {
+    const region = value(env, 'CLOUD_ML_REGION');
+    if (!region)
+        throw missing('Vertex AI needs CLOUD_ML_REGION', 'CLOUD_ML_REGION', hints);
+    if (!/^[a-z0-9-]+$/.test(region))
+        throw new ProviderConfigError(`CLOUD_ML_REGION "${region}" is not a region name`);
+    // google-github-actions/auth exports the project under these names.
+    const project = value(env, 'ANTHROPIC_VERTEX_PROJECT_ID', 'GOOGLE_CLOUD_PROJECT', 'GCLOUD_PROJECT', 'CLOUDSDK_CORE_PROJECT');
+    if (!project)
+        throw missing('Vertex AI needs ANTHROPIC_VERTEX_PROJECT_ID', 'ANTHROPIC_VERTEX_PROJECT_ID', hints);
+    const baseUrl = value(env, 'ANTHROPIC_VERTEX_BASE_URL');
+    const token = value(env, 'GOOGLE_OAUTH_ACCESS_TOKEN');
+    if (!token && required)
+        throw missing('Vertex AI needs a Google access token (GOOGLE_OAUTH_ACCESS_TOKEN)', 'GOOGLE_OAUTH_ACCESS_TOKEN', hints);
+    const common = { CLAUDE_CODE_USE_VERTEX: '1', CLOUD_ML_REGION: region, ANTHROPIC_VERTEX_PROJECT_ID: project };
+    // Claude Code sends ANTHROPIC_AUTH_TOKEN as `Authorization: Bearer` when it skips Google's own sign-in.
+    const direct = token
+        ? defined({
+            ...common,
+            ANTHROPIC_VERTEX_BASE_URL: baseUrl,
+            CLAUDE_CODE_SKIP_VERTEX_AUTH: '1',
+            ANTHROPIC_AUTH_TOKEN: token
+        })
+        : defined({
+            ...common,
+            ANTHROPIC_VERTEX_BASE_URL: baseUrl,
+            GOOGLE_APPLICATION_CREDENTIALS: value(env, 'GOOGLE_APPLICATION_CREDENTIALS')
+        });
+    return {
+        name: 'vertex',
+        upstream: baseUrl ?? vertexEndpoint(region),
+        credential: token ? { kind: 'bearer', value: token } : null,
+        direct,
+        proxied: (url, standIn) => ({
+            ...common,
+            CLAUDE_CODE_SKIP_VERTEX_AUTH: '1',
+            ANTHROPIC_VERTEX_BASE_URL: url,
+            ANTHROPIC_AUTH_TOKEN: standIn
+        }),
+        secrets: token ? [token] : []
+    };
+}
+function foundry(env, required, hints) {
+    const resource = value(env, 'ANTHROPIC_FOUNDRY_RESOURCE');
+    const baseUrl = value(env, 'ANTHROPIC_FOUNDRY_BASE_URL');
+    if (!resource && !baseUrl)
+        throw missing('Foundry needs ANTHROPIC_FOUNDRY_RESOURCE or ANTHROPIC_FOUNDRY_BASE_URL', 'ANTHROPIC_FOUNDRY_RESOURCE', hints);
+    if (resource && !/^[A-Za-z0-9-]+$/.test(resource))
+        throw new ProviderConfigError(`ANTHROPIC_FOUNDRY_RESOURCE "${resource}" is not a resource name`);
+    const key = value(env, 'ANTHROPIC_FOUNDRY_API_KEY');
+    if (!key && required)
+        throw missing('Foundry needs ANTHROPIC_FOUNDRY_API_KEY (Microsoft Entra ID sign-in cannot be used from inside the sandbox)', 'ANTHROPIC_FOUNDRY_API_KEY', hints);
+    const where = baseUrl
+        ? { ANTHROPIC_FOUNDRY_BASE_URL: baseUrl }
+        : { ANTHROPIC_FOUNDRY_RESOURCE: resource };
+    return {
+        name: 'foundry',
+        upstream: baseUrl ?? `https://${resource}.services.ai.azure.com/anthropic`,
+        credential: key ? { kind: 'api-key', value: key } : null,
+        direct: key
+            ? { CLAUDE_CODE_USE_FOUNDRY: '1', ...where, ANTHROPIC_FOUNDRY_API_KEY: key }
+            : { ...ambient(env, /^AZURE_(?!OPENAI_)/), CLAUDE_CODE_USE_FOUNDRY: '1', ...where },
+        proxied: (url, standIn) => ({
+            CLAUDE_CODE_USE_FOUNDRY: '1',
+            ANTHROPIC_FOUNDRY_BASE_URL: url,
+            ANTHROPIC_FOUNDRY_API_KEY: standIn
+        }),
+        secrets: key ? [key] : []
+    };
+}
+const SWITCHES = [
+    ['CLAUDE_CODE_USE_BEDROCK', 'bedrock'],
+    ['CLAUDE_CODE_USE_VERTEX', 'vertex'],
+    ['CLAUDE_CODE_USE_FOUNDRY', 'foundry']
+];
+/**
+ * The provider the environment selects. `requireCredential`: the credential
+ * must be in the environment (the sandbox, where Claude Code cannot look for
+ * its own). Throws ProviderConfigError naming what is missing.
+ */
+function resolveProvider(env, opts) {
+    const on = SWITCHES.filter(([name]) => isOn(env[name]));
+    if (on.length > 1)
+        throw new ProviderConfigError(`${on.map(([n]) => n).join(' and ')} are both set: choose one provider (${on.map(([, p]) => PROVIDER_LABELS[p]).join(' or ')})`);
+    const name = on[0]?.[1] ?? 'anthropic';
+    const build = { anthropic, bedrock, vertex, foundry }[name];
+    const provider = build(env, opts.requireCredential, opts.hints);
+    if (!/^https?:\/\/[^/\s]+/.test(provider.upstream))
+        throw new ProviderConfigError(`${PROVIDER_LABELS[name]}: "${provider.upstream}" is not an http(s) URL`);
+    return { ...provider, upstream: trimSlash(provider.upstream) };
+}
+/** Secret values among the provider variables of an environment, whatever the provider: for masking early. */
+function providerSecrets(env) {
+    return [
+        'ANTHROPIC_API_KEY',
+        'CLAUDE_CODE_OAUTH_TOKEN',
+        'ANTHROPIC_AUTH_TOKEN',
+        'AWS_SECRET_ACCESS_KEY',
+        'AWS_SESSION_TOKEN',
+        'AWS_BEARER_TOKEN_BEDROCK',
+        'GOOGLE_OAUTH_ACCESS_TOKEN',
+        'ANTHROPIC_FOUNDRY_API_KEY'
+    ]
+        .map(name => env[name]?.trim())
+        .filter((v) => Boolean(v));
+}
+
 ;// CONCATENATED MODULE: ./src/claude/env.ts
 /**
  * The environment Claude Code runs with. Claude runs Bash, so anything in its
  * environment can end up in a file or a log: it gets what it needs to reach
  * its model and run the project's tools, never the second model's keys, the
- * GitHub token or the runner's file-command paths.
+ * GitHub token or the runner's file-command paths. Provider variables and
+ * cloud credentials in the job's environment do not pass either: the chosen
+ * provider (`providers.ts`) adds back exactly the ones it needs, as `extra`.
  */
 
+
 function buildClaudeEnv(base, extra = {}) {
-    const env = (0,secret_env/* withoutSecrets */.c)({ ...base, ...extra });
+    const kept = Object.fromEntries(Object.entries(base).filter(([name]) => !isProviderVariable(name)));
+    const env = (0,secret_env/* withoutSecrets */.c)({ ...kept, ...extra });
     // An unattended run has no use for telemetry, update checks or auto-updates.
     env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC ??= '1';
     env.DISABLE_AUTOUPDATER ??= '1';
@@ -10720,7 +10972,9 @@ function formatProgress(event, repoDir) {
             const stats = `${(r.durationMs / 1000).toFixed(1)}s, $${r.costUsd.toFixed(4)}, ${r.inputTokens}/${r.outputTokens} tokens`;
             const restored = restoredClause(r) ? `; ${restoredClause(r)}` : '';
             if (r.reused)
-                return `✔ ${r.name} reused from an earlier run → ${r.artifacts.join(', ')}`;
+                return r.artifacts.length
+                    ? `✔ ${r.name} reused from an earlier run → ${r.artifacts.join(', ')}`
+                    : `✔ ${r.name} reused: its work from an earlier run is in the tree`;
             if (r.status === 'succeeded') {
                 return `✔ ${r.name} (${stats})${r.artifacts.length ? ` → ${r.artifacts.join(', ')}` : ''}${restored}`;
             }
@@ -10814,6 +11068,7 @@ const BUILDERS = {
         '# Phase: implement the plan',
         quoteTask(ctx.task),
         inputList(ctx, ['plan']),
+        ctx.resumeNote ?? '',
         ctx.guidance
             ? `A maintainer approved the plan with this guidance:\n<guidance>\n${ctx.guidance}\n</guidance>`
             : '',
@@ -10869,6 +11124,8 @@ function commandArguments(phase, ctx) {
     const parts = [quoteTask(ctx.task)];
     if (inputs.length)
         parts.push(`Inputs: ${inputs.join(' ')}`);
+    if (ctx.resumeNote)
+        parts.push(ctx.resumeNote);
     if (ctx.guidance)
         parts.push(`Guidance: ${ctx.guidance.replace(/\s+/g, ' ').trim()}`);
     if (phase === 'review' && ctx.earlierFindings?.length)
@@ -11079,12 +11336,16 @@ async function runPhase(opts) {
         artifacts: [],
         questions: []
     };
+    let lastText = '';
     const fail = (error) => {
         sandboxRefusals();
         if (refused.length)
             result.refusals = [...new Set(refused)].slice(0, 20);
         result.status = 'failed';
         result.error = error;
+        // What it said last is what a resumed session is told it had got to.
+        if (lastText.trim())
+            result.lastText = lastText.trim().slice(0, 1000);
         result.durationMs = Date.now() - started;
         return { result };
     };
@@ -11222,8 +11483,10 @@ async function runPhase(opts) {
                         deniedPaths.add(p);
                 if (event.type === 'tool_use')
                     opts.emit({ type: 'tool', phase: spec.name, call: event.call });
-                else if (event.type === 'text')
+                else if (event.type === 'text') {
+                    lastText = event.text;
                     opts.emit({ type: 'text', phase: spec.name, text: event.text });
+                }
             }
         });
         toolCalls.push(...outcome.toolCalls);
@@ -11342,8 +11605,6 @@ async function runPhase(opts) {
     return { result, verdict, earlier, finalText };
 }
 
-// EXTERNAL MODULE: ./src/engine/types.ts
-var types = __nccwpck_require__(171);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(161);
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
@@ -11373,7 +11634,9 @@ const IDENTITY = {
 /** Everything but the phase documents, which are reported on their own. */
 const scope = (artifactsDir) => ['--', '.', `:(exclude)${artifactsDir}`];
 /** Runs `fn` with a copy of the user's index holding the whole work tree (untracked files included, ignored ones not). */
-async function withWorkTreeIndex(repoDir, artifactsDir, fn) {
+async function withWorkTreeIndex(repoDir, 
+/** Left out of the index (the phase documents), or null for the whole work tree. */
+artifactsDir, fn) {
     const gitDir = await (0,git/* git */.$Y)(repoDir, ['rev-parse', '--absolute-git-dir']);
     const scratch = external_node_fs_default().mkdtempSync(external_node_path_default().join(external_node_os_default().tmpdir(), 'orchestrator-index-'));
     const env = { GIT_INDEX_FILE: external_node_path_default().join(scratch, 'index') };
@@ -11381,7 +11644,7 @@ async function withWorkTreeIndex(repoDir, artifactsDir, fn) {
         // Starting from the user's index keeps its stat data: git re-hashes only what changed.
         if (external_node_fs_default().existsSync(external_node_path_default().join(gitDir, 'index')))
             external_node_fs_default().copyFileSync(external_node_path_default().join(gitDir, 'index'), env.GIT_INDEX_FILE);
-        await (0,git/* stageAll */.g9)(repoDir, scope(artifactsDir).slice(1), { env });
+        await (0,git/* stageAll */.g9)(repoDir, artifactsDir === null ? ['.'] : scope(artifactsDir).slice(1), { env });
         return await fn(env);
     }
     finally {
@@ -11405,6 +11668,17 @@ async function recordStartingPoint(repoDir, artifactsDir) {
         });
     });
 }
+/**
+ * The whole work tree (the phase documents too) as a commit on top of
+ * `parent`, on no branch: what a failed CLI run leaves, kept so nothing is lost
+ * whatever happens to the work tree afterwards.
+ */
+async function snapshotWorkTree(repoDir, parent, message) {
+    return withWorkTreeIndex(repoDir, null, async (env) => {
+        const tree = await (0,git/* git */.$Y)(repoDir, ['write-tree'], { env });
+        return (0,git/* git */.$Y)(repoDir, ['commit-tree', tree, '-p', parent, '-m', message], { env: { ...env, ...IDENTITY } });
+    });
+}
 /** What changed since `start` (committed or not, new files included), outside the artifacts folder. */
 async function changesSince(repoDir, start, artifactsDir) {
     return withWorkTreeIndex(repoDir, artifactsDir, async (env) => {
@@ -11423,6 +11697,47 @@ async function changesSince(repoDir, start, artifactsDir) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/engine/resume.ts
+/**
+ * Going on from an implement phase that stopped half-way (timeout, budget,
+ * turn limit, an error): the new session starts with the work already in the
+ * tree, and is told what it is (the diff so far and the stopped session's last
+ * words) so it finishes the plan instead of starting it again. The action
+ * (`/resume`) and the CLI (`--resume`) both come through here.
+ */
+
+/** Diffs larger than this are not inlined; the session is told to run git diff itself. */
+const MAX_RESUME_DIFF = 20000;
+/**
+ * What the resumed implement session is told, or null when the earlier attempt
+ * left nothing in the tree (then it simply starts again).
+ */
+async function resumeGuidance(repoDir, artifactsDir, attempt, redact = t => t) {
+    const change = await changesSince(repoDir, attempt.from, artifactsDir);
+    if (!change.files.length)
+        return null;
+    const from = attempt.from.slice(0, 12);
+    const files = change.files.length > 30 ? [...change.files.slice(0, 30), '…'] : change.files;
+    const kept = attempt.sha ? ` (kept as commit ${attempt.sha.slice(0, 12)})` : '';
+    const lines = [
+        `This continues an earlier attempt that stopped (${attempt.reason}). Its changes are already in the working tree${kept}: ` +
+            `${change.files.length} file${change.files.length === 1 ? '' : 's'} changed since ${from} (${files.join(', ')}).`
+    ];
+    if (change.diff.length <= MAX_RESUME_DIFF) {
+        lines.push(`The diff so far (against ${from}):\n\`\`\`diff\n${redact(change.diff)}\n\`\`\``);
+    }
+    else {
+        lines.push(`The diff so far is too long to show here: see it with \`git diff ${from}\`.`);
+    }
+    const said = attempt.summary?.trim();
+    if (said)
+        lines.push(`Its last words before it stopped:\n> ${redact(said).slice(0, 1000).replace(/\n/g, '\n> ')}`);
+    lines.push('Check what is done against the plan, then finish what is left; do not start over.');
+    return lines.join('\n\n');
+}
+
+// EXTERNAL MODULE: ./src/engine/types.ts
+var types = __nccwpck_require__(171);
 // EXTERNAL MODULE: ./node_modules/execa/index.js + 141 modules
 var execa = __nccwpck_require__(751);
 ;// CONCATENATED MODULE: ./src/engine/verify.ts
@@ -11502,6 +11817,7 @@ function verifyFeedback(command, round) {
 
 
 
+
 /** Diffs larger than this are not inlined into the review prompt; the reviewer runs git diff itself. */
 const MAX_INLINE_DIFF = 60000;
 function skipped(name) {
@@ -11517,6 +11833,11 @@ function skipped(name) {
         artifacts: [],
         questions: []
     };
+}
+/** The documents a reused phase hands on, or null when the phase runs: implement's work has none. */
+function reusedDocuments(reuse, name) {
+    const docs = reuse?.[name];
+    return docs && (docs.length || name === 'implement') ? docs : null;
 }
 async function runEngine(opts) {
     const started = Date.now();
@@ -11551,10 +11872,11 @@ async function runEngine(opts) {
             continue;
         }
         const spec = PHASE_SPECS[name];
-        if (!opts.reuse?.[name]?.length)
+        const reused = reusedDocuments(opts.reuse, name);
+        if (!reused)
             emit({ type: 'phase-start', phase: name, position: i + 1, total: requested.length });
         // The work tree as implement finds it: uncommitted edits already there are not the run's.
-        if (name === 'implement')
+        if (name === 'implement' && !reused)
             implementBase = await recordStartingPoint(opts.repoDir, opts.artifactsDir);
         const ctx = {
             task: opts.task,
@@ -11563,6 +11885,8 @@ async function runEngine(opts) {
             inputs: Object.fromEntries(spec.reads.filter(p => inputs[p]?.length).map(p => [p, inputs[p]])),
             guidance: opts.guidance?.[name]
         };
+        if (name === 'implement' && opts.resume && !reused)
+            ctx.resumeNote = (await resumeGuidance(opts.repoDir, opts.artifactsDir, opts.resume, redact)) ?? undefined;
         if (name === 'review' && verify) {
             const last = verify.rounds[verify.rounds.length - 1];
             ctx.verifyNote = verify.passed
@@ -11583,8 +11907,7 @@ async function runEngine(opts) {
             }
         }
         let out;
-        const reused = opts.reuse?.[name];
-        if (reused?.length) {
+        if (reused) {
             out = { result: { ...skipped(name), status: 'succeeded', reused: true, artifacts: reused } };
         }
         else if (opts.maxBudgetUsd !== undefined && opts.maxBudgetUsd - spent <= 0) {
@@ -11599,8 +11922,10 @@ async function runEngine(opts) {
         else {
             out = await run(spec, ctx);
             // Empty work is a failure, not a pull request: say so with Claude's own last words, and skip review.
-            if (name === 'implement' && out.result.status === 'succeeded' && implementBase) {
-                const change = await changesSince(opts.repoDir, implementBase, opts.artifactsDir);
+            // A resumed attempt's kept work counts: the session may find nothing left to do.
+            const emptyBase = opts.resume?.from ?? implementBase;
+            if (name === 'implement' && out.result.status === 'succeeded' && emptyBase) {
+                const change = await changesSince(opts.repoDir, emptyBase, opts.artifactsDir);
                 if (!change.files.length) {
                     const said = out.finalText?.trim().replace(/\s+/g, ' ').slice(0, 300);
                     out = {
@@ -11616,7 +11941,7 @@ async function runEngine(opts) {
         spent += out.result.costUsd;
         results.push(out.result);
         emit({ type: 'phase-end', phase: name, result: out.result });
-        const command = name === 'implement' && out.result.status === 'succeeded'
+        const command = name === 'implement' && out.result.status === 'succeeded' && !reused
             ? (opts.verifyCommand ?? declaredVerifyCommand(opts.repoDir))
             : null;
         if (command) {
@@ -11756,6 +12081,7 @@ const RULES = [
     ['budget', /budget was exhausted|budget of \$[\d.]+ is spent/i],
     // describeResultError (error_max_turns), with or without Claude Code's errors[].
     ['max-turns', /maximum number of turns/i],
+    // describeResultError and runClaude; a provider's missing setting (claude/providers.ts) is `config`.
     ['credential', /credential was rejected|no usable Anthropic credential/i],
     ['model-api', /Anthropic API error \d{3}/i],
     ['sandbox', /the sandbox (cannot start|needs|runtime)/i],
@@ -11774,7 +12100,7 @@ const RULES = [
     ],
     [
         'config',
-        /^Input [a-z_]+ |is not set: this step must run inside GitHub Actions|does not look like Claude Code|is not supported: this release needs|refusing to run .* inside the repository/i
+        /^Input [a-z_]+ |is not set: this step must run inside GitHub Actions|does not look like Claude Code|is not supported: this release needs|refusing to run .* inside the repository|\b(Bedrock|Vertex AI|Foundry) needs |Claude Code has no model credential|are both set: choose one provider|is not a (region|resource) name/i
     ],
     [
         'github-api',
@@ -11956,14 +12282,112 @@ var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+;// CONCATENATED MODULE: ./src/sandbox/sigv4.ts
+/**
+ * AWS Signature Version 4, for the credential proxy: Claude Code inside the
+ * sandbox sends Bedrock requests unsigned (CLAUDE_CODE_SKIP_BEDROCK_AUTH), and
+ * the proxy, which alone holds the AWS keys, signs each one on its way out.
+ * Written against node:crypto rather than the AWS SDK because the signer is
+ * forty lines and the SDK would bring hundreds of files into the bundle.
+ * The algorithm: https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
+ */
+
+const sha256 = (data) => external_node_crypto_default().createHash('sha256').update(data).digest('hex');
+const hmac = (key, data) => external_node_crypto_default().createHmac('sha256', key).update(data).digest();
+/** RFC 3986 encoding: everything but unreserved characters, as AWS wants it. */
+function sigv4_escape(value) {
+    return encodeURIComponent(value).replace(/[!'()*]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+function sigv4_decode(value) {
+    try {
+        return decodeURIComponent(value);
+    }
+    catch {
+        return value;
+    }
+}
+/** Every service but S3: dot segments and empty segments removed, then each segment encoded (again). */
+function canonicalPath(path) {
+    const segments = [];
+    for (const segment of path.split('/')) {
+        if (segment === '' || segment === '.')
+            continue;
+        if (segment === '..')
+            segments.pop();
+        else
+            segments.push(segment);
+    }
+    const trailing = segments.length > 0 && path.endsWith('/') ? '/' : '';
+    return `/${segments.map(sigv4_escape).join('/')}${trailing}`;
+}
+function canonicalQuery(query) {
+    return query
+        .split('&')
+        .filter(Boolean)
+        .map(pair => {
+        const at = pair.indexOf('=');
+        const key = at < 0 ? pair : pair.slice(0, at);
+        const value = at < 0 ? '' : pair.slice(at + 1);
+        return [sigv4_escape(sigv4_decode(key)), sigv4_escape(sigv4_decode(value))];
+    })
+        .sort(([ka, va], [kb, vb]) => (ka < kb ? -1 : ka > kb ? 1 : va < vb ? -1 : va > vb ? 1 : 0))
+        .map(([k, v]) => `${k}=${v}`)
+        .join('&');
+}
+/** The `YYYYMMDD'T'HHMMSS'Z'` stamp. */
+function amzDate(now) {
+    return now
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d{3}/, '');
+}
+function signSigV4(input) {
+    const stamp = amzDate(input.now ?? new Date());
+    const day = stamp.slice(0, 8);
+    const added = { 'x-amz-date': stamp };
+    if (input.credentials.sessionToken)
+        added['x-amz-security-token'] = input.credentials.sessionToken;
+    const all = new Map();
+    for (const [name, value] of Object.entries({ ...input.headers, host: input.host, ...added })) {
+        all.set(name.toLowerCase(), value.trim().replace(/\s+/g, ' '));
+    }
+    const names = [...all.keys()].sort();
+    const signedHeaders = names.join(';');
+    const canonicalRequest = [
+        input.method.toUpperCase(),
+        canonicalPath(input.path),
+        canonicalQuery(input.query ?? ''),
+        ...names.map(n => `${n}:${all.get(n)}`),
+        '',
+        signedHeaders,
+        sha256(input.body)
+    ].join('\n');
+    const scope = `${day}/${input.region}/${input.service}/aws4_request`;
+    const stringToSign = ['AWS4-HMAC-SHA256', stamp, scope, sha256(canonicalRequest)].join('\n');
+    const key = [input.region, input.service, 'aws4_request'].reduce((k, part) => hmac(k, part), hmac(`AWS4${input.credentials.secretAccessKey}`, day));
+    const signature = hmac(key, stringToSign).toString('hex');
+    return {
+        headers: {
+            ...added,
+            authorization: `AWS4-HMAC-SHA256 Credential=${input.credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`
+        },
+        canonicalRequest,
+        stringToSign,
+        signature
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/sandbox/credential-proxy.ts
 /**
  * The model credential never enters the sandbox: Claude Code talks to this
- * loopback proxy with a per-run dummy key, and the proxy, which runs in the
- * orchestrator's own process outside the sandbox, swaps in the real key on
- * the way to the model endpoint. A process inside the sandbox can read its
- * whole environment and still hold nothing worth stealing.
+ * loopback proxy with a per-run stand-in, and the proxy, which runs in the
+ * orchestrator's own process outside the sandbox, puts the real credential on
+ * each request on the way to the provider: an API key or bearer token swapped
+ * for the stand-in, or, for Amazon Bedrock, an AWS Signature Version 4 made
+ * with the keys only this process holds. A process inside the sandbox can read
+ * its whole environment and still hold nothing worth stealing.
  */
+
 
 
 
@@ -11979,7 +12403,10 @@ const DROPPED = new Set([
     'upgrade',
     'host',
     'x-api-key',
-    'authorization'
+    'authorization',
+    'x-amz-date',
+    'x-amz-security-token',
+    'x-amz-content-sha256'
 ]);
 function presented(req) {
     const key = req.headers['x-api-key'];
@@ -11993,44 +12420,66 @@ function sameSecret(a, b) {
     const y = Buffer.from(b);
     return x.length === y.length && external_node_crypto_default().timingSafeEqual(x, y);
 }
-async function startCredentialProxy(opts) {
-    const upstream = new URL(opts.upstream);
-    if (upstream.protocol !== 'http:' && upstream.protocol !== 'https:') {
-        throw new Error(`the Anthropic API URL must be http(s), got ${upstream.protocol}`);
+function readBody(req) {
+    return new Promise((resolve, reject) => {
+        const chunks = [];
+        req.on('data', (c) => chunks.push(c));
+        req.on('end', () => resolve(Buffer.concat(chunks)));
+        req.on('error', reject);
+    });
+}
+function parseUpstream(url) {
+    const u = new URL(url);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+        throw new Error(`the model endpoint must be http(s), got ${u.protocol}`);
     }
-    const prefix = upstream.pathname.replace(/\/+$/, '');
-    const client = upstream.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
+    return u;
+}
+async function startCredentialProxy(opts) {
+    const main = parseUpstream(opts.upstream);
     const dummy = `sk-ant-orchestrator-${external_node_crypto_default().randomBytes(18).toString('base64url')}`;
     let count = 0;
-    const server = external_node_http_default().createServer((req, res) => {
-        // Claude Code probes the base URL with a bare HEAD: answered here, it needs no credential.
-        if (req.method === 'HEAD') {
-            res.writeHead(200);
-            res.end();
-            return;
-        }
-        if (!sameSecret(presented(req), dummy)) {
-            res.writeHead(401, { 'content-type': 'application/json' });
-            res.end(JSON.stringify({ type: 'error', error: { type: 'authentication_error', message: 'unknown client' } }));
-            req.resume();
-            return;
-        }
-        count++;
+    const forward = async (req, res, upstream) => {
+        const prefix = upstream.pathname.replace(/\/+$/, '');
+        const path = `${prefix}${req.url ?? '/'}`;
         const headers = {};
         for (const [name, value] of Object.entries(req.headers))
             if (!DROPPED.has(name) && value !== undefined)
                 headers[name] = value;
         headers.host = upstream.host;
-        if (opts.credential.kind === 'api-key')
-            headers['x-api-key'] = opts.credential.value;
-        else
-            headers.authorization = `Bearer ${opts.credential.value}`;
+        const credential = opts.credential;
+        let body = null;
+        if (credential.kind === 'api-key')
+            headers['x-api-key'] = credential.value;
+        else if (credential.kind === 'bearer')
+            headers.authorization = `Bearer ${credential.value}`;
+        else {
+            // A signature covers the body: it is read whole (model requests are JSON of at most a few MB).
+            body = await readBody(req);
+            headers['content-length'] = String(body.length);
+            const at = path.indexOf('?');
+            const contentType = req.headers['content-type'];
+            const signed = signSigV4({
+                method: req.method ?? 'GET',
+                host: upstream.host,
+                path: at < 0 ? path : path.slice(0, at),
+                query: at < 0 ? '' : path.slice(at + 1),
+                headers: contentType ? { 'content-type': contentType } : {},
+                body,
+                region: credential.region,
+                service: 'bedrock',
+                credentials: credential.credentials
+            });
+            Object.assign(headers, signed.headers);
+        }
+        count++;
+        const client = upstream.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
         const out = client.request({
             protocol: upstream.protocol,
             hostname: upstream.hostname,
             port: upstream.port || undefined,
             method: req.method,
-            path: `${prefix}${req.url ?? '/'}`,
+            path,
             headers
         }, answer => {
             res.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -12045,8 +12494,30 @@ async function startCredentialProxy(opts) {
                 error: { type: 'api_error', message: `model endpoint unreachable: ${err.message}` }
             }));
         });
-        req.pipe(out);
         res.on('close', () => out.destroy());
+        if (body)
+            out.end(body);
+        else
+            req.pipe(out);
+    };
+    const server = external_node_http_default().createServer((req, res) => {
+        // Claude Code probes the base URL with a bare HEAD: answered here, it needs no credential.
+        if (req.method === 'HEAD') {
+            res.writeHead(200);
+            res.end();
+            return;
+        }
+        if (!sameSecret(presented(req), dummy)) {
+            res.writeHead(401, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ type: 'error', error: { type: 'authentication_error', message: 'unknown client' } }));
+            req.resume();
+            return;
+        }
+        forward(req, res, main).catch((err) => {
+            if (!res.headersSent)
+                res.writeHead(502, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ type: 'error', error: { type: 'api_error', message: err.message } }));
+        });
     });
     server.keepAliveTimeout = 5000;
     await new Promise((resolve, reject) => {
@@ -12258,16 +12729,6 @@ async function startRuntime(opts) {
 
 
 const SANDBOX_MODES = ['required', 'auto', 'off'];
-const CREDENTIAL_VARS = ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_AUTH_TOKEN'];
-function credentialOf(env) {
-    for (const variable of CREDENTIAL_VARS) {
-        const value = env[variable];
-        if (!value)
-            continue;
-        return { variable, credential: { kind: variable === 'ANTHROPIC_API_KEY' ? 'api-key' : 'oauth-token', value } };
-    }
-    return null;
-}
 /** The claude binary's own package folder: it must stay readable when it lives under a denied HOME. */
 function binaryRoot(claudePath) {
     const real = external_node_fs_default().realpathSync(claudePath);
@@ -12279,7 +12740,7 @@ function unconfined(opts, reason) {
     return {
         sandboxed: false,
         unconfinedReason: reason,
-        env: opts.env,
+        env: { ...opts.env, ...opts.provider.direct },
         launch: async (file, args) => ({ file, args }),
         afterCommand: () => undefined,
         blockedConnections: () => [],
@@ -12303,20 +12764,16 @@ async function startClaudeHost(opts) {
         external_node_fs_default().rmSync(root, { recursive: true, force: true });
     };
     try {
-        const found = credentialOf(opts.env);
         const env = { ...opts.env, HOME: home };
-        for (const v of CREDENTIAL_VARS)
-            delete env[v];
         let modelEndpoint = '';
-        if (found) {
+        if (opts.provider.credential) {
             // 127.0.0.2: the runtime sends 127.0.0.1 straight to the sandbox's own (empty) loopback.
             proxy = await startCredentialProxy({
-                upstream: opts.env.ANTHROPIC_BASE_URL || 'https://api.anthropic.com',
-                credential: found.credential,
+                upstream: opts.provider.upstream,
+                credential: opts.provider.credential,
                 host: '127.0.0.2'
             });
-            env[found.variable] = proxy.dummy;
-            env.ANTHROPIC_BASE_URL = proxy.url;
+            Object.assign(env, opts.provider.proxied(proxy.url, proxy.dummy));
             modelEndpoint = proxy.endpoint;
         }
         const realHome = opts.env.HOME ? [opts.env.HOME] : [];
@@ -12362,21 +12819,19 @@ const version_VERSION = '0.1.0';
  */
 
 
+
 /** Each is enough on its own for Claude Code to reach a model. */
-const CREDENTIAL_VARIABLES = [
+const CREDENTIAL_VARIABLES = (/* unused pure expression or super */ null && ([
     'ANTHROPIC_API_KEY',
     'CLAUDE_CODE_OAUTH_TOKEN',
     'ANTHROPIC_AUTH_TOKEN',
     'CLAUDE_CODE_USE_BEDROCK',
     'CLAUDE_CODE_USE_VERTEX',
     'CLAUDE_CODE_USE_FOUNDRY'
-];
+]));
 class MissingCredentialError extends Error {
 }
-/** The provider switches are flags: Claude Code reads `0` or `false` as off. */
-function isSet(value) {
-    return Boolean(value) && !/^(0|false|no|off)$/i.test(value ?? '');
-}
+const credentials_SWITCHES = ['CLAUDE_CODE_USE_BEDROCK', 'CLAUDE_CODE_USE_VERTEX', 'CLAUDE_CODE_USE_FOUNDRY'];
 const HOW_TO_SET = [
     'Set one of these in the environment or in .env.claude at the repository top level:',
     ...[
@@ -12384,7 +12839,8 @@ const HOW_TO_SET = [
         ['CLAUDE_CODE_OAUTH_TOKEN', 'a Claude subscription token (`claude setup-token`)'],
         ['ANTHROPIC_AUTH_TOKEN + ANTHROPIC_BASE_URL', 'a company gateway and its token'],
         ['CLAUDE_CODE_USE_BEDROCK=1', "Amazon Bedrock, with AWS's usual credentials"],
-        ['CLAUDE_CODE_USE_VERTEX=1', "Google Vertex AI, with Google Cloud's usual credentials"]
+        ['CLAUDE_CODE_USE_VERTEX=1', "Google Vertex AI, with Google Cloud's usual credentials"],
+        ['CLAUDE_CODE_USE_FOUNDRY=1', 'Microsoft Foundry, with ANTHROPIC_FOUNDRY_API_KEY']
     ].map(([name, what]) => `  ${name.padEnd(42)} ${what}`)
 ].join('\n');
 /**
@@ -12401,7 +12857,22 @@ function mayHaveLogin(env, platform = process.platform) {
 }
 /** Throws MissingCredentialError, naming the variables, when Claude Code would have no way to reach a model. */
 function assertModelCredential(env, opts) {
-    if (CREDENTIAL_VARIABLES.some(name => isSet(env[name])))
+    if (credentials_SWITCHES.some(name => isOn(env[name]))) {
+        // Unconfined, Claude Code finds a cloud credential itself (an AWS profile, gcloud's ADC);
+        // in the sandbox the credential proxy must hold it, so it has to be in the environment.
+        if (!opts.sandboxed)
+            return;
+        try {
+            resolveProvider(env, { requireCredential: true, hints: CLI_HINTS });
+            return;
+        }
+        catch (err) {
+            if (err instanceof ProviderConfigError)
+                throw new MissingCredentialError(err.message);
+            throw err;
+        }
+    }
+    if (['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_AUTH_TOKEN'].some(name => env[name]?.trim()))
         return;
     if (!opts.sandboxed && mayHaveLogin(env, opts.platform))
         return;
@@ -12509,12 +12980,15 @@ function splitArgs(input) {
 class UsageError extends Error {
 }
 const USAGE = `Usage: orchestrator [options] "task"
+       orchestrator --resume <run id | branch> [options] ["guidance"]
 
 Runs index → research → plan → implement → review with Claude Code in the current
 git repository. Progress goes to stderr; stdout carries only the result.
 
 Options:
   --no-implement               stop after the plan
+  --resume <run id | branch>   go on with a run that stopped (its id, or the branch it ran on):
+                               finished phases are reused, a half-done implement is continued
   --json                       print the result as JSON on stdout
   --cwd <dir>                  repository to work in (default: current directory)
   --artifacts-dir <dir>        where phase documents go (default: thoughts/shared)
@@ -12589,6 +13063,7 @@ function parseCli(argv, env, cwd) {
                 sandbox: { type: 'string' },
                 verify: { type: 'string' },
                 'allowed-domains': { type: 'string' },
+                resume: { type: 'string' },
                 help: { type: 'boolean', short: 'h' },
                 version: { type: 'boolean', short: 'v' }
             }
@@ -12603,7 +13078,13 @@ function parseCli(argv, env, cwd) {
     if (v.version)
         return { kind: 'version' };
     const task = parsed.positionals.join(' ').trim();
-    if (!task)
+    const resume = v.resume?.trim();
+    if (v.resume !== undefined && !resume)
+        throw new UsageError('--resume needs a run id or a branch name');
+    if (resume && (v['no-implement'] || v['artifacts-dir'] !== undefined)) {
+        throw new UsageError(`--resume goes on with the run's own phases and documents: drop ${v['no-implement'] ? '--no-implement' : '--artifacts-dir'}`);
+    }
+    if (!task && !resume)
         throw new UsageError('no task given: orchestrator "describe what to do"');
     const artifactsDir = normalizeArtifactsDir(v['artifacts-dir'] ?? 'thoughts/shared');
     if (!artifactsDir) {
@@ -12644,9 +13125,284 @@ function parseCli(argv, env, cwd) {
             claudeArgs,
             sandbox,
             ...(v.verify?.trim() ? { verify: v.verify.trim() } : {}),
-            allowedDomains
+            allowedDomains,
+            ...(resume ? { resume } : {})
         }
     };
+}
+
+;// CONCATENATED MODULE: ./src/cli/runs.ts
+/**
+ * The CLI's checkpoints: one file per run in `.git/orchestrator/runs/` (the
+ * common git directory, like the local ledger; never committed or pushed),
+ * written after every phase, so `orchestrator --resume <run | branch>` knows
+ * what finished and where the run's changes are measured from. A run that
+ * fails also keeps the work tree as a commit on no branch, held by
+ * `refs/orchestrator/runs/<id>` so git's garbage collection keeps it.
+ */
+
+
+
+
+
+const keptRef = (id) => `refs/orchestrator/runs/${id}`;
+async function runsDir(repoDir) {
+    const common = await (0,git/* git */.$Y)(repoDir, ['rev-parse', '--git-common-dir']);
+    return external_node_path_default().join(external_node_path_default().resolve(repoDir, common), 'orchestrator', 'runs');
+}
+/** Short enough to type, and checked against the runs already there. */
+function newRunId(taken) {
+    for (;;) {
+        const id = external_node_crypto_default().randomBytes(4).toString('hex');
+        if (!taken(id))
+            return id;
+    }
+}
+async function saveRun(repoDir, record) {
+    const dir = await runsDir(repoDir);
+    external_node_fs_default().mkdirSync(dir, { recursive: true });
+    const file = external_node_path_default().join(dir, `${record.id}.json`);
+    // Written whole, then renamed: a run interrupted mid-write leaves the previous checkpoint.
+    external_node_fs_default().writeFileSync(`${file}.tmp`, `${JSON.stringify({ ...record, updatedAt: new Date().toISOString() }, null, 2)}\n`);
+    external_node_fs_default().renameSync(`${file}.tmp`, file);
+}
+async function loadRuns(repoDir) {
+    const dir = await runsDir(repoDir);
+    if (!external_node_fs_default().existsSync(dir))
+        return [];
+    const runs = [];
+    for (const name of external_node_fs_default().readdirSync(dir).filter(n => n.endsWith('.json'))) {
+        try {
+            const r = JSON.parse(external_node_fs_default().readFileSync(external_node_path_default().join(dir, name), 'utf8'));
+            if (r.v === 1 && typeof r.id === 'string' && Array.isArray(r.phases))
+                runs.push(r);
+        }
+        catch {
+            // A file that is not a run record is not ours to judge.
+        }
+    }
+    return runs.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+}
+const finished = (r) => r.state === 'completed' || r.state === 'planned';
+function describe(r) {
+    const where = r.failedPhase ? `stopped in ${r.failedPhase}` : r.state;
+    return `${r.id} (${r.startedAt.slice(0, 16).replace('T', ' ')}, ${r.branch ? `branch ${r.branch}, ` : ''}${where})`;
+}
+/**
+ * The run `--resume <ref>` means: a run id (or a unique start of one), else the
+ * latest run started on the branch of that name. A finished run is an error:
+ * there is nothing left to do.
+ */
+function findRun(runs, ref) {
+    const byId = runs.filter(r => r.id === ref || (ref.length >= 4 && r.id.startsWith(ref)));
+    if (byId.length > 1)
+        return { error: `"${ref}" matches more than one run (${byId.map(r => r.id).join(', ')}); give more of the id` };
+    const onBranch = runs.filter(r => r.branch === ref);
+    const run = byId[0] ?? onBranch[0];
+    if (!run) {
+        const open = runs.filter(r => !finished(r)).slice(0, 5);
+        return {
+            error: `no orchestrator run or branch named "${ref}" in this repository` +
+                (open.length
+                    ? `; runs that can be resumed: ${open.map(describe).join(', ')}`
+                    : runs.length
+                        ? '; every run recorded here has finished'
+                        : '; no run was recorded here yet')
+        };
+    }
+    if (finished(run)) {
+        const which = byId[0] ? `run ${run.id}` : `the latest run on branch ${ref}, ${run.id},`;
+        return {
+            error: `${which} already finished (${run.state}): there is nothing to resume. Start a new run with orchestrator "task"`
+        };
+    }
+    return { run };
+}
+/** Where a run goes on: after the finished phases whose documents are all still there. */
+function resumePoint(run, exists) {
+    const reuse = {};
+    const missing = [];
+    for (const phase of types/* PHASES */.Z.filter(p => run.phases.includes(p))) {
+        const docs = run.done[phase];
+        const gone = docs?.filter(d => !exists(d)) ?? [];
+        if (!docs || gone.length) {
+            missing.push(...gone);
+            return { reuse, from: phase, missing };
+        }
+        reuse[phase] = docs;
+    }
+    // Every phase finished but the run is not marked so (it was stopped after its last phase): review again.
+    const last = run.phases[run.phases.length - 1];
+    delete reuse[last];
+    return { reuse, from: last, missing };
+}
+/** The record after an engine run: what finished, and how it ended. */
+function afterRun(record, result, keptSha) {
+    const done = { ...record.done };
+    for (const p of result.phases) {
+        if (p.status === 'succeeded')
+            done[p.name] = p.artifacts;
+    }
+    // A phase that failed this time is not done, whatever an earlier attempt said.
+    if (result.failedPhase)
+        delete done[result.failedPhase];
+    const failedImplement = result.phases.findLast(p => p.name === 'implement' && p.status === 'failed');
+    const next = {
+        ...record,
+        done,
+        state: result.status === 'failed' || result.status === 'awaiting-answer' ? 'failed' : result.status,
+        changedFiles: result.changedFiles
+    };
+    delete next.failedPhase;
+    delete next.error;
+    delete next.kept;
+    delete next.lastText;
+    if (result.failedPhase)
+        next.failedPhase = result.failedPhase;
+    if (result.error)
+        next.error = result.error;
+    if (keptSha)
+        next.kept = keptSha;
+    if (failedImplement?.lastText)
+        next.lastText = failedImplement.lastText;
+    return next;
+}
+
+;// CONCATENATED MODULE: ./src/cli/checkpoints.ts
+/**
+ * How the CLI keeps a run going across invocations: a fresh run is recorded
+ * before it starts and after every document phase; a run that fails keeps its
+ * work tree as a commit on no branch; `--resume` picks the run up where it
+ * stopped. The engine does the resuming itself (reused phases, and a
+ * half-done implement told what it left: engine/resume.ts), as for the action.
+ */
+
+
+
+
+
+
+/** A `--resume` that cannot go on: exit 2 with the reason, nothing run. */
+class ResumeError extends Error {
+}
+async function currentBranch(repoDir) {
+    return (0,git/* git */.$Y)(repoDir, ['symbolic-ref', '--short', '-q', 'HEAD']).catch(() => null);
+}
+const IMPLEMENT_AT = types/* PHASES */.Z.indexOf('implement');
+/** The run to start (a fresh one, or the one `--resume` names, checked): nothing is written yet. */
+async function prepareRun(repoDir, opts) {
+    const runs = await loadRuns(repoDir);
+    if (!opts.resume) {
+        const phases = opts.implement
+            ? ['index', 'research', 'plan', 'implement', 'review']
+            : ['index', 'research', 'plan'];
+        const record = {
+            v: 1,
+            id: newRunId(id => runs.some(r => r.id === id)),
+            task: opts.task,
+            branch: await currentBranch(repoDir),
+            startedAt: new Date().toISOString(),
+            updatedAt: '',
+            artifactsDir: opts.artifactsDir,
+            phases,
+            done: {},
+            state: 'running',
+            // Read-only phases change only documents, so the tree before index is the tree implement finds.
+            ...(opts.implement ? { startingPoint: await recordStartingPoint(repoDir, opts.artifactsDir) } : {}),
+            changedFiles: [],
+            attempts: 1
+        };
+        return {
+            record,
+            engine: { task: opts.task, phases, artifactsDir: opts.artifactsDir, reviewBase: record.startingPoint },
+            notes: []
+        };
+    }
+    const found = findRun(runs, opts.resume);
+    if ('error' in found)
+        throw new ResumeError(found.error);
+    const run = found.run;
+    const branch = await currentBranch(repoDir);
+    if (run.branch && branch !== run.branch) {
+        throw new ResumeError(`run ${run.id} ran on branch ${run.branch}, and ${branch ? `${branch} is` : 'a detached HEAD is'} checked out: switch back with \`git switch ${run.branch}\` and resume again`);
+    }
+    const point = resumePoint(run, rel => external_node_fs_default().existsSync(external_node_path_default().join(repoDir, rel)));
+    const notes = point.missing.length
+        ? [`  note: ${point.missing.join(', ')} from the earlier attempt is gone, so ${point.from} runs again`]
+        : [];
+    const implementRuns = run.phases.includes('implement') && types/* PHASES */.Z.indexOf(point.from) <= IMPLEMENT_AT;
+    if (run.startingPoint && run.changedFiles.length && types/* PHASES */.Z.indexOf(point.from) >= IMPLEMENT_AT) {
+        const now = await changesSince(repoDir, run.startingPoint, run.artifactsDir);
+        const lost = run.changedFiles.filter(f => !now.files.includes(f));
+        if (lost.length === run.changedFiles.length) {
+            const files = lost.slice(0, 10).join(' ');
+            throw new ResumeError(`the work run ${run.id} kept is no longer in the work tree (${lost.length} file${lost.length === 1 ? '' : 's'}: ${lost.slice(0, 5).join(', ')}). ` +
+                (run.kept
+                    ? `Put it back with \`git restore --source ${run.kept.slice(0, 12)} -- ${files}\`, then resume again`
+                    : 'Restore it, then resume again'));
+        }
+    }
+    const reason = (run.error ?? 'it was interrupted').replace(/^\w+ failed: /, '').slice(0, 300);
+    const record = { ...run, state: 'running', attempts: run.attempts + 1 };
+    return {
+        record,
+        engine: {
+            task: run.task,
+            phases: run.phases,
+            artifactsDir: run.artifactsDir,
+            reuse: point.reuse,
+            reviewBase: run.startingPoint,
+            ...(implementRuns && run.startingPoint
+                ? { resume: { from: run.startingPoint, reason, sha: run.kept, summary: run.lastText } }
+                : {}),
+            ...(opts.task ? { guidance: { implement: opts.task } } : {})
+        },
+        resumed: {
+            runId: run.id,
+            from: point.from,
+            reused: types/* PHASES */.Z.filter(p => point.reuse[p] !== undefined),
+            attempt: record.attempts
+        },
+        notes
+    };
+}
+/** The first checkpoint, just before the engine starts: an interrupted run can be resumed from here. */
+async function beginRun(repoDir, record) {
+    await saveRun(repoDir, record);
+}
+/** After each document phase: what finished is on disk before the next phase starts. */
+async function checkpointPhase(repoDir, record, result) {
+    if (result.status !== 'succeeded' || !['index', 'research', 'plan'].includes(result.name))
+        return;
+    record.done[result.name] = result.artifacts;
+    await saveRun(repoDir, record);
+}
+/** The run's last checkpoint; a failed run keeps its work tree as a commit on no branch. */
+async function finishRun(repoDir, record, result) {
+    const ref = keptRef(record.id);
+    let kept;
+    if (result.status === 'failed') {
+        const parent = record.startingPoint ?? (await (0,git/* headSha */.xF)(repoDir));
+        if (parent) {
+            const reason = (result.error ?? 'it failed').replace(/^\w+ failed: /, '').slice(0, 120);
+            const sha = await snapshotWorkTree(repoDir, parent, `orchestrator: unfinished run ${record.id} (stopped in ${result.failedPhase ?? 'a phase'}: ${reason})\n\n${record.task.slice(0, 500)}`);
+            await (0,git/* git */.$Y)(repoDir, ['update-ref', ref, sha]);
+            const files = result.changedFiles.length;
+            kept = {
+                sha,
+                ref,
+                note: `Kept: the work tree as ${sha.slice(0, 7)} (${ref}; ${files} file${files === 1 ? '' : 's'} changed, ` +
+                    `$${result.totals.costUsd.toFixed(4)} spent), and it stays in your work tree. ` +
+                    `Continue with: orchestrator --resume ${record.id}`
+            };
+        }
+    }
+    else {
+        await (0,git/* git */.$Y)(repoDir, ['update-ref', '-d', ref]).catch(() => undefined);
+    }
+    const next = afterRun(record, result, kept?.sha);
+    await saveRun(repoDir, next);
+    return { record: next, kept };
 }
 
 ;// CONCATENATED MODULE: ./src/cli/repository.ts
@@ -12694,7 +13450,7 @@ async function uncommittedNote(repoDir, artifactsDir) {
 /** The short human summary the CLI prints on stdout when --json is not given. */
 
 
-function renderSummary(result) {
+function renderSummary(result, run = {}) {
     const lines = [];
     const cost = `$${result.totals.costUsd.toFixed(4)}`;
     const time = `${(result.totals.durationMs / 1000).toFixed(1)}s`;
@@ -12704,6 +13460,14 @@ function renderSummary(result) {
         lines.push('Planned (implementation not run).');
     else
         lines.push('Completed.');
+    if (run.resumed) {
+        const r = run.resumed;
+        lines.push(`Resumed run ${r.runId} (attempt ${r.attempt}) from ${r.from}; reused without a model request: ${r.reused.length ? r.reused.join(', ') : 'nothing'}`);
+    }
+    else if (run.runId)
+        lines.push(`Run: ${run.runId}`);
+    if (run.kept)
+        lines.push(run.kept.note);
     if (result.planPath)
         lines.push(`Plan: ${result.planPath}`);
     if (result.reviewPath)
@@ -12756,6 +13520,8 @@ function renderSummary(result) {
 
 
 
+
+
 function localDate(now = new Date()) {
     const pad = (n) => String(n).padStart(2, '0');
     return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
@@ -12782,32 +13548,45 @@ async function main(argv, processEnv) {
         const answererConfig = detectAnswerer(env);
         const claudePath = locateClaude({ explicit: opts.claudePath, pathVar: env.PATH, cwd: repoDir });
         const sub = subfolderOf(repoDir, start);
-        err(`orchestrator ${version_VERSION}: ${opts.implement ? 'full run' : 'plan only'} in ${repoDir}${sub ? ` (the repository's top level; started in ${sub})` : ''}`);
+        const prepared = await prepareRun(repoDir, opts);
+        const { record, resumed } = prepared;
+        const implementing = prepared.engine.phases.includes('implement');
+        const what = resumed
+            ? `resuming run ${resumed.runId} from ${resumed.from}${resumed.reused.length ? ` (reused: ${resumed.reused.join(', ')})` : ''}`
+            : `${implementing ? 'full run' : 'plan only'} ${record.id}`;
+        err(`orchestrator ${version_VERSION}: ${what} in ${repoDir}${sub ? ` (the repository's top level; started in ${sub})` : ''}`);
         err(`  questions: ${describeAnswerer(answererConfig)}`);
-        const note = opts.implement ? await uncommittedNote(repoDir, opts.artifactsDir) : null;
+        for (const line of prepared.notes)
+            err(line);
+        const note = implementing && !resumed ? await uncommittedNote(repoDir, opts.artifactsDir) : null;
         if (note)
             err(`  note: ${note}`);
+        // Without the credential in the environment, unconfined Claude Code looks for its own (a login, a profile).
+        const provider = resolveProvider(env, { requireCredential: false, hints: CLI_HINTS });
         const host = await startClaudeHost({
             mode: opts.sandbox,
             runtimeDir: findRuntimePackage([external_node_path_default().dirname((0,external_node_url_.fileURLToPath)(import.meta.url))]),
             workspace: repoDir,
             claudePath,
             env: buildClaudeEnv(env),
+            provider,
             allowedDomains: opts.allowedDomains ?? DEFAULT_ALLOWED_DOMAINS,
             denyRead: [],
             warn: message => err(`  warning: ${message}`)
         });
         let result;
+        /** Checkpoint writes, in order; the run waits for them before it ends. */
+        let checkpoints = Promise.resolve();
         try {
             assertModelCredential(env, { sandboxed: host.sandboxed });
             if (host.sandboxed)
                 err('  sandbox: on (Claude sees the checkout, its own HOME and the allowed hosts)');
+            err(`  model: ${PROVIDER_LABELS[provider.name]}${host.sandboxed && provider.credential ? ' (through the credential proxy)' : ''}`);
+            await beginRun(repoDir, record);
             result = await runEngine({
-                task: opts.task,
+                ...prepared.engine,
                 repoDir,
-                artifactsDir: opts.artifactsDir,
-                phases: opts.implement ? ['index', 'research', 'plan', 'implement', 'review'] : ['index', 'research', 'plan'],
-                slug: slugify(opts.task),
+                slug: slugify(prepared.engine.task),
                 date: localDate(),
                 claude: {
                     path: claudePath,
@@ -12826,14 +13605,28 @@ async function main(argv, processEnv) {
                     const line = formatProgress(event, repoDir);
                     if (line)
                         err(line);
+                    if (event.type === 'phase-end')
+                        checkpoints = checkpoints.then(() => checkpointPhase(repoDir, record, event.result));
                 }
             });
+            await checkpoints;
         }
         finally {
             await host.close();
         }
+        const { kept } = await finishRun(repoDir, record, result);
+        if (kept)
+            err(`  ${kept.note}`);
         await recordCliRun(repoDir, result, env, err);
-        process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderSummary(result)}\n`);
+        const output = {
+            runId: record.id,
+            ...(resumed ? { resumed } : {}),
+            ...(kept ? { kept: { sha: kept.sha, ref: kept.ref } } : {}),
+            ...result
+        };
+        process.stdout.write(opts.json
+            ? `${JSON.stringify(output, null, 2)}\n`
+            : `${renderSummary(result, { runId: record.id, resumed, kept })}\n`);
         return result.status === 'failed' ? 1 : 0;
     }
     catch (e) {
@@ -12841,7 +13634,9 @@ async function main(argv, processEnv) {
             e instanceof ClaudeNotFoundError ||
             e instanceof AnswererConfigError ||
             e instanceof SandboxUnavailableError ||
-            e instanceof MissingCredentialError) {
+            e instanceof MissingCredentialError ||
+            e instanceof ProviderConfigError ||
+            e instanceof ResumeError) {
             err(`orchestrator: ${e.message}`);
             if (e instanceof UsageError)
                 err('Run orchestrator --help for usage.');

@@ -118,10 +118,13 @@ export class WorkBranch {
     try {
       await this.remote(['push', '--no-verify', '--porcelain'], [`HEAD:refs/heads/${this.branch}`])
     } catch (err) {
-      // --porcelain reports the rejection on stdout; the hint on stderr says the same in prose.
+      // --porcelain reports the rejection on stdout; the hint on stderr says the same in prose. A push
+      // racing another one to the same branch is refused by the remote's ref lock instead.
       if (
         err instanceof GitError &&
-        /\[rejected\]|non-fast-forward|fetch first|Updates were rejected/.test(`${err.stdout}\n${err.stderr}`)
+        /\[rejected\]|non-fast-forward|fetch first|Updates were rejected|cannot lock ref/.test(
+          `${err.stdout}\n${err.stderr}`
+        )
       ) {
         throw new BranchMovedError(
           `the branch ${this.branch} changed on origin while the run worked; nothing was pushed`

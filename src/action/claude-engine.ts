@@ -5,12 +5,11 @@
  * redaction. Session gets this as its `Engine`; tests give it a scripted one.
  */
 import { createAnswerer, withMaintainer, withRedaction } from '../answerer/answerer.js'
-import { buildClaudeEnv } from '../claude/env.js'
 import { runEngine, type EngineOptions } from '../engine/engine.js'
 import type { MaintainerAnswer, PhaseName, RunResult } from '../engine/types.js'
 import type { Inputs, RunnerContext } from './inputs.js'
 import { logProgress } from './progress-log.js'
-import { openClaudeHost } from './sandbox-host.js'
+import { actionProvider, openClaudeHost } from './sandbox-host.js'
 import type { SecretRegistry } from './secrets.js'
 import type { StatusComment } from './status.js'
 import { issueTask, sanitizeUntrusted } from './untrusted.js'
@@ -27,6 +26,7 @@ export interface EngineRequest {
   reuse?: EngineOptions['reuse']
   guidance?: EngineOptions['guidance']
   reviewBase?: EngineOptions['reviewBase']
+  resume?: EngineOptions['resume']
   answered?: MaintainerAnswer[]
   earlierFindings?: EngineOptions['earlierFindings']
   nextFindingId?: EngineOptions['nextFindingId']
@@ -46,13 +46,10 @@ export function claudeEngine(deps: {
   const { inputs: i, ctx, secrets } = deps
   const redact = (text: string) => secrets.redact(text)
   return async req => {
+    // Before anything is installed or started: a missing provider setting fails here, named.
+    const provider = actionProvider(i, ctx)
     const claudePath = await deps.resolveClaude()
-    const host = await openClaudeHost(
-      i,
-      ctx,
-      claudePath,
-      buildClaudeEnv(ctx.env, { ANTHROPIC_API_KEY: i.anthropicApiKey, CLAUDE_CODE_OAUTH_TOKEN: i.claudeCodeOauthToken })
-    )
+    const host = await openClaudeHost(i, ctx, claudePath, provider)
     if (!host.sandboxed) req.status.setUnconfined(host.unconfinedReason ?? 'sandbox: off')
     try {
       return await runEngine({
@@ -67,6 +64,7 @@ export function claudeEngine(deps: {
         inputs: req.inputs,
         reuse: req.reuse,
         reviewBase: req.reviewBase,
+        resume: req.resume,
         slug: req.slug,
         date: req.date,
         claude: { path: claudePath, env: host.env, host, model: i.model, extraArgs: i.claudeArgs },

@@ -47,6 +47,12 @@ export interface Inputs {
   ledger: boolean
   /** Add the ledger's report (tables and charts) to the job summary. */
   ledgerReport: boolean
+  /**
+   * The model provider's inputs as the Claude Code variables they stand for
+   * (`use_bedrock` → CLAUDE_CODE_USE_BEDROCK=1, `aws_region` → AWS_REGION…).
+   * They win over the job's environment; `claude/providers.ts` decides what is missing.
+   */
+  providerEnv: Record<string, string>
   // Red CI on the bot's pull requests (issue #13).
   /** A failed check_suite/workflow_run on the bot's pull request starts a fix run. */
   fixFailingChecks: boolean
@@ -81,8 +87,57 @@ const SECRET_INPUTS = [
   'anthropic_api_key',
   'claude_code_oauth_token',
   'openai_api_key',
-  'azure_openai_api_key'
+  'azure_openai_api_key',
+  'anthropic_auth_token',
+  'google_access_token',
+  'anthropic_foundry_api_key'
 ] as const
+
+/** Model provider inputs and the Claude Code variable each sets. */
+const PROVIDER_INPUTS: ReadonlyArray<[input: string, variable: string]> = [
+  ['anthropic_api_key', 'ANTHROPIC_API_KEY'],
+  ['claude_code_oauth_token', 'CLAUDE_CODE_OAUTH_TOKEN'],
+  ['anthropic_auth_token', 'ANTHROPIC_AUTH_TOKEN'],
+  ['anthropic_base_url', 'ANTHROPIC_BASE_URL'],
+  ['aws_region', 'AWS_REGION'],
+  ['anthropic_bedrock_base_url', 'ANTHROPIC_BEDROCK_BASE_URL'],
+  ['cloud_ml_region', 'CLOUD_ML_REGION'],
+  ['anthropic_vertex_project_id', 'ANTHROPIC_VERTEX_PROJECT_ID'],
+  ['anthropic_vertex_base_url', 'ANTHROPIC_VERTEX_BASE_URL'],
+  ['google_access_token', 'GOOGLE_OAUTH_ACCESS_TOKEN'],
+  ['anthropic_foundry_resource', 'ANTHROPIC_FOUNDRY_RESOURCE'],
+  ['anthropic_foundry_base_url', 'ANTHROPIC_FOUNDRY_BASE_URL'],
+  ['anthropic_foundry_api_key', 'ANTHROPIC_FOUNDRY_API_KEY']
+]
+
+const PROVIDER_SWITCHES: ReadonlyArray<[input: string, variable: string]> = [
+  ['use_bedrock', 'CLAUDE_CODE_USE_BEDROCK'],
+  ['use_vertex', 'CLAUDE_CODE_USE_VERTEX'],
+  ['use_foundry', 'CLAUDE_CODE_USE_FOUNDRY']
+]
+
+function providerEnv(read: Reader): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const [input, variable] of PROVIDER_INPUTS) {
+    const value = optional(read, input)
+    if (value) env[variable] = value
+  }
+  // `use_bedrock: false` turns off a CLAUDE_CODE_USE_BEDROCK the job's environment sets.
+  for (const [input, variable] of PROVIDER_SWITCHES) {
+    if (read(input).trim() !== '') env[variable] = bool(read, input, false) ? '1' : '0'
+  }
+  for (const input of [
+    'anthropic_base_url',
+    'anthropic_bedrock_base_url',
+    'anthropic_vertex_base_url',
+    'anthropic_foundry_base_url'
+  ]) {
+    const value = optional(read, input)
+    if (value && !/^https?:\/\/[^/\s]+/.test(value))
+      throw new InputError(`Input ${input} must be an http(s) URL, got "${value}"`)
+  }
+  return env
+}
 
 function optional(read: Reader, name: string): string | undefined {
   const value = read(name).trim()
@@ -120,11 +175,6 @@ export function readInputs(read: Reader = n => core.getInput(n)): Inputs {
   if (!githubToken) throw new InputError('Input github_token is required (the default is ${{ github.token }})')
   const anthropicApiKey = optional(read, 'anthropic_api_key')
   const claudeCodeOauthToken = optional(read, 'claude_code_oauth_token')
-  if (!anthropicApiKey && !claudeCodeOauthToken) {
-    throw new InputError(
-      'Input anthropic_api_key or claude_code_oauth_token is required: add a repository secret and pass it, e.g. anthropic_api_key: ${{ secrets.ANTHROPIC_API_KEY }}'
-    )
-  }
   // The runner fills in action.yml's default, so an empty value was set on purpose.
   const triggerLabel = read('trigger_label').trim()
   if (!triggerLabel) throw new InputError('Input trigger_label must not be empty (the default is "orchestrator")')
@@ -217,6 +267,7 @@ export function readInputs(read: Reader = n => core.getInput(n)): Inputs {
     reuseIndex: bool(read, 'reuse_index', true),
     ledger: bool(read, 'ledger', true),
     ledgerReport: bool(read, 'ledger_report', false),
+    providerEnv: providerEnv(read),
     botLogin: read('bot_login').trim() || 'github-actions[bot]',
     commitAuthorName: authorMatch[1] as string,
     commitAuthorEmail: authorMatch[2] as string

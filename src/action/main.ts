@@ -7,6 +7,7 @@ import * as core from '@actions/core'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { providerSecrets } from '../claude/providers.js'
 import { createGitHubClient } from '../github/client.js'
 import { reactToComment } from '../github/comments.js'
 import { canWrite } from '../github/permissions.js'
@@ -14,6 +15,7 @@ import { phaseTable } from './render/markdown.js'
 import { withoutPersistedCredentials } from './branch.js'
 import { assertCheckout } from './checkout.js'
 import { claudeEngine } from './claude-engine.js'
+import { assertNoCredentialFiles } from './credential-files.js'
 import { resolveClaude, verifyClaude } from './claude-install.js'
 import { cancelPlan } from './flows/cancel.js'
 import { fixFailedChecks } from './flows/check-fix.js'
@@ -29,12 +31,12 @@ import { Session, type Outputs } from './session.js'
 
 const secrets = new SecretRegistry()
 
-function registerSecrets(inputs: Inputs): void {
+function registerSecrets(inputs: Inputs, ctx: RunnerContext): void {
   for (const value of [
     inputs.githubToken,
-    inputs.anthropicApiKey,
-    inputs.claudeCodeOauthToken,
-    inputs.answerer?.apiKey
+    inputs.answerer?.apiKey,
+    // The model credentials, from the inputs or the job's environment (aws-actions/configure-aws-credentials…).
+    ...providerSecrets({ ...ctx.env, ...inputs.providerEnv })
   ]) {
     secrets.add(value)
   }
@@ -102,7 +104,7 @@ export async function run(): Promise<void> {
   try {
     ctx = readRunnerContext()
     const inputs = readInputs()
-    registerSecrets(inputs)
+    registerSecrets(inputs, ctx)
     const payload = JSON.parse(fs.readFileSync(ctx.eventPath, 'utf8')) as Record<string, unknown>
     route = routeEvent(ctx.eventName, payload, inputs.triggerLabel, {
       fixFailingChecks: inputs.fixFailingChecks,
@@ -169,6 +171,7 @@ export async function run(): Promise<void> {
       }
       accepted = true
       await assertCheckout(ctx.workspace)
+      assertNoCredentialFiles(ctx.workspace, process.env)
       out = await withoutPersistedCredentials(ctx.workspace, () =>
         dispatch(s, route as Exclude<Route, { kind: 'ignored' | 'closed' }>)
       )

@@ -19,6 +19,10 @@ export interface Checkpoint {
   sha: string
   /** Why the run stopped, in a sentence. */
   reason: string
+  /** For `implement`: the commit the unfinished work started from (so the diff so far spans every attempt). */
+  from?: string
+  /** For `implement`: Claude's last words before it stopped. */
+  summary?: string
   /** For `pull-request`: what the pull request shows (trimmed to fit the marker). */
   result?: RunResult
 }

@@ -5,6 +5,8 @@
 import * as core from '@actions/core'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { buildClaudeEnv } from '../claude/env.js'
+import { ACTION_HINTS, PROVIDER_LABELS, resolveProvider, type Provider } from '../claude/providers.js'
 import { startClaudeHost, type ClaudeHost } from '../sandbox/claude-host.js'
 import { SandboxUnavailableError } from '../sandbox/runtime.js'
 import { resolveSandboxRuntime } from './claude-install.js'
@@ -16,16 +18,27 @@ function actionRoot(): string {
   return path.dirname(path.dirname(fileURLToPath(import.meta.url)))
 }
 
+/**
+ * The model provider the inputs and the job's environment select, with every
+ * piece it needs (ProviderConfigError naming the missing one otherwise): a
+ * runner has no `claude login`, so the credential must be there in either mode.
+ */
+export function actionProvider(inputs: Inputs, ctx: RunnerContext): Provider {
+  return resolveProvider({ ...ctx.env, ...inputs.providerEnv }, { requireCredential: true, hints: ACTION_HINTS })
+}
+
 export async function openClaudeHost(
   inputs: Inputs,
   ctx: RunnerContext,
   claudePath: string,
-  env: Record<string, string>
+  provider: Provider
 ): Promise<ClaudeHost> {
+  core.info(`Model provider: ${PROVIDER_LABELS[provider.name]} (${new URL(provider.upstream).host})`)
   const common = {
     workspace: ctx.workspace,
     claudePath,
-    env,
+    env: buildClaudeEnv(ctx.env),
+    provider,
     allowedDomains: inputs.allowedDomains,
     denyRead: [ctx.runnerTemp, ctx.actionPath, actionRoot()].filter((p): p is string => Boolean(p)),
     warn: (message: string) => core.warning(message)

@@ -127,7 +127,7 @@ export function describeResultError(result: ResultSummary): string {
 }
 
 function credentialRejected(status: number, detail = ''): string {
-  return `the Anthropic credential was rejected (HTTP ${status}${detail ? `: ${detail}` : ''}); check anthropic_api_key / claude_code_oauth_token`
+  return `the model credential was rejected (HTTP ${status}${detail ? `: ${detail}` : ''}); check anthropic_api_key / claude_code_oauth_token, or the Bedrock, Vertex AI or Foundry credentials`
 }
 
 export async function runClaude(inv: ClaudeInvocation): Promise<ClaudeOutcome> {

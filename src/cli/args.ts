@@ -25,15 +25,20 @@ export interface CliOptions {
   verify?: string
   /** Replaces the default registry list when given. */
   allowedDomains?: string[]
+  /** `--resume <run id | branch>`: go on with that run; `task` is then optional guidance for implement. */
+  resume?: string
 }
 
 export const USAGE = `Usage: orchestrator [options] "task"
+       orchestrator --resume <run id | branch> [options] ["guidance"]
 
 Runs index → research → plan → implement → review with Claude Code in the current
 git repository. Progress goes to stderr; stdout carries only the result.
 
 Options:
   --no-implement               stop after the plan
+  --resume <run id | branch>   go on with a run that stopped (its id, or the branch it ran on):
+                               finished phases are reused, a half-done implement is continued
   --json                       print the result as JSON on stdout
   --cwd <dir>                  repository to work in (default: current directory)
   --artifacts-dir <dir>        where phase documents go (default: thoughts/shared)
@@ -111,6 +116,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
         sandbox: { type: 'string' },
         verify: { type: 'string' },
         'allowed-domains': { type: 'string' },
+        resume: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' }
       }
@@ -122,7 +128,14 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   if (v.help) return { kind: 'help' }
   if (v.version) return { kind: 'version' }
   const task = parsed.positionals.join(' ').trim()
-  if (!task) throw new UsageError('no task given: orchestrator "describe what to do"')
+  const resume = v.resume?.trim()
+  if (v.resume !== undefined && !resume) throw new UsageError('--resume needs a run id or a branch name')
+  if (resume && (v['no-implement'] || v['artifacts-dir'] !== undefined)) {
+    throw new UsageError(
+      `--resume goes on with the run's own phases and documents: drop ${v['no-implement'] ? '--no-implement' : '--artifacts-dir'}`
+    )
+  }
+  if (!task && !resume) throw new UsageError('no task given: orchestrator "describe what to do"')
   const artifactsDir = normalizeArtifactsDir(v['artifacts-dir'] ?? 'thoughts/shared')
   if (!artifactsDir) {
     throw new UsageError(`--artifacts-dir must be a relative path inside the repository, got "${v['artifacts-dir']}"`)
@@ -161,7 +174,8 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
       claudeArgs,
       sandbox,
       ...(v.verify?.trim() ? { verify: v.verify.trim() } : {}),
-      allowedDomains
+      allowedDomains,
+      ...(resume ? { resume } : {})
     }
   }
 }

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import { CLI_HINTS, isOn, ProviderConfigError, resolveProvider } from '../claude/providers.js'
 
 /** Each is enough on its own for Claude Code to reach a model. */
 export const CREDENTIAL_VARIABLES = [
@@ -18,10 +19,7 @@ export const CREDENTIAL_VARIABLES = [
 
 export class MissingCredentialError extends Error {}
 
-/** The provider switches are flags: Claude Code reads `0` or `false` as off. */
-function isSet(value: string | undefined): boolean {
-  return Boolean(value) && !/^(0|false|no|off)$/i.test(value ?? '')
-}
+const SWITCHES = ['CLAUDE_CODE_USE_BEDROCK', 'CLAUDE_CODE_USE_VERTEX', 'CLAUDE_CODE_USE_FOUNDRY']
 
 const HOW_TO_SET = [
   'Set one of these in the environment or in .env.claude at the repository top level:',
@@ -30,7 +28,8 @@ const HOW_TO_SET = [
     ['CLAUDE_CODE_OAUTH_TOKEN', 'a Claude subscription token (`claude setup-token`)'],
     ['ANTHROPIC_AUTH_TOKEN + ANTHROPIC_BASE_URL', 'a company gateway and its token'],
     ['CLAUDE_CODE_USE_BEDROCK=1', "Amazon Bedrock, with AWS's usual credentials"],
-    ['CLAUDE_CODE_USE_VERTEX=1', "Google Vertex AI, with Google Cloud's usual credentials"]
+    ['CLAUDE_CODE_USE_VERTEX=1', "Google Vertex AI, with Google Cloud's usual credentials"],
+    ['CLAUDE_CODE_USE_FOUNDRY=1', 'Microsoft Foundry, with ANTHROPIC_FOUNDRY_API_KEY']
   ].map(([name, what]) => `  ${(name as string).padEnd(42)} ${what}`)
 ].join('\n')
 
@@ -54,7 +53,19 @@ export function assertModelCredential(
   env: Record<string, string | undefined>,
   opts: { sandboxed: boolean; platform?: NodeJS.Platform }
 ): void {
-  if (CREDENTIAL_VARIABLES.some(name => isSet(env[name]))) return
+  if (SWITCHES.some(name => isOn(env[name]))) {
+    // Unconfined, Claude Code finds a cloud credential itself (an AWS profile, gcloud's ADC);
+    // in the sandbox the credential proxy must hold it, so it has to be in the environment.
+    if (!opts.sandboxed) return
+    try {
+      resolveProvider(env, { requireCredential: true, hints: CLI_HINTS })
+      return
+    } catch (err) {
+      if (err instanceof ProviderConfigError) throw new MissingCredentialError(err.message)
+      throw err
+    }
+  }
+  if (['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_AUTH_TOKEN'].some(name => env[name]?.trim())) return
   if (!opts.sandboxed && mayHaveLogin(env, opts.platform)) return
   const login = opts.sandboxed
     ? 'A `claude login` session is not used: in the sandbox Claude Code gets a throwaway HOME.'

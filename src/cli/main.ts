@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { createAnswerer } from '../answerer/answerer.js'
 import { AnswererConfigError, describeAnswerer, detectAnswerer } from '../answerer/config.js'
 import { buildClaudeEnv } from '../claude/env.js'
+import { CLI_HINTS, PROVIDER_LABELS, ProviderConfigError, resolveProvider } from '../claude/providers.js'
 import { ClaudeNotFoundError, locateClaude } from '../claude/locate.js'
 import { slugify } from '../engine/artifacts.js'
 import { runEngine } from '../engine/engine.js'
@@ -19,6 +20,7 @@ import { VERSION } from '../version.js'
 import { assertModelCredential, MissingCredentialError } from './credentials.js'
 import { loadEnvFile } from './env-file.js'
 import { parseCli, USAGE, UsageError } from './args.js'
+import { beginRun, checkpointPhase, finishRun, prepareRun, ResumeError } from './checkpoints.js'
 import { repositoryRoot, subfolderOf, uncommittedNote } from './repository.js'
 import { renderSummary } from './summary.js'
 
@@ -51,32 +53,46 @@ export async function main(argv: string[], processEnv: Record<string, string | u
     const answererConfig = detectAnswerer(env)
     const claudePath = locateClaude({ explicit: opts.claudePath, pathVar: env.PATH, cwd: repoDir })
     const sub = subfolderOf(repoDir, start)
+    const prepared = await prepareRun(repoDir, opts)
+    const { record, resumed } = prepared
+    const implementing = prepared.engine.phases.includes('implement')
+    const what = resumed
+      ? `resuming run ${resumed.runId} from ${resumed.from}${resumed.reused.length ? ` (reused: ${resumed.reused.join(', ')})` : ''}`
+      : `${implementing ? 'full run' : 'plan only'} ${record.id}`
     err(
-      `orchestrator ${VERSION}: ${opts.implement ? 'full run' : 'plan only'} in ${repoDir}${sub ? ` (the repository's top level; started in ${sub})` : ''}`
+      `orchestrator ${VERSION}: ${what} in ${repoDir}${sub ? ` (the repository's top level; started in ${sub})` : ''}`
     )
     err(`  questions: ${describeAnswerer(answererConfig)}`)
-    const note = opts.implement ? await uncommittedNote(repoDir, opts.artifactsDir) : null
+    for (const line of prepared.notes) err(line)
+    const note = implementing && !resumed ? await uncommittedNote(repoDir, opts.artifactsDir) : null
     if (note) err(`  note: ${note}`)
+    // Without the credential in the environment, unconfined Claude Code looks for its own (a login, a profile).
+    const provider = resolveProvider(env, { requireCredential: false, hints: CLI_HINTS })
     const host = await startClaudeHost({
       mode: opts.sandbox,
       runtimeDir: findRuntimePackage([path.dirname(fileURLToPath(import.meta.url))]),
       workspace: repoDir,
       claudePath,
       env: buildClaudeEnv(env),
+      provider,
       allowedDomains: opts.allowedDomains ?? DEFAULT_ALLOWED_DOMAINS,
       denyRead: [],
       warn: message => err(`  warning: ${message}`)
     })
     let result
+    /** Checkpoint writes, in order; the run waits for them before it ends. */
+    let checkpoints: Promise<void> = Promise.resolve()
     try {
       assertModelCredential(env, { sandboxed: host.sandboxed })
       if (host.sandboxed) err('  sandbox: on (Claude sees the checkout, its own HOME and the allowed hosts)')
+      err(
+        `  model: ${PROVIDER_LABELS[provider.name]}${host.sandboxed && provider.credential ? ' (through the credential proxy)' : ''}`
+      )
+      await beginRun(repoDir, record)
       result = await runEngine({
-        task: opts.task,
+        ...prepared.engine,
         repoDir,
-        artifactsDir: opts.artifactsDir,
-        phases: opts.implement ? ['index', 'research', 'plan', 'implement', 'review'] : ['index', 'research', 'plan'],
-        slug: slugify(opts.task),
+        slug: slugify(prepared.engine.task),
         date: localDate(),
         claude: {
           path: claudePath,
@@ -94,13 +110,28 @@ export async function main(argv: string[], processEnv: Record<string, string | u
         onProgress: event => {
           const line = formatProgress(event, repoDir)
           if (line) err(line)
+          if (event.type === 'phase-end')
+            checkpoints = checkpoints.then(() => checkpointPhase(repoDir, record, event.result))
         }
       })
+      await checkpoints
     } finally {
       await host.close()
     }
+    const { kept } = await finishRun(repoDir, record, result)
+    if (kept) err(`  ${kept.note}`)
     await recordCliRun(repoDir, result, env, err)
-    process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderSummary(result)}\n`)
+    const output = {
+      runId: record.id,
+      ...(resumed ? { resumed } : {}),
+      ...(kept ? { kept: { sha: kept.sha, ref: kept.ref } } : {}),
+      ...result
+    }
+    process.stdout.write(
+      opts.json
+        ? `${JSON.stringify(output, null, 2)}\n`
+        : `${renderSummary(result, { runId: record.id, resumed, kept })}\n`
+    )
     return result.status === 'failed' ? 1 : 0
   } catch (e) {
     if (
@@ -108,7 +139,9 @@ export async function main(argv: string[], processEnv: Record<string, string | u
       e instanceof ClaudeNotFoundError ||
       e instanceof AnswererConfigError ||
       e instanceof SandboxUnavailableError ||
-      e instanceof MissingCredentialError
+      e instanceof MissingCredentialError ||
+      e instanceof ProviderConfigError ||
+      e instanceof ResumeError
     ) {
       err(`orchestrator: ${e.message}`)
       if (e instanceof UsageError) err('Run orchestrator --help for usage.')

@@ -3,14 +3,22 @@ import { countBySeverity } from '../engine/findings.js'
 import { restoredClause } from '../engine/progress.js'
 import type { RunResult } from '../engine/types.js'
 import { duration, usd } from '../util/format.js'
+import type { Kept, Resumed } from './checkpoints.js'
 
-export function renderSummary(result: RunResult): string {
+export function renderSummary(result: RunResult, run: { runId?: string; resumed?: Resumed; kept?: Kept } = {}): string {
   const lines: string[] = []
   const cost = usd(result.totals.costUsd)
   const time = duration(result.totals.durationMs)
   if (result.status === 'failed') lines.push(`Failed: ${result.error ?? 'unknown error'}`)
   else if (result.status === 'planned') lines.push('Planned (implementation not run).')
   else lines.push('Completed.')
+  if (run.resumed) {
+    const r = run.resumed
+    lines.push(
+      `Resumed run ${r.runId} (attempt ${r.attempt}) from ${r.from}; reused without a model request: ${r.reused.length ? r.reused.join(', ') : 'nothing'}`
+    )
+  } else if (run.runId) lines.push(`Run: ${run.runId}`)
+  if (run.kept) lines.push(run.kept.note)
   if (result.planPath) lines.push(`Plan: ${result.planPath}`)
   if (result.reviewPath) lines.push(`Review: ${result.reviewPath}`)
   if (result.status === 'completed') {

@@ -10,6 +10,7 @@ import { runPhase, type ClaudeSettings } from './phase-runner.js'
 import { PHASE_SPECS, type PhaseSpec } from './phases.js'
 import type { ProgressEvent } from './progress.js'
 import type { PromptContext } from './prompts.js'
+import { resumeGuidance, type EarlierAttempt } from './resume.js'
 import {
   PHASES,
   type EarlierFinding,
@@ -36,10 +37,13 @@ export interface EngineOptions {
   /** Documents from an earlier run (e.g. the approved plan), by phase. */
   inputs?: Partial<Record<PhaseName, string[]>>
   /**
-   * Requested phases whose documents already exist (an index of the same tree):
+   * Requested phases whose documents already exist (an index of the same tree),
+   * or whose work is already in the tree (implement, with no documents):
    * reported as succeeded and reused, without starting Claude.
    */
   reuse?: Partial<Record<PhaseName, string[]>>
+  /** An implement attempt that stopped half-way: the new session is told what it left (engine/resume.ts). */
+  resume?: EarlierAttempt
   /** Used in document names: `2026-11-24-<slug>.md`. */
   slug: string
   date: string
@@ -70,6 +74,12 @@ export interface EngineOptions {
   earlierFindings?: Finding[]
   /** The number the next new finding gets (F<n>), so a fixed finding's id is never reused. */
   nextFindingId?: number
+}
+
+/** The artifacts a reused phase hands on, or null when the phase runs: implement's work has none. */
+function reusedArtifacts(reuse: EngineOptions['reuse'], name: PhaseName): string[] | null {
+  const paths = reuse?.[name]
+  return paths && (paths.length || name === 'implement') ? paths : null
 }
 
 export async function runEngine(opts: EngineOptions): Promise<RunResult> {
@@ -107,10 +117,10 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
       continue
     }
     const spec = PHASE_SPECS[name]
-    if (!opts.reuse?.[name]?.length)
-      emit({ type: 'phase-start', phase: name, position: i + 1, total: requested.length })
+    const reused = reusedArtifacts(opts.reuse, name)
+    if (!reused) emit({ type: 'phase-start', phase: name, position: i + 1, total: requested.length })
     // The work tree as implement finds it: uncommitted edits already there are not the run's.
-    if (name === 'implement') implementBase = await recordStartingPoint(opts.repoDir, opts.artifactsDir)
+    if (name === 'implement' && !reused) implementBase = await recordStartingPoint(opts.repoDir, opts.artifactsDir)
     const ctx: PromptContext = {
       task: opts.task,
       artifactsDir: opts.artifactsDir,
@@ -118,6 +128,8 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
       inputs: Object.fromEntries(spec.reads.filter(p => inputs[p]?.length).map(p => [p, inputs[p]])),
       guidance: opts.guidance?.[name]
     }
+    if (name === 'implement' && opts.resume && !reused)
+      ctx.resumeNote = (await resumeGuidance(opts.repoDir, opts.artifactsDir, opts.resume, redact)) ?? undefined
     if (name === 'review' && verify) {
       const last = verify.rounds[verify.rounds.length - 1]
       ctx.verifyNote = verify.passed
@@ -138,8 +150,7 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
       }
     }
     let out
-    const reused = opts.reuse?.[name]
-    if (reused?.length) {
+    if (reused) {
       out = { result: { ...emptyPhase(name, 'succeeded'), reused: true, artifacts: reused } }
     } else if (opts.maxBudgetUsd !== undefined && opts.maxBudgetUsd - spent <= 0) {
       out = {
@@ -151,8 +162,10 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
     } else {
       out = await run(spec, ctx)
       // Empty work is a failure, not a pull request: say so with Claude's own last words, and skip review.
-      if (name === 'implement' && out.result.status === 'succeeded' && implementBase) {
-        const change = await changesSince(opts.repoDir, implementBase, opts.artifactsDir)
+      // A resumed attempt's kept work counts: the session may find nothing left to do.
+      const emptyBase = opts.resume?.from ?? implementBase
+      if (name === 'implement' && out.result.status === 'succeeded' && emptyBase) {
+        const change = await changesSince(opts.repoDir, emptyBase, opts.artifactsDir)
         if (!change.files.length) {
           const said = out.finalText?.trim().replace(/\s+/g, ' ').slice(0, 300)
           out = {
@@ -169,7 +182,7 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
     results.push(out.result)
     emit({ type: 'phase-end', phase: name, result: out.result })
     const command =
-      name === 'implement' && out.result.status === 'succeeded'
+      name === 'implement' && out.result.status === 'succeeded' && !reused
         ? (opts.verifyCommand ?? declaredVerifyCommand(opts.repoDir))
         : null
     if (command) {

@@ -99,11 +99,14 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
   const started = Date.now()
   const deadline = started + opts.timeoutMs
   const result: PhaseResult = emptyPhase(spec.name, 'failed')
+  let lastText = ''
   const fail = (error: string): PhaseRunOutput => {
     sandboxRefusals()
     if (refused.length) result.refusals = [...new Set(refused)].slice(0, 20)
     result.status = 'failed'
     result.error = error
+    // What it said last is what a resumed session is told it had got to.
+    if (lastText.trim()) result.lastText = lastText.trim().slice(0, 1000)
     result.durationMs = Date.now() - started
     return { result }
   }
@@ -235,7 +238,10 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
         if (event.type === 'tool_result' && host?.sandboxed)
           for (const p of deniedWrites(event.content)) deniedPaths.add(p)
         if (event.type === 'tool_use') opts.emit({ type: 'tool', phase: spec.name, call: event.call })
-        else if (event.type === 'text') opts.emit({ type: 'text', phase: spec.name, text: event.text })
+        else if (event.type === 'text') {
+          lastText = event.text
+          opts.emit({ type: 'text', phase: spec.name, text: event.text })
+        }
       }
     })
     toolCalls.push(...outcome.toolCalls)

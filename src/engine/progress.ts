@@ -64,7 +64,10 @@ export function formatProgress(event: ProgressEvent, repoDir: string): string | 
       const r = event.result
       const stats = `${duration(r.durationMs)}, ${usd(r.costUsd)}, ${r.inputTokens}/${r.outputTokens} tokens`
       const restored = restoredClause(r) ? `; ${restoredClause(r)}` : ''
-      if (r.reused) return `✔ ${r.name} reused from an earlier run → ${r.artifacts.join(', ')}`
+      if (r.reused)
+        return r.artifacts.length
+          ? `✔ ${r.name} reused from an earlier run → ${r.artifacts.join(', ')}`
+          : `✔ ${r.name} reused: its work from an earlier run is in the tree`
       if (r.status === 'succeeded') {
         return `✔ ${r.name} (${stats})${r.artifacts.length ? ` → ${r.artifacts.join(', ')}` : ''}${restored}`
       }

@@ -14,6 +14,8 @@ export interface PromptContext {
   inputs: Partial<Record<PhaseName, string[]>>
   /** Extra guidance from a person (approval note, revision feedback). */
   guidance?: string
+  /** For implement: what an earlier attempt that stopped left in the tree (engine/resume.ts). */
+  resumeNote?: string
   /** For review: what the project's check said about the change. */
   verifyNote?: string
   /** For review: the commit the implementation started from, and the change. */
@@ -118,6 +120,7 @@ const BUILDERS: Record<PhaseName, (ctx: PromptContext) => string> = {
       '# Phase: implement the plan',
       quoteTask(ctx.task),
       inputList(ctx, ['plan']),
+      ctx.resumeNote ?? '',
       ctx.guidance
         ? `A maintainer approved the plan with this guidance:\n<guidance>\n${ctx.guidance}\n</guidance>`
         : '',
@@ -175,6 +178,7 @@ export function commandArguments(phase: PhaseName, ctx: PromptContext): string {
   const inputs = Object.values(ctx.inputs).flat()
   const parts = [quoteTask(ctx.task)]
   if (inputs.length) parts.push(`Inputs: ${inputs.join(' ')}`)
+  if (ctx.resumeNote) parts.push(ctx.resumeNote)
   if (ctx.guidance) parts.push(`Guidance: ${ctx.guidance.replace(/\s+/g, ' ').trim()}`)
   if (phase === 'review' && ctx.earlierFindings?.length)
     parts.push(`Earlier findings (mark each fixed or open):\n${earlierFindingLines(ctx.earlierFindings)}`)

@@ -28,7 +28,8 @@ const scope = (artifactsDir: string) => ['--', '.', `:(exclude)${artifactsDir}`]
 /** Runs `fn` with a copy of the user's index holding the whole work tree (untracked files included, ignored ones not). */
 async function withWorkTreeIndex<T>(
   repoDir: string,
-  artifactsDir: string,
+  /** Left out of the index (the phase documents), or null for the whole work tree. */
+  artifactsDir: string | null,
   fn: (env: Record<string, string>) => Promise<T>
 ): Promise<T> {
   const gitDir = await git(repoDir, ['rev-parse', '--absolute-git-dir'])
@@ -37,7 +38,7 @@ async function withWorkTreeIndex<T>(
   try {
     // Starting from the user's index keeps its stat data: git re-hashes only what changed.
     if (fs.existsSync(path.join(gitDir, 'index'))) fs.copyFileSync(path.join(gitDir, 'index'), env.GIT_INDEX_FILE)
-    await stageAll(repoDir, scope(artifactsDir).slice(1), { env })
+    await stageAll(repoDir, artifactsDir === null ? ['.'] : scope(artifactsDir).slice(1), { env })
     return await fn(env)
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true })
@@ -58,6 +59,18 @@ export async function recordStartingPoint(repoDir: string, artifactsDir: string)
     return git(repoDir, ['commit-tree', tree, ...(head ? ['-p', head] : []), '-m', message], {
       env: { ...env, ...IDENTITY }
     })
+  })
+}
+
+/**
+ * The whole work tree (the phase documents too) as a commit on top of
+ * `parent`, on no branch: what a failed CLI run leaves, kept so nothing is lost
+ * whatever happens to the work tree afterwards.
+ */
+export async function snapshotWorkTree(repoDir: string, parent: string, message: string): Promise<string> {
+  return withWorkTreeIndex(repoDir, null, async env => {
+    const tree = await git(repoDir, ['write-tree'], { env })
+    return git(repoDir, ['commit-tree', tree, '-p', parent, '-m', message], { env: { ...env, ...IDENTITY } })
   })
 }
 

@@ -82,6 +82,8 @@ export interface PhaseResult {
    */
   restored?: string[]
   error?: string
+  /** For a failed phase: Claude's last text before it stopped (at most 1,000 characters). */
+  lastText?: string
 }
 
 export type RunStatus = 'completed' | 'planned' | 'failed' | 'awaiting-answer'

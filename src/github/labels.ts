@@ -22,6 +22,23 @@ const FINAL = new Set<StateLabel>([
   'orchestrator:failed'
 ])
 
+/**
+ * When two runs end at the same moment, both final labels can land; each run
+ * then keeps the same one: what was achieved outranks what failed (a pull
+ * request opened by one run is not undone by the other's failure).
+ */
+const PRECEDENCE: StateLabel[] = [
+  'orchestrator:done',
+  'orchestrator:awaiting-approval',
+  'orchestrator:awaiting-answer',
+  'orchestrator:failed'
+]
+
+/** Of the final labels on the issue, the one every run agrees to keep. */
+export function winningLabel(names: string[]): StateLabel | null {
+  return PRECEDENCE.find(l => names.includes(l)) ?? null
+}
+
 export class IssueLabels {
   constructor(
     private readonly gh: GitHubClient,
@@ -43,17 +60,28 @@ export class IssueLabels {
       })
       this.current = data.map(l => l.name)
     }
-    for (const stale of this.current.filter(l => (STATE_LABELS as readonly string[]).includes(l) && l !== label)) {
+    await this.remove(this.current.filter(l => (STATE_LABELS as readonly string[]).includes(l) && l !== label))
+    if (label && !this.current.includes(label)) {
+      const { data } = await this.gh.rest.issues.addLabels({ ...this.repo, issue_number: this.issue, labels: [label] })
+      // GitHub answers with the issue's labels after the add: a final label another run added
+      // meanwhile shows here. The later of two adders always sees both, and keeps the winner.
+      this.current = data.map(l => l.name)
+      if (!this.current.includes(label)) this.current.push(label)
+      if (FINAL.has(label)) {
+        const winner = winningLabel(this.current.filter(l => FINAL.has(l as StateLabel)))
+        await this.remove(this.current.filter(l => FINAL.has(l as StateLabel) && l !== winner))
+      }
+    }
+  }
+
+  private async remove(names: string[]): Promise<void> {
+    for (const name of names) {
       try {
-        await this.gh.rest.issues.removeLabel({ ...this.repo, issue_number: this.issue, name: stale })
+        await this.gh.rest.issues.removeLabel({ ...this.repo, issue_number: this.issue, name })
       } catch (err) {
         if ((err as { status?: number }).status !== 404) throw err
       }
-      this.current = this.current.filter(l => l !== stale)
-    }
-    if (label && !this.current.includes(label)) {
-      await this.gh.rest.issues.addLabels({ ...this.repo, issue_number: this.issue, labels: [label] })
-      this.current.push(label)
+      this.current = this.current.filter(l => l !== name)
     }
   }
 }

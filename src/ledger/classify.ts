@@ -16,6 +16,7 @@ const RULES: Array<[FailureReason, RegExp]> = [
   ['budget', /budget was exhausted|budget of \$[\d.]+ is spent/i],
   // describeResultError (error_max_turns), with or without Claude Code's errors[].
   ['max-turns', /maximum number of turns/i],
+  // describeResultError and runClaude; a provider's missing setting (claude/providers.ts) is `config`.
   ['credential', /credential was rejected|no usable Anthropic credential/i],
   ['model-api', /Anthropic API error \d{3}/i],
   ['sandbox', /the sandbox (cannot start|needs|runtime)/i],
@@ -34,7 +35,7 @@ const RULES: Array<[FailureReason, RegExp]> = [
   ],
   [
     'config',
-    /^Input [a-z_]+ |is not set: this step must run inside GitHub Actions|does not look like Claude Code|is not supported: this release needs|refusing to run .* inside the repository/i
+    /^Input [a-z_]+ |is not set: this step must run inside GitHub Actions|does not look like Claude Code|is not supported: this release needs|refusing to run .* inside the repository|\b(Bedrock|Vertex AI|Foundry) needs |Claude Code has no model credential|are both set: choose one provider|is not a (region|resource) name/i
   ],
   [
     'github-api',

@@ -6,7 +6,8 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { startCredentialProxy, type CredentialProxy, type ModelCredential } from './credential-proxy.js'
+import type { Provider } from '../claude/providers.js'
+import { startCredentialProxy, type CredentialProxy } from './credential-proxy.js'
 import { sandboxPolicy } from './policy.js'
 import { SandboxUnavailableError, startRuntime, type Launch, type RuntimeSession } from './runtime.js'
 
@@ -35,26 +36,15 @@ export interface HostOptions {
   runtimeDir: string | null
   workspace: string
   claudePath: string
-  /** Claude's environment as it would be unconfined (model credential included, nothing else secret). */
+  /** Claude's environment without any provider variable (`buildClaudeEnv`): nothing secret. */
   env: Record<string, string>
+  /** The model provider: its variables are added here, the real credential only when unconfined. */
+  provider: Provider
   allowedDomains: readonly string[]
   /** Folders holding the job's secrets; the real HOME is added here. */
   denyRead: string[]
   /** Called once when the sandbox is not used, with the reason (a warning for the log). */
   warn?: (message: string) => void
-}
-
-const CREDENTIAL_VARS = ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_AUTH_TOKEN'] as const
-
-function credentialOf(
-  env: Record<string, string>
-): { variable: (typeof CREDENTIAL_VARS)[number]; credential: ModelCredential } | null {
-  for (const variable of CREDENTIAL_VARS) {
-    const value = env[variable]
-    if (!value) continue
-    return { variable, credential: { kind: variable === 'ANTHROPIC_API_KEY' ? 'api-key' : 'oauth-token', value } }
-  }
-  return null
 }
 
 /** The claude binary's own package folder: it must stay readable when it lives under a denied HOME. */
@@ -69,7 +59,7 @@ function unconfined(opts: HostOptions, reason: string): ClaudeHost {
   return {
     sandboxed: false,
     unconfinedReason: reason,
-    env: opts.env,
+    env: { ...opts.env, ...opts.provider.direct },
     launch: async (file, args) => ({ file, args }),
     afterCommand: () => undefined,
     blockedConnections: () => [],
@@ -97,19 +87,16 @@ export async function startClaudeHost(opts: HostOptions): Promise<ClaudeHost> {
     fs.rmSync(root, { recursive: true, force: true })
   }
   try {
-    const found = credentialOf(opts.env)
     const env: Record<string, string> = { ...opts.env, HOME: home }
-    for (const v of CREDENTIAL_VARS) delete env[v]
     let modelEndpoint = ''
-    if (found) {
+    if (opts.provider.credential) {
       // 127.0.0.2: the runtime sends 127.0.0.1 straight to the sandbox's own (empty) loopback.
       proxy = await startCredentialProxy({
-        upstream: opts.env.ANTHROPIC_BASE_URL || 'https://api.anthropic.com',
-        credential: found.credential,
+        upstream: opts.provider.upstream,
+        credential: opts.provider.credential,
         host: '127.0.0.2'
       })
-      env[found.variable] = proxy.dummy
-      env.ANTHROPIC_BASE_URL = proxy.url
+      Object.assign(env, opts.provider.proxied(proxy.url, proxy.dummy))
       modelEndpoint = proxy.endpoint
     }
     const realHome = opts.env.HOME ? [opts.env.HOME] : []

@@ -72,6 +72,8 @@ export interface RunOptions {
   persistedToken?: string
   /** Runs after the checkout is prepared, just before the action starts (to break things on purpose). */
   beforeSpawn?: () => void
+  /** Check out into this folder instead of the world's workspace: two runs at once need two runners. */
+  checkout?: string
 }
 
 /** The .git/config entry actions/checkout writes for `token` (persist-credentials). */
@@ -212,12 +214,13 @@ export async function createWorld(
     },
     async run(event, inputs = {}, env = {}, runOpts = {}) {
       runCount++
+      const checkout = runOpts.checkout ?? workspace
       // Every run gets a fresh checkout, as actions/checkout with fetch-depth: 0 gives it.
-      fs.rmSync(workspace, { recursive: true, force: true })
-      gitIn(sb.root, ['clone', '-q', origin, workspace])
+      fs.rmSync(checkout, { recursive: true, force: true })
+      gitIn(sb.root, ['clone', '-q', origin, checkout])
       if (runOpts.persistedToken) {
         const header = checkoutExtraheader(runOpts.persistedToken)
-        gitIn(workspace, ['config', '--local', header.key, header.value])
+        gitIn(checkout, ['config', '--local', header.key, header.value])
       }
       const runDir = path.join(sb.root, `run-${runCount}`)
       fs.mkdirSync(runDir)
@@ -241,7 +244,7 @@ export async function createWorld(
       runOpts.beforeSpawn?.()
       const spawnedAt = Date.now()
       const r = await execa(node, [path.join(REPO_ROOT, 'dist', 'index.js')], {
-        cwd: workspace,
+        cwd: checkout,
         extendEnv: false,
         reject: false,
         env: {
@@ -258,7 +261,7 @@ export async function createWorld(
           GITHUB_RUN_ID: String(1000 + runCount),
           GITHUB_OUTPUT: outputFile,
           GITHUB_STEP_SUMMARY: summaryFile,
-          GITHUB_WORKSPACE: workspace,
+          GITHUB_WORKSPACE: checkout,
           RUNNER_TEMP: runDir,
           RUNNER_TOOL_CACHE: toolCache,
           ...inputEnv,

@@ -214,6 +214,7 @@ export function planComment(w: FlowWorld, state: Partial<PlanState> & Pick<PlanS
 export function flowInputs(overrides: Partial<Inputs> = {}): Inputs {
   return {
     githubToken: TOKEN,
+    providerEnv: { ANTHROPIC_API_KEY: 'sk-ant-flowTestKey0123' },
     answerer: null,
     triggerLabel: 'orchestrator',
     requireApproval: true,

@@ -80,6 +80,35 @@ export function implementReplies(repoDir: string): Replies {
   ]
 }
 
+/**
+ * Implement that writes src/rate-limit.js, then spends far more than any test
+ * budget on its next turn (Claude Code stops there, before running that turn's
+ * tools); the session resumed after it (told "continues an earlier attempt")
+ * finishes with src/allow.js.
+ */
+export function implementStoppedByBudget(repoDir: string): Replies {
+  return req => {
+    if (!req.firstUserText.includes('continues an earlier attempt')) {
+      if (req.turn === 0)
+        return {
+          text: 'Writing the limit first.',
+          tools: [write(repoDir, 'src/rate-limit.js', 'export const LIMIT = 100\n')]
+        }
+      if (req.turn === 1)
+        return {
+          text: 'Now allow().',
+          tools: [write(repoDir, 'src/allow.js', 'export const allow = () => true\n')],
+          usage: { input_tokens: 2000000, output_tokens: 20 }
+        }
+      return { text: 'Done.' }
+    }
+    const allow = "import { LIMIT } from './rate-limit.js'\nexport const allow = (n) => n < LIMIT\n"
+    return req.turn === 0
+      ? { text: 'Finishing.', tools: [write(repoDir, 'src/allow.js', allow)] }
+      : { text: 'Done: allow() uses the limit.' }
+  }
+}
+
 export function reviewReplies(repoDir: string, verdict: unknown = SAMPLE_FINDINGS): Replies {
   return req => {
     const out = outputPathOf(req)

@@ -178,4 +178,23 @@ describe('parseCli', () => {
     expect(parseCli(['--version'], {}, CWD)).toEqual({ kind: 'version' })
     expect(parseCli(['-v'], {}, CWD)).toEqual({ kind: 'version' })
   })
+
+  it('takes --resume <run | branch> without a task; words after it are guidance for implement', () => {
+    expect(run(['--resume', 'a1b2c3d4'])).toMatchObject({ resume: 'a1b2c3d4', task: '' })
+    expect(run(['--resume', 'feature/limits', 'keep', 'the', 'old', 'API'])).toMatchObject({
+      resume: 'feature/limits',
+      task: 'keep the old API'
+    })
+    expect(run(['Add rate limiting'])).not.toHaveProperty('resume')
+  })
+
+  it("refuses --resume with options that would change the run's own phases or documents", () => {
+    expect(usageError(['--resume', 'a1b2', '--no-implement'])).toBe(
+      "--resume goes on with the run's own phases and documents: drop --no-implement"
+    )
+    expect(usageError(['--resume', 'a1b2', '--artifacts-dir', 'docs'])).toBe(
+      "--resume goes on with the run's own phases and documents: drop --artifacts-dir"
+    )
+    expect(usageError(['--resume', ' '])).toBe('--resume needs a run id or a branch name')
+  })
 })

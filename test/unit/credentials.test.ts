@@ -21,8 +21,37 @@ const refusal = (env: Record<string, string>, sandboxed: boolean, platform: Node
 }
 
 describe('assertModelCredential', () => {
-  it('accepts any one of the variables Claude Code reads', () => {
-    for (const name of CREDENTIAL_VARIABLES) expect(refusal({ HOME: home, [name]: '1' }, true)).toBe('')
+  it('accepts any one of the variables Claude Code reads (unconfined, a provider switch finds its own credential)', () => {
+    for (const name of CREDENTIAL_VARIABLES) expect(refusal({ HOME: home, [name]: '1' }, false)).toBe('')
+    for (const name of ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_AUTH_TOKEN'])
+      expect(refusal({ HOME: home, [name]: 'k' }, true)).toBe('')
+  })
+
+  it('in the sandbox, names what a provider still needs: the credential proxy must hold it', () => {
+    expect(refusal({ HOME: home, CLAUDE_CODE_USE_BEDROCK: '1' }, true)).toBe(
+      'Bedrock needs AWS_REGION (set it in the environment or in .env.claude)'
+    )
+    expect(refusal({ HOME: home, CLAUDE_CODE_USE_BEDROCK: '1', AWS_REGION: 'eu-west-1' }, true)).toMatch(
+      /^Bedrock needs AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or/
+    )
+    expect(
+      refusal(
+        {
+          HOME: home,
+          CLAUDE_CODE_USE_BEDROCK: '1',
+          AWS_REGION: 'eu-west-1',
+          AWS_ACCESS_KEY_ID: 'A',
+          AWS_SECRET_ACCESS_KEY: 'S'
+        },
+        true
+      )
+    ).toBe('')
+    expect(
+      refusal(
+        { HOME: home, CLAUDE_CODE_USE_VERTEX: '1', CLOUD_ML_REGION: 'global', ANTHROPIC_VERTEX_PROJECT_ID: 'p' },
+        true
+      )
+    ).toContain('GOOGLE_OAUTH_ACCESS_TOKEN="$(gcloud auth print-access-token)"')
   })
 
   it('names every variable and .env.claude when none is set (empty, or a provider switch set to 0)', () => {

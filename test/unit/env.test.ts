@@ -58,20 +58,58 @@ describe('buildClaudeEnv', () => {
     }
   })
 
-  it('keeps what Claude needs: its own model settings, PATH, HOME and ordinary variables', () => {
+  it('keeps what Claude needs: its model choice, PATH, HOME and ordinary variables', () => {
     const env = buildClaudeEnv(RUNNER_ENV)
     expect(env).toMatchObject({
       PATH: '/usr/local/bin:/usr/bin:/bin',
       HOME: '/home/runner',
       LANG: 'C.UTF-8',
-      ANTHROPIC_API_KEY: 'sk-ant-test',
-      ANTHROPIC_BASE_URL: 'http://127.0.0.1:9999',
       ANTHROPIC_MODEL: 'claude-sonnet-4-5',
       GITHUB_REPOSITORY: 'octo/repo',
       GITHUB_WORKSPACE: '/home/runner/work/repo',
       CI: 'true'
     })
     expect(env).not.toHaveProperty('UNSET')
+  })
+
+  it('passes no provider variable or cloud credential of the job: the provider adds back exactly its own', () => {
+    const env = buildClaudeEnv({
+      PATH: '/bin',
+      ANTHROPIC_API_KEY: 'sk-ant-test',
+      ANTHROPIC_BASE_URL: 'http://127.0.0.1:9999',
+      ANTHROPIC_AUTH_TOKEN: 'gw',
+      ANTHROPIC_CUSTOM_HEADERS: 'x-key: secret',
+      CLAUDE_CODE_OAUTH_TOKEN: 'oat',
+      CLAUDE_CODE_USE_BEDROCK: '1',
+      CLAUDE_CODE_SKIP_BEDROCK_AUTH: '1',
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'aws-secret',
+      AWS_SESSION_TOKEN: 'aws-session',
+      AWS_BEARER_TOKEN_BEDROCK: 'bedrock-key',
+      CLOUD_ML_REGION: 'us-east5',
+      VERTEX_REGION_CLAUDE_4_5_SONNET: 'europe-west1',
+      GOOGLE_APPLICATION_CREDENTIALS: '/home/runner/work/repo/gha-creds-1.json',
+      GOOGLE_GHA_CREDS_PATH: '/home/runner/work/repo/gha-creds-1.json',
+      CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE: '/home/runner/work/repo/gha-creds-1.json',
+      GOOGLE_OAUTH_ACCESS_TOKEN: 'ya29.x',
+      AZURE_CLIENT_SECRET: 'az',
+      ANTHROPIC_MODEL: 'claude-sonnet-4-5',
+      ANTHROPIC_DEFAULT_HAIKU_MODEL: 'claude-haiku-4-5',
+      ANTHROPIC_SMALL_FAST_MODEL: 'claude-haiku-4-5'
+    })
+    expect(env).toEqual({
+      PATH: '/bin',
+      ANTHROPIC_MODEL: 'claude-sonnet-4-5',
+      ANTHROPIC_DEFAULT_HAIKU_MODEL: 'claude-haiku-4-5',
+      ANTHROPIC_SMALL_FAST_MODEL: 'claude-haiku-4-5',
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+      DISABLE_AUTOUPDATER: '1',
+      HUSKY: '0'
+    })
+    expect(buildClaudeEnv({ PATH: '/bin' }, { ANTHROPIC_API_KEY: 'from-the-provider' }).ANTHROPIC_API_KEY).toBe(
+      'from-the-provider'
+    )
   })
 
   it('turns off non-essential traffic and auto-updates by default', () => {

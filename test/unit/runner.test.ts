@@ -34,7 +34,7 @@ describe('describeResultError', () => {
 
   it('says a rejected or missing credential in words a maintainer can act on', () => {
     expect(describeResultError(result({ apiErrorStatus: 401, text: 'Failed to authenticate. API Error: 401' }))).toBe(
-      'the Anthropic credential was rejected (HTTP 401: Failed to authenticate. API Error: 401); check anthropic_api_key / claude_code_oauth_token'
+      'the model credential was rejected (HTTP 401: Failed to authenticate. API Error: 401); check anthropic_api_key / claude_code_oauth_token, or the Bedrock, Vertex AI or Foundry credentials'
     )
     expect(describeResultError(result({ text: 'Not logged in · Please run /login' }))).toMatch(
       /^no usable Anthropic credential reached Claude Code \(it said: Not logged in · Please run \/login\); set anthropic_api_key/

@@ -110,4 +110,28 @@ describe('renderSummary', () => {
       "Warning: implement changed git's own setup; put back what it changed in git's setup: .git/hooks/pre-commit"
     )
   })
+
+  it('names the run, what a resumed run reused, and what a failed one kept', () => {
+    expect(renderSummary(base({ status: 'planned' }), { runId: 'a1b2c3d4' }).split('\n')[1]).toBe('Run: a1b2c3d4')
+    const resumed = renderSummary(base({}), {
+      runId: 'a1b2c3d4',
+      resumed: { runId: 'a1b2c3d4', from: 'implement', reused: ['index', 'research', 'plan'], attempt: 2 }
+    })
+    expect(resumed.split('\n')[1]).toBe(
+      'Resumed run a1b2c3d4 (attempt 2) from implement; reused without a model request: index, research, plan'
+    )
+    const kept = renderSummary(base({ status: 'failed', error: 'implement failed: timeout' }), {
+      runId: 'a1b2c3d4',
+      kept: {
+        sha: 'k'.repeat(40),
+        ref: 'refs/orchestrator/runs/a1b2c3d4',
+        note: 'Kept: … Continue with: orchestrator --resume a1b2c3d4'
+      }
+    })
+    expect(kept.split('\n').slice(0, 3)).toEqual([
+      'Failed: implement failed: timeout',
+      'Run: a1b2c3d4',
+      'Kept: … Continue with: orchestrator --resume a1b2c3d4'
+    ])
+  })
 })

@@ -103,17 +103,6 @@ export async function resumeRun(s: Session, opts: { guidance: string; commentId:
   )
 }
 
-/** What the resumed implement session is told about the attempt before it. */
-function resumeGuidance(checkpoint: Checkpoint, base: string, guidance: string): string {
-  return [
-    `This continues an earlier attempt that stopped (${checkpoint.reason}). Its changes are already in the working tree ` +
-      `(commit ${checkpoint.sha.slice(0, 12)}; see \`git show --stat ${base.slice(0, 12)}\`). Check what is done against the plan, then finish what is left.`,
-    guidance
-  ]
-    .filter(Boolean)
-    .join('\n\n')
-}
-
 /** The run's result, small enough to keep in the plan marker until the pull request exists. */
 function trimmed(result: RunResult): RunResult {
   return {
@@ -140,9 +129,11 @@ async function keepWork(
   s: Session,
   wb: WorkBranch,
   plan: FoundPlan,
-  base: string,
+  /** `base`: the head this run started from; `from`: where the unfinished implementation began. */
+  at: { base: string; from: string },
   result: RunResult
 ): Promise<{ plan: FoundPlan; note: string } | null> {
+  const { base } = at
   const phase = result.failedPhase
   if (phase !== 'implement' && phase !== 'review') return null
   const reason = (result.error ?? 'it failed').replace(/^\w+ failed: /, '').slice(0, 300)
@@ -154,7 +145,14 @@ async function keepWork(
   const sha = await s.commit(wb, message)
   if (!sha || (await s.push(wb, sha))) return null
   let kept = await recordPush(s.gh, s.repo, plan, sha)
-  kept = await setCheckpoint(s, kept, { next: unfinished ? 'implement' : 'review', sha, reason })
+  const summary = result.phases.findLast(p => p.name === 'implement' && p.status === 'failed')?.lastText?.slice(0, 500)
+  kept = await setCheckpoint(
+    s,
+    kept,
+    unfinished
+      ? { next: 'implement', sha, reason, from: at.from, ...(summary ? { summary } : {}) }
+      : { next: 'review', sha, reason }
+  )
   const cost = usd(result.totals.costUsd)
   const files = result.changedFiles.length
   const note = unfinished
@@ -198,7 +196,8 @@ export async function implementPlan(
     () => null,
     (err: unknown) => err
   )
-  const guidance = resume?.next === 'implement' ? resumeGuidance(resume, base, opts.guidance) : opts.guidance
+  // A resumed implement is told what the stopped one left (the diff since it started, its last words).
+  const from = resume?.next === 'implement' ? (resume.from ?? `${resume.sha}^`) : undefined
   // The pull request's earlier review round: its findings keep their ids, and this review marks them.
   const prior = await priorPrState(s, plan)
   const result = await s.runEngine({
@@ -206,7 +205,8 @@ export async function implementPlan(
     nextFindingId: prior?.nextFinding,
     phases: resume?.next === 'review' ? ['review'] : ['implement', 'review'],
     inputs: { ...plan.state.artifacts, plan: [plan.state.planPath] },
-    guidance: guidance ? { implement: guidance } : undefined,
+    guidance: opts.guidance ? { implement: opts.guidance } : undefined,
+    resume: resume && from ? { from, reason: resume.reason, sha: resume.sha, summary: resume.summary } : undefined,
     // The pull request's whole change, earlier implementations included.
     reviewBase: await wb.forkPoint(plan.state.base),
     status
@@ -221,7 +221,7 @@ export async function implementPlan(
   const labelError = await labelled
   if (labelError) throw labelError
   if (result.status === 'failed') {
-    const kept = await keepWork(s, wb, plan, base, combined)
+    const kept = await keepWork(s, wb, plan, { base, from: from ?? base }, combined)
     return failRun(s, status, result.error ?? 'implementation failed', combined, branch, kept?.note)
   }
 

@@ -5,10 +5,10 @@
 import { describe, expect, it } from '@jest/globals'
 import { fixFailedChecks } from '../../../src/action/flows/check-fix.js'
 import { fixPullRequest } from '../../../src/action/flows/fix.js'
-import { approvePlan } from '../../../src/action/flows/implement.js'
+import { approvePlan, resumeRun } from '../../../src/action/flows/implement.js'
 import { revisePlan, startPlan } from '../../../src/action/flows/plan.js'
 import type { Outputs, Session } from '../../../src/action/session.js'
-import { decodePrMarker, encodePrMarker, type PlanState } from '../../../src/action/markers.js'
+import { decodePlanMarker, decodePrMarker, encodePrMarker, type PlanState } from '../../../src/action/markers.js'
 import {
   BODY,
   BOT,
@@ -230,5 +230,86 @@ describe('/fix', () => {
       expect(out).toEqual({ status: 'ignored', reason: `no failed check run or job was found for ${plan.slice(0, 7)}` })
       expect(marker(pr.number)?.checkFixes).toBeUndefined()
     })
+  })
+})
+
+describe('/resume: only what the failed run left undone', () => {
+  const resume = () => resumeRun(session(w), { guidance: '', commentId: 998 })
+  const statusPhases = () =>
+    [
+      ...(w.server.state
+        .commentsOn(w.issue.number)
+        .filter(c => c.body.includes('<!-- orchestrator:status -->'))
+        .at(-1)
+        ?.body.matchAll(/\*\*(\w+)\*\*/g) ?? [])
+    ].map(m => m[1])
+
+  it('refuses when no failed run kept work, naming /approve', async () => {
+    const plan = pushCommit(w, w.main, branch(), 'orchestrator: plan for #1')
+    planComment(w, { planSha: plan })
+    expect(await expectRefusal(resume())).toBe(
+      'There is nothing to resume on this issue: no failed run left work waiting. Comment `/approve` to implement the plan.'
+    )
+  })
+
+  it('goes on with implement and review after an unfinished implement, from the kept commit', async () => {
+    const plan = pushCommit(w, w.main, branch(), 'orchestrator: plan for #1')
+    const kept = pushCommit(w, plan, branch(), 'orchestrator: unfinished implement #1 (stopped: timeout)')
+    planComment(w, {
+      planSha: plan,
+      headSha: kept,
+      pushed: [plan, kept],
+      checkpoint: { next: 'implement', sha: kept, reason: 'timeout', from: plan }
+    })
+    expect((await resume()).status).toBe('pr-opened')
+    expect(statusPhases()).toEqual(['implement', 'review'])
+    expect(w.claude.requests.map(r => r.phases)).toEqual([['implement', 'review']])
+    expect(builtOn()?.sha).toBe(kept)
+  })
+
+  it('runs only the review when only the review failed', async () => {
+    const plan = pushCommit(w, w.main, branch(), 'orchestrator: plan for #1')
+    const impl = pushCommit(w, plan, branch(), 'orchestrator: implement #1')
+    planComment(w, {
+      planSha: plan,
+      headSha: impl,
+      pushed: [plan, impl],
+      checkpoint: { next: 'review', sha: impl, reason: 'the review phase returned no structured findings' }
+    })
+    expect((await resume()).status).toBe('pr-opened')
+    expect(statusPhases()).toEqual(['review'])
+    expect(w.claude.requests.map(r => r.phases)).toEqual([['review']])
+  })
+
+  it('only opens the pull request when that was all that failed, and clears the checkpoint', async () => {
+    const plan = pushCommit(w, w.main, branch(), 'orchestrator: plan for #1')
+    const impl = pushCommit(w, plan, branch(), 'orchestrator: implement #1')
+    const result = {
+      task: 't',
+      status: 'completed' as const,
+      phases: [],
+      planPath: 'thoughts/shared/plans/plan.md',
+      reviewPath: null,
+      findings: [],
+      changedFiles: ['src/a.js'],
+      totals: { durationMs: 1, costUsd: 0.5, inputTokens: 1, outputTokens: 1 }
+    }
+    planComment(w, {
+      planSha: plan,
+      headSha: impl,
+      pushed: [plan, impl],
+      checkpoint: { next: 'pull-request', sha: impl, reason: 'POST /pulls: 500', result }
+    })
+    const out = await resume()
+    expect(out.status).toBe('pr-opened')
+    expect(w.claude.requests).toHaveLength(0)
+    expect(w.server.state.pulls.size).toBe(1)
+    expect(statusPhases()).toEqual([])
+    const marker = w.server.state
+      .commentsOn(w.issue.number)
+      .map(c => decodePlanMarker(c.body))
+      .find(Boolean)
+    expect(marker).toMatchObject({ state: 'approved', pr: [...w.server.state.pulls.values()][0]?.number })
+    expect(marker).not.toHaveProperty('checkpoint')
   })
 })

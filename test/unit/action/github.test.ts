@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { failedChecks } from '../../../src/github/checks.js'
 import { createGitHubClient, type GitHubClient } from '../../../src/github/client.js'
-import { IssueLabels } from '../../../src/github/labels.js'
+import { createComment } from '../../../src/github/comments.js'
+import { IssueLabels, winningLabel } from '../../../src/github/labels.js'
 import { canWrite } from '../../../src/github/permissions.js'
 import { createOrUpdatePull } from '../../../src/github/pulls.js'
 import { requestPath } from '../../../src/github/request-error.js'
@@ -96,11 +97,71 @@ describe('IssueLabels', () => {
     expect(labelsOf(issue.number).filter(l => l.startsWith('orchestrator:'))).toEqual(['orchestrator:failed'])
   })
 
+  it('leaves exactly one state label, the same whoever is last, when two runs finish at the same moment', async () => {
+    for (const order of [
+      ['orchestrator:done', 'orchestrator:failed'],
+      ['orchestrator:failed', 'orchestrator:done']
+    ] as const) {
+      const issue = server.state.addIssue({ title: 't', labels: ['orchestrator', 'orchestrator:implementing'] })
+      const runs = order.map(
+        () => new IssueLabels(gh, repo, issue.number, ['orchestrator', 'orchestrator:implementing'])
+      )
+      // Both read the labels before either writes: each add answers with what the other already put there.
+      await Promise.all(runs.map((r, i) => r.set(order[i] as (typeof order)[number])))
+      expect(labelsOf(issue.number).filter(l => l.startsWith('orchestrator:'))).toEqual(['orchestrator:done'])
+    }
+  })
+
+  it('ranks what was achieved above what failed', () => {
+    expect(winningLabel(['orchestrator:failed', 'orchestrator:done'])).toBe('orchestrator:done')
+    expect(winningLabel(['orchestrator:failed', 'orchestrator:awaiting-approval'])).toBe(
+      'orchestrator:awaiting-approval'
+    )
+    expect(winningLabel(['orchestrator'])).toBeNull()
+  })
+
   it('tolerates a state label someone already removed', async () => {
     const issue = server.state.addIssue({ title: 't', labels: ['orchestrator'] })
     // The payload still lists the label, but a maintainer removed it since.
     await new IssueLabels(gh, repo, issue.number, ['orchestrator', 'orchestrator:failed']).set('orchestrator:planning')
     expect(labelsOf(issue.number)).toEqual(['orchestrator', 'orchestrator:planning'])
+  })
+})
+
+describe('createComment', () => {
+  const bodies = (issue: number) => server.state.commentsOn(issue).map(c => c.body)
+
+  it('reuses the comment GitHub made when its answer was lost, instead of posting a second', async () => {
+    const issue = server.state.addIssue({ title: 't' })
+    server.injectFault({
+      method: 'POST',
+      operation: '/repos/{owner}/{repo}/issues/{issue_number}/comments',
+      status: 502,
+      afterWrite: true
+    })
+    const made = await createComment(gh, repo, issue.number, 'status')
+    expect(bodies(issue.number)).toHaveLength(1)
+    expect(made.id).toBe(server.state.commentsOn(issue.number)[0]?.id)
+    expect(bodies(issue.number)[0]).toMatch(/^status\n<!-- orchestrator:write [\w-]+ -->$/)
+  })
+
+  it('posts again when GitHub failed before writing, and not when it refused', async () => {
+    const issue = server.state.addIssue({ title: 't' })
+    server.injectFault({
+      method: 'POST',
+      operation: '/repos/{owner}/{repo}/issues/{issue_number}/comments',
+      status: 502
+    })
+    await createComment(gh, repo, issue.number, 'status')
+    expect(bodies(issue.number)).toHaveLength(1)
+    server.injectFault({
+      method: 'POST',
+      operation: '/repos/{owner}/{repo}/issues/{issue_number}/comments',
+      status: 403,
+      body: { message: 'Unable to create comment because issue is locked.' }
+    })
+    await expect(createComment(gh, repo, issue.number, 'again')).rejects.toThrow(/locked/)
+    expect(bodies(issue.number)).toHaveLength(1)
   })
 })
 

@@ -62,6 +62,7 @@ describe('readInputs', () => {
       model: undefined,
       maxBudgetUsd: undefined,
       phaseTimeoutMinutes: 30,
+      providerEnv: { ANTHROPIC_API_KEY: 'sk-ant-test-key' },
       claudePath: undefined,
       claudeArgs: [],
       draftPr: false,
@@ -196,6 +197,9 @@ describe('readInputs', () => {
   it('masks every secret it is given', () => {
     read({
       claude_code_oauth_token: 'oauth-secret',
+      anthropic_auth_token: 'gateway-secret',
+      google_access_token: 'ya29.google-secret',
+      anthropic_foundry_api_key: 'foundry-secret',
       openai_api_key: 'sk-openai-secret',
       azure_openai_api_key: 'az-secret',
       azure_openai_endpoint: 'https://a.openai.azure.com',
@@ -206,7 +210,16 @@ describe('readInputs', () => {
       .split(/\r?\n/)
       .filter(l => l.startsWith('::add-mask::'))
     expect(masks.sort()).toEqual(
-      ['ghs_jobtoken123', 'sk-ant-test-key', 'oauth-secret', 'sk-openai-secret', 'az-secret']
+      [
+        'ghs_jobtoken123',
+        'sk-ant-test-key',
+        'oauth-secret',
+        'gateway-secret',
+        'ya29.google-secret',
+        'foundry-secret',
+        'sk-openai-secret',
+        'az-secret'
+      ]
         .map(s => `::add-mask::${s}`)
         .sort()
     )
@@ -222,11 +235,58 @@ describe('readInputs', () => {
     expect(failure({ github_token: '   ' }).message).toMatch(/github_token/)
   })
 
-  it('requires anthropic_api_key or claude_code_oauth_token, naming both', () => {
-    const err = failure({ anthropic_api_key: '' })
-    expect(err.message).toContain('anthropic_api_key')
-    expect(err.message).toContain('claude_code_oauth_token')
-    expect(read({ anthropic_api_key: '', claude_code_oauth_token: 'oauth' }).claudeCodeOauthToken).toBe('oauth')
+  it('turns the model provider inputs into the Claude Code variables they stand for', () => {
+    expect(
+      read({
+        anthropic_api_key: '',
+        use_bedrock: 'true',
+        aws_region: 'eu-west-1',
+        anthropic_bedrock_base_url: 'https://vpce-1.bedrock-runtime.eu-west-1.vpce.amazonaws.com'
+      }).providerEnv
+    ).toEqual({
+      CLAUDE_CODE_USE_BEDROCK: '1',
+      AWS_REGION: 'eu-west-1',
+      ANTHROPIC_BEDROCK_BASE_URL: 'https://vpce-1.bedrock-runtime.eu-west-1.vpce.amazonaws.com'
+    })
+    expect(
+      read({
+        anthropic_api_key: '',
+        use_vertex: 'yes',
+        cloud_ml_region: 'global',
+        anthropic_vertex_project_id: 'acme-ml',
+        google_access_token: 'ya29.token'
+      }).providerEnv
+    ).toEqual({
+      CLAUDE_CODE_USE_VERTEX: '1',
+      CLOUD_ML_REGION: 'global',
+      ANTHROPIC_VERTEX_PROJECT_ID: 'acme-ml',
+      GOOGLE_OAUTH_ACCESS_TOKEN: 'ya29.token'
+    })
+    expect(
+      read({
+        anthropic_api_key: '',
+        use_foundry: 'true',
+        anthropic_foundry_resource: 'acme',
+        anthropic_foundry_api_key: 'fk'
+      }).providerEnv
+    ).toEqual({ CLAUDE_CODE_USE_FOUNDRY: '1', ANTHROPIC_FOUNDRY_RESOURCE: 'acme', ANTHROPIC_FOUNDRY_API_KEY: 'fk' })
+    expect(
+      read({
+        anthropic_api_key: '',
+        anthropic_base_url: 'https://llm.acme.example/anthropic',
+        anthropic_auth_token: 'gw'
+      }).providerEnv
+    ).toEqual({ ANTHROPIC_BASE_URL: 'https://llm.acme.example/anthropic', ANTHROPIC_AUTH_TOKEN: 'gw' })
+    // An explicit false switches off what the job's environment may set.
+    expect(read({ use_bedrock: 'false' }).providerEnv.CLAUDE_CODE_USE_BEDROCK).toBe('0')
+  })
+
+  it('leaves a missing model credential to the run (it is reported on the issue), but rejects a malformed URL here', () => {
+    expect(read({ anthropic_api_key: '' }).providerEnv).toEqual({})
+    expect(failure({ anthropic_base_url: 'llm.acme.example' }).message).toBe(
+      'Input anthropic_base_url must be an http(s) URL, got "llm.acme.example"'
+    )
+    expect(failure({ use_vertex: 'maybe' }).message).toMatch(/^Input use_vertex must be true or false/)
   })
 
   it('accepts the usual spellings of true and false', () => {

@@ -122,7 +122,7 @@ describe('the action step', () => {
       [{ require_approval: 'maybe' }, 'require_approval'],
       [{ max_budget_usd: 'ten' }, 'max_budget_usd'],
       [{ trigger_label: '' }, 'trigger_label'],
-      [{ anthropic_api_key: '', claude_code_oauth_token: '' }, 'anthropic_api_key']
+      [{ anthropic_base_url: 'llm.acme.example' }, 'anthropic_base_url']
     ] as const) {
       const out = await act(labeledEvent(w, 'orchestrator'), inputs)
       expect(out.outputs.status).toBe('failed')

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { resultSummary } from '../../support/claude-result.js'
+import { ACTION_HINTS, resolveProvider } from '../../../src/claude/providers.js'
 import { describeResultError } from '../../../src/claude/runner.js'
 import type { ResultSummary } from '../../../src/claude/stream.js'
 import type { RunResult } from '../../../src/engine/types.js'
@@ -27,6 +28,25 @@ describe('classifyFailure', () => {
     for (const [result, reason] of cases) {
       const text = describeResultError(claudeResult(result))
       expect([text, classifyFailure(text)]).toEqual([text, reason])
+    }
+  })
+
+  it('classifies a model provider that lacks a setting as configuration (from resolveProvider itself)', () => {
+    for (const env of [
+      {},
+      { CLAUDE_CODE_USE_BEDROCK: '1' },
+      { CLAUDE_CODE_USE_BEDROCK: '1', AWS_REGION: 'eu-west-1' },
+      { CLAUDE_CODE_USE_VERTEX: '1', CLOUD_ML_REGION: 'us-east5', ANTHROPIC_VERTEX_PROJECT_ID: 'p' },
+      { CLAUDE_CODE_USE_FOUNDRY: '1' },
+      { CLAUDE_CODE_USE_FOUNDRY: '1', CLAUDE_CODE_USE_VERTEX: '1' }
+    ]) {
+      let text = ''
+      try {
+        resolveProvider(env, { requireCredential: true, hints: ACTION_HINTS })
+      } catch (err) {
+        text = (err as Error).message
+      }
+      expect([text, classifyFailure(text)]).toEqual([text, 'config'])
     }
   })
 

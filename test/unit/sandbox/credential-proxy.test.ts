@@ -2,12 +2,14 @@ import { afterEach, describe, expect, it } from '@jest/globals'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { startCredentialProxy, type CredentialProxy } from '../../../src/sandbox/credential-proxy.js'
+import { sigV4Problem } from '../../support/aws-sigv4.js'
 
 interface Seen {
   method: string
   url: string
   headers: http.IncomingHttpHeaders
   body: string
+  raw: Buffer
 }
 
 let upstream: http.Server
@@ -23,7 +25,8 @@ async function startUpstream(): Promise<string> {
         method: req.method ?? '',
         url: req.url ?? '',
         headers: req.headers,
-        body: Buffer.concat(chunks).toString()
+        body: Buffer.concat(chunks).toString(),
+        raw: Buffer.concat(chunks)
       })
       res.writeHead(200, { 'content-type': 'text/event-stream' })
       res.write('event: message_start\ndata: {}\n\n')
@@ -34,11 +37,16 @@ async function startUpstream(): Promise<string> {
   return `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/gateway/anthropic/`
 }
 
-function post(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+function post(
+  url: string,
+  headers: Record<string, string>,
+  path = '/v1/messages?beta=true',
+  method = 'POST'
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      `${url}/v1/messages?beta=true`,
-      { method: 'POST', headers: { 'content-type': 'application/json', ...headers } },
+      `${url}${path}`,
+      { method, headers: { 'content-type': 'application/json', ...headers } },
       res => {
         let body = ''
         res.on('data', (c: Buffer) => (body += c.toString()))
@@ -46,7 +54,7 @@ function post(url: string, headers: Record<string, string>): Promise<{ status: n
       }
     )
     req.on('error', reject)
-    req.end('{"model":"claude"}')
+    req.end(method === 'GET' ? undefined : '{"model":"claude"}')
   })
 }
 
@@ -82,7 +90,7 @@ describe('credential proxy', () => {
   it('sends an OAuth token as a bearer token and drops any key the client sent', async () => {
     proxy = await startCredentialProxy({
       upstream: await startUpstream(),
-      credential: { kind: 'oauth-token', value: 'oat-REAL' },
+      credential: { kind: 'bearer', value: 'oat-REAL' },
       host: '127.0.0.2'
     })
     await post(proxy.url, { authorization: `Bearer ${proxy.dummy}` })
@@ -116,5 +124,42 @@ describe('credential proxy', () => {
     expect(res.status).toBe(502)
     expect(res.body).toContain('model endpoint unreachable')
     expect(res.body).not.toContain('REAL')
+  })
+
+  it('Bedrock: signs each request with SigV4 (the keys never leave this process), body and path included', async () => {
+    const upstreamUrl = await startUpstream()
+    const credentials = {
+      accessKeyId: 'ASIAEXAMPLE',
+      secretAccessKey: 'aws-REAL-secret',
+      sessionToken: 'aws-REAL-token'
+    }
+    proxy = await startCredentialProxy({
+      upstream: upstreamUrl,
+      credential: { kind: 'aws-sigv4', region: 'eu-west-1', credentials },
+      host: '127.0.0.2'
+    })
+    const path = '/model/eu.anthropic.claude-sonnet-4-5-20250929-v1:0/invoke-with-response-stream'
+    const res = await post(
+      proxy.url,
+      { authorization: `Bearer ${proxy.dummy}`, 'x-amz-date': '19990101T000000Z' },
+      path
+    )
+    expect(res.status).toBe(200)
+    const got = seen[0]!
+    expect(got.url).toBe(`/gateway/anthropic${path}`)
+    expect(got.headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=ASIAEXAMPLE\/\d{8}\/eu-west-1\/bedrock\/aws4_request, /
+    )
+    expect(got.headers['x-amz-date']).not.toBe('19990101T000000Z')
+    expect(sigV4Problem({ ...got, body: got.raw }, credentials, { region: 'eu-west-1', service: 'bedrock' })).toBeNull()
+    // Tampering with the body or the path breaks it: the check is real.
+    expect(
+      sigV4Problem({ ...got, body: Buffer.from('{"model":"other"}') }, credentials, {
+        region: 'eu-west-1',
+        service: 'bedrock'
+      })
+    ).toBe('the signature does not match the request')
+    expect(JSON.stringify(got.headers)).not.toContain('aws-REAL-secret')
+    expect(JSON.stringify(got.headers)).not.toContain(proxy.dummy)
   })
 })
