@@ -164,7 +164,7 @@ describe('resilience', () => {
     // Claude Code stopped on the budget at the expensive turn, without running what it asked for there.
     expect(w.sb.model.requests.filter(r => r.rule === 'implement')).toHaveLength(2)
     expect(w.originLog(branch)[0]).toMatch(
-      /^orchestrator: unfinished implement #\d+ \(stopped: Claude Code stopped because the budget was exhausted \(spent \$\d+\.\d{4}\)/
+      /^orchestrator: unfinished implement #\d+ \(stopped: Claude Code stopped because the budget was exhausted \(spent \$\d+\.\d{2}(?:\d{2})?\)/
     )
     const unfinished = w.originHead(branch) as string
     expect(execFileSync('git', ['show', `${unfinished}:src/rate-limit.js`], { cwd: w.origin, encoding: 'utf8' })).toBe(
@@ -173,7 +173,7 @@ describe('resilience', () => {
     const failure = botComments().at(-1)?.body ?? ''
     expect(failure).toContain('Claude Code stopped because the budget was exhausted')
     expect(failure).toMatch(
-      /Kept the unfinished implementation as [0-9a-f]{7} on `orchestrator\/issue-\d+` \(1 file changed, \$\d+\.\d{4} spent\)\. Comment `\/resume` to go on from there/
+      /Kept the unfinished implementation as [0-9a-f]{7} on `orchestrator\/issue-\d+` \(1 file changed, \$\d+\.\d{2}(?:\d{2})? spent\)\. Comment `\/resume` to go on from there/
     )
     expect(w.gh.state.pulls.size).toBe(0)
     expect(statusComments().at(-1)?.body).toContain('❌')
