@@ -276,10 +276,11 @@ async function main(): Promise<void> {
   ].join('\n')
   process.stdout.write(`${report}\n`)
   if (values.write) {
-    // Keep the sandbox section (scripts/bench-sandbox.ts writes it after this).
+    // Keep the sections others write (`<!-- name -->…<!-- /name -->`): the sandbox's cost
+    // (scripts/bench-sandbox.ts writes it after this) and the test tiers' times.
     const old = fs.existsSync(values.write) ? fs.readFileSync(values.write, 'utf8') : ''
-    const sandbox = old.match(/<!-- sandbox-bench -->[\s\S]*<!-- \/sandbox-bench -->/)?.[0]
-    fs.writeFileSync(values.write, `${report}\n${sandbox ? `\n${sandbox}\n` : ''}`)
+    const kept = [...old.matchAll(/<!-- ([\w-]+) -->[\s\S]*?<!-- \/\1 -->/g)].map(m => `\n${m[0]}\n`)
+    fs.writeFileSync(values.write, `${report}\n${kept.join('')}`)
   }
 }
 

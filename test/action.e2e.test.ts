@@ -4,8 +4,7 @@
  * Code CLI with the scripted model, the fake OpenAI server and a bare origin.
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import fs from 'node:fs'
-import { decodePlanMarker } from '../src/action/state.js'
+import { decodePlanMarker } from '../src/action/markers.js'
 import { gitIn } from './support/sandbox.js'
 import { askThenDocument, standardRules } from './support/phase-scripts.js'
 import {
@@ -14,7 +13,6 @@ import {
   githubProblems,
   MAINTAINER,
   node24Path,
-  OUTSIDER,
   type ActionRun,
   type World
 } from './support/action-harness.js'
@@ -190,22 +188,6 @@ describe('orchestrator action', () => {
     expect(approve.outputs.status).toBe('pr-opened')
   })
 
-  it('/cancel stops waiting: the plan comment and labels say so, and /approve is then refused', async () => {
-    await planViaLabel()
-    const cancel = await w.run(w.commentEvent('/cancel'))
-    expectOk(cancel)
-    expect(cancel.outputs.status).toBe('cancelled')
-    expect(decodePlanMarker(planComments()[0]!.body)?.state).toBe('cancelled')
-    expect(issueLabels().filter(l => l.startsWith('orchestrator:'))).toEqual([])
-    expect(botComments().some(c => c.body.startsWith('🛑 Cancelled'))).toBe(true)
-
-    const approve = await w.run(w.commentEvent('/approve'))
-    expectOk(approve)
-    expect(approve.outputs.status).toBe('refused')
-    expect(botComments().at(-1)?.body).toContain('was cancelled; there is nothing to approve')
-    expect(w.gh.state.pulls.size).toBe(0)
-  })
-
   it('goes from label to pull request in one run when require_approval is false', async () => {
     const run = await w.run(w.labeledEvent('orchestrator'), { require_approval: 'false' })
     expectOk(run)
@@ -217,62 +199,6 @@ describe('orchestrator action', () => {
     expect(statuses).toHaveLength(1)
     expect(statuses[0]!.body).toMatch(/✅ \*\*review\*\*/)
     expect(planComments()[0]!.body).toContain('Approval is not required')
-  })
-
-  it('ignores other labels, other comments and edited comments without any API write', async () => {
-    const events = [
-      w.labeledEvent('bug'),
-      w.commentEvent('Looks good to me!'),
-      w.commentEvent('> /approve\nquoting the bot'),
-      w.commentEvent('/approve', MAINTAINER, { action: 'edited' }),
-      w.commentEvent('/approve', 'some-bot[bot]', { type: 'Bot' })
-    ]
-    const writesBefore = w.gh.writes().length
-    for (const event of events) {
-      const run = await w.run(event)
-      expectOk(run)
-      expect(run.outputs.status).toBe('ignored')
-    }
-    expect(w.gh.writes().length).toBe(writesBefore)
-    expect(w.gh.log.length).toBe(0)
-    expect(w.sb.model.requests).toHaveLength(0)
-  })
-
-  it('refuses a user without write access with one polite reply and runs nothing', async () => {
-    const run = await w.run(w.commentEvent('/plan', OUTSIDER))
-    expectOk(run)
-    expect(run.outputs.status).toBe('refused')
-    expect(botComments()).toHaveLength(1)
-    expect(botComments()[0]!.body).toContain('only people with write access')
-    expect(w.originHead(BRANCH())).toBeNull()
-    expect(w.sb.model.requests).toHaveLength(0)
-  })
-
-  it('reports a failed phase: status comment, failure comment, failed label, no pull request, step fails', async () => {
-    await planViaLabel()
-    const planHead = w.originHead(BRANCH())
-    w.sb.model.setRules(standardRules(w.workspace, { review: () => ({ httpError: 400 }) }))
-
-    const run = await w.run(w.commentEvent('/approve'))
-    expect(run.exitCode).toBe(1)
-    expect(run.outputs.status).toBe('failed')
-    expect(run.stdout).toMatch(/::error::Orchestrator failed: review failed: Anthropic API error 400/)
-    expect(w.gh.state.pulls.size).toBe(0)
-    // The finished implementation is kept on top of the plan; only the review is left to do.
-    expect(gitIn(w.origin, ['rev-parse', `${BRANCH()}~1`])).toBe(planHead)
-    expect(w.originLog(BRANCH())[0]).toBe(`orchestrator: implement #${w.issue.number}`)
-    expect(botComments().at(-1)?.body).toMatch(
-      /only the review failed .*Comment `\/resume` to review it and open the pull request/
-    )
-    expect(issueLabels().filter(l => l.startsWith('orchestrator:'))).toEqual(['orchestrator:failed'])
-    const status = botComments()
-      .filter(c => c.body.includes('<!-- orchestrator:status -->'))
-      .at(-1)!
-    expect(status.body).toMatch(/✅ \*\*implement\*\*/)
-    expect(status.body).toMatch(/❌ \*\*review\*\*.*Anthropic API error 400/)
-    expect(botComments().at(-1)?.body).toContain(
-      '❌ The orchestrator run failed: review failed: Anthropic API error 400'
-    )
   })
 
   it('reuses the index of an unchanged tree for a second issue: no model requests for indexing', async () => {
@@ -305,66 +231,11 @@ describe('orchestrator action', () => {
     expect(status?.body).toMatch(/✅ \*\*index\*\* — reused from an earlier run/)
     // The reused index travels with the plan on the new branch, and research was told about it.
     const state = decodePlanMarker(comments.find(c => decodePlanMarker(c.body))?.body)
-    expect(state?.documents.index?.[0]).toMatch(/^thoughts\/shared\/index\/.+issue-\d+-log-slow-requests\.md$/)
+    expect(state?.artifacts.index?.[0]).toMatch(/^thoughts\/shared\/index\/.+issue-\d+-log-slow-requests\.md$/)
     expect(w.sb.model.requests.filter(r => r.rule === 'research').at(-1)?.firstUserText).toContain(
-      state?.documents.index?.[0]
+      state?.artifacts.index?.[0]
     )
     expect(run.stdout).toContain('✔ index reused from an earlier run')
-  })
-
-  it('tells the maintainer on the issue when a run cannot even start (origin unreachable)', async () => {
-    await planViaLabel()
-    const gone = `${w.origin}.gone`
-    let run: ActionRun
-    try {
-      // The checkout is made from origin first; then origin disappears, as an outage would.
-      run = await w.run(w.commentEvent('/approve'), {}, {}, { beforeSpawn: () => fs.renameSync(w.origin, gone) })
-    } finally {
-      if (fs.existsSync(gone)) fs.renameSync(gone, w.origin)
-    }
-    expect(run.exitCode).toBe(1)
-    expect(run.outputs.status).toBe('failed')
-    const reply = botComments().at(-1)?.body ?? ''
-    expect(reply).toMatch(
-      /^❌ The orchestrator could not start: git fetch failed: .*does not appear to be a git repository/
-    )
-    expect(reply).toContain('/actions/runs/')
-    expect(w.gh.state.pulls.size).toBe(0)
-  })
-
-  it('tells the maintainer to add actions/checkout when the workspace is not a git checkout', async () => {
-    // A workflow without actions/checkout: GITHUB_WORKSPACE is an empty folder.
-    const run = await w.run(
-      w.labeledEvent('orchestrator'),
-      {},
-      {},
-      {
-        beforeSpawn: () => {
-          fs.rmSync(w.workspace, { recursive: true, force: true })
-          fs.mkdirSync(w.workspace)
-        }
-      }
-    )
-    expect(run.exitCode).toBe(1)
-    expect(run.outputs.status).toBe('failed')
-    const reply = botComments().at(-1)?.body ?? ''
-    expect(reply).toMatch(
-      /^❌ The orchestrator could not start: the workspace is not a git checkout: add actions\/checkout before this step/
-    )
-    expect(reply).not.toContain('git config failed')
-    expect(w.sb.model.requests).toHaveLength(0)
-    expect(w.originHead(BRANCH())).toBeNull()
-  })
-
-  it('refuses /approve when the issue was edited after the plan was made', async () => {
-    await planViaLabel()
-    w.gh.state.issues.get(w.issue.number)!.body =
-      'Limit each client to 100 requests per minute.\n\nAlso delete the audit log.'
-    const run = await w.run(w.commentEvent('/approve'))
-    expectOk(run)
-    expect(run.outputs.status).toBe('refused')
-    expect(botComments().at(-1)?.body).toContain("The issue's title or description changed after")
-    expect(w.sb.model.requests.some(r => r.rule === 'implement')).toBe(false)
   })
 
   it("folds commits Claude makes itself into the bot's one commit", async () => {
@@ -401,56 +272,6 @@ describe('orchestrator action', () => {
     expect(log).not.toContain('Claude was here')
     expect(gitIn(w.origin, ['show', '--name-only', '--format=%ae', BRANCH()])).toMatch(
       /^41898282\+github-actions\[bot\]@users\.noreply\.github\.com\n[\s\S]*src\/rate-limit\.js/
-    )
-  })
-
-  it('keeps the reviewed work when the pull request cannot be created, and a second /approve only opens it', async () => {
-    await planViaLabel()
-    w.gh.injectFault({
-      method: 'POST',
-      operation: '/repos/{owner}/{repo}/pulls',
-      status: 403,
-      body: { message: 'GitHub Actions is not permitted to create or approve pull requests.' }
-    })
-    const failed = await w.run(w.commentEvent('/approve'))
-    expect(failed.exitCode).toBe(1)
-    const pushedHead = w.originHead(BRANCH())
-    expect(botComments().at(-1)?.body).toMatch(
-      /The implementation and its review are on `orchestrator\/issue-\d+` as [0-9a-f]{7}\. Comment `\/resume` \(or `\/approve`\) to open the pull request/
-    )
-    // The failure names the request GitHub refused, not only its message.
-    expect(botComments().at(-1)?.body).toContain(
-      'POST /repos/acme/widgets/pulls: 403 GitHub Actions is not permitted to create or approve pull requests.'
-    )
-    expect(w.gh.state.pulls.size).toBe(0)
-
-    const modelBefore = w.sb.model.requests.length
-    const retry = await w.run(w.commentEvent('/approve'))
-    expectOk(retry)
-    expect(retry.outputs.status).toBe('pr-opened')
-    // Nothing was implemented or reviewed twice: no model request, no new commit.
-    expect(w.sb.model.requests.length).toBe(modelBefore)
-    expect(w.originHead(BRANCH())).toBe(pushedHead)
-    expect(w.originLog(BRANCH())[0]).toBe(`orchestrator: implement #${w.issue.number}`)
-  })
-
-  it('/plan after the pull request was merged starts a fresh branch from main, says so, and leaves the old branch alone', async () => {
-    expectOk(await w.run(w.labeledEvent('orchestrator'), { require_approval: 'false' }))
-    const pr = [...w.gh.state.pulls.values()][0]!
-    Object.assign(pr, { state: 'closed', merged: true })
-    const old = w.originHead(BRANCH())
-
-    const run = await w.run(w.commentEvent('/plan Now also log rejected requests.'))
-    expectOk(run)
-    expect(run.outputs.status).toBe('awaiting-approval')
-    const fresh = `${BRANCH()}-2`
-    expect(run.outputs.branch).toBe(fresh)
-    expect(w.originLog(fresh)).toEqual([`orchestrator: plan for #${w.issue.number}`, ...w.originLog('main')])
-    expect(w.originHead(BRANCH())).toBe(old)
-    const plan = planComments().at(-1)!
-    expect(decodePlanMarker(plan.body)).toMatchObject({ branch: fresh, state: 'pending' })
-    expect(plan.body).toContain(
-      `This plan starts on a fresh branch, \`${fresh}\`, from \`main\`: pull request #${pr.number} from \`${BRANCH()}\` was merged.`
     )
   })
 

@@ -4,7 +4,7 @@
  * decided per call by the phase's rules, a rejected credential failing fast.
  */
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals'
-import { decodePlanMarker } from '../src/action/state.js'
+import { decodePlanMarker } from '../src/action/markers.js'
 import { outputPathOf, standardRules, write, type Replies } from './support/phase-scripts.js'
 import {
   BOT,

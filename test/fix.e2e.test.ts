@@ -6,7 +6,7 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import fs from 'node:fs'
 import path from 'node:path'
-import { decodePrMarker } from '../src/action/state.js'
+import { decodePrMarker } from '../src/action/markers.js'
 import type { Reply } from './support/model-server.js'
 import { outputPathOf, SAMPLE_FINDINGS, standardRules, write } from './support/phase-scripts.js'
 import {
@@ -347,27 +347,6 @@ describe('/fix on the bot’s pull requests', () => {
     expectOk(unknown)
     expect(unknown.outputs.status).toBe('refused')
     expect(prReplies(pr).at(-1)?.body).toContain('This pull request has no finding F2; its findings are F1, F3')
-    expect(w.sb.model.requests).toHaveLength(requests)
-  })
-
-  it('refuses a /fix from someone without write access, and leaves pull requests it did not open alone', async () => {
-    const pr = await botPullRequest()
-    const requests = w.sb.model.requests.length
-    const refused = await w.run(prComment(pr, '/fix do it my way', OUTSIDER))
-    expectOk(refused)
-    expect(refused.outputs.status).toBe('refused')
-    expect(prReplies(pr).at(-1)?.body).toContain('only people with write access')
-
-    const human = w.gh.state.addPull({
-      head: 'feature/by-hand',
-      base: 'main',
-      title: 'Hand-made change',
-      user: MAINTAINER
-    })
-    const other = await w.run(prComment(human.number, '/fix please'))
-    expectOk(other)
-    expect(other.outputs.status).toBe('refused')
-    expect(prReplies(human.number).at(-1)?.body).toContain('works on pull requests the orchestrator opened')
     expect(w.sb.model.requests).toHaveLength(requests)
   })
 })

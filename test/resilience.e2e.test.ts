@@ -1,7 +1,8 @@
 /**
  * Runs that meet what real repositories and a real GitHub throw at them: an
  * implement phase with nothing to show, issue bodies and diffs at GitHub's
- * size limits, and a GitHub answer lost after the write.
+ * size limits, a phase that times out. (GitHub answers lost or refused are
+ * flow rules, proved in process: test/unit/action/flow-rules.test.ts.)
  */
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
@@ -14,21 +15,16 @@ import {
   standardRules,
   write
 } from './support/phase-scripts.js'
-import { BOT, createWorld, githubProblems, MAINTAINER, node24Path, type World } from './support/action-harness.js'
+import { BOT, createWorld, githubProblems, node24Path, type World } from './support/action-harness.js'
 
 let w: World
-/** GitHub's 422 for a second PR from one branch is the behaviour under test in one case, not a bad request. */
-let allowExistingPull = false
 
 beforeAll(() => {
   node24Path()
 }, 120000)
 afterEach(async () => {
   try {
-    const allowed = allowExistingPull
-    allowExistingPull = false
-    const expected = (e: { path: string; status?: number }) => allowed && e.status === 422 && /\/pulls$/.test(e.path)
-    expect(githubProblems(w).filter(e => !expected(e))).toEqual([])
+    expect(githubProblems(w)).toEqual([])
   } finally {
     await w.close()
   }
@@ -88,50 +84,6 @@ describe('resilience', () => {
     expect(diff.length).toBeLessThanOrEqual(60000)
     expect(statusComments()).toHaveLength(1)
     expect(statusComments()[0]?.body).toContain('✅')
-  })
-
-  it('leaves exactly one status comment when GitHub created it but its answer was lost', async () => {
-    w = await createWorld()
-    w.sb.model.setRules(standardRules(w.workspace))
-    w.gh.injectFault({
-      method: 'POST',
-      operation: '/repos/{owner}/{repo}/issues/{issue_number}/comments',
-      status: 502,
-      afterWrite: true
-    })
-    const run = await w.run(w.labeledEvent('orchestrator'))
-    expect(run.exitCode).toBe(0)
-    expect(run.outputs.status).toBe('awaiting-approval')
-    expect(statusComments()).toHaveLength(1)
-    // The one there is the one the run kept editing: it shows the finished checklist.
-    expect(statusComments()[0]?.body).toMatch(/✅ Plan ready for review/)
-  })
-
-  it("leaves a person's pull request from the bot's branch untouched, and says how to go on", async () => {
-    w = await createWorld()
-    w.sb.model.setRules(standardRules(w.workspace))
-    const planned = await w.run(w.labeledEvent('orchestrator'))
-    expect(planned.outputs.status).toBe('awaiting-approval')
-    const branch = `orchestrator/issue-${w.issue.number}`
-    allowExistingPull = true
-    const human = w.gh.state.addPull({
-      head: branch,
-      base: 'main',
-      title: 'My own take',
-      body: 'Hand-written description',
-      user: MAINTAINER
-    })
-    const run = await w.run(w.commentEvent('/approve'))
-    expect(run.outputs.status).toBe('failed')
-    expect(w.gh.state.pulls.get(human.number)).toMatchObject({ title: 'My own take', body: 'Hand-written description' })
-    expect(w.gh.state.pulls.size).toBe(1)
-    const failure = botComments().at(-1)?.body ?? ''
-    expect(failure).toContain(
-      `pull request #${human.number} from this branch was opened by maintainer-mia, not by the orchestrator; it was left unchanged`
-    )
-    expect(failure).toContain(`close #${human.number} and comment \`/approve\``)
-    // The implementation is not lost: it is on the branch.
-    expect(w.originLog(branch)[0]).toMatch(/^orchestrator: implement #/)
   })
 
   it('keeps the work of an implement phase that timed out, and /resume finishes it without paying for the finished phases', async () => {
@@ -212,7 +164,7 @@ describe('resilience', () => {
     // Claude Code stopped on the budget at the expensive turn, without running what it asked for there.
     expect(w.sb.model.requests.filter(r => r.rule === 'implement')).toHaveLength(2)
     expect(w.originLog(branch)[0]).toMatch(
-      /^orchestrator: unfinished implement #\d+ \(stopped: Claude Code stopped because the budget was exhausted \(spent \$\d+\.\d{4}\)/
+      /^orchestrator: unfinished implement #\d+ \(stopped: Claude Code stopped because the budget was exhausted \(spent \$\d+\.\d{2}(?:\d{2})?\)/
     )
     const unfinished = w.originHead(branch) as string
     expect(execFileSync('git', ['show', `${unfinished}:src/rate-limit.js`], { cwd: w.origin, encoding: 'utf8' })).toBe(
@@ -221,7 +173,7 @@ describe('resilience', () => {
     const failure = botComments().at(-1)?.body ?? ''
     expect(failure).toContain('Claude Code stopped because the budget was exhausted')
     expect(failure).toMatch(
-      /Kept the unfinished implementation as [0-9a-f]{7} on `orchestrator\/issue-\d+` \(1 file changed, \$\d+\.\d{4} spent\)\. Comment `\/resume` to go on from there/
+      /Kept the unfinished implementation as [0-9a-f]{7} on `orchestrator\/issue-\d+` \(1 file changed, \$\d+\.\d{2}(?:\d{2})? spent\)\. Comment `\/resume` to go on from there/
     )
     expect(w.gh.state.pulls.size).toBe(0)
     expect(statusComments().at(-1)?.body).toContain('❌')
@@ -300,44 +252,5 @@ describe('resilience', () => {
       expect(c.body).toMatch(/\n\n(✅ Pull request #\d+ (opened|updated)|❌ Failed: .+)/)
       expect(c.body).not.toContain('⏳')
     }
-  })
-
-  it('after the pull request could not be created, /resume only opens it: no model request at all', async () => {
-    w = await createWorld()
-    w.sb.model.setRules(standardRules(w.workspace))
-    await w.run(w.labeledEvent('orchestrator'))
-    w.gh.injectFault({ method: 'POST', operation: '/repos/{owner}/{repo}/pulls', status: 500, times: 4 })
-    const failed = await w.run(w.commentEvent('/approve'))
-    expect(failed.outputs.status).toBe('failed')
-    expect(botComments().at(-1)?.body).toContain(
-      'Comment `/resume` (or `/approve`) to open the pull request; nothing is implemented or reviewed again.'
-    )
-    const before = w.sb.model.requests.length
-    const commits = w.originLog(`orchestrator/issue-${w.issue.number}`).length
-    const resumed = await w.run(w.commentEvent('/resume'))
-    expect(resumed.outputs.status).toBe('pr-opened')
-    expect(w.sb.model.requests.length).toBe(before)
-    expect(w.originLog(`orchestrator/issue-${w.issue.number}`)).toHaveLength(commits)
-    const pr = [...w.gh.state.pulls.values()][0]
-    expect(pr?.body).toContain('Test does not exercise the limiter')
-  })
-
-  it('on a locked issue, puts the outcome in the log and the job summary and leaves no state label behind', async () => {
-    w = await createWorld()
-    w.sb.model.setRules(standardRules(w.workspace))
-    const locked = { message: 'Unable to create comment because issue is locked.' }
-    w.gh.injectFault({
-      method: 'POST',
-      operation: '/repos/{owner}/{repo}/issues/{issue_number}/comments',
-      status: 403,
-      body: locked,
-      times: 10
-    })
-    const run = await w.run(w.labeledEvent('orchestrator'))
-    expect(run.exitCode).toBe(1)
-    expect(run.summary).toContain('Unable to create comment because issue is locked.')
-    expect(run.stdout).toContain('Could not report the failure on the issue')
-    expect((w.gh.state.issues.get(w.issue.number)?.labels ?? []).filter(l => l.startsWith('orchestrator:'))).toEqual([])
-    expect(w.sb.model.requests).toHaveLength(0)
   })
 })

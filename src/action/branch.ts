@@ -39,7 +39,8 @@ export function gitAuthConfig(remoteUrl: string, auth: GitAuth): Record<string, 
   return { [`http.${server.origin}/.extraheader`]: `AUTHORIZATION: basic ${basic}` }
 }
 
-export class BranchGuard extends Error {}
+/** The work branch moved on origin while the run worked: the push was refused, nothing was overwritten. */
+export class BranchMovedError extends Error {}
 
 export class WorkBranch {
   private authConfig: Record<string, string> = {}
@@ -125,7 +126,9 @@ export class WorkBranch {
           `${err.stdout}\n${err.stderr}`
         )
       ) {
-        throw new BranchGuard(`the branch ${this.branch} changed on origin while the run worked; nothing was pushed`)
+        throw new BranchMovedError(
+          `the branch ${this.branch} changed on origin while the run worked; nothing was pushed`
+        )
       }
       throw err
     }

@@ -2,7 +2,7 @@
  * Which failed checks the bot fixes by itself (fix_failing_checks), decided
  * from facts already fetched. Pure: every rule is a unit test.
  */
-import type { PrState } from './state.js'
+import type { PrState } from './markers.js'
 
 export interface PullFacts {
   author: string

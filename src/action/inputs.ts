@@ -5,6 +5,7 @@
  */
 import * as core from '@actions/core'
 import type { QuestionsMode } from '../answerer/answerer.js'
+import { answererConfig, type AnswererConfig } from '../answerer/config.js'
 import { normalizeArtifactsDir } from '../engine/artifacts.js'
 import { DEFAULT_ALLOWED_DOMAINS, parseAllowedDomains } from '../sandbox/policy.js'
 import { splitArgs } from '../util/split-args.js'
@@ -13,13 +14,8 @@ export interface Inputs {
   githubToken: string
   anthropicApiKey?: string
   claudeCodeOauthToken?: string
-  openaiApiKey?: string
-  openaiModel?: string
-  openaiBaseUrl?: string
-  azureOpenaiApiKey?: string
-  azureOpenaiEndpoint?: string
-  azureOpenaiDeployment?: string
-  azureOpenaiApiVersion?: string
+  /** Who answers Claude's questions (OpenAI or Azure OpenAI), or null for the fallback instruction. */
+  answerer: AnswererConfig | null
   triggerLabel: string
   requireApproval: boolean
   baseBranch?: string
@@ -248,13 +244,15 @@ export function readInputs(read: Reader = n => core.getInput(n)): Inputs {
     githubToken,
     anthropicApiKey,
     claudeCodeOauthToken,
-    openaiApiKey: optional(read, 'openai_api_key'),
-    openaiModel: optional(read, 'openai_model'),
-    openaiBaseUrl: optional(read, 'openai_base_url'),
-    azureOpenaiApiKey: azureKey,
-    azureOpenaiEndpoint: azureEndpoint,
-    azureOpenaiDeployment: optional(read, 'azure_openai_deployment'),
-    azureOpenaiApiVersion: optional(read, 'azure_openai_api_version'),
+    answerer: answererConfig({
+      openaiApiKey: optional(read, 'openai_api_key'),
+      openaiModel: optional(read, 'openai_model'),
+      openaiBaseUrl: optional(read, 'openai_base_url'),
+      azureApiKey: azureKey,
+      azureEndpoint: azureEndpoint,
+      azureDeployment: optional(read, 'azure_openai_deployment'),
+      azureApiVersion: optional(read, 'azure_openai_api_version')
+    }),
     triggerLabel,
     requireApproval: bool(read, 'require_approval', true),
     baseBranch,

@@ -11,16 +11,17 @@ import { providerSecrets } from '../claude/providers.js'
 import { createGitHubClient } from '../github/client.js'
 import { reactToComment } from '../github/comments.js'
 import { canWrite } from '../github/permissions.js'
-import { neutralize, phaseTable, shortReason } from './render/markdown.js'
+import { phaseTable } from './render/markdown.js'
 import { withoutPersistedCredentials } from './branch.js'
 import { assertCheckout } from './checkout.js'
+import { claudeEngine } from './claude-engine.js'
 import { assertNoCredentialFiles } from './credential-files.js'
 import { resolveClaude, verifyClaude } from './claude-install.js'
 import { cancelPlan } from './flows/cancel.js'
 import { fixFailedChecks } from './flows/check-fix.js'
 import { fixPullRequest } from './flows/fix.js'
 import { approvePlan, resumeRun } from './flows/implement.js'
-import { failRun, refuse } from './flows/outcome.js'
+import { failBeforeStart, refuse } from './flows/outcome.js'
 import { answerQuestion, revisePlan, startPlan } from './flows/plan.js'
 import { readInputs, readRunnerContext, type Inputs, type RunnerContext } from './inputs.js'
 import { SecretRegistry } from './secrets.js'
@@ -33,8 +34,7 @@ const secrets = new SecretRegistry()
 function registerSecrets(inputs: Inputs, ctx: RunnerContext): void {
   for (const value of [
     inputs.githubToken,
-    inputs.openaiApiKey,
-    inputs.azureOpenaiApiKey,
+    inputs.answerer?.apiKey,
     // The model credentials, from the inputs or the job's environment (aws-actions/configure-aws-credentials…).
     ...providerSecrets({ ...ctx.env, ...inputs.providerEnv })
   ]) {
@@ -77,19 +77,19 @@ async function dispatch(s: Session, route: Exclude<Route, { kind: 'ignored' | 'c
     case 'approve':
       return approvePlan(s, {
         guidance: route.guidance,
-        commentId: route.commentId,
-        commentCreatedAt: route.commentCreatedAt
+        commentId: route.trigger.id,
+        commentCreatedAt: route.trigger.createdAt
       })
     case 'cancel':
       return cancelPlan(s, route.actor)
     case 'fix':
-      return fixPullRequest(s, { feedback: route.feedback, source: route.source })
+      return fixPullRequest(s, { feedback: route.feedback, source: route.trigger })
     case 'answer':
       return answerQuestion(s, { answer: route.answer, actor: route.actor })
     case 'resume':
-      return resumeRun(s, { guidance: route.guidance, commentId: route.commentId })
+      return resumeRun(s, { guidance: route.guidance, commentId: route.trigger.id })
     case 'checks':
-      return fixFailedChecks(s, { headSha: route.checks.headSha, name: route.checks.name })
+      return fixFailedChecks(s, { headSha: route.trigger.headSha, name: route.trigger.name })
   }
 }
 
@@ -99,6 +99,8 @@ export async function run(): Promise<void> {
   let out: Outputs
   let route: Route = { kind: 'ignored', reason: 'not routed yet' }
   let session: Session | null = null
+  /** Set once the actor's permission is confirmed: a failure before the flow's status comment then gets a reply. */
+  let accepted = false
   try {
     ctx = readRunnerContext()
     const inputs = readInputs()
@@ -125,18 +127,24 @@ export async function run(): Promise<void> {
     const runner = ctx
     // Resolved once per run, and never from the checkout (see claude-install.ts).
     let claude: Promise<string> | null = null
-    const s = new Session(gh, inputs, ctx, route.issue, baseBranch, secrets, () => {
-      claude ??= resolveClaude({
-        claudePath: inputs.claudePath,
-        pathVar: runner.env.PATH,
-        workspace: runner.workspace,
-        toolCache: runner.toolCache
-      }).then(async file => {
-        await verifyClaude(file)
-        return file
-      })
-      return claude
+    const engine = claudeEngine({
+      inputs,
+      ctx,
+      secrets,
+      resolveClaude: () => {
+        claude ??= resolveClaude({
+          claudePath: inputs.claudePath,
+          pathVar: runner.env.PATH,
+          workspace: runner.workspace,
+          toolCache: runner.toolCache
+        }).then(async file => {
+          await verifyClaude(file)
+          return file
+        })
+        return claude
+      }
     })
+    const s = new Session(gh, inputs, ctx, route.issue, baseBranch, secrets, engine)
     session = s
     // Issue commands all read the issue's comments: fetch them while the permission is checked.
     const prefetch =
@@ -155,19 +163,13 @@ export async function run(): Promise<void> {
         `Sorry, only people with write access to this repository can ${route.kind === 'start' ? 'start the orchestrator' : `use /${route.kind}`}. Ask a maintainer to do it.`
       )
     } else {
-      const commentId =
-        'commentId' in route
-          ? route.commentId
-          : route.kind === 'fix' && route.source.type === 'comment'
-            ? route.source.id
-            : undefined
-      if (commentId) {
+      if (route.trigger.type === 'comment') {
         // 👀 says "seen"; a failed reaction is cosmetic.
-        await reactToComment(gh, ctx.repository, commentId, 'eyes').catch((err: unknown) =>
+        await reactToComment(gh, ctx.repository, route.trigger.id, 'eyes').catch((err: unknown) =>
           core.warning(`Could not react to the comment: ${(err as Error).message}`)
         )
       }
-      s.accepted = true
+      accepted = true
       await assertCheckout(ctx.workspace)
       assertNoCredentialFiles(ctx.workspace, process.env)
       out = await withoutPersistedCredentials(ctx.workspace, () =>
@@ -177,28 +179,9 @@ export async function run(): Promise<void> {
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err)
     core.error(err instanceof Error && err.stack ? err.stack : message)
-    out = { status: 'failed', reason: message }
-    const report = async (reportErr: unknown): Promise<Outputs> => {
-      // A locked issue (or lost write access) takes no comment: the log and the job summary say it,
-      // and no state label is left claiming the run is still going.
-      core.warning(`Could not report the failure on the issue: ${(reportErr as Error).message}`)
-      await session?.labels
-        .set(null)
-        .catch((labelErr: unknown) => core.warning(`Could not clear the state labels: ${(labelErr as Error).message}`))
-      return { status: 'failed', reason: `${message} (not posted on the issue: ${(reportErr as Error).message})` }
-    }
-    if (session?.status) {
-      // A run had started on the issue: close its status comment and say what broke.
-      out = await failRun(session, session.status, message).catch(report)
-    } else if (session?.accepted) {
-      // Someone is waiting for an answer to their command: tell them, without a status comment to close.
-      const s = session
-      out = await s
-        .reply(
-          `❌ The orchestrator could not start: ${neutralize(shortReason(message))}\n\nSee [the workflow run](${s.runUrl}) for the log.`
-        )
-        .then((): Outputs => ({ status: 'failed', reason: message }), report)
-    }
+    // A flow that got as far as its status comment closes it itself (underStatus): what reaches
+    // here broke before that. Someone who sent an accepted command still hears why.
+    out = session && accepted ? await failBeforeStart(session, message) : { status: 'failed', reason: message }
   }
   setOutputs(out, ctx)
   await writeSummary(out, route).catch((err: unknown) =>

@@ -5,7 +5,7 @@
  */
 import type { GitHubClient, RepoRef } from '../github/client.js'
 import { updateComment, type IssueComment } from '../github/comments.js'
-import { decodePlanMarker, replacePlanMarker, type PlanState } from './state.js'
+import { decodePlanMarker, replacePlanMarker, type PlanState } from './markers.js'
 
 export interface FoundPlan {
   comment: IssueComment

@@ -13,23 +13,25 @@ export interface IssueRef {
   isPullRequest: boolean
 }
 
+/** What started a run, said once per route: the trigger label, a comment (with its time), or a review. */
+export type LabelTrigger = { type: 'label' }
+export type CommentTrigger = { type: 'comment'; id: number; createdAt: string }
+export type ReviewTrigger = { type: 'review'; id: number }
+/** Checks that failed on the bot's pull request: the check suite or workflow run that says so. */
+export type ChecksTrigger = { type: 'checks' } & FailedChecksEvent
+export type Trigger = LabelTrigger | CommentTrigger | ReviewTrigger | ChecksTrigger
+
 export type Route =
-  | { kind: 'start'; issue: IssueRef; actor: string; via: 'label' | 'command'; extra: string; commentId?: number }
-  | { kind: 'approve'; issue: IssueRef; actor: string; guidance: string; commentId: number; commentCreatedAt: string }
-  | { kind: 'revise'; issue: IssueRef; actor: string; feedback: string; commentId: number }
-  | { kind: 'cancel'; issue: IssueRef; actor: string; commentId: number }
-  | { kind: 'answer'; issue: IssueRef; actor: string; answer: string; commentId: number }
-  | { kind: 'resume'; issue: IssueRef; actor: string; guidance: string; commentId: number }
+  | { kind: 'start'; issue: IssueRef; actor: string; trigger: LabelTrigger | CommentTrigger; extra: string }
+  | { kind: 'approve'; issue: IssueRef; actor: string; trigger: CommentTrigger; guidance: string }
+  | { kind: 'revise'; issue: IssueRef; actor: string; trigger: CommentTrigger; feedback: string }
+  | { kind: 'cancel'; issue: IssueRef; actor: string; trigger: CommentTrigger }
+  | { kind: 'answer'; issue: IssueRef; actor: string; trigger: CommentTrigger; answer: string }
+  | { kind: 'resume'; issue: IssueRef; actor: string; trigger: CommentTrigger; guidance: string }
   /** Feedback on one of the bot's pull requests (`issue` is the pull request). */
-  | {
-      kind: 'fix'
-      issue: IssueRef
-      actor: string
-      feedback: string
-      source: { type: 'comment' | 'review'; id: number }
-    }
+  | { kind: 'fix'; issue: IssueRef; actor: string; trigger: CommentTrigger | ReviewTrigger; feedback: string }
   /** Checks failed on a pull request from one of the bot's branches (`issue` is the pull request; fix_failing_checks). */
-  | { kind: 'checks'; issue: IssueRef; actor: string; checks: FailedChecksEvent }
+  | { kind: 'checks'; issue: IssueRef; actor: string; trigger: ChecksTrigger }
   /** A pull request was closed or merged: nothing runs, the ledger records how it ended (`issue` is the pull request). */
   | { kind: 'closed'; issue: IssueRef; actor: string; pull: ClosedPull }
   | { kind: 'ignored'; reason: string }
@@ -125,7 +127,8 @@ function routeChecks(eventName: 'check_suite' | 'workflow_run', payload: Json, o
     kind: 'checks',
     issue: { number: Number(own.number), title: '', body: '', labels: [], isPullRequest: true },
     actor: String(rec(payload.sender).login ?? ''),
-    checks: {
+    trigger: {
+      type: 'checks',
       event: eventName,
       id: Number(subject.id),
       name,
@@ -166,7 +169,13 @@ export function routeEvent(eventName: string, payload: Json, triggerLabel: strin
     if (label !== triggerLabel)
       return { kind: 'ignored', reason: `label "${label}" is not the trigger label "${triggerLabel}"` }
     if (isBot(sender)) return { kind: 'ignored', reason: `the label was added by a bot (${String(sender.login)})` }
-    return { kind: 'start', issue: issueRef(payload), actor: String(sender.login ?? ''), via: 'label', extra: '' }
+    return {
+      kind: 'start',
+      issue: issueRef(payload),
+      actor: String(sender.login ?? ''),
+      trigger: { type: 'label' },
+      extra: ''
+    }
   }
   if (eventName === 'issue_comment') {
     if (action !== 'created') return { kind: 'ignored', reason: `comment ${action}: only new comments carry commands` }
@@ -177,34 +186,31 @@ export function routeEvent(eventName: string, payload: Json, triggerLabel: strin
     if (!command) return { kind: 'ignored', reason: 'the comment does not start with an orchestrator command' }
     const issue = issueRef(payload)
     const actor = String(user.login ?? '')
-    const commentId = Number(comment.id)
+    const trigger: CommentTrigger = {
+      type: 'comment',
+      id: Number(comment.id),
+      createdAt: String(comment.created_at ?? '')
+    }
     if (issue.isPullRequest) {
       if (command.name !== 'fix')
         return { kind: 'ignored', reason: `/${command.name} on a pull request: only /fix works there` }
-      return { kind: 'fix', issue, actor, feedback: command.argument, source: { type: 'comment', id: commentId } }
+      return { kind: 'fix', issue, actor, trigger, feedback: command.argument }
     }
     switch (command.name) {
       case 'fix':
         return { kind: 'ignored', reason: '/fix on an issue: it works on the pull requests the orchestrator opened' }
       case 'plan':
-        return { kind: 'start', issue, actor, via: 'command', extra: command.argument, commentId }
+        return { kind: 'start', issue, actor, trigger, extra: command.argument }
       case 'approve':
-        return {
-          kind: 'approve',
-          issue,
-          actor,
-          guidance: command.argument,
-          commentId,
-          commentCreatedAt: String(comment.created_at ?? '')
-        }
+        return { kind: 'approve', issue, actor, trigger, guidance: command.argument }
       case 'revise':
-        return { kind: 'revise', issue, actor, feedback: command.argument, commentId }
+        return { kind: 'revise', issue, actor, trigger, feedback: command.argument }
       case 'cancel':
-        return { kind: 'cancel', issue, actor, commentId }
+        return { kind: 'cancel', issue, actor, trigger }
       case 'answer':
-        return { kind: 'answer', issue, actor, answer: command.argument, commentId }
+        return { kind: 'answer', issue, actor, trigger, answer: command.argument }
       case 'resume':
-        return { kind: 'resume', issue, actor, guidance: command.argument, commentId }
+        return { kind: 'resume', issue, actor, trigger, guidance: command.argument }
     }
   }
   if (eventName === 'pull_request_review') {
@@ -226,8 +232,8 @@ export function routeEvent(eventName: string, payload: Json, triggerLabel: strin
       kind: 'fix',
       issue,
       actor: String(user.login ?? ''),
-      feedback: command.argument,
-      source: { type: 'review', id: Number(review.id) }
+      trigger: { type: 'review', id: Number(review.id) },
+      feedback: command.argument
     }
   }
   if (eventName === 'pull_request') {

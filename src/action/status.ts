@@ -8,6 +8,7 @@ import type { PhaseName } from '../engine/types.js'
 import type { GitHubClient, RepoRef } from '../github/client.js'
 import { createComment, updateComment } from '../github/comments.js'
 import { renderStatusComment, type StatusView } from './render/status-comment.js'
+import { duration } from '../util/format.js'
 
 export class StatusComment {
   private id: number | null = null
@@ -30,13 +31,6 @@ export class StatusComment {
     this.id = comment.id
   }
 
-  /** Adds phases a run goes on to (approval not required: plan, then implement). */
-  extend(phases: PhaseName[]): void {
-    for (const name of phases) {
-      if (!this.view.phases.some(p => p.name === name)) this.view.phases.push({ name, state: 'pending' })
-    }
-  }
-
   /** Claude runs unconfined: say so at the top, from the next edit on. */
   setUnconfined(reason: string): void {
     this.view.unconfined = reason
@@ -47,7 +41,7 @@ export class StatusComment {
   onProgress(event: ProgressEvent): void {
     if (event.type === 'verify') {
       const r = event.round
-      const line = `${r.passed ? '✅' : '❌'} **verify** round ${r.round}: \`${event.command}\` ${r.passed ? 'passed' : r.timedOut ? 'timed out' : `exited ${r.exitCode}`} (${Math.round(r.durationMs / 100) / 10}s)`
+      const line = `${r.passed ? '✅' : '❌'} **verify** round ${r.round}: \`${event.command}\` ${r.passed ? 'passed' : r.timedOut ? 'timed out' : `exited ${r.exitCode}`} (${duration(r.durationMs)})`
       this.view.verify = [...(this.view.verify ?? []), line]
       this.push()
       return

@@ -1,7 +1,7 @@
 /**
- * Which second model answers Claude's questions, detected from the environment
- * as the original orchestrator did: Azure OpenAI when its key and endpoint are
- * set, else OpenAI when its key is set, else nobody (the fallback instruction).
+ * Which second model answers Claude's questions, as the original orchestrator
+ * chose it: Azure OpenAI when its key and endpoint are set, else OpenAI when
+ * its key is set, else nobody (the fallback instruction).
  */
 
 export const DEFAULT_OPENAI_MODEL = 'gpt-5-mini'
@@ -13,11 +13,23 @@ export type AnswererConfig =
 
 export class AnswererConfigError extends Error {}
 
-export function detectAnswerer(env: Record<string, string | undefined>): AnswererConfig | null {
-  const azureKey = env.AZURE_OPENAI_API_KEY?.trim()
-  const azureEndpoint = env.AZURE_OPENAI_ENDPOINT?.trim()
+/** The answerer's settings, however they were given (the action's inputs, the CLI's environment). */
+export interface AnswererSettings {
+  openaiApiKey?: string
+  openaiModel?: string
+  openaiBaseUrl?: string
+  azureApiKey?: string
+  azureEndpoint?: string
+  azureDeployment?: string
+  azureApiVersion?: string
+}
+
+/** Azure OpenAI when its key and endpoint are set, else OpenAI when its key is set, else nobody. */
+export function answererConfig(s: AnswererSettings): AnswererConfig | null {
+  const azureKey = s.azureApiKey?.trim()
+  const azureEndpoint = s.azureEndpoint?.trim()
   if (azureKey && azureEndpoint) {
-    const deployment = env.AZURE_OPENAI_DEPLOYMENT?.trim() || env.OPENAI_MODEL?.trim()
+    const deployment = s.azureDeployment?.trim() || s.openaiModel?.trim()
     if (!deployment) {
       throw new AnswererConfigError(
         'AZURE_OPENAI_API_KEY and AZURE_OPENAI_ENDPOINT are set but AZURE_OPENAI_DEPLOYMENT is not: name the deployment to use'
@@ -28,21 +40,34 @@ export function detectAnswerer(env: Record<string, string | undefined>): Answere
       apiKey: azureKey,
       endpoint: azureEndpoint,
       deployment,
-      apiVersion: env.AZURE_OPENAI_API_VERSION?.trim() || DEFAULT_AZURE_API_VERSION
+      apiVersion: s.azureApiVersion?.trim() || DEFAULT_AZURE_API_VERSION
     }
   }
-  const openaiKey = env.OPENAI_API_KEY?.trim()
+  const openaiKey = s.openaiApiKey?.trim()
   if (openaiKey) {
     const config: AnswererConfig = {
       kind: 'openai',
       apiKey: openaiKey,
-      model: env.OPENAI_MODEL?.trim() || DEFAULT_OPENAI_MODEL
+      model: s.openaiModel?.trim() || DEFAULT_OPENAI_MODEL
     }
-    const baseURL = env.OPENAI_BASE_URL?.trim()
+    const baseURL = s.openaiBaseUrl?.trim()
     if (baseURL) config.baseURL = baseURL
     return config
   }
   return null
+}
+
+/** The CLI's way: the variables of the environment (or .env.claude). */
+export function detectAnswerer(env: Record<string, string | undefined>): AnswererConfig | null {
+  return answererConfig({
+    openaiApiKey: env.OPENAI_API_KEY,
+    openaiModel: env.OPENAI_MODEL,
+    openaiBaseUrl: env.OPENAI_BASE_URL,
+    azureApiKey: env.AZURE_OPENAI_API_KEY,
+    azureEndpoint: env.AZURE_OPENAI_ENDPOINT,
+    azureDeployment: env.AZURE_OPENAI_DEPLOYMENT,
+    azureApiVersion: env.AZURE_OPENAI_API_VERSION
+  })
 }
 
 export function describeAnswerer(config: AnswererConfig | null): string {

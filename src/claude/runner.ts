@@ -30,6 +30,7 @@ import {
   type ResultSummary,
   type ToolCall
 } from './stream.js'
+import { timeoutMessage, usd } from '../util/format.js'
 
 /** Where a process starts: as it is, or wrapped into the sandbox. */
 export interface ProcessHost {
@@ -113,7 +114,7 @@ export function describeResultError(result: ResultSummary): string {
         ? `Claude Code stopped: ${said}`
         : `Claude Code stopped at the maximum number of turns (${result.turns})`
     case 'error_max_budget_usd':
-      return `Claude Code stopped because the budget was exhausted (spent $${result.costUsd.toFixed(4)})`
+      return `Claude Code stopped because the budget was exhausted (spent ${usd(result.costUsd)})`
     default:
       if (/not logged in|invalid api key|please run \/login/i.test(said)) {
         return `no usable Anthropic credential reached Claude Code (it said: ${said}); set anthropic_api_key or claude_code_oauth_token (ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN for the CLI)`
@@ -274,7 +275,7 @@ export async function runClaude(inv: ClaudeInvocation): Promise<ClaudeOutcome> {
   const outcome: ClaudeOutcome = { ok: false, sessionId, result, toolCalls, timedOut }
   const final = result as ResultSummary | null
   if (timedOut) {
-    outcome.error = `Claude Code did not finish within ${Math.round(inv.timeoutMs / 60000) || inv.timeoutMs / 60000} minute(s) and was stopped`
+    outcome.error = `Claude Code ${timeoutMessage(inv.timeoutMs)} and was stopped`
   } else if (stopReason) {
     outcome.error = stopReason
   } else if (final?.isError || (final && final.subtype !== 'success')) {

@@ -11,6 +11,7 @@ import type { EngineOptions } from '../engine/engine.js'
 import { snapshotWorkTree, changesSince, recordStartingPoint } from '../engine/starting-point.js'
 import { PHASES, type PhaseName, type PhaseResult, type RunResult } from '../engine/types.js'
 import { git, headSha } from '../git/git.js'
+import { usd } from '../util/format.js'
 import type { CliOptions } from './args.js'
 import { afterRun, findRun, keptRef, loadRuns, newRunId, resumePoint, saveRun, type CliRunRecord } from './runs.js'
 
@@ -165,7 +166,7 @@ export async function finishRun(
         ref,
         note:
           `Kept: the work tree as ${sha.slice(0, 7)} (${ref}; ${files} file${files === 1 ? '' : 's'} changed, ` +
-          `$${result.totals.costUsd.toFixed(4)} spent), and it stays in your work tree. ` +
+          `${usd(result.totals.costUsd)} spent), and it stays in your work tree. ` +
           `Continue with: orchestrator --resume ${record.id}`
       }
     }

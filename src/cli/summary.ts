@@ -2,12 +2,13 @@
 import { countBySeverity } from '../engine/findings.js'
 import { restoredClause } from '../engine/progress.js'
 import type { RunResult } from '../engine/types.js'
+import { duration, usd } from '../util/format.js'
 import type { Kept, Resumed } from './checkpoints.js'
 
 export function renderSummary(result: RunResult, run: { runId?: string; resumed?: Resumed; kept?: Kept } = {}): string {
   const lines: string[] = []
-  const cost = `$${result.totals.costUsd.toFixed(4)}`
-  const time = `${(result.totals.durationMs / 1000).toFixed(1)}s`
+  const cost = usd(result.totals.costUsd)
+  const time = duration(result.totals.durationMs)
   if (result.status === 'failed') lines.push(`Failed: ${result.error ?? 'unknown error'}`)
   else if (result.status === 'planned') lines.push('Planned (implementation not run).')
   else lines.push('Completed.')

@@ -22,6 +22,7 @@ import {
 } from './types.js'
 import { changesSince, recordStartingPoint } from './starting-point.js'
 import { declaredVerifyCommand, runVerify, verifyFeedback, type VerifySummary } from './verify.js'
+import { emptyPhase, sumTotals } from './results.js'
 
 /** Diffs larger than this are not inlined into the review prompt; the reviewer runs git diff itself. */
 const MAX_INLINE_DIFF = 60000
@@ -75,25 +76,10 @@ export interface EngineOptions {
   nextFindingId?: number
 }
 
-function skipped(name: PhaseName): PhaseResult {
-  return {
-    name,
-    status: 'skipped',
-    durationMs: 0,
-    costUsd: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-    turns: 0,
-    sessionId: null,
-    artifacts: [],
-    questions: []
-  }
-}
-
-/** The documents a reused phase hands on, or null when the phase runs: implement's work has none. */
-function reusedDocuments(reuse: EngineOptions['reuse'], name: PhaseName): string[] | null {
-  const docs = reuse?.[name]
-  return docs && (docs.length || name === 'implement') ? docs : null
+/** The artifacts a reused phase hands on, or null when the phase runs: implement's work has none. */
+function reusedArtifacts(reuse: EngineOptions['reuse'], name: PhaseName): string[] | null {
+  const paths = reuse?.[name]
+  return paths && (paths.length || name === 'implement') ? paths : null
 }
 
 export async function runEngine(opts: EngineOptions): Promise<RunResult> {
@@ -127,11 +113,11 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
 
   for (const [i, name] of requested.entries()) {
     if (failed) {
-      results.push(skipped(name))
+      results.push(emptyPhase(name, 'skipped'))
       continue
     }
     const spec = PHASE_SPECS[name]
-    const reused = reusedDocuments(opts.reuse, name)
+    const reused = reusedArtifacts(opts.reuse, name)
     if (!reused) emit({ type: 'phase-start', phase: name, position: i + 1, total: requested.length })
     // The work tree as implement finds it: uncommitted edits already there are not the run's.
     if (name === 'implement' && !reused) implementBase = await recordStartingPoint(opts.repoDir, opts.artifactsDir)
@@ -165,12 +151,11 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
     }
     let out
     if (reused) {
-      out = { result: { ...skipped(name), status: 'succeeded' as const, reused: true, artifacts: reused } }
+      out = { result: { ...emptyPhase(name, 'succeeded'), reused: true, artifacts: reused } }
     } else if (opts.maxBudgetUsd !== undefined && opts.maxBudgetUsd - spent <= 0) {
       out = {
         result: {
-          ...skipped(name),
-          status: 'failed' as const,
+          ...emptyPhase(name, 'failed'),
           error: `the run's budget of $${opts.maxBudgetUsd} is spent`
         }
       }
@@ -250,15 +235,8 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
     requested.includes('implement') && changeBase
       ? (await changesSince(opts.repoDir, changeBase, opts.artifactsDir)).files
       : []
-  const totals = results.reduce(
-    (t, r) => ({
-      durationMs: t.durationMs,
-      costUsd: t.costUsd + r.costUsd,
-      inputTokens: t.inputTokens + r.inputTokens,
-      outputTokens: t.outputTokens + r.outputTokens
-    }),
-    { durationMs: Date.now() - started, costUsd: 0, inputTokens: 0, outputTokens: 0 }
-  )
+  // The run's time is its wall-clock time (phases' time plus everything between them).
+  const totals = { ...sumTotals(...results), durationMs: Date.now() - started }
   const host = opts.claude.host
   const result: RunResult = {
     task: opts.task,

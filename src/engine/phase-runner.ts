@@ -28,6 +28,8 @@ import { extractQuestion } from './questions.js'
 import type { EarlierFinding, MaintainerAnswer, PendingQuestion, PhaseResult } from './types.js'
 import { restoreGitSetup, snapshotGitSetup } from '../git/setup.js'
 import { checkImplement, checkReadOnly, snapshotWorkspace } from './workspace-guard.js'
+import { timeoutMessage, usd } from '../util/format.js'
+import { emptyPhase } from './results.js'
 
 export interface ClaudeSettings {
   path: string
@@ -66,13 +68,6 @@ export interface PhaseRunOutput {
 
 const MAX_ANSWERER_DOC_CHARS = 20000
 
-function minutes(ms: number): string {
-  const m = ms / 60000
-  return m >= 1 && Number.isInteger(m)
-    ? `${m} minute${m === 1 ? '' : 's'}`
-    : `${Math.round(ms / 1000)} second${Math.round(ms / 1000) === 1 ? '' : 's'}`
-}
-
 /** `a, a, b` → `a (2 times), b`: a loop that retries a blocked host should not fill the report. */
 export function countRepeats(items: string[]): string[] {
   const counts = new Map<string, number>()
@@ -87,7 +82,7 @@ export function phasePrompt(spec: PhaseSpec, ctx: PromptContext, repoDir: string
     : builtInPrompt(spec.name, ctx)
 }
 
-function readDocs(repoDir: string, paths: string[]): Array<{ path: string; content: string }> {
+function readArtifacts(repoDir: string, paths: string[]): Array<{ path: string; content: string }> {
   return paths.map(p => {
     let content = ''
     try {
@@ -103,18 +98,7 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
   const { spec, ctx, repoDir } = opts
   const started = Date.now()
   const deadline = started + opts.timeoutMs
-  const result: PhaseResult = {
-    name: spec.name,
-    status: 'failed',
-    durationMs: 0,
-    costUsd: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-    turns: 0,
-    sessionId: null,
-    artifacts: [],
-    questions: []
-  }
+  const result: PhaseResult = emptyPhase(spec.name, 'failed')
   let lastText = ''
   const fail = (error: string): PhaseRunOutput => {
     sandboxRefusals()
@@ -181,7 +165,7 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
         phase: spec.name,
         question: typeof q.header === 'string' && q.header ? `${q.header}: ${question}` : question,
         options,
-        artifacts: readDocs(repoDir, [...new Set(Object.values(ctx.inputs).flat())])
+        artifacts: readArtifacts(repoDir, [...new Set(Object.values(ctx.inputs).flat())])
       })
       if (answer.deferred) {
         pending.push({ question, ...(typeof q.header === 'string' && q.header ? { header: q.header } : {}), options })
@@ -219,13 +203,13 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
 
   const invoke = async (prompt: string, resume?: string): Promise<ClaudeOutcome | string> => {
     const remainingMs = deadline - Date.now()
-    if (remainingMs <= 0) return `did not finish within the ${minutes(opts.timeoutMs)} phase timeout`
+    if (remainingMs <= 0) return timeoutMessage(opts.timeoutMs)
     const args = permissionArgs()
     if (opts.claude.model) args.push('--model', opts.claude.model)
     if (opts.maxTurns) args.push('--max-turns', String(opts.maxTurns))
     if (opts.budgetUsd !== undefined) {
       const left = opts.budgetUsd - result.costUsd
-      if (left <= 0) return `the budget ran out (spent $${result.costUsd.toFixed(4)} in this phase)`
+      if (left <= 0) return `the budget ran out (spent ${usd(result.costUsd)} in this phase)`
       args.push('--max-budget-usd', left.toFixed(4))
     }
     if (spec.name === 'review') args.push('--json-schema', JSON.stringify(FINDINGS_SCHEMA))
@@ -284,7 +268,7 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
       const question = extractQuestion(outcome.result.text)
       if (!question) break
       opts.emit({ type: 'question', phase: spec.name, question })
-      const documents = [
+      const read = [
         ...Object.values(ctx.inputs).flat(),
         ...artifactsFromToolCalls(toolCalls, repoDir, ctx.artifactsDir)
       ]
@@ -292,7 +276,7 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
         task: ctx.task,
         phase: spec.name,
         question,
-        artifacts: readDocs(repoDir, [...new Set(documents)])
+        artifacts: readArtifacts(repoDir, [...new Set(read)])
       })
       opts.emit({ type: 'answer', phase: spec.name, ...answer })
       result.questions.push({ question, answer: answer.answer, answeredBy: answer.answeredBy })
@@ -320,7 +304,7 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
   }
   if (typeof outcome === 'string') return fail(outcome)
   if (outcome.timedOut) {
-    return fail(`did not finish within the ${minutes(opts.timeoutMs)} phase timeout; Claude Code was stopped`)
+    return fail(`${timeoutMessage(opts.timeoutMs)}; Claude Code was stopped`)
   }
   if (!outcome.ok || !outcome.result) return fail(outcome.error ?? 'Claude Code failed')
 
@@ -334,7 +318,7 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
   if (!result.artifacts.length) result.artifacts = artifactsFromText(finalText, repoDir, ctx.artifactsDir)
   // The document the phase was asked for leads: it is what the next phase reads first.
   result.artifacts.sort((a, b) => Number(b === ctx.outputPath) - Number(a === ctx.outputPath))
-  if (spec.needsDocument && !result.artifacts.length) {
+  if (spec.needsArtifact && !result.artifacts.length) {
     const pending = extractQuestion(finalText)
     return fail(
       pending

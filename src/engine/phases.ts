@@ -12,17 +12,17 @@ export interface PhaseSpec {
   command: string
   readOnly: boolean
   /** Whether the phase must leave a document in the artifacts folder. */
-  needsDocument: boolean
+  needsArtifact: boolean
   /** Earlier phases whose documents this phase reads. */
   reads: PhaseName[]
 }
 
 export const PHASE_SPECS: Record<PhaseName, PhaseSpec> = {
-  index: { name: 'index', command: 'index_codebase', readOnly: true, needsDocument: true, reads: [] },
-  research: { name: 'research', command: 'research_codebase', readOnly: true, needsDocument: true, reads: ['index'] },
-  plan: { name: 'plan', command: 'create_plan', readOnly: true, needsDocument: true, reads: ['index', 'research'] },
-  implement: { name: 'implement', command: 'implement_plan', readOnly: false, needsDocument: false, reads: ['plan'] },
-  review: { name: 'review', command: 'code_reviewer', readOnly: true, needsDocument: true, reads: ['plan'] }
+  index: { name: 'index', command: 'index_codebase', readOnly: true, needsArtifact: true, reads: [] },
+  research: { name: 'research', command: 'research_codebase', readOnly: true, needsArtifact: true, reads: ['index'] },
+  plan: { name: 'plan', command: 'create_plan', readOnly: true, needsArtifact: true, reads: ['index', 'research'] },
+  implement: { name: 'implement', command: 'implement_plan', readOnly: false, needsArtifact: false, reads: ['plan'] },
+  review: { name: 'review', command: 'code_reviewer', readOnly: true, needsArtifact: true, reads: ['plan'] }
 }
 
 /**

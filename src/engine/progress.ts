@@ -5,6 +5,7 @@
 import path from 'node:path'
 import type { AnsweredBy, PhaseName, PhaseResult, VerifyRound } from './types.js'
 import type { ToolCall } from '../claude/stream.js'
+import { duration, usd } from '../util/format.js'
 
 export type ProgressEvent =
   | { type: 'phase-start'; phase: PhaseName; position: number; total: number }
@@ -47,7 +48,7 @@ export function formatProgress(event: ProgressEvent, repoDir: string): string | 
     case 'phase-start':
       return `▶ ${event.phase} (${event.position}/${event.total})`
     case 'verify':
-      return `  ${event.round.passed ? '✔' : '✖'} verify (round ${event.round.round}): \`${event.command}\` ${event.round.passed ? 'passed' : event.round.timedOut ? 'timed out' : `exited ${event.round.exitCode}`} in ${(event.round.durationMs / 1000).toFixed(1)}s`
+      return `  ${event.round.passed ? '✔' : '✖'} verify (round ${event.round.round}): \`${event.command}\` ${event.round.passed ? 'passed' : event.round.timedOut ? 'timed out' : `exited ${event.round.exitCode}`} in ${duration(event.round.durationMs)}`
     case 'retry':
       return `  ↻ Anthropic API ${event.status ?? (event.error || 'error')}, retry ${event.attempt} of ${event.maxRetries}`
     case 'tool':
@@ -61,7 +62,7 @@ export function formatProgress(event: ProgressEvent, repoDir: string): string | 
       return `  ↳ ${event.answeredBy}${event.fallbackReason ? ` (${oneLine(event.fallbackReason, 120)})` : ''}: ${oneLine(event.answer, 300)}`
     case 'phase-end': {
       const r = event.result
-      const stats = `${(r.durationMs / 1000).toFixed(1)}s, $${r.costUsd.toFixed(4)}, ${r.inputTokens}/${r.outputTokens} tokens`
+      const stats = `${duration(r.durationMs)}, ${usd(r.costUsd)}, ${r.inputTokens}/${r.outputTokens} tokens`
       const restored = restoredClause(r) ? `; ${restoredClause(r)}` : ''
       if (r.reused)
         return r.artifacts.length

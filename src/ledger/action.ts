@@ -11,7 +11,7 @@ import type { Inputs, RunnerContext } from '../action/inputs.js'
 import type { Route } from '../action/route.js'
 import type { SecretRegistry } from '../action/secrets.js'
 import type { Outputs, Session } from '../action/session.js'
-import { decodePrMarker } from '../action/state.js'
+import { decodePrMarker } from '../action/markers.js'
 import { createGitHubClient } from '../github/client.js'
 import { LedgerBranch, type AppendResult } from './branch-store.js'
 import { buildClosedRecord, humanComments, publishedFindings, type RawReviewComment } from './closed.js'
@@ -34,17 +34,10 @@ function describeRoute(
   issue: number | null
   pr: number | null
 } {
-  if (route.kind === 'checks') return { command: 'fix', trigger: 'checks', issue: null, pr: route.issue.number }
-  if (route.kind === 'fix') {
-    return {
-      command: 'fix',
-      trigger: route.source.type === 'review' ? 'review' : 'comment',
-      issue: null,
-      pr: route.issue.number
-    }
-  }
-  const trigger = route.kind === 'start' && route.via === 'label' ? 'label' : 'comment'
-  return { command: route.kind, trigger, issue: route.issue.number, pr: out.prNumber ?? null }
+  // /fix and failed checks work on the pull request; the issue is found from its marker.
+  if (route.kind === 'fix' || route.kind === 'checks')
+    return { command: 'fix', trigger: route.trigger.type, issue: null, pr: route.issue.number }
+  return { command: route.kind, trigger: route.trigger.type, issue: route.issue.number, pr: out.prNumber ?? null }
 }
 
 /** One record per lines' JSON, redacted; a record that no longer parses after redaction is dropped. */

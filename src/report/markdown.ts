@@ -4,6 +4,7 @@
  */
 import { SEVERITIES } from '../engine/types.js'
 import { FAILURE_COLUMNS, FIX_ROUND_BUCKETS, type Report } from './aggregate.js'
+import { duration, usd } from '../util/format.js'
 
 export interface ChartRef {
   name: string
@@ -12,17 +13,9 @@ export interface ChartRef {
   src: string
 }
 
-export function formatDuration(ms: number | null): string {
-  if (ms === null) return '—'
-  const s = Math.round(ms / 1000)
-  const pad = (n: number) => String(n).padStart(2, '0')
-  if (s >= 86400) return `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h`
-  if (s >= 3600) return `${Math.floor(s / 3600)}h ${pad(Math.floor((s % 3600) / 60))}m`
-  if (s >= 60) return `${Math.floor(s / 60)}m ${pad(s % 60)}s`
-  return `${s}s`
-}
-
-export const formatUsd = (usd: number | null): string => (usd === null ? '—' : `$${usd.toFixed(2)}`)
+/** A median the ledger may not have yet: '—' until it does. */
+export const formatDuration = (ms: number | null): string => (ms === null ? '—' : duration(ms))
+export const formatUsd = (value: number | null): string => (value === null ? '—' : usd(value))
 
 const pct = (n: number, of: number): string => (of ? `${Math.round((n / of) * 100)}%` : '—')
 

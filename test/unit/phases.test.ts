@@ -36,7 +36,7 @@ describe('permissionArgs', () => {
 describe('PHASE_SPECS', () => {
   it('marks only implement as able to change source and as needing no document', () => {
     expect(PHASES.filter(p => !PHASE_SPECS[p].readOnly)).toEqual(['implement'])
-    expect(PHASES.filter(p => !PHASE_SPECS[p].needsDocument)).toEqual(['implement'])
+    expect(PHASES.filter(p => !PHASE_SPECS[p].needsArtifact)).toEqual(['implement'])
     expect(PHASES.map(p => PHASE_SPECS[p].command)).toEqual([
       'index_codebase',
       'research_codebase',

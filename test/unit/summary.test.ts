@@ -53,7 +53,7 @@ describe('renderSummary', () => {
         '  [minor] README.md:3 Docs outdated',
         'Changed files: src/api.js, test.js',
         'Questions answered: 2',
-        'Cost: $0.1235, time: 83.5s'
+        'Cost: $0.1235, time: 1m 23s'
       ].join('\n')
     )
   })
@@ -78,7 +78,7 @@ describe('renderSummary', () => {
       [
         'Planned (implementation not run).',
         'Plan: thoughts/shared/plans/2025-03-01-add-rate-limiting.md',
-        'Cost: $0.1235, time: 83.5s'
+        'Cost: $0.1235, time: 1m 23s'
       ].join('\n')
     )
   })

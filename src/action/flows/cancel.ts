@@ -2,7 +2,7 @@
 import { updateComment } from '../../github/comments.js'
 import { markPlanComment } from '../render/plan-comment.js'
 import type { Outputs, Session } from '../session.js'
-import { replacePlanMarker } from '../state.js'
+import { replacePlanMarker } from '../markers.js'
 import { refuse } from './outcome.js'
 
 export async function cancelPlan(s: Session, actor: string): Promise<Outputs> {

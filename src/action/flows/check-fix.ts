@@ -13,7 +13,7 @@ import { checksFeedback } from '../ci-feedback.js'
 import { decideCheckFix } from '../check-fix-rules.js'
 import { neutralize } from '../render/markdown.js'
 import type { Outputs, Session } from '../session.js'
-import { decodePrMarker, replacePrMarker, type PrState } from '../state.js'
+import { decodePrMarker, replacePrMarker, type PrState } from '../markers.js'
 import { carryOutFix, earlierSummary, prepareFix } from './fix.js'
 
 export interface CheckFixRequest {

@@ -16,9 +16,10 @@ import { latestPlanIn, recordPush, type FoundPlan } from '../plan-record.js'
 import { neutralize } from '../render/markdown.js'
 import { replaceFindings } from '../render/pr-body.js'
 import type { Outputs, Session } from '../session.js'
-import { decodePrMarker, replacePrMarker, withFindings, type PrState } from '../state.js'
+import type { StatusComment } from '../status.js'
+import { decodePrMarker, replacePrMarker, withFindings, type PrState } from '../markers.js'
 import { sameTask } from '../untrusted.js'
-import { failRun, refuse } from './outcome.js'
+import { failRun, refuse, underStatus } from './outcome.js'
 import { resumeBranch, startOverHint } from './resume-branch.js'
 
 export interface FixRequest {
@@ -109,8 +110,13 @@ export interface FixWork {
 
 /** Implement → review on top of the branch, commit, push, record, new findings in the body, a reply. */
 export async function carryOutFix(s: Session, base: FixBase, work: FixWork): Promise<Outputs> {
+  const status = await s.openStatus(`Orchestrator: fixing #${base.pr.number}`, ['implement', 'review'])
+  return underStatus(s, status, base.wb.branch, () => fixOnBranch(s, base, work, status))
+}
+
+/** The fix once its status comment is up, on the pull request's branch (`base.wb`). */
+async function fixOnBranch(s: Session, base: FixBase, work: FixWork, status: StatusComment): Promise<Outputs> {
   const { pr, state, issue, plan, wb, head } = base
-  const status = await s.openStatus(`Orchestrator: fixing #${pr.number}`, ['implement', 'review'])
   const result = await s.runEngine({
     phases: ['implement', 'review'],
     inputs: { plan: [state.planPath] },
@@ -118,17 +124,17 @@ export async function carryOutFix(s: Session, base: FixBase, work: FixWork): Pro
     // The review looks at the whole pull request, not only this fix.
     reviewBase: await wb.forkPoint(pr.baseRef),
     status,
-    taskIssue: issue,
+    task: issue,
     earlierFindings: state.findings,
     nextFindingId: state.nextFinding
   })
-  if (result.status === 'failed') return failRun(s, status, result.error ?? 'the fix failed', result, state.branch)
+  if (result.status === 'failed') return failRun(s, status, result.error ?? 'the fix failed', result, wb.branch)
 
   await wb.uncommitTo(head)
   const sha = await s.commit(wb, work.commitMessage)
-  if (!sha) return failRun(s, status, 'the implement phase changed nothing for this feedback', result, state.branch)
+  if (!sha) return failRun(s, status, 'the implement phase changed nothing for this feedback', result, wb.branch)
   const pushError = await s.push(wb, sha)
-  if (pushError) return failRun(s, status, pushError, result, state.branch)
+  if (pushError) return failRun(s, status, pushError, result, wb.branch)
   await recordPush(s.gh, s.repo, plan, sha)
 
   const next = withFindings(work.mark(state), result.findings)
@@ -136,7 +142,7 @@ export async function carryOutFix(s: Session, base: FixBase, work: FixWork): Pro
     state: next,
     issue: state.issue,
     issueTitle: issue.title,
-    branch: state.branch,
+    branch: wb.branch,
     headSha: sha,
     planPath: state.planPath,
     result,
@@ -157,7 +163,7 @@ export async function carryOutFix(s: Session, base: FixBase, work: FixWork): Pro
   ])
   return {
     status: 'pr-updated',
-    branch: state.branch,
+    branch: wb.branch,
     prNumber: pr.number,
     prUrl: pr.htmlUrl,
     costUsd: result.totals.costUsd,

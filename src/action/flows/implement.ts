@@ -16,11 +16,13 @@ import {
   type Checkpoint,
   type PlanState,
   type PrState
-} from '../state.js'
+} from '../markers.js'
 import type { StatusComment } from '../status.js'
 import { sameTask } from '../untrusted.js'
-import { failRun, refuse } from './outcome.js'
+import { failRun, refuse, underStatus } from './outcome.js'
 import { resumeBranch, startOverHint } from './resume-branch.js'
+import { usd } from '../../util/format.js'
+import { sumTotals } from '../../engine/results.js'
 
 export async function approvePlan(
   s: Session,
@@ -75,7 +77,9 @@ export async function approvePlan(
     `Orchestrator: implementing #${s.issue.number}`,
     onlyPull ? [] : ['implement', 'review']
   )
-  return implementPlan(s, { plan, wb, guidance: opts.guidance, status, commentId: opts.commentId, resume: onlyPull })
+  return underStatus(s, status, wb.branch, () =>
+    implementPlan(s, { plan, wb, guidance: opts.guidance, status, commentId: opts.commentId, resume: onlyPull })
+  )
 }
 
 /** `/resume [guidance]`: go on from the work the last failed run kept, paying only for what is left. */
@@ -94,7 +98,9 @@ export async function resumeRun(s: Session, opts: { guidance: string; commentId:
   const phases: PhaseName[] =
     checkpoint.next === 'implement' ? ['implement', 'review'] : checkpoint.next === 'review' ? ['review'] : []
   const status = await s.openStatus(`Orchestrator: resuming #${s.issue.number}`, phases)
-  return implementPlan(s, { plan, wb, guidance: opts.guidance, status, commentId: opts.commentId, resume: checkpoint })
+  return underStatus(s, status, wb.branch, () =>
+    implementPlan(s, { plan, wb, guidance: opts.guidance, status, commentId: opts.commentId, resume: checkpoint })
+  )
 }
 
 /** The run's result, small enough to keep in the plan marker until the pull request exists. */
@@ -147,7 +153,7 @@ async function keepWork(
       ? { next: 'implement', sha, reason, from: at.from, ...(summary ? { summary } : {}) }
       : { next: 'review', sha, reason }
   )
-  const cost = `$${result.totals.costUsd.toFixed(4)}`
+  const cost = usd(result.totals.costUsd)
   const files = result.changedFiles.length
   const note = unfinished
     ? `Kept the unfinished implementation as ${sha.slice(0, 7)} on \`${wb.branch}\` (${files} file${files === 1 ? '' : 's'} changed, ${cost} spent). ` +
@@ -198,7 +204,7 @@ export async function implementPlan(
     earlierFindings: prior?.findings,
     nextFindingId: prior?.nextFinding,
     phases: resume?.next === 'review' ? ['review'] : ['implement', 'review'],
-    inputs: { ...plan.state.documents, plan: [plan.state.planPath] },
+    inputs: { ...plan.state.artifacts, plan: [plan.state.planPath] },
     guidance: opts.guidance ? { implement: opts.guidance } : undefined,
     resume: resume && from ? { from, reason: resume.reason, sha: resume.sha, summary: resume.summary } : undefined,
     // The pull request's whole change, earlier implementations included.
@@ -206,7 +212,11 @@ export async function implementPlan(
     status
   })
   const combined: RunResult = opts.earlier
-    ? { ...result, phases: [...opts.earlier.phases, ...result.phases], totals: sumTotals(opts.earlier, result) }
+    ? {
+        ...result,
+        phases: [...opts.earlier.phases, ...result.phases],
+        totals: sumTotals(opts.earlier.totals, result.totals)
+      }
     : result
   const labelError = await labelled
   if (labelError) throw labelError
@@ -358,13 +368,4 @@ class PullFailed {
 function seconds(iso: string | undefined): number | null {
   const ms = iso ? Date.parse(iso) : NaN
   return Number.isNaN(ms) ? null : Math.floor(ms / 1000)
-}
-
-function sumTotals(a: RunResult, b: RunResult): RunResult['totals'] {
-  return {
-    durationMs: a.totals.durationMs + b.totals.durationMs,
-    costUsd: a.totals.costUsd + b.totals.costUsd,
-    inputTokens: a.totals.inputTokens + b.totals.inputTokens,
-    outputTokens: a.totals.outputTokens + b.totals.outputTokens
-  }
 }

@@ -17,8 +17,8 @@ export async function failRun(
   s: Session,
   status: StatusComment,
   error: string,
-  result?: RunResult,
-  branch = s.branchName,
+  result: RunResult | undefined,
+  branch: string,
   /** What the run kept and how to go on, when it kept something (a checkpoint). */
   kept?: string
 ): Promise<Outputs> {
@@ -36,4 +36,50 @@ export async function failRun(
     `❌ The orchestrator run failed: ${neutralize(reason)}\n\n${pushed} See [the workflow run](${s.runUrl}) for the log.`
   )
   return { status: 'failed', branch, reason: error, result, costUsd: result?.totals.costUsd }
+}
+
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err))
+
+/**
+ * The run's outcome when even the failure could not be posted (a locked issue,
+ * lost write access): the log and the job summary say it, and no state label
+ * is left claiming the run is still going.
+ */
+export async function notPosted(s: Session, message: string, postErr: unknown): Promise<Outputs> {
+  core.warning(`Could not report the failure on the issue: ${messageOf(postErr)}`)
+  await s.labels
+    .set(null)
+    .catch((labelErr: unknown) => core.warning(`Could not clear the state labels: ${messageOf(labelErr)}`))
+  return { status: 'failed', reason: `${message} (not posted on the issue: ${messageOf(postErr)})` }
+}
+
+/**
+ * Runs the part of a flow that follows its status comment: anything unexpected
+ * closes that comment and says what broke, and becomes the run's outcome.
+ */
+export async function underStatus(
+  s: Session,
+  status: StatusComment,
+  branch: string,
+  body: () => Promise<Outputs>
+): Promise<Outputs> {
+  try {
+    return await body()
+  } catch (err) {
+    const message = messageOf(err)
+    core.error(err instanceof Error && err.stack ? err.stack : message)
+    return failRun(s, status, message, undefined, branch).catch((postErr: unknown) => notPosted(s, message, postErr))
+  }
+}
+
+/** A command that was accepted but broke before any status comment: the person who sent it hears why. */
+export async function failBeforeStart(s: Session, message: string): Promise<Outputs> {
+  return s
+    .reply(
+      `❌ The orchestrator could not start: ${neutralize(shortReason(message))}\n\nSee [the workflow run](${s.runUrl}) for the log.`
+    )
+    .then(
+      (): Outputs => ({ status: 'failed', reason: message }),
+      (postErr: unknown) => notPosted(s, message, postErr)
+    )
 }

@@ -1,6 +1,6 @@
 /**
  * Start and revise: index → research → plan on the work branch, commit the
- * documents, push, and post the plan comment. Without required approval the
+ * artifacts, push, and post the plan comment. Without required approval the
  * same run goes straight on to implementation.
  */
 import * as core from '@actions/core'
@@ -23,14 +23,14 @@ import {
   replaceQuestionMarker,
   type PlanState,
   type QuestionState
-} from '../state.js'
+} from '../markers.js'
 import { sameTask, taskHash } from '../untrusted.js'
-import { failRun, refuse } from './outcome.js'
+import { failRun, refuse, underStatus } from './outcome.js'
 import { describeHead, resumeBranch, startOverHint } from './resume-branch.js'
 import { finishedPull, implementPlan } from './implement.js'
 import { chooseStart, type LeftAlone } from './start-point.js'
 
-function readDoc(repoDir: string, rel: string | undefined): string | undefined {
+function readArtifact(repoDir: string, rel: string | undefined): string | undefined {
   if (!rel) return undefined
   try {
     return fs.readFileSync(path.join(repoDir, rel), 'utf8')
@@ -49,17 +49,17 @@ async function leftAloneNote(s: Session, wb: WorkBranch, left: LeftAlone, pr?: n
 }
 
 export async function startPlan(s: Session, opts: { extra: string }): Promise<Outputs> {
-  const [existing, probe] = await Promise.all([s.latestPlan(), s.workBranch()])
+  const [existing, probe] = await Promise.all([s.latestPlan(), s.workBranch(s.usualBranch)])
   const [pull, heads] = await Promise.all([
     existing?.state.state === 'approved' && existing.state.pr
       ? getPull(s.gh, s.repo, existing.state.pr)
       : Promise.resolve(null),
-    probe.remoteHeads(s.branchName)
+    probe.remoteHeads(s.usualBranch)
   ])
   const start = chooseStart({
     plan: existing,
     pull: pull ? (pull.open ? 'open' : pull.merged ? 'merged' : 'closed') : null,
-    defaultBranch: s.branchName,
+    defaultBranch: s.usualBranch,
     heads
   })
   if (start.kind === 'refuse') return refuse(s, start.message)
@@ -91,7 +91,7 @@ export async function startPlan(s: Session, opts: { extra: string }): Promise<Ou
   const cached = await cache.lookup(tree)
   let reuse: Partial<Record<PhaseName, string[]>> | undefined
   if (cached !== null) {
-    const rel = s.documentPath('index')
+    const rel = s.artifactPath('index')
     fs.mkdirSync(path.dirname(path.join(s.ctx.workspace, rel)), { recursive: true })
     fs.writeFileSync(path.join(s.ctx.workspace, rel), cached.endsWith('\n') ? cached : `${cached}\n`)
     reuse = { index: [rel] }
@@ -105,7 +105,7 @@ export async function startPlan(s: Session, opts: { extra: string }): Promise<Ou
 }
 
 /**
- * /revise: a new plan on the same branch, from the previous documents. Also
+ * /revise: a new plan on the same branch, from the previous artifacts. Also
  * after approval, as long as the pull request is open: the new plan goes on
  * top of the implementation, and its /approve updates the same pull request.
  * Feedback may be left out when the issue itself was edited since.
@@ -145,7 +145,7 @@ async function planOnBranch(
     phases: PhaseName[]
     extra?: string
     feedback?: string
-    /** The plan this one revises: its documents are reused, its pull request carried on. */
+    /** The plan this one revises: its artifacts are reused, its pull request carried on. */
     previous?: FoundPlan
     /** The plan this one replaces (marked superseded once the new one is posted). */
     replaces?: FoundPlan
@@ -165,11 +165,17 @@ async function planOnBranch(
     s.openStatus(`Orchestrator: ${opts.previous ? 'revising the plan' : 'planning'} for #${s.issue.number}`, allPhases),
     s.labels.set('orchestrator:planning')
   ])
+  return underStatus(s, status, wb.branch, () => planWithStatus(s, wb, status, opts))
+}
 
+type PlanOptions = Parameters<typeof planOnBranch>[2]
+
+/** The phases, the plan commit and its comment, once the run's status comment is up. */
+async function planWithStatus(s: Session, wb: WorkBranch, status: StatusComment, opts: PlanOptions): Promise<Outputs> {
   const result = await s.runEngine({
     phases: opts.phases,
     extra: opts.extra,
-    inputs: opts.previous?.state.documents,
+    inputs: opts.previous?.state.artifacts,
     reuse: opts.reuse,
     guidance: opts.feedback ? { plan: opts.feedback } : undefined,
     answered: opts.answered,
@@ -196,13 +202,13 @@ async function planOnBranch(
   if (pushError) return failRun(s, status, pushError, result, wb.branch)
 
   const indexed = result.phases.find(p => p.name === 'index' && p.status === 'succeeded' && !p.reused)
-  const indexText = readDoc(s.ctx.workspace, indexed?.artifacts[0])
+  const indexText = readArtifact(s.ctx.workspace, indexed?.artifacts[0])
   // Saving the index for reuse is independent of the comments below: let it run alongside.
   const caching = opts.onIndexed && indexText ? opts.onIndexed(indexText) : Promise.resolve()
 
-  const documents = {
-    index: result.phases.find(p => p.name === 'index')?.artifacts ?? opts.previous?.state.documents.index ?? [],
-    research: result.phases.find(p => p.name === 'research')?.artifacts ?? opts.previous?.state.documents.research ?? []
+  const artifacts = {
+    index: result.phases.find(p => p.name === 'index')?.artifacts ?? opts.previous?.state.artifacts.index ?? [],
+    research: result.phases.find(p => p.name === 'research')?.artifacts ?? opts.previous?.state.artifacts.research ?? []
   }
   const state: PlanState = {
     v: 1,
@@ -214,7 +220,7 @@ async function planOnBranch(
     // The plan comment posted below is the record of this push.
     pushed: [...(opts.pushed ?? []).filter(c => c !== planSha), planSha],
     planPath: result.planPath,
-    documents,
+    artifacts,
     state: 'pending',
     taskHash: taskHash(s.issue),
     // A revision after approval: its /approve updates the same pull request.
@@ -223,8 +229,8 @@ async function planOnBranch(
   const body = renderPlanComment({
     state,
     issueTitle: s.issue.title,
-    planText: readDoc(s.ctx.workspace, result.planPath) ?? '',
-    researchText: readDoc(s.ctx.workspace, documents.research[0]),
+    planText: readArtifact(s.ctx.workspace, result.planPath) ?? '',
+    researchText: readArtifact(s.ctx.workspace, artifacts.research[0]),
     phases: result.phases,
     serverUrl: s.ctx.serverUrl,
     repo: s.repo,
@@ -283,19 +289,19 @@ async function waitForAnswer(
     (await s.commit(wb, `orchestrator: documents so far for #${s.issue.number} (waiting for an answer)`, [
       s.inputs.artifactsDir
     ])) ?? (await headSha(s.ctx.workspace))
-  if (!sha) return failRun(s, opts.status, 'the work branch has no commit to keep', opts.result)
+  if (!sha) return failRun(s, opts.status, 'the work branch has no commit to keep', opts.result, wb.branch)
   const pushError = await s.push(wb, sha)
-  if (pushError) return failRun(s, opts.status, pushError, opts.result)
-  const documents: Partial<Record<PhaseName, string[]>> = { ...opts.earlier }
+  if (pushError) return failRun(s, opts.status, pushError, opts.result, wb.branch)
+  const artifacts: Partial<Record<PhaseName, string[]>> = { ...opts.earlier }
   for (const p of opts.result.phases)
-    if (p.status === 'succeeded' && p.artifacts.length) documents[p.name] = p.artifacts
+    if (p.status === 'succeeded' && p.artifacts.length) artifacts[p.name] = p.artifacts
   const state: QuestionState = {
     v: 1,
     issue: s.issue.number,
     phase: waiting.phase,
     questions: waiting.questions,
     headSha: sha,
-    documents,
+    artifacts,
     extra: opts.extra,
     answered: opts.answered,
     state: 'pending'
@@ -334,7 +340,7 @@ export async function answerQuestion(s: Session, opts: { answer: string; actor: 
         : `Say the answer: \`/answer <number>\` for an option of [the question](${found.htmlUrl}), or \`/answer <your own words>\`.`
     )
   }
-  const wb = await s.workBranch()
+  const wb = await s.workBranch(s.usualBranch)
   const resumed = await resumeBranch(wb, { headSha: state.headSha })
   if ('problem' in resumed)
     return refuse(s, `I can't go on from the question: ${resumed.problem}. ${startOverHint(wb.branch)}`)
@@ -355,8 +361,8 @@ export async function answerQuestion(s: Session, opts: { answer: string; actor: 
   const reuse = Object.fromEntries(
     order
       .slice(0, from)
-      .filter(p => state.documents[p]?.length)
-      .map(p => [p, state.documents[p] as string[]])
+      .filter(p => state.artifacts[p]?.length)
+      .map(p => [p, state.artifacts[p] as string[]])
   )
   return planOnBranch(s, wb, {
     phases: order.slice(Math.max(0, from)),

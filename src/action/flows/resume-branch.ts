@@ -8,7 +8,7 @@ import { GitError } from '../../git/git.js'
 import type { WorkBranch } from '../branch.js'
 import { recordedCommits } from '../plan-record.js'
 import { neutralize } from '../render/markdown.js'
-import type { PlanState } from '../state.js'
+import type { PlanState } from '../markers.js'
 
 /** The branch's head in a few words, for saying who moved it: `abc1234 ("Subject" by Name)`. */
 export async function describeHead(wb: WorkBranch, head: string): Promise<string> {

@@ -1,5 +1,7 @@
 /** Building blocks for everything the bot writes on GitHub. */
 import type { PhaseResult, QuestionRecord, RunResult } from '../../engine/types.js'
+import { sumTotals } from '../../engine/results.js'
+import { duration, usd } from '../../util/format.js'
 
 /** GitHub rejects comment and pull request bodies longer than this. */
 export const GITHUB_BODY_LIMIT = 65536
@@ -31,17 +33,6 @@ export function truncate(text: string, max: number, rest: string): string {
   return `${kept}${openFence ? closer : ''}${note}`
 }
 
-export function duration(ms: number): string {
-  const s = ms / 1000
-  if (s < 59.95) return `${s.toFixed(1)}s`
-  const whole = Math.round(s)
-  return `${Math.floor(whole / 60)}m ${whole % 60}s`
-}
-
-export function usd(value: number): string {
-  return `$${value.toFixed(value >= 1 ? 2 : 4)}`
-}
-
 /**
  * Phases that changed git's own setup (hooks, .git/config…), which the engine
  * put back: worth a maintainer's look, since a model that tries that may have
@@ -69,20 +60,12 @@ export function phaseTable(phases: PhaseResult[]): string {
     const mark = { succeeded: '✅', failed: '❌', skipped: '⏭️', waiting: '❓' }[p.status]
     return `| ${mark} ${p.name}${p.reused ? ' (reused)' : ''} | ${duration(p.durationMs)} | ${p.inputTokens} | ${p.outputTokens} | ${usd(p.costUsd)} |`
   })
-  const total = phases.reduce(
-    (t, p) => ({
-      ms: t.ms + p.durationMs,
-      in: t.in + p.inputTokens,
-      out: t.out + p.outputTokens,
-      usd: t.usd + p.costUsd
-    }),
-    { ms: 0, in: 0, out: 0, usd: 0 }
-  )
+  const total = sumTotals(...phases)
   const table = [
     '| Phase | Time | Input tokens | Output tokens | Cost |',
     '|---|---:|---:|---:|---:|',
     ...rows,
-    `| **Total** | ${duration(total.ms)} | ${total.in} | ${total.out} | ${usd(total.usd)} |`
+    `| **Total** | ${duration(total.durationMs)} | ${total.inputTokens} | ${total.outputTokens} | ${usd(total.costUsd)} |`
   ].join('\n')
   const notes = restoredNotes(phases)
   return notes ? `${table}\n\n${notes}` : table

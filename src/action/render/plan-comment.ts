@@ -1,16 +1,9 @@
 /** The plan comment: what the maintainer reads and approves. */
 import type { PhaseResult } from '../../engine/types.js'
-import { encodePlanMarker, type PlanState } from '../state.js'
-import {
-  blobUrl,
-  duration,
-  GITHUB_BODY_LIMIT,
-  neutralize,
-  questionsSection,
-  restoredNotes,
-  truncate,
-  usd
-} from './markdown.js'
+import { encodePlanMarker, type PlanState } from '../markers.js'
+import { blobUrl, GITHUB_BODY_LIMIT, neutralize, questionsSection, restoredNotes, truncate } from './markdown.js'
+import { sumTotals } from '../../engine/results.js'
+import { duration, usd } from '../../util/format.js'
 
 export interface PlanCommentView {
   state: PlanState
@@ -32,8 +25,7 @@ const RESEARCH_CHARS = 6000
 
 export function renderPlanComment(view: PlanCommentView): string {
   const planUrl = blobUrl(view.serverUrl, view.repo, view.state.planSha, view.state.planPath)
-  const cost = view.phases.reduce((s, p) => s + p.costUsd, 0)
-  const time = view.phases.reduce((s, p) => s + p.durationMs, 0)
+  const { costUsd: cost, durationMs: time } = sumTotals(...view.phases)
   const head = [
     encodePlanMarker(view.state),
     `## 📋 Plan for #${view.state.issue}: ${neutralize(view.issueTitle)}`,

@@ -1,7 +1,7 @@
 /** The pull request description: what was done, the review findings, the costs. */
 import { renderBySeverity } from '../../engine/findings.js'
 import type { EarlierFinding, Finding, RunResult } from '../../engine/types.js'
-import { encodePrMarker, type PrState } from '../state.js'
+import { encodePrMarker, type PrState } from '../markers.js'
 import {
   blobUrl,
   containmentSection,

@@ -1,6 +1,6 @@
 /** The comment that asks a maintainer what Claude asked, with its options and how to answer. */
 import type { PendingQuestion } from '../../engine/types.js'
-import { encodeQuestionMarker, type QuestionState } from '../state.js'
+import { encodeQuestionMarker, type QuestionState } from '../markers.js'
 import { neutralize } from './markdown.js'
 
 function renderQuestion(q: PendingQuestion, n: number, count: number): string {

@@ -1,16 +1,9 @@
 /** The one status comment per run: a checklist of phases, edited as they progress. */
 import type { PhaseName, PhaseResult } from '../../engine/types.js'
-import { STATUS_MARKER } from '../state.js'
-import {
-  duration,
-  GITHUB_BODY_LIMIT,
-  neutralize,
-  restoredFiles,
-  sandboxRefusals,
-  shortReason,
-  truncate,
-  usd
-} from './markdown.js'
+import { STATUS_MARKER } from '../markers.js'
+import { GITHUB_BODY_LIMIT, neutralize, restoredFiles, sandboxRefusals, shortReason, truncate } from './markdown.js'
+import { sumTotals } from '../../engine/results.js'
+import { duration, usd } from '../../util/format.js'
 
 export type PhaseState = 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'waiting'
 
@@ -50,7 +43,7 @@ export function renderStatusComment(view: StatusView): string {
       .join('')
     return `- ${ICONS[p.state]} **${p.name}**${p.state === 'running' ? ' (running)' : ''}${stats}${note}`
   })
-  const cost = view.phases.reduce((s, p) => s + (p.result?.costUsd ?? 0), 0)
+  const cost = sumTotals(...view.phases.flatMap(p => (p.result ? [p.result] : []))).costUsd
   const parts = [STATUS_MARKER, `### 🤖 ${neutralize(view.title)}`]
   if (view.unconfined)
     parts.push(`> [!WARNING]\n> Claude Code runs **without the sandbox**: ${neutralize(view.unconfined)}.`)

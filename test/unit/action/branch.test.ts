@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { BranchGuard, gitAuthConfig, withoutPersistedCredentials, WorkBranch } from '../../../src/action/branch.js'
+import { BranchMovedError, gitAuthConfig, withoutPersistedCredentials, WorkBranch } from '../../../src/action/branch.js'
 
 const BRANCH = 'orchestrator/issue-42'
 const AUTH = { token: 'ghs_secret_token', serverUrl: 'https://github.com' }
@@ -231,13 +231,13 @@ describe('WorkBranch', () => {
     expect(originHead(BRANCH)).toBe(theirs)
   })
 
-  it('reports a rejected push as BranchGuard', async () => {
+  it('reports a push origin refused because the branch moved as BranchMovedError', async () => {
     const { wb, theirs } = await raceWithMaintainer()
     const err = await wb.push().then(
       () => null,
       (e: unknown) => e
     )
-    expect(err).toBeInstanceOf(BranchGuard)
+    expect(err).toBeInstanceOf(BranchMovedError)
     expect((err as Error).message).toBe(
       `the branch ${BRANCH} changed on origin while the run worked; nothing was pushed`
     )

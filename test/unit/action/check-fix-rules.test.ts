@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { decideCheckFix, type PullFacts } from '../../../src/action/check-fix-rules.js'
-import type { PrState } from '../../../src/action/state.js'
+import type { PrState } from '../../../src/action/markers.js'
 
 const BOT = 'github-actions[bot]'
 const SHA = 'c0ffee'.padEnd(40, '0')

@@ -1,21 +1,16 @@
 import { DEFAULT_ALLOWED_DOMAINS } from '../../../src/sandbox/policy.js'
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { InputError, readInputs, readRunnerContext, type Inputs } from '../../../src/action/inputs.js'
+import { actionYmlDefaults } from '../../support/action-yml.js'
 
-/** What the runner passes when a workflow sets only the required secret: action.yml's defaults. */
+/**
+ * What the runner passes when a workflow sets only the required secret: action.yml's
+ * defaults, with the expression in github_token's default evaluated.
+ */
 const DEFAULTS: Record<string, string> = {
+  ...actionYmlDefaults(),
   github_token: 'ghs_jobtoken123',
-  anthropic_api_key: 'sk-ant-test-key',
-  openai_model: 'gpt-5-mini',
-  azure_openai_api_version: '2024-10-21',
-  trigger_label: 'orchestrator',
-  require_approval: 'true',
-  branch_prefix: 'orchestrator/issue-',
-  phase_timeout_minutes: '30',
-  draft_pr: 'false',
-  artifacts_dir: 'thoughts/shared',
-  bot_login: 'github-actions[bot]',
-  commit_author: 'github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>'
+  anthropic_api_key: 'sk-ant-test-key'
 }
 
 function reader(values: Record<string, string>): (name: string) => string {
@@ -58,13 +53,7 @@ describe('readInputs', () => {
       githubToken: 'ghs_jobtoken123',
       anthropicApiKey: 'sk-ant-test-key',
       claudeCodeOauthToken: undefined,
-      openaiApiKey: undefined,
-      openaiModel: 'gpt-5-mini',
-      openaiBaseUrl: undefined,
-      azureOpenaiApiKey: undefined,
-      azureOpenaiEndpoint: undefined,
-      azureOpenaiDeployment: undefined,
-      azureOpenaiApiVersion: '2024-10-21',
+      answerer: null,
       triggerLabel: 'orchestrator',
       requireApproval: true,
       reuseIndex: true,
@@ -170,11 +159,14 @@ describe('readInputs', () => {
     })
     expect(inputs).toMatchObject({
       claudeCodeOauthToken: 'oauth-token',
-      openaiApiKey: 'sk-openai',
-      openaiBaseUrl: 'https://proxy.example.com/v1',
-      azureOpenaiApiKey: 'az-key',
-      azureOpenaiEndpoint: 'https://acme.openai.azure.com',
-      azureOpenaiDeployment: 'gpt-4o',
+      // Azure takes precedence over OpenAI when both are given.
+      answerer: {
+        kind: 'azure',
+        apiKey: 'az-key',
+        endpoint: 'https://acme.openai.azure.com',
+        deployment: 'gpt-4o',
+        apiVersion: '2024-10-21'
+      },
       requireApproval: false,
       baseBranch: 'develop',
       branchPrefix: 'ai/',
@@ -187,6 +179,18 @@ describe('readInputs', () => {
       botLogin: 'acme-orchestrator[bot]',
       commitAuthorName: 'Acme Bot',
       commitAuthorEmail: 'bot@acme.example'
+    })
+  })
+
+  it('takes OpenAI as the answerer when only its key is set, with the model and base URL given', () => {
+    expect(
+      read({ openai_api_key: ' sk-openai ', openai_model: 'gpt-5', openai_base_url: 'https://proxy.example.com/v1' })
+        .answerer
+    ).toEqual({ kind: 'openai', apiKey: 'sk-openai', model: 'gpt-5', baseURL: 'https://proxy.example.com/v1' })
+    expect(read({ openai_api_key: 'sk-openai' }).answerer).toEqual({
+      kind: 'openai',
+      apiKey: 'sk-openai',
+      model: 'gpt-5-mini'
     })
   })
 

@@ -1,15 +1,13 @@
 import { describe, expect, it } from '@jest/globals'
 import {
   blobUrl,
-  duration,
   GITHUB_BODY_LIMIT,
   neutralize,
   phaseTable,
   questionsSection,
-  truncate,
-  usd
+  truncate
 } from '../../../src/action/render/markdown.js'
-import { decodePlanMarker } from '../../../src/action/state.js'
+import { decodePlanMarker } from '../../../src/action/markers.js'
 import { phase } from './support.js'
 
 const ZWSP = '\u200b'
@@ -91,34 +89,6 @@ describe('truncate', () => {
       expect(truncate(lines.repeat(50), max, 'see the log').length).toBeLessThanOrEqual(max)
       expect(truncate('y'.repeat(100_000), max, 'see the log').length).toBeLessThanOrEqual(max)
     }
-  })
-})
-
-describe('duration and usd', () => {
-  it('formats durations under a minute with tenths of a second', () => {
-    expect(duration(0)).toBe('0.0s')
-    expect(duration(1234)).toBe('1.2s')
-    expect(duration(45_500)).toBe('45.5s')
-  })
-
-  it('formats longer durations in minutes and seconds', () => {
-    expect(duration(60_000)).toBe('1m 0s')
-    expect(duration(61_000)).toBe('1m 1s')
-    expect(duration(185_000)).toBe('3m 5s')
-    expect(duration(3_600_000)).toBe('60m 0s')
-  })
-
-  it('never shows 60 seconds', () => {
-    expect(duration(119_600)).toBe('2m 0s')
-    expect(duration(179_500)).toBe('3m 0s')
-  })
-
-  it('formats dollars with cents, and small amounts with four decimals', () => {
-    expect(usd(0)).toBe('$0.0000')
-    expect(usd(0.0612)).toBe('$0.0612')
-    expect(usd(0.123456)).toBe('$0.1235')
-    expect(usd(1)).toBe('$1.00')
-    expect(usd(12.345)).toBe('$12.35')
   })
 })
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { markPlanComment, renderPlanComment, type PlanCommentView } from '../../../src/action/render/plan-comment.js'
 import { GITHUB_BODY_LIMIT } from '../../../src/action/render/markdown.js'
-import { decodePlanMarker, encodePlanMarker, replacePlanMarker, type PlanState } from '../../../src/action/state.js'
+import { decodePlanMarker, encodePlanMarker, replacePlanMarker, type PlanState } from '../../../src/action/markers.js'
 import { phase } from './support.js'
 
 const SHA = '3f2a9c1e5b7d4f6a8c0e2b4d6f8a0c2e4b6d8f0a'
@@ -15,7 +15,7 @@ const state: PlanState = {
   planSha: SHA,
   headSha: SHA,
   planPath: 'thoughts/shared/plans/2025-03-01-rate-limiting.md',
-  documents: {
+  artifacts: {
     index: ['thoughts/shared/index/codebase.md'],
     research: ['thoughts/shared/research/2025-03-01-rate-limiting.md']
   },

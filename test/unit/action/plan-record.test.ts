@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { latestPlanIn, recordedCommits, withPush } from '../../../src/action/plan-record.js'
-import { encodePlanMarker, type PlanState } from '../../../src/action/state.js'
+import { encodePlanMarker, type PlanState } from '../../../src/action/markers.js'
 import type { IssueComment } from '../../../src/github/comments.js'
 
 const A = 'a'.repeat(40)
@@ -14,7 +14,7 @@ const state: PlanState = {
   planSha: A,
   headSha: A,
   planPath: 'p.md',
-  documents: {},
+  artifacts: {},
   state: 'pending'
 }
 

@@ -2,7 +2,7 @@ import { verifySection } from '../../../src/action/render/markdown.js'
 import { describe, expect, it } from '@jest/globals'
 import { GITHUB_BODY_LIMIT } from '../../../src/action/render/markdown.js'
 import { renderFindings, renderPrBody, replaceFindings, type PrBodyView } from '../../../src/action/render/pr-body.js'
-import { decodePrMarker, encodePrMarker, withFindings, type PrState } from '../../../src/action/state.js'
+import { decodePrMarker, encodePrMarker, withFindings, type PrState } from '../../../src/action/markers.js'
 import type { Finding, Severity } from '../../../src/engine/types.js'
 import { runResult } from './support.js'
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { renderQuestionComment, resolveAnswers } from '../../../src/action/render/question-comment.js'
-import { decodeQuestionMarker, type QuestionState } from '../../../src/action/state.js'
+import { decodeQuestionMarker, type QuestionState } from '../../../src/action/markers.js'
 
 const q = {
   question: 'Which store?',
@@ -13,7 +13,7 @@ const state: QuestionState = {
   phase: 'research',
   questions: [q],
   headSha: 'abc',
-  documents: { index: ['i.md'] },
+  artifacts: { index: ['i.md'] },
   extra: '',
   answered: [],
   state: 'pending'

@@ -41,7 +41,7 @@ describe('routeEvent: issues', () => {
     const route = routeEvent('issues', labeled(TRIGGER), TRIGGER)
     expect(route).toEqual({
       kind: 'start',
-      via: 'label',
+      trigger: { type: 'label' },
       actor: 'Codertocat',
       extra: '',
       issue: {
@@ -110,11 +110,10 @@ describe('routeEvent: issue_comment', () => {
   it('/plan starts a run with the argument as extra context', () => {
     expect(routeEvent('issue_comment', comment('/plan also update the docs'), TRIGGER)).toEqual({
       kind: 'start',
-      via: 'command',
       issue,
       actor: 'Codertocat',
       extra: 'also update the docs',
-      commentId: 492700400
+      trigger: { type: 'comment', id: 492700400, createdAt: '2019-05-15T15:20:21Z' }
     })
   })
 
@@ -124,8 +123,7 @@ describe('routeEvent: issue_comment', () => {
       issue,
       actor: 'Codertocat',
       guidance: 'keep it small',
-      commentId: 492700400,
-      commentCreatedAt: '2019-05-15T15:20:21Z'
+      trigger: { type: 'comment', id: 492700400, createdAt: '2019-05-15T15:20:21Z' }
     })
   })
 
@@ -135,7 +133,7 @@ describe('routeEvent: issue_comment', () => {
       issue,
       actor: 'Codertocat',
       feedback: 'use a map instead',
-      commentId: 492700400
+      trigger: { type: 'comment', id: 492700400, createdAt: '2019-05-15T15:20:21Z' }
     })
   })
 
@@ -144,7 +142,7 @@ describe('routeEvent: issue_comment', () => {
       kind: 'cancel',
       issue,
       actor: 'Codertocat',
-      commentId: 492700400
+      trigger: { type: 'comment', id: 492700400, createdAt: '2019-05-15T15:20:21Z' }
     })
   })
 
@@ -154,7 +152,7 @@ describe('routeEvent: issue_comment', () => {
       issue,
       actor: 'Codertocat',
       answer: '2',
-      commentId: 492700400
+      trigger: { type: 'comment', id: 492700400, createdAt: '2019-05-15T15:20:21Z' }
     })
   })
 
@@ -164,7 +162,7 @@ describe('routeEvent: issue_comment', () => {
       issue,
       actor: 'Codertocat',
       guidance: 'keep the old API',
-      commentId: 492700400
+      trigger: { type: 'comment', id: 492700400, createdAt: '2019-05-15T15:20:21Z' }
     })
   })
 
@@ -264,7 +262,7 @@ describe('routeEvent: /fix on pull requests', () => {
     expect(route).toMatchObject({
       kind: 'fix',
       feedback: 'Rename the limiter\nand add a test',
-      source: { type: 'comment', id: obj(p.comment).id }
+      trigger: { type: 'comment', id: obj(p.comment).id }
     })
     expect(route.kind === 'fix' && route.issue.isPullRequest).toBe(true)
   })
@@ -282,7 +280,7 @@ describe('routeEvent: /fix on pull requests', () => {
     expect(route).toMatchObject({
       kind: 'fix',
       feedback: 'see the inline comments',
-      source: { type: 'review', id: obj(p.review).id }
+      trigger: { type: 'review', id: obj(p.review).id }
     })
     expect(route.kind === 'fix' && route.issue.number).toBe(obj(p.pull_request).number)
   })
@@ -405,7 +403,8 @@ describe('routeEvent: failed checks (fix_failing_checks)', () => {
       kind: 'checks',
       issue: { number: 7, title: '', body: '', labels: [], isPullRequest: true },
       actor: 'Codertocat',
-      checks: {
+      trigger: {
+        type: 'checks',
         event: 'check_suite',
         id: 118578147,
         name: 'octocoders-linter',
@@ -426,7 +425,14 @@ describe('routeEvent: failed checks (fix_failing_checks)', () => {
     expect(route).toMatchObject({
       kind: 'checks',
       issue: { number: 9 },
-      checks: { event: 'workflow_run', id: 289782451, name: 'CI', conclusion: 'timed_out', headSha: SHA }
+      trigger: {
+        type: 'checks',
+        event: 'workflow_run',
+        id: 289782451,
+        name: 'CI',
+        conclusion: 'timed_out',
+        headSha: SHA
+      }
     })
     expect(
       routeEvent(

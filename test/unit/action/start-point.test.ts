@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { chooseStart, freshBranchName, type StartFacts } from '../../../src/action/flows/start-point.js'
 import type { FoundPlan } from '../../../src/action/plan-record.js'
-import type { PlanState } from '../../../src/action/state.js'
+import type { PlanState } from '../../../src/action/markers.js'
 
 const BRANCH = 'orchestrator/issue-42'
 const PLAN = 'a'.repeat(40)
@@ -19,7 +19,7 @@ function plan(overrides: Partial<PlanState> = {}): FoundPlan {
     headSha: PLAN,
     pushed: [PLAN],
     planPath: 'thoughts/shared/plans/p.md',
-    documents: {},
+    artifacts: {},
     state: 'pending',
     ...overrides
   }

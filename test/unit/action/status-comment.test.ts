@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { renderStatusComment, type StatusView } from '../../../src/action/render/status-comment.js'
-import { STATUS_MARKER } from '../../../src/action/state.js'
+import { STATUS_MARKER } from '../../../src/action/markers.js'
 import { phase } from './support.js'
 
 const RUN = 'https://github.com/acme/widgets/actions/runs/123'

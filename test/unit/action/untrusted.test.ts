@@ -160,7 +160,7 @@ describe('issueTask', () => {
 
 describe('inertForRunner', () => {
   it('keeps model text in the log from being read as a workflow command', async () => {
-    const { inertForRunner } = await import('../../../src/action/session.js')
+    const { inertForRunner } = await import('../../../src/action/progress-log.js')
     expect(inertForRunner('  ::add-mask::everything')).toBe('  :\u200b:add-mask::everything')
     expect(inertForRunner('::error::fake annotation')).toBe(':\u200b:error::fake annotation')
     expect(inertForRunner('  text ##[group]hidden')).toBe('  text #\u200b#[group]hidden')

@@ -217,7 +217,7 @@ describe('the report’s parts', () => {
     expect(median([4, 1, 3, 2])).toBe(2.5)
     expect(weekStart(new Date('2026-03-08T23:59:00Z')).toISOString()).toBe('2026-03-02T00:00:00.000Z')
     expect(weekStart(new Date('2026-03-02T00:00:00Z')).toISOString()).toBe('2026-03-02T00:00:00.000Z')
-    expect([45_000, 90_000, 3_661_000, 93_600_000].map(formatDuration)).toEqual(['45s', '1m 30s', '1h 01m', '1d 2h'])
+    expect([45_000, 90_000, 3_661_000, 93_600_000].map(formatDuration)).toEqual(['45.0s', '1m 30s', '1h 1m', '1d 2h'])
     expect(formatDuration(null)).toBe('—')
   })
 })

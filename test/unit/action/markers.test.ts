@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { decodePlanMarker, encodePlanMarker, replacePlanMarker, type PlanState } from '../../../src/action/state.js'
+import { decodePlanMarker, encodePlanMarker, replacePlanMarker, type PlanState } from '../../../src/action/markers.js'
 
 const state: PlanState = {
   v: 1,
@@ -9,7 +9,7 @@ const state: PlanState = {
   planSha: 'a'.repeat(40),
   headSha: 'a'.repeat(40),
   planPath: 'thoughts/shared/plans/2025-03-01-rate-limiting.md',
-  documents: { index: ['thoughts/shared/index/codebase.md'], research: ['thoughts/shared/research/limits.md'] },
+  artifacts: { index: ['thoughts/shared/index/codebase.md'], research: ['thoughts/shared/research/limits.md'] },
   state: 'pending'
 }
 
@@ -34,13 +34,19 @@ describe('encodePlanMarker / decodePlanMarker', () => {
       ...state,
       branch: 'x --> <!-- orchestrator:plan AAAA -->',
       planPath: 'plans/--><script>alert(1)</script>.md',
-      documents: { research: ['a -->', '<!--'] }
+      artifacts: { research: ['a -->', '<!--'] }
     }
     const m = encodePlanMarker(hostile)
     // The payload is base64url: nothing in it can end the comment early.
     expect(m.indexOf('-->')).toBe(m.length - 3)
     expect(m.match(/<!--/g)).toHaveLength(1)
     expect(decodePlanMarker(m)).toEqual(hostile)
+  })
+
+  it('reads a marker written before `artifacts` was called `documents`', () => {
+    const { artifacts, ...rest } = state
+    expect(decodePlanMarker(marker(JSON.stringify({ ...rest, documents: artifacts })))).toEqual(state)
+    expect(decodePlanMarker(marker(JSON.stringify(rest)))).toEqual({ ...rest, artifacts: {} })
   })
 
   it('round-trips non-ASCII text', () => {

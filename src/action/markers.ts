@@ -43,8 +43,8 @@ export interface PlanState {
    */
   pushed?: string[]
   planPath: string
-  /** Earlier documents on the branch, reused by /revise. */
-  documents: Partial<Record<PhaseName, string[]>>
+  /** Earlier phases' artifacts on the branch, reused by /revise. */
+  artifacts: Partial<Record<PhaseName, string[]>>
   state: PlanStateName
   /** sha256 of the issue text the plan was made from: an edited issue needs a new plan. */
   taskHash?: string
@@ -61,7 +61,7 @@ export interface PlanState {
  * A hidden `<!-- orchestrator:<name> BASE64URL -->` marker holding JSON. The
  * payload alphabet cannot contain `-->`, so surrounding text cannot close it.
  */
-function markerCodec<T>(name: string, valid: (value: T) => boolean) {
+function markerCodec<T>(name: string, valid: (value: T) => boolean, upgrade: (value: T) => T = v => v) {
   const pattern = new RegExp(`<!-- orchestrator:${name} ([A-Za-z0-9_-]+) -->`)
   const encode = (state: T): string =>
     `<!-- orchestrator:${name} ${Buffer.from(JSON.stringify(state), 'utf8').toString('base64url')} -->`
@@ -72,7 +72,7 @@ function markerCodec<T>(name: string, valid: (value: T) => boolean) {
       if (!match?.[1]) return null
       try {
         const value = JSON.parse(Buffer.from(match[1], 'base64url').toString('utf8')) as T
-        return valid(value) ? value : null
+        return valid(value) ? upgrade(value) : null
       } catch {
         return null
       }
@@ -87,19 +87,26 @@ export interface QuestionState {
   issue: number
   phase: PhaseName
   questions: PendingQuestion[]
-  /** The branch head with the documents written so far. */
+  /** The branch head with the artifacts written so far. */
   headSha: string
-  /** Documents of the phases before the asking one, reused when the run goes on. */
-  documents: Partial<Record<PhaseName, string[]>>
+  /** Artifacts of the phases before the asking one, reused when the run goes on. */
+  artifacts: Partial<Record<PhaseName, string[]>>
   /** The `/plan` text and earlier maintainer answers the run started with. */
   extra: string
   answered: MaintainerAnswer[]
   state: 'pending' | 'answered'
 }
 
+/** Markers written before the field was called `artifacts` name it `documents`: still read. */
+function withArtifacts<T extends { artifacts: Partial<Record<PhaseName, string[]>> }>(value: T): T {
+  const { documents, ...rest } = value as T & { documents?: T['artifacts'] }
+  return { ...rest, artifacts: value.artifacts ?? documents ?? {} } as T
+}
+
 const questionMarker = markerCodec<QuestionState>(
   'question',
-  v => v.v === 1 && typeof v.phase === 'string' && Array.isArray(v.questions)
+  v => v.v === 1 && typeof v.phase === 'string' && Array.isArray(v.questions),
+  withArtifacts
 )
 export const encodeQuestionMarker = questionMarker.encode
 export const decodeQuestionMarker = questionMarker.decode
@@ -107,7 +114,8 @@ export const replaceQuestionMarker = questionMarker.replace
 
 const planMarker = markerCodec<PlanState>(
   'plan',
-  v => v.v === 1 && typeof v.branch === 'string' && typeof v.planSha === 'string'
+  v => v.v === 1 && typeof v.branch === 'string' && typeof v.planSha === 'string',
+  withArtifacts
 )
 export const encodePlanMarker = planMarker.encode
 export const decodePlanMarker = planMarker.decode
