@@ -1212,6 +1212,8 @@ class LineSplitter {
     }
 }
 
+// EXTERNAL MODULE: ./src/util/format.ts
+var format = __nccwpck_require__(693);
 ;// CONCATENATED MODULE: ./src/claude/runner.ts
 /**
  * Runs one Claude Code session through its control protocol
@@ -1226,6 +1228,7 @@ class LineSplitter {
  * (245 MB unpacked for linux-x64), and we need our own spawning anyway (the
  * sandbox wrapper, process groups); the protocol we use is five message kinds.
  */
+
 
 
 
@@ -1269,7 +1272,7 @@ function describeResultError(result) {
                 ? `Claude Code stopped: ${said}`
                 : `Claude Code stopped at the maximum number of turns (${result.turns})`;
         case 'error_max_budget_usd':
-            return `Claude Code stopped because the budget was exhausted (spent $${result.costUsd.toFixed(4)})`;
+            return `Claude Code stopped because the budget was exhausted (spent ${(0,format/* usd */.dR)(result.costUsd)})`;
         default:
             if (/not logged in|invalid api key|please run \/login/i.test(said)) {
                 return `no usable Anthropic credential reached Claude Code (it said: ${said}); set anthropic_api_key or claude_code_oauth_token (ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN for the CLI)`;
@@ -1428,7 +1431,7 @@ async function runClaude(inv) {
     const outcome = { ok: false, sessionId, result, toolCalls, timedOut };
     const final = result;
     if (timedOut) {
-        outcome.error = `Claude Code did not finish within ${Math.round(inv.timeoutMs / 60000) || inv.timeoutMs / 60000} minute(s) and was stopped`;
+        outcome.error = `Claude Code ${(0,format/* timeoutMessage */.l7)(inv.timeoutMs)} and was stopped`;
     }
     else if (stopReason) {
         outcome.error = stopReason;
@@ -1462,7 +1465,7 @@ async function runClaude(inv) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _claude_runner_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(483);
 /* harmony import */ var _report_cli_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(532);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(341);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(270);
 
 
 
@@ -1482,7 +1485,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 341:
+/***/ 270:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -10067,19 +10070,20 @@ function withRedaction(inner, redact) {
 
 ;// CONCATENATED MODULE: ./src/answerer/config.ts
 /**
- * Which second model answers Claude's questions, detected from the environment
- * as the original orchestrator did: Azure OpenAI when its key and endpoint are
- * set, else OpenAI when its key is set, else nobody (the fallback instruction).
+ * Which second model answers Claude's questions, as the original orchestrator
+ * chose it: Azure OpenAI when its key and endpoint are set, else OpenAI when
+ * its key is set, else nobody (the fallback instruction).
  */
 const DEFAULT_OPENAI_MODEL = 'gpt-5-mini';
 const DEFAULT_AZURE_API_VERSION = '2024-10-21';
 class AnswererConfigError extends Error {
 }
-function detectAnswerer(env) {
-    const azureKey = env.AZURE_OPENAI_API_KEY?.trim();
-    const azureEndpoint = env.AZURE_OPENAI_ENDPOINT?.trim();
+/** Azure OpenAI when its key and endpoint are set, else OpenAI when its key is set, else nobody. */
+function answererConfig(s) {
+    const azureKey = s.azureApiKey?.trim();
+    const azureEndpoint = s.azureEndpoint?.trim();
     if (azureKey && azureEndpoint) {
-        const deployment = env.AZURE_OPENAI_DEPLOYMENT?.trim() || env.OPENAI_MODEL?.trim();
+        const deployment = s.azureDeployment?.trim() || s.openaiModel?.trim();
         if (!deployment) {
             throw new AnswererConfigError('AZURE_OPENAI_API_KEY and AZURE_OPENAI_ENDPOINT are set but AZURE_OPENAI_DEPLOYMENT is not: name the deployment to use');
         }
@@ -10088,22 +10092,34 @@ function detectAnswerer(env) {
             apiKey: azureKey,
             endpoint: azureEndpoint,
             deployment,
-            apiVersion: env.AZURE_OPENAI_API_VERSION?.trim() || DEFAULT_AZURE_API_VERSION
+            apiVersion: s.azureApiVersion?.trim() || DEFAULT_AZURE_API_VERSION
         };
     }
-    const openaiKey = env.OPENAI_API_KEY?.trim();
+    const openaiKey = s.openaiApiKey?.trim();
     if (openaiKey) {
         const config = {
             kind: 'openai',
             apiKey: openaiKey,
-            model: env.OPENAI_MODEL?.trim() || DEFAULT_OPENAI_MODEL
+            model: s.openaiModel?.trim() || DEFAULT_OPENAI_MODEL
         };
-        const baseURL = env.OPENAI_BASE_URL?.trim();
+        const baseURL = s.openaiBaseUrl?.trim();
         if (baseURL)
             config.baseURL = baseURL;
         return config;
     }
     return null;
+}
+/** The CLI's way: the variables of the environment (or .env.claude). */
+function detectAnswerer(env) {
+    return answererConfig({
+        openaiApiKey: env.OPENAI_API_KEY,
+        openaiModel: env.OPENAI_MODEL,
+        openaiBaseUrl: env.OPENAI_BASE_URL,
+        azureApiKey: env.AZURE_OPENAI_API_KEY,
+        azureEndpoint: env.AZURE_OPENAI_ENDPOINT,
+        azureDeployment: env.AZURE_OPENAI_DEPLOYMENT,
+        azureApiVersion: env.AZURE_OPENAI_API_VERSION
+    });
 }
 function describeAnswerer(config) {
     if (!config)
@@ -10859,11 +10875,11 @@ function decideToolCall(toolName, input, ctx) {
 
 
 const PHASE_SPECS = {
-    index: { name: 'index', command: 'index_codebase', readOnly: true, needsDocument: true, reads: [] },
-    research: { name: 'research', command: 'research_codebase', readOnly: true, needsDocument: true, reads: ['index'] },
-    plan: { name: 'plan', command: 'create_plan', readOnly: true, needsDocument: true, reads: ['index', 'research'] },
-    implement: { name: 'implement', command: 'implement_plan', readOnly: false, needsDocument: false, reads: ['plan'] },
-    review: { name: 'review', command: 'code_reviewer', readOnly: true, needsDocument: true, reads: ['plan'] }
+    index: { name: 'index', command: 'index_codebase', readOnly: true, needsArtifact: true, reads: [] },
+    research: { name: 'research', command: 'research_codebase', readOnly: true, needsArtifact: true, reads: ['index'] },
+    plan: { name: 'plan', command: 'create_plan', readOnly: true, needsArtifact: true, reads: ['index', 'research'] },
+    implement: { name: 'implement', command: 'implement_plan', readOnly: false, needsArtifact: false, reads: ['plan'] },
+    review: { name: 'review', command: 'code_reviewer', readOnly: true, needsArtifact: true, reads: ['plan'] }
 };
 /**
  * Only the tools a phase needs: no sub-agents, web access, schedulers or worktrees.
@@ -10917,11 +10933,14 @@ function customCommandFile(repoDir, spec) {
     return external_node_fs_default().existsSync(file) ? file : null;
 }
 
+// EXTERNAL MODULE: ./src/util/format.ts
+var format = __nccwpck_require__(693);
 ;// CONCATENATED MODULE: ./src/engine/progress.ts
 /**
  * Progress events the engine emits while it works, and the one-line rendering
  * used on the CLI's stderr and in the action's log.
  */
+
 
 function oneLine(text, max = 160) {
     const flat = text.replace(/\s+/g, ' ').trim();
@@ -10954,7 +10973,7 @@ function formatProgress(event, repoDir) {
         case 'phase-start':
             return `▶ ${event.phase} (${event.position}/${event.total})`;
         case 'verify':
-            return `  ${event.round.passed ? '✔' : '✖'} verify (round ${event.round.round}): \`${event.command}\` ${event.round.passed ? 'passed' : event.round.timedOut ? 'timed out' : `exited ${event.round.exitCode}`} in ${(event.round.durationMs / 1000).toFixed(1)}s`;
+            return `  ${event.round.passed ? '✔' : '✖'} verify (round ${event.round.round}): \`${event.command}\` ${event.round.passed ? 'passed' : event.round.timedOut ? 'timed out' : `exited ${event.round.exitCode}`} in ${(0,format/* duration */.p0)(event.round.durationMs)}`;
         case 'retry':
             return `  ↻ Anthropic API ${event.status ?? (event.error || 'error')}, retry ${event.attempt} of ${event.maxRetries}`;
         case 'tool':
@@ -10969,7 +10988,7 @@ function formatProgress(event, repoDir) {
             return `  ↳ ${event.answeredBy}${event.fallbackReason ? ` (${oneLine(event.fallbackReason, 120)})` : ''}: ${oneLine(event.answer, 300)}`;
         case 'phase-end': {
             const r = event.result;
-            const stats = `${(r.durationMs / 1000).toFixed(1)}s, $${r.costUsd.toFixed(4)}, ${r.inputTokens}/${r.outputTokens} tokens`;
+            const stats = `${(0,format/* duration */.p0)(r.durationMs)}, ${(0,format/* usd */.dR)(r.costUsd)}, ${r.inputTokens}/${r.outputTokens} tokens`;
             const restored = restoredClause(r) ? `; ${restoredClause(r)}` : '';
             if (r.reused)
                 return r.artifacts.length
@@ -11270,6 +11289,32 @@ function restoreGitSetup(snapshot) {
     return reported.map(abs => external_node_path_default().relative(base, abs));
 }
 
+;// CONCATENATED MODULE: ./src/engine/results.ts
+/** A phase's result before (or without) any Claude session: nothing spent, nothing written. */
+function emptyPhase(name, status) {
+    return {
+        name,
+        status,
+        durationMs: 0,
+        costUsd: 0,
+        inputTokens: 0,
+        outputTokens: 0,
+        turns: 0,
+        sessionId: null,
+        artifacts: [],
+        questions: []
+    };
+}
+/** Time, cost and tokens added up (of phases, or of runs). */
+function sumTotals(...parts) {
+    return parts.reduce((t, p) => ({
+        durationMs: t.durationMs + p.durationMs,
+        costUsd: t.costUsd + p.costUsd,
+        inputTokens: t.inputTokens + p.inputTokens,
+        outputTokens: t.outputTokens + p.outputTokens
+    }), { durationMs: 0, costUsd: 0, inputTokens: 0, outputTokens: 0 });
+}
+
 ;// CONCATENATED MODULE: ./src/engine/phase-runner.ts
 /**
  * Runs one phase: one Claude Code session, resumed with answers while it ends
@@ -11288,13 +11333,9 @@ function restoreGitSetup(snapshot) {
 
 
 
+
+
 const MAX_ANSWERER_DOC_CHARS = 20000;
-function minutes(ms) {
-    const m = ms / 60000;
-    return m >= 1 && Number.isInteger(m)
-        ? `${m} minute${m === 1 ? '' : 's'}`
-        : `${Math.round(ms / 1000)} second${Math.round(ms / 1000) === 1 ? '' : 's'}`;
-}
 /** `a, a, b` → `a (2 times), b`: a loop that retries a blocked host should not fill the report. */
 function countRepeats(items) {
     const counts = new Map();
@@ -11308,7 +11349,7 @@ function phasePrompt(spec, ctx, repoDir) {
         ? `/${spec.command} ${commandArguments(spec.name, ctx)}`
         : builtInPrompt(spec.name, ctx);
 }
-function readDocs(repoDir, paths) {
+function readArtifacts(repoDir, paths) {
     return paths.map(p => {
         let content = '';
         try {
@@ -11324,18 +11365,7 @@ async function runPhase(opts) {
     const { spec, ctx, repoDir } = opts;
     const started = Date.now();
     const deadline = started + opts.timeoutMs;
-    const result = {
-        name: spec.name,
-        status: 'failed',
-        durationMs: 0,
-        costUsd: 0,
-        inputTokens: 0,
-        outputTokens: 0,
-        turns: 0,
-        sessionId: null,
-        artifacts: [],
-        questions: []
-    };
+    const result = emptyPhase(spec.name, 'failed');
     let lastText = '';
     const fail = (error) => {
         sandboxRefusals();
@@ -11406,7 +11436,7 @@ async function runPhase(opts) {
                 phase: spec.name,
                 question: typeof q.header === 'string' && q.header ? `${q.header}: ${question}` : question,
                 options,
-                artifacts: readDocs(repoDir, [...new Set(Object.values(ctx.inputs).flat())])
+                artifacts: readArtifacts(repoDir, [...new Set(Object.values(ctx.inputs).flat())])
             });
             if (answer.deferred) {
                 pending.push({ question, ...(typeof q.header === 'string' && q.header ? { header: q.header } : {}), options });
@@ -11442,7 +11472,7 @@ async function runPhase(opts) {
     const invoke = async (prompt, resume) => {
         const remainingMs = deadline - Date.now();
         if (remainingMs <= 0)
-            return `did not finish within the ${minutes(opts.timeoutMs)} phase timeout`;
+            return (0,format/* timeoutMessage */.l7)(opts.timeoutMs);
         const args = permissionArgs();
         if (opts.claude.model)
             args.push('--model', opts.claude.model);
@@ -11451,7 +11481,7 @@ async function runPhase(opts) {
         if (opts.budgetUsd !== undefined) {
             const left = opts.budgetUsd - result.costUsd;
             if (left <= 0)
-                return `the budget ran out (spent $${result.costUsd.toFixed(4)} in this phase)`;
+                return `the budget ran out (spent ${(0,format/* usd */.dR)(result.costUsd)} in this phase)`;
             args.push('--max-budget-usd', left.toFixed(4));
         }
         if (spec.name === 'review')
@@ -11515,7 +11545,7 @@ async function runPhase(opts) {
             if (!question)
                 break;
             opts.emit({ type: 'question', phase: spec.name, question });
-            const documents = [
+            const read = [
                 ...Object.values(ctx.inputs).flat(),
                 ...artifactsFromToolCalls(toolCalls, repoDir, ctx.artifactsDir)
             ];
@@ -11523,7 +11553,7 @@ async function runPhase(opts) {
                 task: ctx.task,
                 phase: spec.name,
                 question,
-                artifacts: readDocs(repoDir, [...new Set(documents)])
+                artifacts: readArtifacts(repoDir, [...new Set(read)])
             });
             opts.emit({ type: 'answer', phase: spec.name, ...answer });
             result.questions.push({ question, answer: answer.answer, answeredBy: answer.answeredBy });
@@ -11552,7 +11582,7 @@ async function runPhase(opts) {
     if (typeof outcome === 'string')
         return fail(outcome);
     if (outcome.timedOut) {
-        return fail(`did not finish within the ${minutes(opts.timeoutMs)} phase timeout; Claude Code was stopped`);
+        return fail(`${(0,format/* timeoutMessage */.l7)(opts.timeoutMs)}; Claude Code was stopped`);
     }
     if (!outcome.ok || !outcome.result)
         return fail(outcome.error ?? 'Claude Code failed');
@@ -11567,7 +11597,7 @@ async function runPhase(opts) {
         result.artifacts = artifactsFromText(finalText, repoDir, ctx.artifactsDir);
     // The document the phase was asked for leads: it is what the next phase reads first.
     result.artifacts.sort((a, b) => Number(b === ctx.outputPath) - Number(a === ctx.outputPath));
-    if (spec.needsDocument && !result.artifacts.length) {
+    if (spec.needsArtifact && !result.artifacts.length) {
         const pending = extractQuestion(finalText);
         return fail(pending
             ? `the ${spec.name} phase was still asking a question after ${opts.maxQuestionRounds} answer(s): ${pending.slice(0, 300)}`
@@ -11818,26 +11848,13 @@ function verifyFeedback(command, round) {
 
 
 
+
 /** Diffs larger than this are not inlined into the review prompt; the reviewer runs git diff itself. */
 const MAX_INLINE_DIFF = 60000;
-function skipped(name) {
-    return {
-        name,
-        status: 'skipped',
-        durationMs: 0,
-        costUsd: 0,
-        inputTokens: 0,
-        outputTokens: 0,
-        turns: 0,
-        sessionId: null,
-        artifacts: [],
-        questions: []
-    };
-}
-/** The documents a reused phase hands on, or null when the phase runs: implement's work has none. */
-function reusedDocuments(reuse, name) {
-    const docs = reuse?.[name];
-    return docs && (docs.length || name === 'implement') ? docs : null;
+/** The artifacts a reused phase hands on, or null when the phase runs: implement's work has none. */
+function reusedArtifacts(reuse, name) {
+    const paths = reuse?.[name];
+    return paths && (paths.length || name === 'implement') ? paths : null;
 }
 async function runEngine(opts) {
     const started = Date.now();
@@ -11868,11 +11885,11 @@ async function runEngine(opts) {
     });
     for (const [i, name] of requested.entries()) {
         if (failed) {
-            results.push(skipped(name));
+            results.push(emptyPhase(name, 'skipped'));
             continue;
         }
         const spec = PHASE_SPECS[name];
-        const reused = reusedDocuments(opts.reuse, name);
+        const reused = reusedArtifacts(opts.reuse, name);
         if (!reused)
             emit({ type: 'phase-start', phase: name, position: i + 1, total: requested.length });
         // The work tree as implement finds it: uncommitted edits already there are not the run's.
@@ -11908,13 +11925,12 @@ async function runEngine(opts) {
         }
         let out;
         if (reused) {
-            out = { result: { ...skipped(name), status: 'succeeded', reused: true, artifacts: reused } };
+            out = { result: { ...emptyPhase(name, 'succeeded'), reused: true, artifacts: reused } };
         }
         else if (opts.maxBudgetUsd !== undefined && opts.maxBudgetUsd - spent <= 0) {
             out = {
                 result: {
-                    ...skipped(name),
-                    status: 'failed',
+                    ...emptyPhase(name, 'failed'),
                     error: `the run's budget of $${opts.maxBudgetUsd} is spent`
                 }
             };
@@ -11996,12 +12012,8 @@ async function runEngine(opts) {
     const changedFiles = requested.includes('implement') && changeBase
         ? (await changesSince(opts.repoDir, changeBase, opts.artifactsDir)).files
         : [];
-    const totals = results.reduce((t, r) => ({
-        durationMs: t.durationMs,
-        costUsd: t.costUsd + r.costUsd,
-        inputTokens: t.inputTokens + r.inputTokens,
-        outputTokens: t.outputTokens + r.outputTokens
-    }), { durationMs: Date.now() - started, costUsd: 0, inputTokens: 0, outputTokens: 0 });
+    // The run's time is its wall-clock time (phases' time plus everything between them).
+    const totals = { ...sumTotals(...results), durationMs: Date.now() - started };
     const host = opts.claude.host;
     const result = {
         task: opts.task,
@@ -13282,6 +13294,7 @@ function afterRun(record, result, keptSha) {
 
 
 
+
 /** A `--resume` that cannot go on: exit 2 with the reason, nothing run. */
 class ResumeError extends Error {
 }
@@ -13392,7 +13405,7 @@ async function finishRun(repoDir, record, result) {
                 sha,
                 ref,
                 note: `Kept: the work tree as ${sha.slice(0, 7)} (${ref}; ${files} file${files === 1 ? '' : 's'} changed, ` +
-                    `$${result.totals.costUsd.toFixed(4)} spent), and it stays in your work tree. ` +
+                    `${(0,format/* usd */.dR)(result.totals.costUsd)} spent), and it stays in your work tree. ` +
                     `Continue with: orchestrator --resume ${record.id}`
             };
         }
@@ -13450,10 +13463,11 @@ async function uncommittedNote(repoDir, artifactsDir) {
 /** The short human summary the CLI prints on stdout when --json is not given. */
 
 
+
 function renderSummary(result, run = {}) {
     const lines = [];
-    const cost = `$${result.totals.costUsd.toFixed(4)}`;
-    const time = `${(result.totals.durationMs / 1000).toFixed(1)}s`;
+    const cost = (0,format/* usd */.dR)(result.totals.costUsd);
+    const time = (0,format/* duration */.p0)(result.totals.durationMs);
     if (result.status === 'failed')
         lines.push(`Failed: ${result.error ?? 'unknown error'}`);
     else if (result.status === 'planned')
@@ -71918,6 +71932,8 @@ function chart_specs_chartSpecs(report) {
     return specs;
 }
 
+// EXTERNAL MODULE: ./src/util/format.ts
+var format = __nccwpck_require__(693);
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
 /**
  * The report as Markdown tables a maintainer reads at a glance, with the
@@ -71925,20 +71941,10 @@ function chart_specs_chartSpecs(report) {
  */
 
 
-function formatDuration(ms) {
-    if (ms === null)
-        return '—';
-    const s = Math.round(ms / 1000);
-    const pad = (n) => String(n).padStart(2, '0');
-    if (s >= 86400)
-        return `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h`;
-    if (s >= 3600)
-        return `${Math.floor(s / 3600)}h ${pad(Math.floor((s % 3600) / 60))}m`;
-    if (s >= 60)
-        return `${Math.floor(s / 60)}m ${pad(s % 60)}s`;
-    return `${s}s`;
-}
-const formatUsd = (usd) => (usd === null ? '—' : `$${usd.toFixed(2)}`);
+
+/** A median the ledger may not have yet: '—' until it does. */
+const formatDuration = (ms) => (ms === null ? '—' : (0,format/* duration */.p0)(ms));
+const formatUsd = (value) => (value === null ? '—' : (0,format/* usd */.dR)(value));
 const pct = (n, of) => (of ? `${Math.round((n / of) * 100)}%` : '—');
 /** A Markdown table; the columns after the first are numbers unless `text` says otherwise (numbers align right). */
 function table(head, rows, text = false) {
@@ -72196,6 +72202,47 @@ async function reportMain(argv, io) {
         io.err(`orchestrator report: unexpected error: ${e.stack ?? String(e)}`);
         return 1;
     }
+}
+
+
+/***/ }),
+
+/***/ 693:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   dR: () => (/* binding */ usd),
+/* harmony export */   l7: () => (/* binding */ timeoutMessage),
+/* harmony export */   p0: () => (/* binding */ duration)
+/* harmony export */ });
+/** Money, time and time limits as every output of the orchestrator writes them (log, comments, CLI, report). */
+/** Dollars: cents from a dollar up, four places below it (a phase often costs fractions of a cent). */
+function usd(value) {
+    return `$${value.toFixed(value >= 1 ? 2 : 4)}`;
+}
+/** A duration: tenths of a second under a minute, then minutes and seconds, hours and minutes, days and hours. */
+function duration(ms) {
+    const s = ms / 1000;
+    if (s < 59.95)
+        return `${s.toFixed(1)}s`;
+    const whole = Math.round(s);
+    if (whole < 3600)
+        return `${Math.floor(whole / 60)}m ${whole % 60}s`;
+    if (whole < 86400)
+        return `${Math.floor(whole / 3600)}h ${Math.floor((whole % 3600) / 60)}m`;
+    return `${Math.floor(whole / 86400)}d ${Math.floor((whole % 86400) / 3600)}h`;
+}
+/** A time limit in words: "30 minutes", "1 minute", "45 seconds". */
+function limit(ms) {
+    const m = ms / 60000;
+    if (m >= 1 && Number.isInteger(m))
+        return `${m} minute${m === 1 ? '' : 's'}`;
+    const s = Math.round(ms / 1000);
+    return `${s} second${s === 1 ? '' : 's'}`;
+}
+/** Why a phase stopped when it ran past phase_timeout_minutes (--phase-timeout-minutes). */
+function timeoutMessage(ms) {
+    return `did not finish within the ${limit(ms)} phase timeout`;
 }
 
 
