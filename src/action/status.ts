@@ -13,6 +13,8 @@ import { duration } from '../util/format.js'
 export class StatusComment {
   private id: number | null = null
   private queue: Promise<void> = Promise.resolve()
+  /** The body GitHub has (or is about to have): an edit that would change nothing is not sent. */
+  private shown = ''
   readonly view: StatusView
 
   constructor(
@@ -27,7 +29,11 @@ export class StatusComment {
   }
 
   async create(): Promise<void> {
-    const comment = await createComment(this.gh, this.repo, this.issue, renderStatusComment(this.view))
+    // The run starts its first phase right away: say so in the comment itself rather than in an edit.
+    const first = this.view.phases.find(p => p.state === 'pending')
+    if (first) first.state = 'running'
+    this.shown = renderStatusComment(this.view)
+    const comment = await createComment(this.gh, this.repo, this.issue, this.shown)
     this.id = comment.id
   }
 
@@ -71,6 +77,8 @@ export class StatusComment {
     if (this.id === null) return
     const id = this.id
     const body = renderStatusComment(this.view)
+    if (body === this.shown) return
+    this.shown = body
     this.queue = this.queue.then(() =>
       updateComment(this.gh, this.repo, id, body).catch((err: unknown) => {
         core.warning(`Could not update the status comment: ${(err as Error).message}`)

@@ -35,6 +35,10 @@ const PRECEDENCE: StateLabel[] = [
 ]
 
 /** Of the final labels on the issue, the one every run agrees to keep. */
+function isStateLabel(name: string): boolean {
+  return (STATE_LABELS as readonly string[]).includes(name)
+}
+
 export function winningLabel(names: string[]): StateLabel | null {
   return PRECEDENCE.find(l => names.includes(l)) ?? null
 }
@@ -50,27 +54,28 @@ export class IssueLabels {
 
   /** Puts `label` on the issue and takes every other state label off; null clears them all. */
   async set(label: StateLabel | null): Promise<void> {
-    // A run's last word is read against the issue as it is now, not the event's snapshot:
-    // another run may have labelled it meanwhile, and exactly one state label must remain.
-    if (label === null || FINAL.has(label)) {
+    if (label === null) {
+      // Clearing up after a failure nobody could be told about: read the issue as it is now.
       const { data } = await this.gh.rest.issues.listLabelsOnIssue({
         ...this.repo,
         issue_number: this.issue,
         per_page: 100
       })
       this.current = data.map(l => l.name)
+      await this.remove(this.current.filter(isStateLabel))
+      return
     }
-    await this.remove(this.current.filter(l => (STATE_LABELS as readonly string[]).includes(l) && l !== label))
-    if (label && !this.current.includes(label)) {
-      const { data } = await this.gh.rest.issues.addLabels({ ...this.repo, issue_number: this.issue, labels: [label] })
-      // GitHub answers with the issue's labels after the add: a final label another run added
-      // meanwhile shows here. The later of two adders always sees both, and keeps the winner.
-      this.current = data.map(l => l.name)
-      if (!this.current.includes(label)) this.current.push(label)
-      if (FINAL.has(label)) {
-        const winner = winningLabel(this.current.filter(l => FINAL.has(l as StateLabel)))
-        await this.remove(this.current.filter(l => FINAL.has(l as StateLabel) && l !== winner))
-      }
+    await this.remove(this.current.filter(l => isStateLabel(l) && l !== label))
+    // A run's last word is always added, even when the event's snapshot shows it: GitHub answers
+    // with the issue's labels as they are now, so another run's labels show here without a read.
+    if (!FINAL.has(label) && this.current.includes(label)) return
+    const { data } = await this.gh.rest.issues.addLabels({ ...this.repo, issue_number: this.issue, labels: [label] })
+    this.current = data.map(l => l.name)
+    if (!this.current.includes(label)) this.current.push(label)
+    if (FINAL.has(label)) {
+      // The later of two adders always sees both final labels, and keeps the winner.
+      const winner = winningLabel(this.current.filter(l => FINAL.has(l as StateLabel)))
+      await this.remove(this.current.filter(l => isStateLabel(l) && l !== winner))
     }
   }
 

@@ -6,6 +6,8 @@ import { IssueLabels, winningLabel } from '../../../src/github/labels.js'
 import { canWrite } from '../../../src/github/permissions.js'
 import { createOrUpdatePull } from '../../../src/github/pulls.js'
 import { requestPath } from '../../../src/github/request-error.js'
+import { StatusComment } from '../../../src/action/status.js'
+import { emptyPhase } from '../../../src/engine/results.js'
 import { startFakeGitHub, type FakeGitHub } from '../../support/github-server.js'
 
 const repo = { owner: 'acme', repo: 'widgets' }
@@ -85,7 +87,7 @@ describe('IssueLabels', () => {
     expect(server.writes()).toEqual([])
   })
 
-  it('leaves exactly one state label when two runs with stale snapshots finish one after the other', async () => {
+  it('leaves exactly one state label, the achieved one, when two overlapping runs finish one after the other', async () => {
     const issue = server.state.addIssue({ title: 't', labels: ['orchestrator', 'orchestrator:awaiting-approval'] })
     // Both /approve runs start from the same payload.
     const first = new IssueLabels(gh, repo, issue.number, ['orchestrator', 'orchestrator:awaiting-approval'])
@@ -94,6 +96,12 @@ describe('IssueLabels', () => {
     await second.set('orchestrator:implementing')
     await first.set('orchestrator:done')
     await second.set('orchestrator:failed')
+    // The second run's add answers with the first's label: a pull request opened is not undone by a failure.
+    expect(labelsOf(issue.number).filter(l => l.startsWith('orchestrator:'))).toEqual(['orchestrator:done'])
+    // With no other run in between, a run's final label replaces the last one.
+    const third = new IssueLabels(gh, repo, issue.number, labelsOf(issue.number))
+    await third.set('orchestrator:implementing')
+    await third.set('orchestrator:failed')
     expect(labelsOf(issue.number).filter(l => l.startsWith('orchestrator:'))).toEqual(['orchestrator:failed'])
   })
 
@@ -415,5 +423,23 @@ describe('failedChecks', () => {
       'b failed\n',
       "not downloaded: only the first 2 failed jobs' logs are read"
     ])
+  })
+})
+
+describe('StatusComment', () => {
+  it('is posted with its first phase running, and edited only when what it shows changes', async () => {
+    const issue = server.state.addIssue({ title: 'Add rate limiting', labels: ['orchestrator'] })
+    const status = new StatusComment(gh, repo, issue.number, 'Planning', 'https://run', ['index', 'research'])
+    await status.create()
+    const [comment] = [...server.state.comments.values()]
+    expect(comment?.body).toContain('⏳ **index** (running)')
+    const edits = () => server.writes().filter(w => w.method === 'PATCH').length
+    status.onProgress({ type: 'phase-start', phase: 'index', position: 1, total: 2 })
+    status.onProgress({ type: 'phase-end', phase: 'index', result: emptyPhase('index', 'succeeded') })
+    status.onProgress({ type: 'phase-start', phase: 'research', position: 2, total: 2 })
+    await status.finish(true, 'Plan posted')
+    // The start of index showed nothing new: only research's start and the outcome were edits.
+    expect(edits()).toBe(2)
+    expect(server.state.comments.get(comment?.id ?? 0)?.body).toContain('Plan posted')
   })
 })
