@@ -94,6 +94,10 @@ export interface QuestionState {
   /** The `/plan` text and earlier maintainer answers the run started with. */
   extra: string
   answered: MaintainerAnswer[]
+  /** The branch the artifacts were pushed to (absent in older markers: the usual branch). */
+  branch?: string
+  /** Set when a /revise asked: the plan comment it revises, its feedback, and the commits the bot recorded. */
+  revision?: { planCommentId: number; feedback: string; pushed: string[] }
   state: 'pending' | 'answered'
 }
 

@@ -37,6 +37,8 @@ export interface Script {
   /** The phase that fails, and the error it reports (the engine prefixes the phase's name). */
   fail?: { phase: PhaseName; error: string }
   findings?: Finding[]
+  /** The phase that asks the maintainer (questions: maintainer) unless the request carries an answer for it. */
+  ask?: { phase: PhaseName; question: string; options: string[] }
 }
 
 /** Stands in for Claude Code: writes what each phase would and returns the engine's result. */
@@ -56,6 +58,7 @@ export class ScriptedEngine {
     const requested = PHASES.filter(p => req.phases.includes(p))
     const phases: PhaseResult[] = []
     let failed: PhaseResult | undefined
+    let waiting: RunResult['waiting']
     const changed: string[] = []
     for (const [i, name] of requested.entries()) {
       if (failed) {
@@ -66,7 +69,12 @@ export class ScriptedEngine {
       const result: PhaseResult = { ...emptyPhase(name, 'succeeded'), durationMs: 1200, costUsd: 0.01, turns: 3 }
       const reused = req.reuse?.[name]
       if (reused) Object.assign(result, { artifacts: reused, reused: true, costUsd: 0 })
-      else if (this.script.fail?.phase === name) {
+      else if (this.script.ask?.phase === name && !req.answered?.some(a => a.phase === name)) {
+        const { question, options } = this.script.ask
+        Object.assign(result, { status: 'waiting' })
+        waiting = { phase: name, questions: [{ question, options: options.map(label => ({ label })) }] }
+        failed = result
+      } else if (this.script.fail?.phase === name) {
         Object.assign(result, { status: 'failed', error: this.script.fail.error })
         failed = result
       } else if (name === 'implement') {
@@ -87,14 +95,24 @@ export class ScriptedEngine {
     const doc = (phase: PhaseName) => phases.find(p => p.name === phase && p.status === 'succeeded')?.artifacts[0]
     const run: RunResult = {
       task: `Issue #${req.task.number}: ${req.task.title}`,
-      status: failed ? 'failed' : requested.includes('implement') ? 'completed' : 'planned',
+      status: waiting
+        ? 'awaiting-answer'
+        : failed
+          ? 'failed'
+          : requested.includes('implement')
+            ? 'completed'
+            : 'planned',
       phases,
       planPath: doc('plan') ?? null,
       reviewPath: doc('review') ?? null,
       findings: requested.includes('review') && !failed ? (this.script.findings ?? []) : [],
       changedFiles: changed,
       totals,
-      ...(failed ? { failedPhase: failed.name, error: `${failed.name} failed: ${failed.error}` } : {})
+      ...(waiting
+        ? { waiting }
+        : failed
+          ? { failedPhase: failed.name, error: `${failed.name} failed: ${failed.error}` }
+          : {})
     }
     return Promise.resolve(run)
   }

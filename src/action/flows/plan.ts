@@ -187,7 +187,10 @@ async function planWithStatus(s: Session, wb: WorkBranch, status: StatusComment,
       status,
       extra: opts.extra ?? '',
       answered: opts.answered ?? [],
-      earlier: opts.reuse
+      earlier: opts.reuse,
+      revision: opts.previous
+        ? { planCommentId: opts.previous.comment.id, feedback: opts.feedback ?? '', pushed: opts.pushed ?? [] }
+        : undefined
     })
   if (result.status === 'failed' || !result.planPath) {
     return failRun(s, status, result.error ?? 'the plan phase produced no plan', result, wb.branch)
@@ -282,6 +285,7 @@ async function waitForAnswer(
     extra: string
     answered: MaintainerAnswer[]
     earlier?: Partial<Record<PhaseName, string[]>>
+    revision?: QuestionState['revision']
   }
 ): Promise<Outputs> {
   const waiting = opts.result.waiting as NonNullable<RunResult['waiting']>
@@ -304,6 +308,8 @@ async function waitForAnswer(
     artifacts,
     extra: opts.extra,
     answered: opts.answered,
+    branch: wb.branch,
+    ...(opts.revision ? { revision: opts.revision } : {}),
     state: 'pending'
   }
   const comment = await s.reply(renderQuestionComment(state, s.runUrl))
@@ -340,7 +346,11 @@ export async function answerQuestion(s: Session, opts: { answer: string; actor: 
         : `Say the answer: \`/answer <number>\` for an option of [the question](${found.htmlUrl}), or \`/answer <your own words>\`.`
     )
   }
-  const wb = await s.workBranch(s.usualBranch)
+  // A /revise that asked goes on as that revision, of the plan it revises.
+  const previous = state.revision ? await s.latestPlan() : undefined
+  if (state.revision && previous?.comment.id !== state.revision.planCommentId)
+    return refuse(s, 'A newer plan was posted since this question: comment `/revise` on it instead.')
+  const wb = await s.workBranch(state.branch ?? s.usualBranch)
   const resumed = await resumeBranch(wb, { headSha: state.headSha })
   if ('problem' in resumed)
     return refuse(s, `I can't go on from the question: ${resumed.problem}. ${startOverHint(wb.branch)}`)
@@ -368,6 +378,9 @@ export async function answerQuestion(s: Session, opts: { answer: string; actor: 
     phases: order.slice(Math.max(0, from)),
     extra: state.extra,
     reuse,
-    answered: [...state.answered, ...given]
+    answered: [...state.answered, ...given],
+    ...(state.revision && previous
+      ? { feedback: state.revision.feedback, previous, replaces: previous, pushed: state.revision.pushed }
+      : {})
   })
 }

@@ -8,7 +8,7 @@ import { describe, expect, it } from '@jest/globals'
 import { cancelPlan } from '../../../src/action/flows/cancel.js'
 import { fixPullRequest } from '../../../src/action/flows/fix.js'
 import { approvePlan, resumeRun } from '../../../src/action/flows/implement.js'
-import { revisePlan, startPlan } from '../../../src/action/flows/plan.js'
+import { answerQuestion, revisePlan, startPlan } from '../../../src/action/flows/plan.js'
 import type { Session } from '../../../src/action/session.js'
 import { taskHash } from '../../../src/action/untrusted.js'
 import { decodePlanMarker, encodePlanMarker, encodePrMarker, type PlanState } from '../../../src/action/markers.js'
@@ -382,7 +382,7 @@ describe('/fix', () => {
     Object.assign(w.server.state.pulls.get(pr.number)!, { state: 'closed' })
     expect((await fix(pr)).status).toBe('refused')
     expect(lastReply(w, pr.number)).toBe('This pull request is closed, so there is nothing to fix. Reopen it first.')
-    expect(w.claude.requests.filter(r => r.guidance?.implement?.includes('Their request'))).toHaveLength(0)
+    expect(w.claude.requests).toHaveLength(0)
   })
 
   it('asks for the feedback when there is none, and refuses once the issue was edited after approval', async () => {
@@ -418,6 +418,35 @@ describe('a flow that breaks after its status comment', () => {
       /^❌ The orchestrator run failed: the sandbox runtime crashed\n\nNothing was pushed from the failed step\./
     )
     expect(stateLabels(w)).toEqual(['orchestrator:failed'])
-    expect(botComments(w).filter(c => c.user.login === BOT)).toHaveLength(2)
+    expect(botComments(w)).toHaveLength(2)
+  })
+})
+
+describe('/answer', () => {
+  const ask = { phase: 'plan' as const, question: 'Per key or per IP?', options: ['Per key', 'Per IP'] }
+  const answer = () => answerQuestion(session(w), { answer: '1', actor: MAINTAINER })
+
+  it('goes on on the branch the question was asked on, also a fresh one', async () => {
+    pushCommit(w, w.main, branch(), 'Contributor notes', { name: 'Casey Contributor', email: 'casey@example.com' })
+    w.claude.script = { ask }
+    const fresh = `${branch()}-2`
+    expect(await plan()).toMatchObject({ status: 'awaiting-answer', branch: fresh })
+    const out = await answer()
+    expect(out).toMatchObject({ status: 'awaiting-approval', branch: fresh })
+    expect(w.claude.startedAt.at(-1)?.branch).toBe(fresh)
+    expect(latestPlanState()).toMatchObject({ branch: fresh, state: 'pending' })
+  })
+
+  it('goes on as the revision that asked: its feedback reaches the plan phase and the old plan is superseded', async () => {
+    expect((await plan()).status).toBe('awaiting-approval')
+    const first = planComments(w)[0]!
+    w.claude.script = { ask }
+    expect((await revisePlan(session(w), { feedback: 'Keep the limit configurable.' })).status).toBe('awaiting-answer')
+    expect((await answer()).status).toBe('awaiting-approval')
+    const last = w.claude.requests.at(-1)
+    expect(last?.guidance?.plan).toContain('Keep the limit configurable.')
+    expect(last?.answered).toEqual([{ phase: 'plan', question: 'Per key or per IP?', answer: 'Per key' }])
+    expect(decodePlanMarker(w.server.state.comments.get(first.id)?.body)?.state).toBe('superseded')
+    expect(planComments(w)).toHaveLength(2)
   })
 })
