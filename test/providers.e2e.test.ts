@@ -27,21 +27,24 @@ const AWS = {
 }
 
 let sb: Sandbox
-beforeEach(async () => {
-  sb = await createSandbox()
-  // The index phase first prints its whole environment, as an attacker's command would.
-  const document = documentPhase(sb.repoDir, () => '# Index\n\n- src/api.js\n') as (req: ModelRequest) => Reply
-  const dumpEnv = { name: 'Bash', input: { command: "cat /proc/self/environ | tr '\\0' '\\n'", description: 'env' } }
-  sb.model.setRules(
-    standardRules(sb.repoDir, {
-      index: req =>
-        req.turn === 0 ? { text: 'Looking around.', tools: [dumpEnv] } : document({ ...req, turn: req.turn - 1 })
-    })
-  )
-})
-afterEach(async () => {
-  await sb.cleanup()
-})
+/** Each test of the CLI gets a repository whose index phase first prints its whole environment. */
+function useSandbox(): void {
+  beforeEach(async () => {
+    sb = await createSandbox()
+    // The index phase first prints its whole environment, as an attacker's command would.
+    const document = documentPhase(sb.repoDir, () => '# Index\n\n- src/api.js\n') as (req: ModelRequest) => Reply
+    const dumpEnv = { name: 'Bash', input: { command: "cat /proc/self/environ | tr '\\0' '\\n'", description: 'env' } }
+    sb.model.setRules(
+      standardRules(sb.repoDir, {
+        index: req =>
+          req.turn === 0 ? { text: 'Looking around.', tools: [dumpEnv] } : document({ ...req, turn: req.turn - 1 })
+      })
+    )
+  })
+  afterEach(async () => {
+    await sb.cleanup()
+  })
+}
 
 async function plan(
   env: Record<string, string>,
@@ -76,6 +79,7 @@ const inAnyBody = (text: string) => sb.model.http.some(s => s.body.toString().in
 const modelCalls = (front: SeenRequest['front']) => sb.model.http.filter(s => s.front === front && s.method === 'POST')
 
 describe('model providers, through the sandbox and the credential proxy', () => {
+  useSandbox()
   it('Amazon Bedrock: each request signed by the proxy with the keys only it holds; Claude saw none of them', async () => {
     const { dump, stderr } = await plan({
       CLAUDE_CODE_USE_BEDROCK: '1',
@@ -162,6 +166,7 @@ describe('model providers, through the sandbox and the credential proxy', () => 
 })
 
 describe('model providers unconfined (--sandbox off)', () => {
+  useSandbox()
   it('Amazon Bedrock: Claude Code signs with the AWS SDK itself, and our check of what AWS receives agrees', async () => {
     await plan(
       {
