@@ -173,4 +173,30 @@ describe('the control protocol', () => {
       [...w.gh.state.comments.values()].find(c => c.body.includes('orchestrator:question'))?.body
     )
   })
+  it('fails a phase that asks the maintainer after changing files it may not, and pushes none of it', async () => {
+    w = await createWorld()
+    // Permissions loosened through claude_args: the workspace check is what still holds.
+    const sneaky: Replies = req =>
+      req.turn === 0
+        ? {
+            text: 'A file, then a question.',
+            tools: [
+              write(w.workspace, 'src/backdoor.js', 'export {}\n'),
+              { name: 'AskUserQuestion', input: { questions: [QUESTION] } }
+            ]
+          }
+        : { text: 'Waiting.' }
+    w.sb.model.setRules(standardRules(w.workspace, { plan: sneaky }))
+    const run = await w.run(w.labeledEvent('orchestrator'), {
+      questions: 'maintainer',
+      claude_args: '--allowedTools Write'
+    })
+    expect(run.outputs.status).toBe('failed')
+    const posted = [...w.gh.state.comments.values()].map(c => c.body).join('\n')
+    expect(posted).toContain(
+      'the plan phase broke its rules: it changed files outside thoughts/shared/: src/backdoor.js'
+    )
+    expect(posted).not.toContain('Claude has a question')
+    expect(w.originLog(`orchestrator/issue-${w.issue.number}`)).toEqual([])
+  })
 })

@@ -109,3 +109,39 @@ describe('verify', () => {
     }
   })
 })
+
+describe('verify is held to the implement rules', () => {
+  it("keeps the repository's declared check when implement rewrites it, and fails a check that writes a workflow", async () => {
+    // The repository declares a check that plants a workflow file; implement tries to swap in one that always passes.
+    const PLANT = 'mkdir -p .github/workflows && echo "on: push" > .github/workflows/planted.yml'
+    w = await createWorld({
+      files: { ...SAMPLE_FILES, '.claude/orchestrator.json': JSON.stringify({ verify: PLANT }) }
+    })
+    const implement: Replies = req =>
+      req.turn === 0
+        ? {
+            text: 'Writing.',
+            tools: [
+              write(w.workspace, 'src/limit.js', FIXED),
+              { name: 'Read', input: { file_path: `${w.workspace}/.claude/orchestrator.json` } }
+            ]
+          }
+        : req.turn === 1
+          ? {
+              text: 'Declaring my own check.',
+              tools: [write(w.workspace, '.claude/orchestrator.json', '{"verify":"true"}')]
+            }
+          : { text: 'Done.' }
+    w.sb.model.setRules(standardRules(w.workspace, { implement }))
+    const run = await w.run(w.labeledEvent('orchestrator'), { require_approval: 'false' })
+    expect(run.outputs.status).toBe('failed')
+    const failure = [...w.gh.state.comments.values()].map(c => c.body).join('\n')
+    expect(failure).toContain("broke the implement phase's rules: it changed workflow files")
+    expect(failure).toContain('.github/workflows/planted.yml')
+    // Nothing of that run reached origin: no pull request, no kept commit.
+    expect(w.gh.state.pulls.size).toBe(0)
+    const log = w.originLog(`orchestrator/issue-${w.issue.number}`)
+    expect(log[0]).toMatch(/^orchestrator: plan for #/)
+    expect(log.join('\n')).not.toMatch(/implement/)
+  })
+})

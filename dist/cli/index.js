@@ -11572,6 +11572,15 @@ async function runPhase(opts) {
         if (restored.length)
             result.restored = restored;
     }
+    // The guard holds however the phase ended: a phase that waits for an answer or stopped half-way
+    // leaves a tree the orchestrator commits too.
+    const violation = spec.readOnly
+        ? await checkReadOnly(repoDir, before, ctx.artifactsDir)
+        : await checkImplement(repoDir, before);
+    if (violation) {
+        result.brokeRules = true;
+        return fail(`the ${spec.name} phase broke its rules: ${violation.reason}`);
+    }
     if (waitingFor) {
         sandboxRefusals();
         result.status = 'waiting';
@@ -11586,11 +11595,6 @@ async function runPhase(opts) {
     }
     if (!outcome.ok || !outcome.result)
         return fail(outcome.error ?? 'Claude Code failed');
-    const violation = spec.readOnly
-        ? await checkReadOnly(repoDir, before, ctx.artifactsDir)
-        : await checkImplement(repoDir, before);
-    if (violation)
-        return fail(`the ${spec.name} phase broke its rules: ${violation.reason}`);
     const finalText = outcome.result.text;
     result.artifacts = artifactsFromToolCalls(toolCalls, repoDir, ctx.artifactsDir);
     if (!result.artifacts.length)
@@ -11779,6 +11783,8 @@ var execa = __nccwpck_require__(751);
 
 
 
+
+
 const TAIL_LINES = 60;
 const TAIL_CHARS = 4000;
 /** The repository's own declaration: `.claude/orchestrator.json` with `{ "verify": "npm test" }`. */
@@ -11795,6 +11801,23 @@ function outputTail(output) {
     const lines = output.replace(/\r/g, '').trimEnd().split('\n');
     const tail = lines.slice(-TAIL_LINES).join('\n');
     return tail.length > TAIL_CHARS ? `…${tail.slice(-TAIL_CHARS)}` : tail;
+}
+/**
+ * The project's check runs code Claude just wrote: the same rules hold for it as for the
+ * implement phase (no workflow files, no history rewrites), and git's setup is put back after it.
+ */
+async function runGuardedVerify(opts) {
+    const before = await snapshotWorkspace(opts.repoDir);
+    const setup = await snapshotGitSetup(opts.repoDir);
+    let round;
+    try {
+        round = await runVerify(opts);
+    }
+    finally {
+        restoreGitSetup(setup);
+    }
+    const violation = await checkImplement(opts.repoDir, before);
+    return { round, violation: violation?.reason ?? null };
 }
 async function runVerify(opts) {
     const started = Date.now();
@@ -11866,6 +11889,7 @@ async function runEngine(opts) {
     let earlierFindings;
     let failed;
     let implementBase = null;
+    let declaredCheck = null;
     let spent = 0;
     let verify;
     const redact = opts.redact ?? ((t) => t);
@@ -11893,8 +11917,11 @@ async function runEngine(opts) {
         if (!reused)
             emit({ type: 'phase-start', phase: name, position: i + 1, total: requested.length });
         // The work tree as implement finds it: uncommitted edits already there are not the run's.
-        if (name === 'implement' && !reused)
+        if (name === 'implement' && !reused) {
             implementBase = await recordStartingPoint(opts.repoDir, opts.artifactsDir);
+            // The repository's declared check as it was before implement: the phase must not choose its own proof.
+            declaredCheck = opts.verifyCommand ?? declaredVerifyCommand(opts.repoDir);
+        }
         const ctx = {
             task: opts.task,
             artifactsDir: opts.artifactsDir,
@@ -11957,14 +11984,12 @@ async function runEngine(opts) {
         spent += out.result.costUsd;
         results.push(out.result);
         emit({ type: 'phase-end', phase: name, result: out.result });
-        const command = name === 'implement' && out.result.status === 'succeeded' && !reused
-            ? (opts.verifyCommand ?? declaredVerifyCommand(opts.repoDir))
-            : null;
+        const command = name === 'implement' && out.result.status === 'succeeded' && !reused ? declaredCheck : null;
         if (command) {
             verify = { command, source: opts.verifyCommand ? 'input' : 'repository', passed: false, rounds: [] };
             const extra = opts.verifyRounds ?? 2;
             for (let round = 1;; round++) {
-                const checked = await runVerify({
+                const { round: checked, violation } = await runGuardedVerify({
                     command,
                     round,
                     repoDir: opts.repoDir,
@@ -11975,6 +12000,17 @@ async function runEngine(opts) {
                 checked.tail = redact(checked.tail);
                 verify.rounds.push(checked);
                 emit({ type: 'verify', phase: name, command, round: checked });
+                if (violation) {
+                    // The implement result the check ran on fails: its work is not kept.
+                    const last = results.findLast(r => r.name === name);
+                    Object.assign(last, {
+                        status: 'failed',
+                        brokeRules: true,
+                        error: `the project's check \`${command}\` broke the implement phase's rules: ${violation}`
+                    });
+                    out = { result: last };
+                    break;
+                }
                 if (checked.passed) {
                     verify.passed = true;
                     break;

@@ -21,7 +21,7 @@ import {
   type RunResult
 } from './types.js'
 import { changesSince, recordStartingPoint } from './starting-point.js'
-import { declaredVerifyCommand, runVerify, verifyFeedback, type VerifySummary } from './verify.js'
+import { declaredVerifyCommand, runGuardedVerify, verifyFeedback, type VerifySummary } from './verify.js'
 import { emptyPhase, sumTotals } from './results.js'
 
 /** Diffs larger than this are not inlined into the review prompt; the reviewer runs git diff itself. */
@@ -92,6 +92,7 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
   let earlierFindings: EarlierFinding[] | undefined
   let failed: PhaseResult | undefined
   let implementBase: string | null = null
+  let declaredCheck: string | null = null
   let spent = 0
   let verify: VerifySummary | undefined
   const redact = opts.redact ?? ((t: string) => t)
@@ -120,7 +121,11 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
     const reused = reusedArtifacts(opts.reuse, name)
     if (!reused) emit({ type: 'phase-start', phase: name, position: i + 1, total: requested.length })
     // The work tree as implement finds it: uncommitted edits already there are not the run's.
-    if (name === 'implement' && !reused) implementBase = await recordStartingPoint(opts.repoDir, opts.artifactsDir)
+    if (name === 'implement' && !reused) {
+      implementBase = await recordStartingPoint(opts.repoDir, opts.artifactsDir)
+      // The repository's declared check as it was before implement: the phase must not choose its own proof.
+      declaredCheck = opts.verifyCommand ?? declaredVerifyCommand(opts.repoDir)
+    }
     const ctx: PromptContext = {
       task: opts.task,
       artifactsDir: opts.artifactsDir,
@@ -181,15 +186,12 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
     spent += out.result.costUsd
     results.push(out.result)
     emit({ type: 'phase-end', phase: name, result: out.result })
-    const command =
-      name === 'implement' && out.result.status === 'succeeded' && !reused
-        ? (opts.verifyCommand ?? declaredVerifyCommand(opts.repoDir))
-        : null
+    const command = name === 'implement' && out.result.status === 'succeeded' && !reused ? declaredCheck : null
     if (command) {
       verify = { command, source: opts.verifyCommand ? 'input' : 'repository', passed: false, rounds: [] }
       const extra = opts.verifyRounds ?? 2
       for (let round = 1; ; round++) {
-        const checked = await runVerify({
+        const { round: checked, violation } = await runGuardedVerify({
           command,
           round,
           repoDir: opts.repoDir,
@@ -200,6 +202,17 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
         checked.tail = redact(checked.tail)
         verify.rounds.push(checked)
         emit({ type: 'verify', phase: name, command, round: checked })
+        if (violation) {
+          // The implement result the check ran on fails: its work is not kept.
+          const last = results.findLast(r => r.name === name) as PhaseResult
+          Object.assign(last, {
+            status: 'failed',
+            brokeRules: true,
+            error: `the project's check \`${command}\` broke the implement phase's rules: ${violation}`
+          })
+          out = { result: last }
+          break
+        }
         if (checked.passed) {
           verify.passed = true
           break

@@ -295,6 +295,16 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
     if (restored.length) result.restored = restored
   }
 
+  // The guard holds however the phase ended: a phase that waits for an answer or stopped half-way
+  // leaves a tree the orchestrator commits too.
+  const violation = spec.readOnly
+    ? await checkReadOnly(repoDir, before, ctx.artifactsDir)
+    : await checkImplement(repoDir, before)
+  if (violation) {
+    result.brokeRules = true
+    return fail(`the ${spec.name} phase broke its rules: ${violation.reason}`)
+  }
+
   if (waitingFor) {
     sandboxRefusals()
     result.status = 'waiting'
@@ -307,11 +317,6 @@ export async function runPhase(opts: PhaseRunOptions): Promise<PhaseRunOutput> {
     return fail(`${timeoutMessage(opts.timeoutMs)}; Claude Code was stopped`)
   }
   if (!outcome.ok || !outcome.result) return fail(outcome.error ?? 'Claude Code failed')
-
-  const violation = spec.readOnly
-    ? await checkReadOnly(repoDir, before, ctx.artifactsDir)
-    : await checkImplement(repoDir, before)
-  if (violation) return fail(`the ${spec.name} phase broke its rules: ${violation.reason}`)
 
   const finalText = outcome.result.text
   result.artifacts = artifactsFromToolCalls(toolCalls, repoDir, ctx.artifactsDir)

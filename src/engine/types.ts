@@ -81,6 +81,8 @@ export interface PhaseResult {
    * relative to the repository: put back as they were before the phase. Absent when untouched.
    */
   restored?: string[]
+  /** Set when the phase failed because it broke its rules (the workspace guard): its work is never kept. */
+  brokeRules?: true
   error?: string
   /** For a failed phase: Claude's last text before it stopped (at most 1,000 characters). */
   lastText?: string

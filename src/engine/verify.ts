@@ -7,6 +7,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { execa } from 'execa'
 import type { ProcessHost } from '../claude/runner.js'
+import { restoreGitSetup, snapshotGitSetup } from '../git/setup.js'
+import { checkImplement, snapshotWorkspace } from './workspace-guard.js'
 
 export interface VerifyRound {
   round: number
@@ -45,6 +47,25 @@ export function outputTail(output: string): string {
   const lines = output.replace(/\r/g, '').trimEnd().split('\n')
   const tail = lines.slice(-TAIL_LINES).join('\n')
   return tail.length > TAIL_CHARS ? `…${tail.slice(-TAIL_CHARS)}` : tail
+}
+
+/**
+ * The project's check runs code Claude just wrote: the same rules hold for it as for the
+ * implement phase (no workflow files, no history rewrites), and git's setup is put back after it.
+ */
+export async function runGuardedVerify(
+  opts: Parameters<typeof runVerify>[0]
+): Promise<{ round: VerifyRound; violation: string | null }> {
+  const before = await snapshotWorkspace(opts.repoDir)
+  const setup = await snapshotGitSetup(opts.repoDir)
+  let round: VerifyRound
+  try {
+    round = await runVerify(opts)
+  } finally {
+    restoreGitSetup(setup)
+  }
+  const violation = await checkImplement(opts.repoDir, before)
+  return { round, violation: violation?.reason ?? null }
 }
 
 export async function runVerify(opts: {

@@ -136,6 +136,8 @@ async function keepWork(
   const { base } = at
   const phase = result.failedPhase
   if (phase !== 'implement' && phase !== 'review') return null
+  // Work that broke the rules (workflow files, history, .git) is refused, not kept.
+  if (result.phases.some(p => p.brokeRules)) return null
   const reason = (result.error ?? 'it failed').replace(/^\w+ failed: /, '').slice(0, 300)
   await wb.uncommitTo(base)
   const unfinished = phase === 'implement'
