@@ -111,7 +111,11 @@ export async function main(argv: string[], processEnv: Record<string, string | u
           const line = formatProgress(event, repoDir)
           if (line) err(line)
           if (event.type === 'phase-end')
-            checkpoints = checkpoints.then(() => checkpointPhase(repoDir, record, event.result))
+            checkpoints = checkpoints
+              .then(() => checkpointPhase(repoDir, record, event.result))
+              .catch((e: unknown) => {
+                err(`  warning: the run's checkpoint was not saved: ${(e as Error).message}`)
+              })
         }
       })
       await checkpoints

@@ -14,18 +14,10 @@ export const STATE_LABELS = [
 ] as const
 export type StateLabel = (typeof STATE_LABELS)[number]
 
-/** The labels a run ends with. */
-const FINAL = new Set<StateLabel>([
-  'orchestrator:awaiting-approval',
-  'orchestrator:awaiting-answer',
-  'orchestrator:done',
-  'orchestrator:failed'
-])
-
 /**
- * When two runs end at the same moment, both final labels can land; each run
- * then keeps the same one: what was achieved outranks what failed (a pull
- * request opened by one run is not undone by the other's failure).
+ * The labels a run ends with, best first. When two runs end at the same moment,
+ * both final labels can land; each run then keeps the same one: what was achieved
+ * outranks what failed (a pull request opened by one run is not undone by the other's failure).
  */
 const PRECEDENCE: StateLabel[] = [
   'orchestrator:done',
@@ -33,12 +25,13 @@ const PRECEDENCE: StateLabel[] = [
   'orchestrator:awaiting-answer',
   'orchestrator:failed'
 ]
+const FINAL = new Set<StateLabel>(PRECEDENCE)
 
-/** Of the final labels on the issue, the one every run agrees to keep. */
 function isStateLabel(name: string): boolean {
   return (STATE_LABELS as readonly string[]).includes(name)
 }
 
+/** Of the final labels on the issue, the one every run agrees to keep. */
 export function winningLabel(names: string[]): StateLabel | null {
   return PRECEDENCE.find(l => names.includes(l)) ?? null
 }

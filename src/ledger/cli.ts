@@ -3,19 +3,19 @@
  * repository's local ledger file. Writing it never changes the run's outcome.
  */
 import crypto from 'node:crypto'
+import { providerSecrets } from '../claude/providers.js'
 import type { RunResult } from '../engine/types.js'
 import { git } from '../git/git.js'
 import { secretForms } from '../util/secret-forms.js'
 import { appendLocal, localLedgerPath, repositoryOf } from './local-store.js'
 import { buildRunRecord } from './record.js'
 
-/** The keys the CLI may hold: none of their forms may reach the ledger file. */
-const SECRET_VARS = ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'OPENAI_API_KEY', 'AZURE_OPENAI_API_KEY']
-
+/** Every credential the CLI may hold (the model provider's and the answerer's): none of their forms may reach the ledger file. */
 export function redactor(env: Record<string, string | undefined>): (text: string) => string {
-  const forms = SECRET_VARS.flatMap(name => (env[name] && env[name].length >= 8 ? secretForms(env[name]) : [])).sort(
-    (a, b) => b.length - a.length
-  )
+  const values = [...providerSecrets(env), env.OPENAI_API_KEY, env.AZURE_OPENAI_API_KEY]
+  const forms = values
+    .flatMap(value => (value && value.length >= 8 ? secretForms(value) : []))
+    .sort((a, b) => b.length - a.length)
   return text => forms.reduce((out, form) => out.split(form).join('***'), text)
 }
 
