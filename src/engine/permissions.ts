@@ -82,7 +82,9 @@ const READ_ONLY_GIT = new Set([
 ])
 /** For package managers and build tools: the subcommands that check rather than change. */
 const CHECK_COMMANDS =
-  /^(test|t|run (test|lint|check|typecheck)[\w:-]*|ls|list|outdated|why|--version|-v|vet|check|clippy|verify)\b/
+  /^(test|t|run (test|lint|check|typecheck)[\w:-]*|ls|list|outdated|why|--version|-v|vet|check|clippy|verify)(?=\s|$)/
+/** Options that point a check at another makefile, project or folder (one the phase may have written). */
+const ELSEWHERE = /(^|\s)(-f|--file|--makefile|-C|--directory|--dir|--prefix|--cwd|--config|-c)(?=[\s=]|$)/
 
 /** Never, in any phase: what publishes, rewrites history or leaves the work branch. */
 const FORBIDDEN_GIT =
@@ -149,8 +151,10 @@ function readOnlySegment(segment: string): string | null {
   ) {
     return `\`${program} ${rest.split(' ')[0] ?? ''}\` is not one of the project's checks`
   }
-  if (program === 'npx' && !/^(jest|vitest|mocha|tsc --noEmit|eslint|prettier --check)\b/.test(rest))
+  if (program === 'npx' && !/^(jest|vitest|mocha|tsc --noEmit|eslint|prettier --check)(?=\s|$)/.test(rest))
     return `\`npx ${rest.split(' ')[0] ?? ''}\` is not one of the project's checks`
+  if (['npm', 'npx', 'yarn', 'pnpm', 'make'].includes(program) && ELSEWHERE.test(rest))
+    return `\`${program}\` may run the project's own checks only, not one pointed at other files`
   if (
     (program === 'node' || program === 'python' || program === 'python3') &&
     !/^(--version|-V|-m pytest)\b/.test(rest)
