@@ -23,6 +23,7 @@ import { failRun, refuse, underStatus } from './outcome.js'
 import { resumeBranch, startOverHint } from './resume-branch.js'
 import { usd } from '../../util/format.js'
 import { sumTotals } from '../../engine/results.js'
+import { GITHUB_BODY_LIMIT } from '../render/markdown.js'
 
 export async function approvePlan(
   s: Session,
@@ -113,10 +114,28 @@ function trimmed(result: RunResult): RunResult {
   }
 }
 
+/**
+ * The checkpoint goes into the plan comment, which a long plan already fills: when the result
+ * would push it past GitHub's limit, a leaner result is kept, and at worst none (then `/resume`
+ * reviews again instead of only opening the pull request).
+ */
 async function setCheckpoint(s: Session, plan: FoundPlan, checkpoint: Checkpoint | undefined): Promise<FoundPlan> {
-  const state: PlanState = { ...plan.state, checkpoint }
-  if (!checkpoint) delete state.checkpoint
-  const body = replacePlanMarker(plan.comment.body, state)
+  const lean = (r: RunResult): RunResult => ({
+    ...r,
+    phases: r.phases.map(p => ({ ...p, questions: [], artifacts: p.artifacts.slice(0, 1), refusals: undefined })),
+    findings: r.findings.map(f => ({ ...f, detail: '' }))
+  })
+  const candidates: Array<Checkpoint | undefined> = checkpoint?.result
+    ? [checkpoint, { ...checkpoint, result: lean(checkpoint.result) }, { ...checkpoint, result: undefined }]
+    : [checkpoint]
+  let state: PlanState = plan.state
+  let body = plan.comment.body
+  for (const candidate of candidates) {
+    state = { ...plan.state, checkpoint: candidate }
+    if (!candidate) delete state.checkpoint
+    body = replacePlanMarker(plan.comment.body, state)
+    if (body.length <= GITHUB_BODY_LIMIT) break
+  }
   await updateComment(s.gh, s.repo, plan.comment.id, body)
   return { comment: { ...plan.comment, body }, state }
 }

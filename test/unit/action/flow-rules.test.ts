@@ -265,6 +265,27 @@ describe('/approve', () => {
     expect(originLog(w, branch())[0]).toBe(`orchestrator: implement #${w.issue.number}`)
   })
 
+  it('keeps that checkpoint in a plan comment a long plan already fills, so the next run still only opens the pull request', async () => {
+    pendingPlan()
+    const comment = w.server.state.comments.get(planComments(w)[0]!.id)!
+    comment.body += `\n\n${'A long plan step. '.repeat(3000)}`
+    w.claude.script = {
+      findings: Array.from({ length: 30 }, (_, i) => ({
+        severity: 'minor' as const,
+        title: `Finding ${i}`,
+        detail: `Why it matters, at length. `.repeat(15),
+        file: 'src/a.ts',
+        line: null
+      }))
+    }
+    w.server.injectFault({ method: 'POST', operation: '/repos/{owner}/{repo}/pulls', status: 403, times: 1 })
+    expect((await approve()).status).toBe('failed')
+    expect(latestPlanState()?.checkpoint?.next).toBe('pull-request')
+    const requests = w.claude.requests.length
+    expect((await approve()).status).toBe('pr-opened')
+    expect(w.claude.requests).toHaveLength(requests)
+  })
+
   it("leaves a person's pull request from the bot's branch untouched, and says how to go on", async () => {
     pendingPlan()
     const human = w.server.state.addPull({
