@@ -22,7 +22,7 @@ export async function failRun(
   /** What the run kept and how to go on, when it kept something (a checkpoint). */
   kept?: string
 ): Promise<Outputs> {
-  core.error(`Run failed: ${error}`)
+  // The log's error annotation is main's one setFailed: this only finishes the run on the issue.
   const reason = shortReason(error)
   const text = `Failed: ${reason}`
   const pushed = kept
@@ -67,7 +67,8 @@ export async function underStatus(
     return await body()
   } catch (err) {
     const message = messageOf(err)
-    core.error(err instanceof Error && err.stack ? err.stack : message)
+    // Where it broke, for the log; the failure itself is reported once, by main.
+    if (err instanceof Error && err.stack) core.info(err.stack)
     return failRun(s, status, message, undefined, branch).catch((postErr: unknown) => notPosted(s, message, postErr))
   }
 }
