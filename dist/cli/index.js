@@ -10742,7 +10742,9 @@ const READ_ONLY_GIT = new Set([
     'branch'
 ]);
 /** For package managers and build tools: the subcommands that check rather than change. */
-const CHECK_COMMANDS = /^(test|t|run (test|lint|check|typecheck)[\w:-]*|ls|list|outdated|why|--version|-v|vet|check|clippy|verify)\b/;
+const CHECK_COMMANDS = /^(test|t|run (test|lint|check|typecheck)[\w:-]*|ls|list|outdated|why|--version|-v|vet|check|clippy|verify)(?=\s|$)/;
+/** Options that point a check at another makefile, project or folder (one the phase may have written). */
+const ELSEWHERE = /(^|\s)(-f|--file|--makefile|-C|--directory|--dir|--prefix|--cwd|--config|-c)(?=[\s=]|$)/;
 /** Never, in any phase: what publishes, rewrites history or leaves the work branch. */
 const FORBIDDEN_GIT = /\bgit\s+(?:-C\b|-c\b|--git-dir|--work-tree|push\b|reset\b|rebase\b|commit\s+(?:[^;&|]*\s)?--amend\b|filter-branch\b|filter-repo\b|update-ref\b|checkout\b|switch\b|branch\s+-[dDmM]\b|tag\b|remote\b|config\b|replace\b)/;
 function deny(message) {
@@ -10806,8 +10808,10 @@ function readOnlySegment(segment) {
         program !== 'npx') {
         return `\`${program} ${rest.split(' ')[0] ?? ''}\` is not one of the project's checks`;
     }
-    if (program === 'npx' && !/^(jest|vitest|mocha|tsc --noEmit|eslint|prettier --check)\b/.test(rest))
+    if (program === 'npx' && !/^(jest|vitest|mocha|tsc --noEmit|eslint|prettier --check)(?=\s|$)/.test(rest))
         return `\`npx ${rest.split(' ')[0] ?? ''}\` is not one of the project's checks`;
+    if (['npm', 'npx', 'yarn', 'pnpm', 'make'].includes(program) && ELSEWHERE.test(rest))
+        return `\`${program}\` may run the project's own checks only, not one pointed at other files`;
     if ((program === 'node' || program === 'python' || program === 'python3') &&
         !/^(--version|-V|-m pytest)\b/.test(rest))
         return `running \`${program}\` code is not read-only`;
@@ -12291,10 +12295,13 @@ function round(usd) {
 
 
 
-/** The keys the CLI may hold: none of their forms may reach the ledger file. */
-const SECRET_VARS = ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'OPENAI_API_KEY', 'AZURE_OPENAI_API_KEY'];
+
+/** Every credential the CLI may hold (the model provider's and the answerer's): none of their forms may reach the ledger file. */
 function redactor(env) {
-    const forms = SECRET_VARS.flatMap(name => (env[name] && env[name].length >= 8 ? secretForms(env[name]) : [])).sort((a, b) => b.length - a.length);
+    const values = [...providerSecrets(env), env.OPENAI_API_KEY, env.AZURE_OPENAI_API_KEY];
+    const forms = values
+        .flatMap(value => (value && value.length >= 8 ? secretForms(value) : []))
+        .sort((a, b) => b.length - a.length);
     return text => forms.reduce((out, form) => out.split(form).join('***'), text);
 }
 async function recordCliRun(repoDir, result, env, warn, endedAt = new Date()) {
@@ -13430,7 +13437,8 @@ async function checkpointPhase(repoDir, record, result) {
 async function finishRun(repoDir, record, result) {
     const ref = keptRef(record.id);
     let kept;
-    if (result.status === 'failed') {
+    // Only a run that changed files has work to keep (a failed read-only phase leaves the user's own tree).
+    if (result.status === 'failed' && result.changedFiles.length) {
         const parent = record.startingPoint ?? (await (0,git/* headSha */.xF)(repoDir));
         if (parent) {
             const reason = (result.error ?? 'it failed').replace(/^\w+ failed: /, '').slice(0, 120);
@@ -13656,7 +13664,11 @@ async function main(argv, processEnv) {
                     if (line)
                         err(line);
                     if (event.type === 'phase-end')
-                        checkpoints = checkpoints.then(() => checkpointPhase(repoDir, record, event.result));
+                        checkpoints = checkpoints
+                            .then(() => checkpointPhase(repoDir, record, event.result))
+                            .catch((e) => {
+                            err(`  warning: the run's checkpoint was not saved: ${e.message}`);
+                        });
                 }
             });
             await checkpoints;
@@ -13665,7 +13677,8 @@ async function main(argv, processEnv) {
             await host.close();
         }
         const { kept } = await finishRun(repoDir, record, result);
-        if (kept)
+        // The summary says it; with --json, stderr is where a person reads it.
+        if (kept && opts.json)
             err(`  ${kept.note}`);
         await recordCliRun(repoDir, result, env, err);
         const output = {

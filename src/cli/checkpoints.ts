@@ -150,7 +150,8 @@ export async function finishRun(
 ): Promise<{ record: CliRunRecord; kept?: Kept }> {
   const ref = keptRef(record.id)
   let kept: Kept | undefined
-  if (result.status === 'failed') {
+  // Only a run that changed files has work to keep (a failed read-only phase leaves the user's own tree).
+  if (result.status === 'failed' && result.changedFiles.length) {
     const parent = record.startingPoint ?? (await headSha(repoDir))
     if (parent) {
       const reason = (result.error ?? 'it failed').replace(/^\w+ failed: /, '').slice(0, 120)

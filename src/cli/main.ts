@@ -123,7 +123,8 @@ export async function main(argv: string[], processEnv: Record<string, string | u
       await host.close()
     }
     const { kept } = await finishRun(repoDir, record, result)
-    if (kept) err(`  ${kept.note}`)
+    // The summary says it; with --json, stderr is where a person reads it.
+    if (kept && opts.json) err(`  ${kept.note}`)
     await recordCliRun(repoDir, result, env, err)
     const output = {
       runId: record.id,
