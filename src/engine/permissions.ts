@@ -86,6 +86,35 @@ const CHECK_COMMANDS =
 /** Options that point a check at another makefile, project or folder (one the phase may have written). */
 const ELSEWHERE = /(^|\s)(-f|--file|--makefile|-C|--directory|--dir|--prefix|--cwd|--config|-c)(?=[\s=]|$)/
 
+/**
+ * Never, in any phase: what publishes, rewrites history or leaves the work branch, as the
+ * CLI's deny rules name them (`git -C dir push` and `git -c k=v push` would slip past the rest).
+ * FORBIDDEN_GIT below matches each of them wherever it stands in a command.
+ */
+export const FORBIDDEN_GIT_COMMANDS = [
+  '-C',
+  '-c',
+  '--git-dir',
+  '--work-tree',
+  'push',
+  'reset',
+  'rebase',
+  'commit --amend',
+  'filter-branch',
+  'filter-repo',
+  'update-ref',
+  'checkout',
+  'switch',
+  'branch -D',
+  'branch -d',
+  'branch -M',
+  'branch -m',
+  'tag',
+  'remote',
+  'config',
+  'replace'
+] as const
+
 /** Never, in any phase: what publishes, rewrites history or leaves the work branch. */
 const FORBIDDEN_GIT =
   /\bgit\s+(?:-C\b|-c\b|--git-dir|--work-tree|push\b|reset\b|rebase\b|commit\s+(?:[^;&|]*\s)?--amend\b|filter-branch\b|filter-repo\b|update-ref\b|checkout\b|switch\b|branch\s+-[dDmM]\b|tag\b|remote\b|config\b|replace\b)/

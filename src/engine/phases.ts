@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import { FORBIDDEN_GIT_COMMANDS } from './permissions.js'
 import type { PhaseName } from './types.js'
 
 export interface PhaseSpec {
@@ -32,36 +33,16 @@ export const PHASE_SPECS: Record<PhaseName, PhaseSpec> = {
 const TOOLS = ['Read', 'Glob', 'Grep', 'Write', 'Edit', 'Bash', 'AskUserQuestion']
 
 /**
- * Never allowed, in any phase: pushing, rewriting history, switching away from the work branch.
- * The host refuses these too (engine/permissions.ts); the CLI's own rules are the second fence.
- */
-const FORBIDDEN_BASH = [
-  // `git -C dir push` and `git -c k=v push` would slip past the prefixes below.
-  'git -C',
-  'git -c',
-  'git --git-dir',
-  'git --work-tree',
-  'git push',
-  'git reset',
-  'git rebase',
-  'git commit --amend',
-  'git filter-branch',
-  'git update-ref',
-  'git checkout',
-  'git switch',
-  'git branch -D',
-  'git branch -d',
-  'git tag',
-  'git remote',
-  'git config'
-]
-
-/**
  * `default` mode with the control protocol: reads are pre-allowed, every other call
  * (writes, Bash, questions) is asked of the host, which decides it per call.
  */
 export function permissionArgs(): string[] {
-  const deny = [...FORBIDDEN_BASH.map(c => `Bash(${c}:*)`), 'Edit(.github/workflows/**)', 'Write(.github/workflows/**)']
+  // The host refuses these too (permissions.ts); the CLI's own rules are the second fence.
+  const deny = [
+    ...FORBIDDEN_GIT_COMMANDS.map(c => `Bash(git ${c}:*)`),
+    'Edit(.github/workflows/**)',
+    'Write(.github/workflows/**)'
+  ]
   return [
     '--permission-mode',
     'default',

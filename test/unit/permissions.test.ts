@@ -1,5 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
-import { commandSegments, decideToolCall, type PermissionContext } from '../../src/engine/permissions.js'
+import {
+  commandSegments,
+  decideToolCall,
+  FORBIDDEN_GIT_COMMANDS,
+  type PermissionContext
+} from '../../src/engine/permissions.js'
 
 const research: PermissionContext = {
   phase: 'research',
@@ -112,5 +117,14 @@ describe('commandSegments', () => {
   it('splits on && || ; | & and new lines, but not inside quotes', () => {
     expect(commandSegments('a && b || c; d | e & f\ng')).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g'])
     expect(commandSegments('echo "a && b" | grep \'x;y\'')).toEqual(['echo "a && b"', "grep 'x;y'"])
+  })
+})
+
+describe('the git commands no phase may run', () => {
+  it('are refused by the host for every command the CLI deny rules name, with arguments too', () => {
+    for (const c of FORBIDDEN_GIT_COMMANDS) {
+      const command = `git ${c} origin`
+      expect({ command, allowed: allowed(command, implement) }).toEqual({ command, allowed: false })
+    }
   })
 })
