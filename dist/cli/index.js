@@ -10745,6 +10745,34 @@ const READ_ONLY_GIT = new Set([
 const CHECK_COMMANDS = /^(test|t|run (test|lint|check|typecheck)[\w:-]*|ls|list|outdated|why|--version|-v|vet|check|clippy|verify)(?=\s|$)/;
 /** Options that point a check at another makefile, project or folder (one the phase may have written). */
 const ELSEWHERE = /(^|\s)(-f|--file|--makefile|-C|--directory|--dir|--prefix|--cwd|--config|-c)(?=[\s=]|$)/;
+/**
+ * Never, in any phase: what publishes, rewrites history or leaves the work branch, as the
+ * CLI's deny rules name them (`git -C dir push` and `git -c k=v push` would slip past the rest).
+ * FORBIDDEN_GIT below matches each of them wherever it stands in a command.
+ */
+const FORBIDDEN_GIT_COMMANDS = [
+    '-C',
+    '-c',
+    '--git-dir',
+    '--work-tree',
+    'push',
+    'reset',
+    'rebase',
+    'commit --amend',
+    'filter-branch',
+    'filter-repo',
+    'update-ref',
+    'checkout',
+    'switch',
+    'branch -D',
+    'branch -d',
+    'branch -M',
+    'branch -m',
+    'tag',
+    'remote',
+    'config',
+    'replace'
+];
 /** Never, in any phase: what publishes, rewrites history or leaves the work branch. */
 const FORBIDDEN_GIT = /\bgit\s+(?:-C\b|-c\b|--git-dir|--work-tree|push\b|reset\b|rebase\b|commit\s+(?:[^;&|]*\s)?--amend\b|filter-branch\b|filter-repo\b|update-ref\b|checkout\b|switch\b|branch\s+-[dDmM]\b|tag\b|remote\b|config\b|replace\b)/;
 function deny(message) {
@@ -10878,6 +10906,7 @@ function decideToolCall(toolName, input, ctx) {
  */
 
 
+
 const PHASE_SPECS = {
     index: { name: 'index', command: 'index_codebase', readOnly: true, needsArtifact: true, reads: [] },
     research: { name: 'research', command: 'research_codebase', readOnly: true, needsArtifact: true, reads: ['index'] },
@@ -10891,35 +10920,16 @@ const PHASE_SPECS = {
  */
 const TOOLS = ['Read', 'Glob', 'Grep', 'Write', 'Edit', 'Bash', 'AskUserQuestion'];
 /**
- * Never allowed, in any phase: pushing, rewriting history, switching away from the work branch.
- * The host refuses these too (engine/permissions.ts); the CLI's own rules are the second fence.
- */
-const FORBIDDEN_BASH = [
-    // `git -C dir push` and `git -c k=v push` would slip past the prefixes below.
-    'git -C',
-    'git -c',
-    'git --git-dir',
-    'git --work-tree',
-    'git push',
-    'git reset',
-    'git rebase',
-    'git commit --amend',
-    'git filter-branch',
-    'git update-ref',
-    'git checkout',
-    'git switch',
-    'git branch -D',
-    'git branch -d',
-    'git tag',
-    'git remote',
-    'git config'
-];
-/**
  * `default` mode with the control protocol: reads are pre-allowed, every other call
  * (writes, Bash, questions) is asked of the host, which decides it per call.
  */
 function permissionArgs() {
-    const deny = [...FORBIDDEN_BASH.map(c => `Bash(${c}:*)`), 'Edit(.github/workflows/**)', 'Write(.github/workflows/**)'];
+    // The host refuses these too (permissions.ts); the CLI's own rules are the second fence.
+    const deny = [
+        ...FORBIDDEN_GIT_COMMANDS.map(c => `Bash(git ${c}:*)`),
+        'Edit(.github/workflows/**)',
+        'Write(.github/workflows/**)'
+    ];
     return [
         '--permission-mode',
         'default',
