@@ -31,6 +31,7 @@ export interface CliOptions {
 
 export const USAGE = `Usage: orchestrator [options] "task"
        orchestrator --resume <run id | branch> [options] ["guidance"]
+       orchestrator report [--ledger <file> | --branch <ref>] [--weeks N] [--svg-dir DIR] [--cwd DIR]
 
 Runs index → research → plan → implement → review with Claude Code in the current
 git repository. Progress goes to stderr; stdout carries only the result.
@@ -61,7 +62,8 @@ Options:
 
 Claude Code needs a model credential, from the environment or .env.claude at the repository's
 top level: ANTHROPIC_API_KEY, CLAUDE_CODE_OAUTH_TOKEN, ANTHROPIC_AUTH_TOKEN with ANTHROPIC_BASE_URL
-(a gateway), or CLAUDE_CODE_USE_BEDROCK=1 / CLAUDE_CODE_USE_VERTEX=1 with the provider's credentials.
+(a gateway), or CLAUDE_CODE_USE_BEDROCK=1 / CLAUDE_CODE_USE_VERTEX=1 / CLAUDE_CODE_USE_FOUNDRY=1 with
+the provider's credentials.
 
 Questions Claude asks are answered by OpenAI (OPENAI_API_KEY, OPENAI_MODEL, OPENAI_BASE_URL)
 or Azure OpenAI (AZURE_OPENAI_API_KEY, AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_DEPLOYMENT,
