@@ -4,13 +4,14 @@
  * hermetic.ts), so nothing a phase wrote makes git run a program.
  */
 import { execa } from 'execa'
+import path from 'node:path'
+import { cachedConfig, parseConfigWithOrigins } from './config-cache.js'
 import { withoutSecrets } from '../util/secret-env.js'
 import {
   configEnv,
   driverOverrides,
   FIXED_CONFIG,
   hermeticEnv,
-  parseConfigList,
   transportProblems,
   type ConfigEntry
 } from './hermetic.js'
@@ -46,27 +47,39 @@ async function exec(cwd: string, args: string[], env: Record<string, string>, in
   return execa('git', args, { cwd, reject: false, stripFinalNewline: true, input, extendEnv: false, env })
 }
 
+/** Variables a caller may set that do not change which config git reads (a scratch index, who commits). */
+const CONFIG_NEUTRAL_VARS = /^GIT_(INDEX_FILE|AUTHOR_\w+|COMMITTER_\w+)$/
+
 /**
  * The repository's own config as git will read it for this call (local and
- * worktree files and what they include). Read fresh each time: it is what a
- * phase may have changed.
+ * worktree files and what they include): what a phase may have changed.
+ * Kept between calls while its files are unchanged (config-cache.ts), unless
+ * the caller's variables point git at other files.
  */
-async function repositoryConfig(cwd: string, env: Record<string, string>): Promise<ConfigEntry[]> {
-  const result = await exec(cwd, ['config', '--list', '--null'], env)
-  // A config git cannot parse fails the real command the same way; outside a repository there is none.
-  if (result.exitCode !== 0)
-    throw new GitError(
-      `git config failed: ${String(result.stderr).trim()}`,
-      ['config'],
-      result.exitCode,
-      String(result.stderr)
-    )
-  return parseConfigList(String(result.stdout))
+async function repositoryConfig(
+  cwd: string,
+  env: Record<string, string>,
+  extra: Record<string, string> = {}
+): Promise<ConfigEntry[]> {
+  const read = async () => {
+    const result = await exec(cwd, ['config', '--list', '--null', '--show-origin'], env)
+    // A config git cannot parse fails the real command the same way; outside a repository there is none.
+    if (result.exitCode !== 0)
+      throw new GitError(
+        `git config failed: ${String(result.stderr).trim()}`,
+        ['config'],
+        result.exitCode,
+        String(result.stderr)
+      )
+    return parseConfigWithOrigins(String(result.stdout))
+  }
+  if (Object.keys(extra).some(key => key.startsWith('GIT_') && !CONFIG_NEUTRAL_VARS.test(key))) return read()
+  return cachedConfig(path.resolve(cwd), read)
 }
 
 export async function git(cwd: string, args: string[], opts: GitOptions = {}): Promise<string> {
   const env = hermeticEnv(withoutSecrets(process.env), opts.env)
-  const entries = await repositoryConfig(cwd, env)
+  const entries = await repositoryConfig(cwd, env, opts.env)
   if (opts.remoteUrl) {
     const problems = transportProblems(entries, opts.remoteUrl)
     if (problems.length) {
