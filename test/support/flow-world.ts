@@ -21,6 +21,7 @@ import { artifactPath } from '../../src/engine/artifacts.js'
 import { emptyPhase, sumTotals } from '../../src/engine/results.js'
 import { PHASES, type Finding, type PhaseName, type PhaseResult, type RunResult } from '../../src/engine/types.js'
 import { createGitHubClient, type GitHubClient } from '../../src/github/client.js'
+import { useRepoTemplate } from './repo-template.js'
 import { startFakeGitHub, type FakeComment, type FakeGitHub, type FakeIssue } from './github-server.js'
 
 export const REPO = { owner: 'acme', repo: 'widgets' }
@@ -139,6 +140,21 @@ export function git(cwd: string, ...args: string[]): string {
 /** Sets up a fresh world before each test of the file (and checks every GitHub call was a real endpoint after). */
 export function useFlowWorld(): FlowWorld {
   const w = {} as FlowWorld
+  let main = ''
+  // origin.git with one commit on main, and workspace, its clone.
+  const repos = useRepoTemplate(dir => {
+    const origin = path.join(dir, 'origin.git')
+    git(dir, 'init', '-q', '--bare', '-b', 'main', origin)
+    const seed = path.join(dir, 'seed')
+    git(dir, 'init', '-q', '-b', 'main', seed)
+    fs.writeFileSync(path.join(seed, 'README.md'), '# widgets\n')
+    git(seed, 'add', '-A')
+    git(seed, '-c', 'user.name=Dev', '-c', 'user.email=dev@example.com', 'commit', '-q', '-m', 'initial')
+    git(seed, 'push', '-q', origin, 'main')
+    main = git(seed, 'rev-parse', 'HEAD')
+    fs.rmSync(seed, { recursive: true, force: true })
+    git(dir, 'clone', '-q', origin, path.join(dir, 'workspace'))
+  })
   beforeEach(async () => {
     w.log = []
     jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -150,18 +166,11 @@ export function useFlowWorld(): FlowWorld {
     w.server.state.permissions[MAINTAINER] = 'write'
     w.issue = w.server.state.addIssue({ title: 'Add rate limiting', body: BODY, user: MAINTAINER })
     w.root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'flows-')))
+    repos.copyTo(w.root)
     w.origin = path.join(w.root, 'origin.git')
-    git(w.root, 'init', '-q', '--bare', '-b', 'main', w.origin)
-    w.server.state.gitDir = w.origin
-    const seed = path.join(w.root, 'seed')
-    git(w.root, 'init', '-q', '-b', 'main', seed)
-    fs.writeFileSync(path.join(seed, 'README.md'), '# widgets\n')
-    git(seed, 'add', '-A')
-    git(seed, '-c', 'user.name=Dev', '-c', 'user.email=dev@example.com', 'commit', '-q', '-m', 'initial')
-    git(seed, 'push', '-q', w.origin, 'main')
-    w.main = git(seed, 'rev-parse', 'HEAD')
     w.workspace = path.join(w.root, 'workspace')
-    git(w.root, 'clone', '-q', w.origin, w.workspace)
+    w.server.state.gitDir = w.origin
+    w.main = main
     w.claude = new ScriptedEngine(() => w.workspace)
   })
   afterEach(async () => {
@@ -196,14 +205,24 @@ export function pushCommit(
   subject: string,
   author = { name: BOT, email: BOT_EMAIL }
 ): string {
-  const dir = path.join(w.root, `scratch-${Math.random().toString(36).slice(2)}`)
-  git(w.root, 'clone', '-q', w.origin, dir)
-  git(dir, 'checkout', '-q', '-B', 'w', from)
-  fs.writeFileSync(path.join(dir, `${subject.replace(/\W+/g, '-')}.md`), `${subject}\n`)
-  git(dir, 'add', '-A')
-  git(dir, '-c', `user.name=${author.name}`, '-c', `user.email=${author.email}`, 'commit', '-q', '-m', subject)
-  git(dir, 'push', '-q', 'origin', `HEAD:refs/heads/${to}`)
-  return git(dir, 'rev-parse', 'HEAD')
+  // One fast-import straight into origin: a commit adding one file on top of `from`.
+  const file = `${subject.replace(/\W+/g, '-')}.md`
+  const content = `${subject}\n`
+  const when = `${Math.floor(Date.now() / 1000)} +0000`
+  const stream = [
+    `commit refs/heads/${to}`,
+    `author ${author.name} <${author.email}> ${when}`,
+    `committer ${author.name} <${author.email}> ${when}`,
+    `data ${Buffer.byteLength(subject)}`,
+    subject,
+    `from ${from}`,
+    `M 100644 inline ${file}`,
+    `data ${Buffer.byteLength(content)}`,
+    content,
+    ''
+  ].join('\n')
+  execFileSync('git', ['fast-import', '--quiet'], { cwd: w.origin, input: stream })
+  return git(w.origin, 'rev-parse', `refs/heads/${to}`)
 }
 
 /** The bot's plan comment on the issue, as an earlier run left it. */

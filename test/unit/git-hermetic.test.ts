@@ -19,6 +19,7 @@ import { WorkBranch } from '../../src/action/branch.js'
 import { changesSince } from '../../src/engine/starting-point.js'
 import { dirtyPaths } from '../../src/git/git.js'
 import { transportProblems } from '../../src/git/hermetic.js'
+import { useRepoTemplate } from '../support/repo-template.js'
 import { startConnectionCounter, startHttpsRemote, type HttpsRemote } from '../support/https-remote.js'
 
 const BRANCH = 'orchestrator/issue-7'
@@ -87,6 +88,24 @@ function appendConfig(text: string, file = path.join(work, '.git', 'config')): v
   fs.appendFileSync(file, text)
 }
 
+// origin.git with one commit on main, and work, its clone.
+const repos = useRepoTemplate(dir => {
+  home = dir
+  const bare = path.join(dir, 'origin.git')
+  plain(dir, ['init', '-q', '--bare', '-b', 'main', bare])
+  const seed = path.join(dir, 'seed')
+  plain(dir, ['init', '-q', '-b', 'main', seed])
+  // A repository may name drivers in .gitattributes; only config gives them a program.
+  fs.writeFileSync(path.join(seed, '.gitattributes'), '*.txt filter=evil diff=evil merge=evil\n')
+  fs.mkdirSync(path.join(seed, 'src'))
+  fs.writeFileSync(path.join(seed, 'src', 'app.txt'), 'original\n')
+  plain(seed, ['add', '-A'])
+  plain(seed, ['commit', '-q', '-m', 'initial'])
+  plain(seed, ['push', '-q', bare, 'main'])
+  fs.rmSync(seed, { recursive: true, force: true })
+  plain(dir, ['clone', '-q', bare, path.join(dir, 'work')])
+})
+
 beforeEach(() => {
   root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'hermetic-')))
   home = path.join(root, 'home')
@@ -100,19 +119,9 @@ beforeEach(() => {
   // Records that it ran and prints something else than it was given.
   write(evil, `#!/bin/sh\necho "$(basename "$0") $*" >> "${marker}"\necho tampered\n`, 0o755)
 
+  repos.copyTo(root)
   origin = path.join(root, 'origin.git')
-  plain(root, ['init', '-q', '--bare', '-b', 'main', origin])
-  const seed = path.join(root, 'seed')
-  plain(root, ['init', '-q', '-b', 'main', seed])
-  // A repository may name drivers in .gitattributes; only config gives them a program.
-  fs.writeFileSync(path.join(seed, '.gitattributes'), '*.txt filter=evil diff=evil merge=evil\n')
-  fs.mkdirSync(path.join(seed, 'src'))
-  fs.writeFileSync(path.join(seed, 'src', 'app.txt'), 'original\n')
-  plain(seed, ['add', '-A'])
-  plain(seed, ['commit', '-q', '-m', 'initial'])
-  plain(seed, ['push', '-q', origin, 'main'])
   work = path.join(root, 'work')
-  plain(root, ['clone', '-q', origin, work])
   expect(fs.readFileSync(path.join(work, 'src', 'app.txt'), 'utf8')).toBe('original\n')
 })
 

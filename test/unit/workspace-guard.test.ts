@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { useRepoTemplate } from '../support/repo-template.js'
 import { checkImplement, checkReadOnly, isInside, snapshotWorkspace } from '../../src/engine/workspace-guard.js'
 
 const ARTIFACTS = 'thoughts/shared'
@@ -25,9 +26,9 @@ function commitAll(message: string): string {
   return git('rev-parse', 'HEAD')
 }
 
-beforeEach(() => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'guard-'))
-  repo = path.join(root, 'repo')
+// repo, with one commit.
+const repos = useRepoTemplate(dir => {
+  repo = path.join(dir, 'repo')
   fs.mkdirSync(repo)
   git('init', '-q', '-b', 'main')
   git('config', 'user.email', 'test@example.com')
@@ -37,6 +38,12 @@ beforeEach(() => {
   write('README.md', '# sample\n')
   write('.github/workflows/ci.yml', 'on: push\n')
   commitAll('initial')
+})
+
+beforeEach(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'guard-'))
+  repos.copyTo(root)
+  repo = path.join(root, 'repo')
 })
 afterEach(() => {
   fs.rmSync(root, { recursive: true, force: true })

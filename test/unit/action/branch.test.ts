@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { useRepoTemplate } from '../../support/repo-template.js'
 import { BranchMovedError, gitAuthConfig, withoutPersistedCredentials, WorkBranch } from '../../../src/action/branch.js'
 
 const BRANCH = 'orchestrator/issue-42'
@@ -40,10 +41,19 @@ function write(repo: string, rel: string, content: string): void {
 
 function clone(name: string): string {
   const dir = path.join(root, name)
-  git(root, 'clone', '-q', origin, dir)
-  git(dir, 'config', 'user.name', 'Human Dev')
-  git(dir, 'config', 'user.email', 'dev@example.com')
-  git(dir, 'config', 'commit.gpgsign', 'false')
+  git(
+    root,
+    'clone',
+    '-q',
+    '-c',
+    'user.name=Human Dev',
+    '-c',
+    'user.email=dev@example.com',
+    '-c',
+    'commit.gpgsign=false',
+    origin,
+    dir
+  )
   return dir
 }
 
@@ -70,8 +80,8 @@ async function workBranch(dir = work): Promise<WorkBranch> {
 
 /** A bare repository as origin with one commit on main, and a clone of it in `work`. */
 function useRepositories(): void {
-  beforeEach(() => {
-    root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'branch-')))
+  const repos = useRepoTemplate(dir => {
+    root = dir
     origin = path.join(root, 'origin.git')
     git(root, 'init', '-q', '--bare', '-b', 'main', origin)
     const seed = clone('seed')
@@ -80,7 +90,15 @@ function useRepositories(): void {
     write(seed, 'src/app.ts', 'export const app = 1\n')
     commitAll(seed, 'initial')
     git(seed, 'push', '-q', 'origin', 'main')
-    work = clone('work')
+    fs.rmSync(seed, { recursive: true, force: true })
+    clone('work')
+  })
+
+  beforeEach(() => {
+    root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'branch-')))
+    repos.copyTo(root)
+    origin = path.join(root, 'origin.git')
+    work = path.join(root, 'work')
   })
 
   afterEach(() => {

@@ -8,6 +8,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { WorkBranch } from '../../../src/action/branch.js'
+import { useRepoTemplate } from '../../support/repo-template.js'
 import { GitError } from '../../../src/git/git.js'
 import { LedgerBranch, LedgerPushRejected, type LedgerRemote } from '../../../src/ledger/branch-store.js'
 import { LEDGER_BRANCH, parseLedger } from '../../../src/ledger/schema.js'
@@ -70,8 +71,9 @@ function barrier(count: number): (remote: LedgerRemote) => LedgerRemote {
   }
 }
 
-beforeEach(() => {
-  root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-')))
+// origin.git with one commit on main.
+const repos = useRepoTemplate(dir => {
+  root = dir
   origin = path.join(root, 'origin.git')
   git(root, 'init', '-q', '--bare', '-b', 'main', origin)
   const seed = clone('seed')
@@ -79,6 +81,13 @@ beforeEach(() => {
   git(seed, 'add', '-A')
   git(seed, '-c', 'user.name=Dev', '-c', 'user.email=dev@example.com', 'commit', '-q', '-m', 'initial')
   git(seed, 'push', '-q', 'origin', 'HEAD:main')
+  fs.rmSync(seed, { recursive: true, force: true })
+})
+
+beforeEach(() => {
+  root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-')))
+  repos.copyTo(root)
+  origin = path.join(root, 'origin.git')
 })
 
 afterEach(() => {
