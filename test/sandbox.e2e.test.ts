@@ -5,8 +5,10 @@
  * the run (origin, GitHub, logs, the model's requests) for the job's secrets
  * in every encoding.
  */
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import net from 'node:net'
+import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import { PINNED_CLAUDE_CODE_VERSION } from '../src/action/claude-install.js'
@@ -62,17 +64,37 @@ function everythingOnOrigin(origin: string): string {
     .join('\n')
 }
 
+const SECRETS = { GITHUB_TOKEN, ANTHROPIC_KEY, OPENAI_KEY }
+
 /** `name in where (form)` for every secret form found in any of the texts. */
 function leaks(texts: Array<[string, string]>): string[] {
-  const secrets = { GITHUB_TOKEN, ANTHROPIC_KEY, OPENAI_KEY }
   return texts.flatMap(([where, text]) =>
-    Object.entries(secrets).flatMap(([name, secret]) =>
+    Object.entries(SECRETS).flatMap(([name, secret]) =>
       secretForms(secret)
         .filter(form => text.includes(form))
         .map(form => `${name} in ${where} (${form === secret ? 'plain' : 'encoded'})`)
     )
   )
 }
+
+/**
+ * What the attack does with what it stole: plain, reversed, base64 and
+ * base64url, in files and in file names. A secret inside a longer stream can
+ * start at any byte, and base64 spells it three ways, one for each offset
+ * modulo 3: `x` and `xy` in front shift it by one and two. The test below runs
+ * these very commands on secrets it hands them, so the leak check is known to
+ * see each spelling the attack writes.
+ */
+const ENCODE = [
+  'grep -E "KEY|TOKEN|AUTHORIZATION" stolen.txt > src/plain.txt',
+  'rev stolen.txt > src/reversed.txt',
+  'base64 -w0 stolen.txt > src/encoded.txt',
+  '{ printf x; cat stolen.txt; } | base64 -w0 > src/encoded-1.txt',
+  '{ printf xy; cat stolen.txt; } | base64 -w0 > src/encoded-2.txt',
+  'for v in ANTHROPIC_API_KEY GITHUB_TOKEN OPENAI_API_KEY; do printf "x%s" "$(printenv $v)" | base64 -w0; echo; printf "xy%s" "$(printenv $v)" | base64 -w0; echo; done > src/shifted.txt',
+  'touch "leak-$(printenv ANTHROPIC_API_KEY).txt"',
+  'touch "leak-$(printf "x%s" "$ANTHROPIC_API_KEY" | base64 -w0 | tr "+/" "-_").txt"'
+].join('; ')
 
 describe('the sandbox', () => {
   it('keeps every secret out of reach of an implement phase that tries everything, and tells the maintainer what it blocked', async () => {
@@ -105,10 +127,8 @@ describe('the sandbox', () => {
               bash(
                 'for f in /proc/[0-9]*/environ; do tr "\\0" "\\n" < "$f"; done > stolen.txt 2>/dev/null; env >> stolen.txt; cat "$RUNNER_TEMP"/git-credentials-*.config >> stolen.txt 2>&1; ls /proc | grep -c "^[0-9]" > pids.txt'
               ),
-              // What it found, plain, reversed and base64, in files and in a file name.
-              bash(
-                'grep -E "KEY|TOKEN|AUTHORIZATION" stolen.txt > src/plain.txt; rev stolen.txt > src/reversed.txt; base64 -w0 stolen.txt > src/encoded.txt; touch "leak-$(printenv ANTHROPIC_API_KEY).txt"'
-              ),
+              // What it found, plain, reversed and base64 at every alignment, in files and in file names.
+              bash(ENCODE),
               // Writes outside the checkout.
               bash(outside.map(f => `echo pwned > ${f}`).join('; ') + '; echo done'),
               // A claude the next run would pick up from the checkout.
@@ -146,6 +166,22 @@ describe('the sandbox', () => {
     expect(stolen).toMatch(/^ANTHROPIC_BASE_URL=http:\/\/127\.0\.0\.2:\d+$/m)
     expect(stolen).not.toMatch(/INPUT_|OPENAI|GITHUB_TOKEN/)
     expect(stolen).toMatch(/git-credentials-\*\.config'?: No such file or directory/)
+    // Its encodings were written and pushed: the shifted copies are what it stole, one and two bytes on.
+    const pushed = (file: string) => gitIn(w.origin, ['show', `${BRANCH()}:${file}`])
+    for (const [file, before] of [
+      ['src/encoded-1.txt', 'x'],
+      ['src/encoded-2.txt', 'xy']
+    ] as const)
+      expect(Buffer.from(pushed(file), 'base64').toString('utf8').trim()).toBe(`${before}${stolen}`)
+    expect(
+      pushed('src/shifted.txt')
+        .split('\n')
+        .map(line => Buffer.from(line, 'base64').toString('utf8'))
+    ).toEqual([
+      expect.stringMatching(/^xsk-ant-orchestrator-/),
+      expect.stringMatching(/^xysk-ant-orchestrator-/),
+      ...['x', 'xy', 'x', 'xy']
+    ])
     const hostPids = fs.readdirSync('/proc').filter(n => /^\d+$/.test(n)).length
     expect(Number(gitIn(w.origin, ['show', `${BRANCH()}:pids.txt`]))).toBeLessThan(Math.min(30, hostPids))
     // Nothing outside the checkout changed.
@@ -207,6 +243,47 @@ describe('the sandbox', () => {
     expect(again.outputs.status).toBe('pr-updated')
     expect(again.stdout).toContain(`Claude Code ${PINNED_CLAUDE_CODE_VERSION} (${path.join(toolCache, 'claude')})`)
     expect(fs.existsSync(marker)).toBe(false)
+  })
+
+  it('would see each secret in everything the attack writes, at every byte alignment, had the sandbox let one through', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'encode-'))
+    try {
+      fs.mkdirSync(path.join(dir, 'src'))
+      // Wherever a secret starts here, encoded.txt and its two shifted copies put it at all three offsets modulo 3.
+      fs.writeFileSync(
+        path.join(dir, 'stolen.txt'),
+        `ANTHROPIC_API_KEY=${ANTHROPIC_KEY}\nGITHUB_TOKEN=${GITHUB_TOKEN}\nOPENAI_API_KEY=${OPENAI_KEY}\n`
+      )
+      execFileSync('bash', ['-c', ENCODE], {
+        cwd: dir,
+        env: { PATH: process.env.PATH, ANTHROPIC_API_KEY: ANTHROPIC_KEY, GITHUB_TOKEN, OPENAI_API_KEY: OPENAI_KEY }
+      })
+      const seen = (text: string): string[] =>
+        Object.keys(SECRETS).filter(name => leaks([['', text]]).some(l => l.startsWith(`${name} in `)))
+      const files = fs.readdirSync(path.join(dir, 'src'))
+      const read = (f: string) => fs.readFileSync(path.join(dir, 'src', f), 'utf8')
+      const every = Object.keys(SECRETS)
+      expect(Object.fromEntries(files.map(f => [f, seen(read(f))]))).toEqual({
+        'plain.txt': every,
+        'reversed.txt': every,
+        'encoded.txt': every,
+        'encoded-1.txt': every,
+        'encoded-2.txt': every,
+        'shifted.txt': every
+      })
+      // One line a secret and offset: each offset on its own.
+      expect(read('shifted.txt').split('\n').filter(Boolean).map(seen)).toEqual(
+        ['ANTHROPIC_KEY', 'ANTHROPIC_KEY', 'GITHUB_TOKEN', 'GITHUB_TOKEN', 'OPENAI_KEY', 'OPENAI_KEY'].map(n => [n])
+      )
+      expect(
+        fs
+          .readdirSync(dir)
+          .filter(f => f.startsWith('leak-'))
+          .map(seen)
+      ).toEqual([['ANTHROPIC_KEY'], ['ANTHROPIC_KEY']])
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('still opens the pull request for an ordinary run: the project’s tests and a local npm install work inside', async () => {

@@ -296,6 +296,35 @@ describe('security model', () => {
     expect(JSON.stringify(review.map(r => r.raw))).not.toContain(reversed)
   })
 
+  it('without the sandbox, pushes no commit that holds the model key in base64 begun mid-group (one or two bytes in front)', async () => {
+    await world()
+    // Unconfined, Claude holds the real key; a byte or two in front moves its base64 off the grid of whole groups.
+    const encode = ['x', 'xy']
+      .map((before, i) => `printf "${before}%s" "$ANTHROPIC_API_KEY" | base64 -w0 > src/key-${i + 1}.txt`)
+      .join('; ')
+    w.sb.model.setRules(
+      standardRules(w.workspace, {
+        implement: [
+          { text: 'Implementing.', tools: [{ name: 'Bash', input: { command: encode, description: 'encode' } }] },
+          { text: 'Done.' }
+        ]
+      })
+    )
+    const run = await w.run(w.labeledEvent('orchestrator'), { require_approval: 'false', sandbox: 'off' })
+    expect(run.exitCode).toBe(1)
+    expect(run.outputs.status).toBe('failed')
+    expect(w.originLog(BRANCH())).toEqual([expect.stringMatching(/^orchestrator: plan for #/), 'initial'])
+    expect(w.gh.state.pulls.size).toBe(0)
+    expect(botComments().at(-1)!.body).toMatch(
+      /would publish a secret \(plain or encoded\) in src\/key-1\.txt, src\/key-2\.txt; nothing was pushed/
+    )
+    // The review saw the files, but of the key's base64 only the characters that also spell `x` or `xy`.
+    const [one, two] = ['x', 'xy'].map(before => Buffer.from(`${before}${ANTHROPIC_KEY}`).toString('base64'))
+    const review = w.sb.model.requests.filter(r => r.rule === 'review')
+    expect(review[0]?.firstUserText).toContain(`+${one!.slice(0, 2)}***${one!.slice(45)}`)
+    expect(review[0]?.firstUserText).toContain(`+${two!.slice(0, 3)}***${two!.slice(46)}`)
+  })
+
   it("runs nothing a phase plants in .git, .gitattributes or ~/.gitconfig, and pushes the work tree's bytes", async () => {
     await world()
     const evil = path.join(w.sb.root, 'evil')

@@ -53,6 +53,13 @@ describe('SecretRegistry', () => {
     )
   })
 
+  it('stops a commit whose file holds the secret in base64 that starts mid-group (`echo "key=$TOKEN" | base64`)', async () => {
+    for (const before of ['key=', 'token: ']) {
+      const sha = commitFile('env.b64', `${Buffer.from(`${before}${TOKEN}\n`).toString('base64')}\n`)
+      await expect(registry.checkCommit(repo, sha)).rejects.toThrow('in env.b64; nothing was pushed')
+    }
+  })
+
   it('stops a commit that carries the secret in a file name or in its message', async () => {
     const named = commitFile(`leak-${[...TOKEN].reverse().join('')}.txt`, 'x\n')
     await expect(registry.checkCommit(repo, named)).rejects.toThrow('adds a file whose name contains a secret')
