@@ -8,7 +8,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { EngineOptions } from '../engine/engine.js'
-import { snapshotWorkTree, changesSince, recordStartingPoint } from '../engine/starting-point.js'
+import { snapshotWorkTree, changedFilesSince, recordStartingPoint } from '../engine/starting-point.js'
 import { PHASES, type PhaseName, type PhaseResult, type RunResult } from '../engine/types.js'
 import { git, headSha } from '../git/git.js'
 import { usd } from '../util/format.js'
@@ -86,8 +86,8 @@ export async function prepareRun(repoDir: string, opts: CliOptions): Promise<Pre
     : []
   const implementRuns = run.phases.includes('implement') && PHASES.indexOf(point.from) <= IMPLEMENT_AT
   if (run.startingPoint && run.changedFiles.length && PHASES.indexOf(point.from) >= IMPLEMENT_AT) {
-    const now = await changesSince(repoDir, run.startingPoint, run.artifactsDir)
-    const lost = run.changedFiles.filter(f => !now.files.includes(f))
+    const now = await changedFilesSince(repoDir, run.startingPoint, run.artifactsDir)
+    const lost = run.changedFiles.filter(f => !now.includes(f))
     if (lost.length === run.changedFiles.length) {
       const files = lost.slice(0, 10).join(' ')
       throw new ResumeError(
