@@ -13,6 +13,7 @@ import { PHASES, type PhaseName, type PhaseResult, type RunResult } from '../eng
 import { git, headSha } from '../git/git.js'
 import { usd } from '../util/format.js'
 import type { CliOptions } from './args.js'
+import type { Repository } from './repository.js'
 import { afterRun, findRun, keptRef, loadRuns, newRunId, resumePoint, saveRun, type CliRunRecord } from './runs.js'
 
 /** A `--resume` that cannot go on: exit 2 with the reason, nothing run. */
@@ -42,8 +43,9 @@ async function currentBranch(repoDir: string): Promise<string | null> {
 const IMPLEMENT_AT = PHASES.indexOf('implement')
 
 /** The run to start (a fresh one, or the one `--resume` names, checked): nothing is written yet. */
-export async function prepareRun(repoDir: string, opts: CliOptions): Promise<PreparedRun> {
-  const runs = await loadRuns(repoDir)
+export async function prepareRun(repo: Repository, opts: CliOptions): Promise<PreparedRun> {
+  const repoDir = repo.root
+  const runs = loadRuns(repo.gitCommonDir)
   if (!opts.resume) {
     const phases: PhaseName[] = opts.implement
       ? ['index', 'research', 'plan', 'implement', 'review']
@@ -124,15 +126,15 @@ export async function prepareRun(repoDir: string, opts: CliOptions): Promise<Pre
 }
 
 /** The first checkpoint, just before the engine starts: an interrupted run can be resumed from here. */
-export async function beginRun(repoDir: string, record: CliRunRecord): Promise<void> {
-  await saveRun(repoDir, record)
+export function beginRun(repo: Repository, record: CliRunRecord): void {
+  saveRun(repo.gitCommonDir, record)
 }
 
 /** After each document phase: what finished is on disk before the next phase starts. */
-export async function checkpointPhase(repoDir: string, record: CliRunRecord, result: PhaseResult): Promise<void> {
+export function checkpointPhase(repo: Repository, record: CliRunRecord, result: PhaseResult): void {
   if (result.status !== 'succeeded' || !['index', 'research', 'plan'].includes(result.name)) return
   record.done[result.name] = result.artifacts
-  await saveRun(repoDir, record)
+  saveRun(repo.gitCommonDir, record)
 }
 
 export interface Kept {
@@ -144,10 +146,11 @@ export interface Kept {
 
 /** The run's last checkpoint; a failed run keeps its work tree as a commit on no branch. */
 export async function finishRun(
-  repoDir: string,
+  repo: Repository,
   record: CliRunRecord,
   result: RunResult
 ): Promise<{ record: CliRunRecord; kept?: Kept }> {
+  const repoDir = repo.root
   const ref = keptRef(record.id)
   let kept: Kept | undefined
   // Only a run that changed files has work to keep (a failed read-only phase leaves the user's own tree).
@@ -175,6 +178,6 @@ export async function finishRun(
     await git(repoDir, ['update-ref', '-d', ref]).catch(() => undefined)
   }
   const next = afterRun(record, result, kept?.sha)
-  await saveRun(repoDir, next)
+  saveRun(repo.gitCommonDir, next)
   return { record: next, kept }
 }
