@@ -11,8 +11,17 @@ import { renderReport } from './markdown.js'
 
 export const REPORT_DIR = 'report'
 
-export function reportFromLedger(text: string, now: Date, weeks: number): Report {
-  return buildReport(parseLedger(text).records, { now, weeks })
+/** One ledger text's report and its charts: built once for both the branch's files and the job summary. */
+export interface LedgerReport {
+  /** The ledger text it was built from. */
+  text: string
+  report: Report
+  specs: ChartSpec[]
+}
+
+export function reportFromLedger(text: string, now: Date, weeks: number): LedgerReport {
+  const report = buildReport(parseLedger(text).records, { now, weeks })
+  return { text, report, specs: chartSpecs(report) }
 }
 
 function refs(specs: ChartSpec[], base: string) {
@@ -26,9 +35,7 @@ export async function drawCharts(specs: ChartSpec[]): Promise<Record<string, str
   return renderCharts(specs)
 }
 
-export async function branchFiles(ledgerText: string, now: Date, weeks: number): Promise<Record<string, string>> {
-  const report = reportFromLedger(ledgerText, now, weeks)
-  const specs = chartSpecs(report)
+export async function branchFiles({ report, specs }: LedgerReport): Promise<Record<string, string>> {
   const svgs = await drawCharts(specs)
   return {
     'README.md': renderReport(report, { charts: refs(specs, `${REPORT_DIR}/`) }),
@@ -37,7 +44,6 @@ export async function branchFiles(ledgerText: string, now: Date, weeks: number):
 }
 
 /** The report for the job summary, its images served from the ledger branch at `rawBase` (ends with `/`). */
-export function summaryMarkdown(ledgerText: string, now: Date, weeks: number, rawBase: string): string {
-  const report = reportFromLedger(ledgerText, now, weeks)
-  return renderReport(report, { charts: refs(chartSpecs(report), `${rawBase}${REPORT_DIR}/`) })
+export function summaryMarkdown({ report, specs }: LedgerReport, rawBase: string): string {
+  return renderReport(report, { charts: refs(specs, `${rawBase}${REPORT_DIR}/`) })
 }
