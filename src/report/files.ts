@@ -24,7 +24,8 @@ export function reportFromLedger(text: string, now: Date, weeks: number): Ledger
   return { text, report, specs: chartSpecs(report) }
 }
 
-function refs(specs: ChartSpec[], base: string) {
+/** The charts as the Markdown shows them: each one's SVG file under `base` (a path or URL ending with `/`). */
+export function chartRefs(specs: ChartSpec[], base: string) {
   return specs.map(s => ({ name: s.name, title: s.title, src: `${base}${s.name}.svg` }))
 }
 
@@ -38,12 +39,12 @@ export async function drawCharts(specs: ChartSpec[]): Promise<Record<string, str
 export async function branchFiles({ report, specs }: LedgerReport): Promise<Record<string, string>> {
   const svgs = await drawCharts(specs)
   return {
-    'README.md': renderReport(report, { charts: refs(specs, `${REPORT_DIR}/`) }),
+    'README.md': renderReport(report, { charts: chartRefs(specs, `${REPORT_DIR}/`) }),
     ...Object.fromEntries(Object.entries(svgs).map(([file, svg]) => [`${REPORT_DIR}/${file}`, svg]))
   }
 }
 
 /** The report for the job summary, its images served from the ledger branch at `rawBase` (ends with `/`). */
 export function summaryMarkdown({ report, specs }: LedgerReport, rawBase: string): string {
-  return renderReport(report, { charts: refs(specs, `${rawBase}${REPORT_DIR}/`) })
+  return renderReport(report, { charts: chartRefs(specs, `${rawBase}${REPORT_DIR}/`) })
 }
