@@ -9,6 +9,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { EngineOptions } from '../engine/engine.js'
 import { snapshotWorkTree, changedFilesSince, recordStartingPoint } from '../engine/starting-point.js'
+import { stopReason } from '../engine/results.js'
 import { PHASES, type PhaseName, type PhaseResult, type RunResult } from '../engine/types.js'
 import { git, headSha } from '../git/git.js'
 import { usd } from '../util/format.js'
@@ -100,7 +101,7 @@ export async function prepareRun(repo: Repository, opts: CliOptions): Promise<Pr
       )
     }
   }
-  const reason = (run.error ?? 'it was interrupted').replace(/^\w+ failed: /, '').slice(0, 300)
+  const reason = stopReason(run.error, 'it was interrupted').slice(0, 300)
   const record: CliRunRecord = { ...run, state: 'running', attempts: run.attempts + 1 }
   return {
     record,
@@ -157,7 +158,7 @@ export async function finishRun(
   if (result.status === 'failed' && result.changedFiles.length) {
     const parent = record.startingPoint ?? (await headSha(repoDir))
     if (parent) {
-      const reason = (result.error ?? 'it failed').replace(/^\w+ failed: /, '').slice(0, 120)
+      const reason = stopReason(result.error, 'it failed').slice(0, 120)
       const sha = await snapshotWorkTree(
         repoDir,
         parent,

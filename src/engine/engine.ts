@@ -22,7 +22,7 @@ import {
 } from './types.js'
 import { changedFilesSince, changesSince, recordStartingPoint } from './starting-point.js'
 import { declaredVerifyCommand, runGuardedVerify, verifyFeedback, type VerifySummary } from './verify.js'
-import { emptyPhase, sumTotals } from './results.js'
+import { emptyPhase, runError, sumTotals } from './results.js'
 
 /** Diffs larger than this are not inlined into the review prompt; the reviewer runs git diff itself. */
 const MAX_INLINE_DIFF = 60000
@@ -282,7 +282,7 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
     result.waiting = { phase: failed.name, questions: failed.pendingQuestions ?? [] }
   } else if (failed) {
     result.failedPhase = failed.name
-    result.error = `${failed.name} failed: ${failed.error ?? 'unknown error'}`
+    result.error = runError(failed.name, failed.error ?? 'unknown error')
   }
   return result
 }

@@ -29,7 +29,7 @@ import { sameTask } from '../untrusted.js'
 import { failRun, refuse, underStatus } from './outcome.js'
 import { resumeBranch, startOverHint } from './resume-branch.js'
 import { usd } from '../../util/format.js'
-import { sumTotals } from '../../engine/results.js'
+import { stopReason, sumTotals } from '../../engine/results.js'
 import { GITHUB_BODY_LIMIT } from '../render/markdown.js'
 
 export async function approvePlan(
@@ -166,7 +166,7 @@ async function keepWork(
   if (phase !== 'implement' && phase !== 'review') return null
   // Work that broke the rules (workflow files, history, .git) is refused, not kept.
   if (result.phases.some(p => p.brokeRules)) return null
-  const reason = (result.error ?? 'it failed').replace(/^\w+ failed: /, '').slice(0, 300)
+  const reason = stopReason(result.error, 'it failed').slice(0, 300)
   await wb.uncommitTo(base)
   const unfinished = phase === 'implement'
   const message = unfinished
