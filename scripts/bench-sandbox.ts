@@ -17,16 +17,15 @@ import { runClaude } from '../src/claude/runner.js'
 import { startCredentialProxy } from '../src/sandbox/credential-proxy.js'
 import { startClaudeHost } from '../src/sandbox/claude-host.js'
 import { DEFAULT_ALLOWED_DOMAINS } from '../src/sandbox/policy.js'
+import { median as medianOf } from '../src/report/aggregate.js'
 import { findRuntimePackage } from '../src/sandbox/runtime.js'
 import { CLAUDE_BIN, createSandbox, REPO_ROOT } from '../test/support/sandbox.js'
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '10' }, write: { type: 'string' } } })
 const RUNS = Math.max(3, Number(values.runs) || 10)
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)] as number
-}
+/** Every list here has RUNS ≥ 3 values. */
+const median = (xs: number[]): number => medianOf(xs) as number
 const fmt = (ms: number): string => `${ms.toFixed(ms < 10 ? 2 : 0)} ms`
 
 const sb = await createSandbox({ rules: [{ name: 'any', match: () => true, replies: () => ({ text: 'ok' }) }] })

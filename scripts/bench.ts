@@ -14,6 +14,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { execa } from 'execa'
+import { median } from '../src/report/aggregate.js'
 import { createWorld, node24Path, type World } from '../test/support/action-harness.js'
 import { implementStoppedByBudget, standardRules } from '../test/support/phase-scripts.js'
 import { REPO_ROOT } from '../test/support/sandbox.js'
@@ -120,11 +121,7 @@ async function measure(
 }
 
 function stats(values: number[]): { median: number; min: number; max: number } {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = Math.floor(sorted.length / 2)
-  const median =
-    sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
-  return { median, min: sorted[0] as number, max: sorted[sorted.length - 1] as number }
+  return { median: median(values) as number, min: Math.min(...values), max: Math.max(...values) }
 }
 
 const fmt = (s: { median: number; min: number; max: number }, unit = '') => `${s.median}${unit} (${s.min}–${s.max})`

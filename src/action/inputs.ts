@@ -196,11 +196,15 @@ export function readInputs(read: Reader = n => core.getInput(n)): Inputs {
   } catch (err) {
     throw new InputError(`Input claude_args: ${(err as Error).message}`)
   }
+  // Stricter than answererConfig's rules for the CLI's environment (which may hold a half-set Azure
+  // from other tools, and falls back to OpenAI or to OPENAI_MODEL as the deployment): an Azure key
+  // given to this step was meant for the answerer, so a missing endpoint or deployment is named here.
   const azureKey = optional(read, 'azure_openai_api_key')
   const azureEndpoint = optional(read, 'azure_openai_endpoint')
+  const azureDeployment = optional(read, 'azure_openai_deployment')
   if (azureKey && !azureEndpoint)
     throw new InputError('Input azure_openai_endpoint is required when azure_openai_api_key is set')
-  if (azureKey && !read('azure_openai_deployment').trim()) {
+  if (azureKey && !azureDeployment) {
     throw new InputError('Input azure_openai_deployment is required when azure_openai_api_key is set')
   }
   const author =
@@ -250,7 +254,7 @@ export function readInputs(read: Reader = n => core.getInput(n)): Inputs {
       openaiBaseUrl: optional(read, 'openai_base_url'),
       azureApiKey: azureKey,
       azureEndpoint: azureEndpoint,
-      azureDeployment: optional(read, 'azure_openai_deployment'),
+      azureDeployment: azureDeployment,
       azureApiVersion: optional(read, 'azure_openai_api_version')
     }),
     triggerLabel,

@@ -44,7 +44,7 @@ const sha256 = (text: string): string => crypto.createHash('sha256').update(text
  * What an edit must change to count: ticking a task-list box or reflowing
  * whitespace leaves the request the same, so neither asks for a new plan.
  */
-export function normalizeTask(text: string): string {
+function normalizeTask(text: string): string {
   return text.replace(/^(\s*(?:[-*+]|\d+[.)])\s+)\[[ xX]\]/gm, '$1[ ]').replace(/\s+/g, '')
 }
 

@@ -4,6 +4,7 @@
  * never hang or die because the answerer is down.
  */
 import OpenAI, { AzureOpenAI } from 'openai'
+import { namedOption } from '../engine/questions.js'
 import type { AnsweredBy, PhaseName } from '../engine/types.js'
 import type { AnswererConfig } from './config.js'
 
@@ -63,9 +64,7 @@ export function parseAnswer(
   if (options?.length) {
     // A reply that names an option (by label or number) is that option, word for word.
     const first = (lines[0] ?? '').replace(/^[\s*"'`]+|[\s*"'`.]+$/g, '')
-    const byNumber = /^\d+$/.test(first) ? options[Number(first) - 1] : undefined
-    const byLabel = options.find(o => o.label.toLowerCase() === first.toLowerCase())
-    const chosen = byLabel ?? byNumber
+    const chosen = namedOption(options, first, 'label')
     if (chosen) answer = chosen.label
   }
   return { answer, confidence }

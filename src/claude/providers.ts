@@ -197,7 +197,7 @@ function bedrock(env: Env, required: boolean, hints: Hints): Provider {
 }
 
 /** Vertex AI's regional endpoints, as Claude Code's SDK builds them. */
-export function vertexEndpoint(region: string): string {
+function vertexEndpoint(region: string): string {
   if (region === 'global') return 'https://aiplatform.googleapis.com/v1'
   if (region === 'us' || region === 'eu') return `https://aiplatform.${region}.rep.googleapis.com/v1`
   return `https://${region}-aiplatform.googleapis.com/v1`

@@ -8,11 +8,13 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { EngineOptions } from '../engine/engine.js'
-import { snapshotWorkTree, changesSince, recordStartingPoint } from '../engine/starting-point.js'
+import { snapshotWorkTree, changedFilesSince, recordStartingPoint } from '../engine/starting-point.js'
+import { stopReason } from '../engine/results.js'
 import { PHASES, type PhaseName, type PhaseResult, type RunResult } from '../engine/types.js'
 import { git, headSha } from '../git/git.js'
 import { usd } from '../util/format.js'
 import type { CliOptions } from './args.js'
+import type { Repository } from './repository.js'
 import { afterRun, findRun, keptRef, loadRuns, newRunId, resumePoint, saveRun, type CliRunRecord } from './runs.js'
 
 /** A `--resume` that cannot go on: exit 2 with the reason, nothing run. */
@@ -42,8 +44,9 @@ async function currentBranch(repoDir: string): Promise<string | null> {
 const IMPLEMENT_AT = PHASES.indexOf('implement')
 
 /** The run to start (a fresh one, or the one `--resume` names, checked): nothing is written yet. */
-export async function prepareRun(repoDir: string, opts: CliOptions): Promise<PreparedRun> {
-  const runs = await loadRuns(repoDir)
+export async function prepareRun(repo: Repository, opts: CliOptions): Promise<PreparedRun> {
+  const repoDir = repo.root
+  const runs = loadRuns(repo.gitCommonDir)
   if (!opts.resume) {
     const phases: PhaseName[] = opts.implement
       ? ['index', 'research', 'plan', 'implement', 'review']
@@ -86,8 +89,8 @@ export async function prepareRun(repoDir: string, opts: CliOptions): Promise<Pre
     : []
   const implementRuns = run.phases.includes('implement') && PHASES.indexOf(point.from) <= IMPLEMENT_AT
   if (run.startingPoint && run.changedFiles.length && PHASES.indexOf(point.from) >= IMPLEMENT_AT) {
-    const now = await changesSince(repoDir, run.startingPoint, run.artifactsDir)
-    const lost = run.changedFiles.filter(f => !now.files.includes(f))
+    const now = await changedFilesSince(repoDir, run.startingPoint, run.artifactsDir)
+    const lost = run.changedFiles.filter(f => !now.includes(f))
     if (lost.length === run.changedFiles.length) {
       const files = lost.slice(0, 10).join(' ')
       throw new ResumeError(
@@ -98,7 +101,7 @@ export async function prepareRun(repoDir: string, opts: CliOptions): Promise<Pre
       )
     }
   }
-  const reason = (run.error ?? 'it was interrupted').replace(/^\w+ failed: /, '').slice(0, 300)
+  const reason = stopReason(run.error, 'it was interrupted').slice(0, 300)
   const record: CliRunRecord = { ...run, state: 'running', attempts: run.attempts + 1 }
   return {
     record,
@@ -124,15 +127,15 @@ export async function prepareRun(repoDir: string, opts: CliOptions): Promise<Pre
 }
 
 /** The first checkpoint, just before the engine starts: an interrupted run can be resumed from here. */
-export async function beginRun(repoDir: string, record: CliRunRecord): Promise<void> {
-  await saveRun(repoDir, record)
+export function beginRun(repo: Repository, record: CliRunRecord): void {
+  saveRun(repo.gitCommonDir, record)
 }
 
 /** After each document phase: what finished is on disk before the next phase starts. */
-export async function checkpointPhase(repoDir: string, record: CliRunRecord, result: PhaseResult): Promise<void> {
+export function checkpointPhase(repo: Repository, record: CliRunRecord, result: PhaseResult): void {
   if (result.status !== 'succeeded' || !['index', 'research', 'plan'].includes(result.name)) return
   record.done[result.name] = result.artifacts
-  await saveRun(repoDir, record)
+  saveRun(repo.gitCommonDir, record)
 }
 
 export interface Kept {
@@ -144,17 +147,18 @@ export interface Kept {
 
 /** The run's last checkpoint; a failed run keeps its work tree as a commit on no branch. */
 export async function finishRun(
-  repoDir: string,
+  repo: Repository,
   record: CliRunRecord,
   result: RunResult
 ): Promise<{ record: CliRunRecord; kept?: Kept }> {
+  const repoDir = repo.root
   const ref = keptRef(record.id)
   let kept: Kept | undefined
   // Only a run that changed files has work to keep (a failed read-only phase leaves the user's own tree).
   if (result.status === 'failed' && result.changedFiles.length) {
     const parent = record.startingPoint ?? (await headSha(repoDir))
     if (parent) {
-      const reason = (result.error ?? 'it failed').replace(/^\w+ failed: /, '').slice(0, 120)
+      const reason = stopReason(result.error, 'it failed').slice(0, 120)
       const sha = await snapshotWorkTree(
         repoDir,
         parent,
@@ -175,6 +179,6 @@ export async function finishRun(
     await git(repoDir, ['update-ref', '-d', ref]).catch(() => undefined)
   }
   const next = afterRun(record, result, kept?.sha)
-  await saveRun(repoDir, next)
+  saveRun(repo.gitCommonDir, next)
   return { record: next, kept }
 }

@@ -21,7 +21,7 @@ import { assertModelCredential, MissingCredentialError } from './credentials.js'
 import { loadEnvFile } from './env-file.js'
 import { parseCli, USAGE, UsageError } from './args.js'
 import { beginRun, checkpointPhase, finishRun, prepareRun, ResumeError } from './checkpoints.js'
-import { repositoryRoot, subfolderOf, uncommittedNote } from './repository.js'
+import { findRepository, subfolderOf, uncommittedNote } from './repository.js'
 import { renderSummary } from './summary.js'
 
 export function localDate(now = new Date()): string {
@@ -43,17 +43,18 @@ export async function main(argv: string[], processEnv: Record<string, string | u
     }
     const opts = command.options
     const start = path.resolve(opts.cwd)
-    const repoDir = await repositoryRoot(start)
-    if (!repoDir) {
+    const repo = await findRepository(start)
+    if (!repo) {
       throw new UsageError(
         `${start} is not inside a git repository; run orchestrator in your project's checkout or pass --cwd`
       )
     }
+    const repoDir = repo.root
     const env = loadEnvFile(path.join(repoDir, '.env.claude'), processEnv)
     const answererConfig = detectAnswerer(env)
     const claudePath = locateClaude({ explicit: opts.claudePath, pathVar: env.PATH, cwd: repoDir })
     const sub = subfolderOf(repoDir, start)
-    const prepared = await prepareRun(repoDir, opts)
+    const prepared = await prepareRun(repo, opts)
     const { record, resumed } = prepared
     const implementing = prepared.engine.phases.includes('implement')
     const what = resumed
@@ -88,7 +89,7 @@ export async function main(argv: string[], processEnv: Record<string, string | u
       err(
         `  model: ${PROVIDER_LABELS[provider.name]}${host.sandboxed && provider.credential ? ' (through the credential proxy)' : ''}`
       )
-      await beginRun(repoDir, record)
+      beginRun(repo, record)
       result = await runEngine({
         ...prepared.engine,
         repoDir,
@@ -112,7 +113,7 @@ export async function main(argv: string[], processEnv: Record<string, string | u
           if (line) err(line)
           if (event.type === 'phase-end')
             checkpoints = checkpoints
-              .then(() => checkpointPhase(repoDir, record, event.result))
+              .then(() => checkpointPhase(repo, record, event.result))
               .catch((e: unknown) => {
                 err(`  warning: the run's checkpoint was not saved: ${(e as Error).message}`)
               })
@@ -122,10 +123,10 @@ export async function main(argv: string[], processEnv: Record<string, string | u
     } finally {
       await host.close()
     }
-    const { kept } = await finishRun(repoDir, record, result)
+    const { kept } = await finishRun(repo, record, result)
     // The summary says it; with --json, stderr is where a person reads it.
     if (kept && opts.json) err(`  ${kept.note}`)
-    await recordCliRun(repoDir, result, env, err)
+    await recordCliRun(repo, result, env, err)
     const output = {
       runId: record.id,
       ...(resumed ? { resumed } : {}),

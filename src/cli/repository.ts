@@ -13,11 +13,21 @@ import path from 'node:path'
 import { dirtyPaths, git } from '../git/git.js'
 import { isInside } from '../engine/workspace-guard.js'
 
-/** The repository's top level for `start`, or null when `start` is not inside a git work tree. */
-export async function repositoryRoot(start: string): Promise<string | null> {
+/** Where a CLI run works, and where it keeps its own files. */
+export interface Repository {
+  /** The top level of the work tree. */
+  root: string
+  /** The common git directory (every worktree of the repository shares it): the runs and the local ledger live here. */
+  gitCommonDir: string
+}
+
+/** The repository `start` is in (asked of git once per run), or null when `start` is not inside a git work tree. */
+export async function findRepository(start: string): Promise<Repository | null> {
   if (!fs.existsSync(start)) return null
   try {
-    return path.resolve(await git(start, ['rev-parse', '--show-toplevel']))
+    const out = await git(start, ['rev-parse', '--show-toplevel', '--path-format=absolute', '--git-common-dir'])
+    const [root = '', gitCommonDir = ''] = out.split('\n')
+    return { root: path.resolve(root), gitCommonDir: path.resolve(gitCommonDir) }
   } catch {
     return null
   }

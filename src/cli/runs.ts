@@ -9,7 +9,6 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import { git } from '../git/git.js'
 import { PHASES, type PhaseName, type RunResult } from '../engine/types.js'
 
 export type RunState = 'running' | 'failed' | 'completed' | 'planned'
@@ -44,10 +43,7 @@ export interface CliRunRecord {
 
 export const keptRef = (id: string) => `refs/orchestrator/runs/${id}`
 
-async function runsDir(repoDir: string): Promise<string> {
-  const common = await git(repoDir, ['rev-parse', '--git-common-dir'])
-  return path.join(path.resolve(repoDir, common), 'orchestrator', 'runs')
-}
+const runsDir = (gitCommonDir: string) => path.join(gitCommonDir, 'orchestrator', 'runs')
 
 /** Short enough to type, and checked against the runs already there. */
 export function newRunId(taken: (id: string) => boolean): string {
@@ -57,8 +53,8 @@ export function newRunId(taken: (id: string) => boolean): string {
   }
 }
 
-export async function saveRun(repoDir: string, record: CliRunRecord): Promise<void> {
-  const dir = await runsDir(repoDir)
+export function saveRun(gitCommonDir: string, record: CliRunRecord): void {
+  const dir = runsDir(gitCommonDir)
   fs.mkdirSync(dir, { recursive: true })
   const file = path.join(dir, `${record.id}.json`)
   // Written whole, then renamed: a run interrupted mid-write leaves the previous checkpoint.
@@ -66,8 +62,8 @@ export async function saveRun(repoDir: string, record: CliRunRecord): Promise<vo
   fs.renameSync(`${file}.tmp`, file)
 }
 
-export async function loadRuns(repoDir: string): Promise<CliRunRecord[]> {
-  const dir = await runsDir(repoDir)
+export function loadRuns(gitCommonDir: string): CliRunRecord[] {
+  const dir = runsDir(gitCommonDir)
   if (!fs.existsSync(dir)) return []
   const runs: CliRunRecord[] = []
   for (const name of fs.readdirSync(dir).filter(n => n.endsWith('.json'))) {

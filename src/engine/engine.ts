@@ -20,9 +20,9 @@ import {
   type PhaseResult,
   type RunResult
 } from './types.js'
-import { changesSince, recordStartingPoint } from './starting-point.js'
+import { changedFilesSince, changesSince, recordStartingPoint } from './starting-point.js'
 import { declaredVerifyCommand, runGuardedVerify, verifyFeedback, type VerifySummary } from './verify.js'
-import { emptyPhase, sumTotals } from './results.js'
+import { emptyPhase, runError, sumTotals } from './results.js'
 
 /** Diffs larger than this are not inlined into the review prompt; the reviewer runs git diff itself. */
 const MAX_INLINE_DIFF = 60000
@@ -95,6 +95,8 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
   let declaredCheck: string | null = null
   let spent = 0
   let verify: VerifySummary | undefined
+  /** The files the review was shown as changed, and the commit they were measured from. */
+  let reviewed: { base: string; files: string[] } | undefined
   const redact = opts.redact ?? ((t: string) => t)
   /** One Claude session for a phase, with what is left of the budget. */
   const run = (spec: PhaseSpec, ctx: PromptContext) =>
@@ -149,6 +151,7 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
       if (ctx.baseSha) {
         const change = await changesSince(opts.repoDir, ctx.baseSha, opts.artifactsDir)
         ctx.changedFiles = change.files
+        reviewed = { base: ctx.baseSha, files: change.files }
         // A larger diff is not inlined: the reviewer runs git diff itself.
         const diff = change.diff.length <= MAX_INLINE_DIFF ? change.diff : undefined
         ctx.diff = diff === undefined || !opts.redact ? diff : opts.redact(diff)
@@ -170,8 +173,7 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
       // A resumed attempt's kept work counts: the session may find nothing left to do.
       const emptyBase = opts.resume?.from ?? implementBase
       if (name === 'implement' && out.result.status === 'succeeded' && emptyBase) {
-        const change = await changesSince(opts.repoDir, emptyBase, opts.artifactsDir)
-        if (!change.files.length) {
+        if (!(await changedFilesSince(opts.repoDir, emptyBase, opts.artifactsDir)).length) {
           const said = out.finalText?.trim().replace(/\s+/g, ' ').slice(0, 300)
           out = {
             result: {
@@ -244,9 +246,12 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
 
   const ran = (name: PhaseName) => results.find(r => r.name === name && r.status === 'succeeded')
   const changeBase = opts.reviewBase ?? implementBase
+  // The review is the last phase, and one that kept its rules changed no file: the list it was shown still holds.
+  const shown =
+    reviewed?.base === changeBase && !results.some(r => r.name === 'review' && r.brokeRules) ? reviewed.files : null
   const changedFiles =
     requested.includes('implement') && changeBase
-      ? (await changesSince(opts.repoDir, changeBase, opts.artifactsDir)).files
+      ? (shown ?? (await changedFilesSince(opts.repoDir, changeBase, opts.artifactsDir)))
       : []
   // The run's time is its wall-clock time (phases' time plus everything between them).
   const totals = { ...sumTotals(...results), durationMs: Date.now() - started }
@@ -277,7 +282,7 @@ export async function runEngine(opts: EngineOptions): Promise<RunResult> {
     result.waiting = { phase: failed.name, questions: failed.pendingQuestions ?? [] }
   } else if (failed) {
     result.failedPhase = failed.name
-    result.error = `${failed.name} failed: ${failed.error ?? 'unknown error'}`
+    result.error = runError(failed.name, failed.error ?? 'unknown error')
   }
   return result
 }

@@ -32,3 +32,18 @@ export function extractQuestion(finalText: string): string | null {
   }
   return null
 }
+
+/**
+ * The option a reply names, by its number (from 1) or its label (any case). A label can itself be a
+ * number: `prefer` is the reading the asker was told to use (the model answers with a label, a
+ * maintainer with a number).
+ */
+export function namedOption<O extends { label: string }>(
+  options: O[],
+  reply: string,
+  prefer: 'label' | 'number'
+): O | undefined {
+  const byNumber = /^\d+$/.test(reply) ? options[Number(reply) - 1] : undefined
+  const byLabel = options.find(o => o.label.toLowerCase() === reply.toLowerCase())
+  return prefer === 'label' ? (byLabel ?? byNumber) : (byNumber ?? byLabel)
+}

@@ -29,3 +29,13 @@ export function sumTotals(...parts: Totals[]): Totals {
     { durationMs: 0, costUsd: 0, inputTokens: 0, outputTokens: 0 }
   )
 }
+
+/** A failed run's error: the phase, then why (`implement failed: …`). */
+export function runError(phase: PhaseName, why: string): string {
+  return `${phase} failed: ${why}`
+}
+
+/** Why a run stopped, without the phase `runError` puts in front; `fallback` when the run gave no error. */
+export function stopReason(error: string | undefined, fallback: string): string {
+  return (error ?? fallback).replace(/^\w+ failed: /, '')
+}

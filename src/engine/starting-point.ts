@@ -80,14 +80,23 @@ export interface Change {
   diff: string
 }
 
-/** What changed since `start` (committed or not, new files included), outside the artifacts folder. */
+/** Paths that differ from `start` in the index `env` names, outside the artifacts folder, sorted. */
+async function namesSince(repoDir: string, start: string, artifactsDir: string, env: Record<string, string>) {
+  const names = await git(repoDir, ['diff', '--cached', '--name-only', '--no-renames', start, ...scope(artifactsDir)], {
+    env
+  })
+  return names.split('\n').filter(Boolean).sort()
+}
+
+/** The paths changed since `start` (committed or not, new files included), outside the artifacts folder, sorted. */
+export async function changedFilesSince(repoDir: string, start: string, artifactsDir: string): Promise<string[]> {
+  return withWorkTreeIndex(repoDir, artifactsDir, env => namesSince(repoDir, start, artifactsDir, env))
+}
+
+/** What changed since `start` (committed or not, new files included), outside the artifacts folder: the paths and the diff. */
 export async function changesSince(repoDir: string, start: string, artifactsDir: string): Promise<Change> {
   return withWorkTreeIndex(repoDir, artifactsDir, async env => {
-    const names = await git(
-      repoDir,
-      ['diff', '--cached', '--name-only', '--no-renames', start, ...scope(artifactsDir)],
-      { env }
-    )
+    const files = await namesSince(repoDir, start, artifactsDir, env)
     // The bytes, not what a diff driver or textconv program named in .gitattributes would make of them.
     const diff = await git(
       repoDir,
@@ -102,6 +111,6 @@ export async function changesSince(repoDir: string, start: string, artifactsDir:
       ],
       { env }
     )
-    return { files: names.split('\n').filter(Boolean).sort(), diff }
+    return { files, diff }
   })
 }

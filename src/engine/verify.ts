@@ -43,7 +43,7 @@ export function declaredVerifyCommand(repoDir: string): string | null {
   }
 }
 
-export function outputTail(output: string): string {
+function outputTail(output: string): string {
   const lines = output.replace(/\r/g, '').trimEnd().split('\n')
   const tail = lines.slice(-TAIL_LINES).join('\n')
   return tail.length > TAIL_CHARS ? `…${tail.slice(-TAIL_CHARS)}` : tail

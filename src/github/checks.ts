@@ -58,7 +58,7 @@ function text(value: unknown): string {
  * A job's log. GitHub answers 302 with a short-lived URL on another host;
  * fetch follows it (without the token, which stays on the API's origin).
  */
-export async function jobLog(gh: GitHubClient, repo: RepoRef, jobId: number): Promise<string> {
+async function jobLog(gh: GitHubClient, repo: RepoRef, jobId: number): Promise<string> {
   const { data } = await gh.rest.actions.downloadJobLogsForWorkflowRun({ ...repo, job_id: jobId })
   return text(data)
 }

@@ -13,8 +13,8 @@ export interface PullSpec {
   title: string
   body: string
   draft: boolean
-  /** The PR this branch had last time, if known: updated directly, no search needed. */
-  knownNumber?: number
+  /** The branch's pull request, when the caller read it and it is open: updated directly, no search needed. */
+  openNumber?: number
   /** The login the bot writes as, and the hidden marker only its own PR bodies carry. */
   bot: { login: string; marker: string }
 }
@@ -55,14 +55,7 @@ async function update(gh: GitHubClient, repo: RepoRef, number: number, pr: PullS
  * closed or merged is left as it is; the new work gets a fresh one.
  */
 export async function createOrUpdatePull(gh: GitHubClient, repo: RepoRef, pr: PullSpec): Promise<PullRef> {
-  if (pr.knownNumber) {
-    try {
-      const { data } = await gh.rest.pulls.get({ ...repo, pull_number: pr.knownNumber })
-      if (data.state === 'open') return await update(gh, repo, data.number, pr)
-    } catch (err) {
-      if (status(err) !== 404) throw err
-    }
-  }
+  if (pr.openNumber) return update(gh, repo, pr.openNumber, pr)
   try {
     const { data } = await gh.rest.pulls.create({
       ...repo,
@@ -114,6 +107,16 @@ export async function getPull(gh: GitHubClient, repo: RepoRef, number: number): 
     baseRepo: data.base.repo.full_name,
     body: data.body ?? '',
     author: data.user?.login ?? ''
+  }
+}
+
+/** The pull request, or null when GitHub has none by that number. */
+export async function findPull(gh: GitHubClient, repo: RepoRef, number: number): Promise<PullDetail | null> {
+  try {
+    return await getPull(gh, repo, number)
+  } catch (err) {
+    if (status(err) !== 404) throw err
+    return null
   }
 }
 

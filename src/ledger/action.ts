@@ -13,7 +13,8 @@ import type { SecretRegistry } from '../action/secrets.js'
 import type { Outputs, Session } from '../action/session.js'
 import { decodePrMarker } from '../action/markers.js'
 import { createGitHubClient } from '../github/client.js'
-import { LedgerBranch, type AppendResult } from './branch-store.js'
+import type { LedgerReport } from '../report/files.js'
+import { LedgerBranch, type AppendResult, type LedgerTip } from './branch-store.js'
 import { buildClosedRecord, humanComments, publishedFindings, type RawReviewComment } from './closed.js'
 import { buildRunRecord } from './record.js'
 import { LEDGER_BRANCH, parseLedger, type LedgerCommand, type LedgerRecord, type LedgerTrigger } from './schema.js'
@@ -72,34 +73,42 @@ class ActionLedger {
     return withoutPersistedCredentials(this.ctx.workspace, fn)
   }
 
-  read(): Promise<LedgerRecord[]> {
-    return this.git(async () => parseLedger((await this.store.read()).text).records)
+  /** The ledger as origin has it now: the tip an append can start from, and its records. */
+  read(): Promise<LedgerTip & { records: LedgerRecord[] }> {
+    return this.git(async () => {
+      const tip = await this.store.read()
+      return { ...tip, records: parseLedger(tip.text).records }
+    })
   }
 
-  async append(records: LedgerRecord[], secrets: SecretRegistry): Promise<void> {
+  /** `from`: the ledger as this run just read it, so the append need not read it again. */
+  async append(records: LedgerRecord[], secrets: SecretRegistry, from?: LedgerTip): Promise<void> {
     const author = { name: this.inputs.commitAuthorName, email: this.inputs.commitAuthorEmail }
-    const report = this.inputs.ledgerReport
+    const now = new Date()
     // The report and its charting library are loaded only by runs that draw it (eager: no separate bundle file).
     const files = () => import(/* webpackMode: "eager" */ '../report/files.js')
-    const companions = report
-      ? (text: string) => files().then(m => m.branchFiles(text, new Date(), SUMMARY_WEEKS))
+    // The report of the text last committed: the job summary shows the one pushed, without building it again.
+    let built: LedgerReport | undefined
+    const companions = this.inputs.ledgerReport
+      ? async (text: string) => {
+          const m = await files()
+          built = m.reportFromLedger(text, now, SUMMARY_WEEKS)
+          return m.branchFiles(built)
+        }
       : undefined
-    const result: AppendResult = await this.git(() => this.store.append(lines(records, secrets), author, companions))
+    const result: AppendResult = await this.git(() =>
+      this.store.append(lines(records, secrets), author, companions, from)
+    )
     core.info(
       `Ledger: ${records.map(r => r.id).join(', ')} on ${LEDGER_BRANCH} at ${result.sha.slice(0, 7)}${result.attempts > 1 ? ` (after ${result.attempts} attempts)` : ''}`
     )
-    if (report) {
-      const { summaryMarkdown } = await files()
+    if (this.inputs.ledgerReport) {
+      const m = await files()
+      // No commit when every record was already there: then nothing was built yet.
+      const pushed = built?.text === result.text ? built : m.reportFromLedger(result.text, now, SUMMARY_WEEKS)
       const { owner, repo } = this.ctx.repository
       await core.summary
-        .addRaw(
-          summaryMarkdown(
-            result.text,
-            new Date(),
-            SUMMARY_WEEKS,
-            `${this.ctx.serverUrl}/${owner}/${repo}/raw/${result.sha}/`
-          )
-        )
+        .addRaw(m.summaryMarkdown(pushed, `${this.ctx.serverUrl}/${owner}/${repo}/raw/${result.sha}/`))
         .write()
     }
   }
@@ -161,7 +170,7 @@ export async function recordClosedPull(
     const gh = createGitHubClient(inputs.githubToken, ctx.apiUrl, text => secrets.redact(text))
     const repository = `${ctx.repository.owner}/${ctx.repository.repo}`
     const ledger = await ActionLedger.open(ctx, inputs)
-    const [commits, comments, records] = await Promise.all([
+    const [commits, comments, read] = await Promise.all([
       gh.paginate(gh.rest.pulls.listCommits, { ...ctx.repository, pull_number: pull.number, per_page: 100 }),
       gh.paginate(gh.rest.pulls.listReviewComments, { ...ctx.repository, pull_number: pull.number, per_page: 100 }),
       ledger.read()
@@ -175,10 +184,10 @@ export async function recordClosedPull(
       commitEmails: commits.map(c => c.commit.author?.email ?? ''),
       botEmail: inputs.commitAuthorEmail,
       comments: humanComments(comments as RawReviewComment[], inputs.botLogin),
-      findings: publishedFindings(records, repository, pull.number),
+      findings: publishedFindings(read.records, repository, pull.number),
       recordedAt: new Date()
     })
-    await ledger.append([record], secrets)
+    await ledger.append([record], secrets, read)
     const how = pull.merged ? 'merged' : 'closed without merge'
     core.info(
       `Recorded pull request #${pull.number}: ${how}, ${record.fixRounds} /fix round(s), ${record.humanCommits} human commit(s)` +

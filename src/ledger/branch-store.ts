@@ -32,6 +32,12 @@ export interface AppendResult {
   attempts: number
 }
 
+/** The ledger branch's tip on origin (null: no branch yet) and the ledger's text there. */
+export interface LedgerTip {
+  sha: string | null
+  text: string
+}
+
 export class LedgerPushRejected extends Error {}
 
 /**
@@ -54,7 +60,7 @@ export class LedgerBranch {
   }
 
   /** The ledger's tip on origin and its text (empty when the branch does not exist yet). */
-  async read(): Promise<{ sha: string | null; text: string }> {
+  async read(): Promise<LedgerTip> {
     if (!(await this.remote.remoteHead(this.branch))) return { sha: null, text: '' }
     const sha = await this.remote.fetch(this.branch)
     return { sha, text: await this.fileAt(sha, LEDGER_FILE) }
@@ -72,11 +78,13 @@ export class LedgerBranch {
   /**
    * Appends `lines` (one JSON record each) and pushes. Records whose id is
    * already in the ledger are not written again, so a retry cannot duplicate.
+   * `from`: the ledger as the caller just read it, where the first attempt starts.
    */
-  async append(lines: string[], author: Author, companions?: CompanionFiles): Promise<AppendResult> {
+  async append(lines: string[], author: Author, companions?: CompanionFiles, from?: LedgerTip): Promise<AppendResult> {
     const attempts = this.opts.attempts ?? 6
     for (let attempt = 1; ; attempt++) {
-      const { sha: parent, text: before } = await this.read()
+      // A push that lost a race starts again from the new tip.
+      const { sha: parent, text: before } = attempt === 1 && from ? from : await this.read()
       const known = ledgerIds(before)
       const fresh = lines.filter(line => !known.has(idOf(line)))
       if (!fresh.length && parent) return { sha: parent, text: before, attempts: attempt }

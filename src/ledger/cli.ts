@@ -7,7 +7,8 @@ import { providerSecrets } from '../claude/providers.js'
 import type { RunResult } from '../engine/types.js'
 import { git } from '../git/git.js'
 import { secretForms } from '../util/secret-forms.js'
-import { appendLocal, localLedgerPath, repositoryOf } from './local-store.js'
+import type { Repository } from '../cli/repository.js'
+import { appendLocal, localLedgerFile, repositoryOf } from './local-store.js'
 import { buildRunRecord } from './record.js'
 
 /** Every credential the CLI may hold (the model provider's and the answerer's): none of their forms may reach the ledger file. */
@@ -20,14 +21,14 @@ export function redactor(env: Record<string, string | undefined>): (text: string
 }
 
 export async function recordCliRun(
-  repoDir: string,
+  repo: Repository,
   result: RunResult,
   env: Record<string, string | undefined>,
   warn: (line: string) => void,
   endedAt = new Date()
 ): Promise<string | null> {
   try {
-    const origin = await git(repoDir, ['remote', 'get-url', 'origin']).catch(() => '')
+    const origin = await git(repo.root, ['remote', 'get-url', 'origin']).catch(() => '')
     const record = buildRunRecord({
       id: `cli:${crypto.randomUUID()}`,
       source: 'cli',
@@ -42,7 +43,7 @@ export async function recordCliRun(
       status: result.status,
       result
     })
-    const file = await localLedgerPath(repoDir)
+    const file = localLedgerFile(repo.gitCommonDir)
     appendLocal(file, [redactor(env)(JSON.stringify(record))])
     return file
   } catch (err) {

@@ -9,9 +9,12 @@ import path from 'node:path'
 import { git } from '../git/git.js'
 import { LEDGER_FILE } from './schema.js'
 
+/** The local ledger of the repository whose common git directory this is. */
+export const localLedgerFile = (gitCommonDir: string) => path.join(gitCommonDir, 'orchestrator', LEDGER_FILE)
+
+/** The local ledger of the repository `repoDir` is in. */
 export async function localLedgerPath(repoDir: string): Promise<string> {
-  const common = await git(repoDir, ['rev-parse', '--git-common-dir'])
-  return path.join(path.resolve(repoDir, common), 'orchestrator', LEDGER_FILE)
+  return localLedgerFile(path.resolve(repoDir, await git(repoDir, ['rev-parse', '--git-common-dir'])))
 }
 
 /** One write per record, opened for appending: concurrent runs on one machine do not interleave lines. */

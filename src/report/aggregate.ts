@@ -8,7 +8,9 @@
  * `pr-closed` record. A command the bot refused is a run but no work; CLI
  * runs count as runs only.
  */
+import { sumTotals } from '../engine/results.js'
 import { PHASES, SEVERITIES, type PhaseName, type Severity } from '../engine/types.js'
+import { emptySeverities } from '../ledger/record.js'
 import { SIGNAL_LENSES } from '../ledger/review-signal.js'
 import type { FailureReason, LedgerRecord, PullClosedRecord, RunRecord } from '../ledger/schema.js'
 
@@ -116,7 +118,7 @@ export function buildReport(records: LedgerRecord[], opts: { now: Date; weeks: n
     const work = (p.item ? (items.get(p.item) ?? []) : []).filter(r => time(r.startedAt) <= closedAt)
     if (!work.length) continue
     toMerge.push(closedAt - Math.min(...work.map(r => time(r.startedAt))))
-    claude.push(work.reduce((sum, r) => sum + r.phases.reduce((s, ph) => s + ph.durationMs, 0), 0))
+    claude.push(sumTotals(...work.flatMap(r => r.phases)).durationMs)
     cost.push(work.reduce((sum, r) => sum + r.totals.costUsd, 0))
   }
 
@@ -141,7 +143,7 @@ export function buildReport(records: LedgerRecord[], opts: { now: Date; weeks: n
     fixRounds[rounds >= 3 ? '3+' : (String(rounds) as '0' | '1' | '2')]++
   }
 
-  const bySeverity = Object.fromEntries(SEVERITIES.map(s => [s, 0])) as Record<Severity, number>
+  const bySeverity = emptySeverities()
   const reviewed = [...pulls.values()].filter(p => p.lastReview)
   for (const p of reviewed)
     for (const s of SEVERITIES) bySeverity[s] += (p.lastReview as RunRecord).findings.bySeverity[s] ?? 0

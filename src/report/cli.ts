@@ -12,7 +12,7 @@ import { localLedgerPath } from '../ledger/local-store.js'
 import { LEDGER_BRANCH, LEDGER_FILE, parseLedger } from '../ledger/schema.js'
 import { buildReport } from './aggregate.js'
 import { chartSpecs } from './chart-specs.js'
-import { drawCharts } from './files.js'
+import { chartRefs, drawCharts } from './files.js'
 import { renderReport } from './markdown.js'
 
 export const REPORT_USAGE = `Usage: orchestrator report [--ledger <file> | --branch <ref>] [--weeks N] [--svg-dir DIR] [--cwd DIR]
@@ -142,7 +142,7 @@ export async function reportMain(
       for (const [file, svg] of Object.entries(await drawCharts(specs))) fs.writeFileSync(path.join(dir, file), svg)
       io.err(`orchestrator report: ${specs.length} chart(s) in ${dir}`)
       const base = opts.svgDir.split(path.sep).join('/').replace(/\/?$/, '/')
-      charts = specs.map(s => ({ name: s.name, title: s.title, src: `${base}${s.name}.svg` }))
+      charts = chartRefs(specs, base)
     }
     io.out(renderReport(report, { charts }))
     return 0

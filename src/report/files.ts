@@ -11,11 +11,21 @@ import { renderReport } from './markdown.js'
 
 export const REPORT_DIR = 'report'
 
-export function reportFromLedger(text: string, now: Date, weeks: number): Report {
-  return buildReport(parseLedger(text).records, { now, weeks })
+/** One ledger text's report and its charts: built once for both the branch's files and the job summary. */
+export interface LedgerReport {
+  /** The ledger text it was built from. */
+  text: string
+  report: Report
+  specs: ChartSpec[]
 }
 
-function refs(specs: ChartSpec[], base: string) {
+export function reportFromLedger(text: string, now: Date, weeks: number): LedgerReport {
+  const report = buildReport(parseLedger(text).records, { now, weeks })
+  return { text, report, specs: chartSpecs(report) }
+}
+
+/** The charts as the Markdown shows them: each one's SVG file under `base` (a path or URL ending with `/`). */
+export function chartRefs(specs: ChartSpec[], base: string) {
   return specs.map(s => ({ name: s.name, title: s.title, src: `${base}${s.name}.svg` }))
 }
 
@@ -26,18 +36,15 @@ export async function drawCharts(specs: ChartSpec[]): Promise<Record<string, str
   return renderCharts(specs)
 }
 
-export async function branchFiles(ledgerText: string, now: Date, weeks: number): Promise<Record<string, string>> {
-  const report = reportFromLedger(ledgerText, now, weeks)
-  const specs = chartSpecs(report)
+export async function branchFiles({ report, specs }: LedgerReport): Promise<Record<string, string>> {
   const svgs = await drawCharts(specs)
   return {
-    'README.md': renderReport(report, { charts: refs(specs, `${REPORT_DIR}/`) }),
+    'README.md': renderReport(report, { charts: chartRefs(specs, `${REPORT_DIR}/`) }),
     ...Object.fromEntries(Object.entries(svgs).map(([file, svg]) => [`${REPORT_DIR}/${file}`, svg]))
   }
 }
 
 /** The report for the job summary, its images served from the ledger branch at `rawBase` (ends with `/`). */
-export function summaryMarkdown(ledgerText: string, now: Date, weeks: number, rawBase: string): string {
-  const report = reportFromLedger(ledgerText, now, weeks)
-  return renderReport(report, { charts: refs(chartSpecs(report), `${rawBase}${REPORT_DIR}/`) })
+export function summaryMarkdown({ report, specs }: LedgerReport, rawBase: string): string {
+  return renderReport(report, { charts: chartRefs(specs, `${rawBase}${REPORT_DIR}/`) })
 }

@@ -84,7 +84,7 @@ function canonicalQuery(query: string): string {
 }
 
 /** The `YYYYMMDD'T'HHMMSS'Z'` stamp. */
-export function amzDate(now: Date): string {
+function amzDate(now: Date): string {
   return now
     .toISOString()
     .replace(/[-:]/g, '')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { extractQuestion } from '../../src/engine/questions.js'
+import { extractQuestion, namedOption } from '../../src/engine/questions.js'
 
 describe('extractQuestion', () => {
   it('returns the text after a QUESTION: marker line', () => {
@@ -92,5 +92,21 @@ describe('extractQuestion', () => {
   it('does not mistake a line that merely starts with "Questions" for the marker', () => {
     expect(extractQuestion('I wrote the plan.\n\nQuestions: none.')).toBeNull()
     expect(extractQuestion('Plan written.\nQuestioned assumptions are listed in the plan.')).toBeNull()
+  })
+})
+
+describe('namedOption', () => {
+  const options = [{ label: '2' }, { label: '1' }, { label: 'Redis' }]
+
+  it('takes an option by its number or its label in any case, and none for anything else', () => {
+    expect(namedOption(options, '3', 'number')).toBe(options[2])
+    expect(namedOption(options, 'redis', 'label')).toBe(options[2])
+    expect(namedOption(options, '4', 'number')).toBeUndefined()
+    expect(namedOption(options, 'Redis, please', 'label')).toBeUndefined()
+  })
+
+  it('reads a label that is a number as the asker was told to answer: the model by label, a maintainer by number', () => {
+    expect(namedOption(options, '1', 'label')).toBe(options[1])
+    expect(namedOption(options, '1', 'number')).toBe(options[0])
   })
 })

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { repositoryRoot, subfolderOf, uncommittedNote } from '../../src/cli/repository.js'
+import { findRepository, subfolderOf, uncommittedNote } from '../../src/cli/repository.js'
 import { gitIn } from '../support/sandbox.js'
 
 let root: string
@@ -11,14 +11,29 @@ beforeEach(() => {
 })
 afterEach(() => fs.rmSync(root, { recursive: true, force: true }))
 
-describe('repositoryRoot', () => {
+describe('findRepository', () => {
+  const rootOf = async (start: string) => (await findRepository(start))?.root ?? null
+
   it('is the top level from any subfolder, and null outside a repository or for a missing folder', async () => {
-    expect(await repositoryRoot(root)).toBeNull()
+    expect(await rootOf(root)).toBeNull()
     gitIn(root, ['init', '-q'])
     fs.mkdirSync(path.join(root, 'src', 'api'), { recursive: true })
-    expect(await repositoryRoot(path.join(root, 'src', 'api'))).toBe(root)
-    expect(await repositoryRoot(root)).toBe(root)
-    expect(await repositoryRoot(path.join(root, 'nope'))).toBeNull()
+    expect(await rootOf(path.join(root, 'src', 'api'))).toBe(root)
+    expect(await rootOf(root)).toBe(root)
+    expect(await rootOf(path.join(root, 'nope'))).toBeNull()
+  })
+
+  it('names the common git directory, which a worktree shares with the main checkout, from any subfolder', async () => {
+    const main = path.join(root, 'main')
+    gitIn(root, ['init', '-q', main])
+    gitIn(main, ['-c', 'user.name=U', '-c', 'user.email=u@example.com', 'commit', '-q', '--allow-empty', '-m', 'i'])
+    gitIn(main, ['worktree', 'add', '-q', path.join(root, 'wt')])
+    fs.mkdirSync(path.join(root, 'wt', 'src'))
+    expect(await findRepository(path.join(main))).toEqual({ root: main, gitCommonDir: path.join(main, '.git') })
+    expect(await findRepository(path.join(root, 'wt', 'src'))).toEqual({
+      root: path.join(root, 'wt'),
+      gitCommonDir: path.join(main, '.git')
+    })
   })
 })
 

@@ -3,7 +3,14 @@
  * open the branch's pull request (or update the one it already has).
  */
 import { updateComment } from '../../github/comments.js'
-import { createOrUpdatePull, ForeignPullError, getPull } from '../../github/pulls.js'
+import {
+  createOrUpdatePull,
+  findPull,
+  ForeignPullError,
+  getPull,
+  type PullDetail,
+  type PullRef
+} from '../../github/pulls.js'
 import type { PhaseName, RunResult } from '../../engine/types.js'
 import type { WorkBranch } from '../branch.js'
 import { recordPush } from '../plan-record.js'
@@ -22,7 +29,7 @@ import { sameTask } from '../untrusted.js'
 import { failRun, refuse, underStatus } from './outcome.js'
 import { resumeBranch, startOverHint } from './resume-branch.js'
 import { usd } from '../../util/format.js'
-import { sumTotals } from '../../engine/results.js'
+import { stopReason, sumTotals } from '../../engine/results.js'
 import { GITHUB_BODY_LIMIT } from '../render/markdown.js'
 
 export async function approvePlan(
@@ -62,7 +69,9 @@ export async function approvePlan(
       `The issue's title or description changed after ${planLink} was made. I only implement a plan for the text it was made from: comment \`/revise\` for a new plan from the issue as it is now.`
     )
   }
-  const finished = plan.state.state === 'approved' ? await finishedPull(s, plan) : null
+  // Read once before the run: whether it still takes work, and its earlier review round's findings.
+  const pull = await approvedPull(s, plan)
+  const finished = pull && finishedPull(pull)
   if (finished) return refuse(s, `${finished} ${startOverHint(plan.state.branch)}`)
   const wb = await s.workBranch(plan.state.branch)
   const resumed = await resumeBranch(wb, plan.state)
@@ -79,7 +88,7 @@ export async function approvePlan(
     onlyPull ? [] : ['implement', 'review']
   )
   return underStatus(s, status, wb.branch, () =>
-    implementPlan(s, { plan, wb, guidance: opts.guidance, status, commentId: opts.commentId, resume: onlyPull })
+    implementPlan(s, { plan, wb, guidance: opts.guidance, status, commentId: opts.commentId, resume: onlyPull, pull })
   )
 }
 
@@ -157,7 +166,7 @@ async function keepWork(
   if (phase !== 'implement' && phase !== 'review') return null
   // Work that broke the rules (workflow files, history, .git) is refused, not kept.
   if (result.phases.some(p => p.brokeRules)) return null
-  const reason = (result.error ?? 'it failed').replace(/^\w+ failed: /, '').slice(0, 300)
+  const reason = stopReason(result.error, 'it failed').slice(0, 300)
   await wb.uncommitTo(base)
   const unfinished = phase === 'implement'
   const message = unfinished
@@ -183,10 +192,13 @@ async function keepWork(
   return { plan: kept, note }
 }
 
-/** Why the plan's pull request no longer takes work (closed or merged), or null while it is open or absent. */
-export async function finishedPull(s: Session, plan: FoundPlan): Promise<string | null> {
-  if (!plan.state.pr) return null
-  const pr = await getPull(s.gh, s.repo, plan.state.pr)
+/** An approved plan's pull request as it is now; undefined for a pending plan (not read here) or one without. */
+export async function approvedPull(s: Session, plan: FoundPlan): Promise<PullDetail | undefined> {
+  return plan.state.state === 'approved' && plan.state.pr ? getPull(s.gh, s.repo, plan.state.pr) : undefined
+}
+
+/** Why the pull request no longer takes work (closed or merged), or null while it is open. */
+export function finishedPull(pr: PullDetail): string | null {
   if (pr.open) return null
   return `Pull request #${pr.number} for this plan was ${pr.merged ? 'merged' : 'closed'}, so its work is done.`
 }
@@ -204,14 +216,25 @@ export async function implementPlan(
     commentId?: number
     /** Where a failed run stopped: only what is left is run. */
     resume?: Checkpoint
+    /** The plan's pull request, when the caller already read it (null: it has none). */
+    pull?: PullDetail | null
   }
 ): Promise<Outputs> {
   const { status, wb, resume } = opts
   let plan = opts.plan
   const branch = plan.state.branch
   const base = await wb.head()
+  // Nothing runs before the pull request call: what the caller read is still current.
   if (resume?.next === 'pull-request' && resume.result)
-    return openPull(s, { plan, branch, sha: base, result: resume.result, status, commentId: opts.commentId })
+    return openPull(s, {
+      plan,
+      branch,
+      sha: base,
+      result: resume.result,
+      status,
+      commentId: opts.commentId,
+      pull: opts.pull
+    })
   // The label changes while Claude starts; its outcome is collected below, never left unhandled.
   const labelled = s.labels.set('orchestrator:implementing').then(
     () => null,
@@ -220,7 +243,7 @@ export async function implementPlan(
   // A resumed implement is told what the stopped one left (the diff since it started, its last words).
   const from = resume?.next === 'implement' ? (resume.from ?? `${resume.sha}^`) : undefined
   // The pull request's earlier review round: its findings keep their ids, and this review marks them.
-  const prior = await priorPrState(s, plan)
+  const prior = botMarker(s, opts.pull !== undefined ? opts.pull : await pullQuietly(s, plan))
   const result = await s.runEngine({
     earlierFindings: prior?.findings,
     nextFindingId: prior?.nextFinding,
@@ -269,29 +292,38 @@ export async function implementPlan(
   return openPull(s, { plan, branch, sha, result: combined, status, commentId: opts.commentId })
 }
 
-/** The marker of the plan's open pull request, when it has one the bot wrote. */
-async function priorPrState(s: Session, plan: FoundPlan): Promise<PrState | null> {
+/** The plan's pull request before the run, for its findings' history only; null when it cannot be read. */
+async function pullQuietly(s: Session, plan: FoundPlan): Promise<PullDetail | null> {
   if (!plan.state.pr) return null
-  try {
-    const pr = await getPull(s.gh, s.repo, plan.state.pr)
-    return pr.open && pr.author === s.inputs.botLogin ? decodePrMarker(pr.body) : null
-  } catch {
-    // Only the findings' history is lost: the pull request call later says what is wrong.
-    return null
-  }
+  // Only the findings' history is lost: the pull request call later says what is wrong.
+  return getPull(s.gh, s.repo, plan.state.pr).catch(() => null)
 }
 
-/** The pull request for pushed, reviewed work; a failure keeps a checkpoint so only this step is repeated. */
-async function openPull(
-  s: Session,
-  opts: { plan: FoundPlan; branch: string; sha: string; result: RunResult; status: StatusComment; commentId?: number }
-): Promise<Outputs> {
-  const { branch, sha, status } = opts
-  const combined = opts.result
-  let plan = opts.plan
-  const planCommentUrl = plan.comment.htmlUrl
+/** The marker of an open pull request the bot wrote. */
+function botMarker(s: Session, pr: PullDetail | null): PrState | null {
+  return pr?.open && pr.author === s.inputs.botLogin ? decodePrMarker(pr.body) : null
+}
+
+type PullOpts = {
+  plan: FoundPlan
+  branch: string
+  sha: string
+  result: RunResult
+  status: StatusComment
+  commentId?: number
+  /** The plan's pull request, read by the caller with nothing run since (null: it has none). */
+  pull?: PullDetail | null
+}
+
+/** Creates the branch's pull request, or updates the open one keeping what its marker remembers. */
+async function sendPull(s: Session, opts: PullOpts): Promise<PullRef> {
+  const { plan, branch, sha, result } = opts
+  // Read after the run: a fix of failed checks (run in the pull request's concurrency group, not
+  // the issue's) may have written the marker meanwhile. The same read decides update or create.
+  const current =
+    opts.pull !== undefined ? opts.pull : plan.state.pr ? await findPull(s.gh, s.repo, plan.state.pr) : null
   // An update keeps what the pull request's marker remembers (handled feedback, fixes of failed checks).
-  const prior = await priorPrState(s, plan)
+  const prior = botMarker(s, current)
   const prState = withFindings(
     {
       ...prior,
@@ -302,9 +334,9 @@ async function openPull(
       taskHash: plan.state.taskHash,
       handled: prior?.handled ?? []
     },
-    combined.findings
+    result.findings
   )
-  const pr = await createOrUpdatePull(s.gh, s.repo, {
+  return createOrUpdatePull(s.gh, s.repo, {
     branch,
     base: plan.state.base,
     title: `${s.issue.title} (#${s.issue.number})`,
@@ -315,17 +347,26 @@ async function openPull(
       branch,
       headSha: sha,
       planPath: plan.state.planPath,
-      planCommentUrl,
-      result: combined,
+      planCommentUrl: plan.comment.htmlUrl,
+      result,
       serverUrl: s.ctx.serverUrl,
       repo: s.repo,
       runUrl: s.runUrl
     }),
     // A pull request whose checks fail is not ready for review: a draft, with the failure at the top.
-    draft: s.inputs.draftPr || (combined.verify !== undefined && !combined.verify.passed),
-    knownNumber: plan.state.pr,
+    draft: s.inputs.draftPr || (result.verify !== undefined && !result.verify.passed),
+    openNumber: current?.open ? current.number : undefined,
     bot: { login: s.inputs.botLogin, marker: '<!-- orchestrator:pr ' }
-  }).catch(async (err: unknown) => {
+  })
+}
+
+/** The pull request for pushed, reviewed work; a failure keeps a checkpoint so only this step is repeated. */
+async function openPull(s: Session, opts: PullOpts): Promise<Outputs> {
+  const { branch, sha, status } = opts
+  const combined = opts.result
+  let plan = opts.plan
+  const planCommentUrl = plan.comment.htmlUrl
+  const pr = await sendPull(s, opts).catch(async (err: unknown) => {
     if (err instanceof ForeignPullError) return err
     // Everything but the pull request is done: the next /resume or /approve only opens it.
     plan = await setCheckpoint(s, plan, {

@@ -27,7 +27,7 @@ import {
 import { sameTask, taskHash } from '../untrusted.js'
 import { failRun, refuse, underStatus } from './outcome.js'
 import { describeHead, resumeBranch, startOverHint } from './resume-branch.js'
-import { finishedPull, implementPlan } from './implement.js'
+import { approvedPull, finishedPull, implementPlan } from './implement.js'
 import { chooseStart, type LeftAlone } from './start-point.js'
 
 function readArtifact(repoDir: string, rel: string | undefined): string | undefined {
@@ -117,7 +117,8 @@ export async function revisePlan(s: Session, opts: { feedback: string }): Promis
   }
   const edited = !sameTask(existing.state.taskHash, s.issue)
   if (!opts.feedback && !edited) return refuse(s, 'Say what should change: `/revise <feedback>`.')
-  const finished = existing.state.state === 'approved' ? await finishedPull(s, existing) : null
+  const pull = await approvedPull(s, existing)
+  const finished = pull && finishedPull(pull)
   if (finished) return refuse(s, `${finished} ${startOverHint(existing.state.branch)}`)
   const wb = await s.workBranch(existing.state.branch)
   const resumed = await resumeBranch(wb, existing.state)

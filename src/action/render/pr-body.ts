@@ -43,7 +43,7 @@ function findingLine(f: Finding, view: PrBodyView, stillOpen: Set<string>): stri
 }
 
 /** What this round's review said of the previous round's findings. */
-export function renderEarlier(earlier: EarlierFinding[] | undefined): string {
+function renderEarlier(earlier: EarlierFinding[] | undefined): string {
   if (!earlier?.length) return ''
   const lines = earlier.map(e =>
     e.status === 'fixed'

@@ -1,4 +1,5 @@
 /** The comment that asks a maintainer what Claude asked, with its options and how to answer. */
+import { namedOption } from '../../engine/questions.js'
 import type { PendingQuestion } from '../../engine/types.js'
 import { encodeQuestionMarker, type QuestionState } from '../markers.js'
 import { neutralize } from './markdown.js'
@@ -39,7 +40,6 @@ export function resolveAnswers(questions: PendingQuestion[], text: string): stri
   if (lines.length < questions.length || lines.some(l => !l)) return null
   return questions.map((q, i) => {
     const given = lines[i] as string
-    const n = /^\d+$/.test(given) ? Number(given) : NaN
-    return q.options[n - 1]?.label ?? q.options.find(o => o.label.toLowerCase() === given.toLowerCase())?.label ?? given
+    return namedOption(q.options, given, 'number')?.label ?? given
   })
 }

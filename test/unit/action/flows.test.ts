@@ -8,7 +8,15 @@ import { fixPullRequest } from '../../../src/action/flows/fix.js'
 import { approvePlan, resumeRun } from '../../../src/action/flows/implement.js'
 import { revisePlan, startPlan } from '../../../src/action/flows/plan.js'
 import type { Outputs, Session } from '../../../src/action/session.js'
-import { decodePlanMarker, decodePrMarker, encodePrMarker, type PlanState } from '../../../src/action/markers.js'
+import type { Engine } from '../../../src/action/claude-engine.js'
+import {
+  decodePlanMarker,
+  decodePrMarker,
+  encodePrMarker,
+  replacePrMarker,
+  type PlanState
+} from '../../../src/action/markers.js'
+import type { Finding, RunResult } from '../../../src/engine/types.js'
 import {
   BODY,
   BOT,
@@ -117,6 +125,70 @@ describe('an issue edited after approval', () => {
       revisePlan(session(w, { ...w.issue, body: BODY.replace('- [ ]', '- [x]') }), { feedback: '' })
     )
     expect(reply).toBe('Say what should change: `/revise <feedback>`.')
+  })
+})
+
+describe('/approve on a plan whose pull request is open', () => {
+  const F1: Finding = { id: 'F1', severity: 'major', file: 'src/a.ts', line: 3, title: 'Off by one', detail: 'd' }
+  const readsOfPull = (n: number) =>
+    w.server.log.filter(e => e.method === 'GET' && e.path === `/repos/acme/widgets/pulls/${n}`).length
+
+  function approvedWithPull(extra: Partial<PlanState> = {}): number {
+    const plan = pushCommit(w, w.main, branch(), 'orchestrator: plan for #1')
+    const impl = pushCommit(w, plan, branch(), 'orchestrator: implement #1')
+    const body = encodePrMarker({
+      v: 1,
+      issue: w.issue.number,
+      branch: branch(),
+      planPath: 'thoughts/shared/plans/plan.md',
+      handled: ['comment:7'],
+      findings: [F1],
+      nextFinding: 2
+    })
+    const pr = w.server.state.addPull({ head: branch(), base: 'main', title: 't', body, user: BOT })
+    const checkpoint = extra.checkpoint && { ...extra.checkpoint, sha: impl }
+    planComment(w, { planSha: plan, headSha: impl, pushed: [plan, impl], state: 'approved', pr: pr.number, checkpoint })
+    return pr.number
+  }
+
+  it('reads the pull request once before the run (still open? earlier findings) and once after', async () => {
+    const pr = approvedWithPull()
+    expect((await approve()).status).toBe('pr-updated')
+    expect(w.claude.requests[0]?.earlierFindings).toEqual([F1])
+    expect(w.claude.requests[0]?.nextFindingId).toBe(2)
+    expect(readsOfPull(pr)).toBe(2)
+  })
+
+  it('keeps what the marker gained during the run (a fix of failed checks counted meanwhile)', async () => {
+    const pr = approvedWithPull()
+    const fixCountedMeanwhile: Engine = async req => {
+      const pull = w.server.state.pulls.get(pr)!
+      const state = decodePrMarker(pull.body)!
+      pull.body = replacePrMarker(pull.body ?? '', { ...state, checkFixes: ['abc1234'] })
+      return w.claude.engine(req)
+    }
+    expect((await approve(session(w, w.issue, {}, fixCountedMeanwhile))).status).toBe('pr-updated')
+    expect(decodePrMarker(w.server.state.pulls.get(pr)?.body)).toMatchObject({
+      handled: ['comment:7'],
+      checkFixes: ['abc1234']
+    })
+  })
+
+  it('reads it only once when only the pull request call is left', async () => {
+    const result: RunResult = {
+      task: 't',
+      status: 'completed',
+      phases: [],
+      planPath: 'thoughts/shared/plans/plan.md',
+      reviewPath: null,
+      findings: [],
+      changedFiles: ['src/a.js'],
+      totals: { durationMs: 1, costUsd: 0.5, inputTokens: 1, outputTokens: 1 }
+    }
+    const pr = approvedWithPull({ checkpoint: { next: 'pull-request', sha: '', reason: 'PATCH /pulls: 500', result } })
+    expect((await approve()).status).toBe('pr-updated')
+    expect(w.claude.requests).toHaveLength(0)
+    expect(readsOfPull(pr)).toBe(1)
   })
 })
 

@@ -4,10 +4,12 @@
  * Claude would start, against the fake GitHub server and a real checkout of a bare origin.
  */
 import { afterEach, describe, expect, it, jest } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import type * as Core from '@actions/core'
 import { actionYmlDefaults } from '../../support/action-yml.js'
+import { tracedCommands } from '../../support/git-trace.js'
 import type { WebhookEvent } from '../../support/flow-world.js'
 
 /** What the step reported through @actions/core. */
@@ -50,6 +52,7 @@ const core: Pick<
 jest.unstable_mockModule('@actions/core', () => core)
 // Everything that reads @actions/core is loaded after the mock, the world's own modules included.
 const { run } = await import('../../../src/action/main.js')
+const { encodePrMarker } = await import('../../../src/action/markers.js')
 const {
   BOT,
   botComments,
@@ -74,8 +77,12 @@ afterEach(() => {
   process.env = { ...saved }
 })
 
-/** Runs the action for `event` as the runner would start it. */
-async function act(event: WebhookEvent, inputs: Record<string, string> = {}): Promise<typeof step> {
+/** Runs the action for `event` as the runner would start it (`env`: more of the runner's environment). */
+async function act(
+  event: WebhookEvent,
+  inputs: Record<string, string> = {},
+  env: Record<string, string> = {}
+): Promise<typeof step> {
   Object.assign(step, { inputs: { ...actionYmlDefaults(), ...WITH, ...inputs }, outputs: {}, failed: null, log: [] })
   step.summary = ''
   const eventPath = path.join(w.root, `event-${Math.random().toString(36).slice(2)}.json`)
@@ -89,7 +96,8 @@ async function act(event: WebhookEvent, inputs: Record<string, string> = {}): Pr
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_RUN_ID: '77',
     GITHUB_WORKSPACE: w.workspace,
-    RUNNER_TEMP: w.root
+    RUNNER_TEMP: w.root,
+    ...env
   }
   await run()
   return step
@@ -210,6 +218,70 @@ describe('the action step', () => {
     const id = (event.payload.comment as { id: number }).id
     expect(w.server.state.comments.get(id)?.reactions?.map(r => r.content)).toEqual(['eyes'])
     expect(botComments(w).at(-1)?.body).toMatch(/^🛑 Cancelled: the plan will not be implemented\./)
+  })
+
+  it("records the bot's merged pull request reading the ledger branch once, and shows the report", async () => {
+    const pr = w.server.state.addPull({
+      head: branchOf(w),
+      base: 'main',
+      title: 'Add rate limiting (#1)',
+      body: encodePrMarker({ v: 1, issue: 1, branch: branchOf(w), planPath: 'p.md', handled: [] }),
+      user: BOT
+    })
+    const closedAt = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')
+    Object.assign(pr, { state: 'closed', merged: true, closed_at: closedAt })
+    const p = JSON.parse(
+      fs.readFileSync(path.join(import.meta.dirname, '../../fixtures/webhooks/pull_request.closed.json'), 'utf8')
+    ) as Record<string, Record<string, unknown>>
+    const head = p.pull_request?.head as Record<string, unknown>
+    const event: WebhookEvent = {
+      name: 'pull_request',
+      payload: {
+        ...p,
+        number: pr.number,
+        pull_request: {
+          ...p.pull_request,
+          number: pr.number,
+          body: pr.body,
+          user: { ...(p.pull_request?.user as object), login: BOT, type: 'Bot' },
+          created_at: pr.created_at,
+          closed_at: closedAt,
+          merged: true,
+          merged_at: closedAt,
+          head: { ...head, ref: pr.head, repo: { ...(head.repo as object), full_name: 'acme/widgets' } }
+        },
+        repository: { ...p.repository, name: REPO.repo, full_name: `${REPO.owner}/${REPO.repo}` }
+      }
+    }
+    // A ledger already on origin: earlier runs' records.
+    const blob = execFileSync('git', ['hash-object', '-w', '--stdin'], {
+      cwd: w.origin,
+      input: fs.readFileSync(path.join(import.meta.dirname, '../../fixtures/ledger/ledger-50.jsonl'), 'utf8'),
+      encoding: 'utf8'
+    }).trim()
+    const tree = execFileSync('git', ['mktree'], {
+      cwd: w.origin,
+      input: `100644 blob ${blob}\tledger.jsonl\n`,
+      encoding: 'utf8'
+    }).trim()
+    const tip = execFileSync('git', ['commit-tree', tree, '-m', 'ledger: earlier runs'], {
+      cwd: w.origin,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: BOT,
+        GIT_AUTHOR_EMAIL: 'b@x',
+        GIT_COMMITTER_NAME: BOT,
+        GIT_COMMITTER_EMAIL: 'b@x'
+      }
+    }).trim()
+    execFileSync('git', ['update-ref', 'refs/heads/orchestrator/ledger', tip], { cwd: w.origin })
+    const trace = path.join(w.root, 'git-trace')
+    const out = await act(event, { ledger: 'true', ledger_report: 'true' }, { GIT_TRACE: trace })
+    expect(out.outputs).toMatchObject({ status: 'recorded', pr_number: String(pr.number) })
+    expect(out.summary).toContain('## Orchestrator ledger')
+    const ledgerReads = tracedCommands(trace).filter(c => /^(ls-remote|fetch) .*orchestrator\/ledger/.test(c))
+    expect(ledgerReads).toEqual([expect.stringMatching(/^ls-remote /), expect.stringMatching(/^fetch /)])
   })
 
   it('sets every output of a refusal, the reason in the job summary', async () => {

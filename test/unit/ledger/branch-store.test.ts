@@ -167,6 +167,29 @@ describe('LedgerBranch', () => {
     expect(git(origin, 'show', `${LEDGER_BRANCH}:README.md`)).toBe('# Report')
   })
 
+  it("starts from the caller's read without reading origin again; a lost race reads the new tip", async () => {
+    await (await ledgerIn(clone('earlier'))).append([record('action:0.1')], BOT)
+    const reads = { remoteHead: 0, fetch: 0 }
+    const counted = (r: LedgerRemote): LedgerRemote => ({
+      ...bind(r),
+      remoteHead: n => (reads.remoteHead++, r.remoteHead(n)),
+      fetch: n => (reads.fetch++, r.fetch(n))
+    })
+    const ledger = await ledgerIn(clone('work'), counted)
+    const tip = await ledger.read()
+    expect(reads).toEqual({ remoteHead: 1, fetch: 1 })
+    await ledger.append([record('action:1.1')], BOT, undefined, tip)
+    expect(reads).toEqual({ remoteHead: 1, fetch: 1 })
+    expect(originLedger().ids).toEqual(['action:0.1', 'action:1.1'])
+
+    const stale = await ledger.read()
+    await (await ledgerIn(clone('other'))).append([record('action:2.1')], BOT)
+    const result = await ledger.append([record('action:3.1')], BOT, undefined, stale)
+    expect(result.attempts).toBe(2)
+    expect(reads).toEqual({ remoteHead: 3, fetch: 3 })
+    expect(originLedger().ids).toEqual(['action:0.1', 'action:1.1', 'action:2.1', 'action:3.1'])
+  })
+
   it('gives up after its attempts when the branch keeps moving, and passes on any other push error', async () => {
     const dir = clone('work')
     const rejected = new GitError(

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { findRepository } from '../../../src/cli/repository.js'
 import type { RunResult } from '../../../src/engine/types.js'
 import { recordCliRun } from '../../../src/ledger/cli.js'
 import { localLedgerPath } from '../../../src/ledger/local-store.js'
@@ -140,7 +141,7 @@ describe('orchestrator report', () => {
     git(repo, 'remote', 'add', 'origin', 'git@github.com:acme/widgets.git')
     const warnings: string[] = []
     const file = await recordCliRun(
-      repo,
+      (await findRepository(repo))!,
       result,
       { ANTHROPIC_API_KEY: 'sk-ant-localKey0123456789' },
       l => warnings.push(l),
@@ -174,8 +175,9 @@ describe('orchestrator report', () => {
 
   it('never lets the local ledger break a CLI run', async () => {
     const warnings: string[] = []
-    const notARepo = path.join(root, 'plain')
-    fs.mkdirSync(notARepo)
+    // A git directory that is a plain file: the ledger folder cannot be made in it.
+    const notADir = path.join(root, 'plain')
+    fs.writeFileSync(notADir, '')
     const result = {
       status: 'completed',
       phases: [],
@@ -183,7 +185,7 @@ describe('orchestrator report', () => {
       changedFiles: [],
       totals: { durationMs: 1, costUsd: 0, inputTokens: 0, outputTokens: 0 }
     } as unknown as RunResult
-    expect(await recordCliRun(notARepo, result, {}, l => warnings.push(l))).toBeNull()
+    expect(await recordCliRun({ root, gitCommonDir: notADir }, result, {}, l => warnings.push(l))).toBeNull()
     expect(warnings).toEqual([expect.stringContaining('warning: could not add the run to the local ledger')])
   })
 
