@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { git, GitError, stageAll } from '../git/git.js'
+import { configValue, git, GitError, stageAll } from '../git/git.js'
 import { parseConfigList } from '../git/hermetic.js'
 
 export interface GitAuth {
@@ -58,7 +58,10 @@ export class WorkBranch {
   ) {}
 
   async init(): Promise<void> {
-    this.url = await git(this.repoDir, ['config', '--get', 'remote.origin.url'])
+    const url = await configValue(this.repoDir, 'remote.origin.url')
+    if (url === null)
+      throw new GitError('the checkout has no origin remote (remote.origin.url is not set)', ['config'], 1, '')
+    this.url = url
     this.authConfig = gitAuthConfig(this.url, this.auth)
   }
 

@@ -103,6 +103,16 @@ export async function git(cwd: string, args: string[], opts: GitOptions = {}): P
   return String(result.stdout)
 }
 
+/**
+ * The last value of `key` in the repository's config (keys in git's lower
+ * case), from the same reading every call takes: no process of its own while
+ * the config is unchanged. Null when unset.
+ */
+export async function configValue(cwd: string, key: string): Promise<string | null> {
+  const entries = await repositoryConfig(cwd, hermeticEnv(withoutSecrets(process.env)))
+  return entries.findLast(e => e.key === key)?.value ?? null
+}
+
 /** Like `git`, but answers false instead of throwing when git exits non-zero. */
 export async function gitSucceeds(cwd: string, args: string[]): Promise<boolean> {
   try {

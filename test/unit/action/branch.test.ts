@@ -109,6 +109,11 @@ function useRepositories(): void {
 describe('WorkBranch', () => {
   useRepositories()
 
+  it('says so when the checkout has no origin remote', async () => {
+    git(work, 'remote', 'remove', 'origin')
+    await expect(workBranch()).rejects.toThrow('the checkout has no origin remote (remote.origin.url is not set)')
+  })
+
   it('reads a branch head on origin, or null when there is no such branch', async () => {
     const wb = await workBranch()
     expect(await wb.remoteHead()).toBeNull()
