@@ -26,7 +26,8 @@ export default {
     {
       ...common,
       displayName: 'e2e',
-      testMatch: ['<rootDir>/test/*.e2e.test.ts']
+      testMatch: ['<rootDir>/test/*.e2e.test.ts'],
+      globalSetup: '<rootDir>/test/support/node24-setup.js'
     }
   ],
   // Not timed tests (end-to-end ones drive the real Claude Code CLI; unit ones real git

@@ -3,34 +3,19 @@
  * GitHub REST server (OpenAPI-checked), real webhook payloads, the real Claude
  * Code CLI with the scripted model, the fake OpenAI server and a bare origin.
  */
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { beforeEach, describe, expect, it } from '@jest/globals'
 import { decodePlanMarker } from '../src/action/markers.js'
 import { gitIn } from './support/sandbox.js'
 import { askThenDocument, standardRules } from './support/phase-scripts.js'
-import {
-  BOT,
-  createWorld,
-  githubProblems,
-  MAINTAINER,
-  node24Path,
-  type ActionRun,
-  type World
-} from './support/action-harness.js'
+import { type ActionRun, BOT, checkAndClose, createWorld, MAINTAINER, type World } from './support/action-harness.js'
 
 let w: World
 
-beforeAll(() => {
-  node24Path()
-}, 120000)
 beforeEach(async () => {
   w = await createWorld()
   w.sb.model.setRules(standardRules(w.workspace))
 })
-afterEach(async () => {
-  // Every request the action made was a real GitHub endpoint with a valid body.
-  expect(githubProblems(w)).toEqual([])
-  await w.close()
-})
+checkAndClose(() => w)
 
 const BRANCH = () => `orchestrator/issue-${w.issue.number}`
 const botComments = () => w.gh.state.commentsOn(w.issue.number).filter(c => c.user.login === BOT)

@@ -5,20 +5,19 @@
  * workflow jobs and a job log (the download answers 302 to another host), the
  * real Claude Code CLI with the scripted model, a bare origin.
  */
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { beforeEach, describe, expect, it } from '@jest/globals'
 import fs from 'node:fs'
 import path from 'node:path'
 import { decodePrMarker } from '../src/action/markers.js'
 import type { Reply } from './support/model-server.js'
 import { outputPathOf, standardRules, write } from './support/phase-scripts.js'
 import {
+  type ActionRun,
   BOT,
+  checkAndClose,
   createWorld,
   GITHUB_TOKEN,
-  githubProblems,
   MAINTAINER,
-  node24Path,
-  type ActionRun,
   type World
 } from './support/action-harness.js'
 import { REPO_ROOT } from './support/sandbox.js'
@@ -234,17 +233,11 @@ function failCi(sha: string): number {
 
 const ON = { fix_failing_checks: 'true' }
 
-beforeAll(() => {
-  node24Path()
-}, 120000)
 beforeEach(async () => {
   w = await createWorld()
   w.sb.model.setRules(standardRules(w.workspace))
 })
-afterEach(async () => {
-  expect(githubProblems(w)).toEqual([])
-  await w.close()
-})
+checkAndClose(() => w)
 
 describe('failed checks on the bot’s pull request (fix_failing_checks)', () => {
   it('fixes them once per commit with the failing jobs’ output, then stops with one comment when the budget is spent', async () => {

@@ -3,31 +3,14 @@
  * bundled action: structured questions answered in the same turn, tool calls
  * decided per call by the phase's rules, a rejected credential failing fast.
  */
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { decodePlanMarker } from '../src/action/markers.js'
 import { outputPathOf, standardRules, write, type Replies } from './support/phase-scripts.js'
-import {
-  BOT,
-  createWorld,
-  githubProblems,
-  MAINTAINER,
-  node24Path,
-  OUTSIDER,
-  type World
-} from './support/action-harness.js'
+import { BOT, checkAndClose, createWorld, MAINTAINER, OUTSIDER, type World } from './support/action-harness.js'
 
 let w: World
 
-beforeAll(() => {
-  node24Path()
-}, 120000)
-afterEach(async () => {
-  try {
-    expect(githubProblems(w)).toEqual([])
-  } finally {
-    await w.close()
-  }
-})
+checkAndClose(() => w)
 
 const QUESTION = {
   question: 'Should the limiter count per client IP or per API key?',

@@ -3,20 +3,19 @@
  * fake GitHub server (pull request and review-comment routes checked against
  * the OpenAPI subset), the real Claude Code CLI with the scripted model.
  */
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { beforeEach, describe, expect, it } from '@jest/globals'
 import fs from 'node:fs'
 import path from 'node:path'
 import { decodePrMarker } from '../src/action/markers.js'
 import type { Reply } from './support/model-server.js'
 import { outputPathOf, SAMPLE_FINDINGS, standardRules, write } from './support/phase-scripts.js'
 import {
-  BOT,
-  createWorld,
-  githubProblems,
-  MAINTAINER,
-  node24Path,
-  OUTSIDER,
   type ActionRun,
+  BOT,
+  checkAndClose,
+  createWorld,
+  MAINTAINER,
+  OUTSIDER,
   type World
 } from './support/action-harness.js'
 import { REPO_ROOT } from './support/sandbox.js'
@@ -154,17 +153,11 @@ async function botPullRequest(): Promise<number> {
 const BRANCH = () => `orchestrator/issue-${w.issue.number}`
 const prReplies = (pr: number) => w.gh.state.commentsOn(pr).filter(c => c.user.login === BOT)
 
-beforeAll(() => {
-  node24Path()
-}, 120000)
 beforeEach(async () => {
   w = await createWorld()
   w.sb.model.setRules(standardRules(w.workspace))
 })
-afterEach(async () => {
-  expect(githubProblems(w)).toEqual([])
-  await w.close()
-})
+checkAndClose(() => w)
 
 describe('/fix on the bot’s pull requests', () => {
   it('implements the feedback and inline comments on top, replaces the findings, and replies on the PR', async () => {

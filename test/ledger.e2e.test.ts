@@ -4,23 +4,22 @@
  * scripted model, and a bare origin whose `orchestrator/ledger` branch is read
  * back with git after every run.
  */
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { beforeEach, describe, expect, it } from '@jest/globals'
 import fs from 'node:fs'
 import path from 'node:path'
 import { parseLedger, type LedgerRecord, type PullClosedRecord, type RunRecord } from '../src/ledger/schema.js'
 import type { Reply } from './support/model-server.js'
 import { outputPathOf, standardRules, write } from './support/phase-scripts.js'
 import {
+  type ActionRun,
   ANTHROPIC_KEY,
   BOT,
+  checkAndClose,
   createWorld,
   GITHUB_TOKEN,
-  githubProblems,
   MAINTAINER,
-  node24Path,
   OPENAI_KEY,
   OUTSIDER,
-  type ActionRun,
   type World
 } from './support/action-harness.js'
 import { ledgerSchemaErrors } from './support/ledger-schema.js'
@@ -173,19 +172,13 @@ function humanCommit(): void {
   gitIn(dir, ['push', '-q', 'origin', BRANCH()])
 }
 
-beforeAll(() => {
-  node24Path()
-}, 120000)
 beforeEach(async () => {
   w = await createWorld()
   // The fake lists a pull request's commits from the same origin the action pushes to.
   w.gh.state.gitDir = w.origin
   w.sb.model.setRules(standardRules(w.workspace))
 })
-afterEach(async () => {
-  expect(githubProblems(w)).toEqual([])
-  await w.close()
-})
+checkAndClose(() => w)
 
 describe('the run ledger', () => {
   it('records a plan run, an approve run and a /fix run, and completes them when the pull request is merged', async () => {

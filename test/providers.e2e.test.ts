@@ -7,7 +7,7 @@
  * SigV4 signature, the real token), and an index phase that dumps its own
  * environment through Bash proves the real credential never entered the sandbox.
  */
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { execa } from 'execa'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -16,7 +16,7 @@ import { sigV4Problem } from './support/aws-sigv4.js'
 import type { ModelRequest, Reply, SeenRequest } from './support/model-server.js'
 import { documentPhase, standardRules } from './support/phase-scripts.js'
 import { createSandbox, REPO_ROOT, type Sandbox } from './support/sandbox.js'
-import { createWorld, githubProblems, node24Path, type World } from './support/action-harness.js'
+import { checkAndClose, createWorld, type World } from './support/action-harness.js'
 
 const BIN = path.join(REPO_ROOT, 'bin', 'orchestrator.js')
 const TASK = 'Add rate limiting to the API endpoints'
@@ -187,13 +187,7 @@ describe('model providers unconfined (--sandbox off)', () => {
 
 describe('the action', () => {
   let w: World
-  beforeAll(() => {
-    node24Path()
-  }, 120000)
-  afterEach(async () => {
-    expect(githubProblems(w)).toEqual([])
-    await w.close()
-  })
+  checkAndClose(() => w)
   const awsJobEnv = {
     // What aws-actions/configure-aws-credentials exports after assuming the role over OIDC.
     AWS_ACCESS_KEY_ID: AWS.accessKeyId,

@@ -4,7 +4,7 @@
  * size limits, a phase that times out. (GitHub answers lost or refused are
  * flow rules, proved in process: test/unit/action/flow-rules.test.ts.)
  */
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import path from 'node:path'
 import type { ModelRequest, Reply } from './support/model-server.js'
@@ -15,20 +15,11 @@ import {
   standardRules,
   write
 } from './support/phase-scripts.js'
-import { BOT, createWorld, githubProblems, node24Path, type World } from './support/action-harness.js'
+import { BOT, checkAndClose, createWorld, type World } from './support/action-harness.js'
 
 let w: World
 
-beforeAll(() => {
-  node24Path()
-}, 120000)
-afterEach(async () => {
-  try {
-    expect(githubProblems(w)).toEqual([])
-  } finally {
-    await w.close()
-  }
-})
+checkAndClose(() => w)
 
 const botComments = () => [...w.gh.state.comments.values()].filter(c => c.user.login === BOT)
 const statusComments = () => botComments().filter(c => c.body.includes('<!-- orchestrator:status -->'))

@@ -10,36 +10,28 @@ import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { PINNED_CLAUDE_CODE_VERSION } from '../src/action/claude-install.js'
 import { secretForms } from '../src/util/secret-forms.js'
 import { documentPhase, reviewReplies, SAMPLE_FINDINGS, standardRules, write } from './support/phase-scripts.js'
 import { gitIn, REPO_ROOT, SAMPLE_FILES } from './support/sandbox.js'
 import {
-  ANTHROPIC_KEY,
-  createWorld,
-  githubProblems,
-  GITHUB_TOKEN,
-  node24Path,
-  OPENAI_KEY,
   type ActionRun,
+  ANTHROPIC_KEY,
+  checkAndClose,
+  createWorld,
+  GITHUB_TOKEN,
+  OPENAI_KEY,
   type World
 } from './support/action-harness.js'
 
 let w: World
 let open = false
 
-beforeAll(() => {
-  node24Path()
-}, 120000)
-afterEach(async () => {
-  if (!open) return
+checkAndClose(() => {
+  if (!open) return undefined
   open = false
-  try {
-    expect(githubProblems(w)).toEqual([])
-  } finally {
-    await w.close()
-  }
+  return w
 })
 
 const bash = (command: string) => ({ name: 'Bash', input: { command, description: 'step' } })

@@ -7,39 +7,30 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { decodePlanMarker, encodePlanMarker, type PlanState } from '../src/action/markers.js'
 import { askThenDocument, documentPhase, standardRules, write } from './support/phase-scripts.js'
 import { gitIn } from './support/sandbox.js'
 import {
+  type ActionRun,
   ANTHROPIC_KEY,
   BOT,
+  checkAndClose,
   checkoutExtraheader,
   createWorld,
-  githubProblems,
   GITHUB_TOKEN,
-  node24Path,
   OPENAI_KEY,
-  type ActionRun,
   type World
 } from './support/action-harness.js'
 
 let w: World
-/** Whether this test created a world that afterEach must check and close. */
+/** Whether this test created a world that checkAndClose must check and close. */
 let worldOpen = false
 
-beforeAll(() => {
-  node24Path()
-}, 120000)
-afterEach(async () => {
-  if (!worldOpen) return
+checkAndClose(() => {
+  if (!worldOpen) return undefined
   worldOpen = false
-  try {
-    // Every request the action made was a real GitHub endpoint with a valid body.
-    expect(githubProblems(w)).toEqual([])
-  } finally {
-    await w.close()
-  }
+  return w
 })
 
 async function world(opts: Parameters<typeof createWorld>[0] = {}): Promise<World> {

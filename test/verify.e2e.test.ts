@@ -3,22 +3,13 @@
  * (inside the sandbox), a failure goes back to a new implement session, and
  * the PR shows every round; a check that never passes gives a draft.
  */
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { standardRules, write, type Replies } from './support/phase-scripts.js'
-import { createWorld, githubProblems, node24Path, SAMPLE_FILES, type World } from './support/action-harness.js'
+import { checkAndClose, createWorld, githubProblems, SAMPLE_FILES, type World } from './support/action-harness.js'
 
 let w: World
 
-beforeAll(() => {
-  node24Path()
-}, 120000)
-afterEach(async () => {
-  try {
-    expect(githubProblems(w)).toEqual([])
-  } finally {
-    await w.close()
-  }
-})
+checkAndClose(() => w)
 
 const CHECK =
   "node -e \"import('./src/limit.js').then((m) => { if (m.allow(100)) { console.error('allow(100) must be false'); process.exit(1) } console.log('limit ok') })\""

@@ -4,6 +4,7 @@
  * environment, an event payload file derived from real webhook examples, a
  * fresh checkout of a local bare `origin`, Node 24.
  */
+import { afterEach, expect } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -26,7 +27,10 @@ let node24: string | null = null
 
 /** The Node 24 binary the action runs on (`runs.using: node24`), from the `node` npm package. */
 export function node24Path(): string {
-  node24 ??= execFileSync('npx', ['-y', '-p', 'node@24', 'node', '-p', 'process.execPath'], { encoding: 'utf8' }).trim()
+  // Resolved once per Jest run by the e2e project's globalSetup (test/support/node24-setup.js).
+  node24 ??=
+    process.env.ORCHESTRATOR_TEST_NODE24 ??
+    execFileSync('npx', ['-y', '-p', 'node@24', 'node', '-p', 'process.execPath'], { encoding: 'utf8' }).trim()
   return node24
 }
 
@@ -320,6 +324,23 @@ export function preinstallSandboxRuntime(toolCache: string): void {
     path.join(REPO_ROOT, 'node_modules', '@anthropic-ai', 'sandbox-runtime'),
     path.join(target, 'sandbox-runtime')
   )
+}
+
+/**
+ * After each test of the file: the world `world()` gives (none when the test
+ * made none) made only real GitHub requests with valid bodies, and is closed
+ * whatever the check says.
+ */
+export function checkAndClose(world: () => World | undefined): void {
+  afterEach(async () => {
+    const w = world()
+    if (!w) return
+    try {
+      expect(githubProblems(w)).toEqual([])
+    } finally {
+      await w.close()
+    }
+  })
 }
 
 /**
