@@ -7,7 +7,15 @@ import { beforeEach, describe, expect, it } from '@jest/globals'
 import { decodePlanMarker } from '../src/action/markers.js'
 import { gitIn } from './support/sandbox.js'
 import { askThenDocument, standardRules } from './support/phase-scripts.js'
-import { type ActionRun, BOT, checkAndClose, createWorld, MAINTAINER, type World } from './support/action-harness.js'
+import {
+  type ActionRun,
+  BOT,
+  checkAndClose,
+  createWorld,
+  expectOk,
+  MAINTAINER,
+  type World
+} from './support/action-harness.js'
 
 let w: World
 
@@ -21,10 +29,6 @@ const BRANCH = () => `orchestrator/issue-${w.issue.number}`
 const botComments = () => w.gh.state.commentsOn(w.issue.number).filter(c => c.user.login === BOT)
 const issueLabels = () => w.gh.state.issues.get(w.issue.number)?.labels ?? []
 const planComments = () => botComments().filter(c => decodePlanMarker(c.body))
-
-function expectOk(run: ActionRun): void {
-  if (run.exitCode !== 0) throw new Error(`action failed (${run.exitCode}):\n${run.stdout}\n${run.stderr}`)
-}
 
 async function planViaLabel(): Promise<ActionRun> {
   const run = await w.run(w.labeledEvent('orchestrator'))

@@ -6,48 +6,26 @@
  * real Claude Code CLI with the scripted model, a bare origin.
  */
 import { beforeEach, describe, expect, it } from '@jest/globals'
-import fs from 'node:fs'
-import path from 'node:path'
 import { decodePrMarker } from '../src/action/markers.js'
 import type { Reply } from './support/model-server.js'
 import { outputPathOf, standardRules, write } from './support/phase-scripts.js'
 import {
-  type ActionRun,
   BOT,
   checkAndClose,
   createWorld,
+  expectOk,
   GITHUB_TOKEN,
   MAINTAINER,
+  payloadRepository,
+  webhookFixture,
   type World
 } from './support/action-harness.js'
-import { REPO_ROOT } from './support/sandbox.js'
 
 let w: World
 
 const BRANCH = () => `orchestrator/issue-${w.issue.number}`
 const prReplies = (pr: number) => w.gh.state.commentsOn(pr).filter(c => c.user.login === BOT)
 const implementPrompts = () => w.sb.model.requests.filter(r => r.rule === 'implement').map(r => r.firstUserText)
-
-function fixture(name: string): Record<string, unknown> {
-  return JSON.parse(
-    fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'webhooks', `${name}.json`), 'utf8')
-  ) as Record<string, unknown>
-}
-
-function expectOk(run: ActionRun): void {
-  if (run.exitCode !== 0) throw new Error(`action failed (${run.exitCode}):\n${run.stdout}\n${run.stderr}`)
-}
-
-function repository(p: Record<string, unknown>): Record<string, unknown> {
-  const repo = p.repository as Record<string, unknown>
-  return {
-    ...repo,
-    name: 'widgets',
-    full_name: 'acme/widgets',
-    default_branch: 'main',
-    owner: { ...(repo.owner as object), login: 'acme' }
-  }
-}
 
 /** A pull request as a check suite or workflow run lists it (head and base in this repository unless told). */
 function pullEntry(repoId: number, pr: number, branch: string, sha: string, headRepoId = repoId) {
@@ -70,8 +48,8 @@ function pullEntry(repoId: number, pr: number, branch: string, sha: string, head
 
 /** check_suite.completed, failed, on `sha` of pull request `pr` (a third-party CI's suite). */
 function checkSuiteEvent(pr: number, branch: string, sha: string): { name: string; payload: Record<string, unknown> } {
-  const p = fixture('check_suite.completed')
-  const repo = repository(p)
+  const p = webhookFixture('check_suite.completed')
+  const repo = payloadRepository(p)
   const suite = p.check_suite as Record<string, unknown>
   return {
     name: 'check_suite',
@@ -99,7 +77,7 @@ function workflowRunEvent(
   branch: string,
   headRepo = 'acme/widgets'
 ): { name: string; payload: Record<string, unknown> } {
-  const p = fixture('workflow_run.completed')
+  const p = webhookFixture('workflow_run.completed')
   const run = p.workflow_run as Record<string, unknown>
   return {
     name: 'workflow_run',
@@ -115,7 +93,7 @@ function workflowRunEvent(
         pull_requests: pulls,
         head_repository: { ...(run.head_repository as object), full_name: headRepo }
       },
-      repository: repository(p),
+      repository: payloadRepository(p),
       sender: { ...(p.sender as object), login: MAINTAINER, type: 'User' }
     }
   }
@@ -300,7 +278,9 @@ describe('failed checks on the bot’s pull request (fix_failing_checks)', () =>
     // CI fails on the fix too; with a budget of 1 the bot says so once and does nothing else.
     const fixed = syncHead()
     const runId = failCi(fixed)
-    const pulls = [pullEntry(Number(repository(fixture('workflow_run.completed')).id), pr, BRANCH(), fixed)]
+    const pulls = [
+      pullEntry(Number(payloadRepository(webhookFixture('workflow_run.completed')).id), pr, BRANCH(), fixed)
+    ]
     const writes = w.gh.writes().length
     const stop = await w.run(workflowRunEvent(runId, pulls, fixed, BRANCH()), { ...ON, max_auto_fixes: '1' })
     expectOk(stop)
@@ -332,7 +312,7 @@ describe('failed checks on the bot’s pull request (fix_failing_checks)', () =>
     const human = w.gh.state.addPull({ head: BRANCH(), base: 'main', title: 'By hand', user: MAINTAINER })
     const sha = w.gh.state.branches.get(BRANCH())!.sha
     const runId = failCi(sha)
-    const repoId = Number(repository(fixture('workflow_run.completed')).id)
+    const repoId = Number(payloadRepository(webhookFixture('workflow_run.completed')).id)
     const own = [pullEntry(repoId, human.number, BRANCH(), sha)]
 
     const theirs = await w.run(workflowRunEvent(runId, own, sha, BRANCH()), ON)

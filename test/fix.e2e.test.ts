@@ -4,21 +4,20 @@
  * the OpenAPI subset), the real Claude Code CLI with the scripted model.
  */
 import { beforeEach, describe, expect, it } from '@jest/globals'
-import fs from 'node:fs'
-import path from 'node:path'
 import { decodePrMarker } from '../src/action/markers.js'
 import type { Reply } from './support/model-server.js'
 import { outputPathOf, SAMPLE_FINDINGS, standardRules, write } from './support/phase-scripts.js'
 import {
-  type ActionRun,
   BOT,
   checkAndClose,
   createWorld,
+  expectOk,
   MAINTAINER,
   OUTSIDER,
+  payloadRepository,
+  webhookFixture,
   type World
 } from './support/action-harness.js'
-import { REPO_ROOT } from './support/sandbox.js'
 
 let w: World
 
@@ -70,26 +69,9 @@ function fixScript(ws: string): ReturnType<typeof standardRules> {
   })
 }
 
-function fixture(name: string): Record<string, unknown> {
-  return JSON.parse(
-    fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'webhooks', `${name}.json`), 'utf8')
-  ) as Record<string, unknown>
-}
-
-function repository(p: Record<string, unknown>): Record<string, unknown> {
-  const repo = p.repository as Record<string, unknown>
-  return {
-    ...repo,
-    name: 'widgets',
-    full_name: 'acme/widgets',
-    default_branch: 'main',
-    owner: { ...(repo.owner as object), login: 'acme' }
-  }
-}
-
 /** An issue_comment.created event on pull request `pr`, from the real PR-comment example. */
 function prComment(pr: number, body: string, user = MAINTAINER): { name: string; payload: Record<string, unknown> } {
-  const p = fixture('issue_comment.created.pull_request')
+  const p = webhookFixture('issue_comment.created.pull_request')
   const stored = w.gh.state.addComment({ issue_number: pr, body, user: { login: user, type: 'User' } })
   const pull = w.gh.state.pulls.get(pr)!
   return {
@@ -104,7 +86,7 @@ function prComment(pr: number, body: string, user = MAINTAINER): { name: string;
         created_at: stored.created_at,
         user: { ...((p.comment as Record<string, unknown>).user as object), login: user, type: 'User' }
       },
-      repository: repository(p),
+      repository: payloadRepository(p),
       sender: { ...(p.sender as object), login: user, type: 'User' }
     }
   }
@@ -117,7 +99,7 @@ function reviewEvent(
   body: string,
   state = 'changes_requested'
 ): { name: string; payload: Record<string, unknown> } {
-  const p = fixture('pull_request_review.submitted')
+  const p = webhookFixture('pull_request_review.submitted')
   const pull = w.gh.state.pulls.get(pr)!
   const review = p.review as Record<string, unknown>
   return {
@@ -132,14 +114,10 @@ function reviewEvent(
         user: { ...(review.user as object), login: MAINTAINER, type: 'User' }
       },
       pull_request: { ...(p.pull_request as object), number: pr, title: pull.title, body: pull.body, labels: [] },
-      repository: repository(p),
+      repository: payloadRepository(p),
       sender: { ...(p.sender as object), login: MAINTAINER, type: 'User' }
     }
   }
-}
-
-function expectOk(run: ActionRun): void {
-  if (run.exitCode !== 0) throw new Error(`action failed (${run.exitCode}):\n${run.stdout}\n${run.stderr}`)
 }
 
 /** Plans and approves the issue: the bot's PR exists afterwards. */

@@ -11,28 +11,26 @@ import { parseLedger, type LedgerRecord, type PullClosedRecord, type RunRecord }
 import type { Reply } from './support/model-server.js'
 import { outputPathOf, standardRules, write } from './support/phase-scripts.js'
 import {
-  type ActionRun,
   ANTHROPIC_KEY,
   BOT,
   checkAndClose,
   createWorld,
+  expectOk,
   GITHUB_TOKEN,
   MAINTAINER,
   OPENAI_KEY,
   OUTSIDER,
+  payloadRepository,
+  webhookFixture,
   type World
 } from './support/action-harness.js'
 import { ledgerSchemaErrors } from './support/ledger-schema.js'
-import { gitIn, REPO_ROOT } from './support/sandbox.js'
+import { gitIn } from './support/sandbox.js'
 
 let w: World
 
 const LEDGER = 'orchestrator/ledger'
 const BRANCH = () => `orchestrator/issue-${w.issue.number}`
-
-function expectOk(run: ActionRun): void {
-  if (run.exitCode !== 0) throw new Error(`action failed (${run.exitCode}):\n${run.stdout}\n${run.stderr}`)
-}
 
 /** The ledger as origin holds it, every record checked against the documented schema. */
 function ledger(): LedgerRecord[] {
@@ -47,26 +45,9 @@ function ledger(): LedgerRecord[] {
   return records
 }
 
-function fixture(name: string): Record<string, unknown> {
-  return JSON.parse(
-    fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'webhooks', `${name}.json`), 'utf8')
-  ) as Record<string, unknown>
-}
-
-function repository(p: Record<string, unknown>): Record<string, unknown> {
-  const repo = p.repository as Record<string, unknown>
-  return {
-    ...repo,
-    name: 'widgets',
-    full_name: 'acme/widgets',
-    default_branch: 'main',
-    owner: { ...(repo.owner as object), login: 'acme' }
-  }
-}
-
 /** A /fix comment on pull request `pr`, from the real PR-comment example. */
 function prComment(pr: number, body: string): { name: string; payload: Record<string, unknown> } {
-  const p = fixture('issue_comment.created.pull_request')
+  const p = webhookFixture('issue_comment.created.pull_request')
   const stored = w.gh.state.addComment({ issue_number: pr, body, user: { login: MAINTAINER, type: 'User' } })
   const pull = w.gh.state.pulls.get(pr)!
   return {
@@ -81,7 +62,7 @@ function prComment(pr: number, body: string): { name: string; payload: Record<st
         created_at: stored.created_at,
         user: { ...((p.comment as Record<string, unknown>).user as object), login: MAINTAINER, type: 'User' }
       },
-      repository: repository(p),
+      repository: payloadRepository(p),
       sender: { ...(p.sender as object), login: MAINTAINER, type: 'User' }
     }
   }
@@ -92,7 +73,7 @@ function closePull(pr: number, merged: boolean): { name: string; payload: Record
   const pull = w.gh.state.pulls.get(pr)!
   const closedAt = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')
   Object.assign(pull, { state: 'closed', merged, closed_at: closedAt })
-  const p = fixture('pull_request.closed')
+  const p = webhookFixture('pull_request.closed')
   const base = p.pull_request as Record<string, unknown>
   const head = base.head as Record<string, unknown>
   return {
@@ -112,7 +93,7 @@ function closePull(pr: number, merged: boolean): { name: string; payload: Record
         merged_at: merged ? closedAt : null,
         head: { ...head, ref: pull.head, repo: { ...(head.repo as object), full_name: 'acme/widgets' } }
       },
-      repository: repository(p),
+      repository: payloadRepository(p),
       sender: { ...(p.sender as object), login: MAINTAINER, type: 'User' }
     }
   }

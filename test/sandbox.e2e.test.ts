@@ -16,10 +16,10 @@ import { secretForms } from '../src/util/secret-forms.js'
 import { documentPhase, reviewReplies, SAMPLE_FINDINGS, standardRules, write } from './support/phase-scripts.js'
 import { gitIn, REPO_ROOT, SAMPLE_FILES } from './support/sandbox.js'
 import {
-  type ActionRun,
   ANTHROPIC_KEY,
   checkAndClose,
   createWorld,
+  expectOk,
   GITHUB_TOKEN,
   OPENAI_KEY,
   type World
@@ -36,10 +36,6 @@ checkAndClose(() => {
 
 const bash = (command: string) => ({ name: 'Bash', input: { command, description: 'step' } })
 const BRANCH = () => `orchestrator/issue-${w.issue.number}`
-
-function expectOk(run: ActionRun): void {
-  if (run.exitCode !== 0) throw new Error(`action failed (${run.exitCode}):\n${run.stdout}\n${run.stderr}`)
-}
 
 /** Every blob, path and message on every ref of origin, as one text. */
 function everythingOnOrigin(origin: string): string {

@@ -18,6 +18,7 @@ import {
   checkAndClose,
   checkoutExtraheader,
   createWorld,
+  expectOk,
   GITHUB_TOKEN,
   OPENAI_KEY,
   type World
@@ -47,10 +48,6 @@ const planComments = () => botComments().filter(c => decodePlanMarker(c.body))
 const statusComments = () => botComments().filter(c => c.body.includes('<!-- orchestrator:status -->'))
 const issueLabels = () => w.gh.state.issues.get(w.issue.number)?.labels ?? []
 const stateLabels = () => issueLabels().filter(l => l.startsWith('orchestrator:'))
-
-function expectOk(run: ActionRun): void {
-  if (run.exitCode !== 0) throw new Error(`action failed (${run.exitCode}):\n${run.stdout}\n${run.stderr}`)
-}
 
 async function planViaLabel(): Promise<ActionRun> {
   const run = await w.run(w.labeledEvent('orchestrator'))

@@ -52,10 +52,28 @@ export function actionDefaults(): Record<string, string> {
   return defaults
 }
 
-function fixture(name: string): Record<string, unknown> {
+/** A real webhook payload from test/fixtures/webhooks (copied from @octokit/webhooks-examples and validated). */
+export function webhookFixture(name: string): Record<string, unknown> {
   return JSON.parse(
     fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'webhooks', `${name}.json`), 'utf8')
   ) as Record<string, unknown>
+}
+
+/** The payload's repository, made this world's (acme/widgets, default branch main). */
+export function payloadRepository(p: Record<string, unknown>): Record<string, unknown> {
+  const repo = p.repository as Record<string, unknown>
+  return {
+    ...repo,
+    name: REPO,
+    full_name: `${OWNER}/${REPO}`,
+    default_branch: 'main',
+    owner: { ...(repo.owner as Record<string, unknown>), login: OWNER }
+  }
+}
+
+/** Fails the test with the action's whole output when it exited non-zero. */
+export function expectOk(run: ActionRun): void {
+  if (run.exitCode !== 0) throw new Error(`action failed (${run.exitCode}):\n${run.stdout}\n${run.stderr}`)
 }
 
 export interface ActionRun {
@@ -146,16 +164,6 @@ export async function createWorld(
     user: MAINTAINER
   })
 
-  const repository = (payload: Record<string, unknown>) => {
-    const repo = payload.repository as Record<string, unknown>
-    return {
-      ...repo,
-      name: REPO,
-      full_name: `${OWNER}/${REPO}`,
-      default_branch: 'main',
-      owner: { ...(repo.owner as Record<string, unknown>), login: OWNER }
-    }
-  }
   const issuePayload = (base: Record<string, unknown>) => {
     const current = gh.state.issues.get(issue.number) as FakeIssue
     return {
@@ -176,7 +184,7 @@ export async function createWorld(
     workspace,
     issue,
     labeledEvent(label, sender = MAINTAINER) {
-      const p = fixture('issues.labeled')
+      const p = webhookFixture('issues.labeled')
       const issueLabels = gh.state.issues.get(issue.number)?.labels ?? []
       if (!issueLabels.includes(label)) issueLabels.push(label)
       return {
@@ -185,13 +193,13 @@ export async function createWorld(
           ...p,
           issue: issuePayload(p.issue as Record<string, unknown>),
           label: { ...(p.label as Record<string, unknown>), name: label },
-          repository: repository(p),
+          repository: payloadRepository(p),
           sender: { ...(p.sender as Record<string, unknown>), login: sender, type: 'User' }
         }
       }
     },
     commentEvent(body, user = MAINTAINER, o = {}) {
-      const p = fixture(o.action === 'edited' ? 'issue_comment.edited' : 'issue_comment.created')
+      const p = webhookFixture(o.action === 'edited' ? 'issue_comment.edited' : 'issue_comment.created')
       const stored = gh.state.addComment({
         issue_number: issue.number,
         body,
@@ -211,7 +219,7 @@ export async function createWorld(
             updated_at: stored.updated_at,
             user: { ...(comment.user as Record<string, unknown>), login: user, type: o.type ?? 'User' }
           },
-          repository: repository(p),
+          repository: payloadRepository(p),
           sender: { ...(p.sender as Record<string, unknown>), login: user, type: o.type ?? 'User' }
         }
       }

@@ -15,7 +15,7 @@ import type { Engine, EngineRequest } from '../../src/action/claude-engine.js'
 import type { Inputs, RunnerContext } from '../../src/action/inputs.js'
 import { SecretRegistry } from '../../src/action/secrets.js'
 import { Session } from '../../src/action/session.js'
-import { decodePlanMarker, encodePlanMarker, type PlanState } from '../../src/action/markers.js'
+import { decodePlanMarker, encodePlanMarker, encodePrMarker, type PlanState } from '../../src/action/markers.js'
 import { taskHash } from '../../src/action/untrusted.js'
 import { artifactPath } from '../../src/engine/artifacts.js'
 import { emptyPhase, sumTotals } from '../../src/engine/results.js'
@@ -246,6 +246,27 @@ export function planComment(w: FlowWorld, state: Partial<PlanState> & Pick<PlanS
     user: { login: BOT, type: 'Bot' }
   })
   return full
+}
+
+/** The bot's pull request for the world's issue with its marker, and the plan comment an approved run leaves (`planState`). */
+export function botPull(w: FlowWorld, planState: Partial<PlanState> & Pick<PlanState, 'planSha'>): On {
+  const body = encodePrMarker({
+    v: 1,
+    issue: w.issue.number,
+    branch: branchOf(w),
+    planPath: 'thoughts/shared/plans/plan.md',
+    taskHash: taskHash({ number: w.issue.number, title: w.issue.title, body: BODY }),
+    handled: []
+  })
+  const pr = w.server.state.addPull({
+    head: branchOf(w),
+    base: 'main',
+    title: 'Add rate limiting (#1)',
+    body,
+    user: BOT
+  })
+  planComment(w, { state: 'approved', pr: pr.number, ...planState })
+  return { number: pr.number, title: pr.title, body, isPullRequest: true }
 }
 
 export function flowInputs(overrides: Partial<Inputs> = {}): Inputs {

@@ -10,16 +10,15 @@ import { fixPullRequest } from '../../../src/action/flows/fix.js'
 import { approvePlan, resumeRun } from '../../../src/action/flows/implement.js'
 import { answerQuestion, revisePlan, startPlan } from '../../../src/action/flows/plan.js'
 import type { Session } from '../../../src/action/session.js'
-import { taskHash } from '../../../src/action/untrusted.js'
 import { decodePlanMarker, encodePlanMarker, encodePrMarker, type PlanState } from '../../../src/action/markers.js'
 import {
-  BOT,
   botComments,
+  botPull,
   branchOf,
   git,
-  BODY,
   lastReply,
   MAINTAINER,
+  type On,
   originHead,
   originLog,
   planComment,
@@ -335,32 +334,16 @@ describe('/cancel', () => {
 
 describe('/fix', () => {
   /** The bot's pull request for the world's issue, as an approved run leaves it. */
-  function botPull() {
+  function approvedPull() {
     const planSha = pushCommit(w, w.main, branch(), `orchestrator: plan for #${w.issue.number}`)
     const impl = pushCommit(w, planSha, branch(), `orchestrator: implement #${w.issue.number}`)
-    const body = encodePrMarker({
-      v: 1,
-      issue: w.issue.number,
-      branch: branch(),
-      planPath: 'thoughts/shared/plans/plan.md',
-      taskHash: taskHash({ number: w.issue.number, title: w.issue.title, body: BODY }),
-      handled: []
-    })
-    const pr = w.server.state.addPull({
-      head: branch(),
-      base: 'main',
-      title: 'Add rate limiting (#1)',
-      body,
-      user: BOT
-    })
-    planComment(w, { planSha, headSha: impl, pushed: [planSha, impl], state: 'approved', pr: pr.number })
-    return { number: pr.number, title: pr.title, body, isPullRequest: true }
+    return botPull(w, { planSha, headSha: impl, pushed: [planSha, impl] })
   }
-  const fix = (on: { number: number; title: string; body: string; isPullRequest: boolean }, feedback = 'Add a test.') =>
+  const fix = (on: On, feedback = 'Add a test.') =>
     fixPullRequest(session(w, on), { feedback, source: { type: 'comment', id: 4242 } })
 
   it('implements the feedback on top, replies on the pull request, and refuses the same feedback twice', async () => {
-    const pr = botPull()
+    const pr = approvedPull()
     const before = originHead(w, branch())
     expect((await fix(pr)).status).toBe('pr-updated')
     expect(git(w.origin, 'rev-parse', `${branch()}~1`)).toBe(before)
@@ -399,7 +382,7 @@ describe('/fix', () => {
   })
 
   it('refuses a closed pull request', async () => {
-    const pr = botPull()
+    const pr = approvedPull()
     Object.assign(w.server.state.pulls.get(pr.number)!, { state: 'closed' })
     expect((await fix(pr)).status).toBe('refused')
     expect(lastReply(w, pr.number)).toBe('This pull request is closed, so there is nothing to fix. Reopen it first.')
@@ -407,7 +390,7 @@ describe('/fix', () => {
   })
 
   it('asks for the feedback when there is none, and refuses once the issue was edited after approval', async () => {
-    const pr = botPull()
+    const pr = approvedPull()
     expect((await fix(pr, '')).status).toBe('refused')
     expect(lastReply(w, pr.number)).toBe(
       'Say what to change: `/fix <what should change>`, or leave inline review comments first.'
@@ -418,7 +401,7 @@ describe('/fix', () => {
   })
 
   it('fails when Claude fails, naming the branch it works on', async () => {
-    const pr = botPull()
+    const pr = approvedPull()
     w.claude.script = { fail: { phase: 'implement', error: 'Anthropic API error 500' } }
     const out = await fix(pr)
     expect(out).toMatchObject({ status: 'failed', branch: branch() })

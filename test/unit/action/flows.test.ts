@@ -20,14 +20,15 @@ import type { Finding, RunResult } from '../../../src/engine/types.js'
 import {
   BODY,
   BOT,
+  botPull,
   branchOf,
   lastReply,
+  type On,
   originHead,
   planComment,
   pushCommit,
   session,
-  useFlowWorld,
-  type On
+  useFlowWorld
 } from '../../support/flow-world.js'
 
 const w = useFlowWorld()
@@ -214,30 +215,12 @@ describe('/plan', () => {
 })
 
 describe('/fix', () => {
-  function botPull(planState: Partial<PlanState> & Pick<PlanState, 'planSha'>): On {
-    const body = encodePrMarker({
-      v: 1,
-      issue: w.issue.number,
-      branch: branch(),
-      planPath: 'thoughts/shared/plans/plan.md',
-      handled: []
-    })
-    const pr = w.server.state.addPull({
-      head: branch(),
-      base: 'main',
-      title: 'Add rate limiting (#1)',
-      body,
-      user: BOT
-    })
-    planComment(w, { state: 'approved', pr: pr.number, ...planState })
-    return { number: pr.number, title: pr.title, body, isPullRequest: true }
-  }
   const fix = (on: On) =>
     fixPullRequest(session(w, on), { feedback: 'Add a test.', source: { type: 'comment', id: 555 } })
 
   it('refuses a pull request whose branch someone else moved, naming /plan on the issue', async () => {
     const plan = pushCommit(w, w.main, branch(), 'orchestrator: plan for #1')
-    const pr = botPull({ planSha: plan })
+    const pr = botPull(w, { planSha: plan })
     const theirs = pushCommit(w, plan, branch(), 'Quick fix', { name: 'Casey', email: 'casey@example.com' })
 
     const reply = await expectRefusal(fix(pr), pr.number)
@@ -249,14 +232,14 @@ describe('/fix', () => {
 
   it('refuses while a revised plan awaits approval, naming /approve', async () => {
     const plan = pushCommit(w, w.main, branch(), 'orchestrator: plan for #1')
-    const pr = botPull({ planSha: plan })
+    const pr = botPull(w, { planSha: plan })
     planComment(w, { planSha: plan, state: 'pending', pr: pr.number })
     expect(await expectRefusal(fix(pr), pr.number)).toContain('awaits approval: comment `/approve` there')
   })
 
   it('continues from the recorded head', async () => {
     const plan = pushCommit(w, w.main, branch(), 'orchestrator: plan for #1')
-    const pr = botPull({ planSha: plan })
+    const pr = botPull(w, { planSha: plan })
     expect((await fix(pr)).status).toBe('pr-updated')
     expect(builtOn()).toEqual({ branch: branch(), sha: plan })
   })
@@ -274,7 +257,7 @@ describe('/fix', () => {
 
     it('counts the attempt in the marker, and fixes from the recorded head', async () => {
       const plan = pushCommit(w, w.main, branch(), 'orchestrator: plan for #1')
-      const pr = botPull({ planSha: plan })
+      const pr = botPull(w, { planSha: plan })
       redCi(plan)
       expect((await checks(pr, plan)).status).toBe('pr-updated')
       expect(marker(pr.number)?.checkFixes).toEqual([plan])
@@ -283,7 +266,7 @@ describe('/fix', () => {
 
     it('leaves a branch someone else pushed to alone, quietly: nothing counted, nothing said', async () => {
       const plan = pushCommit(w, w.main, branch(), 'orchestrator: plan for #1')
-      const pr = botPull({ planSha: plan })
+      const pr = botPull(w, { planSha: plan })
       const theirs = pushCommit(w, plan, branch(), 'Quick fix', { name: 'Casey', email: 'casey@example.com' })
       redCi(theirs)
       const replies = w.server.state.commentsOn(pr.number).length
@@ -296,7 +279,7 @@ describe('/fix', () => {
 
     it('does nothing when no failed job or check run is found for the commit', async () => {
       const plan = pushCommit(w, w.main, branch(), 'orchestrator: plan for #1')
-      const pr = botPull({ planSha: plan })
+      const pr = botPull(w, { planSha: plan })
       w.server.state.branches.get(branch())!.sha = plan
       const out = await checks(pr, plan)
       expect(out).toEqual({ status: 'ignored', reason: `no failed check run or job was found for ${plan.slice(0, 7)}` })
