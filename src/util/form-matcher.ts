@@ -65,6 +65,7 @@ export class FormMatcher {
   /** Whether the text holds a form, whole or broken across lines. */
   found(text: string): boolean {
     return this.views.some(view => {
+      if (!view.forms.length) return false
       const seen = text.replace(view.breaks, '')
       return view.forms.some(form => seen.includes(form))
     })
@@ -81,6 +82,7 @@ export class FormMatcher {
   redact(text: string, mask: string): string {
     let hidden: Uint8Array | undefined
     for (const view of this.views) {
+      if (!view.forms.length) continue
       const seen = text.replace(view.breaks, '')
       const present = view.forms.filter(form => seen.includes(form))
       if (!present.length) continue
