@@ -9,6 +9,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import { decodePlanMarker, encodePlanMarker, type PlanState } from '../src/action/markers.js'
+import { secretForms } from '../src/util/secret-forms.js'
 import { askThenDocument, documentPhase, standardRules, write } from './support/phase-scripts.js'
 import { gitIn } from './support/sandbox.js'
 import {
@@ -311,6 +312,46 @@ describe('security model', () => {
     const review = w.sb.model.requests.filter(r => r.rule === 'review')
     expect(review[0]?.firstUserText).toContain(`+${one!.slice(0, 2)}***${one!.slice(45)}`)
     expect(review[0]?.firstUserText).toContain(`+${two!.slice(0, 3)}***${two!.slice(46)}`)
+  })
+
+  it('without the sandbox, pushes no commit that holds the model key encoded by a tool that wraps lines, and the review sees it masked line by line', async () => {
+    await world()
+    // What came before the key puts a line break inside its encoded run: base64 wraps at 76,
+    // openssl at 64 (here with Windows line ends), xxd -p at 60.
+    const encode = [
+      `printf 'xyz%049d%s' 0 "$ANTHROPIC_API_KEY" | base64 > src/wrapped-76.txt`,
+      `printf '%041d%s' 0 "$ANTHROPIC_API_KEY" | openssl base64 | sed 's/$/\\r/' > src/wrapped-64.txt`,
+      `printf 'xyz%s' "$ANTHROPIC_API_KEY" | xxd -p > src/wrapped-hex.txt`
+    ].join('; ')
+    w.sb.model.setRules(
+      standardRules(w.workspace, {
+        implement: [
+          { text: 'Implementing.', tools: [{ name: 'Bash', input: { command: encode, description: 'encode' } }] },
+          { text: 'Done.' }
+        ]
+      })
+    )
+    const run = await w.run(w.labeledEvent('orchestrator'), { require_approval: 'false', sandbox: 'off' })
+    expect(run.exitCode).toBe(1)
+    expect(run.outputs.status).toBe('failed')
+    expect(w.originLog(BRANCH())).toEqual([expect.stringMatching(/^orchestrator: plan for #/), 'initial'])
+    expect(w.gh.state.pulls.size).toBe(0)
+    expect(botComments().at(-1)!.body).toMatch(
+      /would publish a secret \(plain or encoded\) in src\/wrapped-64\.txt, src\/wrapped-76\.txt, src\/wrapped-hex\.txt; nothing was pushed/
+    )
+    // The review saw each file's lines, the key's part of each line masked (its edge characters
+    // spell `0`s too, its hex is whole bytes) and the lines' ends where the encoder put them.
+    const zeros = (n: number) => '0'.repeat(n)
+    const b76 = Buffer.from(`xyz${zeros(49)}${ANTHROPIC_KEY}`).toString('base64')
+    const b64 = Buffer.from(`${zeros(41)}${ANTHROPIC_KEY}`).toString('base64')
+    const hex = Buffer.from(`xyz${ANTHROPIC_KEY}`).toString('hex')
+    const review = w.sb.model.requests.find(r => r.rule === 'review')?.firstUserText ?? ''
+    expect(review).toContain(`+${b76.slice(0, 70)}***\n+***${b76.slice(113)}\n`)
+    expect(review).toContain(`+${b64.slice(0, 55)}***\r\n+***${b64.slice(98)}\r\n`)
+    expect(review).toContain(`+${hex.slice(0, 6)}***\n+***\n`)
+    // Nowhere in it does any spelling of the key remain, with the lines joined again.
+    const joined = review.replace(/\r?\n[+ -]?/g, '')
+    expect(secretForms(ANTHROPIC_KEY).filter(form => joined.includes(form))).toEqual([])
   })
 
   it("runs nothing a phase plants in .git, .gitattributes or ~/.gitconfig, and pushes the work tree's bytes", async () => {

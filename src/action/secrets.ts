@@ -6,6 +6,7 @@
  */
 import * as core from '@actions/core'
 import { git } from '../git/git.js'
+import { FormMatcher } from '../util/form-matcher.js'
 import { secretForms } from '../util/secret-forms.js'
 
 export const REDACTED = '***'
@@ -14,30 +15,27 @@ export const REDACTED = '***'
 export class SecretLeakError extends Error {}
 
 export class SecretRegistry {
-  /** Every registered secret in every form, longest first (so a form inside another is not cut in two). */
-  private values: string[] = []
+  /** Every registered secret in every form, found also where a line break cuts one. */
+  private readonly forms = new FormMatcher()
 
   add(value: string | undefined): void {
     // Very short values would redact ordinary words; masked in the log all the same.
     if (!value) return
     core.setSecret(value)
     if (value.length < 8) return
-    for (const form of secretForms(value)) {
-      if (form !== value) core.setSecret(form)
-      if (!this.values.includes(form)) this.values.push(form)
-    }
-    this.values.sort((a, b) => b.length - a.length)
+    const forms = secretForms(value)
+    // The runner masks exact strings only: a form broken across lines is hidden by `redact` alone.
+    for (const form of forms) if (form !== value) core.setSecret(form)
+    this.forms.add(forms)
   }
 
   redact(text: string): string {
-    let out = text
-    for (const secret of this.values) if (out.includes(secret)) out = out.split(secret).join(REDACTED)
-    return out
+    return this.forms.redact(text, REDACTED)
   }
 
-  /** Whether the text holds a secret in any of its forms. */
+  /** Whether the text holds a secret in any of its forms, whole or broken across lines. */
   found(text: string): boolean {
-    return this.values.some(secret => text.includes(secret))
+    return this.forms.found(text)
   }
 
   /**

@@ -6,6 +6,7 @@ import crypto from 'node:crypto'
 import { providerSecrets } from '../claude/providers.js'
 import type { RunResult } from '../engine/types.js'
 import { git } from '../git/git.js'
+import { FormMatcher } from '../util/form-matcher.js'
 import { secretForms } from '../util/secret-forms.js'
 import type { Repository } from '../cli/repository.js'
 import { appendLocal, localLedgerFile, repositoryOf } from './local-store.js'
@@ -14,10 +15,8 @@ import { buildRunRecord } from './record.js'
 /** Every credential the CLI may hold (the model provider's and the answerer's): none of their forms may reach the ledger file. */
 export function redactor(env: Record<string, string | undefined>): (text: string) => string {
   const values = [...providerSecrets(env), env.OPENAI_API_KEY, env.AZURE_OPENAI_API_KEY]
-  const forms = values
-    .flatMap(value => (value && value.length >= 8 ? secretForms(value) : []))
-    .sort((a, b) => b.length - a.length)
-  return text => forms.reduce((out, form) => out.split(form).join('***'), text)
+  const forms = new FormMatcher(values.flatMap(value => (value && value.length >= 8 ? secretForms(value) : [])))
+  return text => forms.redact(text, '***')
 }
 
 export async function recordCliRun(

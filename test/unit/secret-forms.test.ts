@@ -152,3 +152,90 @@ describe('secretForms', () => {
     for (const text of [readme, code]) expect(word.redact(text)).toBe(text.split('password').join(REDACTED))
   })
 })
+
+/** `text` cut into lines of `width` characters, as `base64` (76), `openssl base64` (64) and `xxd -p` (60) write it. */
+function wrap(text: string, width: number): string[] {
+  return Array.from({ length: Math.ceil(text.length / width) }, (_, i) => text.slice(i * width, (i + 1) * width))
+}
+
+/** The lines with the characters `[from, to)` of the text they were cut from masked: one mask on each line they touch. */
+function maskLines(lines: string[], width: number, from: number, to: number): string[] {
+  return lines.map((line, i) => {
+    const start = i * width
+    if (start + line.length <= from || start >= to) return line
+    return line.slice(0, Math.max(0, from - start)) + REDACTED + line.slice(Math.min(line.length, to - start))
+  })
+}
+
+/** The characters of the encoding that the secret alone spells, for `at` bytes before its `n`. */
+type Own = (at: number, n: number) => [number, number]
+// Base64: the characters whose 6 bits are all the secret's (see the redaction test above). Hex: whole bytes.
+const base64Own: Own = (at, n) => [Math.ceil((8 * at) / 6), Math.floor((8 * (at + n)) / 6)]
+const hexOwn: Own = (at, n) => [2 * at, 2 * (at + n)]
+const ENCODERS: Array<{ name: string; encode: (b: Buffer) => string; own: Own }> = [
+  { name: 'base64', encode: b => b.toString('base64'), own: base64Own },
+  { name: 'base64url', encode: b => b.toString('base64url'), own: base64Own },
+  { name: 'hex', encode: b => b.toString('hex'), own: hexOwn }
+]
+
+describe('a form broken across lines', () => {
+  it('is found and masked line by line, wherever the encoder wrapped it (76, 64, 60; LF, CRLF; as a diff and as JSON show it)', () => {
+    const bytes = pseudoRandom(5)
+    for (const secret of SECRETS) {
+      const registry = new SecretRegistry()
+      registry.add(secret)
+      const n = Buffer.byteLength(secret)
+      for (let before = 0; before <= 80; before++) {
+        const stream = Buffer.concat([bytes(before), Buffer.from(secret), bytes(before % 3)])
+        for (const { name, encode, own } of ENCODERS) {
+          const [from, to] = own(before, n)
+          for (const width of [76, 64, 60]) {
+            const lines = wrap(encode(stream), width)
+            const masked = maskLines(lines, width, from, to)
+            for (const eol of ['\n', '\r\n']) {
+              const where = `${name} at ${width} (${JSON.stringify(eol)}) with ${before} bytes before a secret of ${n}`
+              const text = `begin${eol}${lines.join(eol)}${eol}end`
+              const expected = `begin${eol}${masked.join(eol)}${eol}end`
+              expect([where, registry.found(text)]).toEqual([where, true])
+              expect([where, registry.redact(text)]).toEqual([where, expected])
+              // As `git diff` shows the file to the review, and as a JSON record (ledger, progress log) holds it.
+              const diff = (ls: string[]) => ls.map(l => `+${l}`).join(eol)
+              expect([where, registry.redact(diff(lines))]).toEqual([where, diff(masked)])
+              expect([where, registry.redact(JSON.stringify(text))]).toEqual([where, JSON.stringify(expected)])
+            }
+          }
+        }
+      }
+    }
+  })
+
+  it('leaves ordinary multi-line text byte-identical: prose, code, a diff of it, its JSON, its wrapped base64 and hex', () => {
+    const registry = new SecretRegistry()
+    for (const secret of [...SECRETS, KEY]) registry.add(secret)
+    const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..')
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8')
+    const code = fs.readFileSync(path.join(root, 'src', 'action', 'secrets.ts'), 'utf8')
+    const texts = [
+      readme,
+      code,
+      readme.replace(/\n/g, '\r\n'),
+      code.replace(/^/gm, '+'),
+      JSON.stringify({ readme, code }),
+      wrap(Buffer.from(readme).toString('base64'), 76).join('\n'),
+      wrap(Buffer.from(code).toString('hex'), 60).join('\r\n')
+    ]
+    for (const text of texts) {
+      expect(registry.found(text)).toBe(false)
+      expect(registry.redact(text)).toBe(text)
+    }
+  })
+
+  it('is redacted the same way by the CLI ledger', () => {
+    const registry = new SecretRegistry()
+    registry.add(ANTHROPIC)
+    const lines = wrap(Buffer.from(`${'0'.repeat(49)}${ANTHROPIC}`).toString('base64'), 76)
+    const text = JSON.stringify({ detail: `before\n${lines.join('\n')}\nafter` })
+    expect(redactor({ ANTHROPIC_API_KEY: ANTHROPIC })(text)).toBe(registry.redact(text))
+    expect(registry.redact(text)).not.toBe(text)
+  })
+})

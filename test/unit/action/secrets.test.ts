@@ -4,6 +4,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { SecretLeakError, SecretRegistry } from '../../../src/action/secrets.js'
+import { secretForms } from '../../../src/util/secret-forms.js'
 
 const TOKEN = 'ghs_unitTestToken0123456789'
 let repo: string
@@ -58,6 +59,19 @@ describe('SecretRegistry', () => {
       const sha = commitFile('env.b64', `${Buffer.from(`${before}${TOKEN}\n`).toString('base64')}\n`)
       await expect(registry.checkCommit(repo, sha)).rejects.toThrow('in env.b64; nothing was pushed')
     }
+  })
+
+  it('stops a commit whose file holds the secret encoded by a tool that wraps lines, wherever the break falls', async () => {
+    // What comes before the token moves the line break inside its run: base64 wraps at 76, openssl at 64, xxd -p at 60.
+    const encoders = [['base64'], ['openssl', 'base64'], ['xxd', '-p']]
+    for (const [tool, ...args] of encoders)
+      for (const before of ['x'.repeat(40), 'y'.repeat(47), `key=${'z'.repeat(40)}`]) {
+        const encoded = execFileSync(tool!, args, { input: `${before}${TOKEN}`, encoding: 'utf8' })
+        // Broken by a line ending: not one of the secret's spellings is whole in it.
+        expect(secretForms(TOKEN).filter(form => encoded.includes(form))).toEqual([])
+        const sha = commitFile('env.txt', encoded)
+        await expect(registry.checkCommit(repo, sha)).rejects.toThrow('in env.txt; nothing was pushed')
+      }
   })
 
   it('stops a commit that carries the secret in a file name or in its message', async () => {
