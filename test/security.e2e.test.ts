@@ -285,16 +285,12 @@ describe('security model', () => {
     expect(JSON.stringify(review.map(r => r.raw))).not.toContain(reversed)
   })
 
-  it('without the sandbox, pushes no commit that holds the model key in base64 begun mid-group (one or two bytes in front)', async () => {
-    await world()
-    // Unconfined, Claude holds the real key; a byte or two in front moves its base64 off the grid of whole groups.
-    const encode = ['x', 'xy']
-      .map((before, i) => `printf "${before}%s" "$ANTHROPIC_API_KEY" | base64 -w0 > src/key-${i + 1}.txt`)
-      .join('; ')
+  /** Runs an unconfined label-to-PR run whose implement phase runs `command`: it must fail with nothing pushed. */
+  async function expectNothingPushedAfter(command: string): Promise<void> {
     w.sb.model.setRules(
       standardRules(w.workspace, {
         implement: [
-          { text: 'Implementing.', tools: [{ name: 'Bash', input: { command: encode, description: 'encode' } }] },
+          { text: 'Implementing.', tools: [{ name: 'Bash', input: { command, description: 'encode' } }] },
           { text: 'Done.' }
         ]
       })
@@ -304,6 +300,15 @@ describe('security model', () => {
     expect(run.outputs.status).toBe('failed')
     expect(w.originLog(BRANCH())).toEqual([expect.stringMatching(/^orchestrator: plan for #/), 'initial'])
     expect(w.gh.state.pulls.size).toBe(0)
+  }
+
+  it('without the sandbox, pushes no commit that holds the model key in base64 begun mid-group (one or two bytes in front)', async () => {
+    await world()
+    // Unconfined, Claude holds the real key; a byte or two in front moves its base64 off the grid of whole groups.
+    const encode = ['x', 'xy']
+      .map((before, i) => `printf "${before}%s" "$ANTHROPIC_API_KEY" | base64 -w0 > src/key-${i + 1}.txt`)
+      .join('; ')
+    await expectNothingPushedAfter(encode)
     expect(botComments().at(-1)!.body).toMatch(
       /would publish a secret \(plain or encoded\) in src\/key-1\.txt, src\/key-2\.txt; nothing was pushed/
     )
@@ -323,19 +328,7 @@ describe('security model', () => {
       `printf '%041d%s' 0 "$ANTHROPIC_API_KEY" | openssl base64 | sed 's/$/\\r/' > src/wrapped-64.txt`,
       `printf 'xyz%s' "$ANTHROPIC_API_KEY" | xxd -p > src/wrapped-hex.txt`
     ].join('; ')
-    w.sb.model.setRules(
-      standardRules(w.workspace, {
-        implement: [
-          { text: 'Implementing.', tools: [{ name: 'Bash', input: { command: encode, description: 'encode' } }] },
-          { text: 'Done.' }
-        ]
-      })
-    )
-    const run = await w.run(w.labeledEvent('orchestrator'), { require_approval: 'false', sandbox: 'off' })
-    expect(run.exitCode).toBe(1)
-    expect(run.outputs.status).toBe('failed')
-    expect(w.originLog(BRANCH())).toEqual([expect.stringMatching(/^orchestrator: plan for #/), 'initial'])
-    expect(w.gh.state.pulls.size).toBe(0)
+    await expectNothingPushedAfter(encode)
     expect(botComments().at(-1)!.body).toMatch(
       /would publish a secret \(plain or encoded\) in src\/wrapped-64\.txt, src\/wrapped-76\.txt, src\/wrapped-hex\.txt; nothing was pushed/
     )

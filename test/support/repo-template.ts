@@ -4,7 +4,8 @@
  * processes; a copy is plain file copies. Absolute paths of the template in
  * the copies' git config (a clone's origin URL) are pointed at the copy.
  */
-import { afterAll, beforeAll } from '@jest/globals'
+import { afterAll, afterEach, beforeAll, beforeEach } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -39,4 +40,34 @@ export function useRepoTemplate(build: (dir: string) => void): RepoTemplate {
       }
     }
   }
+}
+
+/**
+ * A repository with `files` committed on main (as user U), a fresh copy for
+ * each test of the file: `repo()` is its path.
+ */
+export function useCommittedRepo(files: Record<string, string>): { repo: () => string } {
+  let current = ''
+  const template = useRepoTemplate(dir => {
+    const repo = path.join(dir, 'repo')
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: 'ignore' })
+    fs.mkdirSync(repo)
+    git('init', '-q', '-b', 'main')
+    git('config', 'user.email', 'u@example.com')
+    git('config', 'user.name', 'U')
+    for (const [rel, content] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(repo, rel)), { recursive: true })
+      fs.writeFileSync(path.join(repo, rel), content)
+    }
+    git('add', '-A')
+    git('commit', '-qm', 'initial')
+  })
+  let root = ''
+  beforeEach(() => {
+    root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'repo-')))
+    template.copyTo(root)
+    current = path.join(root, 'repo')
+  })
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }))
+  return { repo: () => current }
 }

@@ -1,27 +1,19 @@
 /** The engine's own git work around the phases, against a real repository (no phase starts Claude here). */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
+import { beforeEach, describe, expect, it } from '@jest/globals'
 import { fallbackAnswerer } from '../../src/answerer/answerer.js'
 import { runEngine, type EngineOptions } from '../../src/engine/engine.js'
 import { tracingGit } from '../support/git-trace.js'
+import { useCommittedRepo } from '../support/repo-template.js'
 import { gitIn, writeFiles } from '../support/sandbox.js'
 
 const ARTIFACTS = 'thoughts/shared'
 let repo: string
 const git = (...args: string[]) => gitIn(repo, args)
 
+const committed = useCommittedRepo({ 'README.md': '# app\n', 'src/api.js': 'export {}\n' })
 beforeEach(() => {
-  repo = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-'))
-  git('init', '-q', '-b', 'main')
-  git('config', 'user.email', 'u@example.com')
-  git('config', 'user.name', 'U')
-  writeFiles(repo, { 'README.md': '# app\n', 'src/api.js': 'export {}\n' })
-  git('add', '-A')
-  git('commit', '-qm', 'initial')
+  repo = committed.repo()
 })
-afterEach(() => fs.rmSync(repo, { recursive: true, force: true }))
 
 /** A run whose phases are all reused: the engine does its git work, Claude never starts. */
 function reusedRun(phases: EngineOptions['phases'], reviewBase: string): EngineOptions {

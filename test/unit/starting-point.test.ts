@@ -1,9 +1,9 @@
 /** The run's changes measured from the work tree as implement found it, against real repositories. */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { beforeEach, describe, expect, it } from '@jest/globals'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { changesSince, recordStartingPoint } from '../../src/engine/starting-point.js'
+import { useCommittedRepo } from '../support/repo-template.js'
 import { gitIn, writeFiles } from '../support/sandbox.js'
 
 const ARTIFACTS = 'thoughts/shared'
@@ -11,16 +11,10 @@ let repo: string
 const git = (...args: string[]) => gitIn(repo, args)
 const append = (rel: string, text: string) => fs.appendFileSync(path.join(repo, rel), text)
 
+const committed = useCommittedRepo({ 'README.md': '# app\n', 'src/api.js': 'export {}\n' })
 beforeEach(() => {
-  repo = fs.mkdtempSync(path.join(os.tmpdir(), 'start-'))
-  git('init', '-q', '-b', 'main')
-  git('config', 'user.email', 'u@example.com')
-  git('config', 'user.name', 'U')
-  writeFiles(repo, { 'README.md': '# app\n', 'src/api.js': 'export {}\n' })
-  git('add', '-A')
-  git('commit', '-qm', 'initial')
+  repo = committed.repo()
 })
-afterEach(() => fs.rmSync(repo, { recursive: true, force: true }))
 
 describe('recordStartingPoint', () => {
   it('is HEAD itself when nothing is uncommitted (phase documents do not count)', async () => {
