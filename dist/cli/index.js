@@ -1465,7 +1465,7 @@ async function runClaude(inv) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _claude_runner_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(483);
 /* harmony import */ var _report_cli_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(532);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(270);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(502);
 
 
 
@@ -1485,7 +1485,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 270:
+/***/ 502:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -9924,12 +9924,61 @@ const _deployments_endpoints = new Set([
 
 
 //# sourceMappingURL=index.mjs.map
+;// CONCATENATED MODULE: ./src/engine/questions.ts
+/**
+ * Decides whether a phase ended by asking something instead of finishing.
+ * The built-in prompts ask Claude to put a question on a line starting with
+ * `QUESTION:`; custom commands don't, so a final paragraph ending in `?` counts too.
+ */
+// Upper case and a colon: "Questions: none" in a summary is not a question.
+const MARKER = /^\s*(?:\*\*)?QUESTION(?:\*\*)?:(?:\*\*)?\s*(.+)$/m;
+const MARKER_PREFIX = /^\s*(?:\*\*)?QUESTION(?:\*\*)?:(?:\*\*)?\s*/;
+const LIST_ITEM = /^\s*(?:[-*]|\d+[.)])\s+/;
+function extractQuestion(finalText) {
+    const text = finalText.trim();
+    if (!text)
+        return null;
+    const marked = text.match(MARKER);
+    if (marked) {
+        // The question is the marker line plus anything after it (options, context).
+        const start = marked.index ?? 0;
+        return text.slice(start).replace(MARKER_PREFIX, '').trim();
+    }
+    const paragraphs = text.split(/\n\s*\n/);
+    const last = paragraphs[paragraphs.length - 1]?.trim() ?? '';
+    // A trailing list of options belongs to the question before it.
+    if (/\?\s*$/.test(last))
+        return last;
+    const lines = last.split('\n');
+    // "Which store?" directly followed by its options.
+    const asked = lines.findIndex(l => /\?\s*$/.test(l));
+    if (asked >= 0 && lines.length > asked + 1 && lines.slice(asked + 1).every(l => LIST_ITEM.test(l)))
+        return last;
+    if (lines.every(l => LIST_ITEM.test(l)) && paragraphs.length > 1) {
+        const before = paragraphs[paragraphs.length - 2]?.trim() ?? '';
+        if (/\?\s*$/.test(before))
+            return `${before}\n${last}`;
+    }
+    return null;
+}
+/**
+ * The option a reply names, by its number (from 1) or its label (any case). A label can itself be a
+ * number: `prefer` is the reading the asker was told to use (the model answers with a label, a
+ * maintainer with a number).
+ */
+function namedOption(options, reply, prefer) {
+    const byNumber = /^\d+$/.test(reply) ? options[Number(reply) - 1] : undefined;
+    const byLabel = options.find(o => o.label.toLowerCase() === reply.toLowerCase());
+    return prefer === 'label' ? (byLabel ?? byNumber) : (byNumber ?? byLabel);
+}
+
 ;// CONCATENATED MODULE: ./src/answerer/answerer.ts
 /**
  * Answers Claude's questions with a second model so an unattended run never
  * waits for a person. Any failure degrades to a fixed instruction: a run must
  * never hang or die because the answerer is down.
  */
+
 
 const FALLBACK_ANSWER = 'Nobody is available to answer questions during this run. Proceed with the most reasonable ' +
     'assumption, write that assumption down in your document under a heading "Assumptions", and finish the task.';
@@ -9956,9 +10005,7 @@ function parseAnswer(text, options) {
     if (options?.length) {
         // A reply that names an option (by label or number) is that option, word for word.
         const first = (lines[0] ?? '').replace(/^[\s*"'`]+|[\s*"'`.]+$/g, '');
-        const byNumber = /^\d+$/.test(first) ? options[Number(first) - 1] : undefined;
-        const byLabel = options.find(o => o.label.toLowerCase() === first.toLowerCase());
-        const chosen = byLabel ?? byNumber;
+        const chosen = namedOption(options, first, 'label');
         if (chosen)
             answer = chosen.label;
     }
@@ -10467,8 +10514,8 @@ function locateClaude(opts) {
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(598);
 var external_node_crypto_default = /*#__PURE__*/__nccwpck_require__.n(external_node_crypto_);
-// EXTERNAL MODULE: ./src/git/git.ts + 1 modules
-var git = __nccwpck_require__(316);
+// EXTERNAL MODULE: ./src/git/git.ts + 2 modules
+var git = __nccwpck_require__(218);
 ;// CONCATENATED MODULE: ./src/engine/workspace-guard.ts
 /**
  * Proves after a phase what it changed in the checkout. The CLI's permission
@@ -11168,44 +11215,6 @@ function commandArguments(phase, ctx) {
     return parts.join('\n');
 }
 
-;// CONCATENATED MODULE: ./src/engine/questions.ts
-/**
- * Decides whether a phase ended by asking something instead of finishing.
- * The built-in prompts ask Claude to put a question on a line starting with
- * `QUESTION:`; custom commands don't, so a final paragraph ending in `?` counts too.
- */
-// Upper case and a colon: "Questions: none" in a summary is not a question.
-const MARKER = /^\s*(?:\*\*)?QUESTION(?:\*\*)?:(?:\*\*)?\s*(.+)$/m;
-const MARKER_PREFIX = /^\s*(?:\*\*)?QUESTION(?:\*\*)?:(?:\*\*)?\s*/;
-const LIST_ITEM = /^\s*(?:[-*]|\d+[.)])\s+/;
-function extractQuestion(finalText) {
-    const text = finalText.trim();
-    if (!text)
-        return null;
-    const marked = text.match(MARKER);
-    if (marked) {
-        // The question is the marker line plus anything after it (options, context).
-        const start = marked.index ?? 0;
-        return text.slice(start).replace(MARKER_PREFIX, '').trim();
-    }
-    const paragraphs = text.split(/\n\s*\n/);
-    const last = paragraphs[paragraphs.length - 1]?.trim() ?? '';
-    // A trailing list of options belongs to the question before it.
-    if (/\?\s*$/.test(last))
-        return last;
-    const lines = last.split('\n');
-    // "Which store?" directly followed by its options.
-    const asked = lines.findIndex(l => /\?\s*$/.test(l));
-    if (asked >= 0 && lines.length > asked + 1 && lines.slice(asked + 1).every(l => LIST_ITEM.test(l)))
-        return last;
-    if (lines.every(l => LIST_ITEM.test(l)) && paragraphs.length > 1) {
-        const before = paragraphs[paragraphs.length - 2]?.trim() ?? '';
-        if (/\?\s*$/.test(before))
-            return `${before}\n${last}`;
-    }
-    return null;
-}
-
 ;// CONCATENATED MODULE: ./src/git/setup.ts
 /**
  * The parts of .git that decide which programs git starts and what it sees:
@@ -11303,32 +11312,8 @@ function restoreGitSetup(snapshot) {
     return reported.map(abs => external_node_path_default().relative(base, abs));
 }
 
-;// CONCATENATED MODULE: ./src/engine/results.ts
-/** A phase's result before (or without) any Claude session: nothing spent, nothing written. */
-function emptyPhase(name, status) {
-    return {
-        name,
-        status,
-        durationMs: 0,
-        costUsd: 0,
-        inputTokens: 0,
-        outputTokens: 0,
-        turns: 0,
-        sessionId: null,
-        artifacts: [],
-        questions: []
-    };
-}
-/** Time, cost and tokens added up (of phases, or of runs). */
-function sumTotals(...parts) {
-    return parts.reduce((t, p) => ({
-        durationMs: t.durationMs + p.durationMs,
-        costUsd: t.costUsd + p.costUsd,
-        inputTokens: t.inputTokens + p.inputTokens,
-        outputTokens: t.outputTokens + p.outputTokens
-    }), { durationMs: 0, costUsd: 0, inputTokens: 0, outputTokens: 0 });
-}
-
+// EXTERNAL MODULE: ./src/engine/results.ts
+var engine_results = __nccwpck_require__(812);
 ;// CONCATENATED MODULE: ./src/engine/phase-runner.ts
 /**
  * Runs one phase: one Claude Code session, resumed with answers while it ends
@@ -11379,7 +11364,7 @@ async function runPhase(opts) {
     const { spec, ctx, repoDir } = opts;
     const started = Date.now();
     const deadline = started + opts.timeoutMs;
-    const result = emptyPhase(spec.name, 'failed');
+    const result = (0,engine_results/* emptyPhase */.vF)(spec.name, 'failed');
     let lastText = '';
     const fail = (error) => {
         sandboxRefusals();
@@ -11727,10 +11712,21 @@ async function snapshotWorkTree(repoDir, parent, message) {
         return (0,git/* git */.$Y)(repoDir, ['commit-tree', tree, '-p', parent, '-m', message], { env: { ...env, ...IDENTITY } });
     });
 }
-/** What changed since `start` (committed or not, new files included), outside the artifacts folder. */
+/** Paths that differ from `start` in the index `env` names, outside the artifacts folder, sorted. */
+async function namesSince(repoDir, start, artifactsDir, env) {
+    const names = await (0,git/* git */.$Y)(repoDir, ['diff', '--cached', '--name-only', '--no-renames', start, ...scope(artifactsDir)], {
+        env
+    });
+    return names.split('\n').filter(Boolean).sort();
+}
+/** The paths changed since `start` (committed or not, new files included), outside the artifacts folder, sorted. */
+async function changedFilesSince(repoDir, start, artifactsDir) {
+    return withWorkTreeIndex(repoDir, artifactsDir, env => namesSince(repoDir, start, artifactsDir, env));
+}
+/** What changed since `start` (committed or not, new files included), outside the artifacts folder: the paths and the diff. */
 async function changesSince(repoDir, start, artifactsDir) {
     return withWorkTreeIndex(repoDir, artifactsDir, async (env) => {
-        const names = await (0,git/* git */.$Y)(repoDir, ['diff', '--cached', '--name-only', '--no-renames', start, ...scope(artifactsDir)], { env });
+        const files = await namesSince(repoDir, start, artifactsDir, env);
         // The bytes, not what a diff driver or textconv program named in .gitattributes would make of them.
         const diff = await (0,git/* git */.$Y)(repoDir, [
             'diff',
@@ -11741,7 +11737,7 @@ async function changesSince(repoDir, start, artifactsDir) {
             start,
             ...scope(artifactsDir)
         ], { env });
-        return { files: names.split('\n').filter(Boolean).sort(), diff };
+        return { files, diff };
     });
 }
 
@@ -11906,6 +11902,8 @@ async function runEngine(opts) {
     let declaredCheck = null;
     let spent = 0;
     let verify;
+    /** The files the review was shown as changed, and the commit they were measured from. */
+    let reviewed;
     const redact = opts.redact ?? ((t) => t);
     /** One Claude session for a phase, with what is left of the budget. */
     const run = (spec, ctx) => runPhase({
@@ -11923,7 +11921,7 @@ async function runEngine(opts) {
     });
     for (const [i, name] of requested.entries()) {
         if (failed) {
-            results.push(emptyPhase(name, 'skipped'));
+            results.push((0,engine_results/* emptyPhase */.vF)(name, 'skipped'));
             continue;
         }
         const spec = PHASE_SPECS[name];
@@ -11959,6 +11957,7 @@ async function runEngine(opts) {
             if (ctx.baseSha) {
                 const change = await changesSince(opts.repoDir, ctx.baseSha, opts.artifactsDir);
                 ctx.changedFiles = change.files;
+                reviewed = { base: ctx.baseSha, files: change.files };
                 // A larger diff is not inlined: the reviewer runs git diff itself.
                 const diff = change.diff.length <= MAX_INLINE_DIFF ? change.diff : undefined;
                 ctx.diff = diff === undefined || !opts.redact ? diff : opts.redact(diff);
@@ -11966,12 +11965,12 @@ async function runEngine(opts) {
         }
         let out;
         if (reused) {
-            out = { result: { ...emptyPhase(name, 'succeeded'), reused: true, artifacts: reused } };
+            out = { result: { ...(0,engine_results/* emptyPhase */.vF)(name, 'succeeded'), reused: true, artifacts: reused } };
         }
         else if (opts.maxBudgetUsd !== undefined && opts.maxBudgetUsd - spent <= 0) {
             out = {
                 result: {
-                    ...emptyPhase(name, 'failed'),
+                    ...(0,engine_results/* emptyPhase */.vF)(name, 'failed'),
                     error: `the run's budget of $${opts.maxBudgetUsd} is spent`
                 }
             };
@@ -11982,8 +11981,7 @@ async function runEngine(opts) {
             // A resumed attempt's kept work counts: the session may find nothing left to do.
             const emptyBase = opts.resume?.from ?? implementBase;
             if (name === 'implement' && out.result.status === 'succeeded' && emptyBase) {
-                const change = await changesSince(opts.repoDir, emptyBase, opts.artifactsDir);
-                if (!change.files.length) {
+                if (!(await changedFilesSince(opts.repoDir, emptyBase, opts.artifactsDir)).length) {
                     const said = out.finalText?.trim().replace(/\s+/g, ' ').slice(0, 300);
                     out = {
                         result: {
@@ -12059,11 +12057,13 @@ async function runEngine(opts) {
     }
     const ran = (name) => results.find(r => r.name === name && r.status === 'succeeded');
     const changeBase = opts.reviewBase ?? implementBase;
+    // The review is the last phase, and one that kept its rules changed no file: the list it was shown still holds.
+    const shown = reviewed?.base === changeBase && !results.some(r => r.name === 'review' && r.brokeRules) ? reviewed.files : null;
     const changedFiles = requested.includes('implement') && changeBase
-        ? (await changesSince(opts.repoDir, changeBase, opts.artifactsDir)).files
+        ? (shown ?? (await changedFilesSince(opts.repoDir, changeBase, opts.artifactsDir)))
         : [];
     // The run's time is its wall-clock time (phases' time plus everything between them).
-    const totals = { ...sumTotals(...results), durationMs: Date.now() - started };
+    const totals = { ...(0,engine_results/* sumTotals */.L_)(...results), durationMs: Date.now() - started };
     const host = opts.claude.host;
     const result = {
         task: opts.task,
@@ -12091,31 +12091,158 @@ async function runEngine(opts) {
     }
     else if (failed) {
         result.failedPhase = failed.name;
-        result.error = `${failed.name} failed: ${failed.error ?? 'unknown error'}`;
+        result.error = (0,engine_results/* runError */.ML)(failed.name, failed.error ?? 'unknown error');
     }
     return result;
+}
+
+;// CONCATENATED MODULE: ./src/util/form-matcher.ts
+/**
+ * Finds a secret's forms (secret-forms.ts) in text, also where a line break
+ * falls inside one. Encoders wrap their output (`base64` at 76 characters,
+ * `openssl base64` at 64, `xxd -p` at 60), and where the break lands in the
+ * secret's run depends on whatever came before it in the stream: a search
+ * for the unbroken form misses about half of them.
+ */
+/**
+ * A line break as the texts we check carry it: raw (LF or CRLF), or escaped
+ * as JSON writes it (ledger records, the progress log's events).
+ */
+const BREAK = /\r?\n|(?:\\r)?\\n/g;
+/** The same, with the mark (`+`, `-` or a space) a unified diff starts each line with: the review reads the change as a diff. */
+const DIFF_BREAK = /(?:\r?\n|(?:\\r)?\\n)[+ -]?/g;
+/**
+ * Why the text is searched with its breaks taken out, rather than with one
+ * regex per form that allows a break between any two characters: such a
+ * regex has a group after every character, and V8 takes a few hundred
+ * milliseconds to compile one for a 1,000-byte secret (an AWS session token:
+ * 2,000 hex characters), then runs it interpreted. Taking the breaks out is
+ * one linear pass, and the forms are then found with `indexOf` as before: a
+ * text without a secret costs two `replace`s more than it did. Two views,
+ * because a `+`, `-` or space after a break is either a diff's mark or the
+ * form's next character, and nothing but a second reading tells which.
+ */
+const VIEWS = [BREAK, DIFF_BREAK];
+/** A form shorter than this would match ordinary text (the floor secretForms keeps). */
+const SHORTEST = 8;
+/** `text` without its breaks, and where each of its characters was in `text`. */
+function joined(text, breaks) {
+    const at = new Uint32Array(text.length);
+    const parts = [];
+    let n = 0;
+    let from = 0;
+    for (const m of text.matchAll(breaks)) {
+        parts.push(text.slice(from, m.index));
+        for (let i = from; i < m.index; i++)
+            at[n++] = i;
+        from = m.index + m[0].length;
+    }
+    parts.push(text.slice(from));
+    for (let i = from; i < text.length; i++)
+        at[n++] = i;
+    return { text: parts.join(''), at: at.subarray(0, n) };
+}
+class FormMatcher {
+    /** For each view, every form as it reads there (a form that itself spans lines loses its breaks too). */
+    views = VIEWS.map(breaks => ({ breaks, forms: [] }));
+    constructor(forms = []) {
+        this.add(forms);
+    }
+    add(forms) {
+        for (const form of forms)
+            for (const view of this.views) {
+                const seen = form.replace(view.breaks, '');
+                if (seen.length >= SHORTEST && !view.forms.includes(seen))
+                    view.forms.push(seen);
+            }
+    }
+    /** Whether the text holds a form, whole or broken across lines. */
+    found(text) {
+        return this.views.some(view => {
+            if (!view.forms.length)
+                return false;
+            const seen = text.replace(view.breaks, '');
+            return view.forms.some(form => seen.includes(form));
+        });
+    }
+    /**
+     * Every character of every form found becomes part of a mask: one `mask`
+     * for each run of them. The line breaks (and a diff's marks) inside a
+     * broken form are kept, so a form over two lines leaves a mask on each:
+     * the text keeps its lines (a diff its hunks, a log its line count, JSON
+     * its escapes), and where the breaks fell says nothing of the secret, only
+     * of what came before it.
+     */
+    redact(text, mask) {
+        let hidden;
+        for (const view of this.views) {
+            if (!view.forms.length)
+                continue;
+            const seen = text.replace(view.breaks, '');
+            const present = view.forms.filter(form => seen.includes(form));
+            if (!present.length)
+                continue;
+            const { text: joinedText, at } = joined(text, view.breaks);
+            hidden ??= new Uint8Array(text.length);
+            for (const form of present)
+                for (let i = joinedText.indexOf(form); i !== -1; i = joinedText.indexOf(form, i + form.length))
+                    for (let k = i; k < i + form.length; k++)
+                        hidden[at[k]] = 1;
+        }
+        if (!hidden)
+            return text;
+        const out = [];
+        for (let i = 0; i < text.length;) {
+            let j = i;
+            while (j < text.length && hidden[j] === hidden[i])
+                j++;
+            out.push(hidden[i] ? mask : text.slice(i, j));
+            i = j;
+        }
+        return out.join('');
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/util/secret-forms.ts
 /**
  * The spellings of a secret an attacker gets for free: reversed, base64 and
- * base64url (with or without a trailing newline, so only the part that does
- * not depend on what follows), hex, URL-encoded. A scrub that only knows the
- * plain form is a scrub in name only.
+ * base64url (wherever the secret sits in what was encoded), hex, URL-encoded.
+ * A scrub that only knows the plain form is a scrub in name only.
  */
-/** The part of base64(value + anything) that is fixed by `value` alone. */
+/**
+ * The base64 characters fixed by `value` alone, wherever it sits in a longer
+ * stream: one run for each of its three possible offsets modulo 3 (0, 1 or 2
+ * bytes of whatever came before in its group). Base64 spells 6 bits a
+ * character, so a character is the value's own only when its 6 bits all fall
+ * inside the value's bytes. Characters that straddle the value's edges mix in
+ * the neighbours' bits (or the padding) and are left out: at most one at each
+ * end, holding at most 4 bits of the value.
+ *
+ * Why no alignment is too short or too generic to mask ordinary text: its run
+ * leaves out at most 4 bits at each end, so it spells at least 8·n − 8 of the
+ * value's 8·n bits and is at least (8·n − 8) / 6 characters long: 10 for the
+ * 8-byte secrets the callers start at (the aligned run is no longer). A run of
+ * the value's own bits is as particular as the value: it turns up where the
+ * secret was encoded, or a string that differs from it only in those edge
+ * bits, never in prose or code by chance. Shorter values' runs (below 8
+ * characters) go with the floor below, as every form does.
+ */
 function stableBase64(value) {
     const bytes = Buffer.from(value, 'utf8');
-    const whole = bytes.subarray(0, bytes.length - (bytes.length % 3));
-    return whole.toString('base64');
+    return [0, 1, 2].map(offset => {
+        const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+        const first = Math.ceil((8 * offset) / 6);
+        const end = Math.floor((8 * (offset + bytes.length)) / 6);
+        return encoded.slice(first, end);
+    });
 }
 function secretForms(value) {
     const b64 = stableBase64(value);
     const forms = [
         value,
         [...value].reverse().join(''),
-        b64,
-        b64.replace(/\+/g, '-').replace(/\//g, '_'),
+        ...b64,
+        ...b64.map(s => s.replace(/\+/g, '-').replace(/\//g, '_')),
         Buffer.from(value, 'utf8').toString('hex'),
         Buffer.from(value, 'utf8').toString('hex').toUpperCase(),
         encodeURIComponent(value)
@@ -12126,175 +12253,8 @@ function secretForms(value) {
 
 // EXTERNAL MODULE: ./src/ledger/local-store.ts
 var local_store = __nccwpck_require__(214);
-;// CONCATENATED MODULE: ./src/ledger/classify.ts
-/**
- * Turns a failure's sentence into one countable reason and the phase it
- * happened in. Pure: the patterns follow the texts of describeResultError and
- * runClaude (src/claude/runner.ts), runPhase and runEngine (src/engine/), the
- * flows and the secret and sandbox checks, and the unit tests feed it those
- * texts from the functions themselves where they are exported.
- */
-
-/** First match wins: the more specific sentences come before the generic ones. */
-const RULES = [
-    // runClaude's own timeout and runPhase's.
-    ['timeout', /did not finish within|phase timeout|timed out/i],
-    // describeResultError (error_max_budget_usd) and runEngine's check before a phase.
-    ['budget', /budget was exhausted|budget of \$[\d.]+ is spent/i],
-    // describeResultError (error_max_turns), with or without Claude Code's errors[].
-    ['max-turns', /maximum number of turns/i],
-    // describeResultError and runClaude; a provider's missing setting (claude/providers.ts) is `config`.
-    ['credential', /credential was rejected|no usable Anthropic credential/i],
-    ['model-api', /Anthropic API error \d{3}/i],
-    ['sandbox', /the sandbox (cannot start|needs|runtime)/i],
-    ['secret-blocked', /would publish a secret|has a secret in its message|whose name contains a secret/i],
-    // The project's check after implement ("the project's check `npm test` still fails after 3 round(s)").
-    ['verify-failed', /the project's check .* still fails|\bverif(y|ication)\b.*\bfail|\bfailed verification/i],
-    ['rule-broken', /broke its rules/i],
-    ['question-unanswered', /still asking a question/i],
-    ['no-document', /finished without writing its document|produced no plan/i],
-    ['review-malformed', /returned (no structured|malformed) findings/i],
-    ['empty-change', /changed nothing|wrote nothing to commit|nothing to propose/i],
-    ['branch-moved', /changed on origin while the run worked|commits the orchestrator did not make|no longer exists/i],
-    [
-        'claude-error',
-        /Claude Code (reported an error|exited with code|could not be started|ended without reporting|failed)/i
-    ],
-    [
-        'config',
-        /^Input [a-z_]+ |is not set: this step must run inside GitHub Actions|does not look like Claude Code|is not supported: this release needs|refusing to run .* inside the repository|\b(Bedrock|Vertex AI|Foundry) needs |Claude Code has no model credential|are both set: choose one provider|is not a (region|resource) name/i
-    ],
-    [
-        'github-api',
-        /Resource not accessible by integration|Bad credentials|API rate limit|HttpError|Not Found - https:\/\/docs\.github\.com|Validation Failed/i
-    ]
-];
-/** The reason class of a failure message (`status` refused is always `refused`). */
-function classifyFailure(message, status) {
-    if (status === 'refused')
-        return 'refused';
-    const text = message ?? '';
-    for (const [reason, pattern] of RULES)
-        if (pattern.test(text))
-            return reason;
-    return 'other';
-}
-/**
- * The phase a failure belongs to: the engine's own (`failedPhase`), else the
- * one the sentence names ("implement failed: …", "the implement phase changed
- * nothing"), else null (a failure outside any phase: git, GitHub, setup).
- */
-function failurePhase(message, failedPhase) {
-    if (failedPhase)
-        return failedPhase;
-    const text = message ?? '';
-    const names = types/* PHASES */.Z.join('|');
-    const m = text.match(new RegExp(`^(${names}) failed:`)) ?? text.match(new RegExp(`\\bthe (${names}) phase\\b`));
-    if (m)
-        return m[1];
-    // The project's check runs as part of implementing.
-    return /the project's check .* still fails/.test(text) ? 'implement' : null;
-}
-/** One line of at most `max` characters: failure details are for a glance, not a log. */
-function shortDetail(message, max = 200) {
-    if (!message)
-        return null;
-    const line = message.replace(/\s+/g, ' ').trim();
-    if (!line)
-        return null;
-    return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-}
-
-// EXTERNAL MODULE: ./src/ledger/schema.ts
-var schema = __nccwpck_require__(870);
-;// CONCATENATED MODULE: ./src/ledger/record.ts
-/**
- * Ledger records from what a run produced. Pure: the action and the CLI pass
- * in what they know, and the same function decides what is kept — numbers,
- * names of phases and reasons, places of findings; never texts.
- */
-
-
-
-const FAILED = new Set(['failed']);
-function emptySeverities() {
-    return Object.fromEntries(types/* SEVERITIES */.o.map(s => [s, 0]));
-}
-function buildRunRecord(f) {
-    const result = f.result;
-    const failed = FAILED.has(f.status);
-    const refused = f.status === 'refused';
-    const message = f.reason ?? result?.error;
-    const bySeverity = emptySeverities();
-    const byLens = {};
-    const items = [];
-    for (const finding of result?.findings ?? []) {
-        bySeverity[finding.severity]++;
-        const lens = finding.lens ?? null;
-        byLens[lens ?? 'none'] = (byLens[lens ?? 'none'] ?? 0) + 1;
-        items.push({ severity: finding.severity, lens, file: finding.file, line: finding.line });
-    }
-    const questions = [];
-    for (const phase of result?.phases ?? []) {
-        for (const q of phase.questions)
-            questions.push({ phase: phase.name, answeredBy: q.answeredBy });
-    }
-    // A run that stopped for a maintainer: its questions are answered by the next run, which records them again.
-    const waiting = result?.waiting;
-    for (const _ of waiting?.questions ?? [])
-        if (waiting)
-            questions.push({ phase: waiting.phase, answeredBy: 'pending' });
-    return {
-        v: schema/* LEDGER_VERSION */.Bn,
-        kind: 'run',
-        id: f.id,
-        source: f.source,
-        repository: f.repository,
-        issue: f.issue,
-        pr: f.pr,
-        command: f.command,
-        trigger: f.trigger,
-        startedAt: f.startedAt.toISOString(),
-        durationMs: Math.max(0, f.endedAt.getTime() - f.startedAt.getTime()),
-        status: f.status,
-        failedPhase: failed ? failurePhase(message, result?.failedPhase) : null,
-        reason: failed || refused ? classifyFailure(message, f.status) : null,
-        detail: failed || refused ? shortDetail(message) : null,
-        phases: (result?.phases ?? []).map(p => ({
-            name: p.name,
-            status: p.status,
-            durationMs: p.durationMs,
-            costUsd: round(p.costUsd),
-            inputTokens: p.inputTokens,
-            outputTokens: p.outputTokens,
-            turns: p.turns,
-            reused: p.reused === true
-        })),
-        totals: {
-            costUsd: round(result?.totals.costUsd ?? 0),
-            inputTokens: result?.totals.inputTokens ?? 0,
-            outputTokens: result?.totals.outputTokens ?? 0
-        },
-        questions,
-        findings: { bySeverity, byLens, items },
-        verifyRounds: verifyRounds(result),
-        changedFiles: result?.changedFiles.length ?? 0,
-        sandboxed: result?.sandbox ? result.sandbox.sandboxed : null
-    };
-}
-/**
- * Rounds of the project's check after implement, for results that carry one
- * (`verify.rounds`); read by shape, so a result without it records 0.
- */
-function verifyRounds(result) {
-    const rounds = result?.verify?.rounds;
-    return Array.isArray(rounds) ? rounds.length : 0;
-}
-/** Costs to a millionth of a dollar, as Claude Code reports them, without float noise. */
-function round(usd) {
-    return Math.round(usd * 1e6) / 1e6;
-}
-
+// EXTERNAL MODULE: ./src/ledger/record.ts + 1 modules
+var ledger_record = __nccwpck_require__(467);
 ;// CONCATENATED MODULE: ./src/ledger/cli.ts
 /**
  * The CLI's side of the ledger: after each run, one record in the
@@ -12306,18 +12266,17 @@ function round(usd) {
 
 
 
+
 /** Every credential the CLI may hold (the model provider's and the answerer's): none of their forms may reach the ledger file. */
 function redactor(env) {
     const values = [...providerSecrets(env), env.OPENAI_API_KEY, env.AZURE_OPENAI_API_KEY];
-    const forms = values
-        .flatMap(value => (value && value.length >= 8 ? secretForms(value) : []))
-        .sort((a, b) => b.length - a.length);
-    return text => forms.reduce((out, form) => out.split(form).join('***'), text);
+    const forms = new FormMatcher(values.flatMap(value => (value && value.length >= 8 ? secretForms(value) : [])));
+    return text => forms.redact(text, '***');
 }
-async function recordCliRun(repoDir, result, env, warn, endedAt = new Date()) {
+async function recordCliRun(repo, result, env, warn, endedAt = new Date()) {
     try {
-        const origin = await (0,git/* git */.$Y)(repoDir, ['remote', 'get-url', 'origin']).catch(() => '');
-        const record = buildRunRecord({
+        const origin = await (0,git/* git */.$Y)(repo.root, ['remote', 'get-url', 'origin']).catch(() => '');
+        const record = (0,ledger_record/* buildRunRecord */.p)({
             id: `cli:${external_node_crypto_default().randomUUID()}`,
             source: 'cli',
             repository: (0,local_store/* repositoryOf */._M)(origin),
@@ -12331,7 +12290,7 @@ async function recordCliRun(repoDir, result, env, warn, endedAt = new Date()) {
             status: result.status,
             result
         });
-        const file = await (0,local_store/* localLedgerPath */.Mi)(repoDir);
+        const file = (0,local_store/* localLedgerFile */.dx)(repo.gitCommonDir);
         (0,local_store/* appendLocal */.cF)(file, [redactor(env)(JSON.stringify(record))]);
         return file;
     }
@@ -13211,12 +13170,8 @@ function parseCli(argv, env, cwd) {
 
 
 
-
 const keptRef = (id) => `refs/orchestrator/runs/${id}`;
-async function runsDir(repoDir) {
-    const common = await (0,git/* git */.$Y)(repoDir, ['rev-parse', '--git-common-dir']);
-    return external_node_path_default().join(external_node_path_default().resolve(repoDir, common), 'orchestrator', 'runs');
-}
+const runsDir = (gitCommonDir) => external_node_path_default().join(gitCommonDir, 'orchestrator', 'runs');
 /** Short enough to type, and checked against the runs already there. */
 function newRunId(taken) {
     for (;;) {
@@ -13225,16 +13180,16 @@ function newRunId(taken) {
             return id;
     }
 }
-async function saveRun(repoDir, record) {
-    const dir = await runsDir(repoDir);
+function saveRun(gitCommonDir, record) {
+    const dir = runsDir(gitCommonDir);
     external_node_fs_default().mkdirSync(dir, { recursive: true });
     const file = external_node_path_default().join(dir, `${record.id}.json`);
     // Written whole, then renamed: a run interrupted mid-write leaves the previous checkpoint.
     external_node_fs_default().writeFileSync(`${file}.tmp`, `${JSON.stringify({ ...record, updatedAt: new Date().toISOString() }, null, 2)}\n`);
     external_node_fs_default().renameSync(`${file}.tmp`, file);
 }
-async function loadRuns(repoDir) {
-    const dir = await runsDir(repoDir);
+function loadRuns(gitCommonDir) {
+    const dir = runsDir(gitCommonDir);
     if (!external_node_fs_default().existsSync(dir))
         return [];
     const runs = [];
@@ -13350,6 +13305,7 @@ function afterRun(record, result, keptSha) {
 
 
 
+
 /** A `--resume` that cannot go on: exit 2 with the reason, nothing run. */
 class ResumeError extends Error {
 }
@@ -13358,8 +13314,9 @@ async function currentBranch(repoDir) {
 }
 const IMPLEMENT_AT = types/* PHASES */.Z.indexOf('implement');
 /** The run to start (a fresh one, or the one `--resume` names, checked): nothing is written yet. */
-async function prepareRun(repoDir, opts) {
-    const runs = await loadRuns(repoDir);
+async function prepareRun(repo, opts) {
+    const repoDir = repo.root;
+    const runs = loadRuns(repo.gitCommonDir);
     if (!opts.resume) {
         const phases = opts.implement
             ? ['index', 'research', 'plan', 'implement', 'review']
@@ -13400,8 +13357,8 @@ async function prepareRun(repoDir, opts) {
         : [];
     const implementRuns = run.phases.includes('implement') && types/* PHASES */.Z.indexOf(point.from) <= IMPLEMENT_AT;
     if (run.startingPoint && run.changedFiles.length && types/* PHASES */.Z.indexOf(point.from) >= IMPLEMENT_AT) {
-        const now = await changesSince(repoDir, run.startingPoint, run.artifactsDir);
-        const lost = run.changedFiles.filter(f => !now.files.includes(f));
+        const now = await changedFilesSince(repoDir, run.startingPoint, run.artifactsDir);
+        const lost = run.changedFiles.filter(f => !now.includes(f));
         if (lost.length === run.changedFiles.length) {
             const files = lost.slice(0, 10).join(' ');
             throw new ResumeError(`the work run ${run.id} kept is no longer in the work tree (${lost.length} file${lost.length === 1 ? '' : 's'}: ${lost.slice(0, 5).join(', ')}). ` +
@@ -13410,7 +13367,7 @@ async function prepareRun(repoDir, opts) {
                     : 'Restore it, then resume again'));
         }
     }
-    const reason = (run.error ?? 'it was interrupted').replace(/^\w+ failed: /, '').slice(0, 300);
+    const reason = (0,engine_results/* stopReason */.PJ)(run.error, 'it was interrupted').slice(0, 300);
     const record = { ...run, state: 'running', attempts: run.attempts + 1 };
     return {
         record,
@@ -13435,25 +13392,26 @@ async function prepareRun(repoDir, opts) {
     };
 }
 /** The first checkpoint, just before the engine starts: an interrupted run can be resumed from here. */
-async function beginRun(repoDir, record) {
-    await saveRun(repoDir, record);
+function beginRun(repo, record) {
+    saveRun(repo.gitCommonDir, record);
 }
 /** After each document phase: what finished is on disk before the next phase starts. */
-async function checkpointPhase(repoDir, record, result) {
+function checkpointPhase(repo, record, result) {
     if (result.status !== 'succeeded' || !['index', 'research', 'plan'].includes(result.name))
         return;
     record.done[result.name] = result.artifacts;
-    await saveRun(repoDir, record);
+    saveRun(repo.gitCommonDir, record);
 }
 /** The run's last checkpoint; a failed run keeps its work tree as a commit on no branch. */
-async function finishRun(repoDir, record, result) {
+async function finishRun(repo, record, result) {
+    const repoDir = repo.root;
     const ref = keptRef(record.id);
     let kept;
     // Only a run that changed files has work to keep (a failed read-only phase leaves the user's own tree).
     if (result.status === 'failed' && result.changedFiles.length) {
         const parent = record.startingPoint ?? (await (0,git/* headSha */.xF)(repoDir));
         if (parent) {
-            const reason = (result.error ?? 'it failed').replace(/^\w+ failed: /, '').slice(0, 120);
+            const reason = (0,engine_results/* stopReason */.PJ)(result.error, 'it failed').slice(0, 120);
             const sha = await snapshotWorkTree(repoDir, parent, `orchestrator: unfinished run ${record.id} (stopped in ${result.failedPhase ?? 'a phase'}: ${reason})\n\n${record.task.slice(0, 500)}`);
             await (0,git/* git */.$Y)(repoDir, ['update-ref', ref, sha]);
             const files = result.changedFiles.length;
@@ -13470,7 +13428,7 @@ async function finishRun(repoDir, record, result) {
         await (0,git/* git */.$Y)(repoDir, ['update-ref', '-d', ref]).catch(() => undefined);
     }
     const next = afterRun(record, result, kept?.sha);
-    await saveRun(repoDir, next);
+    saveRun(repo.gitCommonDir, next);
     return { record: next, kept };
 }
 
@@ -13489,12 +13447,14 @@ async function finishRun(repoDir, record, result) {
 
 
 
-/** The repository's top level for `start`, or null when `start` is not inside a git work tree. */
-async function repositoryRoot(start) {
+/** The repository `start` is in (asked of git once per run), or null when `start` is not inside a git work tree. */
+async function findRepository(start) {
     if (!external_node_fs_default().existsSync(start))
         return null;
     try {
-        return external_node_path_default().resolve(await (0,git/* git */.$Y)(start, ['rev-parse', '--show-toplevel']));
+        const out = await (0,git/* git */.$Y)(start, ['rev-parse', '--show-toplevel', '--path-format=absolute', '--git-common-dir']);
+        const [root = '', gitCommonDir = ''] = out.split('\n');
+        return { root: external_node_path_default().resolve(root), gitCommonDir: external_node_path_default().resolve(gitCommonDir) };
     }
     catch {
         return null;
@@ -13610,15 +13570,16 @@ async function main(argv, processEnv) {
         }
         const opts = command.options;
         const start = external_node_path_default().resolve(opts.cwd);
-        const repoDir = await repositoryRoot(start);
-        if (!repoDir) {
+        const repo = await findRepository(start);
+        if (!repo) {
             throw new UsageError(`${start} is not inside a git repository; run orchestrator in your project's checkout or pass --cwd`);
         }
+        const repoDir = repo.root;
         const env = loadEnvFile(external_node_path_default().join(repoDir, '.env.claude'), processEnv);
         const answererConfig = detectAnswerer(env);
         const claudePath = locateClaude({ explicit: opts.claudePath, pathVar: env.PATH, cwd: repoDir });
         const sub = subfolderOf(repoDir, start);
-        const prepared = await prepareRun(repoDir, opts);
+        const prepared = await prepareRun(repo, opts);
         const { record, resumed } = prepared;
         const implementing = prepared.engine.phases.includes('implement');
         const what = resumed
@@ -13652,7 +13613,7 @@ async function main(argv, processEnv) {
             if (host.sandboxed)
                 err('  sandbox: on (Claude sees the checkout, its own HOME and the allowed hosts)');
             err(`  model: ${PROVIDER_LABELS[provider.name]}${host.sandboxed && provider.credential ? ' (through the credential proxy)' : ''}`);
-            await beginRun(repoDir, record);
+            beginRun(repo, record);
             result = await runEngine({
                 ...prepared.engine,
                 repoDir,
@@ -13677,7 +13638,7 @@ async function main(argv, processEnv) {
                         err(line);
                     if (event.type === 'phase-end')
                         checkpoints = checkpoints
-                            .then(() => checkpointPhase(repoDir, record, event.result))
+                            .then(() => checkpointPhase(repo, record, event.result))
                             .catch((e) => {
                             err(`  warning: the run's checkpoint was not saved: ${e.message}`);
                         });
@@ -13688,11 +13649,11 @@ async function main(argv, processEnv) {
         finally {
             await host.close();
         }
-        const { kept } = await finishRun(repoDir, record, result);
+        const { kept } = await finishRun(repo, record, result);
         // The summary says it; with --json, stderr is where a person reads it.
         if (kept && opts.json)
             err(`  ${kept.note}`);
-        await recordCliRun(repoDir, result, env, err);
+        await recordCliRun(repo, result, env, err);
         const output = {
             runId: record.id,
             ...(resumed ? { resumed } : {}),
@@ -13949,6 +13910,51 @@ function countBySeverity(findings, none = 'none') {
 
 /***/ }),
 
+/***/ 812:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   L_: () => (/* binding */ sumTotals),
+/* harmony export */   ML: () => (/* binding */ runError),
+/* harmony export */   PJ: () => (/* binding */ stopReason),
+/* harmony export */   vF: () => (/* binding */ emptyPhase)
+/* harmony export */ });
+/** A phase's result before (or without) any Claude session: nothing spent, nothing written. */
+function emptyPhase(name, status) {
+    return {
+        name,
+        status,
+        durationMs: 0,
+        costUsd: 0,
+        inputTokens: 0,
+        outputTokens: 0,
+        turns: 0,
+        sessionId: null,
+        artifacts: [],
+        questions: []
+    };
+}
+/** Time, cost and tokens added up (of phases, or of runs). */
+function sumTotals(...parts) {
+    return parts.reduce((t, p) => ({
+        durationMs: t.durationMs + p.durationMs,
+        costUsd: t.costUsd + p.costUsd,
+        inputTokens: t.inputTokens + p.inputTokens,
+        outputTokens: t.outputTokens + p.outputTokens
+    }), { durationMs: 0, costUsd: 0, inputTokens: 0, outputTokens: 0 });
+}
+/** A failed run's error: the phase, then why (`implement failed: …`). */
+function runError(phase, why) {
+    return `${phase} failed: ${why}`;
+}
+/** Why a run stopped, without the phase `runError` puts in front; `fallback` when the run gave no error. */
+function stopReason(error, fallback) {
+    return (error ?? fallback).replace(/^\w+ failed: /, '');
+}
+
+
+/***/ }),
+
 /***/ 171:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -13963,7 +13969,7 @@ const SEVERITIES = ['blocker', 'major', 'minor', 'nit'];
 
 /***/ }),
 
-/***/ 316:
+/***/ 218:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -13977,8 +13983,122 @@ __nccwpck_require__.d(__webpack_exports__, {
   g9: () => (/* binding */ stageAll)
 });
 
+// UNUSED EXPORTS: configValue
+
 // EXTERNAL MODULE: ./node_modules/execa/index.js + 141 modules
 var execa = __nccwpck_require__(751);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(24);
+var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
+;// CONCATENATED MODULE: ./src/git/config-cache.ts
+/**
+ * git's own reading of a repository's config, kept for as long as the files
+ * it comes from hold the same bytes.
+ *
+ * Every orchestrator git call needs that reading (hermetic.ts: the drivers to
+ * switch off, the redirects to refuse), and a phase may rewrite those files
+ * between any two calls, so it used to be a second git process per call: a
+ * third of all the processes a run starts. A kept reading is used only while
+ * everything that decides what `git config --list` prints is unchanged, by
+ * content, never by timestamps (a phase can set mtimes, and coarse clocks
+ * make a quick rewrite look unchanged): the `.git` entry of the work tree
+ * (a directory, or a `gitdir:` file), the `commondir` pointer, the config and
+ * config.worktree files. A config that includes other files is never kept,
+ * and nor is a reading git took from a file this list does not name.
+ */
+
+
+const kept = new Map();
+/** Checkouts a long process (a test run, a CLI) may touch; the oldest is dropped past this. */
+const MAX_KEPT = 64;
+function readOrAbsent(file) {
+    try {
+        return external_node_fs_default().readFileSync(file, 'utf8');
+    }
+    catch (err) {
+        if (err.code === 'ENOENT')
+            return null;
+        throw err;
+    }
+}
+/**
+ * The files git reads the repository's config from when run in `cwd`, and
+ * their contents as one string. Null when git would look further than this
+ * reader follows: no `.git` in `cwd` itself (git walks up), a `.git` that is
+ * neither a directory nor a `gitdir:` file, or an `include`.
+ */
+function sources(cwd) {
+    try {
+        const dotGit = external_node_path_default().join(cwd, '.git');
+        const stat = external_node_fs_default().lstatSync(dotGit);
+        let gitDir = dotGit;
+        let pointer = '';
+        if (stat.isFile()) {
+            pointer = external_node_fs_default().readFileSync(dotGit, 'utf8');
+            const m = pointer.match(/^gitdir: (.+?)\r?\n?$/);
+            if (!m)
+                return null;
+            gitDir = external_node_path_default().resolve(cwd, m[1]);
+        }
+        else if (!stat.isDirectory())
+            return null;
+        const commonPointer = readOrAbsent(external_node_path_default().join(gitDir, 'commondir'));
+        const commonDir = commonPointer === null ? gitDir : external_node_path_default().resolve(gitDir, commonPointer.trim());
+        const files = [external_node_path_default().join(commonDir, 'config'), external_node_path_default().join(gitDir, 'config.worktree')];
+        const contents = files.map(readOrAbsent);
+        if (contents.some(text => text !== null && /include/i.test(text)))
+            return null;
+        return { fingerprint: JSON.stringify([stat.isFile(), pointer, commonPointer, ...contents]), files };
+    }
+    catch {
+        return null;
+    }
+}
+/**
+ * Parses `git config --list --null --show-origin`: `origin\0key\nvalue\0`
+ * per entry (`key\0` for a key without a value), origin `file:<path>` or
+ * `command line:`.
+ */
+function parseConfigWithOrigins(out) {
+    const parts = out.split('\0');
+    const entries = [];
+    for (let i = 0; i + 1 < parts.length; i += 2) {
+        const origin = parts[i];
+        const entry = parts[i + 1];
+        const nl = entry.indexOf('\n');
+        entries.push(nl < 0 ? { origin, key: entry, value: '' } : { origin, key: entry.slice(0, nl), value: entry.slice(nl + 1) });
+    }
+    return entries;
+}
+/** Every entry came from one of `files` (paths as git prints them are relative to `cwd`). */
+function readFrom(entries, files, cwd) {
+    return entries.every(({ origin }) => origin.startsWith('file:') && files.includes(external_node_path_default().resolve(cwd, origin.slice(5))));
+}
+/**
+ * The reading for `cwd`: kept if its sources are unchanged, else `read()`
+ * (git's own, with origins), kept when its sources held still while git read
+ * them and git read nothing else.
+ */
+async function cachedConfig(cwd, read) {
+    const before = sources(cwd);
+    const hit = kept.get(cwd);
+    if (before && hit?.fingerprint === before.fingerprint)
+        return hit.entries;
+    const withOrigins = await read();
+    const entries = withOrigins.map(({ key, value }) => ({ key, value }));
+    const after = sources(cwd);
+    kept.delete(cwd);
+    if (before && after?.fingerprint === before.fingerprint && readFrom(withOrigins, before.files, cwd)) {
+        kept.set(cwd, { fingerprint: before.fingerprint, entries });
+        if (kept.size > MAX_KEPT)
+            kept.delete(kept.keys().next().value);
+    }
+    return entries;
+}
+
 // EXTERNAL MODULE: ./src/util/secret-env.ts
 var secret_env = __nccwpck_require__(700);
 ;// CONCATENATED MODULE: ./src/git/hermetic.ts
@@ -14029,7 +14149,7 @@ const HERMETIC_VARS = {
     GIT_ALLOW_PROTOCOL: 'https:file'
 };
 /** The environment for a git call: the caller's without git's variables, then `extra`, then ours. */
-function hermeticEnv(base, extra = {}) {
+function hermetic_hermeticEnv(base, extra = {}) {
     const env = {};
     for (const [key, value] of Object.entries(base))
         if (!key.startsWith('GIT_') || KEPT_GIT_VARS.test(key))
@@ -14153,6 +14273,8 @@ function configEnv(settings) {
 
 
 
+
+
 class GitError extends Error {
     args;
     exitCode;
@@ -14172,21 +14294,29 @@ function redact(text, secrets = []) {
 async function exec(cwd, args, env, input) {
     return (0,execa/* execa */.Ho)('git', args, { cwd, reject: false, stripFinalNewline: true, input, extendEnv: false, env });
 }
+/** Variables a caller may set that do not change which config git reads (a scratch index, who commits). */
+const CONFIG_NEUTRAL_VARS = /^GIT_(INDEX_FILE|AUTHOR_\w+|COMMITTER_\w+)$/;
 /**
  * The repository's own config as git will read it for this call (local and
- * worktree files and what they include). Read fresh each time: it is what a
- * phase may have changed.
+ * worktree files and what they include): what a phase may have changed.
+ * Kept between calls while its files are unchanged (config-cache.ts), unless
+ * the caller's variables point git at other files.
  */
-async function repositoryConfig(cwd, env) {
-    const result = await exec(cwd, ['config', '--list', '--null'], env);
-    // A config git cannot parse fails the real command the same way; outside a repository there is none.
-    if (result.exitCode !== 0)
-        throw new GitError(`git config failed: ${String(result.stderr).trim()}`, ['config'], result.exitCode, String(result.stderr));
-    return parseConfigList(String(result.stdout));
+async function repositoryConfig(cwd, env, extra = {}) {
+    const read = async () => {
+        const result = await exec(cwd, ['config', '--list', '--null', '--show-origin'], env);
+        // A config git cannot parse fails the real command the same way; outside a repository there is none.
+        if (result.exitCode !== 0)
+            throw new GitError(`git config failed: ${String(result.stderr).trim()}`, ['config'], result.exitCode, String(result.stderr));
+        return parseConfigWithOrigins(String(result.stdout));
+    };
+    if (Object.keys(extra).some(key => key.startsWith('GIT_') && !CONFIG_NEUTRAL_VARS.test(key)))
+        return read();
+    return cachedConfig(external_node_path_default().resolve(cwd), read);
 }
 async function git(cwd, args, opts = {}) {
-    const env = hermeticEnv((0,secret_env/* withoutSecrets */.c)(process.env), opts.env);
-    const entries = await repositoryConfig(cwd, env);
+    const env = hermetic_hermeticEnv((0,secret_env/* withoutSecrets */.c)(process.env), opts.env);
+    const entries = await repositoryConfig(cwd, env, opts.env);
     if (opts.remoteUrl) {
         const problems = transportProblems(entries, opts.remoteUrl);
         if (problems.length) {
@@ -14202,6 +14332,15 @@ async function git(cwd, args, opts = {}) {
         throw new GitError(`git ${args[0]} failed: ${stderr || `exit code ${result.exitCode}`}`, args, result.exitCode, stderr, stdout);
     }
     return String(result.stdout);
+}
+/**
+ * The last value of `key` in the repository's config (keys in git's lower
+ * case), from the same reading every call takes: no process of its own while
+ * the config is unchanged. Null when unset.
+ */
+async function configValue(cwd, key) {
+    const entries = await repositoryConfig(cwd, hermeticEnv(withoutSecrets(process.env)));
+    return entries.findLast(e => e.key === key)?.value ?? null;
 }
 /** Like `git`, but answers false instead of throwing when git exits non-zero. */
 async function gitSucceeds(cwd, args) {
@@ -14271,13 +14410,14 @@ async function stageAll(cwd, pathspec, opts = {}) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Mi: () => (/* binding */ localLedgerPath),
 /* harmony export */   _M: () => (/* binding */ repositoryOf),
-/* harmony export */   cF: () => (/* binding */ appendLocal)
+/* harmony export */   cF: () => (/* binding */ appendLocal),
+/* harmony export */   dx: () => (/* binding */ localLedgerFile)
 /* harmony export */ });
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _git_git_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(316);
+/* harmony import */ var _git_git_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(218);
 /* harmony import */ var _schema_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(870);
 /**
  * The CLI's ledger: the same records in `.git/orchestrator/ledger.jsonl` of
@@ -14289,9 +14429,11 @@ async function stageAll(cwd, pathspec, opts = {}) {
 
 
 
+/** The local ledger of the repository whose common git directory this is. */
+const localLedgerFile = (gitCommonDir) => node_path__WEBPACK_IMPORTED_MODULE_1___default().join(gitCommonDir, 'orchestrator', _schema_js__WEBPACK_IMPORTED_MODULE_3__/* .LEDGER_FILE */ .th);
+/** The local ledger of the repository `repoDir` is in. */
 async function localLedgerPath(repoDir) {
-    const common = await (0,_git_git_js__WEBPACK_IMPORTED_MODULE_2__/* .git */ .$Y)(repoDir, ['rev-parse', '--git-common-dir']);
-    return node_path__WEBPACK_IMPORTED_MODULE_1___default().join(node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(repoDir, common), 'orchestrator', _schema_js__WEBPACK_IMPORTED_MODULE_3__/* .LEDGER_FILE */ .th);
+    return localLedgerFile(node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(repoDir, await (0,_git_git_js__WEBPACK_IMPORTED_MODULE_2__/* .git */ .$Y)(repoDir, ['rev-parse', '--git-common-dir'])));
 }
 /** One write per record, opened for appending: concurrent runs on one machine do not interleave lines. */
 function appendLocal(file, lines) {
@@ -14305,6 +14447,190 @@ function repositoryOf(url) {
         .trim()
         .match(/^(?:https?:\/\/(?:[^@/]+@)?[^/]+\/|git@[^:]+:|ssh:\/\/git@[^/]+\/)([^/\s]+)\/([^/\s]+?)(?:\.git)?\/?$/);
     return m ? `${m[1]}/${m[2]}` : null;
+}
+
+
+/***/ }),
+
+/***/ 467:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  p: () => (/* binding */ buildRunRecord),
+  j: () => (/* binding */ emptySeverities)
+});
+
+// EXTERNAL MODULE: ./src/engine/types.ts
+var types = __nccwpck_require__(171);
+;// CONCATENATED MODULE: ./src/ledger/classify.ts
+/**
+ * Turns a failure's sentence into one countable reason and the phase it
+ * happened in. Pure: the patterns follow the texts of describeResultError and
+ * runClaude (src/claude/runner.ts), runPhase and runEngine (src/engine/), the
+ * flows and the secret and sandbox checks, and the unit tests feed it those
+ * texts from the functions themselves where they are exported.
+ */
+
+/** First match wins: the more specific sentences come before the generic ones. */
+const RULES = [
+    // runClaude's own timeout and runPhase's.
+    ['timeout', /did not finish within|phase timeout|timed out/i],
+    // describeResultError (error_max_budget_usd) and runEngine's check before a phase.
+    ['budget', /budget was exhausted|budget of \$[\d.]+ is spent/i],
+    // describeResultError (error_max_turns), with or without Claude Code's errors[].
+    ['max-turns', /maximum number of turns/i],
+    // describeResultError and runClaude; a provider's missing setting (claude/providers.ts) is `config`.
+    ['credential', /credential was rejected|no usable Anthropic credential/i],
+    ['model-api', /Anthropic API error \d{3}/i],
+    ['sandbox', /the sandbox (cannot start|needs|runtime)/i],
+    ['secret-blocked', /would publish a secret|has a secret in its message|whose name contains a secret/i],
+    // The project's check after implement ("the project's check `npm test` still fails after 3 round(s)").
+    ['verify-failed', /the project's check .* still fails|\bverif(y|ication)\b.*\bfail|\bfailed verification/i],
+    ['rule-broken', /broke its rules/i],
+    ['question-unanswered', /still asking a question/i],
+    ['no-document', /finished without writing its document|produced no plan/i],
+    ['review-malformed', /returned (no structured|malformed) findings/i],
+    ['empty-change', /changed nothing|wrote nothing to commit|nothing to propose/i],
+    ['branch-moved', /changed on origin while the run worked|commits the orchestrator did not make|no longer exists/i],
+    [
+        'claude-error',
+        /Claude Code (reported an error|exited with code|could not be started|ended without reporting|failed)/i
+    ],
+    [
+        'config',
+        /^Input [a-z_]+ |is not set: this step must run inside GitHub Actions|does not look like Claude Code|is not supported: this release needs|refusing to run .* inside the repository|\b(Bedrock|Vertex AI|Foundry) needs |Claude Code has no model credential|are both set: choose one provider|is not a (region|resource) name/i
+    ],
+    [
+        'github-api',
+        /Resource not accessible by integration|Bad credentials|API rate limit|HttpError|Not Found - https:\/\/docs\.github\.com|Validation Failed/i
+    ]
+];
+/** The reason class of a failure message (`status` refused is always `refused`). */
+function classifyFailure(message, status) {
+    if (status === 'refused')
+        return 'refused';
+    const text = message ?? '';
+    for (const [reason, pattern] of RULES)
+        if (pattern.test(text))
+            return reason;
+    return 'other';
+}
+/**
+ * The phase a failure belongs to: the engine's own (`failedPhase`), else the
+ * one the sentence names ("implement failed: …", "the implement phase changed
+ * nothing"), else null (a failure outside any phase: git, GitHub, setup).
+ */
+function failurePhase(message, failedPhase) {
+    if (failedPhase)
+        return failedPhase;
+    const text = message ?? '';
+    const names = types/* PHASES */.Z.join('|');
+    const m = text.match(new RegExp(`^(${names}) failed:`)) ?? text.match(new RegExp(`\\bthe (${names}) phase\\b`));
+    if (m)
+        return m[1];
+    // The project's check runs as part of implementing.
+    return /the project's check .* still fails/.test(text) ? 'implement' : null;
+}
+/** One line of at most `max` characters: failure details are for a glance, not a log. */
+function shortDetail(message, max = 200) {
+    if (!message)
+        return null;
+    const line = message.replace(/\s+/g, ' ').trim();
+    if (!line)
+        return null;
+    return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+// EXTERNAL MODULE: ./src/ledger/schema.ts
+var schema = __nccwpck_require__(870);
+;// CONCATENATED MODULE: ./src/ledger/record.ts
+/**
+ * Ledger records from what a run produced. Pure: the action and the CLI pass
+ * in what they know, and the same function decides what is kept — numbers,
+ * names of phases and reasons, places of findings; never texts.
+ */
+
+
+
+const FAILED = new Set(['failed']);
+function emptySeverities() {
+    return Object.fromEntries(types/* SEVERITIES */.o.map(s => [s, 0]));
+}
+function buildRunRecord(f) {
+    const result = f.result;
+    const failed = FAILED.has(f.status);
+    const refused = f.status === 'refused';
+    const message = f.reason ?? result?.error;
+    const bySeverity = emptySeverities();
+    const byLens = {};
+    const items = [];
+    for (const finding of result?.findings ?? []) {
+        bySeverity[finding.severity]++;
+        const lens = finding.lens ?? null;
+        byLens[lens ?? 'none'] = (byLens[lens ?? 'none'] ?? 0) + 1;
+        items.push({ severity: finding.severity, lens, file: finding.file, line: finding.line });
+    }
+    const questions = [];
+    for (const phase of result?.phases ?? []) {
+        for (const q of phase.questions)
+            questions.push({ phase: phase.name, answeredBy: q.answeredBy });
+    }
+    // A run that stopped for a maintainer: its questions are answered by the next run, which records them again.
+    const waiting = result?.waiting;
+    for (const _ of waiting?.questions ?? [])
+        if (waiting)
+            questions.push({ phase: waiting.phase, answeredBy: 'pending' });
+    return {
+        v: schema/* LEDGER_VERSION */.Bn,
+        kind: 'run',
+        id: f.id,
+        source: f.source,
+        repository: f.repository,
+        issue: f.issue,
+        pr: f.pr,
+        command: f.command,
+        trigger: f.trigger,
+        startedAt: f.startedAt.toISOString(),
+        durationMs: Math.max(0, f.endedAt.getTime() - f.startedAt.getTime()),
+        status: f.status,
+        failedPhase: failed ? failurePhase(message, result?.failedPhase) : null,
+        reason: failed || refused ? classifyFailure(message, f.status) : null,
+        detail: failed || refused ? shortDetail(message) : null,
+        phases: (result?.phases ?? []).map(p => ({
+            name: p.name,
+            status: p.status,
+            durationMs: p.durationMs,
+            costUsd: round(p.costUsd),
+            inputTokens: p.inputTokens,
+            outputTokens: p.outputTokens,
+            turns: p.turns,
+            reused: p.reused === true
+        })),
+        totals: {
+            costUsd: round(result?.totals.costUsd ?? 0),
+            inputTokens: result?.totals.inputTokens ?? 0,
+            outputTokens: result?.totals.outputTokens ?? 0
+        },
+        questions,
+        findings: { bySeverity, byLens, items },
+        verifyRounds: verifyRounds(result),
+        changedFiles: result?.changedFiles.length ?? 0,
+        sandboxed: result?.sandbox ? result.sandbox.sandboxed : null
+    };
+}
+/**
+ * Rounds of the project's check after implement, for results that carry one
+ * (`verify.rounds`); read by shape, so a result without it records 0.
+ */
+function verifyRounds(result) {
+    const rounds = result?.verify?.rounds;
+    return Array.isArray(rounds) ? rounds.length : 0;
+}
+/** Costs to a millionth of a dollar, as Claude Code reports them, without float noise. */
+function round(usd) {
+    return Math.round(usd * 1e6) / 1e6;
 }
 
 
@@ -71682,14 +72008,18 @@ var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/git/git.ts + 1 modules
-var git = __nccwpck_require__(316);
+// EXTERNAL MODULE: ./src/git/git.ts + 2 modules
+var git = __nccwpck_require__(218);
 // EXTERNAL MODULE: ./src/ledger/local-store.ts
 var local_store = __nccwpck_require__(214);
 // EXTERNAL MODULE: ./src/ledger/schema.ts
 var schema = __nccwpck_require__(870);
+// EXTERNAL MODULE: ./src/engine/results.ts
+var results = __nccwpck_require__(812);
 // EXTERNAL MODULE: ./src/engine/types.ts
 var types = __nccwpck_require__(171);
+// EXTERNAL MODULE: ./src/ledger/record.ts + 1 modules
+var record = __nccwpck_require__(467);
 // EXTERNAL MODULE: ./src/engine/findings.ts
 var findings = __nccwpck_require__(166);
 ;// CONCATENATED MODULE: ./src/ledger/review-signal.ts
@@ -71766,6 +72096,8 @@ function compareReview(findings, comments) {
  */
 
 
+
+
 const FAILURE_COLUMNS = [...types/* PHASES */.Z, 'none'];
 const FIX_ROUND_BUCKETS = ['0', '1', '2', '3+'];
 function median(values) {
@@ -71835,7 +72167,7 @@ function aggregate_buildReport(records, opts) {
         if (!work.length)
             continue;
         toMerge.push(closedAt - Math.min(...work.map(r => time(r.startedAt))));
-        claude.push(work.reduce((sum, r) => sum + r.phases.reduce((s, ph) => s + ph.durationMs, 0), 0));
+        claude.push((0,results/* sumTotals */.L_)(...work.flatMap(r => r.phases)).durationMs);
         cost.push(work.reduce((sum, r) => sum + r.totals.costUsd, 0));
     }
     const byCommand = {};
@@ -71858,7 +72190,7 @@ function aggregate_buildReport(records, opts) {
         const rounds = p.closed ? p.closed.fixRounds : p.fixUpdates;
         fixRounds[rounds >= 3 ? '3+' : String(rounds)]++;
     }
-    const bySeverity = Object.fromEntries(types/* SEVERITIES */.o.map(s => [s, 0]));
+    const bySeverity = (0,record/* emptySeverities */.j)();
     const reviewed = [...pulls.values()].filter(p => p.lastReview);
     for (const p of reviewed)
         for (const s of types/* SEVERITIES */.o)
@@ -72095,9 +72427,11 @@ function markdown_renderReport(report, opts = {}) {
 
 const REPORT_DIR = 'report';
 function reportFromLedger(text, now, weeks) {
-    return buildReport(parseLedger(text).records, { now, weeks });
+    const report = buildReport(parseLedger(text).records, { now, weeks });
+    return { text, report, specs: chartSpecs(report) };
 }
-function refs(specs, base) {
+/** The charts as the Markdown shows them: each one's SVG file under `base` (a path or URL ending with `/`). */
+function chartRefs(specs, base) {
     return specs.map(s => ({ name: s.name, title: s.title, src: `${base}${s.name}.svg` }));
 }
 /** SVG file name → content, drawn by the charting library (loaded only here). */
@@ -72106,19 +72440,16 @@ async function drawCharts(specs) {
     const { renderCharts } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 795));
     return renderCharts(specs);
 }
-async function branchFiles(ledgerText, now, weeks) {
-    const report = reportFromLedger(ledgerText, now, weeks);
-    const specs = chartSpecs(report);
+async function branchFiles({ report, specs }) {
     const svgs = await drawCharts(specs);
     return {
-        'README.md': renderReport(report, { charts: refs(specs, `${REPORT_DIR}/`) }),
+        'README.md': renderReport(report, { charts: chartRefs(specs, `${REPORT_DIR}/`) }),
         ...Object.fromEntries(Object.entries(svgs).map(([file, svg]) => [`${REPORT_DIR}/${file}`, svg]))
     };
 }
 /** The report for the job summary, its images served from the ledger branch at `rawBase` (ends with `/`). */
-function summaryMarkdown(ledgerText, now, weeks, rawBase) {
-    const report = reportFromLedger(ledgerText, now, weeks);
-    return renderReport(report, { charts: refs(chartSpecs(report), `${rawBase}${REPORT_DIR}/`) });
+function summaryMarkdown({ report, specs }, rawBase) {
+    return renderReport(report, { charts: chartRefs(specs, `${rawBase}${REPORT_DIR}/`) });
 }
 
 ;// CONCATENATED MODULE: ./src/report/cli.ts
@@ -72249,7 +72580,7 @@ async function reportMain(argv, io) {
                 external_node_fs_default().writeFileSync(external_node_path_default().join(dir, file), svg);
             io.err(`orchestrator report: ${specs.length} chart(s) in ${dir}`);
             const base = opts.svgDir.split((external_node_path_default()).sep).join('/').replace(/\/?$/, '/');
-            charts = specs.map(s => ({ name: s.name, title: s.title, src: `${base}${s.name}.svg` }));
+            charts = chartRefs(specs, base);
         }
         io.out(markdown_renderReport(report, { charts }));
         return 0;
