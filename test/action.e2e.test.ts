@@ -7,15 +7,8 @@ import { beforeEach, describe, expect, it } from '@jest/globals'
 import { decodePlanMarker } from '../src/action/markers.js'
 import { gitIn } from './support/sandbox.js'
 import { askThenDocument, standardRules } from './support/phase-scripts.js'
-import {
-  type ActionRun,
-  BOT,
-  checkAndClose,
-  createWorld,
-  expectOk,
-  MAINTAINER,
-  type World
-} from './support/action-harness.js'
+import { type ActionRun, BOT, createWorld, expectOk, MAINTAINER, type World } from './support/action-harness.js'
+import { checkAndClose } from './support/world-hooks.js'
 
 let w: World
 

@@ -11,7 +11,6 @@ import type { Reply } from './support/model-server.js'
 import { outputPathOf, standardRules, write } from './support/phase-scripts.js'
 import {
   BOT,
-  checkAndClose,
   createWorld,
   expectOk,
   GITHUB_TOKEN,
@@ -20,6 +19,7 @@ import {
   webhookFixture,
   type World
 } from './support/action-harness.js'
+import { checkAndClose } from './support/world-hooks.js'
 
 let w: World
 

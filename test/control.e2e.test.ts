@@ -6,7 +6,8 @@
 import { describe, expect, it } from '@jest/globals'
 import { decodePlanMarker } from '../src/action/markers.js'
 import { outputPathOf, standardRules, write, type Replies } from './support/phase-scripts.js'
-import { BOT, checkAndClose, createWorld, MAINTAINER, OUTSIDER, type World } from './support/action-harness.js'
+import { BOT, createWorld, MAINTAINER, OUTSIDER, type World } from './support/action-harness.js'
+import { checkAndClose } from './support/world-hooks.js'
 
 let w: World
 

@@ -9,7 +9,6 @@ import type { Reply } from './support/model-server.js'
 import { outputPathOf, SAMPLE_FINDINGS, standardRules, write } from './support/phase-scripts.js'
 import {
   BOT,
-  checkAndClose,
   createWorld,
   expectOk,
   MAINTAINER,
@@ -18,6 +17,7 @@ import {
   webhookFixture,
   type World
 } from './support/action-harness.js'
+import { checkAndClose } from './support/world-hooks.js'
 
 let w: World
 

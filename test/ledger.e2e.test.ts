@@ -13,7 +13,6 @@ import { outputPathOf, standardRules, write } from './support/phase-scripts.js'
 import {
   ANTHROPIC_KEY,
   BOT,
-  checkAndClose,
   createWorld,
   expectOk,
   GITHUB_TOKEN,
@@ -24,6 +23,7 @@ import {
   webhookFixture,
   type World
 } from './support/action-harness.js'
+import { checkAndClose } from './support/world-hooks.js'
 import { ledgerSchemaErrors } from './support/ledger-schema.js'
 import { gitIn } from './support/sandbox.js'
 

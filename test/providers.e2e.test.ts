@@ -16,7 +16,8 @@ import { sigV4Problem } from './support/aws-sigv4.js'
 import type { ModelRequest, Reply, SeenRequest } from './support/model-server.js'
 import { documentPhase, standardRules } from './support/phase-scripts.js'
 import { createSandbox, REPO_ROOT, type Sandbox } from './support/sandbox.js'
-import { checkAndClose, createWorld, type World } from './support/action-harness.js'
+import { createWorld, type World } from './support/action-harness.js'
+import { checkAndClose } from './support/world-hooks.js'
 
 const BIN = path.join(REPO_ROOT, 'bin', 'orchestrator.js')
 const TASK = 'Add rate limiting to the API endpoints'

@@ -15,7 +15,8 @@ import {
   standardRules,
   write
 } from './support/phase-scripts.js'
-import { BOT, checkAndClose, createWorld, type World } from './support/action-harness.js'
+import { BOT, createWorld, type World } from './support/action-harness.js'
+import { checkAndClose } from './support/world-hooks.js'
 
 let w: World
 

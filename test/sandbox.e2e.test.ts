@@ -15,15 +15,8 @@ import { PINNED_CLAUDE_CODE_VERSION } from '../src/action/claude-install.js'
 import { secretForms } from '../src/util/secret-forms.js'
 import { documentPhase, reviewReplies, SAMPLE_FINDINGS, standardRules, write } from './support/phase-scripts.js'
 import { gitIn, REPO_ROOT, SAMPLE_FILES } from './support/sandbox.js'
-import {
-  ANTHROPIC_KEY,
-  checkAndClose,
-  createWorld,
-  expectOk,
-  GITHUB_TOKEN,
-  OPENAI_KEY,
-  type World
-} from './support/action-harness.js'
+import { ANTHROPIC_KEY, createWorld, expectOk, GITHUB_TOKEN, OPENAI_KEY, type World } from './support/action-harness.js'
+import { checkAndClose } from './support/world-hooks.js'
 
 let w: World
 let open = false

@@ -16,7 +16,6 @@ import {
   type ActionRun,
   ANTHROPIC_KEY,
   BOT,
-  checkAndClose,
   checkoutExtraheader,
   createWorld,
   expectOk,
@@ -24,6 +23,7 @@ import {
   OPENAI_KEY,
   type World
 } from './support/action-harness.js'
+import { checkAndClose } from './support/world-hooks.js'
 
 let w: World
 /** Whether this test created a world that checkAndClose must check and close. */

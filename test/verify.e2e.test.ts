@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import { standardRules, write, type Replies } from './support/phase-scripts.js'
-import { checkAndClose, createWorld, githubProblems, SAMPLE_FILES, type World } from './support/action-harness.js'
+import { createWorld, githubProblems, SAMPLE_FILES, type World } from './support/action-harness.js'
+import { checkAndClose } from './support/world-hooks.js'
 
 let w: World
 

@@ -4,7 +4,6 @@
  * environment, an event payload file derived from real webhook examples, a
  * fresh checkout of a local bare `origin`, Node 24.
  */
-import { afterEach, expect } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -332,23 +331,6 @@ export function preinstallSandboxRuntime(toolCache: string): void {
     path.join(REPO_ROOT, 'node_modules', '@anthropic-ai', 'sandbox-runtime'),
     path.join(target, 'sandbox-runtime')
   )
-}
-
-/**
- * After each test of the file: the world `world()` gives (none when the test
- * made none) made only real GitHub requests with valid bodies, and is closed
- * whatever the check says.
- */
-export function checkAndClose(world: () => World | undefined): void {
-  afterEach(async () => {
-    const w = world()
-    if (!w) return
-    try {
-      expect(githubProblems(w)).toEqual([])
-    } finally {
-      await w.close()
-    }
-  })
 }
 
 /**
