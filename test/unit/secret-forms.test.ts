@@ -1,9 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import fs from 'node:fs'
 import path from 'node:path'
 import { REDACTED, SecretRegistry } from '../../src/action/secrets.js'
 import { redactor } from '../../src/ledger/cli.js'
 import { secretForms } from '../../src/util/secret-forms.js'
+import { captureStdout } from '../support/stdout.js'
 
 const KEY = 'sk-ant-fake/Key+0123456789'
 
@@ -39,17 +40,7 @@ function bitsOf(index: number, from: number, to: number): number {
 const SECRETS = ['ghs_fakeGitHubToken01234567890', 'sk-ant-fakeAnthropicKey01234567890', 'sk-fake+/OpenAIKey-ü01234567']
 const ANTHROPIC = SECRETS[1] as string
 
-let stdout: string[]
-beforeEach(() => {
-  stdout = []
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout.push(String(chunk))
-    return true
-  })
-})
-afterEach(() => {
-  jest.restoreAllMocks()
-})
+const captured = captureStdout()
 
 describe('secretForms', () => {
   it('finds the secret however an attacker wrote it: reversed, base64 (with a newline too), base64url, hex, URL-encoded', () => {
@@ -115,7 +106,11 @@ describe('secretForms', () => {
   it('masks every spelling for the runner, and the CLI ledger redacts them the same way', () => {
     const registry = new SecretRegistry()
     registry.add(ANTHROPIC)
-    const masked = stdout.join('').match(/^::add-mask::.*$/gm) ?? []
+    const masked =
+      captured
+        .chunks()
+        .join('')
+        .match(/^::add-mask::.*$/gm) ?? []
     for (const form of secretForms(ANTHROPIC)) expect(masked).toContain(`::add-mask::${form}`)
 
     // 35 bytes: 48 characters, of which the 3rd to the 46th are the key's own.

@@ -1,7 +1,8 @@
 import { DEFAULT_ALLOWED_DOMAINS } from '../../../src/sandbox/policy.js'
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { InputError, readInputs, readRunnerContext, type Inputs } from '../../../src/action/inputs.js'
 import { actionYmlDefaults } from '../../support/action-yml.js'
+import { captureStdout } from '../../support/stdout.js'
 
 /**
  * What the runner passes when a workflow sets only the required secret: action.yml's
@@ -32,20 +33,7 @@ function failure(overrides: Record<string, string>): InputError {
   throw new Error('expected readInputs to fail')
 }
 
-let stdout: string[]
-
-beforeEach(() => {
-  stdout = []
-  // core.setSecret prints ::add-mask:: commands; collect them instead.
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout.push(String(chunk))
-    return true
-  })
-})
-
-afterEach(() => {
-  jest.restoreAllMocks()
-})
+const captured = captureStdout()
 
 describe('readInputs', () => {
   it('reads action.yml’s defaults', () => {
@@ -205,7 +193,8 @@ describe('readInputs', () => {
       azure_openai_endpoint: 'https://a.openai.azure.com',
       azure_openai_deployment: 'd'
     })
-    const masks = stdout
+    const masks = captured
+      .chunks()
       .join('')
       .split(/\r?\n/)
       .filter(l => l.startsWith('::add-mask::'))
@@ -227,7 +216,7 @@ describe('readInputs', () => {
 
   it('masks the secrets before failing on another input', () => {
     failure({ require_approval: 'maybe' })
-    expect(stdout.join('')).toContain('::add-mask::sk-ant-test-key')
+    expect(captured.chunks().join('')).toContain('::add-mask::sk-ant-test-key')
   })
 
   it('requires github_token', () => {

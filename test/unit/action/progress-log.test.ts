@@ -1,19 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { logProgress } from '../../../src/action/progress-log.js'
 import { SecretRegistry } from '../../../src/action/secrets.js'
 import type { ProgressEvent } from '../../../src/engine/progress.js'
+import { captureStdout } from '../../support/stdout.js'
 
-let stdout: string[]
-beforeEach(() => {
-  stdout = []
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout.push(String(chunk))
-    return true
-  })
-})
-afterEach(() => {
-  jest.restoreAllMocks()
-})
+const captured = captureStdout()
 
 describe('logProgress', () => {
   it('logs each event redacted and inert for the runner, and hands the status comment the redacted event', () => {
@@ -24,7 +15,8 @@ describe('logProgress', () => {
 
     log({ type: 'text', phase: 'plan', text: 'The key is sk-ant-progress-secret-0123' })
     log({ type: 'text', phase: 'plan', text: '::error title=Injected::forged annotation' })
-    const lines = stdout
+    const lines = captured
+      .chunks()
       .join('')
       .split('\n')
       .filter(l => l && !l.startsWith('::add-mask::'))
