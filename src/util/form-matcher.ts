@@ -11,6 +11,11 @@
  * as JSON writes it (ledger records, the progress log's events).
  */
 const BREAK = /\r?\n|(?:\\r)?\\n/g
+/**
+ * The text as it is, too: a break's pattern can eat part of an unbroken form
+ * (`C:\npm_…`: the escaped-break reading takes `\n` out of the token).
+ */
+const NO_BREAK = /(?!)/g
 /** The same, with the mark (`+`, `-` or a space) a unified diff starts each line with: the review reads the change as a diff. */
 const DIFF_BREAK = /(?:\r?\n|(?:\\r)?\\n)[+ -]?/g
 
@@ -21,11 +26,12 @@ const DIFF_BREAK = /(?:\r?\n|(?:\\r)?\\n)[+ -]?/g
  * milliseconds to compile one for a 1,000-byte secret (an AWS session token:
  * 2,000 hex characters), then runs it interpreted. Taking the breaks out is
  * one linear pass, and the forms are then found with `indexOf` as before: a
- * text without a secret costs two `replace`s more than it did. Two views,
+ * text without a secret costs two `replace`s more than it did. Two broken views,
  * because a `+`, `-` or space after a break is either a diff's mark or the
- * form's next character, and nothing but a second reading tells which.
+ * form's next character, and nothing but a second reading tells which; and
+ * the text untouched, where the forms are found exactly as they are.
  */
-const VIEWS = [BREAK, DIFF_BREAK]
+const VIEWS = [NO_BREAK, BREAK, DIFF_BREAK]
 
 /** A form shorter than this would match ordinary text (the floor secretForms keeps). */
 const SHORTEST = 8
@@ -89,8 +95,12 @@ export class FormMatcher {
       const { text: joinedText, at } = joined(text, view.breaks)
       hidden ??= new Uint8Array(text.length)
       for (const form of present)
-        for (let i = joinedText.indexOf(form); i !== -1; i = joinedText.indexOf(form, i + form.length))
-          for (let k = i; k < i + form.length; k++) hidden[at[k] as number] = 1
+        for (let i = joinedText.indexOf(form); i !== -1; i = joinedText.indexOf(form, i + form.length)) {
+          // Read as it is, a form may begin with the letter of an escape (`\n`, `\r`): that letter
+          // stays, so a JSON text stays JSON; it is the escape's, whatever the form says.
+          const escaped = view.breaks === NO_BREAK && i > 0 && text[i - 1] === '\\' && /[nr]/.test(text[i] ?? '')
+          for (let k = escaped ? i + 1 : i; k < i + form.length; k++) hidden[at[k] as number] = 1
+        }
     }
     if (!hidden) return text
     const out: string[] = []

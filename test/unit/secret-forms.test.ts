@@ -225,6 +225,16 @@ describe('a form broken across lines', () => {
     }
   })
 
+  it('still finds an unbroken form right after a backslash (C:\\npm_…, where \\n reads as an escaped break)', () => {
+    const token = 'npm_AbCdEfGh1234567890'
+    const secrets = new SecretRegistry()
+    secrets.add(token)
+    for (const text of [`C:\\${token}`, JSON.stringify(`C:\\${token}`)]) {
+      expect(secrets.found(text)).toBe(true)
+      expect(secrets.redact(text)).not.toContain(token.slice(1))
+    }
+  })
+
   it('is redacted the same way by the CLI ledger', () => {
     const registry = new SecretRegistry()
     registry.add(ANTHROPIC)
