@@ -36,30 +36,62 @@ function readOrAbsent(file: string): string | null {
   }
 }
 
+/** A path as UTF-8 text, or null when its bytes are not UTF-8 (compared as text, two such paths could look alike). */
+function utf8(bytes: Buffer): string | null {
+  const text = bytes.toString('utf8')
+  return text.includes('\uFFFD') ? null : text
+}
+
+/** Whether `dir` is a directory git can enter (it checks `objects` and `refs` with X_OK). */
+function enterable(dir: string): boolean {
+  try {
+    fs.accessSync(dir, fs.constants.X_OK)
+    return fs.statSync(dir).isDirectory()
+  } catch {
+    return false
+  }
+}
+
 /**
  * The files git reads the repository's config from when run in `cwd`, and
- * their contents as one string. Null when git would look further than this
- * reader follows: no `.git` in `cwd` itself (git walks up), a `.git` that is
- * neither a directory nor a `gitdir:` file, or an `include`.
+ * everything that decides them as one string: the `.git` entry, `HEAD` and
+ * whether `objects` and `refs` can be entered (without them git does not
+ * take `.git` for a repository and walks up to the next one), the
+ * `commondir` pointer, and the config files' contents. Null when git would
+ * look further than this reader follows: no `.git` in `cwd` itself, a `.git`
+ * that is neither a directory nor a `gitdir:` file, a path that is not
+ * UTF-8, or an `include`.
  */
 function sources(cwd: string): Sources | null {
   try {
     const dotGit = path.join(cwd, '.git')
     const stat = fs.lstatSync(dotGit)
     let gitDir = dotGit
-    let pointer = ''
+    let pointer: string | null = ''
     if (stat.isFile()) {
-      pointer = fs.readFileSync(dotGit, 'utf8')
-      const m = pointer.match(/^gitdir: (.+?)\r?\n?$/)
+      pointer = utf8(fs.readFileSync(dotGit))
+      const m = pointer?.match(/^gitdir: (.+?)\s*$/)
       if (!m) return null
       gitDir = path.resolve(cwd, m[1] as string)
     } else if (!stat.isDirectory()) return null
-    const commonPointer = readOrAbsent(path.join(gitDir, 'commondir'))
-    const commonDir = commonPointer === null ? gitDir : path.resolve(gitDir, commonPointer.trim())
+    // As git reads it: only line ends stripped, then the real path.
+    const commonBytes = fs.existsSync(path.join(gitDir, 'commondir'))
+      ? fs.readFileSync(path.join(gitDir, 'commondir'))
+      : null
+    const commonPointer = commonBytes && utf8(commonBytes)
+    if (commonBytes && commonPointer === null) return null
+    const commonDir = fs.realpathSync(
+      commonPointer === null ? gitDir : path.resolve(gitDir, commonPointer.replace(/[\r\n]+$/, ''))
+    )
+    const head = readOrAbsent(path.join(gitDir, 'HEAD'))
+    const layout = ['objects', 'refs'].map(name => enterable(path.join(commonDir, name)))
     const files = [path.join(commonDir, 'config'), path.join(gitDir, 'config.worktree')]
     const contents = files.map(readOrAbsent)
     if (contents.some(text => text !== null && /include/i.test(text))) return null
-    return { fingerprint: JSON.stringify([stat.isFile(), pointer, commonPointer, ...contents]), files }
+    return {
+      fingerprint: JSON.stringify([stat.isFile(), pointer, commonPointer, commonDir, head, layout, ...contents]),
+      files
+    }
   } catch {
     return null
   }
@@ -84,9 +116,14 @@ export function parseConfigWithOrigins(out: string): Array<ConfigEntry & { origi
   return entries
 }
 
-/** Every entry came from one of `files` (paths as git prints them are relative to `cwd`). */
+/**
+ * git read the repository's config where this reader looked: the main config
+ * file among what it read, and nothing from elsewhere (paths as git prints
+ * them are relative to `cwd`). An empty reading proves neither.
+ */
 function readFrom(entries: Array<{ origin: string }>, files: string[], cwd: string): boolean {
-  return entries.every(({ origin }) => origin.startsWith('file:') && files.includes(path.resolve(cwd, origin.slice(5))))
+  const read = entries.map(({ origin }) => (origin.startsWith('file:') ? path.resolve(cwd, origin.slice(5)) : origin))
+  return read.includes(files[0] as string) && read.every(file => files.includes(file))
 }
 
 /**

@@ -149,6 +149,26 @@ describe('a reading kept between calls', () => {
     await expectDriverOff()
   })
 
+  it('notices when .git stops being a repository and git walks up to the one around it', async () => {
+    const outer = path.join(root, `outer-${n}`)
+    const inner = path.join(outer, 'work')
+    plain(root, 'init', '-q', '-b', 'main', outer)
+    plain(outer, 'init', '-q', '-b', 'main', inner)
+    fs.appendFileSync(
+      path.join(outer, '.git', 'config'),
+      '[url "https://evil.example/"]\n\tinsteadOf = https://github.com/\n'
+    )
+    const url = 'https://github.com/acme/widgets.git'
+    await git(inner, ['status'], { remoteUrl: url })
+    // Without a valid HEAD, git no longer takes inner/.git for a repository.
+    fs.writeFileSync(path.join(inner, '.git', 'HEAD'), 'junk\n')
+
+    await expect(git(inner, ['ls-remote', '--get-url', url], { remoteUrl: url })).rejects.toThrow(
+      /refused: the repository's git config sets url\.https:\/\/evil\.example\/\.insteadof/
+    )
+    expect(plain(inner, 'ls-remote', '--get-url', url)).toBe('https://evil.example/acme/widgets.git')
+  })
+
   it('keeps one reading per checkout', async () => {
     const second = path.join(root, `second-${n}`)
     plain(root, 'init', '-q', '-b', 'main', second)
