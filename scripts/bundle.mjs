@@ -17,7 +17,8 @@ import path from 'node:path'
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const stampFile = path.join(root, 'node_modules', '.cache', 'orchestrator', 'bundle-stamp.json')
-const INPUTS = ['src', 'package.json', 'package-lock.json', 'tsconfig.json']
+// node_modules/.package-lock.json: what npm actually installed (an `npm install` after a checkout keeps the stamp).
+const INPUTS = ['src', 'package.json', 'package-lock.json', 'tsconfig.json', 'node_modules/.package-lock.json']
 
 function files(rel) {
   const abs = path.join(root, rel)
