@@ -12109,6 +12109,11 @@ async function runEngine(opts) {
  * as JSON writes it (ledger records, the progress log's events).
  */
 const BREAK = /\r?\n|(?:\\r)?\\n/g;
+/**
+ * The text as it is, too: a break's pattern can eat part of an unbroken form
+ * (`C:\npm_…`: the escaped-break reading takes `\n` out of the token).
+ */
+const NO_BREAK = /(?!)/g;
 /** The same, with the mark (`+`, `-` or a space) a unified diff starts each line with: the review reads the change as a diff. */
 const DIFF_BREAK = /(?:\r?\n|(?:\\r)?\\n)[+ -]?/g;
 /**
@@ -12118,11 +12123,12 @@ const DIFF_BREAK = /(?:\r?\n|(?:\\r)?\\n)[+ -]?/g;
  * milliseconds to compile one for a 1,000-byte secret (an AWS session token:
  * 2,000 hex characters), then runs it interpreted. Taking the breaks out is
  * one linear pass, and the forms are then found with `indexOf` as before: a
- * text without a secret costs two `replace`s more than it did. Two views,
+ * text without a secret costs two `replace`s more than it did. Two broken views,
  * because a `+`, `-` or space after a break is either a diff's mark or the
- * form's next character, and nothing but a second reading tells which.
+ * form's next character, and nothing but a second reading tells which; and
+ * the text untouched, where the forms are found exactly as they are.
  */
-const VIEWS = [BREAK, DIFF_BREAK];
+const VIEWS = [NO_BREAK, BREAK, DIFF_BREAK];
 /** A form shorter than this would match ordinary text (the floor secretForms keeps). */
 const SHORTEST = 8;
 /** `text` without its breaks, and where each of its characters was in `text`. */
@@ -12185,9 +12191,13 @@ class FormMatcher {
             const { text: joinedText, at } = joined(text, view.breaks);
             hidden ??= new Uint8Array(text.length);
             for (const form of present)
-                for (let i = joinedText.indexOf(form); i !== -1; i = joinedText.indexOf(form, i + form.length))
-                    for (let k = i; k < i + form.length; k++)
+                for (let i = joinedText.indexOf(form); i !== -1; i = joinedText.indexOf(form, i + form.length)) {
+                    // Read as it is, a form may begin with the letter of an escape (`\n`, `\r`): that letter
+                    // stays, so a JSON text stays JSON; it is the escape's, whatever the form says.
+                    const escaped = view.breaks === NO_BREAK && i > 0 && text[i - 1] === '\\' && /[nr]/.test(text[i] ?? '');
+                    for (let k = escaped ? i + 1 : i; k < i + form.length; k++)
                         hidden[at[k]] = 1;
+                }
         }
         if (!hidden)
             return text;
@@ -14024,11 +14034,30 @@ function readOrAbsent(file) {
         throw err;
     }
 }
+/** A path as UTF-8 text, or null when its bytes are not UTF-8 (compared as text, two such paths could look alike). */
+function utf8(bytes) {
+    const text = bytes.toString('utf8');
+    return text.includes('\uFFFD') ? null : text;
+}
+/** Whether `dir` is a directory git can enter (it checks `objects` and `refs` with X_OK). */
+function enterable(dir) {
+    try {
+        external_node_fs_default().accessSync(dir, (external_node_fs_default()).constants.X_OK);
+        return external_node_fs_default().statSync(dir).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
 /**
  * The files git reads the repository's config from when run in `cwd`, and
- * their contents as one string. Null when git would look further than this
- * reader follows: no `.git` in `cwd` itself (git walks up), a `.git` that is
- * neither a directory nor a `gitdir:` file, or an `include`.
+ * everything that decides them as one string: the `.git` entry, `HEAD` and
+ * whether `objects` and `refs` can be entered (without them git does not
+ * take `.git` for a repository and walks up to the next one), the
+ * `commondir` pointer, and the config files' contents. Null when git would
+ * look further than this reader follows: no `.git` in `cwd` itself, a `.git`
+ * that is neither a directory nor a `gitdir:` file, a path that is not
+ * UTF-8, or an `include`.
  */
 function sources(cwd) {
     try {
@@ -14037,21 +14066,32 @@ function sources(cwd) {
         let gitDir = dotGit;
         let pointer = '';
         if (stat.isFile()) {
-            pointer = external_node_fs_default().readFileSync(dotGit, 'utf8');
-            const m = pointer.match(/^gitdir: (.+?)\r?\n?$/);
+            pointer = utf8(external_node_fs_default().readFileSync(dotGit));
+            const m = pointer?.match(/^gitdir: (.+?)\s*$/);
             if (!m)
                 return null;
             gitDir = external_node_path_default().resolve(cwd, m[1]);
         }
         else if (!stat.isDirectory())
             return null;
-        const commonPointer = readOrAbsent(external_node_path_default().join(gitDir, 'commondir'));
-        const commonDir = commonPointer === null ? gitDir : external_node_path_default().resolve(gitDir, commonPointer.trim());
+        // As git reads it: only line ends stripped, then the real path.
+        const commonBytes = external_node_fs_default().existsSync(external_node_path_default().join(gitDir, 'commondir'))
+            ? external_node_fs_default().readFileSync(external_node_path_default().join(gitDir, 'commondir'))
+            : null;
+        const commonPointer = commonBytes && utf8(commonBytes);
+        if (commonBytes && commonPointer === null)
+            return null;
+        const commonDir = external_node_fs_default().realpathSync(commonPointer === null ? gitDir : external_node_path_default().resolve(gitDir, commonPointer.replace(/[\r\n]+$/, '')));
+        const head = readOrAbsent(external_node_path_default().join(gitDir, 'HEAD'));
+        const layout = ['objects', 'refs'].map(name => enterable(external_node_path_default().join(commonDir, name)));
         const files = [external_node_path_default().join(commonDir, 'config'), external_node_path_default().join(gitDir, 'config.worktree')];
         const contents = files.map(readOrAbsent);
         if (contents.some(text => text !== null && /include/i.test(text)))
             return null;
-        return { fingerprint: JSON.stringify([stat.isFile(), pointer, commonPointer, ...contents]), files };
+        return {
+            fingerprint: JSON.stringify([stat.isFile(), pointer, commonPointer, commonDir, head, layout, ...contents]),
+            files
+        };
     }
     catch {
         return null;
@@ -14073,9 +14113,14 @@ function parseConfigWithOrigins(out) {
     }
     return entries;
 }
-/** Every entry came from one of `files` (paths as git prints them are relative to `cwd`). */
+/**
+ * git read the repository's config where this reader looked: the main config
+ * file among what it read, and nothing from elsewhere (paths as git prints
+ * them are relative to `cwd`). An empty reading proves neither.
+ */
 function readFrom(entries, files, cwd) {
-    return entries.every(({ origin }) => origin.startsWith('file:') && files.includes(external_node_path_default().resolve(cwd, origin.slice(5))));
+    const read = entries.map(({ origin }) => (origin.startsWith('file:') ? external_node_path_default().resolve(cwd, origin.slice(5)) : origin));
+    return read.includes(files[0]) && read.every(file => files.includes(file));
 }
 /**
  * The reading for `cwd`: kept if its sources are unchanged, else `read()`
