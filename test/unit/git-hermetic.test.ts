@@ -299,7 +299,13 @@ const DOORS: Door[] = [
       plain(sub, ['commit', '-q', '-m', 'lib'])
       appendConfig(`[filter "sub"]\n\tclean = ${evil}\n`, path.join(sub, '.git', 'config'))
       plain(work, ['add', 'vendor/lib'])
-      write(path.join(sub, 'lib.txt'), 'lib changed\n')
+      // Same size, another mtime: git must read the file through the filter to know whether it
+      // changed. (A new size tells it without reading; before, the door opened only through a
+      // racily clean file, when the index was written in the same second, which a loaded CI missed.)
+      const lib = path.join(sub, 'lib.txt')
+      write(lib, 'LIB\n')
+      const later = Date.now() / 1000 + 5
+      fs.utimesSync(lib, later, later)
     },
     open: () => plain(work, ['status', '--porcelain'])
   }
