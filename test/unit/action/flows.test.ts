@@ -38,6 +38,18 @@ const approve = (s: Session = session(w)) =>
 /** Where the checkout was when the (scripted) engine started: what the phases built on. */
 const builtOn = () => w.claude.startedAt.at(-1)
 
+/** A run that was implemented and reviewed, as a checkpoint keeps it when only the pull request call is left. */
+const reviewedRun: RunResult = {
+  task: 't',
+  status: 'completed',
+  phases: [],
+  planPath: 'thoughts/shared/plans/plan.md',
+  reviewPath: null,
+  findings: [],
+  changedFiles: ['src/a.js'],
+  totals: { durationMs: 1, costUsd: 0.5, inputTokens: 1, outputTokens: 1 }
+}
+
 async function expectRefusal(run: Promise<Outputs>, n = w.issue.number): Promise<string> {
   const out = await run
   expect(out.status).toBe('refused')
@@ -176,16 +188,7 @@ describe('/approve on a plan whose pull request is open', () => {
   })
 
   it('reads it only once when only the pull request call is left', async () => {
-    const result: RunResult = {
-      task: 't',
-      status: 'completed',
-      phases: [],
-      planPath: 'thoughts/shared/plans/plan.md',
-      reviewPath: null,
-      findings: [],
-      changedFiles: ['src/a.js'],
-      totals: { durationMs: 1, costUsd: 0.5, inputTokens: 1, outputTokens: 1 }
-    }
+    const result = reviewedRun
     const pr = approvedWithPull({ checkpoint: { next: 'pull-request', sha: '', reason: 'PATCH /pulls: 500', result } })
     expect((await approve()).status).toBe('pr-updated')
     expect(w.claude.requests).toHaveLength(0)
@@ -339,16 +342,7 @@ describe('/resume: only what the failed run left undone', () => {
   it('only opens the pull request when that was all that failed, and clears the checkpoint', async () => {
     const plan = pushCommit(w, w.main, branch(), 'orchestrator: plan for #1')
     const impl = pushCommit(w, plan, branch(), 'orchestrator: implement #1')
-    const result = {
-      task: 't',
-      status: 'completed' as const,
-      phases: [],
-      planPath: 'thoughts/shared/plans/plan.md',
-      reviewPath: null,
-      findings: [],
-      changedFiles: ['src/a.js'],
-      totals: { durationMs: 1, costUsd: 0.5, inputTokens: 1, outputTokens: 1 }
-    }
+    const result = reviewedRun
     planComment(w, {
       planSha: plan,
       headSha: impl,
